@@ -1,0 +1,32 @@
+package cli
+
+import (
+	"io"
+	"os"
+
+	"golang.org/x/term"
+)
+
+// IOStreams is the command's standard input and output. Tests pass buffers;
+// main passes the process's files. IsTerminal decides the default output
+// format (table on a terminal, JSON otherwise is never assumed: table stays
+// the default, as DESIGN.md says) and whether progress is drawn.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	// OutTTY and ErrTTY report whether stdout / stderr are terminals.
+	OutTTY bool
+	ErrTTY bool
+}
+
+// System returns the process's streams.
+func System() *IOStreams {
+	return &IOStreams{
+		In:     os.Stdin,
+		Out:    os.Stdout,
+		ErrOut: os.Stderr,
+		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+	}
+}

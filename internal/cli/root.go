@@ -1,0 +1,93 @@
+// Package cli wires walls' commands. Each command lives in its own file with
+// an options struct, the flags that fill it, and a run function that tests
+// call directly with buffers; cobra wiring stays thin.
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, the public contract (DESIGN.md).
+const (
+	ExitOK       = 0
+	ExitFinding  = 1 // the command worked and found what it was asked to fail on / denied
+	ExitBadInput = 2
+)
+
+// exitError carries an exit code out of a run function. A nil-message error
+// with code 1 is a verdict, not a failure, and prints nothing.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+func (e *exitError) Unwrap() error { return e.err }
+
+// badInput wraps an error as exit code 2.
+func badInput(err error) error { return &exitError{code: ExitBadInput, err: err} }
+
+// badInputf formats a bad-usage / bad-input error (exit code 2).
+func badInputf(format string, a ...any) error {
+	return badInput(fmt.Errorf(format, a...))
+}
+
+// verdict returns exit code 1 without a message: the answer is in the output.
+func verdict() error { return &exitError{code: ExitFinding} }
+
+// NewRootCmd builds the walls command tree.
+func NewRootCmd(io *IOStreams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "walls",
+		Short: "Walls at every turn: tighten AWS security groups and network ACLs",
+		Long: `walls tightens the network layer of AWS VPCs.
+
+It audits security groups and network ACLs for open doors, learns from VPC
+Flow Logs which connections each workload starts, proposes the least egress
+that keeps it working, and proves what a change would block before it ships.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(io.In)
+	root.SetOut(io.Out)
+	root.SetErr(io.ErrOut)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return badInput(err) })
+	for _, add := range commands {
+		root.AddCommand(add(io))
+	}
+	return root
+}
+
+// commands lists every subcommand's constructor; each command file appends
+// itself in an init function so adding a command touches one file.
+var commands []func(*IOStreams) *cobra.Command
+
+func register(f func(*IOStreams) *cobra.Command) { commands = append(commands, f) }
+
+// Main runs walls with args and returns the process exit code.
+func Main(args []string, io *IOStreams) int {
+	root := NewRootCmd(io)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(io.ErrOut, "walls: "+ee.err.Error())
+		}
+		return ee.code
+	}
+	// cobra's own usage errors (unknown command, bad args) are bad usage.
+	fmt.Fprintln(io.ErrOut, "walls: "+err.Error())
+	return ExitBadInput
+}

@@ -1,0 +1,220 @@
+package vpc
+
+import (
+	"net/netip"
+	"sort"
+)
+
+// Kind is one kind of inventory object. Inventories are often partial; a
+// kind that was never loaded is different from a kind loaded empty, and
+// evaluators say "not evaluated" rather than guess (issue #2).
+type Kind string
+
+// The kinds an inventory can hold.
+const (
+	KindSecurityGroups     Kind = "security groups"
+	KindSecurityGroupRules Kind = "security group rules"
+	KindNetworkInterfaces  Kind = "network interfaces"
+	KindNetworkACLs        Kind = "network ACLs"
+	KindSubnets            Kind = "subnets"
+	KindVPCs               Kind = "VPCs"
+	KindPrefixLists        Kind = "managed prefix lists"
+)
+
+// AllKinds lists every kind in a stable order.
+var AllKinds = []Kind{KindSecurityGroups, KindSecurityGroupRules, KindNetworkInterfaces,
+	KindNetworkACLs, KindSubnets, KindVPCs, KindPrefixLists}
+
+// Warning is a non-fatal observation about the inventory: a stale reference,
+// a missing kind, an ambiguous input.
+type Warning struct {
+	Code     string // stable identifier, e.g. "unknown-group-reference"
+	Resource string
+	Message  string
+	Source   Location
+}
+
+// Inventory is the whole loaded network model. Build it, then call Index
+// once before evaluating; the maps are not to be mutated afterwards.
+type Inventory struct {
+	Groups      map[string]*SecurityGroup
+	NACLs       map[string]*NACL
+	Interfaces  map[string]*Interface
+	Subnets     map[string]*Subnet
+	VPCs        map[string]*VPC
+	PrefixLists map[string]*PrefixList
+	// Loaded records which kinds were present in the input at all.
+	Loaded   map[Kind]bool
+	Warnings []Warning
+
+	idx *Index
+}
+
+// New returns an empty inventory.
+func New() *Inventory {
+	return &Inventory{
+		Groups:      map[string]*SecurityGroup{},
+		NACLs:       map[string]*NACL{},
+		Interfaces:  map[string]*Interface{},
+		Subnets:     map[string]*Subnet{},
+		VPCs:        map[string]*VPC{},
+		PrefixLists: map[string]*PrefixList{},
+		Loaded:      map[Kind]bool{},
+	}
+}
+
+// Has reports whether a kind was loaded.
+func (inv *Inventory) Has(k Kind) bool { return inv.Loaded[k] }
+
+// HasGroupRules reports whether SG rules were loaded in either shape.
+func (inv *Inventory) HasGroupRules() bool {
+	return inv.Loaded[KindSecurityGroups] || inv.Loaded[KindSecurityGroupRules]
+}
+
+// Warn records a warning.
+func (inv *Inventory) Warn(w Warning) { inv.Warnings = append(inv.Warnings, w) }
+
+// Index holds the lookup structures evaluators need, built once.
+type Index struct {
+	// ByPrivateIP maps every private IPv4 and IPv6 address to its interface.
+	ByPrivateIP map[netip.Addr]*Interface
+	// ByPublicIP maps public IPv4 / Elastic IP addresses to their interface.
+	ByPublicIP map[netip.Addr]*Interface
+	// Members maps a security group id to the interfaces that carry it.
+	Members map[string][]*Interface
+	// ByInstance maps an instance id to its interfaces, by ENI id.
+	ByInstance map[string][]*Interface
+	// SubnetNACL maps a subnet id to its network ACL: the explicit
+	// association, else the VPC's default NACL.
+	SubnetNACL map[string]*NACL
+	// DefaultNACL maps a VPC id to its default NACL.
+	DefaultNACL map[string]*NACL
+}
+
+// Index builds (once) and returns the inventory's indexes.
+func (inv *Inventory) Index() *Index {
+	if inv.idx != nil {
+		return inv.idx
+	}
+	ix := &Index{
+		ByPrivateIP: make(map[netip.Addr]*Interface, len(inv.Interfaces)*2),
+		ByPublicIP:  map[netip.Addr]*Interface{},
+		Members:     map[string][]*Interface{},
+		ByInstance:  map[string][]*Interface{},
+		SubnetNACL:  map[string]*NACL{},
+		DefaultNACL: map[string]*NACL{},
+	}
+	for _, id := range sortedKeys(inv.Interfaces) {
+		eni := inv.Interfaces[id]
+		for _, a := range eni.PrivateAddrs() {
+			ix.ByPrivateIP[a] = eni
+		}
+		for _, a := range eni.PublicIPs {
+			ix.ByPublicIP[a] = eni
+		}
+		for _, g := range eni.GroupIDs {
+			ix.Members[g] = append(ix.Members[g], eni)
+		}
+		if eni.InstanceID != "" {
+			ix.ByInstance[eni.InstanceID] = append(ix.ByInstance[eni.InstanceID], eni)
+		}
+	}
+	for _, id := range sortedKeys(inv.NACLs) {
+		n := inv.NACLs[id]
+		if n.IsDefault {
+			ix.DefaultNACL[n.VpcID] = n
+		}
+		for _, s := range n.SubnetIDs {
+			ix.SubnetNACL[s] = n
+		}
+	}
+	for id, s := range inv.Subnets {
+		if _, ok := ix.SubnetNACL[id]; !ok {
+			if d := ix.DefaultNACL[s.VpcID]; d != nil {
+				ix.SubnetNACL[id] = d
+			}
+		}
+	}
+	inv.idx = ix
+	return ix
+}
+
+// NACLForSubnet returns the NACL governing a subnet: its explicit
+// association, else the default NACL of vpcID. Nil when unknown.
+func (ix *Index) NACLForSubnet(subnetID, vpcID string) *NACL {
+	if n := ix.SubnetNACL[subnetID]; n != nil {
+		return n
+	}
+	return ix.DefaultNACL[vpcID]
+}
+
+// GroupHasMemberAddr reports whether addr is a private address of an
+// interface carrying group id: what an SG reference matches (§1.3).
+func (ix *Index) GroupHasMemberAddr(groupID string, addr netip.Addr) bool {
+	eni := ix.ByPrivateIP[addr]
+	if eni == nil {
+		return false
+	}
+	for _, g := range eni.GroupIDs {
+		if g == groupID {
+			return true
+		}
+	}
+	return false
+}
+
+// InterfaceByIP finds the interface owning a private or public address and
+// says whether the match was on a public address.
+func (ix *Index) InterfaceByIP(a netip.Addr) (eni *Interface, public bool) {
+	if e := ix.ByPrivateIP[a]; e != nil {
+		return e, false
+	}
+	if e := ix.ByPublicIP[a]; e != nil {
+		return e, true
+	}
+	return nil, false
+}
+
+// VPCFor returns the VPC whose CIDR blocks contain a, or nil.
+func (inv *Inventory) VPCFor(a netip.Addr) *VPC {
+	for _, id := range sortedKeys(inv.VPCs) {
+		if inv.VPCs[id].Contains(a) {
+			return inv.VPCs[id]
+		}
+	}
+	return nil
+}
+
+// SubnetFor returns the subnet whose CIDR contains a, or nil.
+func (inv *Inventory) SubnetFor(a netip.Addr) *Subnet {
+	for _, id := range sortedKeys(inv.Subnets) {
+		s := inv.Subnets[id]
+		if s.CIDR.Contains(a) {
+			return s
+		}
+		for _, p := range s.IPv6CIDRs {
+			if p.Contains(a) {
+				return s
+			}
+		}
+	}
+	return nil
+}
+
+// SortedGroupIDs returns the group ids in order, for deterministic output.
+func (inv *Inventory) SortedGroupIDs() []string { return sortedKeys(inv.Groups) }
+
+// SortedInterfaceIDs returns the interface ids in order.
+func (inv *Inventory) SortedInterfaceIDs() []string { return sortedKeys(inv.Interfaces) }
+
+// SortedNACLIDs returns the NACL ids in order.
+func (inv *Inventory) SortedNACLIDs() []string { return sortedKeys(inv.NACLs) }
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}

@@ -1,0 +1,262 @@
+// Package vpc holds walls' domain model of an AWS VPC's network layer:
+// security groups and their rules, network ACLs, network interfaces, subnets,
+// VPCs and managed prefix lists, with the indexes that evaluation needs.
+//
+// The package does no I/O. Loaders in internal/inventory build an Inventory;
+// evaluators (reach, audit, learn) read it. Semantics follow
+// shared/spec/aws-network-semantics.md; section numbers below refer to it.
+package vpc
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+)
+
+// Protocol is an IP protocol number, or ProtoAll (-1) for "all protocols".
+type Protocol int16
+
+// Protocol numbers with special meaning in SG and NACL rules.
+const (
+	ProtoAll    Protocol = -1
+	ProtoICMP   Protocol = 1
+	ProtoTCP    Protocol = 6
+	ProtoUDP    Protocol = 17
+	ProtoICMPv6 Protocol = 58
+)
+
+// ParseProtocol reads an AWS IpProtocol / NACL Protocol value: a name
+// (tcp, udp, icmp, icmpv6, all), a number 0-255, or "-1". Names are matched
+// case-insensitively, as the AWS API accepts them (§1.2).
+func ParseProtocol(s string) (Protocol, error) {
+	switch s {
+	case "-1", "all", "ALL", "All":
+		return ProtoAll, nil
+	case "tcp", "TCP", "Tcp":
+		return ProtoTCP, nil
+	case "udp", "UDP", "Udp":
+		return ProtoUDP, nil
+	case "icmp", "ICMP", "Icmp":
+		return ProtoICMP, nil
+	case "icmpv6", "ICMPv6", "ICMPV6", "Icmpv6":
+		return ProtoICMPv6, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > 255 {
+		return 0, fmt.Errorf("protocol %q: want tcp, udp, icmp, icmpv6, -1 or a number 0-255", s)
+	}
+	return Protocol(n), nil
+}
+
+// String renders the protocol as the AWS API names it: tcp, udp, icmp,
+// icmpv6, -1, or the number.
+func (p Protocol) String() string {
+	switch p {
+	case ProtoAll:
+		return "-1"
+	case ProtoTCP:
+		return "tcp"
+	case ProtoUDP:
+		return "udp"
+	case ProtoICMP:
+		return "icmp"
+	case ProtoICMPv6:
+		return "icmpv6"
+	}
+	return strconv.Itoa(int(p))
+}
+
+// Label is a human-readable name: "all" for -1, else String.
+func (p Protocol) Label() string {
+	if p == ProtoAll {
+		return "all"
+	}
+	return p.String()
+}
+
+// HasPorts reports whether the protocol carries ports (tcp and udp).
+func (p Protocol) HasPorts() bool { return p == ProtoTCP || p == ProtoUDP }
+
+// IsICMP reports whether the protocol is ICMP or ICMPv6, whose FromPort and
+// ToPort fields hold type and code.
+func (p Protocol) IsICMP() bool { return p == ProtoICMP || p == ProtoICMPv6 }
+
+// PeerKind says which of the four kinds of peer a rule has (§1.1).
+type PeerKind uint8
+
+// Peer kinds. Exactly one applies to a rule.
+const (
+	PeerCIDR PeerKind = iota + 1
+	PeerPrefixList
+	PeerGroup
+)
+
+// GroupRef is a referenced security group (ReferencedGroupInfo /
+// UserIdGroupPairs), possibly in another account or a peered VPC.
+type GroupRef struct {
+	GroupID             string
+	UserID              string
+	VpcID               string
+	PeeringConnectionID string
+	PeeringStatus       string
+}
+
+// Peer is the source (ingress) or destination (egress) of an SG rule.
+type Peer struct {
+	Kind         PeerKind
+	Prefix       netip.Prefix // PeerCIDR: canonical (masked) prefix, IPv4 or IPv6
+	PrefixListID string       // PeerPrefixList
+	Group        GroupRef     // PeerGroup
+}
+
+// String renders the peer as AWS writes it: a CIDR, pl-…, or sg-… (with
+// account/ prefix when the group belongs to another account).
+func (p Peer) String() string {
+	switch p.Kind {
+	case PeerCIDR:
+		return p.Prefix.String()
+	case PeerPrefixList:
+		return p.PrefixListID
+	case PeerGroup:
+		return p.Group.GroupID
+	}
+	return "?"
+}
+
+// Location is where a model object came from: a file and a JSON path or a
+// line, so findings and errors can point at it.
+type Location struct {
+	File string
+	Path string // JSON path such as SecurityGroups[2].IpPermissionsEgress[0]
+	Line int    // 1-based line, 0 when unknown
+}
+
+// String renders file:line or file#path.
+func (l Location) String() string {
+	switch {
+	case l.File == "":
+		return l.Path
+	case l.Line > 0:
+		return fmt.Sprintf("%s:%d", l.File, l.Line)
+	case l.Path != "":
+		return l.File + "#" + l.Path
+	}
+	return l.File
+}
+
+// Rule is one security group rule with exactly one peer: the modern
+// SecurityGroupRule shape. A legacy IpPermission with N peers becomes N Rules.
+type Rule struct {
+	ID       string // sgr-…; empty when loaded from the legacy shape
+	GroupID  string
+	Egress   bool
+	Protocol Protocol
+	// FromPort and ToPort: for tcp/udp the inclusive port range; for
+	// icmp/icmpv6 the ICMP type and code (-1 = any); ignored for ProtoAll and
+	// other protocols, where they are -1.
+	FromPort    int32
+	ToPort      int32
+	Peer        Peer
+	Description string
+	// Index is the rule's position among its group's rules of the same
+	// direction, in input order; used to name rules that have no ID.
+	Index  int
+	Source Location
+}
+
+// Ref names the rule for traces and findings: its sgr- id, else
+// "sg-…/egress#3".
+func (r *Rule) Ref() string {
+	if r.ID != "" {
+		return r.ID
+	}
+	dir := "ingress"
+	if r.Egress {
+		dir = "egress"
+	}
+	return fmt.Sprintf("%s/%s#%d", r.GroupID, dir, r.Index)
+}
+
+// PortText renders the port part: "all", "443", "1024-65535", "type 8 code 0".
+func (r *Rule) PortText() string { return PortText(r.Protocol, r.FromPort, r.ToPort) }
+
+// PortText renders a protocol's port range or ICMP type/code as text.
+func PortText(p Protocol, from, to int32) string {
+	switch {
+	case p.HasPorts():
+		if from == 0 && to == 65535 || from == -1 {
+			return "all ports"
+		}
+		if from == to {
+			return strconv.Itoa(int(from))
+		}
+		return fmt.Sprintf("%d-%d", from, to)
+	case p.IsICMP():
+		switch {
+		case from == -1:
+			return "all types"
+		case to == -1:
+			return fmt.Sprintf("type %d", from)
+		}
+		return fmt.Sprintf("type %d code %d", from, to)
+	}
+	return "all"
+}
+
+// String renders the rule as one line: "egress tcp 443 to 0.0.0.0/0".
+func (r *Rule) String() string {
+	dir, prep := "ingress", "from"
+	if r.Egress {
+		dir, prep = "egress", "to"
+	}
+	s := fmt.Sprintf("%s %s", dir, r.Protocol.Label())
+	if r.Protocol.HasPorts() || r.Protocol.IsICMP() {
+		s += " " + r.PortText()
+	}
+	return s + " " + prep + " " + r.Peer.String()
+}
+
+// MatchesTraffic reports whether the rule's protocol and port/ICMP part
+// admits a packet of protocol proto with destination port (or ICMP type and
+// code) port / icmpType, icmpCode. The peer is matched separately, since it
+// needs the inventory to resolve (§1.2).
+func (r *Rule) MatchesTraffic(proto Protocol, port, icmpType, icmpCode int32) bool {
+	if r.Protocol == ProtoAll {
+		return true
+	}
+	if r.Protocol != proto {
+		return false
+	}
+	switch {
+	case proto.HasPorts():
+		return r.FromPort <= port && port <= r.ToPort
+	case proto.IsICMP():
+		return ICMPMatches(r.FromPort, r.ToPort, icmpType, icmpCode)
+	}
+	return true // other protocols: whole protocol, ports ignored
+}
+
+// ICMPMatches reports whether a rule's (type, code) pair, with -1 as a
+// wildcard, admits a packet of ICMP type t and code c.
+func ICMPMatches(ruleType, ruleCode, t, c int32) bool {
+	if ruleType == -1 {
+		return true
+	}
+	if ruleType != t {
+		return false
+	}
+	return ruleCode == -1 || ruleCode == c
+}
+
+// FamilyMatches reports whether an ICMP rule's protocol fits the address
+// family of the packet: icmp is ICMPv4 only and icmpv6 is IPv6 only; an icmp
+// rule with an IPv6 CIDR matches nothing (§1.2 [INF]).
+func FamilyMatches(proto Protocol, addr netip.Addr) bool {
+	switch proto {
+	case ProtoICMP:
+		return addr.Is4()
+	case ProtoICMPv6:
+		return addr.Is6()
+	}
+	return true
+}
