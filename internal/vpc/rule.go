@@ -260,3 +260,25 @@ func FamilyMatches(proto Protocol, addr netip.Addr) bool {
 	}
 	return true
 }
+
+// InputError is a problem with the input at a known place: the file, the
+// JSON path or line, and what was expected there. Loaders return it so the
+// CLI can report it and exit with code 2.
+type InputError struct {
+	Loc Location
+	Msg string
+}
+
+func (e *InputError) Error() string {
+	switch {
+	case e.Loc.File != "" && e.Loc.Line > 0 && e.Loc.Path != "":
+		return fmt.Sprintf("%s:%d: %s: %s", e.Loc.File, e.Loc.Line, e.Loc.Path, e.Msg)
+	case e.Loc.File != "" && e.Loc.Path != "":
+		return fmt.Sprintf("%s: %s: %s", e.Loc.File, e.Loc.Path, e.Msg)
+	case e.Loc.File != "" && e.Loc.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", e.Loc.File, e.Loc.Line, e.Msg)
+	case e.Loc.File != "":
+		return e.Loc.File + ": " + e.Msg
+	}
+	return e.Msg
+}
