@@ -1,0 +1,492 @@
+// Package inventory loads walls' network model from files: the JSON output of
+// `aws ec2 describe-*` commands (and, through its sub-packages, Terraform and
+// CloudFormation). Inputs are detected by content, merged across files and
+// pages, and validated strictly: malformed input is an error naming file,
+// line, JSON path and the expected form. Partial inventories are normal and
+// produce warnings, not errors (issue #2).
+package inventory
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+// maxErrors bounds how many input errors one load reports.
+const maxErrors = 20
+
+// Load reads the inventory from files and folders (walked recursively) and
+// returns the merged, indexed model. Errors are *vpc.InputError values,
+// joined when there are several.
+func Load(paths []string) (*vpc.Inventory, error) {
+	if len(paths) == 0 {
+		return nil, errors.New("no inventory given: pass files or folders of `aws ec2 describe-*` JSON output")
+	}
+	files, dirs, err := collect(paths)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]*parsed, len(files))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, f := range files {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			results[i] = parseFile(f)
+		}()
+	}
+	wg.Wait()
+
+	inv := vpc.New()
+	m := newMerger(inv)
+	var errs []error
+	for _, r := range results {
+		errs = append(errs, r.errs...)
+		inv.Warnings = append(inv.Warnings, r.warnings...)
+		if r.skipped {
+			continue
+		}
+		if r.aws != nil {
+			if err := m.add(r); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		if r.load != nil {
+			if err := r.load(inv); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	for _, d := range dirs {
+		if err := loadTerraformDir(d, inv); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		if len(errs) > maxErrors {
+			errs = append(errs[:maxErrors], fmt.Errorf("… and %d more errors", len(errs)-maxErrors))
+		}
+		return nil, errors.Join(errs...)
+	}
+	m.finish()
+	Finalize(inv)
+	return inv, nil
+}
+
+// inputFile is one file to read and whether it was named explicitly (an
+// explicit file that is not an inventory is an error; one found while
+// walking a folder is skipped with a warning).
+type inputFile struct {
+	path     string
+	explicit bool
+}
+
+// collect expands folders into files, in a stable order, and the folders
+// that hold Terraform .tf files.
+func collect(paths []string) ([]inputFile, []string, error) {
+	var files []inputFile
+	tfDirs := map[string]bool{}
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, nil, fmt.Errorf("inventory %s: %w", p, unwrapPathError(err))
+		}
+		if !st.IsDir() {
+			if strings.HasSuffix(p, ".tf") {
+				tfDirs[filepath.Dir(p)] = true
+				continue
+			}
+			files = append(files, inputFile{path: p, explicit: true})
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			name := d.Name()
+			if d.IsDir() {
+				if path != p && (strings.HasPrefix(name, ".") || name == "node_modules") {
+					return filepath.SkipDir // .terraform, .git and the like
+				}
+				return nil
+			}
+			switch strings.ToLower(filepath.Ext(name)) {
+			case ".json", ".yaml", ".yml", ".template":
+				files = append(files, inputFile{path: path})
+			case ".tf":
+				tfDirs[filepath.Dir(path)] = true
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("inventory %s: %w", p, unwrapPathError(err))
+		}
+	}
+	sort.SliceStable(files, func(i, j int) bool { return files[i].path < files[j].path })
+	dirs := make([]string, 0, len(tfDirs))
+	for d := range tfDirs {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	return files, dirs, nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// parsed is the outcome of reading one file.
+type parsed struct {
+	file     string
+	aws      *fileData
+	conv     *converter
+	load     func(*vpc.Inventory) error // IaC loaders apply directly
+	skipped  bool
+	errs     []error
+	warnings []vpc.Warning
+}
+
+// parseFile reads, detects and decodes one file. It runs concurrently with
+// the others; merging happens afterwards in file order.
+func parseFile(f inputFile) *parsed {
+	r := &parsed{file: f.path}
+	data, err := os.ReadFile(f.path)
+	if err != nil {
+		r.errs = append(r.errs, fmt.Errorf("%s: %w", f.path, unwrapPathError(err)))
+		return r
+	}
+	switch detect(f.path, data) {
+	case formatAWS:
+		fd, err := decodeAWSJSON(f.path, data)
+		if err != nil {
+			r.errs = append(r.errs, err)
+			return r
+		}
+		if !fd.any() {
+			return r.notInventory(f, "no top-level key of `aws ec2 describe-*` output")
+		}
+		r.aws = fd
+		r.conv = &converter{file: f.path}
+		r.conv.convertAll(fd)
+		r.errs = append(r.errs, r.conv.errs...)
+		r.warnings = append(r.warnings, r.conv.warnings...)
+		for _, k := range fd.unknownKeys {
+			r.warnings = append(r.warnings, vpc.Warning{Code: "unknown-key", Source: vpc.Location{File: f.path, Path: k},
+				Message: fmt.Sprintf("top-level key %q is not inventory; ignored", k)})
+		}
+	case formatTerraformJSON:
+		r.load = func(inv *vpc.Inventory) error { return loadTerraformJSON(f.path, data, inv) }
+	case formatCloudFormation:
+		r.load = func(inv *vpc.Inventory) error { return loadCloudFormation(f.path, data, inv) }
+	default:
+		return r.notInventory(f, "not AWS CLI JSON, a `terraform show -json` document or a CloudFormation template")
+	}
+	return r
+}
+
+func (r *parsed) notInventory(f inputFile, why string) *parsed {
+	if f.explicit {
+		r.errs = append(r.errs, &vpc.InputError{Loc: vpc.Location{File: f.path},
+			Msg: why + "; expected output of `aws ec2 describe-security-groups`, `describe-network-interfaces`, `describe-network-acls`, … (top-level keys SecurityGroups, SecurityGroupRules, NetworkInterfaces, NetworkAcls, Subnets, Vpcs, PrefixLists)"})
+		return r
+	}
+	r.skipped = true
+	r.warnings = append(r.warnings, vpc.Warning{Code: "skipped-file", Source: vpc.Location{File: f.path},
+		Message: why + "; skipped"})
+	return r
+}
+
+type format int
+
+const (
+	formatUnknown format = iota
+	formatAWS
+	formatTerraformJSON
+	formatCloudFormation
+)
+
+// detect tells the input format from content (and, for YAML, the name).
+func detect(path string, data []byte) format {
+	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		ext := strings.ToLower(filepath.Ext(path))
+		if (ext == ".yaml" || ext == ".yml" || ext == ".template") && isCloudFormation(path, data) {
+			return formatCloudFormation
+		}
+		if len(trimmed) > 0 && trimmed[0] == '[' {
+			return formatUnknown
+		}
+		if ext == ".json" {
+			return formatAWS // let the JSON decoder say what is wrong
+		}
+		return formatUnknown
+	}
+	switch {
+	case isTerraformJSON(data):
+		return formatTerraformJSON
+	case isCloudFormation(path, data):
+		return formatCloudFormation
+	}
+	return formatAWS
+}
+
+// any reports whether the file held at least one inventory key.
+func (fd *fileData) any() bool {
+	return fd.groups != nil || fd.rules != nil || fd.interfaces != nil || fd.nacls != nil ||
+		fd.subnets != nil || fd.vpcs != nil || fd.prefixLists != nil || fd.hasEntries
+}
+
+// converted holds one file's model objects before merging.
+type converted struct {
+	groups      []*vpc.SecurityGroup
+	rules       []vpc.Rule
+	interfaces  []*vpc.Interface
+	nacls       []*vpc.NACL
+	subnets     []*vpc.Subnet
+	vpcs        []*vpc.VPC
+	prefixLists []*vpc.PrefixList
+	entries     []rawPrefixListEntry
+}
+
+func (c *converter) convertAll(fd *fileData) {
+	out := &converted{}
+	for _, e := range fd.groups {
+		if g := c.convertGroup(e); g != nil {
+			out.groups = append(out.groups, g)
+		}
+	}
+	for _, e := range fd.rules {
+		if r, ok := c.convertRule(e); ok {
+			out.rules = append(out.rules, r)
+		}
+	}
+	for _, e := range fd.interfaces {
+		if x := c.convertInterface(e); x != nil {
+			out.interfaces = append(out.interfaces, x)
+		}
+	}
+	for _, e := range fd.nacls {
+		if x := c.convertNACL(e); x != nil {
+			out.nacls = append(out.nacls, x)
+		}
+	}
+	for _, e := range fd.subnets {
+		if x := c.convertSubnet(e); x != nil {
+			out.subnets = append(out.subnets, x)
+		}
+	}
+	for _, e := range fd.vpcs {
+		if x := c.convertVPC(e); x != nil {
+			out.vpcs = append(out.vpcs, x)
+		}
+	}
+	for _, e := range fd.prefixLists {
+		if x := c.convertPrefixList(e); x != nil {
+			out.prefixLists = append(out.prefixLists, x)
+		}
+	}
+	c.out = out
+}
+
+var plFileName = regexp.MustCompile(`^(pl-[0-9a-zA-Z]+)`)
+
+// merger combines files in order. The first definition of an id wins;
+// later duplicates (overlapping pages) are dropped with a warning when
+// they differ in kind of content.
+type merger struct {
+	inv        *vpc.Inventory
+	rules      map[string][]vpc.Rule // modern rules by group id
+	ruleIDs    map[string]bool
+	ruleOrigin map[string]vpc.Location
+}
+
+func newMerger(inv *vpc.Inventory) *merger {
+	return &merger{inv: inv, rules: map[string][]vpc.Rule{}, ruleIDs: map[string]bool{}, ruleOrigin: map[string]vpc.Location{}}
+}
+
+func (m *merger) dup(kind, id string, loc vpc.Location) {
+	m.inv.Warn(vpc.Warning{Code: "duplicate", Resource: id, Source: loc,
+		Message: fmt.Sprintf("%s %s is defined more than once; the first definition is used", kind, id)})
+}
+
+func (m *merger) add(r *parsed) error {
+	fd, out, inv := r.aws, r.conv.out, m.inv
+	mark := func(present bool, k vpc.Kind) {
+		if present {
+			inv.Loaded[k] = true
+		}
+	}
+	mark(fd.groups != nil, vpc.KindSecurityGroups)
+	mark(fd.rules != nil, vpc.KindSecurityGroupRules)
+	mark(fd.interfaces != nil, vpc.KindNetworkInterfaces)
+	mark(fd.nacls != nil, vpc.KindNetworkACLs)
+	mark(fd.subnets != nil, vpc.KindSubnets)
+	mark(fd.vpcs != nil, vpc.KindVPCs)
+	mark(fd.prefixLists != nil || fd.hasEntries, vpc.KindPrefixLists)
+	for _, g := range out.groups {
+		if _, ok := inv.Groups[g.ID]; ok {
+			m.dup("security group", g.ID, g.Source)
+			continue
+		}
+		inv.Groups[g.ID] = g
+	}
+	for _, rl := range out.rules {
+		if rl.ID != "" {
+			if m.ruleIDs[rl.ID] {
+				continue // the same rule on two overlapping pages
+			}
+			m.ruleIDs[rl.ID] = true
+		}
+		m.rules[rl.GroupID] = append(m.rules[rl.GroupID], rl)
+		if _, ok := m.ruleOrigin[rl.GroupID]; !ok {
+			m.ruleOrigin[rl.GroupID] = rl.Source
+		}
+	}
+	for _, x := range out.interfaces {
+		if _, ok := inv.Interfaces[x.ID]; ok {
+			m.dup("network interface", x.ID, x.Source)
+			continue
+		}
+		inv.Interfaces[x.ID] = x
+	}
+	for _, x := range out.nacls {
+		if _, ok := inv.NACLs[x.ID]; ok {
+			m.dup("network ACL", x.ID, x.Source)
+			continue
+		}
+		inv.NACLs[x.ID] = x
+	}
+	for _, x := range out.subnets {
+		if _, ok := inv.Subnets[x.ID]; ok {
+			m.dup("subnet", x.ID, x.Source)
+			continue
+		}
+		inv.Subnets[x.ID] = x
+	}
+	for _, x := range out.vpcs {
+		if _, ok := inv.VPCs[x.ID]; ok {
+			m.dup("VPC", x.ID, x.Source)
+			continue
+		}
+		inv.VPCs[x.ID] = x
+	}
+	for _, x := range out.prefixLists {
+		m.addPrefixList(x)
+	}
+	if fd.hasEntries {
+		return m.addStandaloneEntries(r)
+	}
+	return nil
+}
+
+// addPrefixList merges list metadata and entries that may come from
+// different files (describe-managed-prefix-lists, describe-prefix-lists,
+// entries files).
+func (m *merger) addPrefixList(x *vpc.PrefixList) {
+	cur, ok := m.inv.PrefixLists[x.ID]
+	if !ok {
+		m.inv.PrefixLists[x.ID] = x
+		return
+	}
+	if cur.Name == "" {
+		cur.Name = x.Name
+	}
+	if cur.AddressFamily == "" {
+		cur.AddressFamily = x.AddressFamily
+	}
+	if cur.OwnerID == "" {
+		cur.OwnerID = x.OwnerID
+	}
+	if cur.MaxEntries == 0 {
+		cur.MaxEntries = x.MaxEntries
+	}
+	if !cur.EntriesKnown && x.EntriesKnown {
+		cur.Entries, cur.EntriesKnown = x.Entries, true
+	}
+}
+
+// addStandaloneEntries places a get-managed-prefix-list-entries document,
+// which carries no list id, on its list: the one list in the same file, or
+// the list its file name names (pl-….json). DESIGN.md.
+func (m *merger) addStandaloneEntries(r *parsed) error {
+	fd := r.aws
+	var id string
+	switch {
+	case len(fd.prefixLists) == 1 && fd.prefixLists[0].v.PrefixListID != nil:
+		id = *fd.prefixLists[0].v.PrefixListID
+	case len(fd.prefixLists) > 1:
+		return &vpc.InputError{Loc: vpc.Location{File: r.file, Path: "Entries"},
+			Msg: "top-level Entries with several PrefixLists in the same file: it is ambiguous which list the entries belong to; put them in PrefixLists[].Entries instead"}
+	default:
+		mm := plFileName.FindStringSubmatch(filepath.Base(r.file))
+		if mm == nil {
+			return &vpc.InputError{Loc: vpc.Location{File: r.file, Path: "Entries"},
+				Msg: "prefix-list entries lack their list id (get-managed-prefix-list-entries output does not carry it); name the file after the list (pl-….json), add the list to the same file, or put the entries in PrefixLists[].Entries"}
+		}
+		id = mm[1]
+	}
+	line := 0
+	if len(fd.entries) > 0 {
+		line = fd.entries[0].line
+	}
+	raws := make([]rawPrefixListEntry, len(fd.entries))
+	for i, e := range fd.entries {
+		raws[i] = e.v
+	}
+	c := &converter{file: r.file}
+	pl := &vpc.PrefixList{ID: id, Entries: c.entries(raws, line, "Entries", ""), EntriesKnown: true,
+		Source: vpc.Location{File: r.file, Path: "Entries", Line: line}}
+	if len(c.errs) > 0 {
+		return errors.Join(c.errs...)
+	}
+	if cur, ok := m.inv.PrefixLists[id]; ok && cur.EntriesKnown && len(fd.prefixLists) == 1 {
+		return nil // entries given twice in one file; keep the list's own
+	}
+	if cur, ok := m.inv.PrefixLists[id]; ok {
+		cur.Entries, cur.EntriesKnown = pl.Entries, true
+		return nil
+	}
+	m.inv.PrefixLists[id] = pl
+	return nil
+}
+
+// finish applies modern rules: describe-security-group-rules output, which
+// carries rule ids, replaces the legacy rules of the same group.
+func (m *merger) finish() {
+	inv := m.inv
+	for gid, rules := range m.rules {
+		g, ok := inv.Groups[gid]
+		if !ok {
+			g = &vpc.SecurityGroup{ID: gid, RulesKnown: true, Source: m.ruleOrigin[gid]}
+			inv.Groups[gid] = g
+		}
+		g.Ingress, g.Egress = nil, nil
+		for _, r := range rules {
+			if r.Egress {
+				r.Index = len(g.Egress)
+				g.Egress = append(g.Egress, r)
+			} else {
+				r.Index = len(g.Ingress)
+				g.Ingress = append(g.Ingress, r)
+			}
+		}
+		g.RulesKnown = true
+	}
+}
