@@ -160,6 +160,7 @@ type Interface struct {
 	OwnerID          string
 	AvailabilityZone string
 	InstanceID       string // Attachment.InstanceId, when attached to an instance
+	DeviceIndex      int    // Attachment.DeviceIndex: 0 is the instance's primary interface
 	RequesterManaged bool
 	GroupIDs         []string
 	// PrivateIPs lists the private IPv4 addresses, the primary first.

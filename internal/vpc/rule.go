@@ -164,8 +164,8 @@ type Rule struct {
 	Source Location
 }
 
-// Ref names the rule for traces and findings: its sgr- id, else
-// "sg-…/egress#3".
+// Ref names the rule for traces and findings: its sgr- id, else its
+// group, direction and position, "sg-…/egress[3]".
 func (r *Rule) Ref() string {
 	if r.ID != "" {
 		return r.ID
@@ -174,7 +174,7 @@ func (r *Rule) Ref() string {
 	if r.Egress {
 		dir = "egress"
 	}
-	return fmt.Sprintf("%s/%s#%d", r.GroupID, dir, r.Index)
+	return fmt.Sprintf("%s/%s[%d]", r.GroupID, dir, r.Index)
 }
 
 // PortText renders the port part: "all", "443", "1024-65535", "type 8 code 0".

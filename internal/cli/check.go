@@ -1,0 +1,373 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/walls-dev/walls/internal/reach"
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+func init() { register(newCheckCmd) }
+
+// CheckOptions are the inputs of `walls check`.
+type CheckOptions struct {
+	IO          *IOStreams
+	Inputs      []string
+	From, To    string
+	Protocol    string
+	Port        int
+	ICMPType    int
+	ICMPCode    int
+	ClientPorts string
+	IPv6        bool
+	Format      string
+	Plan        string
+	portSet     bool
+	icmpSet     bool
+}
+
+func newCheckCmd(io *IOStreams) *cobra.Command {
+	o := &CheckOptions{IO: io}
+	cmd := &cobra.Command{
+		Use:   "check [INPUT...] --from X --to Y --port N",
+		Short: "Can X open this connection to Y? The verdict and the hop-by-hop trace",
+		Long: `Evaluate one connection exactly as AWS does: the source's security group
+egress, the source subnet's network ACL outbound, the destination subnet's NACL
+inbound, the destination's security group ingress, and the return path (nothing
+for security groups, which are stateful; both NACLs for the reply to the
+client's ephemeral ports).
+
+X and Y may be an interface id (eni-…), an instance id (i-…), a private or
+public IP, or a security group id (sg-…, meaning its member interfaces; the
+check passes only when every pair passes).
+
+Exit codes: 0 allowed, 1 denied, 2 bad input.`,
+		Example: `  walls check inventory/ --from i-0abc --to 10.0.2.15 --port 3306
+  walls check inventory/ --from sg-workers --to 203.0.113.10 --port 443 --format json
+  walls check inventory/ --from eni-0a --to eni-0b --protocol icmp --icmp-type 8`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Inputs = args
+			o.portSet = cmd.Flags().Changed("port")
+			o.icmpSet = cmd.Flags().Changed("icmp-type")
+			return runCheck(o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.From, "from", "", "source: eni-…, i-…, sg-… or an IP address")
+	f.StringVar(&o.To, "to", "", "destination: eni-…, i-…, sg-… or an IP address")
+	f.StringVar(&o.Protocol, "protocol", "tcp", "tcp, udp, icmp, icmpv6 or a protocol number")
+	f.IntVar(&o.Port, "port", 0, "destination port (tcp and udp)")
+	f.IntVar(&o.ICMPType, "icmp-type", 0, "ICMP type (icmp and icmpv6)")
+	f.IntVar(&o.ICMPCode, "icmp-code", -1, "ICMP code (default: any code the rules allow for the type, evaluated as 0)")
+	f.StringVar(&o.ClientPorts, "client-ports", "32768-60999", "the client's ephemeral port range the reply must reach (Linux default; Windows 49152-65535)")
+	f.BoolVar(&o.IPv6, "ipv6", false, "use the endpoints' IPv6 addresses when neither is given as an IP")
+	f.StringVar(&o.Format, "format", "table", "output format: table or json")
+	f.StringVar(&o.Plan, "plan", "", "evaluate against the proposed rules of this plan file instead of the current ones")
+	return cmd
+}
+
+func runCheck(o *CheckOptions) error {
+	if err := checkFormat(o.Format, "table", "json"); err != nil {
+		return err
+	}
+	req, err := o.request()
+	if err != nil {
+		return err
+	}
+	if len(o.Inputs) == 0 {
+		return badInputf("no inventory given: pass files or folders of `aws ec2 describe-*` output")
+	}
+	inv, err := loadInventory(o.IO, o.Inputs)
+	if err != nil {
+		return err
+	}
+	if o.Plan != "" {
+		if inv, err = applyPlan(inv, o.Plan); err != nil {
+			return err
+		}
+	}
+	res, err := reach.Run(inv, req)
+	if err != nil {
+		return badInput(err)
+	}
+	if o.Format == "json" {
+		err = writeCheckJSON(o.IO.Out, res)
+	} else {
+		err = writeCheckTable(o.IO.Out, res)
+	}
+	if err != nil {
+		return err
+	}
+	if res.Verdict == reach.Denied {
+		return verdict()
+	}
+	return nil
+}
+
+// request turns flags into a reach.Request, rejecting contradictory ones.
+func (o *CheckOptions) request() (reach.Request, error) {
+	var req reach.Request
+	if o.From == "" || o.To == "" {
+		return req, badInputf("--from and --to are both required")
+	}
+	p, err := vpc.ParseProtocol(o.Protocol)
+	if err != nil {
+		return req, badInputf("--protocol: %v", err)
+	}
+	if p == vpc.ProtoAll {
+		return req, badInputf("--protocol -1 means every protocol in a rule; a connection has one: use tcp, udp, icmp, icmpv6 or a number")
+	}
+	req = reach.Request{From: o.From, To: o.To, Protocol: p, ICMPType: -1, ICMPCode: -1}
+	switch {
+	case p.HasPorts():
+		if !o.portSet {
+			return req, badInputf("--port is required for %s", p)
+		}
+		if o.icmpSet {
+			return req, badInputf("--icmp-type applies to icmp and icmpv6, not %s", p)
+		}
+		if o.Port < 0 || o.Port > 65535 {
+			return req, badInputf("--port %d out of range; expected 0-65535", o.Port)
+		}
+		req.Port = int32(o.Port)
+	case p.IsICMP():
+		if o.portSet {
+			return req, badInputf("%s has no ports: use --icmp-type T [--icmp-code C] instead of --port", p)
+		}
+		if !o.icmpSet {
+			return req, badInputf("--icmp-type is required for %s (8 = echo request for icmp, 128 for icmpv6)", p)
+		}
+		if o.ICMPType < 0 || o.ICMPType > 255 || o.ICMPCode < -1 || o.ICMPCode > 255 {
+			return req, badInputf("--icmp-type %d --icmp-code %d: expected 0-255", o.ICMPType, o.ICMPCode)
+		}
+		req.ICMPType, req.ICMPCode = int32(o.ICMPType), int32(o.ICMPCode)
+	default:
+		if o.portSet || o.icmpSet {
+			return req, badInputf("protocol %s has no ports or ICMP types; drop --port/--icmp-type", p)
+		}
+	}
+	cp, err := parsePortRange(o.ClientPorts)
+	if err != nil {
+		return req, badInputf("--client-ports: %v", err)
+	}
+	req.ClientPorts = cp
+	req.IPv6 = o.IPv6
+	return req, nil
+}
+
+// parsePortRange reads "FROM-TO" or a single port.
+func parsePortRange(s string) (reach.PortRange, error) {
+	lo, hi, found := strings.Cut(s, "-")
+	if !found {
+		hi = lo
+	}
+	a, err1 := strconv.Atoi(strings.TrimSpace(lo))
+	b, err2 := strconv.Atoi(strings.TrimSpace(hi))
+	if err1 != nil || err2 != nil || a < 0 || b > 65535 || a > b {
+		return reach.PortRange{}, fmt.Errorf("%q: expected FROM-TO within 0-65535, such as 32768-60999", s)
+	}
+	return reach.PortRange{From: int32(a), To: int32(b)}, nil
+}
+
+// checkJSON is the JSON shape of a check (DESIGN.md: verdict and hops).
+type checkJSON struct {
+	Verdict  string        `json:"verdict"`
+	Complete bool          `json:"complete"`
+	Request  requestJSON   `json:"request"`
+	From     *endpointJSON `json:"from,omitempty"`
+	To       *endpointJSON `json:"to,omitempty"`
+	Hops     []hopJSON     `json:"hops"`
+	Notes    []string      `json:"notes,omitempty"`
+	Pairs    []pairJSON    `json:"pairs,omitempty"`
+	Total    int           `json:"pairsEvaluated"`
+	Trunc    bool          `json:"truncated,omitempty"`
+}
+
+type requestJSON struct {
+	From        string `json:"from"`
+	To          string `json:"to"`
+	Protocol    string `json:"protocol"`
+	Port        *int32 `json:"port,omitempty"`
+	ICMPType    *int32 `json:"icmpType,omitempty"`
+	ICMPCode    *int32 `json:"icmpCode,omitempty"`
+	ClientPorts string `json:"clientPorts"`
+}
+
+type endpointJSON struct {
+	Query       string `json:"query"`
+	Kind        string `json:"kind"`
+	InterfaceID string `json:"interfaceId,omitempty"`
+	Address     string `json:"address"`
+	SubnetID    string `json:"subnetId,omitempty"`
+	VpcID       string `json:"vpcId,omitempty"`
+	External    bool   `json:"external,omitempty"`
+}
+
+type hopJSON struct {
+	Step         string         `json:"step"`
+	Result       string         `json:"result"`
+	Resource     string         `json:"resource,omitempty"`
+	Rule         *vpc.RuleJSON  `json:"rule,omitempty"`
+	NACLRule     *vpc.NACLEntry `json:"naclRule,omitempty"`
+	Reason       string         `json:"reason"`
+	BlockedPorts []string       `json:"blockedPorts,omitempty"`
+}
+
+type pairJSON struct {
+	Verdict  string       `json:"verdict"`
+	Complete bool         `json:"complete"`
+	From     endpointJSON `json:"from"`
+	To       endpointJSON `json:"to"`
+	Hops     []hopJSON    `json:"hops"`
+	Notes    []string     `json:"notes,omitempty"`
+}
+
+func epJSON(e reach.Endpoint) endpointJSON {
+	j := endpointJSON{Query: e.Query, Kind: e.Kind, Address: e.Addr.String(), SubnetID: e.SubnetID, VpcID: e.VpcID, External: e.External}
+	if e.Interface != nil {
+		j.InterfaceID = e.Interface.ID
+	}
+	return j
+}
+
+func hopsJSON(hs []reach.Hop) []hopJSON {
+	out := make([]hopJSON, len(hs))
+	for i, h := range hs {
+		j := hopJSON{Step: string(h.Step), Result: string(h.Result), Resource: h.Resource, Reason: h.Reason, NACLRule: h.Entry}
+		if h.Rule != nil {
+			rj := h.Rule.JSON()
+			j.Rule = &rj
+		}
+		for _, r := range h.BlockedPorts {
+			j.BlockedPorts = append(j.BlockedPorts, portRangeText(r))
+		}
+		out[i] = j
+	}
+	return out
+}
+
+func portRangeText(r reach.PortRange) string {
+	if r.From == r.To {
+		return strconv.Itoa(int(r.From))
+	}
+	return fmt.Sprintf("%d-%d", r.From, r.To)
+}
+
+// representative picks the trace shown at top level: the first denied
+// pair, else the first pair.
+func representative(c *reach.Check) *reach.Trace {
+	for i := range c.Traces {
+		if c.Traces[i].Verdict == reach.Denied {
+			return &c.Traces[i]
+		}
+	}
+	return &c.Traces[0]
+}
+
+func writeCheckJSON(w io.Writer, c *reach.Check) error {
+	r := c.Request
+	j := checkJSON{Verdict: string(c.Verdict), Complete: c.Complete, Total: c.Pairs, Trunc: c.Truncated,
+		Request: requestJSON{From: r.From, To: r.To, Protocol: r.Protocol.String(), ClientPorts: portRangeText(r.ClientPorts)}}
+	switch {
+	case r.Protocol.HasPorts():
+		j.Request.Port = &r.Port
+	case r.Protocol.IsICMP():
+		j.Request.ICMPType = &r.ICMPType
+		if r.ICMPCode >= 0 {
+			j.Request.ICMPCode = &r.ICMPCode
+		}
+	}
+	t := representative(c)
+	from, to := epJSON(t.From), epJSON(t.To)
+	j.From, j.To, j.Hops = &from, &to, hopsJSON(t.Hops)
+	j.Notes = append(append(j.Notes, c.Notes...), t.Notes...)
+	if len(c.Traces) > 1 {
+		for _, t := range c.Traces {
+			j.Pairs = append(j.Pairs, pairJSON{Verdict: string(t.Verdict), Complete: t.Complete, From: epJSON(t.From),
+				To: epJSON(t.To), Hops: hopsJSON(t.Hops), Notes: t.Notes})
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(j)
+}
+
+var stepLabels = map[reach.Step]string{
+	reach.StepSourceSG:      "source SG egress",
+	reach.StepSourceNACL:    "source NACL outbound",
+	reach.StepDestNACL:      "destination NACL inbound",
+	reach.StepDestSG:        "destination SG ingress",
+	reach.StepReturnSG:      "return: security groups",
+	reach.StepReturnDstNACL: "return: destination NACL outbound",
+	reach.StepReturnSrcNACL: "return: source NACL inbound",
+	reach.StepNotFiltered:   "not filtered",
+}
+
+// writeCheckTable renders the verdict and the trace for humans. Pairs with
+// the same outcome hop by hop are shown once, with a count.
+func writeCheckTable(w io.Writer, c *reach.Check) error {
+	r := c.Request
+	verdictText := strings.ToUpper(string(c.Verdict))
+	if !c.Complete {
+		verdictText += " (by the hops that could be evaluated; see below)"
+	}
+	fmt.Fprintf(w, "%s from %s to %s: %s\n", r.Describe(), r.From, r.To, verdictText)
+	groups, order := groupTraces(c.Traces)
+	for _, key := range order {
+		ts := groups[key]
+		t := ts[0]
+		fmt.Fprintln(w)
+		if len(c.Traces) > 1 {
+			fmt.Fprintf(w, "%d of %d pairs %s, e.g. %s -> %s:\n", len(ts), len(c.Traces), t.Verdict, t.From.Label(), t.To.Label())
+		} else {
+			fmt.Fprintf(w, "%s -> %s\n", t.From.Label(), t.To.Label())
+		}
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for i, h := range t.Hops {
+			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\n", i+1, stepLabels[h.Step], strings.ToUpper(string(h.Result)), h.Reason)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		for _, n := range t.Notes {
+			fmt.Fprintf(w, "  note: %s\n", n)
+		}
+	}
+	for _, n := range c.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+	return nil
+}
+
+// groupTraces groups traces whose hops have the same results and reasons
+// apart from addresses, keeping first-seen order.
+func groupTraces(ts []reach.Trace) (map[string][]reach.Trace, []string) {
+	groups := map[string][]reach.Trace{}
+	var order []string
+	for _, t := range ts {
+		var b strings.Builder
+		b.WriteString(string(t.Verdict))
+		for _, h := range t.Hops {
+			b.WriteString("|" + string(h.Result) + ":" + h.Resource)
+			if h.Rule != nil {
+				b.WriteString(":" + h.Rule.Ref())
+			}
+			if h.Entry != nil {
+				b.WriteString(":" + h.Entry.RuleLabel())
+			}
+		}
+		k := b.String()
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], t)
+	}
+	return groups, order
+}

@@ -1,0 +1,143 @@
+package reach
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+// candidates resolves a --from/--to argument into the interfaces (or the
+// external address) it stands for: an ENI id, an instance id, a private or
+// public IP, or an SG id meaning its members.
+type candidate struct {
+	kind   string
+	eni    *vpc.Interface
+	addr   netip.Addr // explicit address, when the query was an IP
+	public bool       // the query was a public IP of eni
+}
+
+func resolve(inv *vpc.Inventory, q string) ([]candidate, error) {
+	ix := inv.Index()
+	switch {
+	case strings.HasPrefix(q, "eni-"):
+		eni := inv.Interfaces[q]
+		if eni == nil {
+			return nil, fmt.Errorf("network interface %s is not in the inventory", q)
+		}
+		return []candidate{{kind: "interface", eni: eni}}, nil
+	case strings.HasPrefix(q, "i-"):
+		enis := ix.ByInstance[q]
+		if len(enis) == 0 {
+			return nil, fmt.Errorf("instance %s has no network interface in the inventory (load describe-network-interfaces output)", q)
+		}
+		sorted := append([]*vpc.Interface(nil), enis...)
+		sort.Slice(sorted, func(i, j int) bool { return sorted[i].DeviceIndex < sorted[j].DeviceIndex })
+		out := make([]candidate, len(sorted))
+		for i, e := range sorted {
+			out[i] = candidate{kind: "instance", eni: e}
+		}
+		return out, nil
+	case strings.HasPrefix(q, "sg-"):
+		if _, ok := inv.Groups[q]; !ok && len(ix.Members[q]) == 0 {
+			return nil, fmt.Errorf("security group %s is not in the inventory", q)
+		}
+		members := ix.Members[q]
+		if len(members) == 0 {
+			return nil, fmt.Errorf("security group %s has no member interfaces in the inventory; nothing to check", q)
+		}
+		out := make([]candidate, len(members))
+		for i, e := range members {
+			out[i] = candidate{kind: "security-group", eni: e}
+		}
+		return out, nil
+	}
+	a, err := netip.ParseAddr(q)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not an interface id (eni-…), instance id (i-…), security group id (sg-…) or IP address", q)
+	}
+	a = a.Unmap()
+	if eni, public := ix.InterfaceByIP(a); eni != nil {
+		return []candidate{{kind: "ip", eni: eni, addr: a, public: public}}, nil
+	}
+	return []candidate{{kind: "ip", addr: a}}, nil
+}
+
+// endpoints turns a source and destination candidate into the concrete
+// endpoints of one evaluated pair: which address each packet carries.
+func endpoints(inv *vpc.Inventory, req *Request, src, dst candidate, srcQ, dstQ string) (Endpoint, Endpoint, []string, error) {
+	var notes []string
+	want6 := req.IPv6 || req.Protocol == vpc.ProtoICMPv6
+	if src.addr.IsValid() && !src.public {
+		want6 = src.addr.Is6()
+	}
+	if dst.addr.IsValid() && !dst.public {
+		want6 = dst.addr.Is6()
+	}
+	if src.addr.IsValid() && dst.addr.IsValid() && !src.public && !dst.public && src.addr.Is6() != dst.addr.Is6() {
+		return Endpoint{}, Endpoint{}, nil, fmt.Errorf("--from %s and --to %s are of different IP versions", src.addr, dst.addr)
+	}
+	if req.Protocol == vpc.ProtoICMP && want6 {
+		return Endpoint{}, Endpoint{}, nil, fmt.Errorf("icmp is ICMP for IPv4; use --protocol icmpv6 for IPv6 endpoints")
+	}
+	// Traffic to a public address leaves the VPC (through the internet
+	// gateway) and carries public addresses on the far side.
+	viaPublic := dst.public || (dst.eni == nil && dst.addr.IsValid() && !inVPC(inv, dst.addr))
+	pick := func(c candidate, q string, peerPublic bool) (Endpoint, error) {
+		ep := Endpoint{Query: q, Kind: c.kind}
+		if c.eni == nil {
+			ep.Kind, ep.Addr, ep.External = "external", c.addr, true
+			if v := inv.VPCFor(c.addr); v != nil {
+				ep.InVPC, ep.VpcID = true, v.ID
+				if s := inv.SubnetFor(c.addr); s != nil {
+					ep.SubnetID = s.ID
+				}
+			}
+			return ep, nil
+		}
+		ep.Interface, ep.SubnetID, ep.VpcID = c.eni, c.eni.SubnetID, c.eni.VpcID
+		switch {
+		case c.addr.IsValid() && !c.public:
+			ep.Addr = c.addr
+		case c.public && peerPublic:
+			ep.Addr = c.addr
+		case want6:
+			if len(c.eni.IPv6s) == 0 {
+				return ep, fmt.Errorf("%s has no IPv6 address", c.eni.ID)
+			}
+			ep.Addr = c.eni.IPv6s[0]
+		default:
+			if len(c.eni.PrivateIPs) == 0 {
+				if len(c.eni.IPv6s) == 0 {
+					return ep, fmt.Errorf("%s has no IP address in the inventory", c.eni.ID)
+				}
+				ep.Addr = c.eni.IPv6s[0]
+			} else {
+				ep.Addr = c.eni.PrivateIPs[0]
+			}
+		}
+		return ep, nil
+	}
+	from, err := pick(src, srcQ, false)
+	if err != nil {
+		return from, Endpoint{}, nil, err
+	}
+	to, err := pick(dst, dstQ, true)
+	if err != nil {
+		return from, to, nil, err
+	}
+	if viaPublic && from.Interface != nil && dst.eni != nil {
+		// Hairpin through the internet gateway: the destination sees the
+		// source's public address, if it has one.
+		if len(from.Interface.PublicIPs) > 0 {
+			notes = append(notes, fmt.Sprintf("%s is a public address: the connection leaves the VPC and returns through the internet gateway; the destination sees %s's public address %s, and security group references do not match public addresses", dst.addr, from.Interface.ID, from.Interface.PublicIPs[0]))
+		} else {
+			notes = append(notes, fmt.Sprintf("%s is a public address: the connection leaves the VPC through a NAT or gateway whose address the destination sees; that address is not evaluated", dst.addr))
+		}
+	}
+	return from, to, notes, nil
+}
+
+func inVPC(inv *vpc.Inventory, a netip.Addr) bool { return inv.VPCFor(a) != nil }

@@ -1,0 +1,165 @@
+package reach
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+// sgHop evaluates the union of an interface's security groups in one
+// direction (spec §1.4): the packet passes when any rule of any attached
+// group matches it. peer is the remote address: the destination for
+// egress, the source for ingress.
+func sgHop(inv *vpc.Inventory, ix *vpc.Index, step Step, eni *vpc.Interface, egress bool, req *Request, peer netip.Addr, icmpCode int32) Hop {
+	dir, prep := "ingress", "from"
+	if egress {
+		dir, prep = "egress", "to"
+	}
+	h := Hop{Step: step, Resource: strings.Join(eni.GroupIDs, ",")}
+	if len(eni.GroupIDs) == 0 {
+		if eni.RequesterManaged || (eni.Type != "" && eni.Type != "interface") {
+			h.Result = Skipped
+			h.Reason = fmt.Sprintf("%s (%s) carries no security groups: it is managed by an AWS service and not governed by your security groups", eni.ID, typeOr(eni))
+			return h
+		}
+		h.Result = NotEvaluated
+		h.Reason = fmt.Sprintf("%s lists no security groups", eni.ID)
+		return h
+	}
+	if !inv.HasGroupRules() {
+		h.Result = NotEvaluated
+		h.Reason = "no security group rules loaded (add describe-security-groups or describe-security-group-rules output)"
+		return h
+	}
+	var missing, undetermined []string
+	for _, gid := range eni.GroupIDs {
+		g, ok := inv.Groups[gid]
+		if !ok || !g.RulesKnown {
+			missing = append(missing, gid)
+			continue
+		}
+		rules := g.Rules(egress)
+		for i := range rules {
+			r := &rules[i]
+			if !r.MatchesTraffic(req.Protocol, req.Port, req.ICMPType, icmpCode) || !vpc.FamilyMatches(r.Protocol, peer) {
+				continue
+			}
+			match, known := peerMatches(inv, ix, r.Peer, peer)
+			if !known {
+				undetermined = append(undetermined, r.Ref())
+				continue
+			}
+			if match {
+				h.Result = Allow
+				h.Resource = gid
+				h.Rule = r
+				h.Reason = fmt.Sprintf("%s allows: %s%s", ruleName(g, r), r, peerNote(r.Peer, peer))
+				return h
+			}
+		}
+	}
+	if len(missing) > 0 || len(undetermined) > 0 {
+		h.Result = NotEvaluated
+		var why []string
+		if len(missing) > 0 {
+			why = append(why, "rules of "+strings.Join(missing, ", ")+" are not loaded")
+		}
+		if len(undetermined) > 0 {
+			why = append(why, "the prefix lists of "+strings.Join(undetermined, ", ")+" are not loaded")
+		}
+		h.Reason = fmt.Sprintf("no loaded %s rule matches %s %s %s, and %s", dir, req.Describe(), prep, peer, strings.Join(why, "; "))
+		return h
+	}
+	h.Result = Deny
+	h.Reason = fmt.Sprintf("no %s rule of %s matches %s %s %s", dir, strings.Join(eni.GroupIDs, ", "), req.Describe(), prep, peer)
+	return h
+}
+
+// ruleName names a rule with its group: "sgr-… of sg-… (name)" or
+// "sg-… (name) egress[2]".
+func ruleName(g *vpc.SecurityGroup, r *vpc.Rule) string {
+	grp := g.ID
+	if g.Name != "" {
+		grp += " (" + g.Name + ")"
+	}
+	if r.ID != "" {
+		return r.ID + " of " + grp
+	}
+	dir := "ingress"
+	if r.Egress {
+		dir = "egress"
+	}
+	return fmt.Sprintf("%s %s[%d]", grp, dir, r.Index)
+}
+
+func typeOr(eni *vpc.Interface) string {
+	if eni.Type == "" {
+		return "requester-managed"
+	}
+	return eni.Type
+}
+
+// peerMatches reports whether a rule's peer covers addr, and whether that
+// could be decided from the inventory.
+func peerMatches(inv *vpc.Inventory, ix *vpc.Index, p vpc.Peer, addr netip.Addr) (match, known bool) {
+	switch p.Kind {
+	case vpc.PeerCIDR:
+		return p.Prefix.Contains(addr), true
+	case vpc.PeerPrefixList:
+		pl, ok := inv.PrefixLists[p.PrefixListID]
+		if !ok || !pl.EntriesKnown {
+			return false, false
+		}
+		return pl.Contains(addr), true
+	case vpc.PeerGroup:
+		// An SG reference matches the private addresses of the group's
+		// member interfaces, never public ones (spec §1.3).
+		return ix.GroupHasMemberAddr(p.Group.GroupID, addr), true
+	}
+	return false, true
+}
+
+func peerNote(p vpc.Peer, addr netip.Addr) string {
+	switch p.Kind {
+	case vpc.PeerGroup:
+		return fmt.Sprintf(" (%s is a private address of a member of %s)", addr, p.Group.GroupID)
+	case vpc.PeerPrefixList:
+		return fmt.Sprintf(" (%s is in prefix list %s)", addr, p.PrefixListID)
+	}
+	return ""
+}
+
+// Addresses that neither security groups nor network ACLs filter (spec §1.7,
+// §2.6, §5).
+var unfiltered = map[netip.Addr]string{
+	netip.MustParseAddr("169.254.169.254"): "the instance metadata service",
+	netip.MustParseAddr("fd00:ec2::254"):   "the instance metadata service",
+	netip.MustParseAddr("169.254.169.253"): "the Route 53 Resolver (Amazon DNS)",
+	netip.MustParseAddr("fd00:ec2::253"):   "the Route 53 Resolver (Amazon DNS)",
+	netip.MustParseAddr("169.254.169.123"): "the Amazon Time Sync Service",
+	netip.MustParseAddr("fd00:ec2::123"):   "the Amazon Time Sync Service",
+	netip.MustParseAddr("169.254.169.250"): "Windows license activation (KMS)",
+	netip.MustParseAddr("169.254.169.251"): "Windows license activation (KMS)",
+}
+
+// notFiltered reports destinations that security groups and network ACLs
+// do not filter: link-local AWS services and the VPC's DNS resolver at the
+// primary CIDR's base + 2.
+func notFiltered(inv *vpc.Inventory, dst netip.Addr) (string, bool) {
+	if what, ok := unfiltered[dst]; ok {
+		return fmt.Sprintf("%s is %s: security groups and network ACLs do not filter this traffic", dst, what), true
+	}
+	for _, id := range inv.SortedVPCIDs() {
+		v := inv.VPCs[id]
+		if len(v.CIDRs) == 0 {
+			continue
+		}
+		base := v.CIDRs[0].Masked().Addr()
+		if base.Next().Next() == dst {
+			return fmt.Sprintf("%s is the Route 53 Resolver of %s (primary CIDR base + 2): security groups and network ACLs do not filter DNS to it", dst, v.ID), true
+		}
+	}
+	return "", false
+}
