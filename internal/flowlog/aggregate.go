@@ -1,0 +1,179 @@
+package flowlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+// Options control Aggregate.
+type Options struct {
+	// Inventory, when given, names each interface's own addresses, its SG
+	// ingress rules (listening ports) and its type (transit hops).
+	Inventory *vpc.Inventory
+	// Since and Until keep records whose window overlaps [Since, Until).
+	Since, Until time.Time
+	// Format is the column order of files without a header line (and of
+	// stdin); nil means the default version-2 format.
+	Format *Format
+	// MaxBadRatio is the share of malformed lines above which Aggregate
+	// fails; 0 means the default 1 %, a negative value never fails.
+	MaxBadRatio float64
+	// Workers is the number of parsing goroutines; 0 means GOMAXPROCS.
+	Workers int
+	// ServicePorts adds well-known service ports (>= 1024) to H1.
+	ServicePorts []uint16
+	// Stdin is read for the source "-".
+	Stdin io.Reader
+	// MaxBadExamples bounds Stats.BadLineExamples; 0 means 10.
+	MaxBadExamples int
+	// ChunkSize is the size of the pieces input is cut into; 0 means 8 MiB.
+	ChunkSize int
+}
+
+// DefaultMaxBadRatio is the share of malformed lines tolerated by default.
+const DefaultMaxBadRatio = 0.01
+
+// TooManyBadLinesError reports a run above the bad-line threshold.
+type TooManyBadLinesError struct {
+	Bad, Lines int64
+	Ratio      float64
+	Examples   []BadLine
+}
+
+func (e *TooManyBadLinesError) Error() string {
+	msg := fmt.Sprintf("%d of %d lines are not flow log records (more than %.4g%%)", e.Bad, e.Lines, e.Ratio*100)
+	for _, b := range e.Examples {
+		msg += "\n  " + b.String()
+	}
+	return msg
+}
+
+// Aggregate reads every source (files, folders walked recursively, "-" for
+// stdin; plain text, gzip or Parquet, detected by content) and returns the
+// observations. It streams: memory grows with distinct observations (and
+// with flows the records alone cannot decide), not with input size. The
+// result is the same whatever the worker count and source order.
+//
+// A source that fails part-way (a truncated gzip) still contributes what
+// was read before the failure; the error names it, and the partial Result
+// is returned with it.
+func Aggregate(ctx context.Context, sources []string, opts Options) (*Result, error) {
+	srcs, err := expandSources(sources)
+	if err != nil {
+		return nil, err
+	}
+	nw := opts.Workers
+	if nw <= 0 {
+		nw = runtime.GOMAXPROCS(0)
+	}
+	if opts.MaxBadExamples <= 0 {
+		opts.MaxBadExamples = 10
+	}
+	if opts.ChunkSize <= 0 {
+		opts.ChunkSize = 8 << 20
+	}
+	if opts.Format == nil {
+		opts.Format = DefaultFormat()
+	}
+	pc := newPortClasses(opts.ServicePorts)
+	var since, until int64
+	if !opts.Since.IsZero() {
+		since = opts.Since.Unix()
+	}
+	if !opts.Until.IsZero() {
+		until = opts.Until.Unix()
+	}
+
+	p := &pipeline{ctx: ctx, opts: &opts, srcs: srcs,
+		tasks: make(chan task, 4*nw), chunks: make(chan *chunk),
+		streamsDone: make(chan struct{}), book: newLineBook(len(srcs))}
+	workers := make([]*worker, nw)
+	var wg sync.WaitGroup
+	for i := range workers {
+		workers[i] = newWorker(pc, since, until, opts.MaxBadExamples)
+		wg.Add(1)
+		go func(w *worker) {
+			defer wg.Done()
+			p.run(w)
+		}(workers[i])
+	}
+	p.produce()
+	wg.Wait()
+
+	res := merge(workers, opts.Inventory, pc)
+	st := &res.Stats
+	st.Files = len(srcs)
+	st.BadLineExamples = p.book.examples(srcs, opts.MaxBadExamples)
+	errs := p.errors()
+	if err := ctx.Err(); err != nil {
+		errs = append([]error{err}, errs...)
+	}
+	ratio := opts.MaxBadRatio
+	if ratio == 0 {
+		ratio = DefaultMaxBadRatio
+	}
+	if total := st.BadLines + st.Records + st.NoData + st.SkipData + st.OutsideTimeRange; ratio >= 0 && st.BadLines > 0 &&
+		float64(st.BadLines) > ratio*float64(total) {
+		errs = append(errs, &TooManyBadLinesError{Bad: st.BadLines, Lines: total, Ratio: ratio, Examples: st.BadLineExamples})
+	}
+	return res, errors.Join(errs...)
+}
+
+// lineBook turns chunk-relative line numbers into file lines.
+type lineBook struct {
+	mu     sync.Mutex
+	counts [][]int64 // by source, by chunk sequence
+	bad    []badLine
+}
+
+func newLineBook(n int) *lineBook { return &lineBook{counts: make([][]int64, n)} }
+
+func (b *lineBook) done(r chunkResult) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	c := b.counts[r.src]
+	for len(c) <= r.seq {
+		c = append(c, 0)
+	}
+	c[r.seq] = r.lines
+	b.counts[r.src] = c
+	b.bad = append(b.bad, r.bad...)
+}
+
+func (b *lineBook) examples(srcs []*source, max int) []BadLine {
+	type abs struct {
+		src  int
+		line int64
+		why  string
+	}
+	all := make([]abs, 0, len(b.bad))
+	for _, bl := range b.bad {
+		var before int64
+		for _, n := range b.counts[bl.src][:bl.seq] {
+			before += n
+		}
+		all = append(all, abs{bl.src, before + bl.line, bl.reason})
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].src != all[j].src {
+			return all[i].src < all[j].src
+		}
+		return all[i].line < all[j].line
+	})
+	if len(all) > max {
+		all = all[:max]
+	}
+	out := make([]BadLine, len(all))
+	for i, a := range all {
+		out[i] = BadLine{File: srcs[a.src].name, Line: a.line, Reason: a.why}
+	}
+	return out
+}

@@ -1,0 +1,268 @@
+package flowlog
+
+import "bytes"
+
+// A fact is what one record says on its own, reduced so that the tables
+// grow with distinct observations rather than with connections: when the
+// record alone names the initiator (exactly from tcp-flags, or by the
+// port-class heuristic H1), the initiator's ephemeral port is dropped.
+// Only records the record alone cannot decide keep both ports, so that the
+// merge stage can resolve them with what the whole data set taught.
+type factKey struct {
+	src, dst     [16]byte // srcaddr, dstaddr: the interface-level addresses
+	psrc, pdst   [16]byte // pkt-srcaddr, pkt-dstaddr when present and different, else zero
+	eni          uint32   // interned interface id (per worker, then global)
+	sport, dport uint16   // the initiator's port is 0 in collapsed facts
+	proto        uint8
+	info         uint8 // info* bits below
+}
+
+const (
+	infoAccepted  = 1 << 0
+	infoFlowShift = 1 // 2 bits: FlowDirection
+	infoEvShift   = 3 // 2 bits: evidence
+	infoRecvInit  = 1 << 5
+	infoFullPorts = 1 << 6 // both ports kept (undecided, or exact with undecided ports)
+	infoIPv6      = 1 << 7
+)
+
+// evidence is what a single record tells about its initiator.
+type evidence uint8
+
+const (
+	evUndecided evidence = iota
+	evExact              // tcp-flags: SYN (sender initiated) or SYN-ACK (receiver initiated)
+	evHeuristic          // H1: service port against ephemeral port
+)
+
+func (k *factKey) accepted() bool         { return k.info&infoAccepted != 0 }
+func (k *factKey) flowDir() FlowDirection { return FlowDirection(k.info >> infoFlowShift & 3) }
+func (k *factKey) evidence() evidence     { return evidence(k.info >> infoEvShift & 3) }
+func (k *factKey) receiverInit() bool     { return k.info&infoRecvInit != 0 }
+func (k *factKey) fullPorts() bool        { return k.info&infoFullPorts != 0 }
+
+// factVal sums the records of one fact.
+type factVal struct {
+	flows, packets, bytes uint64
+	first, last           int64
+}
+
+func (v *factVal) add(o *factVal) {
+	v.flows += o.flows
+	v.packets += o.packets
+	v.bytes += o.bytes
+	if o.first != 0 && (v.first == 0 || o.first < v.first) {
+		v.first = o.first
+	}
+	if o.last > v.last {
+		v.last = o.last
+	}
+}
+
+// Protocol numbers the classifier treats specially.
+const (
+	protoICMP   = 1
+	protoTCP    = 6
+	protoUDP    = 17
+	protoSCTP   = 132
+	protoICMPv6 = 58
+	protoNone   = 255 // the format lacks ${protocol}, or it is "-"
+)
+
+func hasPorts(p uint8) bool { return p == protoTCP || p == protoUDP || p == protoSCTP }
+
+// portClasses classifies ports for H1 (spec 4.3): service ports (below 1024
+// or on the configured list) and ephemeral ports (32768 and up: the Linux
+// 32768–61000 and Windows 49152–65535 ranges together).
+type portClasses struct {
+	service [65536 / 64]uint64 // bitset
+}
+
+// defaultServicePorts are well-known service ports at or above 1024.
+var defaultServicePorts = []uint16{1433, 1521, 2049, 2181, 2379, 2380, 3306, 3389, 5432, 5439,
+	5671, 5672, 6379, 6443, 8080, 8443, 9042, 9092, 9200, 9300, 10250, 11211, 27017}
+
+func newPortClasses(extra []uint16) *portClasses {
+	pc := &portClasses{}
+	for p := 0; p < 1024; p++ {
+		pc.set(uint16(p))
+	}
+	for _, p := range defaultServicePorts {
+		pc.set(p)
+	}
+	for _, p := range extra {
+		pc.set(p)
+	}
+	return pc
+}
+
+func (pc *portClasses) set(p uint16)            { pc.service[p>>6] |= 1 << (p & 63) }
+func (pc *portClasses) isService(p uint16) bool { return pc.service[p>>6]&(1<<(p&63)) != 0 }
+
+// h1 decides from the port classes alone who initiated: the side on an
+// ephemeral or unremarkable port talking to a service port. It returns
+// evUndecided when both or neither side look like a service.
+func (pc *portClasses) h1(sport, dport uint16) (ev evidence, receiverInit bool) {
+	sSvc, dSvc := pc.isService(sport), pc.isService(dport)
+	switch {
+	case dSvc && !sSvc:
+		return evHeuristic, false
+	case sSvc && !dSvc:
+		return evHeuristic, true
+	case !sSvc && !dSvc:
+		sEph, dEph := sport >= 32768, dport >= 32768
+		switch {
+		case sEph && !dEph:
+			return evHeuristic, false
+		case dEph && !sEph:
+			return evHeuristic, true
+		}
+	}
+	return evUndecided, false
+}
+
+// makeFact reduces an OK record to its fact key. The caller has checked
+// that the record is OK and carries both addresses.
+func (pc *portClasses) makeFact(r *Record, eni uint32) factKey {
+	var k factKey
+	k.eni = eni
+	k.src = r.SrcAddr.As16()
+	k.dst = r.DstAddr.As16()
+	if r.SrcAddr.Is6() {
+		k.info |= infoIPv6
+	}
+	if r.PktSrcAddr.IsValid() && r.PktSrcAddr != r.SrcAddr {
+		k.psrc = r.PktSrcAddr.As16()
+	}
+	if r.PktDstAddr.IsValid() && r.PktDstAddr != r.DstAddr {
+		k.pdst = r.PktDstAddr.As16()
+	}
+	k.proto = protoNone
+	if r.Protocol >= 0 {
+		k.proto = uint8(r.Protocol)
+	}
+	if r.Action != ActionReject {
+		k.info |= infoAccepted
+	}
+	k.info |= uint8(r.FlowDirection) << infoFlowShift
+	if !hasPorts(k.proto) || r.SrcPort < 0 || r.DstPort < 0 {
+		// ICMP and portless protocols: the pair of addresses is the whole
+		// tuple; the merge stage pairs both directions (H3, H6).
+		k.info |= infoFullPorts
+		return k
+	}
+	k.sport, k.dport = uint16(r.SrcPort), uint16(r.DstPort)
+	ev, recv := evUndecided, false
+	if k.proto == protoTCP && r.TCPFlags >= 0 {
+		switch {
+		case r.TCPFlags&16 != 0: // SYN-ACK: the receiver initiated (E2)
+			ev, recv = evExact, true
+		case r.TCPFlags&FlagSYN != 0: // pure SYN: the sender initiated (E1)
+			ev, recv = evExact, false
+		}
+	}
+	hev, hrecv := pc.h1(k.sport, k.dport)
+	switch {
+	case ev == evExact && hev == evUndecided:
+		// Exact, but a later window of this 5-tuple without flags could not
+		// be decided alone: keep both ports so that it can inherit (E3).
+		k.info |= infoFullPorts
+	case ev == evUndecided && hev == evUndecided:
+		k.info |= infoFullPorts
+		k.info |= uint8(evUndecided) << infoEvShift
+		return k
+	case ev == evUndecided:
+		ev, recv = hev, hrecv
+	}
+	k.info |= uint8(ev) << infoEvShift
+	if recv {
+		k.info |= infoRecvInit
+	}
+	if k.info&infoFullPorts == 0 {
+		if recv {
+			k.dport = 0
+		} else {
+			k.sport = 0
+		}
+	}
+	return k
+}
+
+// eniAddrs is the intersection of {srcaddr, dstaddr} over an interface's
+// records: the address every record shares is the interface's own (spec
+// 3.5: srcaddr/dstaddr always show the interface's primary address).
+// n = -1 until the first record. Intersection is order-independent.
+type eniAddrs struct {
+	a [2][16]byte
+	n int8
+}
+
+func (e *eniAddrs) observe(src, dst *[16]byte) {
+	switch e.n {
+	case -1:
+		e.a[0] = *src
+		e.n = 1
+		if *dst != *src {
+			e.a[1] = *dst
+			e.n = 2
+		}
+	case 0:
+	default:
+		j := int8(0)
+		for i := int8(0); i < e.n; i++ {
+			if e.a[i] == *src || e.a[i] == *dst {
+				e.a[j] = e.a[i]
+				j++
+			}
+		}
+		e.n = j
+	}
+}
+
+func (e *eniAddrs) merge(o *eniAddrs) {
+	switch {
+	case o.n == -1:
+	case e.n == -1:
+		*e = *o
+	default:
+		j := int8(0)
+		for i := int8(0); i < e.n; i++ {
+			for m := int8(0); m < o.n; m++ {
+				if e.a[i] == o.a[m] {
+					e.a[j] = e.a[i]
+					j++
+					break
+				}
+			}
+		}
+		e.n = j
+	}
+}
+
+// interner maps interface ids to small integers without allocating on hits.
+type interner struct {
+	ids   map[string]uint32
+	names []string
+	last  []byte
+	lastI uint32
+}
+
+func newInterner() *interner { return &interner{ids: map[string]uint32{}} }
+
+func (in *interner) id(b []byte) (uint32, bool) {
+	if in.last != nil && bytes.Equal(b, in.last) {
+		return in.lastI, false
+	}
+	id, ok := in.ids[string(b)]
+	isNew := false
+	if !ok {
+		id = uint32(len(in.names))
+		s := string(b)
+		in.ids[s] = id
+		in.names = append(in.names, s)
+		isNew = true
+	}
+	in.last = append(in.last[:0], b...)
+	in.lastI = id
+	return id, isNew
+}

@@ -1,0 +1,455 @@
+package flowlog
+
+import (
+	"bytes"
+	"net/netip"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+// Merge-time classification. Every worker's facts are summed into one
+// table (sums, minima and maxima, set intersections: order-independent),
+// then each fact is oriented (which side is the interface), checked for
+// transit, and - when the record alone could not name the initiator -
+// resolved with what the whole data set taught, in this order (spec 4):
+//
+//	a. the same 5-tuple's SYN or SYN-ACK elsewhere in the data (E3): exact
+//	b. service endpoints learned from SYN and SYN-ACK records: heuristic
+//	c. the interface's SG ingress rules (listening ports): heuristic
+//	d. fan-in: the side whose port stays fixed while the other's varies (H2)
+//	e. pairing: the earlier of both directions of a tuple (H3, H6)
+//	f. last resort: the lower port is the service; one-way portless
+//	   traffic was initiated by its sender, two-way portless traffic that
+//	   timing cannot order by the interface (so that learn keeps it)
+
+// eniState is what the merge knows about one interface.
+type eniState struct {
+	name    string
+	id      uint32
+	groups  map[string]*vpc.SecurityGroup
+	addrs   eniAddrs
+	skip    span
+	iface   *vpc.Interface
+	own     map[[16]byte]bool // inventory addresses
+	transit bool              // a forwarding interface type
+	local   [16]byte          // learned own address
+	learned int8              // 1: local is known; 0: ambiguous
+}
+
+// transitTypes are interface types that forward traffic of others.
+var transitTypes = map[string]bool{"natGateway": true, "nat_gateway": true, "transit_gateway": true,
+	"gateway_load_balancer": true, "gateway_load_balancer_endpoint": true}
+
+type tuple5 struct {
+	a, b   [16]byte // initiator (or sender), responder (or receiver)
+	eni    uint32
+	ap, bp uint16
+	proto  uint8
+}
+
+type svcKey struct {
+	addr  [16]byte
+	port  uint16
+	proto uint8
+}
+
+type sgKey struct {
+	eni   uint32
+	port  uint16
+	proto uint8
+}
+
+type pairKey struct {
+	lo, hi [16]byte
+	eni    uint32
+	proto  uint8
+}
+
+// portSet remembers whether one or several ports were seen.
+type portSet struct {
+	first uint16
+	n     uint8 // 0, 1, or 2 meaning "several"
+}
+
+func (s *portSet) add(p uint16) {
+	switch {
+	case s.n == 0:
+		s.first, s.n = p, 1
+	case s.n == 1 && s.first != p:
+		s.n = 2
+	}
+}
+
+type pairInfo struct{ lo, hi portSet }
+
+type obsKey struct {
+	remote   [16]byte
+	eni      uint32
+	port     uint16
+	proto    uint8
+	dir      Direction
+	accepted bool
+}
+
+type obsAcc struct {
+	local       [16]byte
+	hasLocal    bool
+	v           factVal
+	exact       bool
+	first, last int64
+}
+
+func merge(workers []*worker, inv *vpc.Inventory, pc *portClasses) *Result {
+	// Interfaces get global ids in name order.
+	var names []string
+	seen := map[string]uint32{}
+	for _, w := range workers {
+		for _, n := range w.in.names {
+			if _, ok := seen[n]; !ok {
+				seen[n] = 0
+				names = append(names, n)
+			}
+		}
+	}
+	sort.Strings(names)
+	enis := make([]eniState, len(names))
+	for i, n := range names {
+		seen[n] = uint32(i)
+		enis[i] = eniState{name: n, id: uint32(i), addrs: eniAddrs{n: -1}}
+	}
+	facts := map[factKey]*factVal{}
+	var n counters
+	for _, w := range workers {
+		remap := make([]uint32, len(w.in.names))
+		for l, name := range w.in.names {
+			g := seen[name]
+			remap[l] = g
+			enis[g].addrs.merge(&w.addrs[l])
+			if s := w.skips[l]; s.first != 0 || s.last != 0 {
+				enis[g].skip.add(s.first, s.last)
+			}
+		}
+		for k, v := range w.facts {
+			k.eni = remap[k.eni]
+			if g := facts[k]; g != nil {
+				g.add(v)
+			} else {
+				facts[k] = v
+			}
+		}
+		w.facts = nil
+		n.add(&w.n)
+	}
+	res := &Result{}
+	st := &res.Stats
+	st.Lines, st.Records, st.NoData, st.SkipData = n.lines, n.records, n.noData, n.skipData
+	st.BadLines, st.OutsideTimeRange, st.Rejected, st.BytesRead = n.bad, n.outside, n.rejected, n.bytes
+
+	for i := range enis {
+		e := &enis[i]
+		if inv != nil {
+			if iface := inv.Interfaces[e.name]; iface != nil {
+				e.iface = iface
+				e.groups = inv.Groups
+				e.own = map[[16]byte]bool{}
+				for _, a := range iface.PrivateAddrs() {
+					e.own[a.As16()] = true
+				}
+				e.transit = transitTypes[iface.Type]
+			}
+		}
+		switch e.addrs.n {
+		case 1:
+			e.local, e.learned = e.addrs.a[0], 1
+		case 2:
+			// Both addresses were in every record: an interface that
+			// talked to one peer only. Its own srcaddr/dstaddr is a private
+			// VPC address (spec 3.3); decide only if exactly one is.
+			p0, p1 := isPrivate(e.addrs.a[0]), isPrivate(e.addrs.a[1])
+			if p0 != p1 {
+				e.learned = 1
+				e.local = e.addrs.a[0]
+				if p1 {
+					e.local = e.addrs.a[1]
+				}
+			}
+		}
+		if s := e.skip; s.first != 0 || s.last != 0 {
+			st.SkipDataInterfaces = append(st.SkipDataInterfaces, e.name)
+		}
+	}
+
+	// What the decided facts teach: exact 5-tuples and service endpoints.
+	exact5 := map[tuple5]bool{}
+	services := map[svcKey]bool{}
+	pairs := map[pairKey]*pairInfo{}
+	firstSeen := map[tuple5]int64{}
+	for k, v := range facts {
+		switch k.evidence() {
+		case evExact:
+			ra, rp := k.dst, k.dport
+			rpa := k.pdst
+			if k.receiverInit() {
+				ra, rp, rpa = k.src, k.sport, k.psrc
+			}
+			services[svcKey{ra, rp, k.proto}] = true
+			if rpa != ([16]byte{}) {
+				services[svcKey{rpa, rp, k.proto}] = true
+			}
+			if k.fullPorts() {
+				t := tuple5{a: k.src, ap: k.sport, b: k.dst, bp: k.dport, eni: k.eni, proto: k.proto}
+				if k.receiverInit() {
+					t = tuple5{a: k.dst, ap: k.dport, b: k.src, bp: k.sport, eni: k.eni, proto: k.proto}
+				}
+				exact5[t] = true
+			}
+		case evUndecided:
+			t := tuple5{a: k.src, ap: k.sport, b: k.dst, bp: k.dport, eni: k.eni, proto: k.proto}
+			if f, ok := firstSeen[t]; !ok || v.first < f {
+				firstSeen[t] = v.first
+			}
+			pk := pairKey{lo: k.src, hi: k.dst, eni: k.eni, proto: k.proto}
+			lo, hi := k.sport, k.dport
+			if bytes.Compare(k.src[:], k.dst[:]) > 0 {
+				pk.lo, pk.hi, lo, hi = k.dst, k.src, k.dport, k.sport
+			}
+			pi := pairs[pk]
+			if pi == nil {
+				pi = &pairInfo{}
+				pairs[pk] = pi
+			}
+			pi.lo.add(lo)
+			pi.hi.add(hi)
+		}
+	}
+
+	obs := map[obsKey]*obsAcc{}
+	ambiguous := map[string]bool{}
+	sgCache := map[sgKey]bool{}
+	for k, v := range facts {
+		e := &enis[k.eni]
+		senderLocal, ok := orient(&k, e)
+		if !ok {
+			st.AmbiguousRecords += int64(v.flows)
+			ambiguous[e.name] = true
+			continue
+		}
+		localA, pktLocal, remoteA, pktRemote := k.dst, k.pdst, k.src, k.psrc
+		if senderLocal {
+			localA, pktLocal, remoteA, pktRemote = k.src, k.psrc, k.dst, k.pdst
+		}
+		if isTransit(e, localA, pktLocal) {
+			st.Transit += int64(v.flows)
+			continue
+		}
+		local, remote := localA, remoteA
+		if pktLocal != ([16]byte{}) {
+			local = pktLocal
+		}
+		if pktRemote != ([16]byte{}) {
+			remote = pktRemote
+		}
+		recvInit, isExact := k.receiverInit(), k.evidence() == evExact
+		if k.evidence() == evUndecided {
+			recvInit, isExact = resolve(&k, e, senderLocal, exact5, services, pairs, firstSeen, sgCache, pc)
+		}
+		if isExact {
+			st.ExactRecords += int64(v.flows)
+		} else {
+			st.HeuristicRecords += int64(v.flows)
+		}
+		dir := Inbound
+		if recvInit != senderLocal { // the initiator is the local side
+			dir = Outbound
+		}
+		port := k.dport
+		if recvInit {
+			port = k.sport
+		}
+		if !hasPorts(k.proto) {
+			port = 0
+		}
+		ok2 := obsKey{remote: remote, eni: k.eni, port: port, proto: k.proto, dir: dir, accepted: k.accepted()}
+		a := obs[ok2]
+		if a == nil {
+			a = &obsAcc{}
+			obs[ok2] = a
+		}
+		a.v.add(v)
+		a.exact = a.exact || isExact
+		if !a.hasLocal || bytes.Compare(local[:], a.local[:]) < 0 {
+			a.local, a.hasLocal = local, true
+		}
+	}
+
+	res.Observations = make([]Observation, 0, len(obs))
+	for k, a := range obs {
+		conf := Heuristic
+		if a.exact && !enis[k.eni].skip.overlaps(a.v.first, a.v.last) {
+			conf = Exact
+		}
+		o := Observation{
+			InterfaceID: enis[k.eni].name, Direction: k.dir, Protocol: k.proto, Port: k.port,
+			Remote: addrOf(k.remote), Local: addrOf(a.local), Accepted: k.accepted,
+			Flows: a.v.flows, Packets: a.v.packets, Bytes: a.v.bytes, Confidence: conf,
+		}
+		if a.v.first != 0 {
+			o.FirstSeen = time.Unix(a.v.first, 0).UTC()
+		}
+		if a.v.last != 0 {
+			o.LastSeen = time.Unix(a.v.last, 0).UTC()
+		}
+		res.Observations = append(res.Observations, o)
+	}
+	slices.SortFunc(res.Observations, func(a, b Observation) int { return compareObservations(&a, &b) })
+	for name := range ambiguous {
+		st.AmbiguousInterfaces = append(st.AmbiguousInterfaces, name)
+	}
+	sort.Strings(st.AmbiguousInterfaces)
+	st.Observations = len(res.Observations)
+	return res
+}
+
+// orient says whether the record's sender is the interface itself.
+func orient(k *factKey, e *eniState) (senderLocal, ok bool) {
+	switch k.flowDir() {
+	case FlowEgress:
+		return true, true
+	case FlowIngress:
+		return false, true
+	}
+	if e.own != nil {
+		switch {
+		case e.own[k.src]:
+			return true, true
+		case e.own[k.dst]:
+			return false, true
+		}
+	}
+	if e.learned == 1 {
+		switch e.local {
+		case k.src:
+			return true, true
+		case k.dst:
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// isTransit reports whether the record is about packets the interface
+// forwards rather than sends or receives itself (spec 3.5, 4.1 D2).
+func isTransit(e *eniState, local, pktLocal [16]byte) bool {
+	if e.transit {
+		return true
+	}
+	if e.own != nil {
+		if pktLocal != ([16]byte{}) {
+			return !e.own[pktLocal]
+		}
+		return !e.own[local]
+	}
+	// Without the inventory a different packet address on the interface's
+	// side is a forwarded packet (NAT, TGW); pod addresses need the
+	// inventory to be recognised as the interface's own.
+	return pktLocal != ([16]byte{})
+}
+
+// resolve names the initiator of an undecided fact with what the whole
+// data set taught; see the list at the top of this file.
+func resolve(k *factKey, e *eniState, senderLocal bool, exact5 map[tuple5]bool, services map[svcKey]bool,
+	pairs map[pairKey]*pairInfo, firstSeen map[tuple5]int64, sgCache map[sgKey]bool, pc *portClasses) (recvInit, exact bool) {
+	fwd := tuple5{a: k.src, ap: k.sport, b: k.dst, bp: k.dport, eni: k.eni, proto: k.proto}
+	rev := tuple5{a: k.dst, ap: k.dport, b: k.src, bp: k.sport, eni: k.eni, proto: k.proto}
+	// a. the same 5-tuple's handshake
+	if exact5[fwd] {
+		return false, true
+	}
+	if exact5[rev] {
+		return true, true
+	}
+	if hasPorts(k.proto) {
+		// b. service endpoints learned from handshakes
+		sSvc := services[svcKey{k.src, k.sport, k.proto}] || k.psrc != ([16]byte{}) && services[svcKey{k.psrc, k.sport, k.proto}]
+		dSvc := services[svcKey{k.dst, k.dport, k.proto}] || k.pdst != ([16]byte{}) && services[svcKey{k.pdst, k.dport, k.proto}]
+		if sSvc != dSvc {
+			return sSvc, false
+		}
+		// c. the interface's SG ingress rules
+		if e.iface != nil {
+			lp, rp := k.dport, k.sport
+			if senderLocal {
+				lp, rp = k.sport, k.dport
+			}
+			if sgListens(e, k.proto, lp, sgCache) && !sgListens(e, k.proto, rp, sgCache) {
+				return senderLocal, false // the local side is the service
+			}
+		}
+		// d. fan-in
+		pk := pairKey{lo: k.src, hi: k.dst, eni: k.eni, proto: k.proto}
+		srcIsLo := bytes.Compare(k.src[:], k.dst[:]) <= 0
+		if !srcIsLo {
+			pk.lo, pk.hi = k.dst, k.src
+		}
+		if pi := pairs[pk]; pi != nil && pi.lo.n != pi.hi.n {
+			loFixed := pi.lo.n == 1
+			return loFixed == srcIsLo, false // the fixed side is the service
+		}
+	}
+	// e. pairing
+	tf, okf := firstSeen[fwd]
+	tr, okr := firstSeen[rev]
+	if okf && okr && tf != tr && tf != 0 && tr != 0 {
+		return tr < tf, false
+	}
+	if okf && okr && (!hasPorts(k.proto) || k.sport == k.dport) {
+		// Both directions, nothing to tell them apart: count the pair as
+		// started by the interface, so that learning keeps it working.
+		return !senderLocal, false
+	}
+	// f. last resort
+	if hasPorts(k.proto) && k.sport != k.dport {
+		return k.sport < k.dport, false
+	}
+	return false, false
+}
+
+// sgListens reports whether one of the interface's security groups admits
+// new inbound connections to port: a port the workload listens on (H5).
+// Rules open to every port say nothing and are ignored.
+func sgListens(e *eniState, proto uint8, port uint16, cache map[sgKey]bool) bool {
+	key := sgKey{eni: e.id, port: port, proto: proto}
+	if v, ok := cache[key]; ok {
+		return v
+	}
+	found := false
+	for _, gid := range e.iface.GroupIDs {
+		g := e.groups[gid]
+		if g == nil {
+			continue
+		}
+		for i := range g.Ingress {
+			r := &g.Ingress[i]
+			if r.Protocol == vpc.ProtoAll || r.FromPort <= 0 && r.ToPort >= 65535 || r.FromPort == -1 {
+				continue
+			}
+			if r.MatchesTraffic(vpc.Protocol(proto), int32(port), -1, -1) {
+				found = true
+			}
+		}
+	}
+	cache[key] = found
+	return found
+}
+
+func isPrivate(b [16]byte) bool {
+	a := addrOf(b)
+	return a.IsPrivate() || cgnat.Contains(a)
+}
+
+var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+
+func addrOf(b [16]byte) netip.Addr { return netip.AddrFrom16(b).Unmap() }

@@ -1,0 +1,13 @@
+//go:build !unix
+
+package flowlog
+
+import (
+	"errors"
+	"os"
+)
+
+// mmapFile is not available here; files are streamed instead.
+func mmapFile(f *os.File, size int64) ([]byte, func(), error) {
+	return nil, nil, errors.New("mmap not supported")
+}

@@ -1,0 +1,368 @@
+package flowlog
+
+import (
+	"bytes"
+	"errors"
+	"net/netip"
+	"unsafe"
+)
+
+// Action is a record's action field.
+type Action uint8
+
+// Actions (spec 3.4). ActionNone is "-" (NODATA, SKIPDATA).
+const (
+	ActionNone Action = iota
+	ActionAccept
+	ActionReject
+)
+
+// LogStatus is a record's log-status field.
+type LogStatus uint8
+
+// Log statuses (spec 3.4). A format without ${log-status} reads as OK.
+const (
+	StatusOK LogStatus = iota
+	StatusNoData
+	StatusSkipData
+)
+
+// FlowDirection is the v5 flow-direction field, relative to the interface.
+type FlowDirection uint8
+
+// Flow directions; FlowUnknown when the format lacks the field or it is "-".
+const (
+	FlowUnknown FlowDirection = iota
+	FlowIngress
+	FlowEgress
+)
+
+// TCP flag bits as flow logs record them (spec 3.4).
+const (
+	FlagFIN    = 1
+	FlagSYN    = 2
+	FlagRST    = 4
+	FlagSYNACK = 18 // SYN | ACK; bit 16 is set only by SYN-ACK
+)
+
+// Record is one parsed flow log record. Byte-slice fields alias the input
+// line and are valid only until the next Parse into the same Record. Absent
+// values ("-" or a field the format lacks) are the zero Addr, -1 for ports,
+// protocol and tcp-flags, 0 for counters and times.
+type Record struct {
+	Version                  int
+	InterfaceID              []byte
+	SrcAddr, DstAddr         netip.Addr
+	PktSrcAddr, PktDstAddr   netip.Addr
+	SrcPort, DstPort         int32
+	Protocol                 int16
+	Packets, Bytes           uint64
+	Start, End               int64 // Unix seconds
+	Action                   Action
+	Status                   LogStatus
+	TCPFlags                 int16
+	FlowDirection            FlowDirection
+	TrafficPath              int16
+	PktSrcService, PktDstSvc []byte
+
+	cols [][]byte // raw columns of the last line, reused
+}
+
+// Column returns the raw text of column i of the last parsed line ("-" for
+// absent values), for fields walls does not interpret.
+func (r *Record) Column(i int) []byte {
+	if i < 0 || i >= len(r.cols) {
+		return nil
+	}
+	return r.cols[i]
+}
+
+// ParseError says why a line is not a flow log record.
+type ParseError struct {
+	Field  Field // FieldUnknown when the line as a whole is wrong
+	Reason string
+}
+
+func (e *ParseError) Error() string {
+	if e.Field == FieldUnknown {
+		return e.Reason
+	}
+	return e.Field.String() + ": " + e.Reason
+}
+
+var errFieldCount = errors.New("wrong number of fields")
+
+// Parse reads one line (without its newline) into r. It does not allocate
+// for well-formed lines. Columns are separated by single spaces as AWS
+// writes them; runs of blanks and a trailing CR are tolerated.
+func (f *Format) Parse(line []byte, r *Record) error {
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	if cap(r.cols) < len(f.cols) {
+		r.cols = make([][]byte, len(f.cols))
+	}
+	r.cols = r.cols[:len(f.cols)]
+	i := 0
+	for len(line) > 0 {
+		for len(line) > 0 && (line[0] == ' ' || line[0] == '\t') {
+			line = line[1:]
+		}
+		if len(line) == 0 {
+			break
+		}
+		end := bytes.IndexByte(line, ' ')
+		if end < 0 {
+			end = len(line)
+		}
+		tok := line[:end]
+		if t := bytes.IndexByte(tok, '\t'); t >= 0 {
+			end, tok = t, tok[:t]
+		}
+		if i >= len(r.cols) {
+			return &ParseError{Reason: "more fields than the format's " + itoa(len(f.cols))}
+		}
+		r.cols[i] = tok
+		i++
+		line = line[end:]
+	}
+	if i != len(f.cols) {
+		return &ParseError{Reason: itoa(i) + " fields, the format has " + itoa(len(f.cols))}
+	}
+	return f.decode(r)
+}
+
+// decode interprets r.cols.
+func (f *Format) decode(r *Record) error {
+	*r = Record{cols: r.cols, SrcPort: -1, DstPort: -1, Protocol: -1, TCPFlags: -1, TrafficPath: -1}
+	var err error
+	for i, c := range r.cols {
+		fld := f.cols[i]
+		if fld == FieldUnknown || len(c) == 1 && c[0] == '-' {
+			continue
+		}
+		switch fld {
+		case FieldVersion:
+			var v uint64
+			if v, err = parseUint(c, 255); err != nil {
+				return &ParseError{fld, err.Error()}
+			}
+			r.Version = int(v)
+		case FieldInterfaceID:
+			r.InterfaceID = c
+		case FieldSrcAddr:
+			if r.SrcAddr, err = parseAddr(c); err != nil {
+				return &ParseError{fld, err.Error()}
+			}
+		case FieldDstAddr:
+			if r.DstAddr, err = parseAddr(c); err != nil {
+				return &ParseError{fld, err.Error()}
+			}
+		case FieldPktSrcAddr:
+			if r.PktSrcAddr, err = parseAddr(c); err != nil {
+				return &ParseError{fld, err.Error()}
+			}
+		case FieldPktDstAddr:
+			if r.PktDstAddr, err = parseAddr(c); err != nil {
+				return &ParseError{fld, err.Error()}
+			}
+		case FieldSrcPort, FieldDstPort:
+			v, err := parseUint(c, 65535)
+			if err != nil {
+				return &ParseError{fld, err.Error()}
+			}
+			if fld == FieldSrcPort {
+				r.SrcPort = int32(v)
+			} else {
+				r.DstPort = int32(v)
+			}
+		case FieldProtocol:
+			v, err := parseUint(c, 255)
+			if err != nil {
+				return &ParseError{fld, err.Error()}
+			}
+			r.Protocol = int16(v)
+		case FieldPackets:
+			if r.Packets, err = parseUint(c, 1<<63-1); err != nil {
+				return &ParseError{fld, err.Error()}
+			}
+		case FieldBytes:
+			if r.Bytes, err = parseUint(c, 1<<63-1); err != nil {
+				return &ParseError{fld, err.Error()}
+			}
+		case FieldStart, FieldEnd:
+			v, err := parseUint(c, 1<<40)
+			if err != nil {
+				return &ParseError{fld, err.Error()}
+			}
+			if fld == FieldStart {
+				r.Start = int64(v)
+			} else {
+				r.End = int64(v)
+			}
+		case FieldAction:
+			switch string(c) {
+			case "ACCEPT":
+				r.Action = ActionAccept
+			case "REJECT":
+				r.Action = ActionReject
+			default:
+				return &ParseError{fld, "want ACCEPT, REJECT or -"}
+			}
+		case FieldLogStatus:
+			switch string(c) {
+			case "OK":
+				r.Status = StatusOK
+			case "NODATA":
+				r.Status = StatusNoData
+			case "SKIPDATA":
+				r.Status = StatusSkipData
+			default:
+				return &ParseError{fld, "want OK, NODATA or SKIPDATA"}
+			}
+		case FieldTCPFlags:
+			v, err := parseUint(c, 255)
+			if err != nil {
+				return &ParseError{fld, err.Error()}
+			}
+			r.TCPFlags = int16(v)
+		case FieldFlowDirection:
+			switch string(c) {
+			case "ingress":
+				r.FlowDirection = FlowIngress
+			case "egress":
+				r.FlowDirection = FlowEgress
+			default:
+				return &ParseError{fld, "want ingress, egress or -"}
+			}
+		case FieldTrafficPath:
+			v, err := parseUint(c, 255)
+			if err != nil {
+				return &ParseError{fld, err.Error()}
+			}
+			r.TrafficPath = int16(v)
+		case FieldPktSrcAWSService:
+			r.PktSrcService = c
+		case FieldPktDstAWSService:
+			r.PktDstSvc = c
+		}
+	}
+	if r.Status != StatusOK {
+		return nil
+	}
+	switch {
+	case len(r.InterfaceID) == 0:
+		return &ParseError{FieldInterfaceID, "missing on an OK record"}
+	case !r.SrcAddr.IsValid():
+		return &ParseError{FieldSrcAddr, "missing on an OK record"}
+	case !r.DstAddr.IsValid():
+		return &ParseError{FieldDstAddr, "missing on an OK record"}
+	case r.SrcAddr.Is4() != r.DstAddr.Is4():
+		return &ParseError{FieldDstAddr, "address family differs from srcaddr"}
+	case f.Has(FieldAction) && r.Action == ActionNone:
+		return &ParseError{FieldAction, "missing on an OK record"}
+	}
+	if r.End < r.Start && r.End != 0 {
+		return &ParseError{FieldEnd, "before start"}
+	}
+	return nil
+}
+
+type numError string
+
+func (e numError) Error() string { return string(e) }
+
+const (
+	errNotNumber numError = "not a number"
+	errTooLarge  numError = "number too large"
+	errBadAddr   numError = "not an IPv4 or IPv6 address"
+)
+
+// parseUint reads a decimal number no larger than max, without allocating.
+func parseUint(b []byte, max uint64) (uint64, error) {
+	if len(b) == 0 || len(b) > 19 {
+		if len(b) > 19 {
+			return 0, errTooLarge
+		}
+		return 0, errNotNumber
+	}
+	var v uint64
+	for _, c := range b {
+		d := c - '0'
+		if d > 9 {
+			return 0, errNotNumber
+		}
+		v = v*10 + uint64(d)
+	}
+	if v > max {
+		return 0, errTooLarge
+	}
+	return v, nil
+}
+
+// parseAddr reads an IPv4 address on a fast path and anything else with
+// netip, without allocating. Zones are refused: flow logs carry none.
+func parseAddr(b []byte) (netip.Addr, error) {
+	if a, ok := parseIPv4(b); ok {
+		return a, nil
+	}
+	if len(b) < 2 || len(b) > 45 || bytes.IndexByte(b, ':') < 0 || bytes.IndexByte(b, '%') >= 0 {
+		return netip.Addr{}, errBadAddr
+	}
+	a, err := netip.ParseAddr(unsafe.String(&b[0], len(b)))
+	if err != nil || a.Zone() != "" {
+		return netip.Addr{}, errBadAddr
+	}
+	return a, nil
+}
+
+func parseIPv4(b []byte) (netip.Addr, bool) {
+	var ip [4]byte
+	n, val, digits := 0, 0, 0
+	for i := 0; i <= len(b); i++ {
+		if i == len(b) || b[i] == '.' {
+			if digits == 0 || n == 4 {
+				return netip.Addr{}, false
+			}
+			ip[n] = byte(val)
+			n++
+			val, digits = 0, 0
+			continue
+		}
+		d := b[i] - '0'
+		if d > 9 || digits == 3 || digits > 0 && val == 0 {
+			return netip.Addr{}, false
+		}
+		val = val*10 + int(d)
+		if val > 255 {
+			return netip.Addr{}, false
+		}
+		digits++
+	}
+	if n != 4 {
+		return netip.Addr{}, false
+	}
+	return netip.AddrFrom4(ip), true
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}

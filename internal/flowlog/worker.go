@@ -1,0 +1,168 @@
+package flowlog
+
+import (
+	"bytes"
+)
+
+// worker holds one goroutine's partial aggregation. Nothing in it is
+// shared; the merge stage combines workers in a fixed order.
+type worker struct {
+	pc           *portClasses
+	since, until int64 // 0 = unbounded
+	in           *interner
+	addrs        []eniAddrs // by local interface id
+	skips        []span     // SKIPDATA windows by local interface id
+	facts        map[factKey]*factVal
+	n            counters
+	rec          Record
+	maxExamples  int
+}
+
+// span is a time range in Unix seconds; the zero span is empty.
+type span struct{ first, last int64 }
+
+func (s *span) add(first, last int64) {
+	if last < first {
+		last = first
+	}
+	if s.first == 0 && s.last == 0 {
+		s.first, s.last = first, last
+		return
+	}
+	if first < s.first {
+		s.first = first
+	}
+	if last > s.last {
+		s.last = last
+	}
+}
+
+func (s span) overlaps(first, last int64) bool {
+	return !(s.first == 0 && s.last == 0) && first <= s.last && last >= s.first
+}
+
+// counters are the per-worker record counts, summed into Stats.
+type counters struct {
+	lines, records, noData, skipData, bad, outside, rejected, bytes int64
+}
+
+func (c *counters) add(o *counters) {
+	c.lines += o.lines
+	c.records += o.records
+	c.noData += o.noData
+	c.skipData += o.skipData
+	c.bad += o.bad
+	c.outside += o.outside
+	c.rejected += o.rejected
+	c.bytes += o.bytes
+}
+
+func newWorker(pc *portClasses, since, until int64, maxExamples int) *worker {
+	return &worker{pc: pc, since: since, until: until, in: newInterner(),
+		facts: make(map[factKey]*factVal, 1024), maxExamples: maxExamples}
+}
+
+func (w *worker) eni(id []byte) uint32 {
+	e, isNew := w.in.id(id)
+	if isNew {
+		w.addrs = append(w.addrs, eniAddrs{n: -1})
+		w.skips = append(w.skips, span{})
+	}
+	return e
+}
+
+// addRecord folds one parsed record into the worker's tables.
+func (w *worker) addRecord(r *Record) {
+	if w.since != 0 && r.End != 0 && r.End < w.since || w.until != 0 && r.Start >= w.until && r.Start != 0 {
+		w.n.outside++
+		return
+	}
+	switch r.Status {
+	case StatusNoData:
+		w.n.noData++
+		return
+	case StatusSkipData:
+		w.n.skipData++
+		if len(r.InterfaceID) > 0 {
+			e := w.eni(r.InterfaceID)
+			w.skips[e].add(r.Start, r.End)
+		}
+		return
+	}
+	w.n.records++
+	if r.Action == ActionReject {
+		w.n.rejected++
+	}
+	e := w.eni(r.InterfaceID)
+	k := w.pc.makeFact(r, e)
+	w.addrs[e].observe(&k.src, &k.dst)
+	v := w.facts[k]
+	if v == nil {
+		v = &factVal{}
+		w.facts[k] = v
+	}
+	v.flows++
+	v.packets += r.Packets
+	v.bytes += r.Bytes
+	if r.Start != 0 && (v.first == 0 || r.Start < v.first) {
+		v.first = r.Start
+	}
+	if r.End > v.last {
+		v.last = r.End
+	}
+}
+
+// badLine is a malformed line found in a chunk, located by the chunk's
+// sequence number and the line's index within it; absolute line numbers
+// are computed at the end, so they do not depend on scheduling.
+type badLine struct {
+	src, seq int
+	line     int64 // 1-based within the chunk
+	reason   string
+}
+
+// chunkResult is what the line book needs to know about a parsed chunk.
+type chunkResult struct {
+	src, seq int
+	lines    int64
+	bad      []badLine
+}
+
+// parseText parses a newline-separated chunk of text records. skipFirst
+// drops the first line (the file's header); header lines repeated inside
+// the file (concatenated S3 objects) are skipped too.
+func (w *worker) parseText(f *Format, data []byte, skipFirst bool, header []byte, src, seq int) chunkResult {
+	res := chunkResult{src: src, seq: seq}
+	w.n.bytes += int64(len(data))
+	var ln int64
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		var line []byte
+		if i < 0 {
+			line, data = data, nil
+		} else {
+			line, data = data[:i], data[i+1:]
+		}
+		ln++
+		if skipFirst && ln == 1 {
+			continue
+		}
+		if len(line) == 0 || len(line) == 1 && line[0] == '\r' {
+			continue
+		}
+		if err := f.Parse(line, &w.rec); err != nil {
+			if header != nil && bytes.Equal(bytes.TrimRight(line, "\r"), header) {
+				continue
+			}
+			w.n.bad++
+			if len(res.bad) < w.maxExamples {
+				res.bad = append(res.bad, badLine{src: src, seq: seq, line: ln, reason: err.Error()})
+			}
+			continue
+		}
+		w.addRecord(&w.rec)
+	}
+	w.n.lines += ln
+	res.lines = ln
+	return res
+}
