@@ -1,0 +1,485 @@
+package terraform
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/walls-dev/walls/internal/inventory/internal/iac"
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+// Detect reports whether data looks like `terraform show -json` output of a
+// plan or a state: a JSON object with "format_version" and one of
+// "terraform_version", "planned_values" or "values".
+func Detect(data []byte) bool {
+	if !iac.LooksLikeJSON(data) {
+		return false
+	}
+	var top map[string]json.RawMessage
+	if json.Unmarshal(data, &top) != nil {
+		return false
+	}
+	if _, ok := top["format_version"]; !ok {
+		return false
+	}
+	for _, k := range []string{"terraform_version", "planned_values", "values"} {
+		if _, ok := top[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// LoadShowJSON adds the network resources of a `terraform show -json`
+// document to inv (spec §7.3). For a plan it reads planned_values, the
+// state Terraform would leave after apply; values marked in
+// resource_changes[].change.after_unknown are unknown at plan time. An
+// unknown that is a reference to another resource of the same plan
+// (aws_security_group.web.id) is resolved through the plan's configuration
+// to that resource's model id, which is its address while its real id is
+// not known; any other unknown is reported as a vpc.Warning and never
+// guessed. For a state it reads values. Child modules are read
+// recursively. Malformed values return a *vpc.InputError naming the file,
+// JSON path and line.
+func LoadShowJSON(file string, data []byte, inv *vpc.Inventory) error {
+	root, err := iac.ParseJSON(data)
+	if err != nil {
+		var se *iac.SyntaxError
+		loc := vpc.Location{File: file}
+		if errors.As(err, &se) {
+			loc.Line = se.Line
+			err = se.Err
+		}
+		return &vpc.InputError{Loc: loc, Msg: fmt.Sprintf("want terraform show -json output: %v", err)}
+	}
+	if root.Kind != iac.Object {
+		return iac.Errorf(vpc.Location{File: file, Line: root.Line}, "want terraform show -json output: a JSON object")
+	}
+	fv := root.Get("format_version")
+	if fv == nil || fv.Kind != iac.String {
+		return iac.Errorf(vpc.Location{File: file, Line: root.Line}, "missing format_version: want terraform show -json output of a plan or state")
+	}
+	if major, _, _ := strings.Cut(fv.Str, "."); major != "1" {
+		return iac.Errorf(vpc.Location{File: file, Path: "format_version", Line: fv.Line}, "format_version %q: want 1.x", fv.Str)
+	}
+	s := &showLoader{file: file, ids: map[string]string{}, unknownAt: map[string]*iac.Node{}, config: map[string]*iac.Node{}}
+	values, path := root.Get("planned_values"), "planned_values"
+	if values.IsNull() {
+		values, path = root.Get("values"), "values"
+	}
+	if values.IsNull() {
+		if root.Get("resource_changes") != nil || root.Get("prior_state") != nil {
+			return nil // a plan with nothing planned
+		}
+		return iac.Errorf(vpc.Location{File: file, Line: root.Line}, "want planned_values (plan) or values (state)")
+	}
+	s.indexChanges(root.Get("resource_changes"))
+	if cfg := root.Get("configuration").Get("root_module"); cfg != nil {
+		s.indexConfig(cfg, "")
+	}
+	if err := s.collect(values.Get("root_module"), path+".root_module", 0); err != nil {
+		return err
+	}
+	for i := range s.res {
+		s.ids[s.res[i].Addr] = idOf(&s.res[i])
+	}
+	for i := range s.res {
+		s.resolve(&s.res[i])
+	}
+	b := &builder{inv: inv, why: "unknown at plan time"}
+	return b.build(s.res)
+}
+
+type showLoader struct {
+	file      string
+	res       []resource
+	ids       map[string]string    // address -> model id
+	unknownAt map[string]*iac.Node // address -> change.after_unknown
+	config    map[string]*iac.Node // config address (no index) -> expressions
+}
+
+func (s *showLoader) indexChanges(rc *iac.Node) {
+	if rc == nil || rc.Kind != iac.Array {
+		return
+	}
+	for _, c := range rc.Items {
+		addr := c.Get("address")
+		au := c.Get("change").Get("after_unknown")
+		if addr != nil && addr.Kind == iac.String && au != nil && c.Get("deposed").IsNull() {
+			s.unknownAt[addr.Str] = au
+		}
+	}
+}
+
+func (s *showLoader) indexConfig(mod *iac.Node, prefix string) {
+	if rs := mod.Get("resources"); rs != nil && rs.Kind == iac.Array {
+		for _, r := range rs.Items {
+			if a := r.Get("address"); a != nil && a.Kind == iac.String {
+				s.config[prefix+a.Str] = r.Get("expressions")
+			}
+		}
+	}
+	if calls := mod.Get("module_calls"); calls != nil && calls.Kind == iac.Object {
+		for _, name := range calls.Keys {
+			if m := calls.Map[name].Get("module"); m != nil {
+				s.indexConfig(m, prefix+"module."+name+".")
+			}
+		}
+	}
+}
+
+// collect reads a module's resources and its child modules.
+func (s *showLoader) collect(mod *iac.Node, path string, depth int) error {
+	if mod.IsNull() {
+		return nil
+	}
+	if mod.Kind != iac.Object || depth > 64 {
+		return iac.Errorf(vpc.Location{File: s.file, Path: path, Line: mod.Line}, "want a module object with resources and child_modules")
+	}
+	if rs := mod.Get("resources"); !rs.IsNull() {
+		if rs.Kind != iac.Array {
+			return iac.Errorf(vpc.Location{File: s.file, Path: path + ".resources", Line: rs.Line}, "want a list of resources")
+		}
+		for i, r := range rs.Items {
+			if err := s.resource(r, fmt.Sprintf("%s.resources[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	}
+	if cm := mod.Get("child_modules"); !cm.IsNull() {
+		if cm.Kind != iac.Array {
+			return iac.Errorf(vpc.Location{File: s.file, Path: path + ".child_modules", Line: cm.Line}, "want a list of modules")
+		}
+		for i, c := range cm.Items {
+			if err := s.collect(c, fmt.Sprintf("%s.child_modules[%d]", path, i), depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *showLoader) resource(r *iac.Node, path string) error {
+	loc := vpc.Location{File: s.file, Path: path, Line: r.Line}
+	if r.Kind != iac.Object {
+		return iac.Errorf(loc, "want a resource object")
+	}
+	if m := r.Get("mode"); m != nil && m.Str != "managed" {
+		return nil // data sources describe, they do not create
+	}
+	typ, addr := r.Get("type"), r.Get("address")
+	if typ == nil || typ.Kind != iac.String || addr == nil || addr.Kind != iac.String {
+		return iac.Errorf(loc, "want a resource with string address and type")
+	}
+	if !Supported(typ.Str) {
+		return nil
+	}
+	vals := r.Get("values")
+	if vals.IsNull() {
+		vals = &iac.Node{Kind: iac.Object, Line: r.Line}
+	}
+	if vals.Kind != iac.Object {
+		return iac.Errorf(vpc.Location{File: s.file, Path: path + ".values", Line: vals.Line}, "want an object of attribute values")
+	}
+	body, _ := s.value(vals, path+".values", r.Line).(*object)
+	body.Loc = loc
+	if au := s.unknownAt[addr.Str]; au != nil {
+		markUnknown(body, au, 0)
+	}
+	s.res = append(s.res, resource{Addr: addr.Str, Type: typ.Str, Body: body})
+	return nil
+}
+
+// value converts a JSON node into the value tree; objects remember their
+// path and line, members their lines.
+func (s *showLoader) value(n *iac.Node, path string, line int) any {
+	switch n.Kind {
+	case iac.Bool:
+		return n.Bool
+	case iac.Number:
+		f, err := strconv.ParseFloat(n.Str, 64)
+		if err != nil {
+			return n.Str
+		}
+		return f
+	case iac.String:
+		return n.Str
+	case iac.Array:
+		out := make([]any, len(n.Items))
+		for i, it := range n.Items {
+			out[i] = s.value(it, fmt.Sprintf("%s[%d]", path, i), it.Line)
+		}
+		return out
+	case iac.Object:
+		o := newObject(vpc.Location{File: s.file, Path: path, Line: line})
+		for _, k := range n.Keys {
+			c := n.Map[k]
+			o.Fields[k] = s.value(c, path+"."+k, c.Line)
+			o.AttrLoc[k] = vpc.Location{File: s.file, Path: path + "." + k, Line: c.Line}
+		}
+		return o
+	}
+	return nil
+}
+
+// markUnknown replaces the values that after_unknown marks true.
+func markUnknown(v any, au *iac.Node, depth int) any {
+	if au == nil || depth > 64 {
+		return v
+	}
+	switch au.Kind {
+	case iac.Bool:
+		if au.Bool {
+			return unknown{}
+		}
+	case iac.Object:
+		if o, ok := v.(*object); ok {
+			for _, k := range au.Keys {
+				o.Fields[k] = markUnknown(o.Fields[k], au.Map[k], depth+1)
+			}
+		}
+	case iac.Array:
+		l, _ := v.([]any)
+		for i, it := range au.Items {
+			if i >= len(l) {
+				if it.Kind == iac.Bool && it.Bool {
+					l = append(l, unknown{})
+				}
+				continue
+			}
+			l[i] = markUnknown(l[i], it, depth+1)
+		}
+		if l != nil {
+			return l
+		}
+	}
+	return v
+}
+
+var indexRE = regexp.MustCompile(`\[[^\]]*\]`)
+
+// resolve replaces unknown values that are references to resources of the
+// same plan by the referenced resource's model id.
+func (s *showLoader) resolve(r *resource) {
+	cfgAddr := indexRE.ReplaceAllString(r.Addr, "")
+	exprs := s.config[cfgAddr]
+	if exprs == nil {
+		return
+	}
+	mod := ""
+	if i := strings.LastIndex(cfgAddr, r.Type+"."); i > 0 {
+		mod = cfgAddr[:i]
+	}
+	s.resolveObject(r.Body, exprs, mod, 0)
+}
+
+func (s *showLoader) resolveObject(o *object, exprs *iac.Node, mod string, depth int) {
+	if exprs == nil || exprs.Kind != iac.Object || depth > 8 {
+		return
+	}
+	for k, v := range o.Fields {
+		e := exprs.Get(k)
+		if e == nil {
+			continue
+		}
+		switch t := v.(type) {
+		case unknown:
+			if r := s.fromExpr(e, k, mod); r != nil {
+				o.Fields[k] = r
+			}
+		case []any:
+			if e.Kind == iac.Array { // nested blocks
+				for _, it := range t {
+					if blk, ok := it.(*object); ok {
+						s.resolveObject(blk, matchBlock(blk, e), mod, depth+1)
+					}
+				}
+				continue
+			}
+			if countUnknown(t) == 0 {
+				continue
+			}
+			ids, ok := s.refIDs(e, mod)
+			if !ok {
+				continue
+			}
+			var missing []any
+			for _, id := range ids {
+				if !containsValue(t, id) {
+					missing = append(missing, id)
+				}
+			}
+			if len(missing) == countUnknown(t) {
+				out := make([]any, 0, len(t))
+				for _, it := range t {
+					if _, u := it.(unknown); !u {
+						out = append(out, it)
+					}
+				}
+				o.Fields[k] = append(out, missing...)
+			}
+		}
+	}
+}
+
+// matchBlock picks the configuration block that a planned nested block came
+// from: the only one, or the one whose constant ports and protocol match.
+func matchBlock(blk *object, cfg *iac.Node) *iac.Node {
+	if len(cfg.Items) == 1 {
+		return cfg.Items[0]
+	}
+	var found *iac.Node
+	for _, c := range cfg.Items {
+		same := true
+		for _, k := range []string{"from_port", "to_port", "protocol", "rule_no", "action", "description"} {
+			cv := c.Get(k).Get("constant_value")
+			if cv == nil {
+				continue
+			}
+			if fmt.Sprint(jsonScalar(cv)) != fmt.Sprint(blk.Fields[k]) {
+				same = false
+				break
+			}
+		}
+		if same {
+			if found != nil {
+				return nil // ambiguous: leave unknown
+			}
+			found = c
+		}
+	}
+	return found
+}
+
+func jsonScalar(n *iac.Node) any {
+	switch n.Kind {
+	case iac.Number:
+		f, _ := strconv.ParseFloat(n.Str, 64)
+		return f
+	case iac.String:
+		return n.Str
+	case iac.Bool:
+		return n.Bool
+	}
+	return nil
+}
+
+func countUnknown(l []any) int {
+	n := 0
+	for _, v := range l {
+		if _, ok := v.(unknown); ok {
+			n++
+		}
+	}
+	return n
+}
+
+func containsValue(l []any, s string) bool {
+	for _, v := range l {
+		if v == any(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// listAttrs are the attributes that hold lists of ids.
+var listAttrs = map[string]bool{
+	"security_groups": true, "vpc_security_group_ids": true, "subnet_ids": true,
+	"prefix_list_ids": true, "cidr_blocks": true, "ipv6_cidr_blocks": true,
+}
+
+// fromExpr rebuilds an unknown value from its configuration expression,
+// when every reference in it is to a resource of the plan.
+func (s *showLoader) fromExpr(e *iac.Node, name, mod string) any {
+	if cv := e.Get("constant_value"); cv != nil {
+		return nil // a constant is never unknown; do not second-guess the plan
+	}
+	ids, ok := s.refIDs(e, mod)
+	if !ok {
+		return nil
+	}
+	if listAttrs[name] {
+		out := make([]any, len(ids))
+		for i, id := range ids {
+			out[i] = id
+		}
+		return out
+	}
+	if len(ids) == 1 {
+		return ids[0]
+	}
+	return nil
+}
+
+// refIDs resolves an expression's references. It succeeds only when every
+// reference names a resource of this plan (type.name[.attr]) and at least
+// one names its id (or a default NACL/SG of a VPC).
+func (s *showLoader) refIDs(e *iac.Node, mod string) ([]string, bool) {
+	refs := e.Get("references")
+	if refs == nil || refs.Kind != iac.Array || len(refs.Items) == 0 {
+		return nil, false
+	}
+	var ids []string
+	for _, r := range refs.Items {
+		if r.Kind != iac.String {
+			return nil, false
+		}
+		target, attr, ok := splitRef(r.Str)
+		if !ok {
+			return nil, false
+		}
+		if attr == "" {
+			continue // the bare resource reference accompanying target.attr
+		}
+		id, found := s.ids[mod+target]
+		if !found {
+			return nil, false
+		}
+		switch attr {
+		case "id":
+			ids = append(ids, id)
+		case "default_network_acl_id", "default_security_group_id":
+			ids = append(ids, id+"."+attr)
+		default:
+			return nil, false
+		}
+	}
+	return ids, len(ids) > 0
+}
+
+// splitRef splits "aws_security_group.web[0].id" into the resource address
+// "aws_security_group.web[0]" and the attribute "id".
+func splitRef(ref string) (target, attr string, ok bool) {
+	if !strings.HasPrefix(ref, "aws_") {
+		return "", "", false
+	}
+	typ, rest, ok := strings.Cut(ref, ".")
+	if !ok {
+		return "", "", false
+	}
+	name := rest
+	if i := strings.IndexAny(rest, ".["); i >= 0 {
+		name = rest[:i]
+		rest = rest[i:]
+	} else {
+		rest = ""
+	}
+	idx := ""
+	if strings.HasPrefix(rest, "[") {
+		j := strings.Index(rest, "]")
+		if j < 0 {
+			return "", "", false
+		}
+		idx, rest = rest[:j+1], rest[j+1:]
+	}
+	attr = strings.TrimPrefix(rest, ".")
+	if i := strings.IndexAny(attr, ".["); i >= 0 {
+		return "", "", false // a nested attribute: not an id
+	}
+	return typ + "." + name + idx, attr, true
+}
