@@ -275,6 +275,16 @@ func (s *showLoader) resolve(r *resource) {
 		mod = cfgAddr[:i]
 	}
 	s.resolveObject(r.Body, exprs, mod, 0)
+	// An unknown attribute the configuration does not set is computed by
+	// the provider. For the rule blocks of a group or NACL that means "none
+	// declared inline" (standalone rule resources add the rules, §7.1);
+	// for addresses, AWS assigns none unless asked. The exception is an
+	// instance's primary private IP, which AWS always assigns.
+	for k, v := range r.Body.Fields {
+		if _, u := v.(unknown); u && exprs.Get(k) == nil && !(r.Type == "aws_instance" && k == "private_ip") {
+			r.Body.Fields[k] = nil
+		}
+	}
 }
 
 func (s *showLoader) resolveObject(o *object, exprs *iac.Node, mod string, depth int) {

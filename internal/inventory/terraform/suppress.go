@@ -54,10 +54,10 @@ var checkIDRE = regexp.MustCompile(`^WALLS-[A-Za-z0-9][A-Za-z0-9-]*$`)
 func (m *hclModule) suppressions(file string, src []byte, body *hclsyntax.Body, inv *vpc.Inventory) []Suppression {
 	toks, _ := hclsyntax.LexConfig(src, file, hcl.InitialPos)
 	type span struct {
-		addr        string
-		start, end  int
-		header      int
-		rule        bool
+		addr       string
+		start, end int
+		header     int
+		rule       bool
 	}
 	var spans []span
 	for _, blk := range body.Blocks {
