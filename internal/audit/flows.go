@@ -1,0 +1,240 @@
+package audit
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go4.org/netipx"
+
+	"github.com/walls-dev/walls/internal/flowlog"
+	"github.com/walls-dev/walls/internal/netspace"
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+// Flows is the observed traffic the WALLS-FLOW checks compare the rules
+// with: flowlog observations over a window.
+type Flows struct {
+	Observations []flowlog.Observation
+	// From and To bound the window; zero when unknown (then the
+	// observations' first and last seen times are used in messages).
+	From, To time.Time
+}
+
+func (fl *Flows) window() string {
+	from, to := fl.From, fl.To
+	if from.IsZero() || to.IsZero() {
+		for _, o := range fl.Observations {
+			if !o.FirstSeen.IsZero() && (from.IsZero() || o.FirstSeen.Before(from)) {
+				from = o.FirstSeen
+			}
+			if o.LastSeen.After(to) {
+				to = o.LastSeen
+			}
+		}
+	}
+	if from.IsZero() || to.IsZero() {
+		return "the observation window"
+	}
+	return fmt.Sprintf("the window %s to %s", from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339))
+}
+
+// byInterface indexes accepted observations by interface id.
+func (fl *Flows) byInterface() map[string][]*flowlog.Observation {
+	m := map[string][]*flowlog.Observation{}
+	for i := range fl.Observations {
+		o := &fl.Observations[i]
+		if o.Accepted {
+			m[o.InterfaceID] = append(m[o.InterfaceID], o)
+		}
+	}
+	return m
+}
+
+// obsMatches reports whether rule r could have admitted observation o: the
+// direction (egress rules admit what the interface initiated), the protocol
+// and port, and the remote address in the rule's peer. ICMP observations
+// carry no type or code (spec 3.8), so an ICMP rule matches any of them.
+func (s *scan) obsMatches(r *vpc.Rule, o *flowlog.Observation) bool {
+	if r.Egress != (o.Direction == flowlog.Outbound) {
+		return false
+	}
+	proto := vpc.Protocol(o.Protocol)
+	if r.Protocol != vpc.ProtoAll {
+		if r.Protocol != proto {
+			return false
+		}
+		if proto.HasPorts() && (int32(o.Port) < r.FromPort || int32(o.Port) > r.ToPort) {
+			return false
+		}
+	}
+	if !vpc.FamilyMatches(r.Protocol, o.Remote) {
+		return false
+	}
+	switch r.Peer.Kind {
+	case vpc.PeerCIDR:
+		return r.Peer.Prefix.Contains(o.Remote)
+	case vpc.PeerPrefixList:
+		pl := s.inv.PrefixLists[r.Peer.PrefixListID]
+		return pl != nil && pl.Contains(o.Remote)
+	case vpc.PeerGroup:
+		return s.ix.GroupHasMemberAddr(r.Peer.Group.GroupID, o.Remote)
+	}
+	return false
+}
+
+// checkUnusedRules: WALLS-FLOW-001. A group is judged only when some of its
+// member interfaces have flow records at all: an interface without any is
+// more likely not logged than idle.
+func checkUnusedRules(s *scan) {
+	obs := s.opts.Flows.byInterface()
+	win := s.opts.Flows.window()
+	for _, g := range s.groupsWithRules() {
+		m := s.ix.Members[g.ID]
+		var seen []*flowlog.Observation
+		logged := 0
+		for _, e := range m {
+			if o := obs[e.ID]; len(o) > 0 {
+				logged++
+				seen = append(seen, o...)
+			}
+		}
+		if logged == 0 {
+			continue
+		}
+		for _, egress := range []bool{false, true} {
+			rules := g.Rules(egress)
+			for i := range rules {
+				r := &rules[i]
+				used := false
+				for _, o := range seen {
+					if s.obsMatches(r, o) {
+						used = true
+						break
+					}
+				}
+				if used {
+					continue
+				}
+				s.add(Finding{
+					ResourceID: g.ID, Rule: ruleJSON(r), RuleRef: r.Ref(),
+					Location: orLoc(locationOf(r.Source), locationOf(g.Source)),
+					Message: fmt.Sprintf("%s rule %s (%s) matched no accepted traffic of its %d logged interfaces (of %d) in %s.",
+						groupLabel(g), r.Ref(), r.String(), logged, len(m), win),
+					key: ruleKey(r),
+				})
+			}
+		}
+	}
+}
+
+// checkLearnWouldTighten: WALLS-FLOW-002. Until the learn package's proposal
+// is wired in, this compares the group's current egress with what its
+// members were seen to initiate, widened the way learn widens by default
+// (DESIGN.md): an internet destination becomes the port open to the whole
+// internet, an in-VPC destination stays its address. The reduction is
+// current − observed, computed exactly with netspace.
+func checkLearnWouldTighten(s *scan) {
+	obs := s.opts.Flows.byInterface()
+	win := s.opts.Flows.window()
+	in4, in6 := internetSets()
+	for _, g := range s.groupsWithRules() {
+		m := s.ix.Members[g.ID]
+		logged := 0
+		var need netspace.Builder
+		services := map[string]bool{}
+		for _, e := range m {
+			os := obs[e.ID]
+			if len(os) > 0 {
+				logged++
+			}
+			for _, o := range os {
+				if o.Direction != flowlog.Outbound || !o.Remote.IsValid() {
+					continue
+				}
+				var addrs *netipx.IPSet
+				var b netipx.IPSetBuilder
+				switch {
+				case o.Remote.Is4() && in4.Contains(o.Remote):
+					addrs = in4
+					services[fmt.Sprintf("%s %d to the internet", flowlog.ProtocolName(o.Protocol), o.Port)] = true
+				case o.Remote.Is6() && in6.Contains(o.Remote):
+					addrs = in6
+					services[fmt.Sprintf("%s %d to the internet", flowlog.ProtocolName(o.Protocol), o.Port)] = true
+				default:
+					b.Add(o.Remote)
+					addrs, _ = b.IPSet()
+					services[fmt.Sprintf("%s %d to %s", flowlog.ProtocolName(o.Protocol), o.Port, o.Remote)] = true
+				}
+				from, to := int32(o.Port), int32(o.Port)
+				if !vpc.Protocol(o.Protocol).HasPorts() {
+					from, to = -1, -1
+				}
+				set, err := netspace.RuleSet(int(o.Protocol), from, to, addrs)
+				if err == nil {
+					need.Add(set)
+				}
+			}
+		}
+		if logged == 0 {
+			continue
+		}
+		var cur netspace.Builder
+		resolvable := true
+		for i := range g.Egress {
+			x := s.ruleSet(&g.Egress[i])
+			if x.token != "" {
+				resolvable = false
+				break
+			}
+			if x.ok {
+				cur.Add(x.set)
+			}
+		}
+		if !resolvable {
+			continue
+		}
+		current := cur.Set()
+		observed := need.Set()
+		cut := current.Subtract(observed)
+		if cut.IsEmpty() {
+			continue
+		}
+		var svc []string
+		for k := range services {
+			svc = append(svc, k)
+		}
+		slices.Sort(svc)
+		kept := "nothing (no outbound connections were seen)"
+		if len(svc) > 0 {
+			kept = strings.Join(svc, ", ")
+		}
+		rs := s.internetRules(g.Egress)
+		open4, _ := openSpace(rs, v4)
+		nowText := "no internet egress"
+		if len(open4) > 0 {
+			nowText = spaceText(open4) + " to the IPv4 internet"
+		}
+		s.add(Finding{
+			ResourceID: g.ID, Location: locationOf(g.Source),
+			Message: fmt.Sprintf("%s's %d logged interfaces (of %d) initiated only %s in %s, while its egress allows %s (%d egress rules, %d boxes of traffic); tightening to what was seen removes %d boxes of allowed traffic (%s).",
+				groupLabel(g), logged, len(m), kept, win, nowText, len(g.Egress), current.NumBoxes(), cut.NumBoxes(), boxesText(cut, 3)),
+			key: "tighten",
+		})
+	}
+}
+
+func boxesText(s netspace.Set, n int) string {
+	bs := s.Boxes()
+	var parts []string
+	for i, b := range bs {
+		if i == n {
+			parts = append(parts, fmt.Sprintf("%d more", len(bs)-n))
+			break
+		}
+		parts = append(parts, b.String())
+	}
+	return "for example " + joinAnd(parts)
+}
+

@@ -1,0 +1,247 @@
+package audit
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"go4.org/netipx"
+
+	"github.com/walls-dev/walls/internal/netspace"
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+// rset is a rule as a set of packets. When the peer cannot be resolved to
+// addresses without the answer being vacuous (a group with no known members,
+// a prefix list whose entries were not loaded), the rule is compared
+// symbolically: token names the peer and set holds the rule's traffic over
+// every address, so two references to the same group are the same peer.
+type rset struct {
+	r     *vpc.Rule
+	set   netspace.Set
+	token string // "" when set is the resolved packet set
+	ok    bool   // false when the rule could not be made a set
+	// byMembers is true when set was resolved from a group's current
+	// members; such a finding holds for today's membership.
+	byMembers bool
+}
+
+var allAddrs = func() *netipx.IPSet {
+	var b netipx.IPSetBuilder
+	b.AddPrefix(netip.MustParsePrefix("0.0.0.0/0"))
+	b.AddPrefix(netip.MustParsePrefix("::/0"))
+	s, _ := b.IPSet()
+	return s
+}()
+
+// ruleSet resolves a rule's peer (§1.3): a CIDR, a prefix list's entries,
+// the private addresses of a referenced group's member interfaces.
+func (s *scan) ruleSet(r *vpc.Rule) rset {
+	out := rset{r: r}
+	var b netipx.IPSetBuilder
+	switch r.Peer.Kind {
+	case vpc.PeerCIDR:
+		b.AddPrefix(r.Peer.Prefix)
+	case vpc.PeerPrefixList:
+		pl := s.inv.PrefixLists[r.Peer.PrefixListID]
+		if pl == nil || !pl.EntriesKnown || len(pl.Entries) == 0 {
+			out.token = "pl:" + r.Peer.PrefixListID
+			break
+		}
+		for _, p := range pl.Entries {
+			b.AddPrefix(p)
+		}
+	case vpc.PeerGroup:
+		m := s.ix.Members[r.Peer.Group.GroupID]
+		if !s.inv.Has(vpc.KindNetworkInterfaces) || len(m) == 0 {
+			out.token = "sg:" + r.Peer.Group.UserID + "/" + r.Peer.Group.GroupID
+			break
+		}
+		for _, e := range m {
+			for _, a := range e.PrivateAddrs() {
+				b.Add(a)
+			}
+		}
+		out.byMembers = true
+	default:
+		return out
+	}
+	addrs, err := b.IPSet()
+	if out.token != "" {
+		addrs, err = allAddrs, nil
+	}
+	if err != nil {
+		return out
+	}
+	set, err := netspace.RuleSet(int(r.Protocol), r.FromPort, r.ToPort, addrs)
+	if err != nil {
+		return out
+	}
+	out.set, out.ok = set, !set.IsEmpty()
+	return out
+}
+
+// mayOverlap is a cheap pre-test on the traffic part: rules of different
+// protocols, or disjoint port ranges, cannot cover each other.
+func mayOverlap(a, b *vpc.Rule) bool {
+	if a.Protocol == vpc.ProtoAll || b.Protocol == vpc.ProtoAll {
+		return true
+	}
+	if a.Protocol != b.Protocol {
+		return false
+	}
+	if a.Protocol.HasPorts() {
+		return a.FromPort <= b.ToPort && b.FromPort <= a.ToPort
+	}
+	return true
+}
+
+// coveredBy reports whether x's packets all lie in the union of the
+// candidates, and which candidates overlap it. Symbolic rules are compared
+// only with rules of the same token; resolved ones only with resolved ones,
+// so a vacuous resolution never proves anything.
+func coveredBy(x rset, cands []rset) ([]*vpc.Rule, bool) {
+	var b netspace.Builder
+	var by []*vpc.Rule
+	for _, c := range cands {
+		if !c.ok || c.token != x.token || !mayOverlap(x.r, c.r) {
+			continue
+		}
+		if !c.set.Overlaps(x.set) {
+			continue
+		}
+		b.Add(c.set)
+		by = append(by, c.r)
+	}
+	if len(by) == 0 {
+		return nil, false
+	}
+	return by, x.set.Subset(b.Set())
+}
+
+func (s *scan) redundancyFinding(g *vpc.SecurityGroup, x rset, by []*vpc.Rule, across bool) Finding {
+	var names []string
+	for _, r := range by {
+		names = append(names, r.Ref()+" ("+r.String()+")")
+	}
+	where := "other rules of the group"
+	if across {
+		where = "rules of groups on exactly the same interfaces"
+	}
+	if len(by) == 1 {
+		where = strings.TrimSuffix(strings.Replace(where, "other rules", "another rule", 1), "s")
+		if across {
+			where = "a rule of a group on exactly the same interfaces"
+		}
+	}
+	msg := fmt.Sprintf("%s rule %s (%s) allows nothing that %s do not already allow: %s.",
+		groupLabel(g), x.r.Ref(), x.r.String(), where, joinAnd(names))
+	switch {
+	case x.token != "":
+		msg += fmt.Sprintf(" Compared symbolically: %s resolves to no known addresses, and the rules name the same peer.", x.r.Peer.String())
+	case x.byMembers:
+		msg += fmt.Sprintf(" This holds for the current members of %s.", x.r.Peer.Group.GroupID)
+	}
+	var rel []string
+	for _, r := range by {
+		rel = append(rel, r.Ref())
+	}
+	return Finding{
+		ResourceID: g.ID, Rule: ruleJSON(x.r), RuleRef: x.r.Ref(), Location: orLoc(locationOf(x.r.Source), locationOf(g.Source)),
+		Message: msg, Related: rel, key: ruleKey(x.r),
+	}
+}
+
+// checkRedundantRules: WALLS-SG-010. Later rules are tested first against
+// the union of the rules still kept, so removing every reported rule keeps
+// the group's traffic exactly the same.
+func checkRedundantRules(s *scan) {
+	for _, g := range s.groupsWithRules() {
+		for _, egress := range []bool{false, true} {
+			rules := g.Rules(egress)
+			if len(rules) < 2 {
+				continue
+			}
+			sets := make([]rset, len(rules))
+			for i := range rules {
+				sets[i] = s.ruleSet(&rules[i])
+			}
+			removed := make([]bool, len(rules))
+			for j := len(rules) - 1; j >= 0; j-- {
+				if !sets[j].ok {
+					continue
+				}
+				var cands []rset
+				for i := range rules {
+					if i != j && !removed[i] {
+						cands = append(cands, sets[i])
+					}
+				}
+				by, ok := coveredBy(sets[j], cands)
+				if !ok {
+					continue
+				}
+				removed[j] = true
+				s.add(s.redundancyFinding(g, sets[j], by, false))
+			}
+		}
+	}
+}
+
+// checkRedundantAcross: WALLS-SG-011. Groups are clustered by their exact
+// member interfaces; within a cluster, a rule is redundant when the other
+// groups' rules of the same direction cover it.
+func checkRedundantAcross(s *scan) {
+	clusters := map[string][]*vpc.SecurityGroup{}
+	var keys []string
+	for _, g := range s.groupsWithRules() {
+		m := s.ix.Members[g.ID]
+		if len(m) == 0 {
+			continue
+		}
+		k := strings.Join(eniIDs(m), ",")
+		if _, ok := clusters[k]; !ok {
+			keys = append(keys, k)
+		}
+		clusters[k] = append(clusters[k], g)
+	}
+	for _, k := range keys {
+		gs := clusters[k]
+		if len(gs) < 2 {
+			continue
+		}
+		for _, egress := range []bool{false, true} {
+			type item struct {
+				g *vpc.SecurityGroup
+				x rset
+			}
+			var items []item
+			for _, g := range gs {
+				rules := g.Rules(egress)
+				for i := range rules {
+					items = append(items, item{g, s.ruleSet(&rules[i])})
+				}
+			}
+			removed := make([]bool, len(items))
+			for j := len(items) - 1; j >= 0; j-- {
+				if !items[j].x.ok {
+					continue
+				}
+				var cands []rset
+				for i := range items {
+					if items[i].g != items[j].g && !removed[i] {
+						cands = append(cands, items[i].x)
+					}
+				}
+				by, ok := coveredBy(items[j].x, cands)
+				if !ok {
+					continue
+				}
+				removed[j] = true
+				f := s.redundancyFinding(items[j].g, items[j].x, by, true)
+				f.Message += fmt.Sprintf(" Both groups are on the same %d interfaces.", len(s.ix.Members[items[j].g.ID]))
+				s.add(f)
+			}
+		}
+	}
+}

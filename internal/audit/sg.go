@@ -1,0 +1,577 @@
+package audit
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+// prule is a rule with the internet-reaching CIDRs of its peer.
+type prule struct {
+	r   *vpc.Rule
+	pfx []netip.Prefix
+}
+
+// internetRules keeps the rules whose peer reaches the internet in either
+// family: the only rules that can open anything to it.
+func (s *scan) internetRules(rules []vpc.Rule) []prule {
+	var out []prule
+	for i := range rules {
+		r := &rules[i]
+		ps := peerPrefixes(s.inv, r)
+		if len(ps) == 0 {
+			continue
+		}
+		if reachesInternet(ps, v4) || reachesInternet(ps, v6) {
+			out = append(out, prule{r: r, pfx: ps})
+		}
+	}
+	return out
+}
+
+// openAt reports whether the rules together open proto/port (for tcp and
+// udp; the type for ICMP; ignored for other protocols) to the whole internet
+// of family f, and which rules do.
+func openAt(rs []prule, proto vpc.Protocol, port int32, f family) (bool, []*vpc.Rule) {
+	var ps []netip.Prefix
+	var used []*vpc.Rule
+	for _, p := range rs {
+		if !p.r.MatchesTraffic(proto, port, port, -1) {
+			continue
+		}
+		if proto.IsICMP() && p.r.Protocol == proto && p.r.ToPort != -1 {
+			continue // a rule for one ICMP code does not open the type
+		}
+		hit := false
+		for _, x := range p.pfx {
+			if famOf(x) == f {
+				ps = append(ps, x)
+				hit = true
+			}
+		}
+		if hit {
+			used = append(used, p.r)
+		}
+	}
+	if len(used) == 0 || !coversInternet(ps, f) {
+		return false, nil
+	}
+	return true, used
+}
+
+// openRange reports the first port of from..to that the rules open to the
+// internet of family f. Coverage changes only where a rule's range starts or
+// ends, so those points and from are the only ports to try.
+func openRange(rs []prule, proto vpc.Protocol, from, to int32, f family) (bool, int32, []*vpc.Rule) {
+	pts := []int32{from}
+	for _, p := range rs {
+		if p.r.Protocol != proto {
+			continue
+		}
+		if p.r.FromPort > from && p.r.FromPort <= to {
+			pts = append(pts, p.r.FromPort)
+		}
+		if e := p.r.ToPort + 1; e > from && e <= to {
+			pts = append(pts, e)
+		}
+	}
+	slices.Sort(pts)
+	pts = slices.Compact(pts)
+	for _, pt := range pts {
+		if ok, used := openAt(rs, proto, pt, f); ok {
+			return true, pt, used
+		}
+	}
+	return false, 0, nil
+}
+
+func groupLabel(g *vpc.SecurityGroup) string {
+	if g.Name != "" && g.Name != g.ID {
+		return g.ID + " (" + g.Name + ")"
+	}
+	return g.ID
+}
+
+func refs(rules []*vpc.Rule) []string {
+	out := make([]string, 0, len(rules))
+	seen := map[string]bool{}
+	for _, r := range rules {
+		if !seen[r.Ref()] {
+			seen[r.Ref()] = true
+			out = append(out, r.Ref())
+		}
+	}
+	return out
+}
+
+func dirWord(egress bool) string {
+	if egress {
+		return "egress"
+	}
+	return "ingress"
+}
+
+// groupsWithRules yields the groups whose rules were loaded, in id order.
+func (s *scan) groupsWithRules() []*vpc.SecurityGroup {
+	var out []*vpc.SecurityGroup
+	for _, id := range s.inv.SortedGroupIDs() {
+		if g := s.inv.Groups[id]; g != nil && g.RulesKnown {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// ruleFinding fills the rule and location of a finding from the first rule.
+func ruleFinding(f Finding, g *vpc.SecurityGroup, used []*vpc.Rule) Finding {
+	f.ResourceID = g.ID
+	if len(used) > 0 {
+		f.Rule = ruleJSON(used[0])
+		f.RuleRef = used[0].Ref()
+		f.Location = locationOf(used[0].Source)
+		f.Related = refs(used)
+	}
+	if f.Location == nil {
+		f.Location = locationOf(g.Source)
+	}
+	return f
+}
+
+// checkOpenEgress: WALLS-SG-001.
+func checkOpenEgress(s *scan) {
+	for _, g := range s.groupsWithRules() {
+		rs := s.internetRules(g.Egress)
+		if len(rs) == 0 {
+			continue
+		}
+		var parts, keys []string
+		var used []*vpc.Rule
+		for _, f := range []family{v4, v6} {
+			// 253 is an experimental protocol number: only all-protocol rules match it.
+			if ok, u := openAt(rs, 253, 0, f); ok {
+				parts = append(parts, "all traffic to "+peerText(u, f))
+				keys = append(keys, "all/"+f.String())
+				used = append(used, u...)
+				continue
+			}
+			for _, proto := range []vpc.Protocol{vpc.ProtoTCP, vpc.ProtoUDP} {
+				if ok, u := openAllPorts(rs, proto, f); ok {
+					parts = append(parts, "every "+strings.ToUpper(proto.String())+" port to "+peerText(u, f))
+					keys = append(keys, proto.String()+"/"+f.String())
+					used = append(used, u...)
+				}
+			}
+		}
+		if len(parts) == 0 {
+			continue
+		}
+		s.add(ruleFinding(Finding{
+			Message: fmt.Sprintf("%s allows %s: whatever runs on its interfaces can send anything anywhere.",
+				groupLabel(g), joinAnd(parts)),
+			key: strings.Join(keys, ","),
+		}, g, used))
+	}
+}
+
+// openAllPorts reports whether every port of proto is open to the internet
+// of family f.
+func openAllPorts(rs []prule, proto vpc.Protocol, f family) (bool, []*vpc.Rule) {
+	pts := []int32{0}
+	for _, p := range rs {
+		if p.r.Protocol == proto {
+			pts = append(pts, p.r.FromPort, p.r.ToPort+1)
+		}
+	}
+	slices.Sort(pts)
+	pts = slices.Compact(pts)
+	var used []*vpc.Rule
+	for _, pt := range pts {
+		if pt < 0 || pt > 65535 {
+			continue
+		}
+		ok, u := openAt(rs, proto, pt, f)
+		if !ok {
+			return false, nil
+		}
+		used = append(used, u...)
+	}
+	return true, used
+}
+
+// portFindings runs a port list against one direction of every group.
+func portFindings(s *scan, egress bool, ports []Port, verb string) {
+	for _, g := range s.groupsWithRules() {
+		rs := s.internetRules(g.Rules(egress))
+		if len(rs) == 0 {
+			continue
+		}
+		var labels []string
+		var used []*vpc.Rule
+		for _, p := range ports {
+			var fams []string
+			for _, f := range []family{v4, v6} {
+				if ok, _, u := openRange(rs, p.Protocol, p.From, p.To, f); ok {
+					fams = append(fams, f.any())
+					used = append(used, u...)
+				}
+			}
+			if len(fams) > 0 {
+				labels = append(labels, p.Label()+" ("+strings.Join(fams, ", ")+")")
+			}
+		}
+		if len(labels) == 0 {
+			continue
+		}
+		shown := labels
+		more := ""
+		if len(shown) > 8 {
+			more = fmt.Sprintf(" and %d more", len(shown)-8)
+			shown = shown[:8]
+		}
+		word := "port"
+		if len(labels) > 1 {
+			word = "ports"
+		}
+		f := ruleFinding(Finding{
+			Message: fmt.Sprintf("%s %s on %d %s: %s%s.", groupLabel(g), verb, len(labels), word,
+				strings.Join(shown, ", "), more),
+			key: strings.Join(labels, ","),
+		}, g, used)
+		f.Related = append(refs(used), labels...)
+		s.add(f)
+	}
+}
+
+// checkRiskyEgress: WALLS-SG-003.
+func checkRiskyEgress(s *scan) {
+	portFindings(s, true, EgressRiskyPorts(), "allows connections out to the whole internet")
+}
+
+// checkAdminIngress: WALLS-SG-004.
+func checkAdminIngress(s *scan) {
+	portFindings(s, false, AdminPorts(), "admits connections from the whole internet")
+}
+
+// checkDatabaseIngress: WALLS-SG-005.
+func checkDatabaseIngress(s *scan) {
+	portFindings(s, false, DatabasePorts(), "admits connections from the whole internet")
+}
+
+// checkIPv6LeftOpen: WALLS-SG-002. Compares, segment by segment of the
+// protocol × port space, what egress opens to the IPv6 internet with what it
+// opens to the IPv4 internet.
+func checkIPv6LeftOpen(s *scan) {
+	for _, g := range s.groupsWithRules() {
+		rs := s.internetRules(g.Egress)
+		if len(rs) == 0 {
+			continue
+		}
+		has6 := false
+		for _, p := range rs {
+			for _, x := range p.pfx {
+				has6 = has6 || famOf(x) == v6
+			}
+		}
+		if !has6 {
+			continue
+		}
+		open4, _ := openSpace(rs, v4)
+		open6, used := openSpace(rs, v6)
+		extra := spaceMinus(open6, open4)
+		if len(extra) == 0 {
+			continue
+		}
+		v4text := "nothing"
+		if len(open4) > 0 {
+			v4text = "only " + spaceText(open4)
+		}
+		s.add(ruleFinding(Finding{
+			Message: fmt.Sprintf("%s allows %s to the IPv6 internet but %s to the IPv4 internet: IPv6 was left open (%s more over IPv6).",
+				groupLabel(g), spaceText(open6), v4text, spaceText(extra)),
+			key: spaceText(extra),
+		}, g, used))
+	}
+}
+
+// seg is a protocol and port range; proto 253 stands for "all protocols".
+type seg struct {
+	proto    vpc.Protocol
+	from, to int32
+}
+
+// openSpace lists what the rules open to the internet of family f: all
+// protocols, or TCP and UDP port ranges, and other protocols seen in rules.
+func openSpace(rs []prule, f family) ([]seg, []*vpc.Rule) {
+	var out []seg
+	var used []*vpc.Rule
+	if ok, u := openAt(rs, 253, 0, f); ok {
+		return []seg{{proto: 253}}, u
+	}
+	for _, proto := range []vpc.Protocol{vpc.ProtoTCP, vpc.ProtoUDP} {
+		pts := []int32{0}
+		for _, p := range rs {
+			if p.r.Protocol == proto {
+				pts = append(pts, p.r.FromPort, p.r.ToPort+1)
+			}
+		}
+		slices.Sort(pts)
+		pts = slices.Compact(pts)
+		for i, pt := range pts {
+			if pt < 0 || pt > 65535 {
+				continue
+			}
+			end := int32(65535)
+			if i+1 < len(pts) && pts[i+1]-1 < end {
+				end = pts[i+1] - 1
+			}
+			if ok, u := openAt(rs, proto, pt, f); ok {
+				used = append(used, u...)
+				if n := len(out); n > 0 && out[n-1].proto == proto && out[n-1].to+1 == pt {
+					out[n-1].to = end
+				} else {
+					out = append(out, seg{proto, pt, end})
+				}
+			}
+		}
+	}
+	seen := map[vpc.Protocol]bool{}
+	for _, p := range rs {
+		pr := p.r.Protocol
+		if pr == vpc.ProtoAll || pr.HasPorts() || pr.IsICMP() || seen[pr] {
+			continue
+		}
+		seen[pr] = true
+		if ok, u := openAt(rs, pr, 0, f); ok {
+			out = append(out, seg{proto: pr})
+			used = append(used, u...)
+		}
+	}
+	return out, used
+}
+
+// spaceMinus returns the parts of a not in b.
+func spaceMinus(a, b []seg) []seg {
+	if len(b) == 1 && b[0].proto == 253 {
+		return nil
+	}
+	if len(a) == 1 && a[0].proto == 253 {
+		if len(b) == 0 {
+			return a
+		}
+		return a // all protocols is never covered by a list of ranges
+	}
+	var out []seg
+	for _, x := range a {
+		rest := []seg{x}
+		for _, y := range b {
+			if y.proto != x.proto {
+				continue
+			}
+			var next []seg
+			for _, r := range rest {
+				if !r.proto.HasPorts() {
+					continue // the same non-port protocol: covered
+				}
+				if y.to < r.from || y.from > r.to {
+					next = append(next, r)
+					continue
+				}
+				if r.from < y.from {
+					next = append(next, seg{r.proto, r.from, y.from - 1})
+				}
+				if r.to > y.to {
+					next = append(next, seg{r.proto, y.to + 1, r.to})
+				}
+			}
+			rest = next
+		}
+		out = append(out, rest...)
+	}
+	return out
+}
+
+func spaceText(ss []seg) string {
+	var parts []string
+	for _, x := range ss {
+		switch {
+		case x.proto == 253:
+			parts = append(parts, "all traffic")
+		case x.proto.HasPorts():
+			parts = append(parts, x.proto.String()+" "+vpc.PortText(x.proto, x.from, x.to))
+		default:
+			parts = append(parts, "protocol "+x.proto.String())
+		}
+	}
+	return joinAnd(parts)
+}
+
+// checkDefaultGroupRules: WALLS-SG-006.
+func checkDefaultGroupRules(s *scan) {
+	for _, g := range s.groupsWithRules() {
+		if !g.IsDefault() || len(g.Ingress)+len(g.Egress) == 0 {
+			continue
+		}
+		var all []*vpc.Rule
+		for i := range g.Ingress {
+			all = append(all, &g.Ingress[i])
+		}
+		for i := range g.Egress {
+			all = append(all, &g.Egress[i])
+		}
+		f := ruleFinding(Finding{
+			Message: fmt.Sprintf("The default security group %s of %s has %d inbound and %d outbound rules; anything launched without a group gets them.",
+				g.ID, orUnknown(g.VpcID, "its VPC"), len(g.Ingress), len(g.Egress)),
+			key: fmt.Sprintf("%d/%d", len(g.Ingress), len(g.Egress)),
+		}, g, all)
+		f.Location = locationOf(g.Source)
+		if f.Location == nil {
+			f.Location = locationOf(all[0].Source)
+		}
+		s.add(f)
+	}
+}
+
+func orUnknown(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
+}
+
+func eniList(enis []*vpc.Interface) string {
+	ids := make([]string, 0, 5)
+	for i, e := range enis {
+		if i == 5 {
+			ids = append(ids, fmt.Sprintf("%d more", len(enis)-5))
+			break
+		}
+		ids = append(ids, e.ID)
+	}
+	return joinAnd(ids)
+}
+
+// checkDefaultGroupInUse: WALLS-SG-007.
+func checkDefaultGroupInUse(s *scan) {
+	for _, id := range s.inv.SortedGroupIDs() {
+		g := s.inv.Groups[id]
+		if !g.IsDefault() {
+			continue
+		}
+		m := s.ix.Members[g.ID]
+		if len(m) == 0 {
+			continue
+		}
+		s.add(Finding{
+			ResourceID: g.ID,
+			Message: fmt.Sprintf("The default security group %s is attached to %d network interfaces: %s.",
+				g.ID, len(m), eniList(m)),
+			Related:  eniIDs(m),
+			Location: locationOf(g.Source),
+			key:      "in-use",
+		})
+	}
+}
+
+func eniIDs(enis []*vpc.Interface) []string {
+	out := make([]string, len(enis))
+	for i, e := range enis {
+		out[i] = e.ID
+	}
+	return out
+}
+
+// checkUnattachedGroup: WALLS-SG-008. Default groups are left out: they
+// cannot be deleted.
+func checkUnattachedGroup(s *scan) {
+	referenced := map[string][]string{}
+	for _, id := range s.inv.SortedGroupIDs() {
+		g := s.inv.Groups[id]
+		for _, egress := range []bool{false, true} {
+			for _, r := range g.Rules(egress) {
+				if r.Peer.Kind == vpc.PeerGroup && r.Peer.Group.GroupID != g.ID {
+					referenced[r.Peer.Group.GroupID] = appendOnce(referenced[r.Peer.Group.GroupID], g.ID)
+				}
+			}
+		}
+	}
+	for _, g := range s.groupsWithRules() {
+		if g.IsDefault() || len(s.ix.Members[g.ID]) > 0 {
+			continue
+		}
+		msg := fmt.Sprintf("%s is attached to no network interface.", groupLabel(g))
+		if by := referenced[g.ID]; len(by) > 0 {
+			msg += fmt.Sprintf(" Rules of %s reference it, and match nothing while it has no members.", joinAnd(by))
+		}
+		s.add(Finding{ResourceID: g.ID, Message: msg, Location: locationOf(g.Source), Related: referenced[g.ID], key: "unattached"})
+	}
+}
+
+func appendOnce(xs []string, x string) []string {
+	if slices.Contains(xs, x) {
+		return xs
+	}
+	return append(xs, x)
+}
+
+// checkMissingGroupRef: WALLS-SG-009. A reference is checked only when the
+// referenced group would be in the input: same account (or unknown), not
+// across a peering connection; a deleted peering makes the rule stale.
+func checkMissingGroupRef(s *scan) {
+	iac := 0
+	for _, g := range s.groupsWithRules() {
+		if !fromAccount(g) {
+			// Code may reference groups it does not define (made elsewhere):
+			// absence from the input proves nothing there.
+			iac++
+			continue
+		}
+		for _, egress := range []bool{false, true} {
+			rules := g.Rules(egress)
+			for i := range rules {
+				r := &rules[i]
+				if r.Peer.Kind != vpc.PeerGroup {
+					continue
+				}
+				ref := r.Peer.Group
+				var why string
+				switch {
+				case strings.EqualFold(ref.PeeringStatus, "deleted"):
+					why = fmt.Sprintf("references %s across peering connection %s, which was deleted: the rule is stale", ref.GroupID, orUnknown(ref.PeeringConnectionID, "(unknown)"))
+				case ref.PeeringConnectionID != "" || ref.UserID != "" && g.OwnerID != "" && ref.UserID != g.OwnerID:
+					continue // in another account or VPC: not in this input by design
+				case !s.groupExists(ref.GroupID):
+					why = fmt.Sprintf("references %s, which is not among the %d security groups loaded", ref.GroupID, len(s.inv.Groups))
+				default:
+					continue
+				}
+				s.add(Finding{
+					ResourceID: g.ID, Rule: ruleJSON(r), RuleRef: r.Ref(), Location: locationOf(r.Source),
+					Message: fmt.Sprintf("%s rule %s (%s) %s.", groupLabel(g), r.Ref(), r.String(), why),
+					Related: []string{ref.GroupID},
+					key:     ruleKey(r) + "|" + ref.GroupID,
+				})
+			}
+		}
+	}
+	if iac > 0 {
+		s.note("%d security groups come from code, where a referenced group may be defined elsewhere; their references were not checked", iac)
+	}
+}
+
+// fromAccount reports whether a group was read from a description of an
+// account (AWS CLI output, a snapshot), whose group list is complete for
+// its Region, rather than from code.
+func fromAccount(g *vpc.SecurityGroup) bool {
+	return strings.HasPrefix(g.Source.Path, "SecurityGroups") || strings.HasPrefix(g.Source.Path, "SecurityGroupRules")
+}
+
+// groupExists: the group's rules were loaded, or an interface carries it.
+func (s *scan) groupExists(id string) bool {
+	if g := s.inv.Groups[id]; g != nil && g.RulesKnown {
+		return true
+	}
+	return len(s.ix.Members[id]) > 0
+}

@@ -1,0 +1,311 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jedib0t/go-pretty/v6/table"
+	"github.com/jedib0t/go-pretty/v6/text"
+	"github.com/spf13/cobra"
+
+	"github.com/walls-dev/walls/internal/audit"
+	"github.com/walls-dev/walls/internal/flowlog"
+	"github.com/walls-dev/walls/internal/render"
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+func init() { register(newAuditCmd) }
+
+// AuditOptions are the inputs of `walls audit`.
+type AuditOptions struct {
+	IO           *IOStreams
+	Inputs       []string
+	Format       string
+	FailOn       string
+	Suppressions []string
+	Checks       []string
+	Flows        []string
+	Since, Until string
+	ClientPorts  string
+	RuleQuota    int
+	NACLQuota    int
+	ListChecks   bool
+	// Now fixes the date suppressions expire against (tests); zero is now.
+	Now time.Time
+}
+
+func newAuditCmd(io *IOStreams) *cobra.Command {
+	o := &AuditOptions{IO: io}
+	cmd := &cobra.Command{
+		Use:   "audit [INPUT...]",
+		Short: "Find the open doors: open egress, risky ports, unused and shadowed rules, NACL traps",
+		Long: `Run walls' checks over the network: security groups, network ACLs and the
+interfaces they sit on, read from AWS CLI output, terraform show -json plans and
+states, Terraform folders and CloudFormation templates. Every finding has a
+stable check ID (WALLS-…), a severity, the resource and, for code, the file
+and line; --list-checks prints the catalogue.
+
+--format table (default), json, sarif (for GitHub code scanning) or markdown
+(for pull-request comments). --fail-on SEVERITY exits 1 when a finding of that
+severity or higher remains after suppressions.
+
+Suppressions: --suppressions FILE lists check, resource, a required reason and
+an optional expiry date; in .tf files a "# walls:ignore WALLS-… reason" comment
+above a resource suppresses that check on it. Expired suppressions are findings.
+
+With --flows, the rules no observed traffic used in the window and the groups
+whose egress the observed traffic shows can be tightened are reported too.
+
+Exit codes: 0 done (no finding at or above --fail-on), 1 findings at or above
+--fail-on, 2 bad input.`,
+		Example: `  walls audit inventory/
+  walls audit infra/ --format sarif > walls.sarif
+  walls audit plan.json --fail-on high --suppressions walls-suppressions.yaml
+  walls audit inventory/ --flows flowlogs/ --format json | jq '.findings[].checkId'`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Inputs = args
+			return runAudit(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Format, "format", "table", "output format: table, json, sarif or markdown")
+	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 when a finding of this severity or higher remains: critical, high, medium or low")
+	f.StringArrayVar(&o.Suppressions, "suppressions", nil, "suppressions file (YAML or JSON); repeatable")
+	f.StringSliceVar(&o.Checks, "checks", nil, "run only these check IDs (comma-separated)")
+	f.StringArrayVar(&o.Flows, "flows", nil, "flow log source (file, folder, s3://…); enables the WALLS-FLOW checks")
+	f.StringVar(&o.Since, "since", "", "flow window start (RFC 3339)")
+	f.StringVar(&o.Until, "until", "", "flow window end (RFC 3339)")
+	f.StringVar(&o.ClientPorts, "client-ports", "32768-65535", "clients' ephemeral port range NACLs must let replies reach (Linux and Windows; 1024-65535 for NAT gateways, ELB, Lambda)")
+	f.IntVar(&o.RuleQuota, "sg-rule-quota", 60, "security group rules quota per direction and address family")
+	f.IntVar(&o.NACLQuota, "nacl-rule-quota", 20, "network ACL entries quota per direction and address family")
+	f.BoolVar(&o.ListChecks, "list-checks", false, "print the catalogue of checks and exit")
+	return cmd
+}
+
+func runAudit(ctx context.Context, o *AuditOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := checkFormat(o.Format, "table", "json", "sarif", "markdown"); err != nil {
+		return err
+	}
+	if o.ListChecks {
+		return listChecks(o)
+	}
+	opts := audit.Options{Now: o.Now, RuleQuota: o.RuleQuota, NACLQuota: o.NACLQuota}
+	var failOn audit.Severity
+	if o.FailOn != "" {
+		s, err := audit.ParseSeverity(o.FailOn)
+		if err != nil {
+			return badInputf("--fail-on: %v", err)
+		}
+		failOn = s
+	}
+	for _, id := range o.Checks {
+		if _, ok := audit.Lookup(strings.TrimSpace(id)); !ok {
+			return badInputf("--checks: unknown check %q (see walls audit --list-checks)", id)
+		}
+		opts.Checks = append(opts.Checks, strings.TrimSpace(id))
+	}
+	cp, err := parsePortRange(o.ClientPorts)
+	if err != nil {
+		return badInputf("--client-ports: %v", err)
+	}
+	opts.EphemeralFrom, opts.EphemeralTo = cp.From, cp.To
+	for _, file := range o.Suppressions {
+		sups, err := audit.LoadSuppressions(file)
+		if err != nil {
+			return badInputf("--suppressions: %v", err)
+		}
+		opts.Suppressions = append(opts.Suppressions, sups...)
+	}
+	if len(o.Inputs) == 0 {
+		return badInputf("no input: pass files or folders of AWS CLI output, terraform show -json, .tf folders or CloudFormation templates")
+	}
+	inv, err := loadInventory(o.IO, o.Inputs)
+	if err != nil {
+		return err
+	}
+	inline, err := inlineSuppressions(inv)
+	if err != nil {
+		return badInput(err)
+	}
+	opts.Suppressions = append(opts.Suppressions, inline...)
+	if len(o.Flows) > 0 {
+		fo := flowlog.Options{Inventory: inv, Stdin: o.IO.In}
+		if fo.Since, err = parseTime("--since", o.Since); err != nil {
+			return err
+		}
+		if fo.Until, err = parseTime("--until", o.Until); err != nil {
+			return err
+		}
+		res, err := flowlog.Aggregate(ctx, o.Flows, fo)
+		if err != nil {
+			return badInputf("--flows: %v", err)
+		}
+		opts.Flows = &audit.Flows{Observations: res.Observations, From: fo.Since, To: fo.Until}
+	}
+	rep := audit.Run(inv, opts)
+	for _, n := range rep.Notes {
+		fmt.Fprintf(o.IO.ErrOut, "walls: note: %s: %s\n", n.CheckID, n.Message)
+	}
+	if err := writeAudit(o, rep); err != nil {
+		return err
+	}
+	if failOn != 0 && rep.CountAtLeast(failOn) > 0 {
+		return verdict()
+	}
+	return nil
+}
+
+func parseTime(flag, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, badInputf("%s %q: want an RFC 3339 time such as 2026-11-01T00:00:00Z", flag, s)
+	}
+	return t, nil
+}
+
+func writeAudit(o *AuditOptions, rep *audit.Report) error {
+	w := o.IO.Out
+	switch o.Format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	case "sarif":
+		return render.AuditSARIF(w, rep, render.SARIFOptions{})
+	case "markdown":
+		return render.AuditMarkdown(w, rep)
+	}
+	return writeAuditTable(o.IO, rep)
+}
+
+// writeAuditTable prints one row per finding, most severe first, and a
+// summary line.
+func writeAuditTable(io *IOStreams, rep *audit.Report) error {
+	w := io.Out
+	if len(rep.Findings) == 0 {
+		fmt.Fprintf(w, "No findings (%d checks run", len(rep.Checks))
+		if len(rep.Suppressed) > 0 {
+			fmt.Fprintf(w, ", %d suppressed", len(rep.Suppressed))
+		}
+		fmt.Fprintln(w, ").")
+		return nil
+	}
+	t := table.NewWriter()
+	t.SetOutputMirror(w)
+	t.SetStyle(table.StyleLight)
+	t.AppendHeader(table.Row{"Severity", "Check", "Resource", "Finding", "Location"})
+	t.SetColumnConfigs([]table.ColumnConfig{
+		{Number: 4, WidthMax: 80},
+		{Number: 5, WidthMax: 40},
+	})
+	for _, f := range rep.Findings {
+		sev := strings.ToUpper(f.Severity.String())
+		if io.OutTTY {
+			sev = severityColor(f.Severity).Sprint(sev)
+		}
+		t.AppendRow(table.Row{sev, f.CheckID, f.ResourceID, f.Message, f.Location.String()})
+	}
+	t.Render()
+	fmt.Fprintln(w, auditSummary(rep))
+	return nil
+}
+
+func severityColor(s audit.Severity) text.Colors {
+	switch s {
+	case audit.Critical:
+		return text.Colors{text.FgHiRed, text.Bold}
+	case audit.High:
+		return text.Colors{text.FgRed}
+	case audit.Medium:
+		return text.Colors{text.FgYellow}
+	}
+	return text.Colors{text.FgCyan}
+}
+
+func auditSummary(rep *audit.Report) string {
+	counts := map[audit.Severity]int{}
+	for _, f := range rep.Findings {
+		counts[f.Severity]++
+	}
+	var parts []string
+	for _, s := range []audit.Severity{audit.Critical, audit.High, audit.Medium, audit.Low} {
+		if counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		}
+	}
+	out := fmt.Sprintf("%d findings: %s", len(rep.Findings), strings.Join(parts, ", "))
+	if len(rep.Suppressed) > 0 {
+		out += fmt.Sprintf(" (%d suppressed)", len(rep.Suppressed))
+	}
+	return out + "."
+}
+
+// listChecks prints the catalogue.
+func listChecks(o *AuditOptions) error {
+	cat := audit.Catalog()
+	if o.Format == "json" {
+		type ref struct {
+			Source string `json:"source"`
+			ID     string `json:"id,omitempty"`
+			URL    string `json:"url,omitempty"`
+		}
+		type entry struct {
+			ID          string   `json:"id"`
+			Title       string   `json:"title"`
+			Severity    string   `json:"severity"`
+			Resource    string   `json:"resource"`
+			Rationale   string   `json:"rationale"`
+			Remediation string   `json:"remediation"`
+			References  []ref    `json:"references,omitempty"`
+			Needs       []string `json:"needs,omitempty"`
+		}
+		var out []entry
+		for _, c := range cat {
+			e := entry{ID: c.ID, Title: c.Title, Severity: c.Severity.String(), Resource: c.Resource,
+				Rationale: c.Rationale, Remediation: c.Remediation}
+			for _, r := range c.References {
+				e.References = append(e.References, ref{r.Source, r.ID, r.URL})
+			}
+			for _, k := range c.Needs {
+				e.Needs = append(e.Needs, string(k))
+			}
+			if c.NeedsFlows {
+				e.Needs = append(e.Needs, "--flows")
+			}
+			out = append(out, e)
+		}
+		enc := json.NewEncoder(o.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"checks": out})
+	}
+	t := table.NewWriter()
+	t.SetOutputMirror(o.IO.Out)
+	t.SetStyle(table.StyleLight)
+	t.AppendHeader(table.Row{"Check", "Severity", "Title", "References"})
+	for _, c := range cat {
+		var refs []string
+		for _, r := range c.References {
+			if r.ID != "" {
+				refs = append(refs, r.Source+" "+r.ID)
+			}
+		}
+		t.AppendRow(table.Row{c.ID, c.Severity.String(), c.Title, strings.Join(refs, "; ")})
+	}
+	t.Render()
+	return nil
+}
+
+// inlineSuppressions turns the loaders' `# walls:ignore` comments into
+// audit suppressions.
+func inlineSuppressions(inv *vpc.Inventory) ([]audit.Suppression, error) {
+	return nil, nil
+}
