@@ -1,0 +1,182 @@
+package learn
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// placeKey groups points that one rule on one group could serve.
+type placeKey struct {
+	proto  uint8
+	port   uint16
+	target string
+}
+
+func (l *learner) targetOf(pt *point) string {
+	switch pt.kind {
+	case destInternet:
+		if !l.opts.Pin {
+			if pt.remote.Is4() {
+				return "world4"
+			}
+			return "world6"
+		}
+	case destPrefixList:
+		return pt.pl
+	case destPeer:
+		return "eni:" + pt.peer.ID
+	}
+	return pt.remote.String()
+}
+
+// place puts each point on one of its candidate groups so that each rule
+// is needed on as few groups as possible: per rule, a greedy hitting set
+// over the candidate sets of the interfaces needing it. Groups an
+// interface has no choice about come first (they need the rule anyway);
+// then the group serving the most remaining interfaces, then the one with
+// the fewest members (the rule reaches fewer workloads), then by id.
+// It returns the placement explanations per group.
+func (l *learner) place() map[string][]string {
+	ix := l.inv.Index()
+	byKey := map[placeKey][]*point{}
+	var keys []placeKey
+	for _, pt := range l.points {
+		if len(pt.cands) == 0 {
+			continue
+		}
+		k := placeKey{pt.proto, pt.port, l.targetOf(pt)}
+		if byKey[k] == nil {
+			keys = append(keys, k)
+		}
+		byKey[k] = append(byKey[k], pt)
+	}
+	notes := map[string][]string{}
+	for _, k := range keys {
+		pts := byKey[k]
+		chosen := []string{}
+		isChosen := map[string]bool{}
+		forced := map[string]bool{}
+		for _, pt := range pts {
+			if len(pt.cands) == 1 && !isChosen[pt.cands[0]] {
+				chosen = append(chosen, pt.cands[0])
+				isChosen[pt.cands[0]] = true
+				forced[pt.cands[0]] = true
+			}
+		}
+		for {
+			hits := map[string]int{}
+			for _, pt := range pts {
+				if !hitsAny(pt.cands, isChosen) {
+					for _, g := range pt.cands {
+						hits[g]++
+					}
+				}
+			}
+			if len(hits) == 0 {
+				break
+			}
+			best := ""
+			for g, n := range hits {
+				switch {
+				case best == "", n > hits[best]:
+					best = g
+				case n == hits[best]:
+					mg, mb := len(ix.Members[g]), len(ix.Members[best])
+					if mg < mb || mg == mb && g < best {
+						best = g
+					}
+				}
+			}
+			chosen = append(chosen, best)
+			isChosen[best] = true
+		}
+		multi := map[string][]string{}
+		for _, pt := range pts {
+			for _, g := range chosen {
+				if contains(pt.cands, g) {
+					pt.group = g
+					break
+				}
+			}
+			if len(pt.cands) > 1 {
+				multi[pt.group] = append(multi[pt.group], pt.eni.ID)
+			}
+		}
+		for _, g := range sortedKeys(multi) {
+			enis := uniq(multi[g])
+			why := fmt.Sprintf("the candidate reaching the fewest workloads (%d members)", len(ix.Members[g]))
+			if forced[g] {
+				why = "which needs it anyway for members with no other group allowing it"
+			}
+			notes[g] = append(notes[g], fmt.Sprintf("%s: needed by %s, which carry several groups (%s); placed once on %s, %s",
+				l.keyLabel(k), strings.Join(examples(enis, 3), ", "), strings.Join(l.groupsOf(enis[0]), ", "), g, why))
+		}
+	}
+	return notes
+}
+
+func (l *learner) keyLabel(k placeKey) string {
+	t := k.target
+	switch {
+	case t == "world4":
+		t = "0.0.0.0/0"
+	case t == "world6":
+		t = "::/0"
+	case strings.HasPrefix(t, "eni:"):
+		t = strings.TrimPrefix(t, "eni:")
+	}
+	return fmt.Sprintf("%s %d to %s", protoName(k.proto), k.port, t)
+}
+
+func (l *learner) groupsOf(eni string) []string {
+	if e := l.inv.Interfaces[eni]; e != nil {
+		return e.GroupIDs
+	}
+	return nil
+}
+
+func hitsAny(cands []string, chosen map[string]bool) bool {
+	for _, g := range cands {
+		if chosen[g] {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func uniq(xs []string) []string {
+	sort.Strings(xs)
+	out := xs[:0]
+	for i, x := range xs {
+		if i == 0 || x != xs[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func examples(xs []string, n int) []string {
+	if len(xs) <= n {
+		return xs
+	}
+	return append(append([]string(nil), xs[:n]...), fmt.Sprintf("%d more", len(xs)-n))
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

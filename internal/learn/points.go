@@ -1,0 +1,184 @@
+package learn
+
+import (
+	"net/netip"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/walls-dev/walls/internal/flowlog"
+	"github.com/walls-dev/walls/internal/plan"
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+// destKind classifies a remote address (DESIGN.md, rules of the proposal).
+type destKind uint8
+
+const (
+	destInternet   destKind = iota + 1 // the service port open to the world, or pinned
+	destPrefixList                     // a managed prefix list of the inventory
+	destPeer                           // a private address of an inventory interface: its SG
+	destPrivate                        // any other private address: a CIDR
+)
+
+// acc accumulates the evidence of one point.
+type acc struct {
+	n           int
+	flows       uint64
+	first, last time.Time
+	heuristic   bool
+}
+
+func (a *acc) add(o *flowlog.Observation) {
+	a.n++
+	a.flows += o.Flows
+	if a.first.IsZero() || o.FirstSeen.Before(a.first) {
+		a.first = o.FirstSeen
+	}
+	if o.LastSeen.After(a.last) {
+		a.last = o.LastSeen
+	}
+	if o.Confidence != flowlog.Exact {
+		a.heuristic = true
+	}
+}
+
+// point is one need: an interface initiated proto/port to remote and was
+// allowed to. It is the unit placed on a group.
+type point struct {
+	eni    *vpc.Interface
+	proto  uint8
+	port   uint16
+	remote netip.Addr
+	ev     acc
+	kind   destKind
+	pl     string         // destPrefixList
+	peer   *vpc.Interface // destPeer
+	cands  []string       // the interface's groups whose current egress allows it
+	group  string         // where it was placed
+	lo, hi uint16         // port range after high-port merging
+	rng    string         // why the range, when merged
+}
+
+type pointKey struct {
+	eni    string
+	proto  uint8
+	port   uint16
+	remote netip.Addr
+}
+
+// learner holds one run's state.
+type learner struct {
+	inv      *vpc.Inventory
+	opts     Options
+	now      *plan.Egress
+	points   []*point
+	observed map[string]bool // interfaces with any observation
+	outbound int
+	denied   map[string]*acc // needs no current rule allows, by group set
+	unknown  map[string]bool
+	unfilt   uint64
+}
+
+func newLearner(inv *vpc.Inventory, opts Options) *learner {
+	return &learner{inv: inv, opts: opts, now: plan.NewEgress(inv), observed: map[string]bool{},
+		denied: map[string]*acc{}, unknown: map[string]bool{}}
+}
+
+// collect turns observations into points.
+func (l *learner) collect(obs []flowlog.Observation) {
+	byKey := map[pointKey]*point{}
+	for i := range obs {
+		o := &obs[i]
+		l.observed[o.InterfaceID] = true
+		if o.Direction != flowlog.Outbound || !o.Accepted {
+			continue // replies need no egress rule; rejected attempts never become needs
+		}
+		l.outbound++
+		eni := l.inv.Interfaces[o.InterfaceID]
+		if eni == nil {
+			l.unknown[o.InterfaceID] = true
+			continue
+		}
+		if !o.Remote.IsValid() || plan.Unfiltered(l.inv, o.Remote) {
+			l.unfilt += o.Flows
+			continue
+		}
+		remote := o.Remote.Unmap()
+		k := pointKey{eni.ID, o.Protocol, o.Port, remote}
+		pt := byKey[k]
+		if pt == nil {
+			pt = &point{eni: eni, proto: o.Protocol, port: o.Port, remote: remote, lo: o.Port, hi: o.Port}
+			byKey[k] = pt
+			l.points = append(l.points, pt)
+		}
+		pt.ev.add(o)
+	}
+	sort.Slice(l.points, func(i, j int) bool { return lessPoint(l.points[i], l.points[j]) })
+	ix := l.inv.Index()
+	for _, pt := range l.points {
+		l.classify(ix, pt)
+		pkt := plan.Packet(&flowlog.Observation{Protocol: pt.proto, Port: pt.port, Remote: pt.remote})
+		for _, g := range pt.eni.GroupIDs {
+			if sg := l.inv.Groups[g]; sg != nil && sg.RulesKnown && l.now.Group(g).Contains(pkt) {
+				pt.cands = append(pt.cands, g)
+			}
+		}
+		if len(pt.cands) == 0 {
+			k := strings.Join(pt.eni.GroupIDs, ",")
+			if l.denied[k] == nil {
+				l.denied[k] = &acc{}
+			}
+			a := l.denied[k]
+			a.n += pt.ev.n
+			a.flows += pt.ev.flows
+		}
+	}
+}
+
+func lessPoint(a, b *point) bool {
+	if a.eni.ID != b.eni.ID {
+		return a.eni.ID < b.eni.ID
+	}
+	if a.proto != b.proto {
+		return a.proto < b.proto
+	}
+	if a.port != b.port {
+		return a.port < b.port
+	}
+	return a.remote.Less(b.remote)
+}
+
+var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+
+func (l *learner) classify(ix *vpc.Index, pt *point) {
+	if peer := ix.ByPrivateIP[pt.remote]; peer != nil {
+		pt.kind, pt.peer = destPeer, peer
+		return
+	}
+	if id := l.prefixListOf(pt.remote); id != "" {
+		pt.kind, pt.pl = destPrefixList, id
+		return
+	}
+	if pt.remote.IsPrivate() || cgnat.Contains(pt.remote) || l.inv.VPCFor(pt.remote) != nil {
+		pt.kind = destPrivate
+		return
+	}
+	pt.kind = destInternet
+}
+
+// prefixListOf returns the lightest prefix list of the inventory holding a,
+// or "".
+func (l *learner) prefixListOf(a netip.Addr) string {
+	best, bestW := "", 0
+	for id, pl := range l.inv.PrefixLists {
+		if !pl.EntriesKnown || !pl.Contains(a) {
+			continue
+		}
+		w := plan.PrefixListWeight(pl)
+		if best == "" || w < bestW || w == bestW && id < best {
+			best, bestW = id, w
+		}
+	}
+	return best
+}

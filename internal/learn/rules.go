@@ -1,0 +1,439 @@
+package learn
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/walls-dev/walls/internal/plan"
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+// item is a proposed rule under construction with the points it serves.
+type item struct {
+	proto  uint8
+	lo, hi uint16 // tcp and udp ports
+	icmp   int32  // ICMP type, -1 for all types
+	peer   vpc.Peer
+	pts    []*point
+	why    []string
+}
+
+func (it *item) rule(groupID string) vpc.Rule {
+	r := vpc.Rule{GroupID: groupID, Egress: true, Protocol: vpc.Protocol(it.proto), Peer: it.peer, FromPort: -1, ToPort: -1}
+	switch {
+	case r.Protocol.HasPorts():
+		r.FromPort, r.ToPort = int32(it.lo), int32(it.hi)
+	case r.Protocol.IsICMP():
+		r.FromPort = it.icmp
+	}
+	return r
+}
+
+func (it *item) key() string {
+	return fmt.Sprintf("%d|%d|%d|%d|%s", it.proto, it.lo, it.hi, it.icmp, peerKey(it.peer))
+}
+
+func peerKey(p vpc.Peer) string {
+	if p.Kind == vpc.PeerCIDR {
+		return "c" + p.Prefix.String()
+	}
+	return "s" + p.String()
+}
+
+func hasPorts(proto uint8) bool { return vpc.Protocol(proto).HasPorts() }
+func isICMP(proto uint8) bool   { return vpc.Protocol(proto).IsICMP() }
+
+func protoName(p uint8) string { return vpc.Protocol(p).Label() }
+
+func hostPeer(a netip.Addr) vpc.Peer {
+	return vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netip.PrefixFrom(a, a.BitLen())}
+}
+
+var (
+	world4 = vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netip.MustParsePrefix("0.0.0.0/0")}
+	world6 = vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netip.MustParsePrefix("::/0")}
+)
+
+// build turns the points placed on group g into its proposed rules.
+func (l *learner) build(g *vpc.SecurityGroup, pts []*point) (rules []plan.Rule, count plan.RuleCount, widened, notes []string) {
+	l.mergeHighPorts(pts)
+	var items []*item
+	var peers []*point
+	for _, pt := range pts {
+		it := &item{proto: pt.proto, lo: pt.lo, hi: pt.hi, icmp: -1, pts: []*point{pt}}
+		if pt.rng != "" {
+			it.why = append(it.why, pt.rng)
+		}
+		switch pt.kind {
+		case destInternet:
+			switch {
+			case l.opts.Pin:
+				it.peer = hostPeer(pt.remote)
+				it.why = append(it.why, "internet destination pinned to the observed addresses (--pin)")
+			case pt.remote.Is4():
+				it.peer = world4
+				it.why = append(it.why, "internet destination: the service port open to the whole internet, as addresses such as mirrors change")
+			default:
+				it.peer = world6
+				it.why = append(it.why, "internet destination over IPv6: the service port open to ::/0")
+			}
+		case destPrefixList:
+			it.peer = vpc.Peer{Kind: vpc.PeerPrefixList, PrefixListID: pt.pl}
+			it.why = append(it.why, "destination in managed prefix list "+pt.pl)
+		case destPeer:
+			peers = append(peers, pt)
+			continue
+		default:
+			it.peer = hostPeer(pt.remote)
+			it.why = append(it.why, "private destination outside any security group's members")
+		}
+		items = append(items, it)
+	}
+	items = append(items, l.peerItems(g, peers)...)
+	items = mergeItems(items)
+	chk := plan.NewChecker(l.inv, g.Egress)
+	items, notes = l.clip(g, chk, items)
+	items, widened = l.fit(g, chk, items)
+	sort.Slice(items, func(i, j int) bool { return lessItem(items[i], items[j]) })
+	var vr []vpc.Rule
+	for _, it := range items {
+		r := it.rule(g.ID)
+		vr = append(vr, r)
+		pr := plan.FromVPC(&r)
+		pr.Evidence = evidence(it)
+		pr.Description = description(pr.Evidence, it)
+		rules = append(rules, pr)
+	}
+	return rules, plan.Count(l.inv, vr), widened, notes
+}
+
+// mergeHighPorts gives points to the same remote on many distinct high
+// ports one range: passive FTP data connections go to a port the server
+// picks, so the ports seen are samples of a range.
+func (l *learner) mergeHighPorts(pts []*point) {
+	if l.opts.HighPortRange < 0 {
+		return
+	}
+	type rk struct {
+		proto  uint8
+		remote netip.Addr
+	}
+	high := map[rk][]*point{}
+	ftp := map[rk]bool{}
+	for _, pt := range pts {
+		if !hasPorts(pt.proto) {
+			continue
+		}
+		k := rk{pt.proto, pt.remote}
+		if pt.port >= 1024 {
+			high[k] = append(high[k], pt)
+		}
+		if pt.port == 21 {
+			ftp[k] = true
+		}
+	}
+	for k, ps := range high {
+		distinct := map[uint16]bool{}
+		lo, hi := uint16(65535), uint16(0)
+		for _, pt := range ps {
+			distinct[pt.port] = true
+			lo, hi = min(lo, pt.port), max(hi, pt.port)
+		}
+		if len(distinct) < l.opts.HighPortRange {
+			continue
+		}
+		why := fmt.Sprintf("%d distinct high ports to %s merged into one range %d-%d", len(distinct), k.remote, lo, hi)
+		if ftp[k] {
+			why += " (passive FTP data: the same remote is reached on port 21)"
+		}
+		for _, pt := range ps {
+			pt.lo, pt.hi, pt.rng = lo, hi, why
+		}
+	}
+}
+
+// peerItems turns points to interfaces of the inventory into references to
+// security groups: per protocol and ports, a greedy cover of the observed
+// peers by their groups, preferring the group covering most of them, then
+// the one with the fewest other members. Peers with no group usable from g
+// (none, or only groups of another VPC, where references do not reach
+// through transit gateways or inter-Region peering) become CIDRs.
+func (l *learner) peerItems(g *vpc.SecurityGroup, pts []*point) []*item {
+	ix := l.inv.Index()
+	type pk struct {
+		proto  uint8
+		lo, hi uint16
+	}
+	byPorts := map[pk][]*point{}
+	var order []pk
+	for _, pt := range pts {
+		k := pk{pt.proto, pt.lo, pt.hi}
+		if byPorts[k] == nil {
+			order = append(order, k)
+		}
+		byPorts[k] = append(byPorts[k], pt)
+	}
+	var items []*item
+	for _, k := range order {
+		ps := byPorts[k]
+		peerSet := map[string]bool{}
+		for _, pt := range ps {
+			peerSet[pt.peer.ID] = true
+		}
+		usable := func(gid string) bool {
+			sg := l.inv.Groups[gid]
+			return sg != nil && (g.VpcID == "" || sg.VpcID == "" || sg.VpcID == g.VpcID)
+		}
+		covered := map[string]string{} // peer eni -> group
+		for {
+			score := map[string]int{}
+			for _, pt := range ps {
+				if _, done := covered[pt.peer.ID]; done {
+					continue
+				}
+				for _, gid := range pt.peer.GroupIDs {
+					if usable(gid) {
+						score[gid]++
+					}
+				}
+			}
+			if len(score) == 0 {
+				break
+			}
+			extra := func(gid string) int {
+				n := 0
+				for _, m := range ix.Members[gid] {
+					if !peerSet[m.ID] {
+						n++
+					}
+				}
+				return n
+			}
+			best := ""
+			for gid, n := range score {
+				switch {
+				case best == "", n > score[best]:
+					best = gid
+				case n == score[best]:
+					eg, eb := extra(gid), extra(best)
+					if eg < eb || eg == eb && gid < best {
+						best = gid
+					}
+				}
+			}
+			it := &item{proto: k.proto, lo: k.lo, hi: k.hi, icmp: -1,
+				peer: vpc.Peer{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: best}}}
+			n := 0
+			for _, pt := range ps {
+				if _, done := covered[pt.peer.ID]; done || !contains(pt.peer.GroupIDs, best) {
+					continue
+				}
+				covered[pt.peer.ID] = best
+				it.pts = append(it.pts, pt)
+				if pt.rng != "" {
+					it.why = append(it.why, pt.rng)
+				}
+			}
+			for id := range peerSet {
+				if covered[id] == best {
+					n++
+				}
+			}
+			it.why = append(it.why, fmt.Sprintf("in-VPC destination: %s stands for %d observed peer interfaces (%d other members)",
+				best, n, extra(best)))
+			items = append(items, it)
+		}
+		for _, pt := range ps {
+			if _, done := covered[pt.peer.ID]; done {
+				continue
+			}
+			items = append(items, &item{proto: pt.proto, lo: pt.lo, hi: pt.hi, icmp: -1, peer: hostPeer(pt.remote),
+				pts: []*point{pt}, why: []string{fmt.Sprintf("peer %s has no security group usable from %s", pt.peer.ID, g.ID)}})
+		}
+	}
+	return items
+}
+
+// mergeItems joins items allowing the same thing, and tcp/udp items to the
+// same peer whose port ranges overlap.
+func mergeItems(items []*item) []*item {
+	byKey := map[string]*item{}
+	var out []*item
+	for _, it := range items {
+		if o := byKey[it.key()]; o != nil {
+			o.pts = append(o.pts, it.pts...)
+			o.why = append(o.why, it.why...)
+			continue
+		}
+		byKey[it.key()] = it
+		out = append(out, it)
+	}
+	sort.Slice(out, func(i, j int) bool { return lessItem(out[i], out[j]) })
+	var merged []*item
+	for _, it := range out {
+		if n := len(merged); n > 0 {
+			prev := merged[n-1]
+			if hasPorts(it.proto) && prev.proto == it.proto && peerKey(prev.peer) == peerKey(it.peer) && it.lo <= prev.hi {
+				prev.hi = max(prev.hi, it.hi)
+				prev.pts = append(prev.pts, it.pts...)
+				prev.why = append(prev.why, it.why...)
+				continue
+			}
+		}
+		merged = append(merged, it)
+	}
+	return merged
+}
+
+func lessItem(a, b *item) bool {
+	if a.proto != b.proto {
+		return a.proto < b.proto
+	}
+	if pa, pb := peerKey(a.peer), peerKey(b.peer); pa != pb {
+		if a.peer.Kind == vpc.PeerCIDR && b.peer.Kind == vpc.PeerCIDR {
+			if a.peer.Prefix.Addr().BitLen() != b.peer.Prefix.Addr().BitLen() {
+				return a.peer.Prefix.Addr().Is4()
+			}
+			if a.lo != b.lo {
+				return a.lo < b.lo
+			}
+			if c := a.peer.Prefix.Addr().Compare(b.peer.Prefix.Addr()); c != 0 {
+				return c < 0
+			}
+			return a.peer.Prefix.Bits() < b.peer.Prefix.Bits()
+		}
+		if a.lo != b.lo {
+			return a.lo < b.lo
+		}
+		return pa < pb
+	}
+	if a.lo != b.lo {
+		return a.lo < b.lo
+	}
+	if a.hi != b.hi {
+		return a.hi < b.hi
+	}
+	return a.icmp < b.icmp
+}
+
+// clip keeps every item within the group's current rules: an item that
+// would allow more (the world where current allows a few addresses, a group
+// reference current does not cover for future members) falls back to the
+// exact observed addresses and ports, which current allows by construction.
+func (l *learner) clip(g *vpc.SecurityGroup, chk *plan.Checker, items []*item) ([]*item, []string) {
+	var out []*item
+	var notes []string
+	for _, it := range items {
+		r := it.rule(g.ID)
+		ok, why := chk.Within(&r)
+		if ok {
+			out = append(out, it)
+			continue
+		}
+		notes = append(notes, fmt.Sprintf("%s would allow more than the current rules (%s); narrowed to the observed addresses and ports",
+			r.String(), why))
+		for _, pt := range it.pts {
+			x := &item{proto: pt.proto, lo: pt.port, hi: pt.port, icmp: -1, peer: hostPeer(pt.remote), pts: []*point{pt},
+				why: []string{"narrowed to the observed address and port to stay within the current rules"}}
+			switch vpc.Protocol(pt.proto) {
+			case vpc.ProtoICMP:
+				x.icmp = 8
+			case vpc.ProtoICMPv6:
+				x.icmp = 128
+			}
+			xr := x.rule(g.ID)
+			if ok, _ := chk.Within(&xr); !ok {
+				notes = append(notes, fmt.Sprintf("%s for %s is not allowed by the current rules as a whole; left out", xr.String(), pt.eni.ID))
+				continue
+			}
+			out = append(out, x)
+		}
+	}
+	return mergeItems(out), notes
+}
+
+// evidence summarises an item's points.
+func evidence(it *item) *plan.Evidence {
+	ev := &plan.Evidence{Confidence: "exact"}
+	enis, remotes, ports := map[string]bool{}, map[netip.Addr]bool{}, map[uint16]bool{}
+	for _, pt := range it.pts {
+		ev.Observations += pt.ev.n
+		ev.Flows += pt.ev.flows
+		enis[pt.eni.ID] = true
+		remotes[pt.remote] = true
+		ports[pt.port] = true
+		if pt.ev.heuristic {
+			ev.Confidence = "heuristic"
+		}
+		if f := pt.ev.first; !f.IsZero() && (ev.FirstSeen == nil || f.Before(*ev.FirstSeen)) {
+			u := f.UTC()
+			ev.FirstSeen = &u
+		}
+		if t := pt.ev.last; !t.IsZero() && (ev.LastSeen == nil || t.After(*ev.LastSeen)) {
+			u := t.UTC()
+			ev.LastSeen = &u
+		}
+	}
+	ev.Interfaces = examples(sortedSet(enis), 5)
+	ra := make([]netip.Addr, 0, len(remotes))
+	for a := range remotes {
+		ra = append(ra, a)
+	}
+	sort.Slice(ra, func(i, j int) bool { return ra[i].Less(ra[j]) })
+	for i, a := range ra {
+		if i == 5 {
+			ev.Remotes = append(ev.Remotes, fmt.Sprintf("%d more", len(ra)-5))
+			break
+		}
+		ev.Remotes = append(ev.Remotes, a.String())
+	}
+	if hasPorts(it.proto) && it.lo != it.hi {
+		for p := range ports {
+			ev.Ports = append(ev.Ports, p)
+		}
+		sort.Slice(ev.Ports, func(i, j int) bool { return ev.Ports[i] < ev.Ports[j] })
+	}
+	if isICMP(it.proto) {
+		it.why = append(it.why, "ICMP records carry no type or code: checked as echo requests")
+	}
+	seen := map[string]bool{}
+	for _, w := range it.why {
+		if !seen[w] {
+			seen[w] = true
+			ev.Why = append(ev.Why, w)
+		}
+	}
+	return ev
+}
+
+// description is the rule's AWS Description: at most 255 characters of the
+// allowed set (§1.1).
+func description(ev *plan.Evidence, it *item) string {
+	enis := map[string]bool{}
+	for _, pt := range it.pts {
+		enis[pt.eni.ID] = true
+	}
+	s := "walls learn: " + strconv.FormatUint(ev.Flows, 10) + " connections from " +
+		strconv.Itoa(len(enis)) + " interfaces"
+	if ev.FirstSeen != nil && ev.LastSeen != nil {
+		s += " seen " + ev.FirstSeen.Format("2006-01-02") + " to " + ev.LastSeen.Format("2006-01-02")
+	}
+	return sanitize(s)
+}
+
+func sanitize(s string) string {
+	const ok = " ._-:/()#,@[]+=;{}!$*"
+	var b strings.Builder
+	for _, r := range s {
+		if r < 128 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(ok, r)) {
+			b.WriteRune(r)
+		}
+		if b.Len() == 255 {
+			break
+		}
+	}
+	return b.String()
+}

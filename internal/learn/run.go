@@ -1,0 +1,107 @@
+package learn
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/walls-dev/walls/internal/flowlog"
+	"github.com/walls-dev/walls/internal/plan"
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+// run learns the proposal for every group of the inventory.
+func (l *learner) run(obs []flowlog.Observation) *plan.Plan {
+	l.collect(obs)
+	placement := l.place()
+	byGroup := map[string][]*point{}
+	for _, pt := range l.points {
+		if pt.group != "" {
+			byGroup[pt.group] = append(byGroup[pt.group], pt)
+		}
+	}
+	ix := l.inv.Index()
+	p := &plan.Plan{
+		Version:     plan.Version,
+		GeneratedBy: "walls learn",
+		Inventory: plan.InventoryInfo{Fingerprint: plan.Fingerprint(l.inv), Groups: len(l.inv.Groups),
+			Interfaces: len(l.inv.Interfaces)},
+		Options:        plan.Options{Pin: l.opts.Pin, MaxRules: l.opts.MaxRules, HighPortRange: l.opts.HighPortRange},
+		SecurityGroups: []plan.Group{},
+	}
+	for _, id := range l.inv.SortedGroupIDs() {
+		g := l.inv.Groups[id]
+		members := ix.Members[id]
+		pg := plan.Group{GroupID: id, GroupName: g.Name, VpcID: g.VpcID, Members: len(members),
+			CurrentEgress: currentRules(g)}
+		var unobserved []string
+		for _, m := range members {
+			if l.observed[m.ID] {
+				pg.ObservedMembers++
+			} else {
+				unobserved = append(unobserved, m.ID)
+			}
+		}
+		switch {
+		case !g.RulesKnown:
+			pg.Status, pg.Reason = plan.StatusUnchanged, "its rules were not loaded"
+		case len(members) == 0:
+			pg.Status, pg.Reason = plan.StatusUnchanged, "no member interfaces: nothing to learn from"
+		case pg.ObservedMembers == 0:
+			pg.Status, pg.Reason = plan.StatusUnchanged, "no observed member traffic in the window: never emptied on no evidence"
+		default:
+			pg.Status = plan.StatusProposed
+			pg.Unobserved = examples(unobserved, 10)
+			if len(unobserved) > 0 {
+				pg.Notes = append(pg.Notes, fmt.Sprintf("%d of %d members had no observations in the window; "+
+					"the proposal covers only what the observed members need", len(unobserved), len(members)))
+			}
+			rules, count, widened, notes := l.build(g, byGroup[id])
+			pg.ProposedEgress, pg.RuleCount, pg.Widened = rules, count, widened
+			pg.Notes = append(pg.Notes, notes...)
+			pg.Placement = placement[id]
+			if len(pg.ProposedEgress) == 0 {
+				pg.Notes = append(pg.Notes, "no member initiated an accepted connection that needs a rule on this group: "+
+					"replies to connections others start pass without egress rules, as security groups are stateful")
+			}
+		}
+		if pg.Status == plan.StatusUnchanged {
+			pg.ProposedEgress = append([]plan.Rule{}, pg.CurrentEgress...)
+			pg.RuleCount = plan.Count(l.inv, g.Egress)
+		}
+		if pg.ProposedEgress == nil {
+			pg.ProposedEgress = []plan.Rule{}
+		}
+		p.SecurityGroups = append(p.SecurityGroups, pg)
+	}
+	p.Warnings = l.warnings()
+	return p
+}
+
+func currentRules(g *vpc.SecurityGroup) []plan.Rule {
+	out := make([]plan.Rule, 0, len(g.Egress))
+	for i := range g.Egress {
+		r := plan.FromVPC(&g.Egress[i])
+		r.IsEgress = true
+		out = append(out, r)
+	}
+	return out
+}
+
+func (l *learner) warnings() []string {
+	var w []string
+	for _, k := range sortedKeys(l.denied) {
+		a := l.denied[k]
+		w = append(w, fmt.Sprintf("%d accepted connections (%d observations) of interfaces with groups [%s] are denied by "+
+			"their current rules, so the proposal does not allow them (proposed ⊆ current): the rules changed in the window "+
+			"or the inventory is not the one the flows went through", a.flows, a.n, k))
+	}
+	if len(l.unknown) > 0 {
+		w = append(w, fmt.Sprintf("%d interfaces in the flow logs are not in the inventory and were left out: %s",
+			len(l.unknown), strings.Join(examples(sortedSet(l.unknown), 5), ", ")))
+	}
+	if l.unfilt > 0 {
+		w = append(w, fmt.Sprintf("%d connections to addresses no security group filters (instance metadata, "+
+			"the VPC resolver, time sync) need no rule", l.unfilt))
+	}
+	return w
+}

@@ -1,0 +1,258 @@
+// Package plan holds walls' plan file — the reviewed, self-contained record
+// of a proposed egress change — and what can be proved or measured about
+// one: the guarantees (proposed ⊆ current, nothing observed is blocked), the
+// exact semantic diff against the current rules, the replay of observations,
+// and Apply, which turns a plan back into an inventory for `check --plan`.
+//
+// A plan records the exact current rules it was made against, so anything
+// that acts on it can refuse when the account drifted since (DESIGN.md).
+package plan
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+// Version is the plan file format version this package reads and writes.
+const Version = 1
+
+// Group statuses.
+const (
+	StatusProposed  = "proposed"  // proposedEgress replaces currentEgress
+	StatusUnchanged = "unchanged" // left as is; Reason says why
+)
+
+// Plan is a proposal for the egress rules of security groups, with its
+// evidence and proofs. Its JSON form is the plan file.
+type Plan struct {
+	Version     int           `json:"version"`
+	GeneratedBy string        `json:"generatedBy,omitempty"`
+	CreatedAt   *time.Time    `json:"createdAt,omitempty"`
+	Inventory   InventoryInfo `json:"inventory"`
+	Window      Window        `json:"window"`
+	Options     Options       `json:"options"`
+	// SecurityGroups lists every group of the inventory, sorted by id.
+	SecurityGroups []Group       `json:"securityGroups"`
+	Guarantees     *Guarantees   `json:"guarantees,omitempty"`
+	Replay         *ReplayReport `json:"replay,omitempty"`
+	Warnings       []string      `json:"warnings,omitempty"`
+}
+
+// InventoryInfo identifies the inventory a plan was made against.
+type InventoryInfo struct {
+	// Fingerprint hashes every group's rules, every interface's groups and
+	// addresses, and every prefix list's entries (see Fingerprint).
+	Fingerprint string `json:"fingerprint"`
+	Groups      int    `json:"groups"`
+	Interfaces  int    `json:"interfaces"`
+}
+
+// Window is the observation window the proposal was learned from.
+type Window struct {
+	Since *time.Time `json:"since,omitempty"`
+	Until *time.Time `json:"until,omitempty"`
+	// Observations counts the observations learned from, of which Outbound
+	// were initiated by an interface and accepted.
+	Observations int `json:"observations"`
+	Outbound     int `json:"outboundAccepted"`
+	// HoldoutPercent and HoldoutFrom: with --holdout, the last P percent of
+	// the window, from HoldoutFrom on, was replayed instead of learned.
+	HoldoutPercent float64    `json:"holdoutPercent,omitempty"`
+	HoldoutFrom    *time.Time `json:"holdoutFrom,omitempty"`
+}
+
+// Options records the learn options that shaped the proposal.
+type Options struct {
+	Pin      bool `json:"pin"`
+	MaxRules int  `json:"maxRules"`
+	// HighPortRange is how many distinct high ports to one remote become one
+	// port range.
+	HighPortRange int `json:"highPortRange"`
+}
+
+// Group is one security group's current and proposed egress.
+type Group struct {
+	GroupID   string `json:"GroupId"`
+	GroupName string `json:"GroupName,omitempty"`
+	VpcID     string `json:"VpcId,omitempty"`
+	Status    string `json:"status"`
+	Reason    string `json:"reason,omitempty"`
+	// Members counts the interfaces carrying the group; ObservedMembers those
+	// with any observation in the window.
+	Members         int      `json:"members"`
+	ObservedMembers int      `json:"observedMembers"`
+	Unobserved      []string `json:"unobservedMembers,omitempty"`
+	CurrentEgress   []Rule   `json:"currentEgress"`
+	ProposedEgress  []Rule   `json:"proposedEgress"`
+	// RuleCount is the proposal's size as AWS counts it against the quota.
+	RuleCount RuleCount `json:"ruleCount"`
+	Placement []string  `json:"placement,omitempty"`
+	Widened   []string  `json:"widened,omitempty"`
+	Notes     []string  `json:"notes,omitempty"`
+}
+
+// RuleCount is a rule list's size per family bucket (§1.8): SG references and
+// prefix lists count in both, as AWS does not document their bucket.
+type RuleCount struct {
+	IPv4 int `json:"ipv4"`
+	IPv6 int `json:"ipv6"`
+}
+
+// Max is the larger bucket, the one the quota binds on.
+func (c RuleCount) Max() int { return max(c.IPv4, c.IPv6) }
+
+// Evidence says why a proposed rule exists: the observations that need it.
+type Evidence struct {
+	Observations int        `json:"observations"`
+	Flows        uint64     `json:"flows"`
+	Interfaces   []string   `json:"interfaces"`
+	Remotes      []string   `json:"remotes"`
+	Ports        []uint16   `json:"ports,omitempty"`
+	FirstSeen    *time.Time `json:"firstSeen,omitempty"`
+	LastSeen     *time.Time `json:"lastSeen,omitempty"`
+	// Confidence is "exact" when every observation's initiator was read from
+	// TCP flags, else "heuristic".
+	Confidence string `json:"confidence"`
+	// Why explains the rule's shape: world-open, pinned, group reference,
+	// merged port range, widened to fit the budget.
+	Why []string `json:"why,omitempty"`
+}
+
+// Guarantees are the plan's proofs.
+type Guarantees struct {
+	// ProposedWithinCurrent: no proposed rule allows what current rules deny.
+	ProposedWithinCurrent Proof `json:"proposedWithinCurrent"`
+	// LearningReplay: replaying the learning window blocks no initiated,
+	// accepted connection that current rules allow.
+	LearningReplay Proof `json:"learningWindowReplay"`
+}
+
+// Proof is one guarantee's outcome.
+type Proof struct {
+	Holds      bool     `json:"holds"`
+	Method     string   `json:"method"`
+	Checked    int      `json:"checked"`
+	Violations []string `json:"violations,omitempty"`
+}
+
+// Group returns the plan's entry for a group id, or nil.
+func (p *Plan) Group(id string) *Group {
+	for i := range p.SecurityGroups {
+		if p.SecurityGroups[i].GroupID == id {
+			return &p.SecurityGroups[i]
+		}
+	}
+	return nil
+}
+
+// Write writes the plan as indented JSON, the plan file.
+func (p *Plan) Write(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(p)
+}
+
+// Parse reads a plan file and checks it. Errors are *vpc.InputError located
+// at the file and the JSON path of the problem.
+func Parse(file string, data []byte) (*Plan, error) {
+	var p Plan
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&p); err != nil {
+		return nil, &vpc.InputError{Loc: vpc.Location{File: file, Line: errLine(data, err)},
+			Msg: "not a walls plan file: " + jsonMsg(err)}
+	}
+	if dec.More() {
+		return nil, &vpc.InputError{Loc: vpc.Location{File: file}, Msg: "trailing data after the plan object"}
+	}
+	if err := p.validate(file); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+func (p *Plan) validate(file string) error {
+	bad := func(path, format string, a ...any) error {
+		return &vpc.InputError{Loc: vpc.Location{File: file, Path: path}, Msg: fmt.Sprintf(format, a...)}
+	}
+	if p.Version != Version {
+		return bad("version", "plan version %d: this walls reads version %d", p.Version, Version)
+	}
+	if p.SecurityGroups == nil {
+		return bad("securityGroups", "missing: want the list of security groups")
+	}
+	seen := map[string]bool{}
+	for i := range p.SecurityGroups {
+		g := &p.SecurityGroups[i]
+		at := fmt.Sprintf("securityGroups[%d]", i)
+		if g.GroupID == "" {
+			return bad(at+".GroupId", "missing")
+		}
+		if seen[g.GroupID] {
+			return bad(at+".GroupId", "%s appears twice", g.GroupID)
+		}
+		seen[g.GroupID] = true
+		if g.Status != StatusProposed && g.Status != StatusUnchanged {
+			return bad(at+".status", "%q: want %q or %q", g.Status, StatusProposed, StatusUnchanged)
+		}
+		for name, rules := range map[string][]Rule{"currentEgress": g.CurrentEgress, "proposedEgress": g.ProposedEgress} {
+			for j := range rules {
+				if !rules[j].IsEgress {
+					return bad(fmt.Sprintf("%s.%s[%d].IsEgress", at, name, j), "want true: plans hold egress rules")
+				}
+				if _, err := rules[j].ToVPC(g.GroupID); err != nil {
+					return bad(fmt.Sprintf("%s.%s[%d]", at, name, j), "%v", err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Rules converts a rule list of group groupID to the model. The plan was
+// validated by Parse, so errors only come from hand-built plans.
+func Rules(groupID string, rs []Rule) ([]vpc.Rule, error) {
+	out := make([]vpc.Rule, 0, len(rs))
+	for i := range rs {
+		r, err := rs[i].ToVPC(groupID)
+		if err != nil {
+			return nil, fmt.Errorf("%s rule %d: %w", groupID, i, err)
+		}
+		r.Index = i
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func errLine(data []byte, err error) int {
+	var off int64 = -1
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off = te.Offset
+	}
+	if off < 0 || off > int64(len(data)) {
+		return 0
+	}
+	return bytes.Count(data[:off], []byte("\n")) + 1
+}
+
+func jsonMsg(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("%s: got a JSON %s, want %s", te.Field, te.Value, te.Type)
+	}
+	if errors.Is(err, io.EOF) {
+		return "empty input"
+	}
+	return err.Error()
+}

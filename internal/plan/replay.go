@@ -1,0 +1,229 @@
+package plan
+
+import (
+	"net/netip"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/walls-dev/walls/internal/flowlog"
+	"github.com/walls-dev/walls/internal/netspace"
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+// ReplayReport says what observed connections a plan would block.
+type ReplayReport struct {
+	// Observations is every observation given; Checked those that were
+	// initiated by a known interface and accepted, the ones that need egress.
+	Observations int    `json:"observations"`
+	Checked      int    `json:"checked"`
+	Connections  uint64 `json:"connections"`
+	// Blocked counts connections (flows) current rules allow and the plan
+	// would block; BlockedObservations the observation rows they come from.
+	Blocked             uint64 `json:"blocked"`
+	BlockedObservations int    `json:"blockedObservations"`
+	// AlreadyDenied counts accepted connections the current rules of the
+	// inventory deny too: the rules changed during the window, or the
+	// inventory is not the one the flows went through. Not the plan's doing.
+	AlreadyDenied uint64 `json:"alreadyDenied"`
+	// Unfiltered counts connections to addresses no SG filters (the VPC
+	// resolver, instance metadata, time sync).
+	Unfiltered uint64 `json:"unfiltered"`
+	// UnknownInterfaces lists interfaces of the observations missing from the
+	// inventory (at most 20).
+	UnknownInterfaces []string `json:"unknownInterfaces,omitempty"`
+	// BlockedBy groups what would be blocked by the interface's groups,
+	// protocol, port and remote, most connections first.
+	BlockedBy []Blocked `json:"blockedBy"`
+}
+
+// Blocked is a group of connections the plan would block.
+type Blocked struct {
+	GroupIDs     []string  `json:"groupIds"`
+	Protocol     string    `json:"protocol"`
+	Port         uint16    `json:"port"`
+	Remote       string    `json:"remote"`
+	Connections  uint64    `json:"connections"`
+	Observations int       `json:"observations"`
+	Examples     []Example `json:"examples"`
+}
+
+// Example is one observation behind a Blocked group.
+type Example struct {
+	InterfaceID string    `json:"interfaceId"`
+	Local       string    `json:"local,omitempty"`
+	Flows       uint64    `json:"flows"`
+	FirstSeen   time.Time `json:"firstSeen"`
+	LastSeen    time.Time `json:"lastSeen"`
+	Confidence  string    `json:"confidence"`
+}
+
+const maxExamples = 3
+
+// Packet is the packet an observation's initiator sends, as SG egress rules
+// see it. ICMP records carry no type (flowlog.Observation.Port is 0), so an
+// ICMP observation is checked as an echo request, the message a workload
+// initiates.
+func Packet(o *flowlog.Observation) netspace.Packet {
+	p := netspace.Packet{Protocol: o.Protocol, Port: o.Port, Addr: o.Remote}
+	switch o.Protocol {
+	case uint8(vpc.ProtoICMP):
+		p.Port = netspace.ICMPPort(8, 0)
+	case uint8(vpc.ProtoICMPv6):
+		p.Port = netspace.ICMPPort(128, 0)
+	}
+	return p
+}
+
+// Unfiltered reports whether addr is a destination no security group
+// filters (§1.7, §5): link-local addresses such as the instance metadata,
+// time sync and resolver addresses, the Nitro IPv6 ones in fd00:ec2::/64, and
+// the VPC resolver at each VPC block's base + 2.
+func Unfiltered(inv *vpc.Inventory, addr netip.Addr) bool {
+	addr = addr.Unmap()
+	if addr.IsLinkLocalUnicast() || nitroV6.Contains(addr) {
+		return true
+	}
+	if addr.Is4() {
+		if v := inv.VPCFor(addr); v != nil {
+			for _, c := range v.CIDRs {
+				if c.Contains(addr) && addr == c.Masked().Addr().Next().Next() {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+var nitroV6 = netip.MustParsePrefix("fd00:ec2::/64")
+
+// Egress answers "would these groups let this packet out?" for one
+// inventory, compiling each group's egress once.
+type Egress struct {
+	inv  *vpc.Inventory
+	sets map[string]netspace.Set
+}
+
+// NewEgress prepares egress evaluation over inv.
+func NewEgress(inv *vpc.Inventory) *Egress {
+	return &Egress{inv: inv, sets: map[string]netspace.Set{}}
+}
+
+// Group returns the packets group id's egress rules allow.
+func (e *Egress) Group(id string) netspace.Set {
+	s, ok := e.sets[id]
+	if !ok {
+		if g := e.inv.Groups[id]; g != nil {
+			s = rulesSet(e.inv, g.Egress)
+		}
+		e.sets[id] = s
+	}
+	return s
+}
+
+// Allows reports whether any of groups lets p out: SG rules pool (§1.4).
+func (e *Egress) Allows(groups []string, p netspace.Packet) bool {
+	for _, g := range groups {
+		if e.Group(g).Contains(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Replay checks observations against the plan: every connection an
+// interface initiated and was accepted, whether the planned rules would
+// still let it out. It refuses a plan that drifted from inv.
+func Replay(inv *vpc.Inventory, p *Plan, obs []flowlog.Observation) (*ReplayReport, error) {
+	planned, err := Apply(inv, p)
+	if err != nil {
+		return nil, err
+	}
+	return replay(inv, planned, obs), nil
+}
+
+func replay(inv, planned *vpc.Inventory, obs []flowlog.Observation) *ReplayReport {
+	now, next := NewEgress(inv), NewEgress(planned)
+	rep := &ReplayReport{Observations: len(obs), BlockedBy: []Blocked{}}
+	unknown := map[string]bool{}
+	type key struct {
+		groups string
+		proto  uint8
+		port   uint16
+		remote netip.Addr
+	}
+	groups := map[key]*Blocked{}
+	for i := range obs {
+		o := &obs[i]
+		if o.Direction != flowlog.Outbound || !o.Accepted {
+			continue
+		}
+		eni := inv.Interfaces[o.InterfaceID]
+		if eni == nil {
+			unknown[o.InterfaceID] = true
+			continue
+		}
+		rep.Checked++
+		rep.Connections += o.Flows
+		if Unfiltered(inv, o.Remote) {
+			rep.Unfiltered += o.Flows
+			continue
+		}
+		pkt := Packet(o)
+		if next.Allows(eni.GroupIDs, pkt) {
+			continue
+		}
+		if !now.Allows(eni.GroupIDs, pkt) {
+			rep.AlreadyDenied += o.Flows
+			continue
+		}
+		rep.Blocked += o.Flows
+		rep.BlockedObservations++
+		gs := append([]string(nil), eni.GroupIDs...)
+		sort.Strings(gs)
+		k := key{strings.Join(gs, ","), o.Protocol, o.Port, o.Remote}
+		b := groups[k]
+		if b == nil {
+			b = &Blocked{GroupIDs: gs, Protocol: flowlog.ProtocolName(o.Protocol), Port: o.Port, Remote: o.Remote.String()}
+			groups[k] = b
+		}
+		b.Connections += o.Flows
+		b.Observations++
+		if len(b.Examples) < maxExamples {
+			ex := Example{InterfaceID: o.InterfaceID, Flows: o.Flows, FirstSeen: o.FirstSeen.UTC(),
+				LastSeen: o.LastSeen.UTC(), Confidence: o.Confidence.String()}
+			if o.Local.IsValid() {
+				ex.Local = o.Local.String()
+			}
+			b.Examples = append(b.Examples, ex)
+		}
+	}
+	for _, b := range groups {
+		rep.BlockedBy = append(rep.BlockedBy, *b)
+	}
+	sort.Slice(rep.BlockedBy, func(i, j int) bool {
+		a, b := &rep.BlockedBy[i], &rep.BlockedBy[j]
+		if a.Connections != b.Connections {
+			return a.Connections > b.Connections
+		}
+		if x, y := strings.Join(a.GroupIDs, ","), strings.Join(b.GroupIDs, ","); x != y {
+			return x < y
+		}
+		if a.Protocol != b.Protocol {
+			return a.Protocol < b.Protocol
+		}
+		if a.Port != b.Port {
+			return a.Port < b.Port
+		}
+		return a.Remote < b.Remote
+	})
+	for id := range unknown {
+		rep.UnknownInterfaces = append(rep.UnknownInterfaces, id)
+	}
+	sort.Strings(rep.UnknownInterfaces)
+	if len(rep.UnknownInterfaces) > 20 {
+		rep.UnknownInterfaces = rep.UnknownInterfaces[:20]
+	}
+	return rep
+}

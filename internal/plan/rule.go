@@ -1,0 +1,151 @@
+package plan
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+// Rule is one security group rule as the plan file writes it: the AWS API's
+// own SecurityGroupRule field names, so jq scripts and the AWS CLI read it
+// without a dictionary, plus walls' evidence for proposed rules.
+type Rule struct {
+	SecurityGroupRuleID string     `json:"SecurityGroupRuleId,omitempty"`
+	IPProtocol          string     `json:"IpProtocol"`
+	FromPort            int32      `json:"FromPort"`
+	ToPort              int32      `json:"ToPort"`
+	CidrIPv4            string     `json:"CidrIpv4,omitempty"`
+	CidrIPv6            string     `json:"CidrIpv6,omitempty"`
+	PrefixListID        string     `json:"PrefixListId,omitempty"`
+	ReferencedGroupInfo *GroupInfo `json:"ReferencedGroupInfo,omitempty"`
+	Description         string     `json:"Description,omitempty"`
+	IsEgress            bool       `json:"IsEgress"`
+	// Evidence says which observations need a proposed rule; empty on
+	// current rules.
+	Evidence *Evidence `json:"evidence,omitempty"`
+}
+
+// GroupInfo is the AWS ReferencedGroupInfo of an SG-reference rule.
+type GroupInfo struct {
+	GroupID                string `json:"GroupId"`
+	UserID                 string `json:"UserId,omitempty"`
+	VpcID                  string `json:"VpcId,omitempty"`
+	VpcPeeringConnectionID string `json:"VpcPeeringConnectionId,omitempty"`
+	PeeringStatus          string `json:"PeeringStatus,omitempty"`
+}
+
+// FromVPC renders a model rule in the plan's JSON shape.
+func FromVPC(r *vpc.Rule) Rule {
+	out := Rule{
+		SecurityGroupRuleID: r.ID,
+		IPProtocol:          r.Protocol.String(),
+		FromPort:            r.FromPort,
+		ToPort:              r.ToPort,
+		Description:         r.Description,
+		IsEgress:            r.Egress,
+	}
+	if r.Protocol == vpc.ProtoAll || !r.Protocol.HasPorts() && !r.Protocol.IsICMP() {
+		out.FromPort, out.ToPort = -1, -1
+	}
+	switch r.Peer.Kind {
+	case vpc.PeerCIDR:
+		if r.Peer.Prefix.Addr().Is4() {
+			out.CidrIPv4 = r.Peer.Prefix.String()
+		} else {
+			out.CidrIPv6 = r.Peer.Prefix.String()
+		}
+	case vpc.PeerPrefixList:
+		out.PrefixListID = r.Peer.PrefixListID
+	case vpc.PeerGroup:
+		g := r.Peer.Group
+		out.ReferencedGroupInfo = &GroupInfo{GroupID: g.GroupID, UserID: g.UserID, VpcID: g.VpcID,
+			VpcPeeringConnectionID: g.PeeringConnectionID, PeeringStatus: g.PeeringStatus}
+	}
+	return out
+}
+
+// ToVPC checks the rule and converts it to the model, as a rule of group
+// groupID. It accepts exactly what AWS accepts for one SecurityGroupRule:
+// one peer, canonical CIDRs, ports within range for the protocol.
+func (r *Rule) ToVPC(groupID string) (vpc.Rule, error) {
+	proto, err := vpc.ParseProtocol(r.IPProtocol)
+	if err != nil {
+		return vpc.Rule{}, err
+	}
+	out := vpc.Rule{ID: r.SecurityGroupRuleID, GroupID: groupID, Egress: r.IsEgress, Protocol: proto,
+		FromPort: r.FromPort, ToPort: r.ToPort, Description: r.Description}
+	switch {
+	case proto.HasPorts():
+		if r.FromPort < 0 || r.ToPort > 65535 || r.FromPort > r.ToPort {
+			return vpc.Rule{}, fmt.Errorf("%s ports %d-%d: want 0 <= FromPort <= ToPort <= 65535", proto, r.FromPort, r.ToPort)
+		}
+	case proto.IsICMP():
+		if r.FromPort < -1 || r.FromPort > 255 || r.ToPort < -1 || r.ToPort > 255 || r.FromPort == -1 && r.ToPort != -1 {
+			return vpc.Rule{}, fmt.Errorf("%s type %d code %d: want -1..255, and code -1 when type is -1", proto, r.FromPort, r.ToPort)
+		}
+	default:
+		out.FromPort, out.ToPort = -1, -1
+	}
+	peers := 0
+	if r.CidrIPv4 != "" {
+		peers++
+		p, err := parseCanonical(r.CidrIPv4)
+		if err != nil || !p.Addr().Is4() {
+			return vpc.Rule{}, fmt.Errorf("CidrIpv4 %q: want an IPv4 CIDR such as 10.0.0.0/16", r.CidrIPv4)
+		}
+		out.Peer = vpc.Peer{Kind: vpc.PeerCIDR, Prefix: p}
+	}
+	if r.CidrIPv6 != "" {
+		peers++
+		p, err := parseCanonical(r.CidrIPv6)
+		if err != nil || !p.Addr().Is6() {
+			return vpc.Rule{}, fmt.Errorf("CidrIpv6 %q: want an IPv6 CIDR such as ::/0", r.CidrIPv6)
+		}
+		out.Peer = vpc.Peer{Kind: vpc.PeerCIDR, Prefix: p}
+	}
+	if r.PrefixListID != "" {
+		peers++
+		out.Peer = vpc.Peer{Kind: vpc.PeerPrefixList, PrefixListID: r.PrefixListID}
+	}
+	if g := r.ReferencedGroupInfo; g != nil {
+		peers++
+		if g.GroupID == "" {
+			return vpc.Rule{}, fmt.Errorf("ReferencedGroupInfo without GroupId")
+		}
+		out.Peer = vpc.Peer{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: g.GroupID, UserID: g.UserID,
+			VpcID: g.VpcID, PeeringConnectionID: g.VpcPeeringConnectionID, PeeringStatus: g.PeeringStatus}}
+	}
+	if peers != 1 {
+		return vpc.Rule{}, fmt.Errorf("rule has %d peers: want exactly one of CidrIpv4, CidrIpv6, PrefixListId, ReferencedGroupInfo", peers)
+	}
+	return out, nil
+}
+
+func parseCanonical(s string) (netip.Prefix, error) {
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return p, err
+	}
+	if p.Addr().Zone() != "" || p.Addr().Is4In6() {
+		return p, fmt.Errorf("not a plain CIDR")
+	}
+	return p.Masked(), nil
+}
+
+// Key identifies what a rule allows, ignoring its id and description: two
+// rules with the same key are duplicates to AWS.
+func Key(r *vpc.Rule) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s|%d|%d|", r.Protocol, r.FromPort, r.ToPort)
+	if r.Protocol == vpc.ProtoAll || !r.Protocol.HasPorts() && !r.Protocol.IsICMP() {
+		b.Reset()
+		fmt.Fprintf(&b, "%s|-1|-1|", r.Protocol)
+	}
+	b.WriteString(r.Peer.String())
+	if r.Peer.Kind == vpc.PeerGroup && r.Peer.Group.UserID != "" {
+		b.WriteString("@" + r.Peer.Group.UserID)
+	}
+	return b.String()
+}
