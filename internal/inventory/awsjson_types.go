@@ -141,7 +141,8 @@ type rawGroupIdentifier struct {
 }
 
 type rawAttachment struct {
-	InstanceID string `json:"InstanceId"`
+	InstanceID  string `json:"InstanceId"`
+	DeviceIndex int    `json:"DeviceIndex"`
 }
 
 type rawInterface struct {

@@ -436,6 +436,7 @@ func (c *converter) convertInterface(e element[rawInterface]) *vpc.Interface {
 		Source: vpc.Location{File: c.file, Path: e.path, Line: e.line}}
 	if r.Attachment != nil {
 		eni.InstanceID = r.Attachment.InstanceID
+		eni.DeviceIndex = r.Attachment.DeviceIndex
 	}
 	for i, g := range r.Groups {
 		if s, ok := c.required(g.GroupID, e.line, fmt.Sprintf("%s.Groups[%d].GroupId", e.path, i), "a security group id"); ok {

@@ -114,9 +114,14 @@ func decodeArray[T any](dec *json.Decoder, key string, li lineIndex, file string
 		path := fmt.Sprintf("%s[%d]", key, i)
 		// InputOffset is the end of the previous token; skip separators to
 		// find where the element starts.
-		line := li.line(dec.InputOffset() + 1)
+		start := dec.InputOffset() + 1
+		line := li.line(start)
 		var v T
 		if err := dec.Decode(&v); err != nil {
+			var se *json.SyntaxError
+			if errors.As(err, &se) {
+				return nil, &vpc.InputError{Loc: vpc.Location{File: file, Path: path, Line: li.line(se.Offset)}, Msg: describeJSONError(err)}
+			}
 			var te *json.UnmarshalTypeError
 			if errors.As(err, &te) {
 				p := path
