@@ -1,6 +1,5 @@
 package inventory
 
-
 // Raw shapes of `aws ec2 describe-*` output (spec §6). Pointer fields let
 // validation tell "absent" from "zero"; unknown members are ignored, as AWS
 // adds members over time.
