@@ -1,0 +1,705 @@
+package cloudformation
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/walls-dev/walls/internal/inventory/internal/iac"
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+func (l *loader) vpc(p props) error {
+	v := &vpc.VPC{ID: p.res, Tags: l.tags(p), Source: l.resLoc(p)}
+	pfx, st, u, err := l.prefix(p, "CidrBlock", 4)
+	if err != nil {
+		return err
+	}
+	switch st {
+	case known:
+		v.CIDRs = append(v.CIDRs, pfx)
+	case isUnknown:
+		l.warnUnknown(p, "CidrBlock", u, "the VPC has no known IPv4 block")
+	}
+	if prev := l.inv.VPCs[v.ID]; prev != nil {
+		v.CIDRs = append(v.CIDRs, prev.CIDRs...)
+		v.IPv6CIDRs = append(v.IPv6CIDRs, prev.IPv6CIDRs...)
+	}
+	l.inv.VPCs[v.ID] = v
+	l.inv.Loaded[vpc.KindVPCs] = true
+	return nil
+}
+
+// vpcCidrBlock adds a secondary IPv4 or an IPv6 block to a VPC.
+func (l *loader) vpcCidrBlock(p props) error {
+	id, err := l.refProp(p, "VpcId", "block skipped")
+	if err != nil || id == "" {
+		return err
+	}
+	v := l.inv.VPCs[id]
+	if v == nil {
+		v = &vpc.VPC{ID: id, Source: l.resLoc(p)}
+		l.inv.VPCs[id] = v
+	}
+	if pfx, st, u, err := l.prefix(p, "CidrBlock", 4); err != nil {
+		return err
+	} else if st == known {
+		v.CIDRs = append(v.CIDRs, pfx)
+	} else if st == isUnknown {
+		l.warnUnknown(p, "CidrBlock", u, "block skipped")
+	}
+	pfx, st, u, err := l.prefix(p, "Ipv6CidrBlock", 6)
+	if err != nil {
+		return err
+	}
+	switch {
+	case st == known:
+		v.IPv6CIDRs = append(v.IPv6CIDRs, pfx)
+	case st == isUnknown:
+		l.warnUnknown(p, "Ipv6CidrBlock", u, "the VPC's IPv6 block is not known")
+	default:
+		if amazon, _, _, _ := l.boolean(p, "AmazonProvidedIpv6CidrBlock"); amazon {
+			l.warnUnknown(p, "AmazonProvidedIpv6CidrBlock", unknown{"AWS assigns the block at deploy time"}, "the VPC's IPv6 block is not known")
+		}
+	}
+	return nil
+}
+
+func (l *loader) subnet(p props) error {
+	s := &vpc.Subnet{ID: p.res, Tags: l.tags(p), Source: l.resLoc(p)}
+	var err error
+	if s.VpcID, err = l.refProp(p, "VpcId", "the subnet's VPC is not known"); err != nil {
+		return err
+	}
+	s.AvailabilityZone, _, _, _ = l.str(p, "AvailabilityZone")
+	pfx, st, u, err := l.prefix(p, "CidrBlock", 4)
+	if err != nil {
+		return err
+	}
+	switch st {
+	case known:
+		s.CIDR = pfx
+	case isUnknown:
+		l.warnUnknown(p, "CidrBlock", u, "the subnet's IPv4 block is not known")
+	}
+	p6, st, u, err := l.prefix(p, "Ipv6CidrBlock", 6)
+	if err != nil {
+		return err
+	}
+	switch st {
+	case known:
+		s.IPv6CIDRs = append(s.IPv6CIDRs, p6)
+	case isUnknown:
+		l.warnUnknown(p, "Ipv6CidrBlock", u, "the subnet's IPv6 block is not known")
+	}
+	l.inv.Subnets[s.ID] = s
+	l.inv.Loaded[vpc.KindSubnets] = true
+	return nil
+}
+
+// group reads AWS::EC2::SecurityGroup. Without SecurityGroupEgress,
+// CloudFormation keeps AWS's default allow-all IPv4 egress (§7.2): walls
+// adds it, described as AssumedDefaultEgress, with a warning.
+func (l *loader) group(p props) error {
+	g := &vpc.SecurityGroup{ID: p.res, Tags: l.tags(p), RulesKnown: true, Source: l.resLoc(p)}
+	g.Name, _, _, _ = l.str(p, "GroupName")
+	if g.Name == "" {
+		g.Name = p.res // CloudFormation generates stack-LogicalId-XXXX
+	}
+	g.Description, _, _, _ = l.str(p, "GroupDescription")
+	var err error
+	if g.VpcID, err = l.refProp(p, "VpcId", "the group's VPC is not known"); err != nil {
+		return err
+	}
+	if prev := l.inv.Groups[g.ID]; prev != nil {
+		g.Ingress, g.Egress = prev.Ingress, prev.Egress
+	}
+	for _, egress := range []bool{false, true} {
+		key := "SecurityGroupIngress"
+		if egress {
+			key = "SecurityGroupEgress"
+		}
+		items, st, u, err := l.objects(p, key)
+		if err != nil {
+			return err
+		}
+		switch st {
+		case isUnknown:
+			l.warnUnknown(p, key, u, "the group's rules in that direction are not known")
+			g.RulesKnown = false
+			continue
+		case absent:
+			if egress {
+				addRule(g, vpc.Rule{GroupID: g.ID, Egress: true, Protocol: vpc.ProtoAll, FromPort: -1, ToPort: -1,
+					Peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netipAll4}, Description: AssumedDefaultEgress, Source: g.Source})
+				l.inv.Warn(vpc.Warning{Code: "assumed-default-egress", Resource: g.ID,
+					Message: fmt.Sprintf("%s declares no SecurityGroupEgress: CloudFormation keeps AWS's default egress, assumed to be all traffic to 0.0.0.0/0 (spec §1.5, §7.2)", g.ID),
+					Source:  g.Source})
+			}
+			continue
+		}
+		for _, it := range items {
+			if err := l.rule(it, g, egress, false); err != nil {
+				return err
+			}
+		}
+	}
+	l.inv.Groups[g.ID] = g
+	l.inv.Loaded[vpc.KindSecurityGroups] = true
+	return nil
+}
+
+func addRule(g *vpc.SecurityGroup, r vpc.Rule) {
+	if r.Egress {
+		r.Index = len(g.Egress)
+		g.Egress = append(g.Egress, r)
+	} else {
+		r.Index = len(g.Ingress)
+		g.Ingress = append(g.Ingress, r)
+	}
+}
+
+// rule reads one rule (inline item or standalone resource properties).
+func (l *loader) rule(p props, g *vpc.SecurityGroup, egress, standalone bool) error {
+	ps, st, u, err := l.str(p, "IpProtocol")
+	if err != nil {
+		return err
+	}
+	switch st {
+	case absent:
+		return iac.Errorf(l.loc(p, ""), "missing IpProtocol: want tcp, udp, icmp, icmpv6, -1 (all) or a protocol number")
+	case isUnknown:
+		l.warnUnknown(p, "IpProtocol", u, "rule skipped")
+		return nil
+	}
+	proto, err := vpc.ParseProtocol(strings.ToLower(strings.TrimSpace(ps)))
+	if err != nil {
+		return iac.Errorf(l.loc(p, "IpProtocol"), "%v", err)
+	}
+	from, to := int32(-1), int32(-1)
+	if proto.HasPorts() || proto.IsICMP() {
+		f, fst, fu, err := l.integer(p, "FromPort")
+		if err != nil {
+			return err
+		}
+		t, tst, tu, err := l.integer(p, "ToPort")
+		if err != nil {
+			return err
+		}
+		if fst == isUnknown || tst == isUnknown {
+			if fst != isUnknown {
+				fu = tu
+			}
+			l.warnUnknown(p, "FromPort", fu, "rule skipped")
+			return nil
+		}
+		if from, to, err = iac.RulePorts(proto, f, t); err != nil {
+			return iac.Errorf(l.loc(p, "FromPort"), "%v", err)
+		}
+	}
+	fields := []string{"CidrIp", "CidrIpv6", "SourcePrefixListId", "SourceSecurityGroupId", "SourceSecurityGroupName"}
+	if egress {
+		fields = []string{"CidrIp", "CidrIpv6", "DestinationPrefixListId", "DestinationSecurityGroupId"}
+	}
+	var peers []vpc.Peer
+	for _, f := range fields {
+		s, st, u, err := l.str(p, f)
+		if err != nil {
+			return err
+		}
+		if st == isUnknown {
+			l.warnUnknown(p, f, u, "rule skipped")
+			return nil
+		}
+		if st != known || s == "" {
+			continue
+		}
+		var peer vpc.Peer
+		switch f {
+		case "CidrIp", "CidrIpv6":
+			fam := 4
+			if f == "CidrIpv6" {
+				fam = 6
+			}
+			pfx, err := iac.ParsePrefix(s, fam)
+			if err != nil {
+				return iac.Errorf(l.loc(p, f), "%s: %v", f, err)
+			}
+			peer = vpc.Peer{Kind: vpc.PeerCIDR, Prefix: pfx}
+		case "SourcePrefixListId", "DestinationPrefixListId":
+			peer = vpc.Peer{Kind: vpc.PeerPrefixList, PrefixListID: s}
+		case "SourceSecurityGroupName":
+			peer = vpc.Peer{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: l.groupByName(s)}}
+		default:
+			peer = vpc.Peer{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: s}}
+			if owner, _, _, _ := l.str(p, "SourceSecurityGroupOwnerId"); owner != "" {
+				peer.Group.UserID = owner
+			}
+		}
+		peers = append(peers, peer)
+	}
+	if len(peers) != 1 {
+		return iac.Errorf(l.loc(p, ""), "want exactly one of %s, found %d", strings.Join(fields, ", "), len(peers))
+	}
+	desc, _, _, _ := l.str(p, "Description")
+	r := vpc.Rule{GroupID: g.ID, Egress: egress, Protocol: proto, FromPort: from, ToPort: to, Peer: peers[0], Description: desc,
+		Source: vpc.Location{File: l.file, Path: p.path, Line: p.line}}
+	if standalone {
+		r.ID = p.res
+		r.Source = l.resLoc(p)
+	} else if p.n != nil {
+		r.Source.Line = p.line
+	}
+	addRule(g, r)
+	return nil
+}
+
+// groupByName finds a template group by GroupName (SourceSecurityGroupName
+// refers to groups by name); else the name itself stands for the group.
+func (l *loader) groupByName(name string) string {
+	for id, t := range l.types {
+		if t != "AWS::EC2::SecurityGroup" {
+			continue
+		}
+		p := props{n: l.resources[id].Get("Properties"), res: id}
+		if n, _, _, _ := l.str(p, "GroupName"); n == name {
+			return id
+		}
+	}
+	return name
+}
+
+// standaloneRule reads AWS::EC2::SecurityGroupIngress / Egress. A
+// standalone egress rule adds to the group's rules; it does not remove the
+// default egress a group declared without SecurityGroupEgress keeps.
+func (l *loader) standaloneRule(p props, egress bool) error {
+	gid, st, u, err := l.str(p, "GroupId")
+	if err != nil {
+		return err
+	}
+	if st == isUnknown {
+		l.warnUnknown(p, "GroupId", u, "rule skipped")
+		return nil
+	}
+	if gid == "" && !egress {
+		if name, _, _, _ := l.str(p, "GroupName"); name != "" {
+			gid = l.groupByName(name)
+		}
+	}
+	if gid == "" {
+		return iac.Errorf(l.loc(p, ""), "missing GroupId: want the id of the group the rule belongs to")
+	}
+	g := l.inv.Groups[gid]
+	if g == nil {
+		g = &vpc.SecurityGroup{ID: gid, Name: gid, Source: l.resLoc(p)}
+		l.inv.Groups[gid] = g
+		l.inv.Warn(vpc.Warning{Code: "undeclared-group", Resource: p.res,
+			Message: fmt.Sprintf("%s: security group %s is not declared in this template; only its standalone rules are known", p.res, gid),
+			Source:  l.resLoc(p)})
+	}
+	l.inv.Loaded[vpc.KindSecurityGroupRules] = true
+	p.line = l.resources[p.res].Line
+	return l.rule(p, g, egress, true)
+}
+
+func (l *loader) nacl(p props) error {
+	n := &vpc.NACL{ID: p.res, Tags: l.tags(p), Source: l.resLoc(p)}
+	var err error
+	if n.VpcID, err = l.refProp(p, "VpcId", "the NACL's VPC is not known"); err != nil {
+		return err
+	}
+	if prev := l.inv.NACLs[n.ID]; prev != nil {
+		n.Inbound, n.Outbound = prev.Inbound, prev.Outbound
+	}
+	l.inv.NACLs[n.ID] = n
+	l.nacls = append(l.nacls, n)
+	l.inv.Loaded[vpc.KindNetworkACLs] = true
+	return nil
+}
+
+// naclEntry reads AWS::EC2::NetworkAclEntry (§7.2): Protocol is a number
+// (-1 = all); PortRange is required for 6 and 17, Icmp for 1 (and for 58
+// with an IPv6 block).
+func (l *loader) naclEntry(p props) error {
+	id, st, u, err := l.str(p, "NetworkAclId")
+	if err != nil {
+		return err
+	}
+	switch {
+	case st == isUnknown:
+		l.warnUnknown(p, "NetworkAclId", u, "entry skipped")
+		return nil
+	case id == "":
+		return iac.Errorf(l.loc(p, ""), "missing NetworkAclId: want the NACL the entry belongs to")
+	}
+	e := vpc.NACLEntry{Source: l.resLoc(p)}
+	var egressSt state
+	if e.Egress, egressSt, u, err = l.boolean(p, "Egress"); err != nil {
+		return err
+	} else if egressSt == isUnknown {
+		l.warnUnknown(p, "Egress", u, "entry skipped")
+		return nil
+	}
+	num, st, u, err := l.integer(p, "RuleNumber")
+	if err != nil {
+		return err
+	}
+	switch st {
+	case absent:
+		return iac.Errorf(l.loc(p, ""), "missing RuleNumber: want 1-32766")
+	case isUnknown:
+		l.warnUnknown(p, "RuleNumber", u, "entry skipped")
+		return nil
+	}
+	if e.RuleNumber, err = iac.RuleNumber(num.V); err != nil {
+		return iac.Errorf(l.loc(p, "RuleNumber"), "%v", err)
+	}
+	act, st, u, err := l.str(p, "RuleAction")
+	if err != nil {
+		return err
+	}
+	switch st {
+	case absent:
+		return iac.Errorf(l.loc(p, ""), "missing RuleAction: want allow or deny")
+	case isUnknown:
+		l.warnUnknown(p, "RuleAction", u, "entry skipped")
+		return nil
+	}
+	if e.Allow, err = iac.Action(act); err != nil {
+		return iac.Errorf(l.loc(p, "RuleAction"), "%v", err)
+	}
+	ps, st, u, err := l.str(p, "Protocol")
+	if err != nil {
+		return err
+	}
+	switch st {
+	case absent:
+		return iac.Errorf(l.loc(p, ""), "missing Protocol: want a protocol number such as 6 (tcp), 17 (udp), 1 (icmp) or -1 (all)")
+	case isUnknown:
+		l.warnUnknown(p, "Protocol", u, "entry skipped")
+		return nil
+	}
+	if e.Protocol, err = vpc.ParseProtocol(strings.ToLower(strings.TrimSpace(ps))); err != nil {
+		return iac.Errorf(l.loc(p, "Protocol"), "%v", err)
+	}
+	p4, st4, u4, err := l.prefix(p, "CidrBlock", 4)
+	if err != nil {
+		return err
+	}
+	p6, st6, u6, err := l.prefix(p, "Ipv6CidrBlock", 6)
+	if err != nil {
+		return err
+	}
+	switch {
+	case st4 == isUnknown:
+		l.warnUnknown(p, "CidrBlock", u4, "entry skipped")
+		return nil
+	case st6 == isUnknown:
+		l.warnUnknown(p, "Ipv6CidrBlock", u6, "entry skipped")
+		return nil
+	case st4 == known && st6 == known:
+		return iac.Errorf(l.loc(p, ""), "both CidrBlock and Ipv6CidrBlock: want exactly one")
+	case st4 == known:
+		e.Prefix = p4
+	case st6 == known:
+		e.Prefix = p6
+	default:
+		return iac.Errorf(l.loc(p, ""), "missing CidrBlock or Ipv6CidrBlock: want exactly one")
+	}
+	var from, to, typ, code iac.Int
+	if e.Protocol.HasPorts() {
+		pr := l.asObject(p.n.Get("PortRange"))
+		if pr == nil {
+			if _, u, ok := l.unknownProp(p, "PortRange"); ok {
+				l.warnUnknown(p, "PortRange", u, "entry skipped")
+				return nil
+			}
+			return iac.Errorf(l.loc(p, "PortRange"), "protocol %s: missing PortRange: want {From, To} within 0-65535", e.Protocol)
+		}
+		sub := props{n: pr, path: p.path + ".PortRange", res: p.res, line: pr.Line}
+		var fs, ts state
+		if from, fs, u, err = l.integer(sub, "From"); err != nil {
+			return err
+		}
+		if to, ts, _, err = l.integer(sub, "To"); err != nil {
+			return err
+		}
+		if fs == isUnknown || ts == isUnknown {
+			l.warnUnknown(sub, "From", u, "entry skipped")
+			return nil
+		}
+	}
+	icmpNeeded := e.Protocol == vpc.ProtoICMP || e.Protocol == vpc.ProtoICMPv6 && e.Prefix.Addr().Is6()
+	if icmpNeeded {
+		ic := l.asObject(p.n.Get("Icmp"))
+		if ic == nil {
+			if _, u, ok := l.unknownProp(p, "Icmp"); ok {
+				l.warnUnknown(p, "Icmp", u, "entry skipped")
+				return nil
+			}
+			return iac.Errorf(l.loc(p, "Icmp"), "protocol %s: missing Icmp: want {Type, Code} (-1 = all)", e.Protocol)
+		}
+		sub := props{n: ic, path: p.path + ".Icmp", res: p.res, line: ic.Line}
+		var ts, cs state
+		if typ, ts, u, err = l.integer(sub, "Type"); err != nil {
+			return err
+		}
+		if code, cs, _, err = l.integer(sub, "Code"); err != nil {
+			return err
+		}
+		if ts == isUnknown || cs == isUnknown {
+			l.warnUnknown(sub, "Type", u, "entry skipped")
+			return nil
+		}
+	}
+	if e.FromPort, e.ToPort, e.ICMPType, e.ICMPCode, err = iac.EntryPorts(e.Protocol, from, to, typ, code); err != nil {
+		return iac.Errorf(l.loc(p, "PortRange"), "%v", err)
+	}
+	if !icmpNeeded {
+		e.ICMPType, e.ICMPCode = 0, 0
+	}
+	n := l.inv.NACLs[id]
+	if n == nil {
+		n = &vpc.NACL{ID: id, Source: l.resLoc(p)}
+		if v, ok := strings.CutSuffix(id, ".DefaultNetworkAcl"); ok {
+			n.IsDefault, n.VpcID = true, v
+		} else {
+			l.inv.Warn(vpc.Warning{Code: "undeclared-nacl", Resource: p.res,
+				Message: fmt.Sprintf("%s: network ACL %s is not declared in this template; only its entries here are known", p.res, id),
+				Source:  l.resLoc(p)})
+		}
+		l.inv.NACLs[id] = n
+		l.nacls = append(l.nacls, n)
+	}
+	l.inv.Loaded[vpc.KindNetworkACLs] = true
+	if e.Egress {
+		n.Outbound = append(n.Outbound, e)
+	} else {
+		n.Inbound = append(n.Inbound, e)
+	}
+	return nil
+}
+
+// unknownProp reports whether a property is present but evaluates unknown.
+func (l *loader) unknownProp(p props, key string) (any, unknown, bool) {
+	v := l.eval(p.n.Get(key), 0)
+	u, ok := v.(unknown)
+	return v, u, ok
+}
+
+func (l *loader) naclAssociation(p props) error {
+	acl, err := l.refProp(p, "NetworkAclId", "association skipped")
+	if err != nil {
+		return err
+	}
+	sub, err := l.refProp(p, "SubnetId", "association skipped")
+	if err != nil {
+		return err
+	}
+	if acl != "" && sub != "" {
+		l.assoc = append(l.assoc, assoc{nacl: acl, subnet: sub, res: p.res, loc: l.resLoc(p)})
+	}
+	return nil
+}
+
+func (l *loader) prefixList(p props) error {
+	pl := &vpc.PrefixList{ID: p.res, EntriesKnown: true, Source: l.resLoc(p)}
+	pl.Name, _, _, _ = l.str(p, "PrefixListName")
+	pl.AddressFamily, _, _, _ = l.str(p, "AddressFamily")
+	if m, st, _, _ := l.integer(p, "MaxEntries"); st == known {
+		pl.MaxEntries = int(m.V)
+	}
+	fam := 0
+	switch pl.AddressFamily {
+	case "IPv4":
+		fam = 4
+	case "IPv6":
+		fam = 6
+	}
+	items, st, u, err := l.objects(p, "Entries")
+	if err != nil {
+		return err
+	}
+	if st == isUnknown {
+		l.warnUnknown(p, "Entries", u, "the list's entries are not known")
+		pl.EntriesKnown = false
+	}
+	for _, it := range items {
+		pfx, st, u, err := l.prefix(it, "Cidr", fam)
+		if err != nil {
+			return err
+		}
+		switch st {
+		case known:
+			pl.Entries = append(pl.Entries, pfx)
+		case isUnknown:
+			l.warnUnknown(it, "Cidr", u, "entry skipped")
+			pl.EntriesKnown = false
+		default:
+			return iac.Errorf(l.loc(it, ""), "missing Cidr: want a CIDR block")
+		}
+	}
+	l.inv.PrefixLists[pl.ID] = pl
+	l.inv.Loaded[vpc.KindPrefixLists] = true
+	return nil
+}
+
+func (l *loader) addr(p props, key string, dst *[]netipAddr) error {
+	s, st, u, err := l.str(p, key)
+	if err != nil {
+		return err
+	}
+	if st == isUnknown {
+		l.warnUnknown(p, key, u, "address not known")
+	}
+	if st != known || s == "" {
+		return nil
+	}
+	a, err := iac.ParseAddr(s)
+	if err != nil {
+		return iac.Errorf(l.loc(p, key), "%s: %v", key, err)
+	}
+	*dst = append(*dst, a)
+	return nil
+}
+
+// instance reads AWS::EC2::Instance as its primary interface: the
+// top-level SubnetId/SecurityGroupIds/PrivateIpAddress, or the
+// NetworkInterfaces item with DeviceIndex 0.
+func (l *loader) instance(p props) error {
+	eni := &vpc.Interface{ID: p.res, InstanceID: p.res, Type: "interface", Tags: l.tags(p), Source: l.resLoc(p)}
+	src := p
+	groupsKey := "SecurityGroupIds"
+	if nis, _, _, err := l.objects(p, "NetworkInterfaces"); err != nil {
+		return err
+	} else if len(nis) > 0 {
+		src = nis[0]
+		for _, ni := range nis {
+			if d, _, _, _ := l.str(ni, "DeviceIndex"); d == "0" {
+				src = ni
+			}
+		}
+		groupsKey = "GroupSet"
+	}
+	return l.fillInterface(p, src, eni, groupsKey)
+}
+
+func (l *loader) networkInterface(p props) error {
+	eni := &vpc.Interface{ID: p.res, Type: "interface", Tags: l.tags(p), Source: l.resLoc(p)}
+	eni.Description, _, _, _ = l.str(p, "Description")
+	if t, _, _, _ := l.str(p, "InterfaceType"); t != "" {
+		eni.Type = t
+	}
+	return l.fillInterface(p, p, eni, "GroupSet")
+}
+
+func (l *loader) fillInterface(res, p props, eni *vpc.Interface, groupsKey string) error {
+	var err error
+	if eni.SubnetID, err = l.refProp(p, "SubnetId", "the interface's subnet is not known"); err != nil {
+		return err
+	}
+	groups, unk, st, u, err := l.strList(p, groupsKey)
+	if err != nil {
+		return err
+	}
+	if st == isUnknown || unk > 0 {
+		l.warnUnknown(p, groupsKey, u, "the interface's groups are not all known")
+	}
+	eni.GroupIDs = groups
+	if st == absent {
+		if names, _, _, _, _ := l.strList(p, "SecurityGroups"); len(names) > 0 {
+			for _, n := range names {
+				eni.GroupIDs = append(eni.GroupIDs, l.groupByName(n))
+			}
+		} else {
+			l.inv.Warn(vpc.Warning{Code: "default-group-assumed", Resource: res.res,
+				Message: fmt.Sprintf("%s: no security groups: AWS attaches the VPC's default security group, whose id is not known here", res.res),
+				Source:  eni.Source})
+		}
+	}
+	if err := l.addr(p, "PrivateIpAddress", &eni.PrivateIPs); err != nil {
+		return err
+	}
+	if items, _, _, err := l.objects(p, "PrivateIpAddresses"); err != nil {
+		return err
+	} else {
+		for _, it := range items {
+			var a []netipAddr
+			if err := l.addr(it, "PrivateIpAddress", &a); err != nil {
+				return err
+			}
+			for _, x := range a {
+				if !containsAddr(eni.PrivateIPs, x) {
+					if prim, _, _, _ := l.boolean(it, "Primary"); prim {
+						eni.PrivateIPs = append([]netipAddr{x}, eni.PrivateIPs...)
+					} else {
+						eni.PrivateIPs = append(eni.PrivateIPs, x)
+					}
+				}
+			}
+		}
+	}
+	if items, _, _, err := l.objects(p, "Ipv6Addresses"); err != nil {
+		return err
+	} else {
+		for _, it := range items {
+			if err := l.addr(it, "Ipv6Address", &eni.IPv6s); err != nil {
+				return err
+			}
+		}
+	}
+	l.inv.Interfaces[eni.ID] = eni
+	l.enis = append(l.enis, eni)
+	l.inv.Loaded[vpc.KindNetworkInterfaces] = true
+	return nil
+}
+
+// finish applies NACL associations, sorts entries and fills derived fields.
+func (l *loader) finish() error {
+	for _, a := range l.assoc {
+		n := l.inv.NACLs[a.nacl]
+		if n == nil {
+			if v, ok := strings.CutSuffix(a.nacl, ".DefaultNetworkAcl"); ok {
+				n = &vpc.NACL{ID: a.nacl, VpcID: v, IsDefault: true, Source: a.loc}
+				l.inv.NACLs[a.nacl] = n
+				l.nacls = append(l.nacls, n)
+			} else {
+				l.inv.Warn(vpc.Warning{Code: "unknown-nacl-reference", Resource: a.res,
+					Message: fmt.Sprintf("%s: network ACL %s is not declared in this template; association with %s skipped", a.res, a.nacl, a.subnet),
+					Source:  a.loc})
+				continue
+			}
+		}
+		for _, other := range l.inv.NACLs {
+			other.SubnetIDs = removeString(other.SubnetIDs, a.subnet)
+		}
+		n.SubnetIDs = append(n.SubnetIDs, a.subnet)
+	}
+	for _, n := range l.nacls {
+		if dup := iac.SortNACL(n); dup != nil {
+			dir := "inbound"
+			if dup.Egress {
+				dir = "outbound"
+			}
+			return iac.Errorf(dup.Source, "network ACL %s: rule number %d used twice in the %s direction: want unique rule numbers", n.ID, dup.RuleNumber, dir)
+		}
+	}
+	for _, eni := range l.enis {
+		if s := l.inv.Subnets[eni.SubnetID]; s != nil {
+			eni.VpcID = s.VpcID
+			if eni.AvailabilityZone == "" {
+				eni.AvailabilityZone = s.AvailabilityZone
+			}
+		}
+	}
+	return nil
+}
+
+func removeString(ss []string, s string) []string {
+	out := ss[:0]
+	for _, x := range ss {
+		if x != s {
+			out = append(out, x)
+		}
+	}
+	return out
+}

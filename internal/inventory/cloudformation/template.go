@@ -1,0 +1,373 @@
+// Package cloudformation reads AWS CloudFormation templates (JSON or YAML)
+// into walls' vpc model, keeping the file and line of every resource and
+// rule so audit findings point into the template.
+//
+// A template is read statically: parameters resolve to their Default,
+// resources to their logical id (!Ref WebSG is the group whose id is
+// "WebSG"), and the intrinsics Ref, Fn::GetAtt (ids and literal CIDR
+// blocks), Fn::Sub, Fn::Join, Fn::Select, Fn::Split and Fn::FindInMap are
+// evaluated. Anything else (Fn::If, Fn::ImportValue, pseudo parameters,
+// parameters without Default) is unknown: it is reported as a vpc.Warning
+// at its line and the rule or field is skipped, never guessed.
+package cloudformation
+
+import (
+	"fmt"
+	"math"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/walls-dev/walls/internal/inventory/internal/iac"
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+// AssumedDefaultEgress is the Description given to the rule walls adds to
+// an AWS::EC2::SecurityGroup declared without SecurityGroupEgress:
+// CloudFormation then keeps AWS's default allow-all IPv4 egress (spec §7.2,
+// §1.5). The IPv6 ::/0 twin the CFN docs mention is not added: reports
+// conflict (spec §1.5). A warning with code "assumed-default-egress"
+// accompanies every such rule.
+const AssumedDefaultEgress = "assumed default: allow-all IPv4 egress CloudFormation keeps when SecurityGroupEgress is not declared"
+
+// LoadTemplate adds the network resources of a CloudFormation template to
+// inv: AWS::EC2::VPC (+ VPCCidrBlock), Subnet, SecurityGroup (inline
+// SecurityGroupIngress/SecurityGroupEgress), SecurityGroupIngress,
+// SecurityGroupEgress, NetworkAcl, NetworkAclEntry,
+// SubnetNetworkAclAssociation, Instance, NetworkInterface and PrefixList.
+// Model ids are logical ids. Locations are file and line (JSON or YAML)
+// with the template path (Resources.WebSG.Properties.SecurityGroupIngress[0]).
+// Malformed input (bad CIDR, port out of range, missing required property)
+// returns a *vpc.InputError saying what was expected.
+func LoadTemplate(file string, data []byte, inv *vpc.Inventory) error {
+	root, err := parse(data)
+	if err != nil {
+		return parseError(file, err)
+	}
+	if root.Kind != iac.Object {
+		return iac.Errorf(vpc.Location{File: file, Line: root.Line}, "want a CloudFormation template: an object with Resources")
+	}
+	l := &loader{file: file, inv: inv, params: map[string]*iac.Node{}, resources: map[string]*iac.Node{}, types: map[string]string{}}
+	if ps := root.Get("Parameters"); ps != nil && ps.Kind == iac.Object {
+		for _, k := range ps.Keys {
+			l.params[k] = ps.Map[k]
+		}
+	}
+	l.mappings = root.Get("Mappings")
+	rs := root.Get("Resources")
+	if rs == nil || rs.Kind != iac.Object {
+		return iac.Errorf(vpc.Location{File: file, Line: root.Line}, "missing Resources: want a CloudFormation template with a Resources object")
+	}
+	type item struct {
+		id  string
+		typ string
+		n   *iac.Node
+	}
+	var items []item
+	for _, id := range rs.Keys {
+		r := rs.Map[id]
+		loc := vpc.Location{File: file, Path: "Resources." + id, Line: r.Line}
+		if r.Kind != iac.Object {
+			return iac.Errorf(loc, "want a resource object with Type and Properties")
+		}
+		t := r.Get("Type")
+		if t == nil || t.Kind != iac.String {
+			return iac.Errorf(loc, "missing Type: want a resource type such as AWS::EC2::SecurityGroup")
+		}
+		l.resources[id] = r
+		l.types[id] = t.Str
+		if order[t.Str] > 0 {
+			items = append(items, item{id, t.Str, r})
+		}
+	}
+	sort.SliceStable(items, func(i, j int) bool { return order[items[i].typ] < order[items[j].typ] })
+	for _, it := range items {
+		p := props{n: it.n.Get("Properties"), path: "Resources." + it.id + ".Properties", res: it.id, line: it.n.Line}
+		if p.n != nil && p.n.Kind != iac.Object {
+			p.n = l.asObject(p.n)
+			if p.n == nil {
+				return iac.Errorf(l.loc(p, ""), "Properties: want an object")
+			}
+		}
+		if c := it.n.Get("Condition"); c != nil && c.Kind == iac.String {
+			l.inv.Warn(vpc.Warning{Code: "conditional-resource", Resource: it.id,
+				Message: fmt.Sprintf("%s exists only when condition %s holds; walls loads it as declared", it.id, c.Str),
+				Source:  vpc.Location{File: file, Path: "Resources." + it.id, Line: it.n.Line}})
+		}
+		if err := l.resource(it.typ, p); err != nil {
+			return err
+		}
+	}
+	return l.finish()
+}
+
+// order processes containers before the rules and associations that point
+// into them.
+var order = map[string]int{
+	"AWS::EC2::VPC": 1, "AWS::EC2::VPCCidrBlock": 2, "AWS::EC2::Subnet": 2,
+	"AWS::EC2::SecurityGroup": 3, "AWS::EC2::NetworkAcl": 3, "AWS::EC2::PrefixList": 3,
+	"AWS::EC2::SecurityGroupIngress": 4, "AWS::EC2::SecurityGroupEgress": 4,
+	"AWS::EC2::NetworkAclEntry": 4, "AWS::EC2::SubnetNetworkAclAssociation": 4,
+	"AWS::EC2::Instance": 5, "AWS::EC2::NetworkInterface": 5,
+}
+
+type loader struct {
+	file      string
+	inv       *vpc.Inventory
+	params    map[string]*iac.Node
+	mappings  *iac.Node
+	resources map[string]*iac.Node
+	types     map[string]string
+	nacls     []*vpc.NACL
+	enis      []*vpc.Interface
+	assoc     []assoc
+}
+
+type assoc struct {
+	nacl, subnet, res string
+	loc               vpc.Location
+}
+
+// props is a property object with its template path, for locations.
+type props struct {
+	n    *iac.Node
+	path string
+	res  string // logical id of the resource
+	line int    // fallback line
+}
+
+func (l *loader) loc(p props, key string) vpc.Location {
+	loc := vpc.Location{File: l.file, Path: p.path, Line: p.line}
+	if p.n != nil {
+		loc.Line = p.n.Line
+	}
+	if key != "" {
+		loc.Path += "." + key
+		if c := p.n.Get(key); c != nil {
+			loc.Line = c.Line
+		}
+	}
+	return loc
+}
+
+// asObject evaluates n and returns it as a plain object, or nil.
+func (l *loader) asObject(n *iac.Node) *iac.Node {
+	if o, ok := l.eval(n, 0).(*iac.Node); ok && o.Kind == iac.Object {
+		return o
+	}
+	return nil
+}
+
+// warnUnknown records an unknown value and its consequence.
+func (l *loader) warnUnknown(p props, key string, u unknown, consequence string) {
+	l.inv.Warn(vpc.Warning{Code: "unknown-value", Resource: p.res,
+		Message: fmt.Sprintf("%s: %s is unknown (%s); %s", p.res, strings.TrimPrefix(l.loc(p, key).Path, "Resources."+p.res+"."), u.why, consequence),
+		Source:  l.loc(p, key)})
+}
+
+type state uint8
+
+const (
+	absent state = iota
+	known
+	isUnknown
+)
+
+// str reads a string property (numbers and bools in canonical text).
+func (l *loader) str(p props, key string) (string, state, unknown, error) {
+	v := l.eval(p.n.Get(key), 0)
+	switch t := v.(type) {
+	case nil:
+		return "", absent, unknown{}, nil
+	case unknown:
+		return "", isUnknown, t, nil
+	case string:
+		return t, known, unknown{}, nil
+	case float64:
+		return strconv.FormatFloat(t, 'f', -1, 64), known, unknown{}, nil
+	case bool:
+		return strconv.FormatBool(t), known, unknown{}, nil
+	}
+	return "", absent, unknown{}, iac.Errorf(l.loc(p, key), "%s: want a string", key)
+}
+
+func (l *loader) integer(p props, key string) (iac.Int, state, unknown, error) {
+	v := l.eval(p.n.Get(key), 0)
+	switch t := v.(type) {
+	case nil:
+		return iac.Int{}, absent, unknown{}, nil
+	case unknown:
+		return iac.Int{}, isUnknown, t, nil
+	case float64:
+		if t == math.Trunc(t) && math.Abs(t) < 1<<40 {
+			return iac.SomeInt(int64(t)), known, unknown{}, nil
+		}
+	case string:
+		if n, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64); err == nil {
+			return iac.SomeInt(n), known, unknown{}, nil
+		}
+	}
+	return iac.Int{}, absent, unknown{}, iac.Errorf(l.loc(p, key), "%s: want a whole number", key)
+}
+
+func (l *loader) boolean(p props, key string) (bool, state, unknown, error) {
+	v := l.eval(p.n.Get(key), 0)
+	switch t := v.(type) {
+	case nil:
+		return false, absent, unknown{}, nil
+	case unknown:
+		return false, isUnknown, t, nil
+	case bool:
+		return t, known, unknown{}, nil
+	case string:
+		if b, err := strconv.ParseBool(t); err == nil {
+			return b, known, unknown{}, nil
+		}
+	}
+	return false, absent, unknown{}, iac.Errorf(l.loc(p, key), "%s: want true or false", key)
+}
+
+// strList reads a list of strings; unknown elements are counted.
+func (l *loader) strList(p props, key string) ([]string, int, state, unknown, error) {
+	v := l.eval(p.n.Get(key), 0)
+	switch t := v.(type) {
+	case nil:
+		return nil, 0, absent, unknown{}, nil
+	case unknown:
+		return nil, 0, isUnknown, t, nil
+	case []any:
+		var out []string
+		unk, why := 0, unknown{}
+		for i, e := range t {
+			switch s := e.(type) {
+			case string:
+				out = append(out, s)
+			case unknown:
+				unk, why = unk+1, s
+			case []any: // a List parameter inside a list
+				for _, x := range s {
+					if xs, ok := x.(string); ok {
+						out = append(out, xs)
+					}
+				}
+			default:
+				return nil, 0, absent, unknown{}, iac.Errorf(l.loc(p, key), "%s[%d]: want a string", key, i)
+			}
+		}
+		return out, unk, known, why, nil
+	}
+	return nil, 0, absent, unknown{}, iac.Errorf(l.loc(p, key), "%s: want a list of strings", key)
+}
+
+// objects reads a list of property objects (rules, entries, interfaces).
+func (l *loader) objects(p props, key string) ([]props, state, unknown, error) {
+	n := p.n.Get(key)
+	if n.IsNull() {
+		return nil, absent, unknown{}, nil
+	}
+	if n.Kind != iac.Array {
+		v := l.eval(n, 0)
+		if u, ok := v.(unknown); ok {
+			return nil, isUnknown, u, nil
+		}
+		return nil, absent, unknown{}, iac.Errorf(l.loc(p, key), "%s: want a list of objects", key)
+	}
+	var out []props
+	for i, it := range n.Items {
+		path := fmt.Sprintf("%s.%s[%d]", p.path, key, i)
+		o := it
+		if it.Kind != iac.Object || len(it.Keys) == 1 && (it.Keys[0] == "Ref" || strings.HasPrefix(it.Keys[0], "Fn::")) {
+			v := l.eval(it, 0)
+			if u, ok := v.(unknown); ok {
+				l.warnUnknown(props{n: it, path: path, res: p.res}, "", u, "item skipped")
+				continue
+			}
+			if v == nil {
+				continue
+			}
+			ob, ok := v.(*iac.Node)
+			if !ok {
+				return nil, absent, unknown{}, iac.Errorf(vpc.Location{File: l.file, Path: path, Line: it.Line}, "want an object")
+			}
+			o = ob
+		}
+		out = append(out, props{n: o, path: path, res: p.res, line: it.Line})
+	}
+	return out, known, unknown{}, nil
+}
+
+func (l *loader) tags(p props) map[string]string {
+	objs, _, _, err := l.objects(p, "Tags")
+	if err != nil || len(objs) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for _, t := range objs {
+		k, _, _, _ := l.str(t, "Key")
+		v, _, _, _ := l.str(t, "Value")
+		if k != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// ref reads a reference-like property; unknown gives "" after a warning.
+func (l *loader) refProp(p props, key, consequence string) (string, error) {
+	s, st, u, err := l.str(p, key)
+	if err != nil {
+		return "", err
+	}
+	if st == isUnknown {
+		l.warnUnknown(p, key, u, consequence)
+	}
+	return s, nil
+}
+
+func (l *loader) prefix(p props, key string, family int) (netip.Prefix, state, unknown, error) {
+	s, st, u, err := l.str(p, key)
+	if err != nil || st != known {
+		return netip.Prefix{}, st, u, err
+	}
+	pfx, err := iac.ParsePrefix(s, family)
+	if err != nil {
+		return netip.Prefix{}, st, u, iac.Errorf(l.loc(p, key), "%s: %v", key, err)
+	}
+	return pfx, known, u, nil
+}
+
+func (l *loader) resource(typ string, p props) error {
+	if p.n == nil {
+		p.n = &iac.Node{Kind: iac.Object, Line: p.line}
+	}
+	switch typ {
+	case "AWS::EC2::VPC":
+		return l.vpc(p)
+	case "AWS::EC2::VPCCidrBlock":
+		return l.vpcCidrBlock(p)
+	case "AWS::EC2::Subnet":
+		return l.subnet(p)
+	case "AWS::EC2::SecurityGroup":
+		return l.group(p)
+	case "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress":
+		return l.standaloneRule(p, typ == "AWS::EC2::SecurityGroupEgress")
+	case "AWS::EC2::NetworkAcl":
+		return l.nacl(p)
+	case "AWS::EC2::NetworkAclEntry":
+		return l.naclEntry(p)
+	case "AWS::EC2::SubnetNetworkAclAssociation":
+		return l.naclAssociation(p)
+	case "AWS::EC2::PrefixList":
+		return l.prefixList(p)
+	case "AWS::EC2::Instance":
+		return l.instance(p)
+	case "AWS::EC2::NetworkInterface":
+		return l.networkInterface(p)
+	}
+	return nil
+}
+
+func (l *loader) resLoc(p props) vpc.Location {
+	return vpc.Location{File: l.file, Path: "Resources." + p.res, Line: l.resources[p.res].Line}
+}
