@@ -132,7 +132,7 @@ func checkNACLAdminIngress(s *scan) {
 		n := s.inv.NACLs[id]
 		var labels []string
 		var first *vpc.NACLEntry
-		for _, p := range AdminPorts() {
+		for _, p := range NACLAdminPorts() {
 			var fams []string
 			for _, f := range []family{v4, v6} {
 				for _, sg := range c.segments(n, false, p.Protocol, p.From, p.To, f) {
@@ -238,15 +238,15 @@ func checkNACLShadowed(s *scan) {
 						}
 					}
 				}
-				word := "entry"
+				word := "entry %s decides"
 				if len(by) > 1 {
-					word = "entries"
+					word = "entries %s decide"
 				}
 				f := Finding{
 					ResourceID: n.ID, Severity: sev, Entry: entryJSON(n, e),
 					Location: locationOf(e.Source),
-					Message: fmt.Sprintf("%s %s entry %s is never reached: earlier %s %s decide all its traffic, so %s.",
-						n.ID, naclDir(egress), e.String(), word, joinAnd(nums), verdict),
+					Message: fmt.Sprintf("%s %s entry %s is never reached: earlier "+word+" all its traffic, so %s.",
+						n.ID, naclDir(egress), e.String(), joinAnd(nums), verdict),
 					Related: nums,
 					key:     naclDir(egress) + "/" + e.RuleLabel(),
 				}
@@ -387,9 +387,9 @@ func checkNACLReturn(s *scan) {
 					s.add(Finding{
 						ResourceID: n.ID, Entry: res.entryJSON, Rule: ruleJSON(r), RuleRef: r.Ref(),
 						Location: orLoc(locationOf(r.Source), locationOf(n.Source)),
-						Message: fmt.Sprintf("%s %s %s of %s's interfaces in %s (%s): allowed by %s and by %s, but %s.",
-							proto, res.service, connDir(egress, r.Peer.String()), g.ID, p.subnet, eniList(s.membersIn(g.ID, p.subnet)),
-							r.Ref(), res.reqEntries, res.returnText),
+						Message: fmt.Sprintf("Connections %s on %s %s are allowed by rule %s (%s) and by %s, but %s.",
+							connDir(egress, r.Peer.String(), g.ID, p.subnet, eniList(s.membersIn(g.ID, p.subnet))),
+							proto, res.service, r.Ref(), r.String(), res.reqEntries, res.returnText),
 						Related: []string{g.ID, p.subnet, r.Ref()},
 						key:     p.subnet + "|" + ruleKey(r) + "|" + proto.String(),
 					})
@@ -406,11 +406,12 @@ func orLoc(a, b *Location) *Location {
 	return b
 }
 
-func connDir(egress bool, peer string) string {
+func connDir(egress bool, peer, group, subnet, enis string) string {
+	own := fmt.Sprintf("%s's interfaces in %s (%s)", group, subnet, enis)
 	if egress {
-		return "connections to " + peer + " from"
+		return "from " + own + " to " + peer
 	}
-	return "connections from " + peer + " to"
+	return "from " + peer + " to " + own
 }
 
 func (s *scan) membersIn(group, subnet string) []*vpc.Interface {
@@ -497,7 +498,7 @@ func (s *scan) returnPath(c *naclSets, n *vpc.NACL, local []netip.Prefix, egress
 			if rr := miss.Ranges(); len(rr) > 0 {
 				blocked = append(blocked, vpc.PortText(proto, sg.from, sg.to))
 				if !sample.IsValid() {
-					sample, samplePort = rr[0].From(), sg.from
+					sample, samplePort = sampleAddr(miss, f), sg.from
 				}
 			}
 		}
@@ -522,10 +523,27 @@ func (s *scan) returnPath(c *naclSets, n *vpc.NACL, local []netip.Prefix, egress
 		return &connResult{
 			service:    strings.Join(svc, ", "),
 			reqEntries: fmt.Sprintf("%s %s %s %s", n.ID, naclDir(egress), word, joinAnd(reqNums)),
-			returnText: fmt.Sprintf("the replies on ephemeral ports %d-%d are denied by %s %s (for example from %s to port %d; blocked ports: %s), so these connections fail",
-				s.opts.EphemeralFrom, s.opts.EphemeralTo, dir, denyText, sample, samplePort, strings.Join(blocked, ", ")),
+			returnText: fmt.Sprintf("their replies to the client's ephemeral ports (%d-%d assumed) are denied by %s %s on ports %s (for example from %s to port %d): the connections fail whenever the client picks one of those ports",
+				s.opts.EphemeralFrom, s.opts.EphemeralTo, dir, denyText, strings.Join(blocked, ", "), sample, samplePort),
 			entryJSON: ej,
 		}
 	}
 	return nil
+}
+
+// sampleAddr picks an address of set to name in a message: a public one
+// when there is one (0.0.0.0 reads as a typo), else the first.
+func sampleAddr(set *netipx.IPSet, f family) netip.Addr {
+	in4, in6 := internetSets()
+	in := in4
+	if f == v6 {
+		in = in6
+	}
+	var b netipx.IPSetBuilder
+	b.AddSet(set)
+	b.Intersect(in)
+	if x, _ := b.IPSet(); len(x.Ranges()) > 0 {
+		return x.Ranges()[0].From()
+	}
+	return set.Ranges()[0].From()
 }

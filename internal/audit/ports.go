@@ -111,3 +111,16 @@ func EgressRiskyPorts() []Port {
 	}
 	return append(ps, DatabasePorts()...)
 }
+
+// NACLAdminPorts are the remote administration ports CIS AWS Foundations
+// 5.1 and Security Hub EC2.21 name for network ACLs. The list is shorter
+// than AdminPorts on purpose: a network ACL that lets replies in on
+// 1024-65535, as AWS recommends, opens many high administration ports, and
+// the security groups are the place to close those.
+func NACLAdminPorts() []Port {
+	return []Port{
+		tcp("SSH", 22, 22, "remote shell; brute force"),
+		tcp("RDP", 3389, 3389, "remote desktop; brute force"),
+		udp("RDP", 3389, 3389, "remote desktop; brute force"),
+	}
+}

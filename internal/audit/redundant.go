@@ -120,36 +120,74 @@ func coveredBy(x rset, cands []rset) ([]*vpc.Rule, bool) {
 }
 
 func (s *scan) redundancyFinding(g *vpc.SecurityGroup, x rset, by []*vpc.Rule, across bool) Finding {
-	var names []string
+	var names, rel []string
 	for _, r := range by {
 		names = append(names, r.Ref()+" ("+r.String()+")")
+		rel = append(rel, r.Ref())
 	}
-	where := "other rules of the group"
+	verb := "allows"
+	if len(by) > 1 {
+		verb = "allow"
+	}
+	where := ""
 	if across {
-		where = "rules of groups on exactly the same interfaces"
-	}
-	if len(by) == 1 {
-		where = strings.TrimSuffix(strings.Replace(where, "other rules", "another rule", 1), "s")
-		if across {
-			where = "a rule of a group on exactly the same interfaces"
+		where = ", of a group on exactly the same interfaces,"
+		if len(by) > 1 {
+			where = ", of groups on exactly the same interfaces,"
 		}
 	}
-	msg := fmt.Sprintf("%s rule %s (%s) allows nothing that %s do not already allow: %s.",
-		groupLabel(g), x.r.Ref(), x.r.String(), where, joinAnd(names))
+	msg := fmt.Sprintf("%s rule %s (%s) is redundant: %s%s already %s all of its traffic.",
+		groupLabel(g), x.r.Ref(), x.r.String(), joinAnd(names), where, verb)
 	switch {
 	case x.token != "":
 		msg += fmt.Sprintf(" Compared symbolically: %s resolves to no known addresses, and the rules name the same peer.", x.r.Peer.String())
 	case x.byMembers:
 		msg += fmt.Sprintf(" This holds for the current members of %s.", x.r.Peer.Group.GroupID)
 	}
-	var rel []string
-	for _, r := range by {
-		rel = append(rel, r.Ref())
-	}
 	return Finding{
 		ResourceID: g.ID, Rule: ruleJSON(x.r), RuleRef: x.r.Ref(), Location: orLoc(locationOf(x.r.Source), locationOf(g.Source)),
 		Message: msg, Related: rel, key: ruleKey(x.r),
 	}
+}
+
+// redundantSet marks, later rules first, each rule covered by the union of
+// the others still kept. The kept rules then cover every marked one (each
+// was covered by rules that were kept or are themselves covered by kept
+// ones), so removing all marked rules changes nothing; each marked rule is
+// reported with the kept rules that overlap it. peers says which items may
+// cover item j.
+func redundantSet(sets []rset, peers func(i, j int) bool) map[int][]*vpc.Rule {
+	removed := make([]bool, len(sets))
+	for j := len(sets) - 1; j >= 0; j-- {
+		if !sets[j].ok {
+			continue
+		}
+		var cands []rset
+		for i := range sets {
+			if i != j && !removed[i] && peers(i, j) {
+				cands = append(cands, sets[i])
+			}
+		}
+		if _, ok := coveredBy(sets[j], cands); ok {
+			removed[j] = true
+		}
+	}
+	out := map[int][]*vpc.Rule{}
+	for j := range sets {
+		if !removed[j] {
+			continue
+		}
+		var kept []rset
+		for i := range sets {
+			if !removed[i] && peers(i, j) {
+				kept = append(kept, sets[i])
+			}
+		}
+		if by, ok := coveredBy(sets[j], kept); ok {
+			out[j] = by
+		}
+	}
+	return out
 }
 
 // checkRedundantRules: WALLS-SG-010. Later rules are tested first against
@@ -166,23 +204,11 @@ func checkRedundantRules(s *scan) {
 			for i := range rules {
 				sets[i] = s.ruleSet(&rules[i])
 			}
-			removed := make([]bool, len(rules))
-			for j := len(rules) - 1; j >= 0; j-- {
-				if !sets[j].ok {
-					continue
+			red := redundantSet(sets, func(i, j int) bool { return true })
+			for j := range sets {
+				if by, ok := red[j]; ok {
+					s.add(s.redundancyFinding(g, sets[j], by, false))
 				}
-				var cands []rset
-				for i := range rules {
-					if i != j && !removed[i] {
-						cands = append(cands, sets[i])
-					}
-				}
-				by, ok := coveredBy(sets[j], cands)
-				if !ok {
-					continue
-				}
-				removed[j] = true
-				s.add(s.redundancyFinding(g, sets[j], by, false))
 			}
 		}
 	}
@@ -211,35 +237,23 @@ func checkRedundantAcross(s *scan) {
 			continue
 		}
 		for _, egress := range []bool{false, true} {
-			type item struct {
-				g *vpc.SecurityGroup
-				x rset
-			}
-			var items []item
+			var sets []rset
+			var owner []*vpc.SecurityGroup
 			for _, g := range gs {
 				rules := g.Rules(egress)
 				for i := range rules {
-					items = append(items, item{g, s.ruleSet(&rules[i])})
+					sets = append(sets, s.ruleSet(&rules[i]))
+					owner = append(owner, g)
 				}
 			}
-			removed := make([]bool, len(items))
-			for j := len(items) - 1; j >= 0; j-- {
-				if !items[j].x.ok {
-					continue
-				}
-				var cands []rset
-				for i := range items {
-					if items[i].g != items[j].g && !removed[i] {
-						cands = append(cands, items[i].x)
-					}
-				}
-				by, ok := coveredBy(items[j].x, cands)
+			red := redundantSet(sets, func(i, j int) bool { return owner[i] != owner[j] })
+			for j := range sets {
+				by, ok := red[j]
 				if !ok {
 					continue
 				}
-				removed[j] = true
-				f := s.redundancyFinding(items[j].g, items[j].x, by, true)
-				f.Message += fmt.Sprintf(" Both groups are on the same %d interfaces.", len(s.ix.Members[items[j].g.ID]))
+				f := s.redundancyFinding(owner[j], sets[j], by, true)
+				f.Message += fmt.Sprintf(" The groups share the same %d interfaces.", len(s.ix.Members[owner[j].ID]))
 				s.add(f)
 			}
 		}

@@ -466,8 +466,8 @@ func checkDefaultGroupInUse(s *scan) {
 		}
 		s.add(Finding{
 			ResourceID: g.ID,
-			Message: fmt.Sprintf("The default security group %s is attached to %d network interfaces: %s.",
-				g.ID, len(m), eniList(m)),
+			Message: fmt.Sprintf("The default security group %s is attached to %s: %s.",
+				g.ID, plural(len(m), "network interface"), eniList(m)),
 			Related:  eniIDs(m),
 			Location: locationOf(g.Source),
 			key:      "in-use",
@@ -574,4 +574,11 @@ func (s *scan) groupExists(id string) bool {
 		return true
 	}
 	return len(s.ix.Members[id]) > 0
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

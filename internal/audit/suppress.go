@@ -24,6 +24,9 @@ type Suppression struct {
 	// Expires is the last day (YYYY-MM-DD, UTC) the suppression holds.
 	Expires string    `json:"expires,omitempty" yaml:"expires"`
 	Source  *Location `json:"source,omitempty" yaml:"-"`
+	// At, when set, matches findings located at this file and line instead
+	// of by resource: an inline comment on one rule block of a .tf file.
+	At *Location `json:"at,omitempty" yaml:"-"`
 }
 
 const dateLayout = "2006-01-02"
@@ -52,6 +55,9 @@ func globMatch(pattern, s string) bool {
 func (s *Suppression) matches(f *Finding) bool {
 	if s.CheckID != f.CheckID {
 		return false
+	}
+	if s.At != nil {
+		return f.Location != nil && f.Location.File == s.At.File && f.Location.Line == s.At.Line
 	}
 	if globMatch(s.Resource, f.ResourceID) {
 		return true

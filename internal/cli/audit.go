@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"io/fs"
+	"path/filepath"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/walls-dev/walls/internal/audit"
 	"github.com/walls-dev/walls/internal/flowlog"
+	"github.com/walls-dev/walls/internal/inventory/terraform"
 	"github.com/walls-dev/walls/internal/render"
 	"github.com/walls-dev/walls/internal/vpc"
 )
@@ -129,7 +132,7 @@ func runAudit(ctx context.Context, o *AuditOptions) error {
 	if err != nil {
 		return err
 	}
-	inline, err := inlineSuppressions(inv)
+	inline, err := inlineSuppressions(o.Inputs)
 	if err != nil {
 		return badInput(err)
 	}
@@ -304,8 +307,43 @@ func listChecks(o *AuditOptions) error {
 	return nil
 }
 
-// inlineSuppressions turns the loaders' `# walls:ignore` comments into
-// audit suppressions.
-func inlineSuppressions(inv *vpc.Inventory) ([]audit.Suppression, error) {
-	return nil, nil
+// inlineSuppressions collects the `# walls:ignore WALLS-… reason` comments
+// of the Terraform folders among the inputs (walked like the loader walks
+// them) as audit suppressions. A comment without a reason is bad input: a
+// suppression must say why.
+func inlineSuppressions(paths []string) ([]audit.Suppression, error) {
+	var out []audit.Suppression
+	seen := map[string]bool{}
+	for _, p := range paths {
+		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return nil
+			}
+			dir := filepath.Dir(path)
+			if d.IsDir() || !strings.HasSuffix(path, ".tf") || seen[dir] {
+				return nil
+			}
+			seen[dir] = true
+			sups, lerr := terraform.LoadHCLDirWithSuppressions(dir, vpc.New())
+			if lerr != nil {
+				return nil // the inventory load reports it
+			}
+			for _, s := range sups {
+				loc := &audit.Location{File: s.Loc.File, Line: s.Loc.Line}
+				a := audit.Suppression{CheckID: s.CheckID, Resource: s.Resource, Reason: s.Reason, Source: loc}
+				if s.Rule {
+					a.At = loc
+				}
+				if err := a.Validate(); err != nil {
+					return fmt.Errorf("%s: walls:ignore: %v", loc, err)
+				}
+				out = append(out, a)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
