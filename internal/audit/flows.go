@@ -237,4 +237,3 @@ func boxesText(s netspace.Set, n int) string {
 	}
 	return "for example " + joinAnd(parts)
 }
-

@@ -2,10 +2,10 @@ package cli
 
 import (
 	"context"
-	"io/fs"
-	"path/filepath"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"path/filepath"
 	"strings"
 	"time"
 
