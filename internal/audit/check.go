@@ -118,7 +118,8 @@ func Catalog() []Check {
 			Resource: "security group",
 			Rationale: "Databases, SMTP, SMB, Telnet, SSH and RDP outbound, IRC, Tor, proxy, mining and common command-and-control ports " +
 				"are how an intruder exfiltrates data, spreads, or takes orders. Few workloads need to start connections to them on the internet.",
-			Remediation: "Remove the port from the egress rules, or restrict the destination to the specific servers the workload talks to.",
+			Remediation: "Remove the port from the egress rules, or restrict the destination to the specific servers the workload talks to. " +
+				"(A group open to all traffic over a family is reported by WALLS-SG-001 alone.)",
 			References: []Reference{
 				{Source: "AWS Security Hub", ID: "EC2.19", URL: securityHubControls},
 			},

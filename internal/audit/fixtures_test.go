@@ -11,6 +11,7 @@ import (
 
 	"github.com/walls-dev/walls/internal/audit"
 	"github.com/walls-dev/walls/internal/inventory"
+	"github.com/walls-dev/walls/internal/inventory/cloudformation"
 	"github.com/walls-dev/walls/internal/inventory/terraform"
 	"github.com/walls-dev/walls/internal/render"
 	"github.com/walls-dev/walls/internal/vpc"
@@ -48,10 +49,27 @@ func loadFixture(t *testing.T, path string) (*vpc.Inventory, []audit.Suppression
 		}
 		return inv, out
 	}
-	inv, err := inventory.Load([]string{path})
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := vpc.New()
+	switch {
+	case terraform.Detect(data):
+		err = terraform.LoadShowJSON(path, data, inv)
+	case cloudformation.Detect(data):
+		err = cloudformation.LoadTemplate(path, data, inv)
+	default:
+		inv, err = inventory.Load([]string{path})
+		if err != nil {
+			t.Fatalf("load %s: %v", path, err)
+		}
+		return inv, nil
+	}
 	if err != nil {
 		t.Fatalf("load %s: %v", path, err)
 	}
+	inventory.Finalize(inv)
 	return inv, nil
 }
 

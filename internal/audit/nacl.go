@@ -371,6 +371,8 @@ func checkNACLReturn(s *scan) {
 					protos = []vpc.Protocol{vpc.ProtoTCP, vpc.ProtoUDP}
 					from, to = 0, 65535
 				}
+				var parts []string
+				var first *connResult
 				for _, proto := range protos {
 					if !proto.HasPorts() {
 						continue
@@ -384,16 +386,23 @@ func checkNACLReturn(s *scan) {
 					if res == nil {
 						continue
 					}
-					s.add(Finding{
-						ResourceID: n.ID, Entry: res.entryJSON, Rule: ruleJSON(r), RuleRef: r.Ref(),
-						Location: orLoc(locationOf(r.Source), locationOf(n.Source)),
-						Message: fmt.Sprintf("Connections %s on %s %s are allowed by rule %s (%s) and by %s, but %s.",
-							connDir(egress, r.Peer.String(), g.ID, p.subnet, eniList(s.membersIn(g.ID, p.subnet))),
-							proto, res.service, r.Ref(), r.String(), res.reqEntries, res.returnText),
-						Related: []string{g.ID, p.subnet, r.Ref()},
-						key:     p.subnet + "|" + ruleKey(r) + "|" + proto.String(),
-					})
+					if first == nil {
+						first = res
+					}
+					parts = append(parts, proto.String()+" "+res.service)
 				}
+				if first == nil {
+					continue
+				}
+				s.add(Finding{
+					ResourceID: n.ID, Entry: first.entryJSON, Rule: ruleJSON(r), RuleRef: r.Ref(),
+					Location: orLoc(locationOf(r.Source), locationOf(n.Source)),
+					Message: fmt.Sprintf("Connections %s on %s are allowed by rule %s (%s) and by %s, but %s.",
+						connDir(egress, r.Peer.String(), g.ID, p.subnet, eniList(s.membersIn(g.ID, p.subnet))),
+						joinAnd(parts), r.Ref(), r.String(), first.reqEntries, first.returnText),
+					Related: []string{g.ID, p.subnet, r.Ref()},
+					key:     p.subnet + "|" + ruleKey(r),
+				})
 			}
 		}
 	}
@@ -459,6 +468,9 @@ func (s *scan) returnPath(c *naclSets, n *vpc.NACL, local []netip.Prefix, egress
 		for _, l := range local {
 			db.RemovePrefix(l)
 		}
+		for _, l := range notNACLFiltered() {
+			db.RemovePrefix(l)
+		}
 		dst, _ := db.IPSet()
 		if len(dst.Ranges()) == 0 {
 			continue
@@ -510,10 +522,10 @@ func (s *scan) returnPath(c *naclSets, n *vpc.NACL, local []netip.Prefix, egress
 			dir = "outbound"
 		}
 		deny, _ := n.Evaluate(!egress, proto, sample, samplePort, -1, -1)
-		denyText := "the implicit deny (*)"
+		denyText := "the implicit " + dir + " deny (*)"
 		var ej *EntryJSON
 		if deny != nil {
-			denyText = "entry " + deny.String()
+			denyText = dir + " entry " + deny.String()
 			ej = entryJSON(n, deny)
 		}
 		word := "entry"
@@ -523,8 +535,8 @@ func (s *scan) returnPath(c *naclSets, n *vpc.NACL, local []netip.Prefix, egress
 		return &connResult{
 			service:    strings.Join(svc, ", "),
 			reqEntries: fmt.Sprintf("%s %s %s %s", n.ID, naclDir(egress), word, joinAnd(reqNums)),
-			returnText: fmt.Sprintf("their replies to the client's ephemeral ports (%d-%d assumed) are denied by %s %s on ports %s (for example from %s to port %d): the connections fail whenever the client picks one of those ports",
-				s.opts.EphemeralFrom, s.opts.EphemeralTo, dir, denyText, strings.Join(blocked, ", "), sample, samplePort),
+			returnText: fmt.Sprintf("their replies to the client's ephemeral ports (%d-%d assumed) are denied by %s on ports %s (for example from %s to port %d): the connections fail whenever the client picks one of those ports",
+				s.opts.EphemeralFrom, s.opts.EphemeralTo, denyText, strings.Join(blocked, ", "), sample, samplePort),
 			entryJSON: ej,
 		}
 	}
@@ -546,4 +558,15 @@ func sampleAddr(set *netipx.IPSet, f family) netip.Addr {
 		return x.Ranges()[0].From()
 	}
 	return set.Ranges()[0].From()
+}
+
+// notNACLFiltered are destinations whose traffic never crosses a subnet's
+// NACL: loopback, link-local (instance metadata, the Amazon DNS and time
+// servers, §2.6), multicast, and the Nitro IPv6 service addresses.
+func notNACLFiltered() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range []string{"127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "::1/128", "fe80::/10", "ff00::/8", "fd00:ec2::/64"} {
+		out = append(out, netip.MustParsePrefix(s))
+	}
+	return out
 }

@@ -202,17 +202,28 @@ func openAllPorts(rs []prule, proto vpc.Protocol, f family) (bool, []*vpc.Rule) 
 }
 
 // portFindings runs a port list against one direction of every group.
+// On egress, a family open to all traffic is left to WALLS-SG-001, which
+// says more in one line than a list of every risky port would.
 func portFindings(s *scan, egress bool, ports []Port, verb string) {
 	for _, g := range s.groupsWithRules() {
 		rs := s.internetRules(g.Rules(egress))
 		if len(rs) == 0 {
 			continue
 		}
+		skip := map[family]bool{}
+		if egress {
+			for _, f := range []family{v4, v6} {
+				skip[f], _ = openAt(rs, 253, 0, f)
+			}
+		}
 		var labels []string
 		var used []*vpc.Rule
 		for _, p := range ports {
 			var fams []string
 			for _, f := range []family{v4, v6} {
+				if skip[f] {
+					continue
+				}
 				if ok, _, u := openRange(rs, p.Protocol, p.From, p.To, f); ok {
 					fams = append(fams, f.any())
 					used = append(used, u...)

@@ -1,0 +1,84 @@
+package audit_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/walls-dev/walls/internal/audit"
+	"github.com/walls-dev/walls/internal/inventory"
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+const equivalent = "../inventory/testdata/equivalent"
+
+// canonical names a finding's resource by what every form shares: the
+// group's name, the NACL's Name tag.
+func canonical(inv *vpc.Inventory, id string) string {
+	if g := inv.Groups[id]; g != nil && g.Name != "" {
+		return "sg:" + g.Name
+	}
+	if n := inv.NACLs[id]; n != nil && n.Tags["Name"] != "" {
+		return "nacl:" + n.Tags["Name"]
+	}
+	return id
+}
+
+func summary(inv *vpc.Inventory, rep *audit.Report) []string {
+	var out []string
+	for _, f := range rep.Findings {
+		out = append(out, fmt.Sprintf("%s %s %s", f.CheckID, f.Severity, canonical(inv, f.ResourceID)))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestSameNetworkSameFindings: the network of
+// internal/inventory/testdata/equivalent, written as AWS CLI JSON, as a
+// Terraform folder, as a terraform show -json plan and as CloudFormation,
+// gives the same findings (by check, severity and resource name).
+func TestSameNetworkSameFindings(t *testing.T) {
+	forms := map[string]string{
+		"awscli":         filepath.Join(equivalent, "awscli"),
+		"terraform":      filepath.Join(equivalent, "terraform"),
+		"terraform-show": filepath.Join(equivalent, "terraform-show", "plan.json"),
+		"cloudformation": filepath.Join(equivalent, "cloudformation", "template.yaml"),
+	}
+	got := map[string][]string{}
+	for name, path := range forms {
+		if _, err := os.Stat(path); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var inv *vpc.Inventory
+		if name == "awscli" {
+			var err error
+			if inv, err = inventory.Load([]string{path}); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+		} else {
+			inv, _ = loadFixture(t, path)
+		}
+		rep := audit.Run(inv, audit.Options{Now: fixedNow})
+		got[name] = summary(inv, rep)
+	}
+	want := got["awscli"]
+	if len(want) == 0 {
+		t.Fatal("no findings on the AWS CLI form")
+	}
+	for name, g := range got {
+		if !slices.Equal(g, want) {
+			t.Errorf("%s findings differ from awscli:\n--- awscli\n%s\n--- %s\n%s", name,
+				strings.Join(want, "\n"), name, strings.Join(g, "\n"))
+		}
+	}
+	// The network's documented findings are among them.
+	for _, w := range []string{"WALLS-SG-001 critical sg:workers", "WALLS-SG-003 high sg:web",
+		"WALLS-SG-008 low sg:unused", "WALLS-NACL-001 low nacl:private"} {
+		if !slices.Contains(want, w) {
+			t.Errorf("missing %q in\n%s", w, strings.Join(want, "\n"))
+		}
+	}
+}
