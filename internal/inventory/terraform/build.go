@@ -161,8 +161,8 @@ func (b *builder) vpc(r *resource) error {
 	switch st {
 	case known:
 		v.IPv6CIDRs = append(v.IPv6CIDRs, p6)
-	case isUnknown:
-		if gen, _, _ := o.boolean("assign_generated_ipv6_cidr_block"); gen || o.Fields["ipv6_ipam_pool_id"] != nil {
+	default:
+		if gen, _, _ := o.boolean("assign_generated_ipv6_cidr_block"); gen || st == isUnknown && o.Fields["ipv6_ipam_pool_id"] != nil {
 			b.warnUnknown(r, o, "ipv6_cidr_block", "the VPC's IPv6 block is assigned by AWS")
 		}
 	}

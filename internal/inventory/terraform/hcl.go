@@ -392,13 +392,26 @@ func bodyObject(file string, body *hclsyntax.Body, line int, ctx *hcl.EvalContex
 	return o
 }
 
+// blockAttrs are the attributes walls reads in nested blocks. Asking for
+// them by name (rather than JustAttributes) is what makes a dynamic block's
+// iterator visible to their expressions.
+var blockAttrs = func() []hcl.AttributeSchema {
+	var out []hcl.AttributeSchema
+	for _, n := range []string{"from_port", "to_port", "protocol", "cidr_blocks", "ipv6_cidr_blocks",
+		"prefix_list_ids", "security_groups", "self", "description", "rule_no", "action", "cidr_block",
+		"ipv6_cidr_block", "icmp_type", "icmp_code", "cidr", "instance", "device_index"} {
+		out = append(out, hcl.AttributeSchema{Name: n})
+	}
+	return out
+}()
+
 func expandedBlock(blk *hcl.Block, loc vpc.Location, ctx *hcl.EvalContext) *object {
 	o := newObject(loc)
-	attrs, diags := blk.Body.JustAttributes()
-	if diags.HasErrors() && attrs == nil {
+	content, _, _ := blk.Body.PartialContent(&hcl.BodySchema{Attributes: blockAttrs})
+	if content == nil {
 		return o
 	}
-	for name, a := range attrs {
+	for name, a := range content.Attributes {
 		aloc := vpc.Location{File: loc.File, Line: a.Range.Start.Line}
 		o.AttrLoc[name] = aloc
 		v, diags := a.Expr.Value(ctx)

@@ -31,8 +31,8 @@ import (
 //     or aws_network_acl_rule): drop findings with this CheckID whose
 //     location (the vpc.Rule or vpc.NACLEntry Source) equals Loc.
 //
-// The dynamic block's rules carry the line of its content block, and so
-// does Loc for a comment above a dynamic block.
+// Rules made by a dynamic block all carry the line of its `dynamic` header,
+// and so does Loc for a comment on it.
 type Suppression struct {
 	CheckID  string // e.g. WALLS-SG-001
 	Resource string // resource address, e.g. aws_security_group.web
@@ -69,14 +69,6 @@ func (m *hclModule) suppressions(file string, src []byte, body *hclsyntax.Body, 
 		spans = append(spans, span{addr: addr, start: rl, end: blk.Range().End.Line, header: rl, rule: ruleResources[blk.Labels[0]]})
 		for _, nb := range blk.Body.Blocks {
 			nl := nb.DefRange().Start.Line
-			if nb.Type == "dynamic" {
-				// Rules made by a dynamic block carry the content block's line.
-				for _, c := range nb.Body.Blocks {
-					if c.Type == "content" {
-						nl = c.DefRange().Start.Line
-					}
-				}
-			}
 			spans = append(spans, span{addr: addr, start: nb.DefRange().Start.Line, end: nb.Range().End.Line, header: nl, rule: true})
 		}
 	}
