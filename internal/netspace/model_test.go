@@ -396,34 +396,37 @@ func checkOps(t testing.TB, rng *rand.Rand, ra, rb, rc []rule) {
 	bld.Remove(c)
 	bld.Add(a.Intersect(c))
 
+	// Each case's model is a formula over membership in a, b and c, so
+	// the rule lists are evaluated once per point.
 	cases := []struct {
 		name string
 		s    Set
-		m    model
+		m    func(a, b, c bool) bool
 	}{
-		{"a", a, ma},
-		{"b", b, mb},
-		{"a∪b", a.Union(b), func(p Packet) bool { return ma(p) || mb(p) }},
-		{"a∩b", a.Intersect(b), func(p Packet) bool { return ma(p) && mb(p) }},
-		{"a\\b", a.Subtract(b), func(p Packet) bool { return ma(p) && !mb(p) }},
-		{"b\\a", b.Subtract(a), func(p Packet) bool { return mb(p) && !ma(p) }},
-		{"¬a", a.Complement(), func(p Packet) bool { return !ma(p) }},
-		{"(a∪b)\\c", a.Union(b).Subtract(c), func(p Packet) bool { return (ma(p) || mb(p)) && !mc(p) }},
-		{"a∩(b∪¬c)", a.Intersect(b.Union(c.Complement())), func(p Packet) bool { return ma(p) && (mb(p) || !mc(p)) }},
-		{"builder", bld.Set(), func(p Packet) bool { return ((ma(p) || mb(p)) && !mc(p)) || (ma(p) && mc(p)) }},
+		{"a", a, func(a, b, c bool) bool { return a }},
+		{"b", b, func(a, b, c bool) bool { return b }},
+		{"c", c, func(a, b, c bool) bool { return c }},
+		{"a∪b", a.Union(b), func(a, b, c bool) bool { return a || b }},
+		{"a∩b", a.Intersect(b), func(a, b, c bool) bool { return a && b }},
+		{"a\\b", a.Subtract(b), func(a, b, c bool) bool { return a && !b }},
+		{"b\\a", b.Subtract(a), func(a, b, c bool) bool { return b && !a }},
+		{"¬a", a.Complement(), func(a, b, c bool) bool { return !a }},
+		{"(a∪b)\\c", a.Union(b).Subtract(c), func(a, b, c bool) bool { return (a || b) && !c }},
+		{"a∩(b∪¬c)", a.Intersect(b.Union(c.Complement())), func(a, b, c bool) bool { return a && (b || !c) }},
+		{"builder", bld.Set(), func(a, b, c bool) bool { return ((a || b) && !c) || (a && c) }},
 	}
 
 	all := append(append(slices.Clone(ra), rb...), rc...)
 	points := append(gridPoints(all), randomPoints(rng, 200)...)
 	aNotB, bNotA, aAndB, anyA := false, false, false, false
 	for _, p := range points {
+		inA, inB, inC := ma(p), mb(p), mc(p)
 		for _, tc := range cases {
-			if got, want := tc.s.Contains(p), tc.m(p); got != want {
+			if got, want := tc.s.Contains(p), tc.m(inA, inB, inC); got != want {
 				t.Fatalf("%s.Contains(%v) = %v, model %v\na = %v\nb = %v\nc = %v\nrules a=%v b=%v c=%v",
 					tc.name, p, got, want, a, b, c, ra, rb, rc)
 			}
 		}
-		inA, inB := ma(p), mb(p)
 		aNotB = aNotB || (inA && !inB)
 		bNotA = bNotA || (inB && !inA)
 		aAndB = aAndB || (inA && inB)
