@@ -1,0 +1,167 @@
+package terraform
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+const stateJSON = `{
+  "format_version": "1.0",
+  "terraform_version": "1.9.8",
+  "values": {
+    "root_module": {
+      "resources": [
+        {"address": "aws_security_group.web", "mode": "managed", "type": "aws_security_group", "name": "web",
+         "values": {"id": "sg-0aaa", "name": "web", "vpc_id": "vpc-1", "owner_id": "111122223333",
+           "ingress": [{"cidr_blocks": ["0.0.0.0/0"], "description": "", "from_port": 443, "ipv6_cidr_blocks": [],
+                        "prefix_list_ids": [], "protocol": "tcp", "security_groups": [], "self": false, "to_port": 443}],
+           "egress": [], "tags": {"Name": "web"}}},
+        {"address": "data.aws_vpc.x", "mode": "data", "type": "aws_vpc", "name": "x", "values": {"id": "vpc-9", "cidr_block": "1.0.0.0/8"}}
+      ],
+      "child_modules": [
+        {"address": "module.net", "resources": [
+          {"address": "module.net.aws_vpc_security_group_egress_rule.out", "mode": "managed",
+           "type": "aws_vpc_security_group_egress_rule", "name": "out",
+           "values": {"id": "sgr-0bbb", "security_group_rule_id": "sgr-0bbb", "security_group_id": "sg-0aaa",
+                      "ip_protocol": "tcp", "from_port": 8080, "to_port": 8080, "cidr_ipv4": null, "cidr_ipv6": null,
+                      "prefix_list_id": null, "referenced_security_group_id": "sg-0ccc"}}
+         ],
+         "child_modules": [
+          {"address": "module.net.module.acl", "resources": [
+            {"address": "module.net.module.acl.aws_network_acl.n", "mode": "managed", "type": "aws_network_acl", "name": "n",
+             "values": {"id": "acl-1", "vpc_id": "vpc-1", "subnet_ids": ["subnet-1"],
+               "ingress": [{"rule_no": 100, "action": "allow", "protocol": "6", "from_port": 22, "to_port": 22,
+                            "cidr_block": "10.0.0.0/8", "ipv6_cidr_block": "", "icmp_type": 0, "icmp_code": 0}],
+               "egress": [{"rule_no": 100, "action": "allow", "protocol": "1", "from_port": 0, "to_port": 0,
+                           "cidr_block": "10.0.0.0/8", "ipv6_cidr_block": "", "icmp_type": 3, "icmp_code": 4}]}}
+          ]}
+         ]}
+      ]
+    }
+  }
+}`
+
+func TestShowJSONState(t *testing.T) {
+	t.Parallel()
+	inv := vpc.New()
+	if err := LoadShowJSON("state.json", []byte(stateJSON), inv); err != nil {
+		t.Fatal(err)
+	}
+	g := inv.Groups["sg-0aaa"]
+	if g == nil || g.Name != "web" || g.VpcID != "vpc-1" {
+		t.Fatalf("group: %+v", g)
+	}
+	got := strings.Join(rules(g), ";")
+	if got != "egress tcp 8080 to sg-0ccc;ingress tcp 443 from 0.0.0.0/0" {
+		t.Errorf("rules %s", got)
+	}
+	if g.Egress[0].ID != "sgr-0bbb" {
+		t.Errorf("rule id %q", g.Egress[0].ID)
+	}
+	if l := g.Ingress[0].Source; l.File != "state.json" || l.Line != 9 || l.Path != "values.root_module.resources[0].values.ingress[0]" {
+		t.Errorf("rule location %+v", l)
+	}
+	n := inv.NACLs["acl-1"]
+	if n == nil || len(n.Inbound) != 1 || n.Outbound[0].String() != "100 allow icmp type 3 code 4 10.0.0.0/8" || n.SubnetIDs[0] != "subnet-1" {
+		t.Fatalf("nacl: %+v", n)
+	}
+	if len(inv.VPCs) != 0 {
+		t.Errorf("data sources must not become VPCs: %v", inv.VPCs)
+	}
+	if !inv.Has(vpc.KindSecurityGroups) || !inv.Has(vpc.KindNetworkACLs) || inv.Has(vpc.KindSubnets) {
+		t.Errorf("loaded kinds %v", inv.Loaded)
+	}
+}
+
+func TestShowJSONPlanUnknowns(t *testing.T) {
+	t.Parallel()
+	plan := `{"format_version": "1.2", "terraform_version": "1.9.8",
+ "planned_values": {"root_module": {"resources": [
+   {"address": "aws_security_group_rule.r", "mode": "managed", "type": "aws_security_group_rule", "name": "r",
+    "values": {"type": "egress", "security_group_id": "sg-1", "protocol": "tcp", "from_port": 443, "to_port": 443}},
+   {"address": "aws_security_group_rule.s", "mode": "managed", "type": "aws_security_group_rule", "name": "s",
+    "values": {"type": "egress", "protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ["10.0.0.0/8"]}}
+ ]}},
+ "resource_changes": [
+   {"address": "aws_security_group_rule.r", "change": {"actions": ["create"], "after_unknown": {"id": true, "cidr_blocks": [true]}}},
+   {"address": "aws_security_group_rule.s", "change": {"actions": ["create"], "after_unknown": {"id": true, "security_group_id": true}}}
+ ],
+ "configuration": {"root_module": {"resources": [
+   {"address": "aws_security_group_rule.r", "expressions": {"cidr_blocks": {"references": ["data.aws_vpc.x.cidr_block", "data.aws_vpc.x"]}}},
+   {"address": "aws_security_group_rule.s", "expressions": {"security_group_id": {"references": ["module.base.sg_id", "module.base"]}}}
+ ]}}}`
+	inv := vpc.New()
+	if err := LoadShowJSON("plan.json", []byte(plan), inv); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range inv.Groups {
+		if len(g.Ingress)+len(g.Egress) > 0 {
+			t.Errorf("unknown peers or groups must not yield rules: %v", rules(g))
+		}
+	}
+	w := warningsText(inv)
+	for _, want := range []string{
+		"plan.json:3 unknown-value aws_security_group_rule.r: cidr_blocks is unknown at plan time; peers skipped",
+		"aws_security_group_rule.s: security_group_id is unknown at plan time; rule skipped",
+	} {
+		if !strings.Contains(w, want) {
+			t.Errorf("warnings lack %q:\n%s", want, w)
+		}
+	}
+}
+
+func TestShowJSONErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, doc, want string }{
+		{"not json", "{\n\"format_version\": \"1.0\",\n", "f.json:2: want terraform show -json output"},
+		{"no format_version", `{"values": {}}`, "missing format_version"},
+		{"future format", `{"format_version": "2.0", "values": {}}`, `f.json:1: format_version: format_version "2.0": want 1.x`},
+		{"resources not a list", `{"format_version": "1.0", "values": {"root_module": {"resources": {}}}}`, "values.root_module.resources: want a list of resources"},
+		{"bad cidr", `{"format_version": "1.0", "values": {"root_module": {"resources": [
+  {"address": "aws_subnet.s", "mode": "managed", "type": "aws_subnet", "name": "s",
+   "values": {"cidr_block": "10.0.0.0/33"}}]}}}`, "f.json:3: values.root_module.resources[0].values.cidr_block: cidr_block: CIDR \"10.0.0.0/33\""},
+		{"wrong type", `{"format_version": "1.0", "values": {"root_module": {"resources": [
+  {"address": "aws_security_group.g", "mode": "managed", "type": "aws_security_group", "name": "g",
+   "values": {"ingress": [{"protocol": "tcp", "from_port": "x", "to_port": 1, "cidr_blocks": ["0.0.0.0/0"]}]}}]}}}`, "from_port = \"x\": want a whole number"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := LoadShowJSON("f.json", []byte(tt.doc), vpc.New())
+			var ie *vpc.InputError
+			if !errors.As(err, &ie) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want *vpc.InputError containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestDetect(t *testing.T) {
+	t.Parallel()
+	plan, err := os.ReadFile("../testdata/equivalent/terraform-show/plan.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		doc  string
+		want bool
+	}{
+		{"plan fixture", string(plan), true},
+		{"state", stateJSON, true},
+		{"aws cli", `{"SecurityGroups": []}`, false},
+		{"cloudformation", `{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}}`, false},
+		{"format_version alone", `{"format_version": "1.0"}`, false},
+		{"yaml", "format_version: 1.0\nvalues: {}\n", false},
+		{"garbage", "{", false},
+	}
+	for _, tt := range tests {
+		if got := Detect([]byte(tt.doc)); got != tt.want {
+			t.Errorf("%s: Detect = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
