@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/walls-dev/walls/internal/vpc"
 )
@@ -32,113 +35,167 @@ func (li lineIndex) line(off int64) int {
 	return sort.Search(len(li), func(i int) bool { return int64(li[i]) >= off }) + 1
 }
 
-// decodeAWSJSON reads one AWS CLI JSON document, streaming each top-level
-// array so every element keeps its line number.
+// decodeAWSJSON reads one AWS CLI JSON document: a fast scan splits each
+// top-level array into elements (keeping their lines), then the elements
+// are decoded in parallel.
 func decodeAWSJSON(file string, data []byte) (*fileData, error) {
-	li := newLineIndex(data)
 	fd := &fileData{file: file}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	fail := func(path string, off int64, err error) error {
-		return &vpc.InputError{Loc: vpc.Location{File: file, Path: path, Line: li.line(off)}, Msg: describeJSONError(err)}
+	sc := &scanner{data: data, line: 1}
+	fail := func(err error) error {
+		line := sc.line
+		if se, ok := err.(*scanError); ok {
+			line = 1 + bytes.Count(data[:min(se.off, len(data))], []byte{'\n'})
+		}
+		return &vpc.InputError{Loc: vpc.Location{File: file, Line: line}, Msg: "invalid JSON: " + err.Error()}
 	}
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, fail("", dec.InputOffset(), err)
+	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
+		sc.pos = 3 // a UTF-8 byte order mark, as some editors write
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, &vpc.InputError{Loc: vpc.Location{File: file, Line: 1},
+	if c := sc.peek(); c != '{' {
+		return nil, &vpc.InputError{Loc: vpc.Location{File: file, Line: sc.line},
 			Msg: "expected a JSON object with AWS CLI output keys such as SecurityGroups, NetworkInterfaces or NetworkAcls"}
 	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, fail("", dec.InputOffset(), err)
+	sc.pos++
+	seen := map[string]bool{}
+	for first := true; ; first = false {
+		if sc.peek() == '}' && first {
+			sc.pos++
+			break
 		}
-		key, _ := tok.(string)
+		key, err := sc.str()
+		if err != nil {
+			return nil, fail(err)
+		}
+		if err := sc.expect(':'); err != nil {
+			return nil, fail(err)
+		}
+		if seen[key] {
+			return nil, &vpc.InputError{Loc: vpc.Location{File: file, Path: key, Line: sc.line}, Msg: "key appears twice in the same object"}
+		}
+		seen[key] = true
 		if !knownKeys[key] {
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return nil, fail(key, dec.InputOffset(), err)
+			if err := sc.skip(); err != nil {
+				return nil, fail(err)
 			}
 			if !ignoredKeys[key] {
 				fd.unknownKeys = append(fd.unknownKeys, key)
 			}
+		} else {
+			spans, err := sc.elements()
+			if err != nil {
+				if se, ok := err.(*scanError); ok && strings.HasPrefix(se.msg, "expected an array") {
+					return nil, &vpc.InputError{Loc: vpc.Location{File: file, Path: key, Line: sc.line}, Msg: se.msg}
+				}
+				return nil, fail(err)
+			}
+			var derr error
+			switch key {
+			case "SecurityGroups":
+				fd.groups, derr = decodeElements[rawSecurityGroup](data, spans, key, file)
+			case "SecurityGroupRules":
+				fd.rules, derr = decodeElements[rawSecurityGroupRule](data, spans, key, file)
+			case "NetworkInterfaces":
+				fd.interfaces, derr = decodeElements[rawInterface](data, spans, key, file)
+			case "NetworkAcls":
+				fd.nacls, derr = decodeElements[rawNACL](data, spans, key, file)
+			case "Subnets":
+				fd.subnets, derr = decodeElements[rawSubnet](data, spans, key, file)
+			case "Vpcs":
+				fd.vpcs, derr = decodeElements[rawVPC](data, spans, key, file)
+			case "PrefixLists":
+				fd.prefixLists, derr = decodeElements[rawPrefixList](data, spans, key, file)
+			case "Entries":
+				fd.entries, derr = decodeElements[rawPrefixListEntry](data, spans, key, file)
+				fd.hasEntries = true
+			}
+			if derr != nil {
+				return nil, derr
+			}
+		}
+		switch sc.peek() {
+		case ',':
+			sc.pos++
 			continue
+		case '}':
+			sc.pos++
+		case 0:
+			return nil, fail(sc.errf("unexpected end of file; expected ',' or '}'"))
+		default:
+			return nil, fail(sc.errf("invalid character %q after an object member; expected ',' or '}'", sc.data[sc.pos]))
 		}
-		var derr error
-		switch key {
-		case "SecurityGroups":
-			fd.groups, derr = decodeArray[rawSecurityGroup](dec, key, li, file)
-		case "SecurityGroupRules":
-			fd.rules, derr = decodeArray[rawSecurityGroupRule](dec, key, li, file)
-		case "NetworkInterfaces":
-			fd.interfaces, derr = decodeArray[rawInterface](dec, key, li, file)
-		case "NetworkAcls":
-			fd.nacls, derr = decodeArray[rawNACL](dec, key, li, file)
-		case "Subnets":
-			fd.subnets, derr = decodeArray[rawSubnet](dec, key, li, file)
-		case "Vpcs":
-			fd.vpcs, derr = decodeArray[rawVPC](dec, key, li, file)
-		case "PrefixLists":
-			fd.prefixLists, derr = decodeArray[rawPrefixList](dec, key, li, file)
-		case "Entries":
-			fd.entries, derr = decodeArray[rawPrefixListEntry](dec, key, li, file)
-			fd.hasEntries = true
-		}
-		if derr != nil {
-			return nil, derr
-		}
+		break
 	}
-	if _, err := dec.Token(); err != nil {
-		return nil, fail("", dec.InputOffset(), err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, &vpc.InputError{Loc: vpc.Location{File: file, Line: li.line(dec.InputOffset())},
-			Msg: "unexpected data after the top-level JSON object"}
+	if sc.peek() != 0 {
+		return nil, &vpc.InputError{Loc: vpc.Location{File: file, Line: sc.line}, Msg: "unexpected data after the top-level JSON object"}
 	}
 	return fd, nil
 }
 
-// decodeArray decodes the array value of a top-level key element by element.
-func decodeArray[T any](dec *json.Decoder, key string, li lineIndex, file string) ([]element[T], error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, &vpc.InputError{Loc: vpc.Location{File: file, Path: key, Line: li.line(dec.InputOffset())}, Msg: describeJSONError(err)}
+// decodeElements unmarshals array elements concurrently, in chunks, and
+// returns them in order. The first error in document order wins, so the
+// result does not depend on scheduling.
+func decodeElements[T any](data []byte, spans []span, key, file string) ([]element[T], error) {
+	out := make([]element[T], len(spans))
+	const chunk = 512
+	nChunks := (len(spans) + chunk - 1) / chunk
+	errs := make([]error, nChunks)
+	workers := min(runtime.GOMAXPROCS(0), nChunks)
+	next := make(chan int, nChunks)
+	for c := 0; c < nChunks; c++ {
+		next <- c
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return nil, &vpc.InputError{Loc: vpc.Location{File: file, Path: key, Line: li.line(dec.InputOffset())},
-			Msg: fmt.Sprintf("expected an array, got %s", tokenKind(tok))}
-	}
-	var out []element[T]
-	for i := 0; dec.More(); i++ {
-		path := fmt.Sprintf("%s[%d]", key, i)
-		// InputOffset is the end of the previous token; skip separators to
-		// find where the element starts.
-		start := dec.InputOffset() + 1
-		line := li.line(start)
-		var v T
-		if err := dec.Decode(&v); err != nil {
-			var se *json.SyntaxError
-			if errors.As(err, &se) {
-				return nil, &vpc.InputError{Loc: vpc.Location{File: file, Path: path, Line: li.line(se.Offset)}, Msg: describeJSONError(err)}
-			}
-			var te *json.UnmarshalTypeError
-			if errors.As(err, &te) {
-				p := path
-				if te.Field != "" {
-					p += "." + te.Field
+	close(next)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range next {
+				for i := c * chunk; i < min((c+1)*chunk, len(spans)); i++ {
+					sp := spans[i]
+					path := key + "[" + strconv.Itoa(i) + "]"
+					out[i].path, out[i].line = path, sp.line
+					if err := json.Unmarshal(data[sp.start:sp.end], &out[i].v); err != nil {
+						errs[c] = elementError(data, sp, path, file, err)
+						break
+					}
 				}
-				return nil, &vpc.InputError{Loc: vpc.Location{File: file, Path: p, Line: li.line(te.Offset)},
-					Msg: fmt.Sprintf("expected %s, got JSON %s", goTypeName(te.Type.String()), te.Value)}
 			}
-			return nil, &vpc.InputError{Loc: vpc.Location{File: file, Path: path, Line: li.line(dec.InputOffset())}, Msg: describeJSONError(err)}
-		}
-		out = append(out, element[T]{v: v, path: path, line: line})
+		}()
 	}
-	if _, err := dec.Token(); err != nil { // closing ]
-		return nil, &vpc.InputError{Loc: vpc.Location{File: file, Path: key, Line: li.line(dec.InputOffset())}, Msg: describeJSONError(err)}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
+}
+
+// elementError turns a decoding error inside one element into an
+// InputError at the exact line.
+func elementError(data []byte, sp span, path, file string, err error) error {
+	lineAt := func(rel int64) int {
+		off := sp.start + int(rel)
+		if off > sp.end {
+			off = sp.end
+		}
+		return sp.line + bytes.Count(data[sp.start:off], []byte{'\n'})
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		p := path
+		if te.Field != "" {
+			p += "." + te.Field
+		}
+		return &vpc.InputError{Loc: vpc.Location{File: file, Path: p, Line: lineAt(te.Offset)},
+			Msg: fmt.Sprintf("expected %s, got JSON %s", goTypeName(te.Type.String()), te.Value)}
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return &vpc.InputError{Loc: vpc.Location{File: file, Path: path, Line: lineAt(se.Offset)}, Msg: describeJSONError(err)}
+	}
+	return &vpc.InputError{Loc: vpc.Location{File: file, Path: path, Line: sp.line}, Msg: describeJSONError(err)}
 }
 
 func tokenKind(t json.Token) string {

@@ -185,7 +185,9 @@ func parseFile(f inputFile) *parsed {
 		r.aws = fd
 		r.conv = &converter{file: f.path}
 		r.conv.convertAll(fd)
-		refineLines(data, newLineIndex(data), r.conv.errs)
+		if len(r.conv.errs) > 0 {
+			refineLines(data, newLineIndex(data), r.conv.errs)
+		}
 		r.errs = append(r.errs, r.conv.errs...)
 		r.warnings = append(r.warnings, r.conv.warnings...)
 		for _, k := range fd.unknownKeys {
