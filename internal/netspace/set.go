@@ -43,7 +43,8 @@ type protoSeg = seg[uint8, portSeg]
 // ranges. Adjacent runs with equal contents are always merged and empty
 // runs dropped, so two Sets holding the same packets have identical
 // representations: Equal is a structural comparison and Boxes renders the
-// same way however the set was built.
+// same way however the set was built. Sets hold slices, so compare them
+// with Equal, not ==.
 type Set struct {
 	protos []protoSeg
 }
