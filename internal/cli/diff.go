@@ -1,0 +1,176 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/walls-dev/walls/internal/plan"
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+func init() { register(newDiffCmd) }
+
+// DiffOptions are the inputs of `walls diff`.
+type DiffOptions struct {
+	IO     *IOStreams
+	Inputs []string
+	Plan   string
+	Format string
+	All    bool
+}
+
+func newDiffCmd(io *IOStreams) *cobra.Command {
+	o := &DiffOptions{IO: io}
+	cmd := &cobra.Command{
+		Use:   "diff [INPUT...] --plan FILE",
+		Short: "Exactly what a plan stops allowing, group by group",
+		Long: `Show, for every security group of a plan, exactly what the current egress
+rules allow that the proposal does not, as minimal boxes of protocol, ports
+and addresses; and the reverse, which is empty whenever the plan's
+proposed ⊆ current guarantee holds. Security-group and prefix-list peers are
+also compared as symbols, for what addresses cannot show (a reference to a
+group with no members today).
+
+With INPUT, peers resolve against that inventory and the plan must match it:
+a plan made against other rules is refused (drift). Without INPUT, the plan's
+recorded rules are compared and references resolve to nothing.
+
+Exit codes: 0 success, 2 bad usage, bad input or a stale plan.`,
+		Example: `  walls diff inventory/ --plan plan.json
+  walls diff --plan plan.json --format json | jq '.securityGroups[] | select(.removed | length > 0)'`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Inputs = args
+			return runDiff(o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Plan, "plan", "", "plan file written by walls learn -o (required)")
+	f.StringVar(&o.Format, "format", "table", "output format: table or json")
+	f.BoolVar(&o.All, "all", false, "list unchanged groups too (table)")
+	return cmd
+}
+
+func runDiff(o *DiffOptions) error {
+	if err := checkFormat(o.Format, "table", "json"); err != nil {
+		return err
+	}
+	p, inv, err := loadPlanAndInventory(o.IO, o.Plan, o.Inputs)
+	if err != nil {
+		return err
+	}
+	d, err := plan.Compare(inv, p)
+	if err != nil {
+		return badInput(err)
+	}
+	if o.Format == "json" {
+		enc := json.NewEncoder(o.IO.Out)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(d)
+	}
+	return WriteDiffTable(o.IO.Out, d, o.All)
+}
+
+// loadPlan reads and checks a plan file; every problem is bad input.
+func loadPlan(path string) (*plan.Plan, error) {
+	if path == "" {
+		return nil, badInputf("--plan is required: the plan file walls learn -o wrote")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, badInputf("--plan: %v", err)
+	}
+	p, err := plan.Parse(path, data)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	return p, nil
+}
+
+// loadPlanAndInventory reads the plan and, when inputs are given, the
+// inventory, refusing a plan that drifted from it.
+func loadPlanAndInventory(ios *IOStreams, planPath string, inputs []string) (*plan.Plan, *vpc.Inventory, error) {
+	p, err := loadPlan(planPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(inputs) == 0 {
+		return p, vpc.New(), nil
+	}
+	inv, err := loadInventory(ios, inputs)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := plan.CheckDrift(inv, p); err != nil {
+		return nil, nil, badInput(err)
+	}
+	if fp := plan.Fingerprint(inv); p.Inventory.Fingerprint != "" && fp != p.Inventory.Fingerprint {
+		fmt.Fprintln(ios.ErrOut, "walls: note: the inventory changed since the plan was made (other groups, members or prefix lists); the planned groups' rules are unchanged")
+	}
+	return p, inv, nil
+}
+
+// ApplyPlanFile reads a plan file and returns inv with the plan's proposed
+// egress in place, for check --plan. A stale plan is refused (exit 2).
+func ApplyPlanFile(inv *vpc.Inventory, path string) (*vpc.Inventory, error) {
+	p, err := loadPlan(path)
+	if err != nil {
+		return nil, err
+	}
+	out, err := plan.Apply(inv, p)
+	if err != nil {
+		var de *plan.DriftError
+		if errors.As(err, &de) {
+			return nil, badInput(err)
+		}
+		return nil, badInputf("--plan %s: %v", path, err)
+	}
+	return out, nil
+}
+
+// WriteDiffTable renders a diff for people. all lists unchanged groups too.
+func WriteDiffTable(w io.Writer, d *plan.Diff, all bool) error {
+	changed := 0
+	for i := range d.SecurityGroups {
+		g := &d.SecurityGroups[i]
+		name := g.GroupID
+		if g.GroupName != "" && g.GroupName != g.GroupID {
+			name += " (" + g.GroupName + ")"
+		}
+		if !g.Changed() {
+			if all {
+				fmt.Fprintf(w, "%s: no change\n", name)
+			}
+			continue
+		}
+		changed++
+		fmt.Fprintf(w, "%s:\n", name)
+		if len(g.Removed) > 0 {
+			fmt.Fprintln(w, "  no longer allowed:")
+			for _, r := range g.Removed {
+				fmt.Fprintf(w, "    - %s\n", r)
+			}
+		}
+		for _, s := range g.RemovedPeers {
+			fmt.Fprintf(w, "    - %s (as a reference, for every member or entry)\n", s)
+		}
+		if len(g.Added) > 0 || len(g.AddedPeers) > 0 {
+			fmt.Fprintln(w, "  newly allowed (the plan allows more than the current rules):")
+			for _, r := range g.Added {
+				fmt.Fprintf(w, "    + %s\n", r)
+			}
+			for _, s := range g.AddedPeers {
+				fmt.Fprintf(w, "    + %s (as a reference)\n", s)
+			}
+		}
+	}
+	if changed == 0 {
+		fmt.Fprintln(w, "no change: the plan allows exactly what the current rules allow")
+	}
+	return nil
+}

@@ -1,0 +1,277 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/walls-dev/walls/internal/flowlog"
+	"github.com/walls-dev/walls/internal/learn"
+	"github.com/walls-dev/walls/internal/plan"
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+func init() { register(newLearnCmd) }
+
+// LearnOptions are the inputs of `walls learn`.
+type LearnOptions struct {
+	IO          *IOStreams
+	Inputs      []string
+	Flows       []string
+	Since       string
+	Until       string
+	Pin         bool
+	MaxRules    int
+	Holdout     float64
+	Output      string
+	Format      string
+	FlowFormat  string
+	MaxBadLines string
+	Workers     int
+	now         func() time.Time
+}
+
+func newLearnCmd(io *IOStreams) *cobra.Command {
+	o := &LearnOptions{IO: io}
+	cmd := &cobra.Command{
+		Use:   "learn [INPUT...] --flows SRC...",
+		Short: "Propose the least egress each security group needs, from flow logs",
+		Long: `Propose, for every security group, the egress its members need: the union of
+the connections they initiated and were allowed to make in the flow logs.
+Replies need no rule, as security groups are stateful: an instance that is
+SSHed into gets no egress rule for it.
+
+Internet destinations become the service port open to 0.0.0.0/0 (and ::/0
+only where IPv6 was seen), as package mirrors and APIs change addresses;
+--pin keeps the observed addresses, aggregated into as few CIDRs as the rule
+budget needs. Interfaces of the VPC become a reference to the security group
+that stands for them; addresses of a managed prefix list (S3, DynamoDB
+gateway endpoints) the prefix list; other private addresses CIDRs. Many high
+ports to one remote (passive FTP data) become one range. An interface with
+several groups gets each need on one group only. Each group keeps within
+--max-rules egress rules, counted as AWS counts them (prefix lists by weight).
+
+Every proposed rule carries its evidence, and the plan carries two proofs:
+the proposal allows nothing the current rules deny (proposed ⊆ current, by
+exact set algebra), and replaying the learning window blocks nothing that
+was initiated and accepted. Groups with no observed member traffic are left
+unchanged, never emptied on no evidence. --holdout P learns on the first
+(100-P)% of the window and replays the rest against the proposal.
+
+-o writes the plan file for walls diff, replay, check --plan, export and apply.
+
+Exit codes: 0 success, 2 bad usage or bad input.`,
+		Example: `  walls learn inventory/ --flows flows/ -o plan.json
+  walls learn inventory/ --flows flows/ --since 2026-11-01 --holdout 20
+  walls learn inventory/ --flows flows/ --pin --max-rules 20 --format json | jq '.securityGroups[].proposedEgress'`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Inputs = args
+			return runLearn(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&o.Flows, "flows", nil, "flow log sources: files, folders, or - for stdin (repeatable, comma-separated)")
+	f.StringVar(&o.Since, "since", "", "learn from records from this time: RFC 3339, YYYY-MM-DD, Unix seconds, or a duration ago (24h)")
+	f.StringVar(&o.Until, "until", "", "learn from records before this time (same forms as --since)")
+	f.BoolVar(&o.Pin, "pin", false, "keep observed internet addresses instead of opening the port to the whole internet")
+	f.IntVar(&o.MaxRules, "max-rules", learn.DefaultMaxRules, "egress rules per security group at most, counted as AWS counts them")
+	f.Float64Var(&o.Holdout, "holdout", 0, "replay the last P percent of the window instead of learning from it")
+	f.StringVarP(&o.Output, "output", "o", "", "write the plan file here")
+	f.StringVar(&o.Format, "format", "table", "output format: table or json (the plan)")
+	f.StringVar(&o.FlowFormat, "flow-format", "", "field order of sources without a header line, as AWS LogFormat")
+	f.StringVar(&o.MaxBadLines, "max-bad-lines", "1%", "fail (exit 2) when more than this share of lines is malformed")
+	f.IntVar(&o.Workers, "workers", 0, "parsing goroutines (default: all cores)")
+	return cmd
+}
+
+func runLearn(ctx context.Context, o *LearnOptions) error {
+	if err := checkFormat(o.Format, "table", "json"); err != nil {
+		return err
+	}
+	if len(o.Flows) == 0 {
+		return badInputf("learn needs --flows: files, folders or - for stdin")
+	}
+	if len(o.Inputs) == 0 {
+		return badInputf("learn needs the inventory: pass files or folders of AWS CLI output, terraform show -json, .tf folders or CloudFormation templates")
+	}
+	if o.MaxRules < 1 {
+		return badInputf("--max-rules %d: want at least 1", o.MaxRules)
+	}
+	if o.Holdout < 0 || o.Holdout >= 100 {
+		return badInputf("--holdout %g: want a percentage more than 0 and less than 100", o.Holdout)
+	}
+	inv, err := loadInventory(o.IO, o.Inputs)
+	if err != nil {
+		return err
+	}
+	fo := flowSourceOptions{Since: o.Since, Until: o.Until, FlowFormat: o.FlowFormat, MaxBadLines: o.MaxBadLines,
+		Workers: o.Workers, now: o.now}
+	res, opts, err := aggregateFlows(ctx, o.IO, inv, o.Flows, fo)
+	if err != nil {
+		return err
+	}
+	p, err := learn.Learn(inv, res.Observations, learn.Options{Pin: o.Pin, MaxRules: o.MaxRules,
+		Since: opts.Since, Until: opts.Until, HoldoutPercent: o.Holdout})
+	if err != nil {
+		return badInput(err)
+	}
+	if o.Output != "" {
+		if err := writePlanFile(o.Output, p); err != nil {
+			return err
+		}
+		fmt.Fprintf(o.IO.ErrOut, "walls: plan written to %s\n", o.Output)
+	}
+	for _, w := range p.Warnings {
+		fmt.Fprintln(o.IO.ErrOut, "walls: warning: "+w)
+	}
+	if o.Format == "json" {
+		return p.Write(o.IO.Out)
+	}
+	return WritePlanTable(o.IO.Out, p)
+}
+
+// flowSourceOptions are the flow flags learn and replay share.
+type flowSourceOptions struct {
+	Since, Until, FlowFormat, MaxBadLines string
+	Workers                               int
+	now                                   func() time.Time
+}
+
+// aggregateFlows reads flow sources into observations, reporting what could
+// not be used on stderr. Problems with the input are bad input (exit 2).
+func aggregateFlows(ctx context.Context, ios *IOStreams, inv *vpc.Inventory, flows []string, f flowSourceOptions) (*flowlog.Result, flowlog.Options, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	opts := flowlog.Options{Inventory: inv, Workers: f.Workers, Stdin: ios.In}
+	now := time.Now
+	if f.now != nil {
+		now = f.now
+	}
+	var err error
+	if opts.Since, err = parseTimeFlag("--since", f.Since, now()); err != nil {
+		return nil, opts, err
+	}
+	if opts.Until, err = parseTimeFlag("--until", f.Until, now()); err != nil {
+		return nil, opts, err
+	}
+	if !opts.Since.IsZero() && !opts.Until.IsZero() && !opts.Until.After(opts.Since) {
+		return nil, opts, badInputf("--until %s is not after --since %s", f.Until, f.Since)
+	}
+	if f.FlowFormat != "" {
+		if opts.Format, err = flowlog.ParseLogFormat(f.FlowFormat); err != nil {
+			return nil, opts, badInputf("--flow-format: %v", err)
+		}
+	}
+	if opts.MaxBadRatio, err = parseRatio(f.MaxBadLines); err != nil {
+		return nil, opts, err
+	}
+	res, aggErr := flowlog.Aggregate(ctx, flows, opts)
+	if res == nil {
+		return nil, opts, badInputf("--flows: %v", aggErr)
+	}
+	var tooMany *flowlog.TooManyBadLinesError
+	if aggErr != nil || errors.As(aggErr, &tooMany) {
+		return nil, opts, badInputf("--flows: %v", aggErr)
+	}
+	reportObserveStats(ios.ErrOut, &res.Stats)
+	return res, opts, nil
+}
+
+// writePlanFile writes the plan atomically: a reviewer never sees half a plan.
+func writePlanFile(path string, p *plan.Plan) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return badInputf("-o: %v", err)
+	}
+	if err := p.Write(f); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return os.Rename(tmp, path)
+}
+
+// WritePlanTable renders a plan for people: per group, the proposed rules
+// with their evidence, what changes, and the guarantees. The demo shows it.
+func WritePlanTable(w io.Writer, p *plan.Plan) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for i := range p.SecurityGroups {
+		g := &p.SecurityGroups[i]
+		name := g.GroupID
+		if g.GroupName != "" && g.GroupName != g.GroupID {
+			name += " (" + g.GroupName + ")"
+		}
+		if g.Status == plan.StatusUnchanged {
+			fmt.Fprintf(tw, "%s: unchanged: %s\n", name, g.Reason)
+			continue
+		}
+		fmt.Fprintf(tw, "%s: %d egress rules -> %d (%d of %d members observed)\n", name, len(g.CurrentEgress),
+			len(g.ProposedEgress), g.ObservedMembers, g.Members)
+		if len(g.ProposedEgress) == 0 {
+			fmt.Fprintln(tw, "  (no egress rules: members only answer connections others start)")
+		}
+		for j := range g.ProposedEgress {
+			r := &g.ProposedEgress[j]
+			vr, err := r.ToVPC(g.GroupID)
+			if err != nil {
+				return err
+			}
+			line := "  " + strings.TrimPrefix(vr.String(), "egress ")
+			if ev := r.Evidence; ev != nil {
+				line += fmt.Sprintf("\t%d connections from %s\t%s", ev.Flows, strings.Join(ev.Interfaces, ", "), ev.Confidence)
+				if len(ev.Why) > 0 {
+					line += "\t" + ev.Why[0]
+				}
+			}
+			fmt.Fprintln(tw, line)
+		}
+		for _, s := range g.Placement {
+			fmt.Fprintln(tw, "  placement: "+s)
+		}
+		for _, s := range g.Widened {
+			fmt.Fprintln(tw, "  widened: "+s)
+		}
+		for _, s := range g.Notes {
+			fmt.Fprintln(tw, "  note: "+s)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if gu := p.Guarantees; gu != nil {
+		fmt.Fprintf(w, "\nproposed ⊆ current: %s (%d groups proved)\n", holds(gu.ProposedWithinCurrent.Holds), gu.ProposedWithinCurrent.Checked)
+		for _, v := range gu.ProposedWithinCurrent.Violations {
+			fmt.Fprintln(w, "  "+v)
+		}
+		fmt.Fprintf(w, "replay of the learning window: %s (%d initiated, accepted observations checked)\n",
+			holds(gu.LearningReplay.Holds), gu.LearningReplay.Checked)
+		for _, v := range gu.LearningReplay.Violations {
+			fmt.Fprintln(w, "  "+v)
+		}
+	}
+	if r := p.Replay; r != nil {
+		fmt.Fprintf(w, "holdout (last %g%% of the window): ", p.Window.HoldoutPercent)
+		writeReplaySummary(w, r)
+	}
+	return nil
+}
+
+func holds(ok bool) string {
+	if ok {
+		return "holds"
+	}
+	return "DOES NOT HOLD"
+}

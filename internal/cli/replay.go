@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/walls-dev/walls/internal/plan"
+)
+
+func init() { register(newReplayCmd) }
+
+// ReplayOptions are the inputs of `walls replay`.
+type ReplayOptions struct {
+	IO          *IOStreams
+	Inputs      []string
+	Plan        string
+	Flows       []string
+	Since       string
+	Until       string
+	Format      string
+	FlowFormat  string
+	MaxBadLines string
+	Workers     int
+	now         func() time.Time
+}
+
+func newReplayCmd(io *IOStreams) *cobra.Command {
+	o := &ReplayOptions{IO: io}
+	cmd := &cobra.Command{
+		Use:   "replay [INPUT...] --plan FILE --flows SRC...",
+		Short: "What observed traffic a plan would block",
+		Long: `Replay flow logs, typically from another window than the plan was learned
+from, against the plan's proposed rules: every connection an interface
+initiated and was accepted is checked against the egress of its groups as
+the plan leaves them. Connections the current rules deny too are counted
+apart, as are connections to addresses no security group filters.
+
+The result is grouped by the interface's security groups, protocol, port and
+remote, with examples.
+
+Exit codes: 0 nothing would be blocked, 1 something would be blocked, 2 bad
+usage, bad input or a stale plan.`,
+		Example: `  walls replay inventory/ --plan plan.json --flows flows-last-week/
+  walls replay inventory/ --plan plan.json --flows flows/ --since 24h --format json | jq '.blockedBy[:5]'`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Inputs = args
+			return runReplay(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Plan, "plan", "", "plan file written by walls learn -o (required)")
+	f.StringSliceVar(&o.Flows, "flows", nil, "flow log sources: files, folders, or - for stdin (repeatable, comma-separated)")
+	f.StringVar(&o.Since, "since", "", "replay records from this time: RFC 3339, YYYY-MM-DD, Unix seconds, or a duration ago (24h)")
+	f.StringVar(&o.Until, "until", "", "replay records before this time (same forms as --since)")
+	f.StringVar(&o.Format, "format", "table", "output format: table or json")
+	f.StringVar(&o.FlowFormat, "flow-format", "", "field order of sources without a header line, as AWS LogFormat")
+	f.StringVar(&o.MaxBadLines, "max-bad-lines", "1%", "fail (exit 2) when more than this share of lines is malformed")
+	f.IntVar(&o.Workers, "workers", 0, "parsing goroutines (default: all cores)")
+	return cmd
+}
+
+func runReplay(ctx context.Context, o *ReplayOptions) error {
+	if err := checkFormat(o.Format, "table", "json"); err != nil {
+		return err
+	}
+	if len(o.Flows) == 0 {
+		return badInputf("replay needs --flows: files, folders or - for stdin")
+	}
+	if len(o.Inputs) == 0 {
+		return badInputf("replay needs the inventory the plan was made against: pass its files or folders")
+	}
+	p, inv, err := loadPlanAndInventory(o.IO, o.Plan, o.Inputs)
+	if err != nil {
+		return err
+	}
+	res, _, err := aggregateFlows(ctx, o.IO, inv, o.Flows, flowSourceOptions{Since: o.Since, Until: o.Until,
+		FlowFormat: o.FlowFormat, MaxBadLines: o.MaxBadLines, Workers: o.Workers, now: o.now})
+	if err != nil {
+		return err
+	}
+	rep, err := plan.Replay(inv, p, res.Observations)
+	if err != nil {
+		return badInput(err)
+	}
+	if o.Format == "json" {
+		enc := json.NewEncoder(o.IO.Out)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else if err := WriteReplayTable(o.IO.Out, rep); err != nil {
+		return err
+	}
+	if rep.Blocked > 0 {
+		return verdict()
+	}
+	return nil
+}
+
+// WriteReplayTable renders a replay for people.
+func WriteReplayTable(w io.Writer, r *plan.ReplayReport) error {
+	writeReplaySummary(w, r)
+	if len(r.BlockedBy) == 0 {
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "GROUPS\tPROTO\tPORT\tREMOTE\tCONNECTIONS\tEXAMPLES")
+	for _, b := range r.BlockedBy {
+		var ex []string
+		for _, e := range b.Examples {
+			ex = append(ex, fmt.Sprintf("%s %s..%s", e.InterfaceID, e.FirstSeen.Format(time.RFC3339), e.LastSeen.Format(time.RFC3339)))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\t%s\n", strings.Join(b.GroupIDs, ","), b.Protocol, b.Port, b.Remote,
+			b.Connections, strings.Join(ex, "; "))
+	}
+	return tw.Flush()
+}
+
+func writeReplaySummary(w io.Writer, r *plan.ReplayReport) {
+	fmt.Fprintf(w, "%d of %d initiated, accepted connections would be blocked", r.Blocked, r.Connections)
+	var extra []string
+	if r.AlreadyDenied > 0 {
+		extra = append(extra, fmt.Sprintf("%d denied by the current rules too", r.AlreadyDenied))
+	}
+	if r.Unfiltered > 0 {
+		extra = append(extra, fmt.Sprintf("%d to addresses no security group filters", r.Unfiltered))
+	}
+	if len(r.UnknownInterfaces) > 0 {
+		extra = append(extra, fmt.Sprintf("interfaces not in the inventory left out: %s", strings.Join(r.UnknownInterfaces, ", ")))
+	}
+	if len(extra) > 0 {
+		fmt.Fprintf(w, " (%s)", strings.Join(extra, "; "))
+	}
+	fmt.Fprintln(w)
+}
