@@ -151,11 +151,10 @@ func notFiltered(inv *vpc.Inventory, dst netip.Addr) (string, bool) {
 	if what, ok := unfiltered[dst]; ok {
 		return fmt.Sprintf("%s is %s: security groups and network ACLs do not filter this traffic", dst, what), true
 	}
-	for _, id := range inv.SortedVPCIDs() {
-		v := inv.VPCs[id]
-		if len(v.CIDRs) == 0 {
-			continue
-		}
+	if !dst.Is4() {
+		return "", false
+	}
+	if v := inv.VPCFor(dst); v != nil && len(v.CIDRs) > 0 {
 		base := v.CIDRs[0].Masked().Addr()
 		if base.Next().Next() == dst {
 			return fmt.Sprintf("%s is the Route 53 Resolver of %s (primary CIDR base + 2): security groups and network ACLs do not filter DNS to it", dst, v.ID), true

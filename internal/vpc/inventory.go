@@ -89,6 +89,9 @@ type Index struct {
 	SubnetNACL map[string]*NACL
 	// DefaultNACL maps a VPC id to its default NACL.
 	DefaultNACL map[string]*NACL
+	// vpcs and subnets in id order, for address lookups.
+	vpcs    []*VPC
+	subnets []*Subnet
 }
 
 // Index builds (once) and returns the inventory's indexes.
@@ -127,6 +130,12 @@ func (inv *Inventory) Index() *Index {
 		for _, s := range n.SubnetIDs {
 			ix.SubnetNACL[s] = n
 		}
+	}
+	for _, id := range sortedKeys(inv.VPCs) {
+		ix.vpcs = append(ix.vpcs, inv.VPCs[id])
+	}
+	for _, id := range sortedKeys(inv.Subnets) {
+		ix.subnets = append(ix.subnets, inv.Subnets[id])
 	}
 	for id, s := range inv.Subnets {
 		if _, ok := ix.SubnetNACL[id]; !ok {
@@ -177,9 +186,9 @@ func (ix *Index) InterfaceByIP(a netip.Addr) (eni *Interface, public bool) {
 
 // VPCFor returns the VPC whose CIDR blocks contain a, or nil.
 func (inv *Inventory) VPCFor(a netip.Addr) *VPC {
-	for _, id := range sortedKeys(inv.VPCs) {
-		if inv.VPCs[id].Contains(a) {
-			return inv.VPCs[id]
+	for _, v := range inv.Index().vpcs {
+		if v.Contains(a) {
+			return v
 		}
 	}
 	return nil
@@ -187,8 +196,7 @@ func (inv *Inventory) VPCFor(a netip.Addr) *VPC {
 
 // SubnetFor returns the subnet whose CIDR contains a, or nil.
 func (inv *Inventory) SubnetFor(a netip.Addr) *Subnet {
-	for _, id := range sortedKeys(inv.Subnets) {
-		s := inv.Subnets[id]
+	for _, s := range inv.Index().subnets {
 		if s.CIDR.Contains(a) {
 			return s
 		}
