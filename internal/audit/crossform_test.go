@@ -82,3 +82,31 @@ func TestSameNetworkSameFindings(t *testing.T) {
 		}
 	}
 }
+
+// TestInlineSuppressions: the equivalent Terraform folder carries
+// `# walls:ignore` comments on a resource (web_rdp) and on one egress block
+// (unused); both hide exactly their finding, with the reason.
+func TestInlineSuppressions(t *testing.T) {
+	inv, sups := loadFixture(t, filepath.Join(equivalent, "terraform"))
+	if len(sups) != 2 {
+		t.Fatalf("want 2 inline suppressions, got %+v", sups)
+	}
+	rep := audit.Run(inv, audit.Options{Now: fixedNow, Suppressions: sups})
+	var hidden []string
+	for _, f := range rep.Suppressed {
+		hidden = append(hidden, f.CheckID+" "+canonical(inv, f.ResourceID)+": "+f.Suppression.Reason)
+	}
+	slices.Sort(hidden)
+	want := []string{
+		"WALLS-SG-001 sg:unused: decommissioned in Q3",
+		"WALLS-SG-003 sg:web: remote desktop to the vendor bastion, ticket OPS-12",
+	}
+	if !slices.Equal(hidden, want) {
+		t.Errorf("suppressed:\n%s\nwant:\n%s", strings.Join(hidden, "\n"), strings.Join(want, "\n"))
+	}
+	for _, f := range rep.Findings {
+		if f.CheckID == audit.OpenEgress && canonical(inv, f.ResourceID) == "sg:unused" {
+			t.Errorf("suppressed finding still reported: %s", f.Message)
+		}
+	}
+}
