@@ -89,7 +89,7 @@ func runCheck(o *CheckOptions) error {
 		return err
 	}
 	if o.Plan != "" {
-		if inv, err = applyPlan(inv, o.Plan); err != nil {
+		if inv, err = ApplyPlanFile(inv, o.Plan); err != nil {
 			return err
 		}
 	}
