@@ -1,26 +1,26 @@
 package inventory
 
 import (
-	"fmt"
-
+	"github.com/walls-dev/walls/internal/inventory/cloudformation"
+	"github.com/walls-dev/walls/internal/inventory/terraform"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
-// The infrastructure-as-code formats are read by sub-packages; these hooks
-// route content to them.
+// The infrastructure-as-code formats are read by sub-packages; these route
+// content to them.
 
-func isTerraformJSON(data []byte) bool { return false }
+func isTerraformJSON(data []byte) bool { return terraform.Detect(data) }
 
-func isCloudFormation(path string, data []byte) bool { return false }
+func isCloudFormation(path string, data []byte) bool { return cloudformation.Detect(data) }
 
 func loadTerraformJSON(file string, data []byte, inv *vpc.Inventory) error {
-	return fmt.Errorf("%s: terraform show -json input is not supported in this build", file)
+	return terraform.LoadShowJSON(file, data, inv)
 }
 
 func loadCloudFormation(file string, data []byte, inv *vpc.Inventory) error {
-	return fmt.Errorf("%s: CloudFormation input is not supported in this build", file)
+	return cloudformation.LoadTemplate(file, data, inv)
 }
 
 func loadTerraformDir(dir string, inv *vpc.Inventory) error {
-	return fmt.Errorf("%s: Terraform .tf folders are not supported in this build", dir)
+	return terraform.LoadHCLDir(dir, inv)
 }
