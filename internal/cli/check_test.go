@@ -119,3 +119,18 @@ func TestDemo(t *testing.T) {
 		t.Errorf("a demo step gave an unexpected answer:\n%s", out)
 	}
 }
+
+// TestCheckTerraform: endpoints named by Terraform addresses resolve, and
+// the verdict matches the same network's AWS CLI form.
+func TestCheckTerraform(t *testing.T) {
+	for _, dir := range []string{"../inventory/testdata/equivalent/terraform", "../inventory/testdata/equivalent/cloudformation"} {
+		out, errOut, code := run(t, "check", dir, "--from", "10.0.2.10", "--to", "10.0.2.20", "--port", "3306")
+		if code != 0 || !strings.Contains(out, "ALLOWED") {
+			t.Errorf("%s: exit %d\n%s%s", dir, code, out, errOut)
+		}
+	}
+	out, errOut, code := run(t, "check", "../inventory/testdata/equivalent/terraform", "--from", "aws_security_group.workers", "--to", "aws_security_group.db", "--port", "3306")
+	if code != 0 || !strings.Contains(out, "aws_vpc_security_group_ingress_rule.db_mysql") {
+		t.Errorf("exit %d\n%s%s", code, out, errOut)
+	}
+}

@@ -25,10 +25,10 @@ func Run(inv *vpc.Inventory, req Request) (*Check, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--to: %w", err)
 	}
-	if strings.HasPrefix(req.From, "i-") {
+	if srcs[0].kind == "instance" {
 		srcs = pickSourceInterface(srcs, dsts)
 	}
-	if strings.HasPrefix(req.To, "i-") {
+	if dsts[0].kind == "instance" {
 		dsts = dsts[:1] // an instance id as destination means its primary interface
 	}
 	max := req.MaxPairs

@@ -21,18 +21,12 @@ type candidate struct {
 
 func resolve(inv *vpc.Inventory, q string) ([]candidate, error) {
 	ix := inv.Index()
-	switch {
-	case strings.HasPrefix(q, "eni-"):
-		eni := inv.Interfaces[q]
-		if eni == nil {
-			return nil, fmt.Errorf("network interface %s is not in the inventory", q)
-		}
+	// Exact ids first, whatever their form: inventories read from
+	// Terraform or CloudFormation name objects by address or logical id.
+	if eni := inv.Interfaces[q]; eni != nil {
 		return []candidate{{kind: "interface", eni: eni}}, nil
-	case strings.HasPrefix(q, "i-"):
-		enis := ix.ByInstance[q]
-		if len(enis) == 0 {
-			return nil, fmt.Errorf("instance %s has no network interface in the inventory (load describe-network-interfaces output)", q)
-		}
+	}
+	if enis := ix.ByInstance[q]; len(enis) > 0 {
 		sorted := append([]*vpc.Interface(nil), enis...)
 		sort.Slice(sorted, func(i, j int) bool { return sorted[i].DeviceIndex < sorted[j].DeviceIndex })
 		out := make([]candidate, len(sorted))
@@ -40,10 +34,8 @@ func resolve(inv *vpc.Inventory, q string) ([]candidate, error) {
 			out[i] = candidate{kind: "instance", eni: e}
 		}
 		return out, nil
-	case strings.HasPrefix(q, "sg-"):
-		if _, ok := inv.Groups[q]; !ok && len(ix.Members[q]) == 0 {
-			return nil, fmt.Errorf("security group %s is not in the inventory", q)
-		}
+	}
+	if _, ok := inv.Groups[q]; ok || len(ix.Members[q]) > 0 {
 		members := ix.Members[q]
 		if len(members) == 0 {
 			return nil, fmt.Errorf("security group %s has no member interfaces in the inventory; nothing to check", q)
@@ -54,15 +46,22 @@ func resolve(inv *vpc.Inventory, q string) ([]candidate, error) {
 		}
 		return out, nil
 	}
-	a, err := netip.ParseAddr(q)
-	if err != nil {
-		return nil, fmt.Errorf("%q is not an interface id (eni-…), instance id (i-…), security group id (sg-…) or IP address", q)
+	if a, err := netip.ParseAddr(q); err == nil {
+		a = a.Unmap()
+		if eni, public := ix.InterfaceByIP(a); eni != nil {
+			return []candidate{{kind: "ip", eni: eni, addr: a, public: public}}, nil
+		}
+		return []candidate{{kind: "ip", addr: a}}, nil
 	}
-	a = a.Unmap()
-	if eni, public := ix.InterfaceByIP(a); eni != nil {
-		return []candidate{{kind: "ip", eni: eni, addr: a, public: public}}, nil
+	switch {
+	case strings.HasPrefix(q, "eni-"):
+		return nil, fmt.Errorf("network interface %s is not in the inventory", q)
+	case strings.HasPrefix(q, "i-"):
+		return nil, fmt.Errorf("instance %s has no network interface in the inventory (load describe-network-interfaces output)", q)
+	case strings.HasPrefix(q, "sg-"):
+		return nil, fmt.Errorf("security group %s is not in the inventory", q)
 	}
-	return []candidate{{kind: "ip", addr: a}}, nil
+	return nil, fmt.Errorf("%q is not an interface id (eni-…), instance id (i-…), security group id (sg-…) or IP address known to the inventory", q)
 }
 
 // endpoints turns a source and destination candidate into the concrete
