@@ -17,7 +17,7 @@ type move struct {
 	free   bool    // a CIDR merge adding nothing: made even within budget
 	merged *item
 	from   []*item
-	what   string
+	what   func() string
 }
 
 // fit brings a group's items within the rule budget. Merges that add
@@ -31,7 +31,7 @@ func (l *learner) fit(g *vpc.SecurityGroup, chk *plan.Checker, items []*item) ([
 	var widened []string
 	for {
 		over := l.over(g, items)
-		moves := candidates(items)
+		moves := candidates(items, over == 0)
 		sort.SliceStable(moves, func(i, j int) bool { return moves[i].cost < moves[j].cost })
 		applied := false
 		for _, m := range moves {
@@ -44,10 +44,10 @@ func (l *learner) fit(g *vpc.SecurityGroup, chk *plan.Checker, items []*item) ([
 			}
 			items = apply(items, m)
 			if m.cost > 0 {
-				widened = append(widened, fmt.Sprintf("%s (+%s) to fit %d rules", m.what, volume(m.cost), l.opts.MaxRules))
-				m.merged.why = append(m.merged.why, "widened to fit the rule budget: "+m.what)
+				widened = append(widened, fmt.Sprintf("%s (+%s) to fit %d rules", m.what(), volume(m.cost), l.opts.MaxRules))
+				m.merged.why = append(m.merged.why, "widened to fit the rule budget: "+m.what())
 			} else {
-				m.merged.why = append(m.merged.why, "aggregated without extra addresses: "+m.what)
+				m.merged.why = append(m.merged.why, "aggregated without extra addresses: "+m.what())
 			}
 			applied = true
 			break
@@ -91,7 +91,9 @@ func apply(items []*item, m move) []*item {
 	return out
 }
 
-func candidates(items []*item) []move {
+// candidates lists the merges possible among items; onlyFree, the CIDR
+// merges that add no address.
+func candidates(items []*item, onlyFree bool) []move {
 	var moves []move
 	// CIDR merges: same protocol, ports and family.
 	byTraffic := map[string][]*item{}
@@ -107,7 +109,7 @@ func candidates(items []*item) []move {
 			}
 			byTraffic[k] = append(byTraffic[k], it)
 		}
-		if hasPorts(it.proto) {
+		if hasPorts(it.proto) && !onlyFree {
 			k := fmt.Sprintf("%d|%s", it.proto, peerKey(it.peer))
 			if byPeer[k] == nil {
 				pkeys = append(pkeys, k)
@@ -122,21 +124,28 @@ func candidates(items []*item) []move {
 			s := supernet(its[i].peer.Prefix, its[i+1].peer.Prefix)
 			var from []*item
 			var inside float64
-			var names []string
 			for _, it := range its {
 				if s.Contains(it.peer.Prefix.Addr()) && it.peer.Prefix.Bits() >= s.Bits() {
 					from = append(from, it)
 					inside += size(it.peer.Prefix)
-					names = append(names, it.peer.Prefix.String())
 				}
 			}
 			base := its[i]
+			cost := (size(s) - inside) * ports(base)
+			if onlyFree && cost > 0 {
+				continue
+			}
 			merged := &item{proto: base.proto, lo: base.lo, hi: base.hi, icmp: base.icmp,
 				peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: s}}
-			cost := (size(s) - inside) * ports(base)
 			moves = append(moves, move{cost: cost, free: cost == 0, merged: merged, from: from,
-				what: fmt.Sprintf("%s %s: %s merged into %s", protoName(base.proto), portText(base),
-					strings.Join(examples(names, 4), ", "), s)})
+				what: func() string {
+					var names []string
+					for _, f := range from {
+						names = append(names, f.peer.Prefix.String())
+					}
+					return fmt.Sprintf("%s %s: %s merged into %s", protoName(base.proto), portText(base),
+						strings.Join(examples(names, 4), ", "), s)
+				}})
 		}
 	}
 	for _, k := range pkeys {
@@ -146,19 +155,23 @@ func candidates(items []*item) []move {
 			lo, hi := its[i].lo, max(its[i].hi, its[i+1].hi)
 			var from []*item
 			var inside float64
-			var names []string
 			for _, it := range its {
 				if it.lo >= lo && it.hi <= hi {
 					from = append(from, it)
 					inside += ports(it)
-					names = append(names, portText(it))
 				}
 			}
 			base := its[i]
 			merged := &item{proto: base.proto, lo: lo, hi: hi, icmp: -1, peer: base.peer}
 			moves = append(moves, move{cost: (float64(hi-lo) + 1 - inside) * peerVolume(base.peer), merged: merged, from: from,
-				what: fmt.Sprintf("%s to %s: ports %s merged into %d-%d", protoName(base.proto), base.peer,
-					strings.Join(examples(names, 4), ", "), lo, hi)})
+				what: func() string {
+					var names []string
+					for _, f := range from {
+						names = append(names, portText(f))
+					}
+					return fmt.Sprintf("%s to %s: ports %s merged into %d-%d", protoName(base.proto), base.peer,
+						strings.Join(examples(names, 4), ", "), lo, hi)
+				}})
 		}
 	}
 	return moves

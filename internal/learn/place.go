@@ -54,21 +54,32 @@ func (l *learner) place() map[string][]string {
 	notes := map[string][]string{}
 	for _, k := range keys {
 		pts := byKey[k]
-		chosen := []string{}
-		isChosen := map[string]bool{}
+		rank := map[string]int{} // chosen groups, in the order chosen
 		forced := map[string]bool{}
+		choose := func(g string) {
+			if _, ok := rank[g]; !ok {
+				rank[g] = len(rank)
+			}
+		}
+		// Distinct candidate sets: interfaces mostly share a few.
+		seen := map[string]bool{}
+		var sets [][]string
 		for _, pt := range pts {
-			if len(pt.cands) == 1 && !isChosen[pt.cands[0]] {
-				chosen = append(chosen, pt.cands[0])
-				isChosen[pt.cands[0]] = true
+			if len(pt.cands) == 1 {
+				choose(pt.cands[0])
 				forced[pt.cands[0]] = true
+				continue
+			}
+			if sig := strings.Join(pt.cands, ","); !seen[sig] {
+				seen[sig] = true
+				sets = append(sets, pt.cands)
 			}
 		}
 		for {
 			hits := map[string]int{}
-			for _, pt := range pts {
-				if !hitsAny(pt.cands, isChosen) {
-					for _, g := range pt.cands {
+			for _, c := range sets {
+				if !hitsAny(c, rank) {
+					for _, g := range c {
 						hits[g]++
 					}
 				}
@@ -88,15 +99,14 @@ func (l *learner) place() map[string][]string {
 					}
 				}
 			}
-			chosen = append(chosen, best)
-			isChosen[best] = true
+			choose(best)
 		}
 		multi := map[string][]string{}
 		for _, pt := range pts {
-			for _, g := range chosen {
-				if contains(pt.cands, g) {
+			pt.group = ""
+			for _, g := range pt.cands {
+				if r, ok := rank[g]; ok && (pt.group == "" || r < rank[pt.group]) {
 					pt.group = g
-					break
 				}
 			}
 			if len(pt.cands) > 1 {
@@ -136,9 +146,9 @@ func (l *learner) groupsOf(eni string) []string {
 	return nil
 }
 
-func hitsAny(cands []string, chosen map[string]bool) bool {
+func hitsAny(cands []string, chosen map[string]int) bool {
 	for _, g := range cands {
-		if chosen[g] {
+		if _, ok := chosen[g]; ok {
 			return true
 		}
 	}

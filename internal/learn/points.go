@@ -78,11 +78,27 @@ type learner struct {
 	denied   map[string]*acc // needs no current rule allows, by group set
 	unknown  map[string]bool
 	unfilt   uint64
+	filter   *plan.UnfilteredSet
+	vpcs     []netip.Prefix // every VPC block: in-VPC addresses are private
 }
 
 func newLearner(inv *vpc.Inventory, opts Options) *learner {
-	return &learner{inv: inv, opts: opts, now: plan.NewEgress(inv), observed: map[string]bool{},
-		denied: map[string]*acc{}, unknown: map[string]bool{}}
+	l := &learner{inv: inv, opts: opts, now: plan.NewEgress(inv), observed: map[string]bool{},
+		denied: map[string]*acc{}, unknown: map[string]bool{}, filter: plan.NewUnfiltered(inv)}
+	for _, v := range inv.VPCs {
+		l.vpcs = append(l.vpcs, v.CIDRs...)
+		l.vpcs = append(l.vpcs, v.IPv6CIDRs...)
+	}
+	return l
+}
+
+func (l *learner) inVPC(a netip.Addr) bool {
+	for _, p := range l.vpcs {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // collect turns observations into points.
@@ -100,7 +116,7 @@ func (l *learner) collect(obs []flowlog.Observation) {
 			l.unknown[o.InterfaceID] = true
 			continue
 		}
-		if !o.Remote.IsValid() || plan.Unfiltered(l.inv, o.Remote) {
+		if !o.Remote.IsValid() || l.filter.Contains(o.Remote) {
 			l.unfilt += o.Flows
 			continue
 		}
@@ -160,7 +176,7 @@ func (l *learner) classify(ix *vpc.Index, pt *point) {
 		pt.kind, pt.pl = destPrefixList, id
 		return
 	}
-	if pt.remote.IsPrivate() || cgnat.Contains(pt.remote) || l.inv.VPCFor(pt.remote) != nil {
+	if pt.remote.IsPrivate() || cgnat.Contains(pt.remote) || l.inVPC(pt.remote) {
 		pt.kind = destPrivate
 		return
 	}

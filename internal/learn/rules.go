@@ -32,9 +32,15 @@ func (it *item) rule(groupID string) vpc.Rule {
 	return r
 }
 
-func (it *item) key() string {
-	return fmt.Sprintf("%d|%d|%d|%d|%s", it.proto, it.lo, it.hi, it.icmp, peerKey(it.peer))
+// itemKey is what an item allows: items with equal keys are one rule.
+type itemKey struct {
+	proto  uint8
+	lo, hi uint16
+	icmp   int32
+	peer   vpc.Peer
 }
+
+func (it *item) key() itemKey { return itemKey{it.proto, it.lo, it.hi, it.icmp, it.peer} }
 
 func peerKey(p vpc.Peer) string {
 	if p.Kind == vpc.PeerCIDR {
@@ -260,7 +266,7 @@ func (l *learner) peerItems(g *vpc.SecurityGroup, pts []*point) []*item {
 // mergeItems joins items allowing the same thing, and tcp/udp items to the
 // same peer whose port ranges overlap.
 func mergeItems(items []*item) []*item {
-	byKey := map[string]*item{}
+	byKey := map[itemKey]*item{}
 	var out []*item
 	for _, it := range items {
 		if o := byKey[it.key()]; o != nil {
@@ -276,7 +282,7 @@ func mergeItems(items []*item) []*item {
 	for _, it := range out {
 		if n := len(merged); n > 0 {
 			prev := merged[n-1]
-			if hasPorts(it.proto) && prev.proto == it.proto && peerKey(prev.peer) == peerKey(it.peer) && it.lo <= prev.hi {
+			if hasPorts(it.proto) && prev.proto == it.proto && prev.peer == it.peer && it.lo <= prev.hi {
 				prev.hi = max(prev.hi, it.hi)
 				prev.pts = append(prev.pts, it.pts...)
 				prev.why = append(prev.why, it.why...)

@@ -78,22 +78,30 @@ func Packet(o *flowlog.Observation) netspace.Packet {
 // Unfiltered reports whether addr is a destination no security group
 // filters (§1.7, §5): link-local addresses such as the instance metadata,
 // time sync and resolver addresses, the Nitro IPv6 ones in fd00:ec2::/64, and
-// the VPC resolver at each VPC block's base + 2.
-func Unfiltered(inv *vpc.Inventory, addr netip.Addr) bool {
-	addr = addr.Unmap()
-	if addr.IsLinkLocalUnicast() || nitroV6.Contains(addr) {
-		return true
-	}
-	if addr.Is4() {
-		if v := inv.VPCFor(addr); v != nil {
-			for _, c := range v.CIDRs {
-				if c.Contains(addr) && addr == c.Masked().Addr().Next().Next() {
-					return true
-				}
+// the VPC resolver at each VPC block's base + 2. For many questions, build
+// the answer once with NewUnfiltered.
+func Unfiltered(inv *vpc.Inventory, addr netip.Addr) bool { return NewUnfiltered(inv).Contains(addr) }
+
+// UnfilteredSet answers Unfiltered for one inventory.
+type UnfilteredSet struct{ resolvers map[netip.Addr]bool }
+
+// NewUnfiltered collects inv's VPC resolver addresses.
+func NewUnfiltered(inv *vpc.Inventory) *UnfilteredSet {
+	u := &UnfilteredSet{resolvers: map[netip.Addr]bool{}}
+	for _, v := range inv.VPCs {
+		for _, c := range v.CIDRs {
+			if c.Addr().Is4() {
+				u.resolvers[c.Masked().Addr().Next().Next()] = true
 			}
 		}
 	}
-	return false
+	return u
+}
+
+// Contains reports whether no security group filters traffic to addr.
+func (u *UnfilteredSet) Contains(addr netip.Addr) bool {
+	addr = addr.Unmap()
+	return addr.IsLinkLocalUnicast() || nitroV6.Contains(addr) || u.resolvers[addr]
 }
 
 var nitroV6 = netip.MustParsePrefix("fd00:ec2::/64")
@@ -145,6 +153,7 @@ func Replay(inv *vpc.Inventory, p *Plan, obs []flowlog.Observation) (*ReplayRepo
 
 func replay(inv, planned *vpc.Inventory, obs []flowlog.Observation) *ReplayReport {
 	now, next := NewEgress(inv), NewEgress(planned)
+	unfiltered := NewUnfiltered(inv)
 	rep := &ReplayReport{Observations: len(obs), BlockedBy: []Blocked{}}
 	unknown := map[string]bool{}
 	type key struct {
@@ -166,7 +175,7 @@ func replay(inv, planned *vpc.Inventory, obs []flowlog.Observation) *ReplayRepor
 		}
 		rep.Checked++
 		rep.Connections += o.Flows
-		if Unfiltered(inv, o.Remote) {
+		if unfiltered.Contains(o.Remote) {
 			rep.Unfiltered += o.Flows
 			continue
 		}
