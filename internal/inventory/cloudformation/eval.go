@@ -13,8 +13,12 @@ import (
 // AWS knows. why says which.
 type unknown struct{ why string }
 
-// maxEval bounds intrinsic nesting, so reference cycles end.
-const maxEval = 24
+// maxEval bounds intrinsic nesting, so reference cycles end; maxSteps
+// bounds the work of one template, whose references may fan out.
+const (
+	maxEval  = 24
+	maxSteps = 2_000_000
+)
 
 // eval evaluates a template value. It returns nil (absent, AWS::NoValue),
 // string, float64, bool, []any, *iac.Node (a plain object) or unknown.
@@ -24,6 +28,10 @@ func (l *loader) eval(n *iac.Node, depth int) any {
 	}
 	if depth > maxEval {
 		return unknown{"nested too deeply (a reference cycle?)"}
+	}
+	l.steps++
+	if l.steps > maxSteps {
+		return unknown{"the template is too complex to evaluate statically"}
 	}
 	switch n.Kind {
 	case iac.String:
@@ -162,6 +170,15 @@ func (l *loader) attribute(res, attr string, depth int) any {
 	if r == nil {
 		return unknown{fmt.Sprintf("Fn::GetAtt %s.%s: no such resource", res, attr)}
 	}
+	key := res + "." + attr
+	if l.evaluating[key] {
+		return unknown{"Fn::GetAtt " + key + " refers to itself"}
+	}
+	if l.evaluating == nil {
+		l.evaluating = map[string]bool{}
+	}
+	l.evaluating[key] = true
+	defer delete(l.evaluating, key)
 	props := r.Get("Properties")
 	switch attr {
 	case "GroupId", "Id", "NetworkAclId", "SubnetId", "VpcId", "PrefixListId", "InstanceId", "NetworkInterfaceId":

@@ -119,9 +119,13 @@ type loader struct {
 	mappings  *iac.Node
 	resources map[string]*iac.Node
 	types     map[string]string
-	nacls     []*vpc.NACL
-	enis      []*vpc.Interface
-	assoc     []assoc
+	// steps counts evaluations; evaluating holds the Fn::GetAtt targets
+	// being evaluated, to cut reference cycles.
+	steps      int
+	evaluating map[string]bool
+	nacls      []*vpc.NACL
+	enis       []*vpc.Interface
+	assoc      []assoc
 }
 
 type assoc struct {

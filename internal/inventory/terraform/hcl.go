@@ -144,7 +144,7 @@ func (m *hclModule) read(file string, body *hclsyntax.Body) error {
 			}
 			v := cty.DynamicVal
 			if a := blk.Body.Attributes["default"]; a != nil {
-				if val, diags := a.Expr.Value(nil); !diags.HasErrors() {
+				if val, diags := a.Expr.Value(nil); !diags.HasErrors() && !tooBig(val) {
 					v = val
 				}
 			}
@@ -188,7 +188,7 @@ func (m *hclModule) evaluate(inv *vpc.Inventory) []resource {
 	for pass := 0; pass < passes; pass++ {
 		ctx.Variables["local"] = objectOf(locals)
 		for n, e := range m.locals {
-			if v, diags := e.Value(ctx); !diags.HasErrors() {
+			if v, diags := e.Value(ctx); !diags.HasErrors() && !tooBig(v) {
 				locals[n] = v
 			}
 		}
@@ -296,7 +296,7 @@ func (m *hclModule) refValue(r *hclResource, ctx *hcl.EvalContext) cty.Value {
 				continue
 			}
 			v, diags := a.Expr.Value(ictx)
-			if diags.HasErrors() {
+			if diags.HasErrors() || tooBig(v) {
 				v = cty.DynamicVal
 			}
 			attrs[name] = v
@@ -466,7 +466,7 @@ func fromCty(v cty.Value, loc vpc.Location, depth int) any {
 // functions are the Terraform functions a static reading can evaluate.
 func functions() map[string]function.Function {
 	return map[string]function.Function{
-		"concat": stdlib.ConcatFunc, "flatten": stdlib.FlattenFunc, "format": stdlib.FormatFunc,
+		"concat": stdlib.ConcatFunc, "flatten": stdlib.FlattenFunc, "format": guardedFormat(stdlib.FormatFunc),
 		"join": stdlib.JoinFunc, "lower": stdlib.LowerFunc, "upper": stdlib.UpperFunc,
 		"length": stdlib.LengthFunc, "merge": stdlib.MergeFunc, "lookup": stdlib.LookupFunc,
 		"element": stdlib.ElementFunc, "distinct": stdlib.DistinctFunc, "coalesce": stdlib.CoalesceFunc,
@@ -477,7 +477,7 @@ func functions() map[string]function.Function {
 		"tolist": stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
 		"toset":  stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)),
 		"tomap":  stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
-		"min":    stdlib.MinFunc, "max": stdlib.MaxFunc, "formatlist": stdlib.FormatListFunc,
+		"min":    stdlib.MinFunc, "max": stdlib.MaxFunc, "formatlist": guardedFormat(stdlib.FormatListFunc),
 		"cidrsubnet": cidrSubnetFunc,
 	}
 }
