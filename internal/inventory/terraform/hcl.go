@@ -46,7 +46,11 @@ func LoadHCLDirWithSuppressions(dir string, inv *vpc.Inventory) ([]Suppression, 
 		return nil, &vpc.InputError{Loc: vpc.Location{File: dir}, Msg: fmt.Sprintf("want a folder of .tf files: %v", err)}
 	}
 	files := map[string][]byte{}
+	var skipped []string
 	for _, e := range ents {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".tf.json") {
+			skipped = append(skipped, e.Name())
+		}
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".tf") {
 			continue
 		}
@@ -56,6 +60,9 @@ func LoadHCLDirWithSuppressions(dir string, inv *vpc.Inventory) ([]Suppression, 
 			return nil, &vpc.InputError{Loc: vpc.Location{File: p}, Msg: err.Error()}
 		}
 		files[p] = data
+	}
+	for _, n := range skipped {
+		inv.Warn(vpc.Warning{Code: "file-not-read", Message: n + ": Terraform JSON syntax (.tf.json) is not read", Source: vpc.Location{File: filepath.Join(dir, n)}})
 	}
 	return LoadHCLFiles(files, inv)
 }
@@ -84,6 +91,9 @@ func LoadHCLFiles(files map[string][]byte, inv *vpc.Inventory) ([]Suppression, e
 			return nil, err
 		}
 		sups = append(sups, m.suppressions(name, files[name], body, inv)...)
+	}
+	for _, w := range m.notes {
+		inv.Warn(w)
 	}
 	res := m.evaluate(inv)
 	b := &builder{inv: inv, why: "unknown: not resolvable statically"}
@@ -116,7 +126,7 @@ type hclModule struct {
 	vars      map[string]cty.Value
 	locals    map[string]hcl.Expression
 	resources []*hclResource
-	dataTypes map[string]bool
+	notes     []vpc.Warning
 }
 
 type hclResource struct {
@@ -153,6 +163,14 @@ func (m *hclModule) read(file string, body *hclsyntax.Body) error {
 			for name, a := range blk.Body.Attributes {
 				m.locals[name] = a.Expr
 			}
+		case "module":
+			name := ""
+			if len(blk.Labels) > 0 {
+				name = blk.Labels[0]
+			}
+			m.notes = append(m.notes, vpc.Warning{Code: "module-not-read", Resource: "module." + name,
+				Message: fmt.Sprintf("module.%s: resources of modules are not read from .tf folders; use terraform show -json of a plan for them", name),
+				Source:  vpc.Location{File: file, Line: blk.DefRange().Start.Line}})
 		case "resource":
 			if len(blk.Labels) != 2 {
 				return &vpc.InputError{Loc: vpc.Location{File: file, Line: blk.DefRange().Start.Line}, Msg: "resource block: want two labels, type and name"}

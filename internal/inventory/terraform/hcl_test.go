@@ -632,3 +632,11 @@ resource "aws_network_acl_rule" "r" { # walls:ignore WALLS-NACL-002 on purpose
 		t.Errorf("want two bad-suppression warnings:\n%s", w)
 	}
 }
+
+func TestHCLModulesAreNamedNotRead(t *testing.T) {
+	t.Parallel()
+	inv := mustHCL(t, "module \"net\" {\n  source = \"./net\"\n}\n")
+	if w := warningsText(inv); !strings.Contains(w, "main.tf:1 module-not-read module.net") {
+		t.Errorf("warnings:\n%s", w)
+	}
+}

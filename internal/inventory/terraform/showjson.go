@@ -298,6 +298,12 @@ func (s *showLoader) resolveObject(o *object, exprs *iac.Node, mod string, depth
 		}
 		switch t := v.(type) {
 		case unknown:
+			if e.Kind == iac.Array { // nested blocks, all unknown: rebuild from configuration
+				if blocks := s.blocksFromConfig(e, o.Loc, mod); blocks != nil {
+					o.Fields[k] = blocks
+				}
+				continue
+			}
 			if r := s.fromExpr(e, k, mod); r != nil {
 				o.Fields[k] = r
 			}
@@ -334,6 +340,35 @@ func (s *showLoader) resolveObject(o *object, exprs *iac.Node, mod string, depth
 			}
 		}
 	}
+}
+
+// blocksFromConfig rebuilds nested blocks that the plan marks unknown as a
+// whole (a set with an unknown element) from the configuration: constants
+// stay, references to the plan's resources resolve, anything else is
+// unknown. It gives up on dynamic blocks, which the configuration does not
+// expand.
+func (s *showLoader) blocksFromConfig(cfg *iac.Node, loc vpc.Location, mod string) []any {
+	out := make([]any, 0, len(cfg.Items))
+	for _, c := range cfg.Items {
+		if c.Kind != iac.Object {
+			return nil
+		}
+		o := newObject(loc)
+		for _, k := range c.Keys {
+			e := c.Map[k]
+			if cv := e.Get("constant_value"); cv != nil {
+				o.Fields[k] = s.value(cv, loc.Path, loc.Line)
+				continue
+			}
+			if r := s.fromExpr(e, k, mod); r != nil {
+				o.Fields[k] = r
+			} else {
+				o.Fields[k] = unknown{}
+			}
+		}
+		out = append(out, o)
+	}
+	return out
 }
 
 // matchBlock picks the configuration block that a planned nested block came

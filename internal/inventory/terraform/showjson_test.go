@@ -165,3 +165,36 @@ func TestDetect(t *testing.T) {
 		}
 	}
 }
+
+// TestShowJSONInlineReferences covers a group whose inline blocks refer to
+// a group created in the same plan: Terraform may mark one element, or the
+// whole set, unknown; both resolve through the configuration.
+func TestShowJSONInlineReferences(t *testing.T) {
+	t.Parallel()
+	for _, au := range []string{`{"id": true, "ingress": [{"security_groups": [true]}]}`, `{"id": true, "ingress": true}`} {
+		plan := `{"format_version": "1.2",
+ "planned_values": {"root_module": {"resources": [
+   {"address": "aws_security_group.a", "mode": "managed", "type": "aws_security_group", "name": "a", "values": {"name": "a", "egress": []}},
+   {"address": "aws_security_group.b", "mode": "managed", "type": "aws_security_group", "name": "b",
+    "values": {"name": "b", "egress": [], "ingress": [{"protocol": "tcp", "from_port": 5432, "to_port": 5432, "cidr_blocks": [],
+      "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": [null], "self": false, "description": ""}]}}
+ ]}},
+ "resource_changes": [
+   {"address": "aws_security_group.a", "change": {"actions": ["create"], "after_unknown": {"id": true}}},
+   {"address": "aws_security_group.b", "change": {"actions": ["create"], "after_unknown": ` + au + `}}
+ ],
+ "configuration": {"root_module": {"resources": [
+   {"address": "aws_security_group.a", "expressions": {"name": {"constant_value": "a"}}},
+   {"address": "aws_security_group.b", "expressions": {"name": {"constant_value": "b"}, "ingress": [
+     {"protocol": {"constant_value": "tcp"}, "from_port": {"constant_value": 5432}, "to_port": {"constant_value": 5432},
+      "security_groups": {"references": ["aws_security_group.a.id", "aws_security_group.a"]}}]}}
+ ]}}}`
+		inv := vpc.New()
+		if err := LoadShowJSON("plan.json", []byte(plan), inv); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(rules(inv.Groups["aws_security_group.b"]), ";"); got != "ingress tcp 5432 from aws_security_group.a" {
+			t.Errorf("after_unknown %s: rules %q\n%s", au, got, warningsText(inv))
+		}
+	}
+}

@@ -1,0 +1,120 @@
+package iac
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+func TestParseJSONLines(t *testing.T) {
+	t.Parallel()
+	doc := "{\n  \"a\": 1,\n  \"list\": [\n    {\"x\": \"y\"},\n    \"s\"\n  ],\n  \"o\": {\n    \"k\": true\n  }\n}\n"
+	n, err := ParseJSON([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		got  *Node
+		line int
+	}{
+		{"root", n, 1},
+		{"number", n.Get("a"), 2},
+		{"array member", n.Get("list"), 3},
+		{"object in array", n.Get("list").Items[0], 4},
+		{"string in object", n.Get("list").Items[0].Get("x"), 4},
+		{"string in array", n.Get("list").Items[1], 5},
+		{"object member", n.Get("o"), 7},
+		{"bool", n.Get("o").Get("k"), 8},
+	}
+	for _, tt := range tests {
+		if tt.got == nil || tt.got.Line != tt.line {
+			t.Errorf("%s: line %v, want %d", tt.name, tt.got, tt.line)
+		}
+	}
+	if strings.Join(n.Keys, ",") != "a,list,o" {
+		t.Errorf("keys %v", n.Keys)
+	}
+	for _, bad := range []string{"{", "{\"a\": }", "{} {}", "[" + strings.Repeat("[", 300) + strings.Repeat("]", 301)} {
+		if _, err := ParseJSON([]byte(bad)); err == nil {
+			t.Errorf("%q: want an error", bad)
+		}
+	}
+}
+
+func TestParsePrefix(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in     string
+		family int
+		want   string // "" = error
+	}{
+		{"10.0.0.0/16", 4, "10.0.0.0/16"},
+		{"100.68.0.18/18", 0, "100.68.0.0/18"},
+		{" 2001:db8::1/56 ", 6, "2001:db8::/56"},
+		{"10.0.0.1", 0, ""},
+		{"10.0.0.0/33", 0, ""},
+		{"::/0", 4, ""},
+		{"0.0.0.0/0", 6, ""},
+		{"::ffff:10.0.0.0/104", 0, ""},
+		{"fe80::1%eth0/64", 0, ""},
+	}
+	for _, tt := range tests {
+		p, err := ParsePrefix(tt.in, tt.family)
+		got := ""
+		if err == nil {
+			got = p.String()
+		}
+		if got != tt.want {
+			t.Errorf("ParsePrefix(%q, %d) = %q, %v; want %q", tt.in, tt.family, got, err, tt.want)
+		}
+	}
+}
+
+func TestRulePorts(t *testing.T) {
+	t.Parallel()
+	s := SomeInt
+	tests := []struct {
+		name     string
+		p        vpc.Protocol
+		from, to Int
+		want     [2]int32
+		err      bool
+	}{
+		{"tcp range", vpc.ProtoTCP, s(80), s(443), [2]int32{80, 443}, false},
+		{"tcp missing", vpc.ProtoTCP, Int{}, s(1), [2]int32{}, true},
+		{"tcp reversed", vpc.ProtoUDP, s(9), s(8), [2]int32{}, true},
+		{"tcp negative", vpc.ProtoTCP, s(-1), s(-1), [2]int32{}, true},
+		{"all ignores ports", vpc.ProtoAll, s(0), s(65535), [2]int32{-1, -1}, false},
+		{"other protocol ignores ports", vpc.Protocol(47), s(5), s(6), [2]int32{-1, -1}, false},
+		{"icmp type code", vpc.ProtoICMP, s(8), s(0), [2]int32{8, 0}, false},
+		{"icmp any type forces any code", vpc.ProtoICMP, s(-1), s(3), [2]int32{-1, -1}, false},
+		{"icmp needs type", vpc.ProtoICMP, Int{}, Int{}, [2]int32{}, true},
+		{"icmpv6 optional", vpc.ProtoICMPv6, Int{}, Int{}, [2]int32{-1, -1}, false},
+		{"icmp out of range", vpc.ProtoICMP, s(256), s(0), [2]int32{}, true},
+	}
+	for _, tt := range tests {
+		f, to, err := RulePorts(tt.p, tt.from, tt.to)
+		if (err != nil) != tt.err || err == nil && [2]int32{f, to} != tt.want {
+			t.Errorf("%s: %d %d %v, want %v err=%v", tt.name, f, to, err, tt.want, tt.err)
+		}
+	}
+}
+
+func TestEntryPorts(t *testing.T) {
+	t.Parallel()
+	s := SomeInt
+	if f, to, _, _, err := EntryPorts(vpc.ProtoTCP, s(1024), s(65535), Int{}, Int{}); err != nil || f != 1024 || to != 65535 {
+		t.Errorf("tcp: %d %d %v", f, to, err)
+	}
+	if _, _, it, ic, err := EntryPorts(vpc.ProtoICMP, Int{}, Int{}, s(-1), s(4)); err != nil || it != -1 || ic != -1 {
+		t.Errorf("icmp any: %d %d %v", it, ic, err)
+	}
+	if _, _, _, _, err := EntryPorts(vpc.ProtoUDP, s(1), Int{}, Int{}, Int{}); err == nil {
+		t.Error("udp without to port: want an error")
+	}
+	if f, to, it, ic, err := EntryPorts(vpc.ProtoAll, s(5), s(6), s(7), s(8)); err != nil || f|to|it|ic != 0 {
+		t.Errorf("all: %d %d %d %d %v", f, to, it, ic, err)
+	}
+}
