@@ -83,6 +83,14 @@ func Learn(inv *vpc.Inventory, obs []flowlog.Observation, opts Options) (*plan.P
 	p := l.run(train)
 	p.Window = plan.Window{Since: timePtr(opts.Since), Until: timePtr(opts.Until), Observations: len(train),
 		Outbound: l.outbound}
+	for _, o := range train {
+		if f := o.FirstSeen; !f.IsZero() && (p.Window.FirstSeen == nil || f.Before(*p.Window.FirstSeen)) {
+			p.Window.FirstSeen = timePtr(f)
+		}
+		if l := o.LastSeen; !l.IsZero() && (p.Window.LastSeen == nil || l.After(*p.Window.LastSeen)) {
+			p.Window.LastSeen = timePtr(l)
+		}
+	}
 	if opts.HoldoutPercent > 0 {
 		p.Window.HoldoutPercent = opts.HoldoutPercent
 		p.Window.HoldoutFrom = timePtr(split)

@@ -57,6 +57,9 @@ type InventoryInfo struct {
 type Window struct {
 	Since *time.Time `json:"since,omitempty"`
 	Until *time.Time `json:"until,omitempty"`
+	// FirstSeen and LastSeen bound the observations learned from.
+	FirstSeen *time.Time `json:"firstSeen,omitempty"`
+	LastSeen  *time.Time `json:"lastSeen,omitempty"`
 	// Observations counts the observations learned from, of which Outbound
 	// were initiated by an interface and accepted.
 	Observations int `json:"observations"`
