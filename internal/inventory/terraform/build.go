@@ -19,6 +19,9 @@ type builder struct {
 	why string
 	// assoc holds NACL associations until every NACL is known.
 	assoc []naclAssoc
+	// attach holds attachments to interfaces until every one is known.
+	attach       []eniAttach
+	declaredENIs map[string]bool
 	// created lists the objects this load added, for the final pass.
 	groups []*vpc.SecurityGroup
 	nacls  []*vpc.NACL
@@ -43,6 +46,7 @@ var order = map[string]int{
 	"aws_network_acl_rule": 4, "aws_network_acl_association": 4,
 	"aws_ec2_managed_prefix_list_entry": 4,
 	"aws_instance":                      5, "aws_network_interface": 5,
+	"aws_network_interface_sg_attachment": 6, "aws_network_interface_attachment": 6,
 }
 
 // Supported reports whether walls reads a Terraform resource type.
@@ -51,6 +55,12 @@ func Supported(resourceType string) bool { return order[resourceType] > 0 }
 // build adds the resources to the inventory.
 func (b *builder) build(rs []resource) error {
 	sort.SliceStable(rs, func(i, j int) bool { return order[rs[i].Type] < order[rs[j].Type] })
+	b.declaredENIs = map[string]bool{}
+	for i := range rs {
+		if rs[i].Type == "aws_network_interface" {
+			b.declaredENIs[idOf(&rs[i])] = true
+		}
+	}
 	for i := range rs {
 		r := &rs[i]
 		var err error
@@ -79,6 +89,10 @@ func (b *builder) build(rs []resource) error {
 			err = b.instance(r)
 		case "aws_network_interface":
 			err = b.networkInterface(r)
+		case "aws_network_interface_sg_attachment":
+			err = b.sgAttachment(r)
+		case "aws_network_interface_attachment":
+			err = b.eniAttachment(r)
 		}
 		if err != nil {
 			return err
@@ -880,9 +894,25 @@ func containsAddr(as []netip.Addr, a netip.Addr) bool {
 	return false
 }
 
-// instance reads aws_instance as its primary network interface.
+// instance reads aws_instance as its primary network interface. An
+// instance whose network_interface blocks attach existing interfaces is
+// those interfaces instead: their groups are theirs.
 func (b *builder) instance(r *resource) error {
 	o := r.Body
+	if nis, _, _, err := o.blocks("network_interface"); err == nil && len(nis) > 0 {
+		attached := false
+		for _, ni := range nis {
+			// Only interfaces declared in the input: a state lists the
+			// instance's own primary interface here too.
+			if id, _, _ := ni.str("network_interface_id"); b.declaredENIs[id] {
+				b.attach = append(b.attach, eniAttach{eni: id, instance: idOf(r), addr: r.Addr, loc: ni.Loc})
+				attached = true
+			}
+		}
+		if attached {
+			return nil
+		}
+	}
 	eni := &vpc.Interface{ID: r.Addr, InstanceID: idOf(r), Type: "interface", Tags: o.tags("tags"), Source: o.Loc}
 	if s, _, _ := o.str("primary_network_interface_id"); s != "" {
 		eni.ID = s
@@ -950,6 +980,45 @@ func (b *builder) networkInterface(r *resource) error {
 	return nil
 }
 
+// sgAttachment reads aws_network_interface_sg_attachment: one more group
+// on an interface.
+func (b *builder) sgAttachment(r *resource) error {
+	o := r.Body
+	sg, err := b.ref(r, o, "security_group_id", "attachment skipped")
+	if err != nil {
+		return err
+	}
+	eni, err := b.ref(r, o, "network_interface_id", "attachment skipped")
+	if err != nil || sg == "" || eni == "" {
+		return err
+	}
+	b.attach = append(b.attach, eniAttach{eni: eni, group: sg, addr: r.Addr, loc: o.Loc})
+	return nil
+}
+
+// eniAttachment reads aws_network_interface_attachment.
+func (b *builder) eniAttachment(r *resource) error {
+	o := r.Body
+	inst, err := b.ref(r, o, "instance_id", "attachment skipped")
+	if err != nil {
+		return err
+	}
+	eni, err := b.ref(r, o, "network_interface_id", "attachment skipped")
+	if err != nil || inst == "" || eni == "" {
+		return err
+	}
+	b.attach = append(b.attach, eniAttach{eni: eni, instance: inst, addr: r.Addr, loc: o.Loc})
+	return nil
+}
+
+// eniAttach is a group or an instance attached to an interface by a
+// separate resource, applied once every interface is known.
+type eniAttach struct {
+	eni, group, instance string
+	addr                 string
+	loc                  vpc.Location
+}
+
 func (b *builder) addInterface(eni *vpc.Interface) {
 	b.inv.Interfaces[eni.ID] = eni
 	b.enis = append(b.enis, eni)
@@ -982,6 +1051,21 @@ func (b *builder) finish() error {
 			return iac.Errorf(dup.Source, "network ACL %s: rule number %d used twice in the %s direction: want unique rule numbers", n.ID, dup.RuleNumber, map[bool]string{false: "inbound", true: "outbound"}[dup.Egress])
 		}
 	}
+	for _, a := range b.attach {
+		eni := b.inv.Interfaces[a.eni]
+		if eni == nil {
+			b.inv.Warn(vpc.Warning{Code: "unknown-interface-reference", Resource: a.addr,
+				Message: fmt.Sprintf("%s: network interface %s is not declared in this input; attachment skipped", a.addr, a.eni),
+				Source:  a.loc})
+			continue
+		}
+		if a.group != "" && !containsString(eni.GroupIDs, a.group) {
+			eni.GroupIDs = append(eni.GroupIDs, a.group)
+		}
+		if a.instance != "" {
+			eni.InstanceID = a.instance
+		}
+	}
 	for _, eni := range b.enis {
 		if s := b.inv.Subnets[eni.SubnetID]; s != nil {
 			eni.VpcID = s.VpcID
@@ -991,6 +1075,15 @@ func (b *builder) finish() error {
 		}
 	}
 	return nil
+}
+
+func containsString(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func removeString(ss []string, s string) []string {

@@ -48,10 +48,12 @@ func LoadHCLDirWithSuppressions(dir string, inv *vpc.Inventory) ([]Suppression, 
 	files := map[string][]byte{}
 	var skipped []string
 	for _, e := range ents {
-		if !e.IsDir() && strings.HasSuffix(e.Name(), ".tf.json") {
-			skipped = append(skipped, e.Name())
+		n := e.Name()
+		if !e.IsDir() && strings.HasSuffix(n, ".tf.json") {
+			skipped = append(skipped, n)
 		}
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".tf") {
+		autoVars := n == "terraform.tfvars" || strings.HasSuffix(n, ".auto.tfvars")
+		if e.IsDir() || !strings.HasSuffix(n, ".tf") && !autoVars {
 			continue
 		}
 		p := filepath.Join(dir, e.Name())
@@ -69,6 +71,9 @@ func LoadHCLDirWithSuppressions(dir string, inv *vpc.Inventory) ([]Suppression, 
 
 // LoadHCLFiles is LoadHCLDirWithSuppressions over files given as name →
 // content, all of one Terraform module. Names are used in locations.
+// Files named terraform.tfvars or *.auto.tfvars set variables, as
+// Terraform loads them without being asked (other -var-file files are not
+// read).
 func LoadHCLFiles(files map[string][]byte, inv *vpc.Inventory) ([]Suppression, error) {
 	m := &hclModule{vars: map[string]cty.Value{}, locals: map[string]hcl.Expression{}}
 	names := make([]string, 0, len(files))
@@ -78,10 +83,23 @@ func LoadHCLFiles(files map[string][]byte, inv *vpc.Inventory) ([]Suppression, e
 	sort.Strings(names)
 	parser := hclparse.NewParser()
 	var sups []Suppression
+	sort.SliceStable(names, func(i, j int) bool { // terraform.tfvars before *.auto.tfvars
+		return filepath.Base(names[i]) == "terraform.tfvars" && filepath.Base(names[j]) != "terraform.tfvars"
+	})
+	tfvars := map[string]cty.Value{}
 	for _, name := range names {
 		f, diags := parser.ParseHCL(files[name], name)
 		if diags.HasErrors() {
 			return nil, diagError(name, diags)
+		}
+		if strings.HasSuffix(name, ".tfvars") {
+			attrs, _ := f.Body.JustAttributes()
+			for n, a := range attrs {
+				if v, diags := a.Expr.Value(nil); !diags.HasErrors() && !tooBig(v) {
+					tfvars[n] = v
+				}
+			}
+			continue
 		}
 		body, ok := f.Body.(*hclsyntax.Body)
 		if !ok {
@@ -91,6 +109,11 @@ func LoadHCLFiles(files map[string][]byte, inv *vpc.Inventory) ([]Suppression, e
 			return nil, err
 		}
 		sups = append(sups, m.suppressions(name, files[name], body, inv)...)
+	}
+	for n, v := range tfvars {
+		if _, declared := m.vars[n]; declared {
+			m.vars[n] = v
+		}
 	}
 	for _, w := range m.notes {
 		inv.Warn(w)
@@ -372,7 +395,7 @@ func objectOf(m map[string]cty.Value) cty.Value {
 
 // nestedBlocks are the block types walls reads inside resources.
 var nestedBlocks = []hcl.BlockHeaderSchema{
-	{Type: "ingress"}, {Type: "egress"}, {Type: "entry"}, {Type: "attachment"},
+	{Type: "ingress"}, {Type: "egress"}, {Type: "entry"}, {Type: "attachment"}, {Type: "network_interface"},
 }
 
 // bodyObject evaluates a resource or nested block body into an object.
@@ -417,7 +440,7 @@ var blockAttrs = func() []hcl.AttributeSchema {
 	var out []hcl.AttributeSchema
 	for _, n := range []string{"from_port", "to_port", "protocol", "cidr_blocks", "ipv6_cidr_blocks",
 		"prefix_list_ids", "security_groups", "self", "description", "rule_no", "action", "cidr_block",
-		"ipv6_cidr_block", "icmp_type", "icmp_code", "cidr", "instance", "device_index"} {
+		"ipv6_cidr_block", "icmp_type", "icmp_code", "cidr", "instance", "device_index", "network_interface_id"} {
 		out = append(out, hcl.AttributeSchema{Name: n})
 	}
 	return out

@@ -640,3 +640,44 @@ func TestHCLModulesAreNamedNotRead(t *testing.T) {
 		t.Errorf("warnings:\n%s", w)
 	}
 }
+
+func TestHCLAttachmentsAndTFVars(t *testing.T) {
+	t.Parallel()
+	inv := vpc.New()
+	_, err := LoadHCLFiles(map[string][]byte{
+		"main.tf": []byte(`variable "cidr" { default = "10.9.0.0/16" }
+resource "aws_vpc" "v" { cidr_block = var.cidr }
+resource "aws_security_group" "a" {}
+resource "aws_security_group" "b" {}
+resource "aws_network_interface" "e" {
+  subnet_id = "subnet-1"
+  private_ip = "10.9.0.5"
+  security_groups = [aws_security_group.a.id]
+}
+resource "aws_network_interface_sg_attachment" "x" {
+  security_group_id = aws_security_group.b.id
+  network_interface_id = aws_network_interface.e.id
+}
+resource "aws_instance" "i" {
+  network_interface {
+    network_interface_id = aws_network_interface.e.id
+    device_index = 0
+  }
+}`),
+		"terraform.tfvars": []byte(`cidr = "10.7.0.0/16"`),
+		"x.auto.tfvars":    []byte(`cidr = "10.8.0.0/16"`),
+	}, inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := inv.VPCs["aws_vpc.v"].CIDRs[0].String(); got != "10.8.0.0/16" {
+		t.Errorf("tfvars: cidr %s, want the .auto.tfvars value", got)
+	}
+	e := inv.Interfaces["aws_network_interface.e"]
+	if strings.Join(e.GroupIDs, ",") != "aws_security_group.a,aws_security_group.b" || e.InstanceID != "aws_instance.i" {
+		t.Errorf("eni %+v", e)
+	}
+	if len(inv.Interfaces) != 1 {
+		t.Errorf("an instance attaching an existing interface is that interface: %v", inv.Interfaces)
+	}
+}
