@@ -127,8 +127,11 @@ func (l *loader) group(p props) error {
 			l.warnUnknown(p, key, u, "the group's rules in that direction are not known")
 			g.RulesKnown = false
 			continue
-		case absent:
-			if egress {
+		case absent, known:
+			if raw := p.n.Get(key); st == known && (len(items) > 0 || !egress || raw.Kind == iac.Array && len(raw.Items) > 0) {
+				break // declared rules, or items already reported unknown
+			}
+			if egress { // "any egress rule" suppresses the default: none is not any
 				addRule(g, vpc.Rule{GroupID: g.ID, Egress: true, Protocol: vpc.ProtoAll, FromPort: -1, ToPort: -1,
 					Peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netipAll4}, Description: AssumedDefaultEgress, Source: g.Source})
 				l.inv.Warn(vpc.Warning{Code: "assumed-default-egress", Resource: g.ID,

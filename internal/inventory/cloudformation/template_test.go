@@ -59,6 +59,12 @@ Resources:
       SecurityGroupIngress:
         - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 198.51.100.7/24}
 `, "G", "egress all to 0.0.0.0/0; ingress tcp 22 from 198.51.100.0/24"},
+		{"an empty SecurityGroupEgress list is no egress rule: the default stays", `
+Resources:
+  G:
+    Type: AWS::EC2::SecurityGroup
+    Properties: {GroupDescription: g, SecurityGroupEgress: []}
+`, "G", "egress all to 0.0.0.0/0"},
 		{"declared egress replaces the default", `
 Resources:
   G:

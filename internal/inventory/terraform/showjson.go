@@ -270,9 +270,11 @@ func (s *showLoader) resolve(r *resource) {
 	if exprs == nil {
 		return
 	}
+	// References inside a module are relative to its instance
+	// (module.net[0].), which the resource's own address starts with.
 	mod := ""
-	if i := strings.LastIndex(cfgAddr, r.Type+"."); i > 0 {
-		mod = cfgAddr[:i]
+	if i := strings.LastIndex(r.Addr, "."+r.Type+"."); i > 0 {
+		mod = r.Addr[:i+1]
 	}
 	s.resolveObject(r.Body, exprs, mod, 0)
 	// An unknown attribute the configuration does not set is computed by

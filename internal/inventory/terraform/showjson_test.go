@@ -198,3 +198,29 @@ func TestShowJSONInlineReferences(t *testing.T) {
 		}
 	}
 }
+
+func TestShowJSONModuleReferences(t *testing.T) {
+	t.Parallel()
+	plan := `{"format_version": "1.2",
+ "planned_values": {"root_module": {"child_modules": [{"address": "module.net[0]", "resources": [
+   {"address": "module.net[0].aws_security_group.a", "mode": "managed", "type": "aws_security_group", "name": "a", "values": {"name": "a"}},
+   {"address": "module.net[0].aws_security_group_rule.r", "mode": "managed", "type": "aws_security_group_rule", "name": "r",
+    "values": {"type": "ingress", "protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ["10.0.0.0/8"]}}
+ ]}]}},
+ "resource_changes": [
+   {"address": "module.net[0].aws_security_group.a", "change": {"actions": ["create"], "after_unknown": {"id": true, "ingress": true, "egress": true}}},
+   {"address": "module.net[0].aws_security_group_rule.r", "change": {"actions": ["create"], "after_unknown": {"id": true, "security_group_id": true}}}
+ ],
+ "configuration": {"root_module": {"module_calls": {"net": {"source": "./net", "module": {"resources": [
+   {"address": "aws_security_group.a", "expressions": {"name": {"constant_value": "a"}}},
+   {"address": "aws_security_group_rule.r", "expressions": {"security_group_id": {"references": ["aws_security_group.a.id", "aws_security_group.a"]}}}
+ ]}}}}}}`
+	inv := vpc.New()
+	if err := LoadShowJSON("plan.json", []byte(plan), inv); err != nil {
+		t.Fatal(err)
+	}
+	g := inv.Groups["module.net[0].aws_security_group.a"]
+	if got := strings.Join(rules(g), ";"); got != "ingress tcp 22 from 10.0.0.0/8" || len(inv.Warnings) != 0 {
+		t.Errorf("rules %q, warnings:\n%s", got, warningsText(inv))
+	}
+}

@@ -22,6 +22,10 @@ import (
 // model id. Loc is the block's file and header line, which is the
 // vpc.Location (Source) of every model object the block declares.
 //
+// For a resource with count or for_each, Resource is the address without
+// the instance key and covers every instance: it matches resource ids equal
+// to it or starting with it followed by "[".
+//
 // Rule says how an audit engine matches it:
 //   - Rule false (a resource block such as aws_security_group.web): drop
 //     findings with this CheckID whose resource id is Resource (they cover
