@@ -78,6 +78,7 @@ type learner struct {
 	denied   map[string]*acc // needs no current rule allows, by group set
 	unknown  map[string]bool
 	unfilt   uint64
+	invalid  uint64
 	filter   *plan.UnfilteredSet
 	vpcs     []netip.Prefix // every VPC block: in-VPC addresses are private
 }
@@ -118,6 +119,10 @@ func (l *learner) collect(obs []flowlog.Observation) {
 		}
 		if !o.Remote.IsValid() || l.filter.Contains(o.Remote) {
 			l.unfilt += o.Flows
+			continue
+		}
+		if !plan.FamilyOK(o) {
+			l.invalid += o.Flows
 			continue
 		}
 		remote := o.Remote.Unmap()

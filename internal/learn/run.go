@@ -59,6 +59,9 @@ func (l *learner) run(obs []flowlog.Observation) *plan.Plan {
 			pg.ProposedEgress, pg.RuleCount, pg.Widened = rules, count, widened
 			pg.Notes = append(pg.Notes, notes...)
 			pg.Placement = placement[id]
+			if n := untrackedNote(g, rules); n != "" {
+				pg.Notes = append(pg.Notes, n)
+			}
 			if len(pg.ProposedEgress) == 0 {
 				pg.Notes = append(pg.Notes, "no member initiated an accepted connection that needs a rule on this group: "+
 					"replies to connections others start pass without egress rules, as security groups are stateful")
@@ -103,5 +106,50 @@ func (l *learner) warnings() []string {
 		w = append(w, fmt.Sprintf("%d connections to addresses no security group filters (instance metadata, "+
 			"the VPC resolver, time sync) need no rule", l.unfilt))
 	}
+	if l.invalid > 0 {
+		w = append(w, fmt.Sprintf("%d connections pair ICMP with an IPv6 address or ICMPv6 with an IPv4 one, "+
+			"which no rule can describe; left out", l.invalid))
+	}
 	return w
+}
+
+// untrackedNote warns of §1.6 consequence 2: while a group allows all
+// ports out to the whole internet, its inbound services open to the whole
+// internet are untracked; the proposal removes that egress, so those
+// connections become tracked, established ones drop once when the change is
+// applied, and busy servers track many more connections.
+func untrackedNote(g *vpc.SecurityGroup, proposed []plan.Rule) string {
+	wide := func(r *vpc.Rule) bool {
+		return r.Peer.Kind == vpc.PeerCIDR && r.Peer.Prefix.Bits() == 0 &&
+			(r.Protocol == vpc.ProtoAll || r.Protocol.HasPorts() && r.FromPort <= 0 && r.ToPort >= 65535)
+	}
+	kept := map[string]bool{}
+	for i := range proposed {
+		if r, err := proposed[i].ToVPC(g.ID); err == nil && wide(&r) {
+			kept[plan.Key(&r)] = true
+		}
+	}
+	removed := false
+	for i := range g.Egress {
+		if wide(&g.Egress[i]) && !kept[plan.Key(&g.Egress[i])] {
+			removed = true
+		}
+	}
+	if !removed {
+		return ""
+	}
+	var open []string
+	for i := range g.Ingress {
+		r := &g.Ingress[i]
+		if r.Peer.Kind == vpc.PeerCIDR && r.Peer.Prefix.Bits() == 0 {
+			open = append(open, strings.TrimPrefix(r.String(), "ingress "))
+		}
+	}
+	if len(open) == 0 {
+		return ""
+	}
+	return "removing the all-ports egress to the whole internet makes connections to the inbound services open to " +
+		"the whole internet (" + strings.Join(examples(uniq(open), 3), "; ") + ") tracked: established ones drop once " +
+		"when the change is applied and clients reconnect, and busy servers track more connections (watch the " +
+		"conntrack allowance)"
 }

@@ -29,6 +29,9 @@ type ReplayReport struct {
 	// Unfiltered counts connections to addresses no SG filters (the VPC
 	// resolver, instance metadata, time sync).
 	Unfiltered uint64 `json:"unfiltered"`
+	// Invalid counts connections no rule can describe: ICMP to an IPv6
+	// address, ICMPv6 to an IPv4 one (§1.2).
+	Invalid uint64 `json:"invalid,omitempty"`
 	// UnknownInterfaces lists interfaces of the observations missing from the
 	// inventory (at most 20).
 	UnknownInterfaces []string `json:"unknownInterfaces,omitempty"`
@@ -73,6 +76,12 @@ func Packet(o *flowlog.Observation) netspace.Packet {
 		p.Port = netspace.ICMPPort(128, 0)
 	}
 	return p
+}
+
+// FamilyOK reports whether the observation's protocol can reach its remote's
+// address family: icmp is IPv4 only and icmpv6 IPv6 only (§1.2).
+func FamilyOK(o *flowlog.Observation) bool {
+	return vpc.FamilyMatches(vpc.Protocol(o.Protocol), o.Remote.Unmap())
 }
 
 // Unfiltered reports whether addr is a destination no security group
@@ -177,6 +186,10 @@ func replay(inv, planned *vpc.Inventory, obs []flowlog.Observation) *ReplayRepor
 		rep.Connections += o.Flows
 		if unfiltered.Contains(o.Remote) {
 			rep.Unfiltered += o.Flows
+			continue
+		}
+		if !FamilyOK(o) {
+			rep.Invalid += o.Flows
 			continue
 		}
 		pkt := Packet(o)
