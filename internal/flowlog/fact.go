@@ -21,7 +21,7 @@ const (
 	infoAccepted  = 1 << 0
 	infoFlowShift = 1 // 2 bits: FlowDirection
 	infoEvShift   = 3 // 2 bits: evidence
-	infoRecvInit  = 1 << 5
+	// bit 5 unused: decided facts are normalised so the src slot initiated
 	infoFullPorts = 1 << 6 // both ports kept (undecided, or exact with undecided ports)
 	infoIPv6      = 1 << 7
 )
@@ -38,7 +38,6 @@ const (
 func (k *factKey) accepted() bool         { return k.info&infoAccepted != 0 }
 func (k *factKey) flowDir() FlowDirection { return FlowDirection(k.info >> infoFlowShift & 3) }
 func (k *factKey) evidence() evidence     { return evidence(k.info >> infoEvShift & 3) }
-func (k *factKey) receiverInit() bool     { return k.info&infoRecvInit != 0 }
 func (k *factKey) fullPorts() bool        { return k.info&infoFullPorts != 0 }
 
 // factVal sums the records of one fact.
@@ -47,16 +46,55 @@ type factVal struct {
 	first, last           int64
 }
 
-func (v *factVal) add(o *factVal) {
-	v.flows += o.flows
-	v.packets += o.packets
-	v.bytes += o.bytes
-	if o.first != 0 && (v.first == 0 || o.first < v.first) {
-		v.first = o.first
+// factKey4 is factKey for IPv4 records: a third of the size, so the hot
+// map hashes and probes less memory.
+type factKey4 struct {
+	src, dst, psrc, pdst [4]byte
+	eni                  uint32
+	sport, dport         uint16
+	proto, info          uint8
+}
+
+func (k *factKey) to4() factKey4 {
+	return factKey4{src: [4]byte(k.src[12:]), dst: [4]byte(k.dst[12:]), psrc: [4]byte(k.psrc[12:]), pdst: [4]byte(k.pdst[12:]),
+		eni: k.eni, sport: k.sport, dport: k.dport, proto: k.proto, info: k.info}
+}
+
+func (k4 *factKey4) full() factKey {
+	k := factKey{eni: k4.eni, sport: k4.sport, dport: k4.dport, proto: k4.proto, info: k4.info}
+	k.src, k.dst = v4mapped(k4.src), v4mapped(k4.dst)
+	if k4.psrc != ([4]byte{}) {
+		k.psrc = v4mapped(k4.psrc)
 	}
-	if o.last > v.last {
-		v.last = o.last
+	if k4.pdst != ([4]byte{}) {
+		k.pdst = v4mapped(k4.pdst)
 	}
+	return k
+}
+
+func v4mapped(a [4]byte) [16]byte {
+	return [16]byte{10: 0xff, 11: 0xff, 12: a[0], 13: a[1], 14: a[2], 15: a[3]}
+}
+
+// factTable is a worker's facts: values live in a slice, the map holds
+// their indexes, so that nothing in it is a pointer for the GC to scan.
+type factTable[K comparable] struct {
+	idx  map[K]uint32
+	vals []factVal
+	keys []K
+}
+
+func newFactTable[K comparable]() factTable[K] { return factTable[K]{idx: make(map[K]uint32, 1<<12)} }
+
+func (t *factTable[K]) get(k K) *factVal {
+	i, ok := t.idx[k]
+	if !ok {
+		i = uint32(len(t.vals))
+		t.idx[k] = i
+		t.vals = append(t.vals, factVal{})
+		t.keys = append(t.keys, k)
+	}
+	return &t.vals[i]
 }
 
 // Protocol numbers the classifier treats specially.
@@ -176,14 +214,19 @@ func (pc *portClasses) makeFact(r *Record, eni uint32) factKey {
 	}
 	k.info |= uint8(ev) << infoEvShift
 	if recv {
-		k.info |= infoRecvInit
+		// Normalise: the src slot holds the initiator, so that the request
+		// and the reply of a connection land on the same fact. flow-direction
+		// follows the slots: "egress" now means "the src slot is local".
+		k.src, k.dst = k.dst, k.src
+		k.psrc, k.pdst = k.pdst, k.psrc
+		k.sport, k.dport = k.dport, k.sport
+		if fd := k.flowDir(); fd != FlowUnknown {
+			k.info &^= 3 << infoFlowShift
+			k.info |= uint8(FlowIngress+FlowEgress-fd) << infoFlowShift
+		}
 	}
 	if k.info&infoFullPorts == 0 {
-		if recv {
-			k.dport = 0
-		} else {
-			k.sport = 0
-		}
+		k.sport = 0 // the initiator's ephemeral port
 	}
 	return k
 }
@@ -265,4 +308,16 @@ func (in *interner) id(b []byte) (uint32, bool) {
 	in.last = append(in.last[:0], b...)
 	in.lastI = id
 	return id, isNew
+}
+
+func (v *factVal) add(o *factVal) {
+	v.flows += o.flows
+	v.packets += o.packets
+	v.bytes += o.bytes
+	if o.first != 0 && (v.first == 0 || o.first < v.first) {
+		v.first = o.first
+	}
+	if o.last > v.last {
+		v.last = o.last
+	}
 }

@@ -120,9 +120,10 @@ func merge(workers []*worker, inv *vpc.Inventory, pc *portClasses) *Result {
 		seen[n] = uint32(i)
 		enis[i] = eniState{name: n, id: uint32(i), addrs: eniAddrs{n: -1}}
 	}
-	facts := map[factKey]*factVal{}
+	remaps := make([][]uint32, len(workers))
 	var n counters
-	for _, w := range workers {
+	undecidedTotal := 0
+	for wi, w := range workers {
 		remap := make([]uint32, len(w.in.names))
 		for l, name := range w.in.names {
 			g := seen[name]
@@ -132,161 +133,84 @@ func merge(workers []*worker, inv *vpc.Inventory, pc *portClasses) *Result {
 				enis[g].skip.add(s.first, s.last)
 			}
 		}
-		for k, v := range w.facts {
-			k.eni = remap[k.eni]
-			if g := facts[k]; g != nil {
-				g.add(v)
-			} else {
-				facts[k] = v
+		remaps[wi] = remap
+		n.add(&w.n)
+		for i := range w.facts.keys {
+			if w.facts.keys[i].evidence() == evUndecided {
+				undecidedTotal++
 			}
 		}
-		w.facts = nil
-		n.add(&w.n)
+		for i := range w.facts4.keys {
+			if evidence(w.facts4.keys[i].info>>infoEvShift&3) == evUndecided {
+				undecidedTotal++
+			}
+		}
 	}
 	res := &Result{}
 	st := &res.Stats
 	st.Lines, st.Records, st.NoData, st.SkipData = n.lines, n.records, n.noData, n.skipData
 	st.BadLines, st.OutsideTimeRange, st.Rejected, st.BytesRead = n.bad, n.outside, n.rejected, n.bytes
-
 	for i := range enis {
-		e := &enis[i]
-		if inv != nil {
-			if iface := inv.Interfaces[e.name]; iface != nil {
-				e.iface = iface
-				e.groups = inv.Groups
-				e.own = map[[16]byte]bool{}
-				for _, a := range iface.PrivateAddrs() {
-					e.own[a.As16()] = true
-				}
-				e.transit = transitTypes[iface.Type]
-			}
-		}
-		switch e.addrs.n {
-		case 1:
-			e.local, e.learned = e.addrs.a[0], 1
-		case 2:
-			// Both addresses were in every record: an interface that
-			// talked to one peer only. Its own srcaddr/dstaddr is a private
-			// VPC address (spec 3.3); decide only if exactly one is.
-			p0, p1 := isPrivate(e.addrs.a[0]), isPrivate(e.addrs.a[1])
-			if p0 != p1 {
-				e.learned = 1
-				e.local = e.addrs.a[0]
-				if p1 {
-					e.local = e.addrs.a[1]
-				}
-			}
-		}
-		if s := e.skip; s.first != 0 || s.last != 0 {
-			st.SkipDataInterfaces = append(st.SkipDataInterfaces, e.name)
+		enis[i].setup(inv)
+		if s := enis[i].skip; s.first != 0 || s.last != 0 {
+			st.SkipDataInterfaces = append(st.SkipDataInterfaces, enis[i].name)
 		}
 	}
 
-	// What the decided facts teach: exact 5-tuples and service endpoints.
-	exact5 := map[tuple5]bool{}
-	services := map[svcKey]bool{}
-	pairs := map[pairKey]*pairInfo{}
-	firstSeen := map[tuple5]int64{}
-	for k, v := range facts {
+	m := &merger{enis: enis, st: st, obs: map[obsKey]*obsAcc{}, ambiguous: map[string]bool{}}
+	// Decided facts go straight into observations; undecided ones are
+	// summed across workers and resolved once everything is known.
+	undecided := map[factKey]*factVal{}
+	kn := &knowledge{exact5: map[tuple5]bool{}, services: map[svcKey]bool{}, pairs: map[pairKey]*pairInfo{},
+		firstSeen: map[tuple5]int64{}, sgCache: map[sgKey]bool{}, pc: pc}
+	take := func(k factKey, v *factVal) {
 		switch k.evidence() {
-		case evExact:
-			ra, rp := k.dst, k.dport
-			rpa := k.pdst
-			if k.receiverInit() {
-				ra, rp, rpa = k.src, k.sport, k.psrc
-			}
-			services[svcKey{ra, rp, k.proto}] = true
-			if rpa != ([16]byte{}) {
-				services[svcKey{rpa, rp, k.proto}] = true
-			}
-			if k.fullPorts() {
-				t := tuple5{a: k.src, ap: k.sport, b: k.dst, bp: k.dport, eni: k.eni, proto: k.proto}
-				if k.receiverInit() {
-					t = tuple5{a: k.dst, ap: k.dport, b: k.src, bp: k.sport, eni: k.eni, proto: k.proto}
-				}
-				exact5[t] = true
-			}
 		case evUndecided:
-			t := tuple5{a: k.src, ap: k.sport, b: k.dst, bp: k.dport, eni: k.eni, proto: k.proto}
-			if f, ok := firstSeen[t]; !ok || v.first < f {
-				firstSeen[t] = v.first
+			if g := undecided[k]; g != nil {
+				g.add(v)
+			} else {
+				c := *v
+				undecided[k] = &c
 			}
-			pk := pairKey{lo: k.src, hi: k.dst, eni: k.eni, proto: k.proto}
-			lo, hi := k.sport, k.dport
-			if bytes.Compare(k.src[:], k.dst[:]) > 0 {
-				pk.lo, pk.hi, lo, hi = k.dst, k.src, k.dport, k.sport
+			return
+		case evExact:
+			if undecidedTotal > 0 {
+				kn.learn(&k)
 			}
-			pi := pairs[pk]
-			if pi == nil {
-				pi = &pairInfo{}
-				pairs[pk] = pi
+		}
+		m.add(&k, v, false, k.evidence() == evExact)
+	}
+	for wi, w := range workers {
+		remap := remaps[wi]
+		for i := range w.facts4.keys {
+			k := w.facts4.keys[i].full()
+			k.eni = remap[k.eni]
+			take(k, &w.facts4.vals[i])
+		}
+		for i := range w.facts.keys {
+			k := w.facts.keys[i]
+			k.eni = remap[k.eni]
+			take(k, &w.facts.vals[i])
+		}
+		w.facts, w.facts4 = factTable[factKey]{}, factTable[factKey4]{}
+	}
+	if len(undecided) > 0 {
+		for k, v := range undecided {
+			kn.note(&k, v)
+		}
+		for k, v := range undecided {
+			senderLocal, ok := orient(&k, &enis[k.eni])
+			if !ok {
+				m.add(&k, v, false, false) // counted as ambiguous
+				continue
 			}
-			pi.lo.add(lo)
-			pi.hi.add(hi)
+			recvInit, exact := kn.resolve(&k, &enis[k.eni], senderLocal)
+			m.add(&k, v, recvInit, exact)
 		}
 	}
 
-	obs := map[obsKey]*obsAcc{}
-	ambiguous := map[string]bool{}
-	sgCache := map[sgKey]bool{}
-	for k, v := range facts {
-		e := &enis[k.eni]
-		senderLocal, ok := orient(&k, e)
-		if !ok {
-			st.AmbiguousRecords += int64(v.flows)
-			ambiguous[e.name] = true
-			continue
-		}
-		localA, pktLocal, remoteA, pktRemote := k.dst, k.pdst, k.src, k.psrc
-		if senderLocal {
-			localA, pktLocal, remoteA, pktRemote = k.src, k.psrc, k.dst, k.pdst
-		}
-		if isTransit(e, localA, pktLocal) {
-			st.Transit += int64(v.flows)
-			continue
-		}
-		local, remote := localA, remoteA
-		if pktLocal != ([16]byte{}) {
-			local = pktLocal
-		}
-		if pktRemote != ([16]byte{}) {
-			remote = pktRemote
-		}
-		recvInit, isExact := k.receiverInit(), k.evidence() == evExact
-		if k.evidence() == evUndecided {
-			recvInit, isExact = resolve(&k, e, senderLocal, exact5, services, pairs, firstSeen, sgCache, pc)
-		}
-		if isExact {
-			st.ExactRecords += int64(v.flows)
-		} else {
-			st.HeuristicRecords += int64(v.flows)
-		}
-		dir := Inbound
-		if recvInit != senderLocal { // the initiator is the local side
-			dir = Outbound
-		}
-		port := k.dport
-		if recvInit {
-			port = k.sport
-		}
-		if !hasPorts(k.proto) {
-			port = 0
-		}
-		ok2 := obsKey{remote: remote, eni: k.eni, port: port, proto: k.proto, dir: dir, accepted: k.accepted()}
-		a := obs[ok2]
-		if a == nil {
-			a = &obsAcc{}
-			obs[ok2] = a
-		}
-		a.v.add(v)
-		a.exact = a.exact || isExact
-		if !a.hasLocal || bytes.Compare(local[:], a.local[:]) < 0 {
-			a.local, a.hasLocal = local, true
-		}
-	}
-
-	res.Observations = make([]Observation, 0, len(obs))
-	for k, a := range obs {
+	res.Observations = make([]Observation, 0, len(m.obs))
+	for k, a := range m.obs {
 		conf := Heuristic
 		if a.exact && !enis[k.eni].skip.overlaps(a.v.first, a.v.last) {
 			conf = Exact
@@ -305,12 +229,148 @@ func merge(workers []*worker, inv *vpc.Inventory, pc *portClasses) *Result {
 		res.Observations = append(res.Observations, o)
 	}
 	slices.SortFunc(res.Observations, func(a, b Observation) int { return compareObservations(&a, &b) })
-	for name := range ambiguous {
+	for name := range m.ambiguous {
 		st.AmbiguousInterfaces = append(st.AmbiguousInterfaces, name)
 	}
 	sort.Strings(st.AmbiguousInterfaces)
 	st.Observations = len(res.Observations)
 	return res
+}
+
+// setup attaches the inventory's view of the interface and the address its
+// records taught.
+func (e *eniState) setup(inv *vpc.Inventory) {
+	if inv != nil {
+		if iface := inv.Interfaces[e.name]; iface != nil {
+			e.iface = iface
+			e.groups = inv.Groups
+			e.own = map[[16]byte]bool{}
+			for _, a := range iface.PrivateAddrs() {
+				e.own[a.As16()] = true
+			}
+			e.transit = transitTypes[iface.Type]
+		}
+	}
+	switch e.addrs.n {
+	case 1:
+		e.local, e.learned = e.addrs.a[0], 1
+	case 2:
+		// Both addresses were in every record: an interface that talked to
+		// one peer only. Its own srcaddr/dstaddr is a private VPC address
+		// (spec 3.3); decide only if exactly one of the two is.
+		p0, p1 := isPrivate(e.addrs.a[0]), isPrivate(e.addrs.a[1])
+		if p0 != p1 {
+			e.learned = 1
+			e.local = e.addrs.a[0]
+			if p1 {
+				e.local = e.addrs.a[1]
+			}
+		}
+	}
+}
+
+// merger sums classified facts into observations.
+type merger struct {
+	enis      []eniState
+	st        *Stats
+	obs       map[obsKey]*obsAcc
+	ambiguous map[string]bool
+}
+
+// add classifies one fact whose initiator is known: the src slot's side
+// when recvInit is false, the dst slot's side when it is true.
+func (m *merger) add(k *factKey, v *factVal, recvInit, exact bool) {
+	e := &m.enis[k.eni]
+	st := m.st
+	senderLocal, ok := orient(k, e)
+	if !ok {
+		st.AmbiguousRecords += int64(v.flows)
+		m.ambiguous[e.name] = true
+		return
+	}
+	localA, pktLocal, remoteA, pktRemote := k.dst, k.pdst, k.src, k.psrc
+	if senderLocal {
+		localA, pktLocal, remoteA, pktRemote = k.src, k.psrc, k.dst, k.pdst
+	}
+	if isTransit(e, localA, pktLocal) {
+		st.Transit += int64(v.flows)
+		return
+	}
+	local, remote := localA, remoteA
+	if pktLocal != ([16]byte{}) {
+		local = pktLocal
+	}
+	if pktRemote != ([16]byte{}) {
+		remote = pktRemote
+	}
+	if exact {
+		st.ExactRecords += int64(v.flows)
+	} else {
+		st.HeuristicRecords += int64(v.flows)
+	}
+	dir := Inbound
+	if recvInit != senderLocal { // the initiator is the local side
+		dir = Outbound
+	}
+	port := k.dport
+	if recvInit {
+		port = k.sport
+	}
+	if !hasPorts(k.proto) {
+		port = 0
+	}
+	key := obsKey{remote: remote, eni: k.eni, port: port, proto: k.proto, dir: dir, accepted: k.accepted()}
+	a := m.obs[key]
+	if a == nil {
+		a = &obsAcc{}
+		m.obs[key] = a
+	}
+	a.v.add(v)
+	a.exact = a.exact || exact
+	if !a.hasLocal || bytes.Compare(local[:], a.local[:]) < 0 {
+		a.local, a.hasLocal = local, true
+	}
+}
+
+// knowledge is what the whole data set teaches for undecided facts.
+type knowledge struct {
+	exact5    map[tuple5]bool // 5-tuples whose handshake was seen: a initiated
+	services  map[svcKey]bool // responder endpoints of handshakes
+	pairs     map[pairKey]*pairInfo
+	firstSeen map[tuple5]int64
+	sgCache   map[sgKey]bool
+	pc        *portClasses
+}
+
+// learn records an exact (normalised) fact: its src slot initiated.
+func (kn *knowledge) learn(k *factKey) {
+	kn.services[svcKey{k.dst, k.dport, k.proto}] = true
+	if k.pdst != ([16]byte{}) {
+		kn.services[svcKey{k.pdst, k.dport, k.proto}] = true
+	}
+	if k.fullPorts() {
+		kn.exact5[tuple5{a: k.src, ap: k.sport, b: k.dst, bp: k.dport, eni: k.eni, proto: k.proto}] = true
+	}
+}
+
+// note records an undecided fact for fan-in and pairing.
+func (kn *knowledge) note(k *factKey, v *factVal) {
+	t := tuple5{a: k.src, ap: k.sport, b: k.dst, bp: k.dport, eni: k.eni, proto: k.proto}
+	if f, ok := kn.firstSeen[t]; !ok || v.first < f {
+		kn.firstSeen[t] = v.first
+	}
+	pk := pairKey{lo: k.src, hi: k.dst, eni: k.eni, proto: k.proto}
+	lo, hi := k.sport, k.dport
+	if bytes.Compare(k.src[:], k.dst[:]) > 0 {
+		pk.lo, pk.hi, lo, hi = k.dst, k.src, k.dport, k.sport
+	}
+	pi := kn.pairs[pk]
+	if pi == nil {
+		pi = &pairInfo{}
+		kn.pairs[pk] = pi
+	}
+	pi.lo.add(lo)
+	pi.hi.add(hi)
 }
 
 // orient says whether the record's sender is the interface itself.
@@ -360,8 +420,8 @@ func isTransit(e *eniState, local, pktLocal [16]byte) bool {
 
 // resolve names the initiator of an undecided fact with what the whole
 // data set taught; see the list at the top of this file.
-func resolve(k *factKey, e *eniState, senderLocal bool, exact5 map[tuple5]bool, services map[svcKey]bool,
-	pairs map[pairKey]*pairInfo, firstSeen map[tuple5]int64, sgCache map[sgKey]bool, pc *portClasses) (recvInit, exact bool) {
+func (kn *knowledge) resolve(k *factKey, e *eniState, senderLocal bool) (recvInit, exact bool) {
+	exact5, services, pairs, firstSeen, sgCache := kn.exact5, kn.services, kn.pairs, kn.firstSeen, kn.sgCache
 	fwd := tuple5{a: k.src, ap: k.sport, b: k.dst, bp: k.dport, eni: k.eni, proto: k.proto}
 	rev := tuple5{a: k.dst, ap: k.dport, b: k.src, bp: k.sport, eni: k.eni, proto: k.proto}
 	// a. the same 5-tuple's handshake

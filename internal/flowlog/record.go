@@ -2,7 +2,8 @@ package flowlog
 
 import (
 	"bytes"
-	"errors"
+	"encoding/binary"
+	"math/bits"
 	"net/netip"
 	"unsafe"
 )
@@ -65,7 +66,8 @@ type Record struct {
 	TrafficPath              int16
 	PktSrcService, PktDstSvc []byte
 
-	cols [][]byte // raw columns of the last line, reused
+	line []byte      // the last line
+	cols [][2]uint32 // its columns as [start, end) offsets, reused
 }
 
 // Column returns the raw text of column i of the last parsed line ("-" for
@@ -74,7 +76,7 @@ func (r *Record) Column(i int) []byte {
 	if i < 0 || i >= len(r.cols) {
 		return nil
 	}
-	return r.cols[i]
+	return r.line[r.cols[i][0]:r.cols[i][1]]
 }
 
 // ParseError says why a line is not a flow log record.
@@ -90,55 +92,80 @@ func (e *ParseError) Error() string {
 	return e.Field.String() + ": " + e.Reason
 }
 
-var errFieldCount = errors.New("wrong number of fields")
+// SWAR constants: a byte b < 0x80 has its high bit set after
+// (b & 0x7f) + 0x5f exactly when b >= 0x21; swarGather moves the eight
+// high bits of a word into one byte.
+const (
+	swarLow7   = 0x7f7f7f7f7f7f7f7f
+	swarAdd    = 0x5f5f5f5f5f5f5f5f
+	swarHi     = 0x8080808080808080
+	swarGather = 0x0102040810204080
+)
 
 // Parse reads one line (without its newline) into r. It does not allocate
 // for well-formed lines. Columns are separated by single spaces as AWS
 // writes them; runs of blanks and a trailing CR are tolerated.
 func (f *Format) Parse(line []byte, r *Record) error {
-	if n := len(line); n > 0 && line[n-1] == '\r' {
-		line = line[:n-1]
-	}
 	if cap(r.cols) < len(f.cols) {
-		r.cols = make([][]byte, len(f.cols))
+		r.cols = make([][2]uint32, len(f.cols))
 	}
 	r.cols = r.cols[:len(f.cols)]
-	i := 0
-	for len(line) > 0 {
-		for len(line) > 0 && (line[0] == ' ' || line[0] == '\t') {
-			line = line[1:]
+	// Blanks (space, tab, other control bytes) separate columns; runs of
+	// them count as one. Separators are found 64 bytes at a time as a
+	// bitmask (SWAR, exact per byte), then walked bit by bit.
+	if len(line) >= 1<<31 {
+		return &ParseError{Reason: "line too long"}
+	}
+	cols := r.cols
+	i, from := 0, 0
+	for base := 0; base < len(line); base += 64 {
+		end := min(base+64, len(line))
+		var mask uint64
+		w := base
+		for ; w+8 <= end; w += 8 {
+			x := binary.LittleEndian.Uint64(line[w:])
+			sep := ^(((x & swarLow7) + swarAdd) | x) & swarHi
+			mask |= (sep >> 7 * swarGather >> 56) << uint(w-base)
 		}
-		if len(line) == 0 {
-			break
+		for ; w < end; w++ {
+			if line[w] <= ' ' {
+				mask |= 1 << uint(w-base)
+			}
 		}
-		end := bytes.IndexByte(line, ' ')
-		if end < 0 {
-			end = len(line)
+		for mask != 0 {
+			k := base + bits.TrailingZeros64(mask)
+			mask &= mask - 1
+			if k > from {
+				if i == len(cols) {
+					return &ParseError{Reason: "more fields than the format's " + itoa(len(f.cols))}
+				}
+				cols[i] = [2]uint32{uint32(from), uint32(k)}
+				i++
+			}
+			from = k + 1
 		}
-		tok := line[:end]
-		if t := bytes.IndexByte(tok, '\t'); t >= 0 {
-			end, tok = t, tok[:t]
-		}
-		if i >= len(r.cols) {
+	}
+	if from < len(line) {
+		if i == len(cols) {
 			return &ParseError{Reason: "more fields than the format's " + itoa(len(f.cols))}
 		}
-		r.cols[i] = tok
+		cols[i] = [2]uint32{uint32(from), uint32(len(line))}
 		i++
-		line = line[end:]
 	}
 	if i != len(f.cols) {
 		return &ParseError{Reason: itoa(i) + " fields, the format has " + itoa(len(f.cols))}
 	}
-	return f.decode(r)
+	return f.decode(r, line)
 }
 
 // decode interprets r.cols.
-func (f *Format) decode(r *Record) error {
-	*r = Record{cols: r.cols, SrcPort: -1, DstPort: -1, Protocol: -1, TCPFlags: -1, TrafficPath: -1}
+func (f *Format) decode(r *Record, line []byte) error {
+	*r = Record{line: line, cols: r.cols, SrcPort: -1, DstPort: -1, Protocol: -1, TCPFlags: -1, TrafficPath: -1}
 	var err error
-	for i, c := range r.cols {
-		fld := f.cols[i]
-		if fld == FieldUnknown || len(c) == 1 && c[0] == '-' {
+	for _, ic := range f.used {
+		o := r.cols[ic.col]
+		c, fld := line[o[0]:o[1]], ic.fld
+		if len(c) == 1 && c[0] == '-' {
 			continue
 		}
 		switch fld {
@@ -159,11 +186,15 @@ func (f *Format) decode(r *Record) error {
 				return &ParseError{fld, err.Error()}
 			}
 		case FieldPktSrcAddr:
-			if r.PktSrcAddr, err = parseAddr(c); err != nil {
+			if r.SrcAddr.IsValid() && sameCol(line, c, r.cols[f.pos[FieldSrcAddr]]) {
+				r.PktSrcAddr = r.SrcAddr
+			} else if r.PktSrcAddr, err = parseAddr(c); err != nil {
 				return &ParseError{fld, err.Error()}
 			}
 		case FieldPktDstAddr:
-			if r.PktDstAddr, err = parseAddr(c); err != nil {
+			if r.DstAddr.IsValid() && sameCol(line, c, r.cols[f.pos[FieldDstAddr]]) {
+				r.PktDstAddr = r.DstAddr
+			} else if r.PktDstAddr, err = parseAddr(c); err != nil {
 				return &ParseError{fld, err.Error()}
 			}
 		case FieldSrcPort, FieldDstPort:
@@ -366,3 +397,6 @@ func itoa(n int) string {
 	}
 	return string(b[i:])
 }
+
+// sameCol reports whether c has the same text as the column at o.
+func sameCol(line, c []byte, o [2]uint32) bool { return bytes.Equal(c, line[o[0]:o[1]]) }

@@ -10,9 +10,10 @@ type worker struct {
 	pc           *portClasses
 	since, until int64 // 0 = unbounded
 	in           *interner
-	addrs        []eniAddrs // by local interface id
-	skips        []span     // SKIPDATA windows by local interface id
-	facts        map[factKey]*factVal
+	addrs        []eniAddrs          // by local interface id
+	skips        []span              // SKIPDATA windows by local interface id
+	facts        factTable[factKey]  // IPv6
+	facts4       factTable[factKey4] // IPv4
 	n            counters
 	rec          Record
 	maxExamples  int
@@ -59,7 +60,7 @@ func (c *counters) add(o *counters) {
 
 func newWorker(pc *portClasses, since, until int64, maxExamples int) *worker {
 	return &worker{pc: pc, since: since, until: until, in: newInterner(),
-		facts: make(map[factKey]*factVal, 1024), maxExamples: maxExamples}
+		facts: newFactTable[factKey](), facts4: newFactTable[factKey4](), maxExamples: maxExamples}
 }
 
 func (w *worker) eni(id []byte) uint32 {
@@ -96,10 +97,11 @@ func (w *worker) addRecord(r *Record) {
 	e := w.eni(r.InterfaceID)
 	k := w.pc.makeFact(r, e)
 	w.addrs[e].observe(&k.src, &k.dst)
-	v := w.facts[k]
-	if v == nil {
-		v = &factVal{}
-		w.facts[k] = v
+	var v *factVal
+	if k.info&infoIPv6 == 0 {
+		v = w.facts4.get(k.to4())
+	} else {
+		v = w.facts.get(k)
 	}
 	v.flows++
 	v.packets += r.Packets

@@ -1,0 +1,301 @@
+package cli
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/walls-dev/walls/internal/flowlog"
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+func init() { register(newObserveCmd) }
+
+// ObserveOptions are the inputs of `walls observe`.
+type ObserveOptions struct {
+	IO          *IOStreams
+	Inputs      []string // inventory files and folders
+	Flows       []string // flow log sources
+	Since       string
+	Until       string
+	Format      string
+	FlowFormat  string
+	MaxBadLines string
+	Workers     int
+	// now is the clock for relative --since/--until; tests set it.
+	now func() time.Time
+}
+
+func newObserveCmd(io *IOStreams) *cobra.Command {
+	o := &ObserveOptions{IO: io}
+	cmd := &cobra.Command{
+		Use:   "observe [INPUT...] --flows SRC...",
+		Short: "Flow logs -> observations: who initiated what, to where",
+		Long: `Read VPC Flow Logs and report, per network interface, the connections it
+initiated (outbound) and the connections others initiated to it (inbound), by
+protocol, service port and remote address, with counts and first/last seen.
+
+The initiator is exact where tcp-flags show the SYN or SYN-ACK (format v3 and
+later) and heuristic elsewhere (ports, pairing, listening ports learned from
+the data and from the inventory's SG rules). Rejected records are reported
+apart: they are attempts the current rules already stop.
+
+SRC is a file or folder (walked recursively) of flow logs: plain text with or
+without the header line S3 writes, gzip, or Parquet; "-" reads stdin. Files
+without a header use --flow-format (AWS LogFormat syntax), by default the
+version-2 default format. INPUT is inventory (as for every command); with it,
+interfaces are annotated with their security groups, subnet and instance, and
+remotes inside the VPC with their interface and security groups.
+
+Exit codes: 0 success, 2 bad usage or bad input (more malformed lines than
+--max-bad-lines, an unreadable or truncated source).`,
+		Example: `  walls observe --flows AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/24/
+  walls observe inventory/ --flows flows/ --since 2026-11-24 --format json | jq .
+  aws logs tail /vpc/flows --format short | cut -d' ' -f2- | walls observe --flows - \
+      --flow-format '${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}'`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Inputs = args
+			return runObserve(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&o.Flows, "flows", nil, "flow log sources: files, folders, or - for stdin (repeatable, comma-separated)")
+	f.StringVar(&o.Since, "since", "", "keep records from this time: RFC 3339, YYYY-MM-DD, Unix seconds, or a duration ago (24h)")
+	f.StringVar(&o.Until, "until", "", "keep records before this time (same forms as --since)")
+	f.StringVar(&o.Format, "format", "table", "output format: table, json or csv")
+	f.StringVar(&o.FlowFormat, "flow-format", "", "field order of sources without a header line, as AWS LogFormat: '${version} ${account-id} ...'")
+	f.StringVar(&o.MaxBadLines, "max-bad-lines", "1%", "fail (exit 2) when more than this share of lines is malformed")
+	f.IntVar(&o.Workers, "workers", 0, "parsing goroutines (default: all cores)")
+	return cmd
+}
+
+func runObserve(ctx context.Context, o *ObserveOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := checkFormat(o.Format, "table", "json", "csv"); err != nil {
+		return err
+	}
+	if len(o.Flows) == 0 {
+		return badInputf("observe needs --flows: files, folders or - for stdin")
+	}
+	opts := flowlog.Options{Workers: o.Workers, Stdin: o.IO.In}
+	now := time.Now
+	if o.now != nil {
+		now = o.now
+	}
+	var err error
+	if opts.Since, err = parseTimeFlag("--since", o.Since, now()); err != nil {
+		return err
+	}
+	if opts.Until, err = parseTimeFlag("--until", o.Until, now()); err != nil {
+		return err
+	}
+	if !opts.Since.IsZero() && !opts.Until.IsZero() && !opts.Until.After(opts.Since) {
+		return badInputf("--until %s is not after --since %s", o.Until, o.Since)
+	}
+	if o.FlowFormat != "" {
+		if opts.Format, err = flowlog.ParseLogFormat(o.FlowFormat); err != nil {
+			return badInputf("--flow-format: %v", err)
+		}
+	}
+	if opts.MaxBadRatio, err = parseRatio(o.MaxBadLines); err != nil {
+		return err
+	}
+	if len(o.Inputs) > 0 {
+		if opts.Inventory, err = loadInventory(o.IO, o.Inputs); err != nil {
+			return err
+		}
+	}
+	res, aggErr := flowlog.Aggregate(ctx, o.Flows, opts)
+	if res == nil {
+		return badInput(aggErr)
+	}
+	var tooMany *flowlog.TooManyBadLinesError
+	if errors.As(aggErr, &tooMany) {
+		return badInput(aggErr) // the output would rest on unreadable input
+	}
+	if err := writeObservations(o.IO.Out, o.Format, res, opts.Inventory); err != nil {
+		return err
+	}
+	reportObserveStats(o.IO.ErrOut, &res.Stats)
+	if aggErr != nil {
+		return badInput(aggErr)
+	}
+	return nil
+}
+
+// parseTimeFlag reads RFC 3339, a date, Unix seconds, or a duration ago.
+func parseTimeFlag(name, s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n >= 0 {
+		return time.Unix(n, 0).UTC(), nil
+	}
+	if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return now.Add(-d), nil
+	}
+	return time.Time{}, badInputf("%s %q: expected RFC 3339 (2026-11-24T10:00:00Z), a date (2026-11-24), Unix seconds, or a duration ago (24h)", name, s)
+}
+
+// parseRatio reads "1%", "0.5%" or a plain percentage "1"; "-1" disables.
+func parseRatio(s string) (float64, error) {
+	v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "%"), 64)
+	switch {
+	case err != nil:
+		return 0, badInputf("--max-bad-lines %q: expected a percentage such as 1%% or 0.1%%", s)
+	case v < 0:
+		return -1, nil
+	case v == 0:
+		return 1e-12, nil // zero tolerance (0 would mean the default)
+	}
+	return v / 100, nil
+}
+
+// observationJSON is one observation as DESIGN.md's observe shape.
+type observationJSON struct {
+	InterfaceID          string   `json:"interfaceId"`
+	Direction            string   `json:"direction"`
+	Protocol             string   `json:"protocol"`
+	Port                 uint16   `json:"port"`
+	Remote               string   `json:"remote"`
+	Local                string   `json:"local,omitempty"`
+	Action               string   `json:"action"`
+	Flows                uint64   `json:"flows"`
+	Packets              uint64   `json:"packets"`
+	Bytes                uint64   `json:"bytes"`
+	FirstSeen            string   `json:"firstSeen,omitempty"`
+	LastSeen             string   `json:"lastSeen,omitempty"`
+	Confidence           string   `json:"confidence"`
+	InstanceID           string   `json:"instanceId,omitempty"`
+	SubnetID             string   `json:"subnetId,omitempty"`
+	SecurityGroups       []string `json:"securityGroups,omitempty"`
+	RemoteInterfaceID    string   `json:"remoteInterfaceId,omitempty"`
+	RemoteSecurityGroups []string `json:"remoteSecurityGroups,omitempty"`
+}
+
+// annotate converts an observation, adding inventory facts when known.
+func annotate(ob *flowlog.Observation, inv *vpc.Inventory) observationJSON {
+	act := "ACCEPT"
+	if !ob.Accepted {
+		act = "REJECT"
+	}
+	j := observationJSON{
+		InterfaceID: ob.InterfaceID, Direction: ob.Direction.String(), Protocol: flowlog.ProtocolName(ob.Protocol),
+		Port: ob.Port, Remote: ob.Remote.String(), Action: act, Flows: ob.Flows, Packets: ob.Packets,
+		Bytes: ob.Bytes, Confidence: ob.Confidence.String(),
+	}
+	if ob.Local.IsValid() {
+		j.Local = ob.Local.String()
+	}
+	if !ob.FirstSeen.IsZero() {
+		j.FirstSeen = ob.FirstSeen.UTC().Format(time.RFC3339)
+	}
+	if !ob.LastSeen.IsZero() {
+		j.LastSeen = ob.LastSeen.UTC().Format(time.RFC3339)
+	}
+	if inv == nil {
+		return j
+	}
+	if e := inv.Interfaces[ob.InterfaceID]; e != nil {
+		j.InstanceID, j.SubnetID, j.SecurityGroups = e.InstanceID, e.SubnetID, e.GroupIDs
+	}
+	if e, _ := inv.Index().InterfaceByIP(ob.Remote); e != nil {
+		j.RemoteInterfaceID, j.RemoteSecurityGroups = e.ID, e.GroupIDs
+	}
+	return j
+}
+
+func writeObservations(w io.Writer, format string, res *flowlog.Result, inv *vpc.Inventory) error {
+	obs := make([]observationJSON, len(res.Observations))
+	for i := range res.Observations {
+		obs[i] = annotate(&res.Observations[i], inv)
+	}
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Observations []observationJSON `json:"observations"`
+			Stats        flowlog.Stats     `json:"stats"`
+		}{obs, res.Stats})
+	case "csv":
+		cw := csv.NewWriter(w)
+		_ = cw.Write([]string{"interfaceId", "direction", "protocol", "port", "remote", "local", "action", "flows",
+			"packets", "bytes", "firstSeen", "lastSeen", "confidence", "instanceId", "subnetId", "securityGroups",
+			"remoteInterfaceId", "remoteSecurityGroups"})
+		for _, j := range obs {
+			_ = cw.Write([]string{j.InterfaceID, j.Direction, j.Protocol, strconv.Itoa(int(j.Port)), j.Remote, j.Local,
+				j.Action, u64(j.Flows), u64(j.Packets), u64(j.Bytes), j.FirstSeen, j.LastSeen, j.Confidence,
+				j.InstanceID, j.SubnetID, strings.Join(j.SecurityGroups, " "), j.RemoteInterfaceID,
+				strings.Join(j.RemoteSecurityGroups, " ")})
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	header := "INTERFACE\tDIRECTION\tPROTO\tPORT\tREMOTE\tACTION\tFLOWS\tPACKETS\tBYTES\tCONFIDENCE\tFIRST SEEN\tLAST SEEN"
+	if inv != nil {
+		header += "\tGROUPS\tREMOTE INTERFACE"
+	}
+	fmt.Fprintln(tw, header)
+	for _, j := range obs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s", j.InterfaceID, j.Direction, j.Protocol, j.Port,
+			j.Remote, j.Action, j.Flows, j.Packets, j.Bytes, j.Confidence, dash(j.FirstSeen), dash(j.LastSeen))
+		if inv != nil {
+			remote := j.RemoteInterfaceID
+			if len(j.RemoteSecurityGroups) > 0 {
+				remote += " (" + strings.Join(j.RemoteSecurityGroups, ",") + ")"
+			}
+			fmt.Fprintf(tw, "\t%s\t%s", dash(strings.Join(j.SecurityGroups, ",")), dash(remote))
+		}
+		fmt.Fprintln(tw)
+	}
+	return tw.Flush()
+}
+
+// reportObserveStats prints what could not be used to stderr.
+func reportObserveStats(w io.Writer, st *flowlog.Stats) {
+	fmt.Fprintf(w, "walls: %d records in %d files -> %d observations (%d exact, %d heuristic records; %d rejected)\n",
+		st.Records, st.Files, st.Observations, st.ExactRecords, st.HeuristicRecords, st.Rejected)
+	if st.BadLines > 0 {
+		fmt.Fprintf(w, "walls: warning: %d malformed lines skipped, first ones:\n", st.BadLines)
+		for _, b := range st.BadLineExamples {
+			fmt.Fprintf(w, "  %s\n", b)
+		}
+	}
+	if len(st.AmbiguousInterfaces) > 0 {
+		fmt.Fprintf(w, "walls: warning: %d records of %d interfaces left out: their own address is ambiguous (give the inventory or use flow-direction): %s\n",
+			st.AmbiguousRecords, len(st.AmbiguousInterfaces), strings.Join(st.AmbiguousInterfaces, ", "))
+	}
+	if st.SkipData > 0 {
+		fmt.Fprintf(w, "walls: warning: %d SKIPDATA windows on %s: flows may be missing there\n", st.SkipData, strings.Join(st.SkipDataInterfaces, ", "))
+	}
+	if st.Transit > 0 {
+		fmt.Fprintf(w, "walls: note: %d records of forwarding interfaces (NAT, transit gateway) left out\n", st.Transit)
+	}
+}
+
+func u64(v uint64) string { return strconv.FormatUint(v, 10) }
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
