@@ -650,6 +650,11 @@ func (l *loader) fillInterface(res, p props, eni *vpc.Interface, groupsKey strin
 			}
 		}
 	}
+	if len(eni.PrivateIPs) == 0 && len(eni.IPv6s) == 0 && p.n.Get("PrivateIpAddress") == nil {
+		l.inv.Warn(vpc.Warning{Code: "unknown-value", Resource: res.res,
+			Message: fmt.Sprintf("%s: no PrivateIpAddress: AWS assigns the address at launch, so the interface has no known address", res.res),
+			Source:  eni.Source})
+	}
 	l.inv.Interfaces[eni.ID] = eni
 	l.enis = append(l.enis, eni)
 	l.inv.Loaded[vpc.KindNetworkInterfaces] = true

@@ -885,6 +885,23 @@ func (b *builder) addrs(r *resource, o *object, dst *[]netip.Addr, fields ...str
 	return nil
 }
 
+// noAddress warns about an interface declared without a private address:
+// AWS picks one at launch, so references to its groups cannot be matched
+// to it.
+func (b *builder) noAddress(r *resource, o *object, eni *vpc.Interface, field string) {
+	if len(eni.PrivateIPs) > 0 || len(eni.IPv6s) > 0 {
+		return
+	}
+	for _, f := range []string{"private_ip", "private_ips", "secondary_private_ips"} {
+		if _, u := o.Fields[f].(unknown); u {
+			return // already reported as unknown
+		}
+	}
+	b.inv.Warn(vpc.Warning{Code: "unknown-value", Resource: r.Addr,
+		Message: fmt.Sprintf("%s: %s not set: AWS assigns the address at launch, so the interface has no known address", r.Addr, field),
+		Source:  o.Loc})
+}
+
 func containsAddr(as []netip.Addr, a netip.Addr) bool {
 	for _, x := range as {
 		if x == a {
@@ -938,6 +955,7 @@ func (b *builder) instance(r *resource) error {
 	if err := b.addrs(r, o, &eni.PrivateIPs, "private_ip", "secondary_private_ips"); err != nil {
 		return err
 	}
+	b.noAddress(r, o, eni, "private_ip")
 	if err := b.addrs(r, o, &eni.IPv6s, "ipv6_addresses"); err != nil {
 		return err
 	}
@@ -970,6 +988,7 @@ func (b *builder) networkInterface(r *resource) error {
 	if err := b.addrs(r, o, &eni.PrivateIPs, "private_ip", "private_ips"); err != nil {
 		return err
 	}
+	b.noAddress(r, o, eni, "private_ips")
 	if err := b.addrs(r, o, &eni.IPv6s, "ipv6_addresses"); err != nil {
 		return err
 	}
