@@ -1046,6 +1046,9 @@ func (b *builder) addInterface(eni *vpc.Interface) {
 
 // finish applies associations, fills derived fields and sorts NACLs.
 func (b *builder) finish() error {
+	for _, g := range b.groups {
+		g.Ingress, g.Egress = dedupe(g.Ingress), dedupe(g.Egress)
+	}
 	for _, a := range b.assoc {
 		n := b.inv.NACLs[a.nacl]
 		if n == nil {
@@ -1094,6 +1097,36 @@ func (b *builder) finish() error {
 		}
 	}
 	return nil
+}
+
+// dedupe drops repeated rules. A state (and a plan's planned values for
+// existing groups) lists in a group's computed ingress/egress also the
+// rules that standalone rule resources manage; one AWS rule must count
+// once. The standalone resource's copy is kept: it has an id and its own
+// location.
+func dedupe(rs []vpc.Rule) []vpc.Rule {
+	type key struct {
+		proto    vpc.Protocol
+		from, to int32
+		peer     string
+	}
+	at := map[key]int{}
+	out := rs[:0]
+	for _, r := range rs {
+		k := key{r.Protocol, r.FromPort, r.ToPort, r.Peer.String() + "/" + r.Peer.Group.UserID}
+		if i, dup := at[k]; dup {
+			if out[i].ID == "" && r.ID != "" {
+				out[i] = r
+			}
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, r)
+	}
+	for i := range out {
+		out[i].Index = i
+	}
+	return out
 }
 
 func containsString(ss []string, s string) bool {

@@ -224,3 +224,24 @@ func TestShowJSONModuleReferences(t *testing.T) {
 		t.Errorf("rules %q, warnings:\n%s", got, warningsText(inv))
 	}
 }
+
+// TestShowJSONStateCountsRulesOnce: a state's computed ingress lists the
+// rules of standalone rule resources too; each AWS rule counts once.
+func TestShowJSONStateCountsRulesOnce(t *testing.T) {
+	t.Parallel()
+	state := `{"format_version": "1.0", "values": {"root_module": {"resources": [
+  {"address": "aws_security_group.a", "mode": "managed", "type": "aws_security_group", "name": "a",
+   "values": {"id": "sg-1", "name": "a", "egress": [], "ingress": [
+     {"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ["10.0.0.0/8"], "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": [], "self": false}]}},
+  {"address": "aws_vpc_security_group_ingress_rule.ssh", "mode": "managed", "type": "aws_vpc_security_group_ingress_rule", "name": "ssh",
+   "values": {"id": "sgr-1", "security_group_rule_id": "sgr-1", "security_group_id": "sg-1", "ip_protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_ipv4": "10.0.0.0/8"}}
+]}}}`
+	inv := vpc.New()
+	if err := LoadShowJSON("state.json", []byte(state), inv); err != nil {
+		t.Fatal(err)
+	}
+	g := inv.Groups["sg-1"]
+	if len(g.Ingress) != 1 || g.Ingress[0].ID != "sgr-1" || g.Ingress[0].Source.Line != 5 {
+		t.Errorf("ingress %+v", g.Ingress)
+	}
+}
