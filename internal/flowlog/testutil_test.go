@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/walls-dev/walls/internal/vpc"
 )
@@ -82,3 +83,5 @@ func eniInv(enis map[string][]string) *vpc.Inventory {
 	inv.Loaded[vpc.KindNetworkInterfaces] = true
 	return inv
 }
+
+func unix(s int64) time.Time { return time.Unix(s, 0) }
