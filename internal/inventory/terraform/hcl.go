@@ -226,6 +226,7 @@ func (m *hclModule) evaluate(inv *vpc.Inventory) []resource {
 	if passes > 12 {
 		passes = 12
 	}
+	var prev cty.Value
 	for pass := 0; pass < passes; pass++ {
 		ctx.Variables["local"] = objectOf(locals)
 		for n, e := range m.locals {
@@ -243,9 +244,18 @@ func (m *hclModule) evaluate(inv *vpc.Inventory) []resource {
 			}
 			types[r.typ][r.name] = r.value
 		}
+		snapshot := map[string]cty.Value{"local": ctx.Variables["local"]}
 		for t, byName := range types {
 			ctx.Variables[t] = objectOf(byName)
+			snapshot[t] = ctx.Variables[t]
 		}
+		// Stop once a pass changes nothing: every reference is as resolved
+		// as it will get.
+		cur := cty.ObjectVal(snapshot)
+		if prev != cty.NilVal && prev.RawEquals(cur) {
+			break
+		}
+		prev = cur
 	}
 	var out []resource
 	for _, r := range m.resources {
