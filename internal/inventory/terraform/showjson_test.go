@@ -117,7 +117,7 @@ func TestShowJSONPlanUnknowns(t *testing.T) {
 func TestShowJSONErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ name, doc, want string }{
-		{"not json", "{\n\"format_version\": \"1.0\",\n", "f.json:2: want terraform show -json output"},
+		{"not json", "{\n\"format_version\": \"1.0\",\n", "f.json:3: want terraform show -json output"},
 		{"no format_version", `{"values": {}}`, "missing format_version"},
 		{"future format", `{"format_version": "2.0", "values": {}}`, `f.json:1: format_version: format_version "2.0": want 1.x`},
 		{"resources not a list", `{"format_version": "1.0", "values": {"root_module": {"resources": {}}}}`, "values.root_module.resources: want a list of resources"},

@@ -5,12 +5,7 @@
 package iac
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"sort"
 	"strings"
 )
 
@@ -67,20 +62,8 @@ func (n *Node) Set(key string, v *Node) {
 const maxDepth = 256
 
 // ParseJSON decodes one JSON document into a Node tree with line numbers.
-// Errors say the line where decoding stopped.
-func ParseJSON(data []byte) (*Node, error) {
-	lines := newLineIndex(data)
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	n, err := parseValue(dec, lines, 0)
-	if err != nil {
-		return nil, &SyntaxError{Line: lines.line(int(dec.InputOffset())), Err: jsonErr(err)}
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, &SyntaxError{Line: lines.line(int(dec.InputOffset())), Err: errors.New("want a single JSON document, found more after it")}
-	}
-	return n, nil
-}
+// Errors are *SyntaxError values with the line where decoding stopped.
+func ParseJSON(data []byte) (*Node, error) { return parseFast(data) }
 
 // SyntaxError is malformed JSON at a line.
 type SyntaxError struct {
@@ -92,93 +75,6 @@ func (e *SyntaxError) Error() string { return fmt.Sprintf("line %d: %v", e.Line,
 
 // Unwrap returns the decoder's error.
 func (e *SyntaxError) Unwrap() error { return e.Err }
-
-func jsonErr(err error) error {
-	if errors.Is(err, io.EOF) {
-		return errors.New("unexpected end of JSON input")
-	}
-	return err
-}
-
-func parseValue(dec *json.Decoder, lines lineIndex, depth int) (*Node, error) {
-	if depth > maxDepth {
-		return nil, errors.New("JSON nested too deeply")
-	}
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	line := lines.line(int(dec.InputOffset()))
-	switch t := tok.(type) {
-	case nil:
-		return &Node{Kind: Null, Line: line}, nil
-	case bool:
-		return &Node{Kind: Bool, Bool: t, Line: line}, nil
-	case json.Number:
-		return &Node{Kind: Number, Str: t.String(), Line: line}, nil
-	case string:
-		return &Node{Kind: String, Str: t, Line: lines.line(int(dec.InputOffset()) - 1)}, nil
-	case json.Delim:
-		switch t {
-		case '{':
-			n := &Node{Kind: Object, Map: map[string]*Node{}, Line: line}
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				key, ok := kt.(string)
-				if !ok {
-					return nil, fmt.Errorf("want an object key, found %v", kt)
-				}
-				keyLine := lines.line(int(dec.InputOffset()) - 1)
-				v, err := parseValue(dec, lines, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				if v.Kind == Object || v.Kind == Array {
-					v.Line = keyLine // a member's line is its key's line
-				}
-				n.Set(key, v)
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, err
-			}
-			return n, nil
-		case '[':
-			n := &Node{Kind: Array, Line: line}
-			for dec.More() {
-				v, err := parseValue(dec, lines, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				n.Items = append(n.Items, v)
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, err
-			}
-			return n, nil
-		}
-	}
-	return nil, fmt.Errorf("unexpected token %v", tok)
-}
-
-// lineIndex maps byte offsets to 1-based lines.
-type lineIndex []int
-
-func newLineIndex(data []byte) lineIndex {
-	var idx lineIndex
-	for i, b := range data {
-		if b == '\n' {
-			idx = append(idx, i)
-		}
-	}
-	return idx
-}
-
-func (l lineIndex) line(off int) int {
-	return sort.SearchInts(l, off) + 1
-}
 
 // LooksLikeJSON reports whether data starts, after white space, with '{'.
 func LooksLikeJSON(data []byte) bool {
