@@ -5,6 +5,7 @@
 package equivalence_test
 
 import (
+	"flag"
 	"os"
 	"strings"
 	"testing"
@@ -15,6 +16,8 @@ import (
 )
 
 const dir = "../testdata/equivalent/"
+
+var update = flag.Bool("update", false, "rewrite testdata/canonical.golden")
 
 func loadForms(t *testing.T) map[string]*vpc.Inventory {
 	t.Helper()
@@ -58,6 +61,15 @@ func TestFormsAreEquivalent(t *testing.T) {
 		}
 	}
 	// The network is what the README says, not merely the same four times.
+	const golden = "testdata/canonical.golden"
+	if *update {
+		if err := os.WriteFile(golden, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if g, err := os.ReadFile(golden); err != nil || string(g) != want {
+		t.Errorf("canonical form differs from %s (run go test -update after checking):\n%s", golden, diff(string(g), want))
+	}
 	for _, line := range []string{
 		"sg web egress tcp 3389 0.0.0.0/0",
 		"sg web egress tcp 8080 sg:app",

@@ -171,6 +171,9 @@ func (s *showLoader) resource(r *iac.Node, path string) error {
 	if m := r.Get("mode"); m != nil && m.Str != "managed" {
 		return nil // data sources describe, they do not create
 	}
+	if !r.Get("deposed_key").IsNull() {
+		return nil // an object replaced and awaiting deletion
+	}
 	typ, addr := r.Get("type"), r.Get("address")
 	if typ == nil || typ.Kind != iac.String || addr == nil || addr.Kind != iac.String {
 		return iac.Errorf(loc, "want a resource with string address and type")
