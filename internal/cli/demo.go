@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -45,18 +46,42 @@ type demoCheck struct {
 	because string
 }
 
-// demoStep is one chapter of the story.
+// demoCommand is any other walls command the story runs (audit, learn,
+// diff), with a test of its result: ok is false when the answer is not the
+// story's, and why says what was expected.
+type demoCommand struct {
+	show   string                            // the command line as printed
+	args   func(ws *demo.Workspace) []string // the real arguments
+	expect func(stdout string, code int) (ok bool, why string)
+	// tail limits how many lines of output are printed (0 = all).
+	tail int
+}
+
+// demoStep is one chapter of the story: commands first, then checks.
 type demoStep struct {
-	title  string
-	intro  string
-	checks []demoCheck
-	run    func(o *DemoOptions, ws *demo.Workspace) error // extra work (audit, learn) of later chapters
-	outro  string
+	title    string
+	intro    string
+	commands []demoCommand
+	checks   []demoCheck
+	outro    string
 }
 
 func demoSteps() []demoStep {
 	w, db, eng, mirror, ftp := demo.Worker1Instance, demo.DatabaseIP, demo.EngineerIP, demo.MirrorIP, demo.FTPMirrorIP
 	return []demoStep{
+		{
+			title: "Where are the open doors?",
+			intro: "walls audit reads the same inventory and lists what an intruder would use first.",
+			commands: []demoCommand{{
+				show: "walls audit today/",
+				args: func(ws *demo.Workspace) []string { return append([]string{"audit"}, ws.Inventory(demo.Today)...) },
+				expect: func(out string, code int) (bool, string) {
+					first := firstFindingLine(out)
+					return strings.Contains(first, "WALLS-SG-001") && strings.Contains(first, demo.WorkersSG),
+						"the workers' allow-all egress is the first finding"
+				},
+			}},
+		},
 		{
 			title: "Today: the workers' security group allows all egress",
 			intro: "The batch workers' group (batch-workers) allows SSH in from the office and, like most groups,\n" +
@@ -73,6 +98,43 @@ func demoSteps() []demoStep {
 				{demo.Tightened, []string{"--from", w, "--to", mirror, "--port", "443"}, "allowed", "yum still reaches its HTTPS mirror"},
 				{demo.Tightened, []string{"--from", w, "--to", ftp, "--port", "21"}, "allowed", "and its FTP mirror"},
 				{demo.Tightened, []string{"--from", w, "--to", db, "--port", "3306"}, "denied", "the database is walled off"},
+			},
+		},
+		{
+			title: "Let the flow logs write the rules",
+			intro: "walls learn reads the workers' VPC Flow Logs, keeps only the connections the workers started,\n" +
+				"and proposes the least egress that keeps them working. The plan proves that it allows nothing\n" +
+				"the current rules deny and that replaying the logs blocks nothing.",
+			commands: []demoCommand{
+				{
+					show: "walls learn today/ --flows flows/workers-v5.log -o plan.json",
+					args: func(ws *demo.Workspace) []string {
+						return append(append([]string{"learn"}, ws.Inventory(demo.Today)...), "--flows", ws.Flows(5), "-o", ws.Plan())
+					},
+					expect: func(out string, code int) (bool, string) {
+						want := []string{"tcp 21 to 0.0.0.0/0", "tcp 80 to 0.0.0.0/0", "tcp 443 to 0.0.0.0/0"}
+						for _, w := range want {
+							if !strings.Contains(out, w) {
+								return false, "the proposal is tcp 21, 80 and 443 to the internet"
+							}
+						}
+						return code == 0 && !strings.Contains(out, "tcp 22 to"), "the proposal is tcp 21, 80 and 443 to the internet, and nothing for SSH"
+					},
+				},
+				{
+					show: "walls diff today/ --plan plan.json",
+					args: func(ws *demo.Workspace) []string {
+						return append(append([]string{"diff"}, ws.Inventory(demo.Today)...), "--plan", ws.Plan())
+					},
+					expect: func(out string, code int) (bool, string) {
+						return code == 0 && strings.Contains(out, "no longer allowed"), "exactly what the workers could do before and no longer can"
+					},
+				},
+			},
+			checks: []demoCheck{
+				{demo.Planned, []string{"--from", eng, "--to", w, "--port", "22"}, "allowed", "with the plan, engineers still SSH in"},
+				{demo.Planned, []string{"--from", w, "--to", mirror, "--port", "443"}, "allowed", "yum still works"},
+				{demo.Planned, []string{"--from", w, "--to", db, "--port", "3306"}, "denied", "and the database is walled off"},
 			},
 		},
 		{
@@ -105,8 +167,8 @@ func runDemo(o *DemoOptions) error {
 	failed := 0
 	for i, st := range demoSteps() {
 		fmt.Fprintf(out, "\n%d. %s\n\n%s\n", i+1, st.title, st.intro)
-		for _, c := range st.checks {
-			ok, err := runDemoCheck(o, ws, c)
+		for _, c := range st.commands {
+			ok, err := runDemoCommand(o, ws, c)
 			if err != nil {
 				return err
 			}
@@ -114,9 +176,13 @@ func runDemo(o *DemoOptions) error {
 				failed++
 			}
 		}
-		if st.run != nil {
-			if err := st.run(o, ws); err != nil {
+		for _, c := range st.checks {
+			ok, err := runDemoCheck(o, ws, c)
+			if err != nil {
 				return err
+			}
+			if !ok {
+				failed++
 			}
 		}
 		if st.outro != "" {
@@ -138,6 +204,8 @@ func variantLabel(v demo.Variant) string {
 		return "tightened/"
 	case demo.StrictNACL:
 		return "strict-nacl/"
+	case demo.Planned:
+		return "today/ --plan plan.json"
 	}
 	return "today/"
 }
@@ -149,12 +217,15 @@ func runDemoCheck(o *DemoOptions, ws *demo.Workspace, c demoCheck) (bool, error)
 	var stdout, stderr bytes.Buffer
 	sub := &IOStreams{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr}
 	args := append([]string{"check"}, ws.Inventory(c.variant)...)
+	if c.variant == demo.Planned {
+		args = append(args, "--plan", ws.Plan())
+	}
 	args = append(args, c.args...)
 	code := Main(args, sub)
 	if code == ExitBadInput {
 		return false, fmt.Errorf("demo step failed: %s", strings.TrimSpace(stderr.String()))
 	}
-	indent(o.IO.Out, stdout.String())
+	indent(o.IO.Out, strings.ReplaceAll(stdout.String(), ws.Dir+string(filepath.Separator), ""))
 	got := "allowed"
 	if code == ExitFinding {
 		got = "denied"
@@ -165,6 +236,36 @@ func runDemoCheck(o *DemoOptions, ws *demo.Workspace, c demoCheck) (bool, error)
 	}
 	fmt.Fprintf(o.IO.Out, "=> %s: %s [%s]\n", got, c.because, mark)
 	return got == c.expect, nil
+}
+
+// runDemoCommand runs one command through the real command path, prints
+// its output and whether the result is the story's.
+func runDemoCommand(o *DemoOptions, ws *demo.Workspace, c demoCommand) (bool, error) {
+	fmt.Fprintf(o.IO.Out, "\n$ %s\n", c.show)
+	var stdout, stderr bytes.Buffer
+	sub := &IOStreams{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr}
+	code := Main(c.args(ws), sub)
+	if code == ExitBadInput {
+		return false, fmt.Errorf("demo step %q failed: %s", c.show, strings.TrimSpace(stderr.String()))
+	}
+	indent(o.IO.Out, strings.ReplaceAll(stdout.String(), ws.Dir+string(filepath.Separator), ""))
+	ok, why := c.expect(stdout.String(), code)
+	mark := "ok"
+	if !ok {
+		mark = "UNEXPECTED"
+	}
+	fmt.Fprintf(o.IO.Out, "=> %s [%s]\n", why, mark)
+	return ok, nil
+}
+
+// firstFindingLine returns the first table row that names a check.
+func firstFindingLine(out string) string {
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "WALLS-") {
+			return line
+		}
+	}
+	return ""
 }
 
 func indent(w io.Writer, s string) {

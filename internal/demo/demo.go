@@ -43,6 +43,9 @@ const (
 	// StrictNACL: tightened, plus a custom NACL on the workers' subnet that
 	// forgets the inbound ephemeral range.
 	StrictNACL
+	// Planned: today's inventory evaluated with the plan walls learn wrote
+	// (Workspace.Plan).
+	Planned
 )
 
 // Workspace is a temporary folder holding the scenario's files.
@@ -91,6 +94,7 @@ func (w *Workspace) Inventory(v Variant) []string {
 	sg := filepath.Join(w.Dir, "inventory", "security-groups.json")
 	nacl := filepath.Join(w.Dir, "inventory", "network-acls.json")
 	switch v {
+	case Today, Planned:
 	case Tightened:
 		sg = filepath.Join(w.Dir, "tightened", "security-groups.json")
 	case StrictNACL:
@@ -99,6 +103,9 @@ func (w *Workspace) Inventory(v Variant) []string {
 	}
 	return append(files, sg, nacl)
 }
+
+// Plan is where the demo's walls learn writes its plan.
+func (w *Workspace) Plan() string { return filepath.Join(w.Dir, "plan.json") }
 
 // Flows returns the workers' flow log file in version 5 (with tcp-flags
 // and flow-direction) or version 2 (the default format).

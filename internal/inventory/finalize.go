@@ -78,10 +78,12 @@ func firstN(s []string, n int) string {
 }
 
 // MissingKinds lists the kinds that no input provided, for a one-time note.
+// Prefix lists are left out: only rules that reference one need it, and
+// each such rule already has its own warning.
 func MissingKinds(inv *vpc.Inventory) []vpc.Kind {
 	var out []vpc.Kind
 	for _, k := range vpc.AllKinds {
-		if k == vpc.KindSecurityGroupRules || k == vpc.KindSecurityGroups {
+		if k == vpc.KindSecurityGroupRules || k == vpc.KindSecurityGroups || k == vpc.KindPrefixLists {
 			continue
 		}
 		if !inv.Loaded[k] {
