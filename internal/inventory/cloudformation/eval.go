@@ -188,9 +188,9 @@ func (l *loader) attribute(res, attr string, depth int) any {
 		return res
 	case "DefaultNetworkAcl", "DefaultSecurityGroup":
 		return res + "." + attr
-	case "CidrBlock", "PrivateIpAddress", "PrimaryPrivateIpAddress":
+	case "CidrBlock", "PrivateIp", "PrimaryPrivateIpAddress":
 		key := attr
-		if attr == "PrimaryPrivateIpAddress" {
+		if attr != "CidrBlock" {
 			key = "PrivateIpAddress"
 		}
 		if v := l.eval(props.Get(key), depth+1); v != nil {
