@@ -54,8 +54,7 @@ func SomeInt(v int64) Int { return Int{V: v, Set: true} }
 // RulePorts validates and normalises a security-group rule's port part
 // (§1.2): tcp and udp need a range within 0-65535; icmp needs a type and
 // code within -1..255 (type -1 forces code -1); icmpv6 may omit them; "-1"
-// and other protocols ignore ports and get -1/-1. strictAll makes an
-// all-protocol rule with ports other than -1/-1, 0/0 or absent an error.
+// and other protocols ignore ports and get -1/-1, whatever was written.
 func RulePorts(p vpc.Protocol, from, to Int) (int32, int32, error) {
 	switch {
 	case p.HasPorts():
