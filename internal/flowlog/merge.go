@@ -2,6 +2,7 @@ package flowlog
 
 import (
 	"bytes"
+	"cmp"
 	"net/netip"
 	"slices"
 	"sort"
@@ -20,7 +21,8 @@ import (
 //	b. service endpoints learned from SYN and SYN-ACK records: heuristic
 //	c. the interface's SG ingress rules (listening ports): heuristic
 //	d. fan-in: the side whose port stays fixed while the other's varies (H2)
-//	e. pairing: the earlier of both directions of a tuple (H3, H6)
+//	e. pairing: the earlier of both directions of a tuple (H3, H6); a
+//	   rejected record without any answer is its sender's attempt
 //	f. last resort: the lower port is the service; one-way portless
 //	   traffic was initiated by its sender, two-way portless traffic that
 //	   timing cannot order by the interface (so that learn keeps it)
@@ -209,8 +211,20 @@ func merge(workers []*worker, inv *vpc.Inventory, pc *portClasses) *Result {
 		}
 	}
 
-	res.Observations = make([]Observation, 0, len(m.obs))
+	// Sort on the compact keys (interface ids are numbered in name order),
+	// then build the observations in that order.
+	type entry struct {
+		k obsKey
+		a *obsAcc
+	}
+	order := make([]entry, 0, len(m.obs))
 	for k, a := range m.obs {
+		order = append(order, entry{k, a})
+	}
+	slices.SortFunc(order, func(x, y entry) int { return compareKeys(&x.k, &y.k, x.a, y.a) })
+	res.Observations = make([]Observation, len(order))
+	for i, en := range order {
+		k, a := en.k, en.a
 		conf := Heuristic
 		if a.exact && !enis[k.eni].skip.overlaps(a.v.first, a.v.last) {
 			conf = Exact
@@ -226,9 +240,8 @@ func merge(workers []*worker, inv *vpc.Inventory, pc *portClasses) *Result {
 		if a.v.last != 0 {
 			o.LastSeen = time.Unix(a.v.last, 0).UTC()
 		}
-		res.Observations = append(res.Observations, o)
+		res.Observations[i] = o
 	}
-	slices.SortFunc(res.Observations, func(a, b Observation) int { return compareObservations(&a, &b) })
 	for name := range m.ambiguous {
 		st.AmbiguousInterfaces = append(st.AmbiguousInterfaces, name)
 	}
@@ -373,6 +386,30 @@ func (kn *knowledge) note(k *factKey, v *factVal) {
 	pi.hi.add(hi)
 }
 
+// compareKeys orders observation keys as compareObservations orders the
+// observations they become.
+func compareKeys(x, y *obsKey, xa, ya *obsAcc) int {
+	switch {
+	case x.eni != y.eni:
+		return cmp.Compare(x.eni, y.eni)
+	case x.accepted != y.accepted:
+		if x.accepted {
+			return -1
+		}
+		return 1
+	case x.dir != y.dir:
+		return cmp.Compare(x.dir, y.dir)
+	case x.proto != y.proto:
+		return cmp.Compare(x.proto, y.proto)
+	case x.port != y.port:
+		return cmp.Compare(x.port, y.port)
+	}
+	if c := addrOf(x.remote).Compare(addrOf(y.remote)); c != 0 {
+		return c
+	}
+	return addrOf(xa.local).Compare(addrOf(ya.local))
+}
+
 // orient says whether the record's sender is the interface itself.
 func orient(k *factKey, e *eniState) (senderLocal, ok bool) {
 	switch k.flowDir() {
@@ -464,6 +501,10 @@ func (kn *knowledge) resolve(k *factKey, e *eniState, senderLocal bool) (recvIni
 	tr, okr := firstSeen[rev]
 	if okf && okr && tf != tr && tf != 0 && tr != 0 {
 		return tr < tf, false
+	}
+	if !okr && !k.accepted() {
+		// A rejected record that got no answer is an attempt by its sender.
+		return false, false
 	}
 	if okf && okr && (!hasPorts(k.proto) || k.sport == k.dport) {
 		// Both directions, nothing to tell them apart: count the pair as
