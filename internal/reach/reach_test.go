@@ -234,6 +234,15 @@ func TestCheckSemantics(t *testing.T) {
 			want: want{Allowed, map[Step]Result{StepSourceSG: NotEvaluated}, "prefix lists of sg-app/egress[0] are not loaded"},
 		},
 		{
+			name: "prefix list of the other family: known not to match even without entries",
+			setup: func(w *world) {
+				w.inv.PrefixLists["pl-x"] = &vpc.PrefixList{ID: "pl-x", AddressFamily: "IPv4"}
+				w.sg("sg-app", nil, []vpc.Rule{plRule(true, vpc.ProtoTCP, 443, 443, "pl-x")})
+			},
+			req:  tcp("eni-app", "2001:db8:ffff::1", 443),
+			want: want{Denied, map[Step]Result{StepSourceSG: Deny}, ""},
+		},
+		{
 			name: "IPv6: an IPv4 CIDR rule never matches IPv6 traffic",
 			setup: func(w *world) {
 				w.sg("sg-app", nil, []vpc.Rule{cidrRule(true, vpc.ProtoAll, -1, -1, "0.0.0.0/0")})

@@ -109,6 +109,9 @@ func peerMatches(inv *vpc.Inventory, ix *vpc.Index, p vpc.Peer, addr netip.Addr)
 		return p.Prefix.Contains(addr), true
 	case vpc.PeerPrefixList:
 		pl, ok := inv.PrefixLists[p.PrefixListID]
+		if ok && (pl.AddressFamily == "IPv4" && addr.Is6() || pl.AddressFamily == "IPv6" && addr.Is4()) {
+			return false, true // a list holds one family only (spec §1.2)
+		}
 		if !ok || !pl.EntriesKnown {
 			return false, false
 		}
