@@ -88,12 +88,7 @@ func endpoints(inv *vpc.Inventory, req *Request, src, dst candidate, srcQ, dstQ 
 		ep := Endpoint{Query: q, Kind: c.kind}
 		if c.eni == nil {
 			ep.Kind, ep.Addr, ep.External = "external", c.addr, true
-			if v := inv.VPCFor(c.addr); v != nil {
-				ep.InVPC, ep.VpcID = true, v.ID
-				if s := inv.SubnetFor(c.addr); s != nil {
-					ep.SubnetID = s.ID
-				}
-			}
+			ep.VpcID, ep.SubnetID, ep.InVPC = locate(inv, c.addr)
 			return ep, nil
 		}
 		ep.Interface, ep.SubnetID, ep.VpcID = c.eni, c.eni.SubnetID, c.eni.VpcID
@@ -139,4 +134,20 @@ func endpoints(inv *vpc.Inventory, req *Request, src, dst candidate, srcQ, dstQ 
 	return from, to, notes, nil
 }
 
-func inVPC(inv *vpc.Inventory, a netip.Addr) bool { return inv.VPCFor(a) != nil }
+func inVPC(inv *vpc.Inventory, a netip.Addr) bool {
+	_, _, ok := locate(inv, a)
+	return ok
+}
+
+// locate finds the VPC and subnet an address without a known interface
+// lies in, from the VPCs' blocks or, when VPCs were not loaded, the subnets'.
+func locate(inv *vpc.Inventory, a netip.Addr) (vpcID, subnetID string, ok bool) {
+	s := inv.SubnetFor(a)
+	if s != nil {
+		subnetID, vpcID, ok = s.ID, s.VpcID, true
+	}
+	if v := inv.VPCFor(a); v != nil {
+		vpcID, ok = v.ID, true
+	}
+	return vpcID, subnetID, ok
+}
