@@ -55,7 +55,7 @@ func sgHop(inv *vpc.Inventory, ix *vpc.Index, step Step, eni *vpc.Interface, egr
 				h.Result = Allow
 				h.Resource = gid
 				h.Rule = r
-				h.Reason = fmt.Sprintf("%s allows: %s%s", ruleName(g, r), r, peerNote(r.Peer, peer))
+				h.Reason = fmt.Sprintf("%s allows: %s%s", ruleName(g, r), r, peerNote(r, peer))
 				return h
 			}
 		}
@@ -124,7 +124,11 @@ func peerMatches(inv *vpc.Inventory, ix *vpc.Index, p vpc.Peer, addr netip.Addr)
 	return false, true
 }
 
-func peerNote(p vpc.Peer, addr netip.Addr) string {
+func peerNote(r *vpc.Rule, addr netip.Addr) string {
+	if r.Assumed {
+		return " (an assumed default: the template does not declare it, CloudFormation adds it)"
+	}
+	p := r.Peer
 	switch p.Kind {
 	case vpc.PeerGroup:
 		return fmt.Sprintf(" (%s is a private address of a member of %s)", addr, p.Group.GroupID)

@@ -160,8 +160,11 @@ type Rule struct {
 	Description string
 	// Index is the rule's position among its group's rules of the same
 	// direction, in input order; used to name rules that have no ID.
-	Index  int
-	Source Location
+	Index int
+	// Assumed marks a rule the input does not state but the tool that
+	// deploys it adds (CloudFormation's default allow-all egress), spec §1.5.
+	Assumed bool
+	Source  Location
 }
 
 // Ref names the rule for traces and findings: its sgr- id, else its

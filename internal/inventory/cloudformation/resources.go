@@ -133,7 +133,7 @@ func (l *loader) group(p props) error {
 			}
 			if egress { // "any egress rule" suppresses the default: none is not any
 				addRule(g, vpc.Rule{GroupID: g.ID, Egress: true, Protocol: vpc.ProtoAll, FromPort: -1, ToPort: -1,
-					Peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netipAll4}, Description: AssumedDefaultEgress, Source: g.Source})
+					Peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netipAll4}, Description: AssumedDefaultEgress, Assumed: true, Source: g.Source})
 				l.inv.Warn(vpc.Warning{Code: "assumed-default-egress", Resource: g.ID,
 					Message: fmt.Sprintf("%s declares no SecurityGroupEgress: CloudFormation keeps AWS's default egress, assumed to be all traffic to 0.0.0.0/0 (spec §1.5, §7.2)", g.ID),
 					Source:  g.Source})
