@@ -22,95 +22,141 @@ type move struct {
 
 // fit brings a group's items within the rule budget. Merges that add
 // nothing (sibling CIDRs, nested ranges) are always made: fewer rules, the
-// same packets. While the group is over budget, the merge that adds the
-// least volume (ports × addresses) is made next, among CIDR merges
-// (same protocol and ports, the smallest common supernet) and port merges
-// (same peer, the span of two port runs); every merge must stay within the
-// current rules. It returns what was widened, in words.
+// same packets. While the group is over budget, the merges that add the
+// least volume (ports × addresses) are made next, among CIDR merges (same
+// protocol and ports, the smallest common supernet) and port merges (same
+// peer, the span of two port runs), and only those that shrink a bucket
+// (IPv4 or IPv6 rules) that is over. Every merge must stay within the
+// current rules. Each round makes as many disjoint merges as the excess
+// needs, cheapest first, then looks again, so large groups fit in a few
+// rounds. It returns what was widened, in words.
 func (l *learner) fit(g *vpc.SecurityGroup, chk *plan.Checker, items []*item) ([]*item, []string) {
 	var widened []string
 	for {
-		over := l.over(g, items)
-		moves := candidates(items, over == 0)
+		sort.Slice(items, func(i, j int) bool { return lessItem(items[i], items[j]) })
+		o4, o6 := l.overBy(g, items)
+		moves := candidates(items, o4 <= 0 && o6 <= 0)
 		sort.SliceStable(moves, func(i, j int) bool { return moves[i].cost < moves[j].cost })
-		applied := false
+		used := map[*item]bool{}
+		var batch []move
 		for _, m := range moves {
-			if !m.free && over == 0 {
+			if !m.free && o4 <= 0 && o6 <= 0 {
+				break
+			}
+			if touches(m, used) {
 				continue
+			}
+			g4, g6 := l.gain(g, m)
+			if !m.free && (g4 <= 0 || o4 <= 0) && (g6 <= 0 || o6 <= 0) {
+				continue // widens without bringing an over bucket down
 			}
 			r := m.merged.rule(g.ID)
 			if ok, _ := chk.Within(&r); !ok {
 				continue
 			}
-			items = apply(items, m)
-			if m.cost > 0 {
-				widened = append(widened, fmt.Sprintf("%s (+%s) to fit %d rules", m.what(), volume(m.cost), l.opts.MaxRules))
-				m.merged.why = append(m.merged.why, "widened to fit the rule budget: "+m.what())
-			} else {
-				m.merged.why = append(m.merged.why, "aggregated without extra addresses: "+m.what())
+			for _, f := range m.from {
+				used[f] = true
 			}
-			applied = true
-			break
+			batch = append(batch, m)
+			o4, o6 = o4-g4, o6-g6
 		}
-		if !applied {
-			if over > 0 {
+		if len(batch) == 0 {
+			if over := max(o4, o6); over > 0 {
 				widened = append(widened, fmt.Sprintf("still %d rules over the budget of %d: no merge stays within the current rules",
 					over, l.opts.MaxRules))
 			}
 			return items, widened
 		}
+		for _, m := range batch {
+			if m.cost > 0 {
+				widened = append(widened, fmt.Sprintf("%s (+%s) to fit %d rules", m.what(), volume(m.cost), l.opts.MaxRules))
+				m.merged.addWhy("widened to fit the rule budget: " + m.what())
+			} else {
+				m.merged.addWhy("aggregated without extra addresses: " + m.what())
+			}
+		}
+		items = apply(items, batch, used)
 	}
 }
 
-// over is how many rules the fullest bucket exceeds the budget by.
-func (l *learner) over(g *vpc.SecurityGroup, items []*item) int {
-	var c plan.RuleCount
+// overBy is how many rules each bucket exceeds the budget by (may be < 0).
+func (l *learner) overBy(g *vpc.SecurityGroup, items []*item) (v4, v6 int) {
 	for _, it := range items {
 		r := it.rule(g.ID)
-		v4, v6 := plan.Weight(l.inv, &r)
-		c.IPv4 += v4
-		c.IPv6 += v6
+		a, b := plan.Weight(l.inv, &r)
+		v4, v6 = v4+a, v6+b
 	}
-	return max(0, c.Max()-l.opts.MaxRules)
+	return v4 - l.opts.MaxRules, v6 - l.opts.MaxRules
 }
 
-func apply(items []*item, m move) []*item {
-	gone := map[*item]bool{}
+// gain is how much a move shrinks each bucket.
+func (l *learner) gain(g *vpc.SecurityGroup, m move) (v4, v6 int) {
 	for _, f := range m.from {
-		gone[f] = true
-		m.merged.pts = append(m.merged.pts, f.pts...)
-		m.merged.why = append(m.merged.why, f.why...)
+		r := f.rule(g.ID)
+		a, b := plan.Weight(l.inv, &r)
+		v4, v6 = v4+a, v6+b
 	}
-	out := []*item{m.merged}
+	r := m.merged.rule(g.ID)
+	a, b := plan.Weight(l.inv, &r)
+	return v4 - a, v6 - b
+}
+
+func touches(m move, used map[*item]bool) bool {
+	for _, f := range m.from {
+		if used[f] {
+			return true
+		}
+	}
+	return false
+}
+
+// apply replaces the items each move absorbs (all in used) by its merge.
+func apply(items []*item, batch []move, used map[*item]bool) []*item {
+	out := make([]*item, 0, len(items))
+	for _, m := range batch {
+		for _, f := range m.from {
+			m.merged.pts = append(m.merged.pts, f.pts...)
+			m.merged.addWhy(f.why...)
+		}
+		out = append(out, m.merged)
+	}
 	for _, it := range items {
-		if !gone[it] {
+		if !used[it] {
 			out = append(out, it)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return lessItem(out[i], out[j]) })
 	return out
 }
 
 // candidates lists the merges possible among items; onlyFree, the CIDR
-// merges that add no address.
+// merges that add no address. Items of one traffic (or one peer) are sorted,
+// so the items a merge absorbs are a contiguous run around the pair.
 func candidates(items []*item, onlyFree bool) []move {
+	type trafficKey struct {
+		proto  uint8
+		lo, hi uint16
+		icmp   int32
+		v4     bool
+	}
+	type peerKey struct {
+		proto uint8
+		peer  vpc.Peer
+	}
 	var moves []move
-	// CIDR merges: same protocol, ports and family.
-	byTraffic := map[string][]*item{}
-	var keys []string
-	// Port merges: tcp/udp, same peer.
-	byPeer := map[string][]*item{}
-	var pkeys []string
+	byTraffic := map[trafficKey][]*item{} // CIDR merges: same protocol, ports and family
+	var keys []trafficKey
+	byPeer := map[peerKey][]*item{} // port merges: tcp/udp, same peer
+	var pkeys []peerKey
 	for _, it := range items {
 		if it.peer.Kind == vpc.PeerCIDR {
-			k := fmt.Sprintf("%d|%d|%d|%d|%t", it.proto, it.lo, it.hi, it.icmp, it.peer.Prefix.Addr().Is4())
+			k := trafficKey{it.proto, it.lo, it.hi, it.icmp, it.peer.Prefix.Addr().Is4()}
 			if byTraffic[k] == nil {
 				keys = append(keys, k)
 			}
 			byTraffic[k] = append(byTraffic[k], it)
 		}
 		if hasPorts(it.proto) && !onlyFree {
-			k := fmt.Sprintf("%d|%s", it.proto, peerKey(it.peer))
+			k := peerKey{it.proto, it.peer}
 			if byPeer[k] == nil {
 				pkeys = append(pkeys, k)
 			}
@@ -119,13 +165,26 @@ func candidates(items []*item, onlyFree bool) []move {
 	}
 	for _, k := range keys {
 		its := byTraffic[k]
-		sort.Slice(its, func(i, j int) bool { return its[i].peer.Prefix.Addr().Less(its[j].peer.Prefix.Addr()) })
+		sort.Slice(its, func(i, j int) bool {
+			a, b := its[i].peer.Prefix, its[j].peer.Prefix
+			if c := a.Addr().Compare(b.Addr()); c != 0 {
+				return c < 0
+			}
+			return a.Bits() < b.Bits()
+		})
 		for i := 0; i+1 < len(its); i++ {
 			s := supernet(its[i].peer.Prefix, its[i+1].peer.Prefix)
+			lo, hi := i, i+1
+			for lo > 0 && s.Contains(its[lo-1].peer.Prefix.Addr()) {
+				lo--
+			}
+			for hi+1 < len(its) && s.Contains(its[hi+1].peer.Prefix.Addr()) {
+				hi++
+			}
 			var from []*item
 			var inside float64
-			for _, it := range its {
-				if s.Contains(it.peer.Prefix.Addr()) && it.peer.Prefix.Bits() >= s.Bits() {
+			for _, it := range its[lo : hi+1] {
+				if it.peer.Prefix.Bits() >= s.Bits() {
 					from = append(from, it)
 					inside += size(it.peer.Prefix)
 				}
@@ -153,10 +212,17 @@ func candidates(items []*item, onlyFree bool) []move {
 		sort.Slice(its, func(i, j int) bool { return its[i].lo < its[j].lo || its[i].lo == its[j].lo && its[i].hi < its[j].hi })
 		for i := 0; i+1 < len(its); i++ {
 			lo, hi := its[i].lo, max(its[i].hi, its[i+1].hi)
+			first, last := i, i+1
+			for first > 0 && its[first-1].lo >= lo {
+				first--
+			}
+			for last+1 < len(its) && its[last+1].lo <= hi {
+				last++
+			}
 			var from []*item
 			var inside float64
-			for _, it := range its {
-				if it.lo >= lo && it.hi <= hi {
+			for _, it := range its[first : last+1] {
+				if it.hi <= hi {
 					from = append(from, it)
 					inside += ports(it)
 				}

@@ -122,6 +122,11 @@ func TestPassiveFTP(t *testing.T) {
 			}
 		}
 	}
+	// Another mirror seen once on a port inside the range adds no rule.
+	p = mustLearn(t, seedInv(), append(obs, out("eni-w2", tcp, 30005, "198.51.100.9", 1)), Options{})
+	if got := proposed(t, p, "sg-workers"); !equal(got, want) {
+		t.Fatalf("with a port inside the range: got %q, want %q", got, want)
+	}
 	// Below the threshold, ports stay separate.
 	p = mustLearn(t, seedInv(), obs[:3], Options{})
 	want = []string{"egress tcp 21 to 0.0.0.0/0", "egress tcp 30001 to 0.0.0.0/0", "egress tcp 30002 to 0.0.0.0/0"}

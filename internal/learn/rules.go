@@ -21,6 +21,22 @@ type item struct {
 	why    []string
 }
 
+// addWhy records explanations once each; items hold a handful.
+func (it *item) addWhy(ws ...string) {
+next:
+	for _, w := range ws {
+		if w == "" {
+			continue
+		}
+		for _, have := range it.why {
+			if have == w {
+				continue next
+			}
+		}
+		it.why = append(it.why, w)
+	}
+}
+
 func (it *item) rule(groupID string) vpc.Rule {
 	r := vpc.Rule{GroupID: groupID, Egress: true, Protocol: vpc.Protocol(it.proto), Peer: it.peer, FromPort: -1, ToPort: -1}
 	switch {
@@ -68,35 +84,37 @@ func (l *learner) build(g *vpc.SecurityGroup, pts []*point) (rules []plan.Rule, 
 	l.mergeHighPorts(pts)
 	var items []*item
 	var peers []*point
+	byKey := map[itemKey]*item{}
 	for _, pt := range pts {
-		it := &item{proto: pt.proto, lo: pt.lo, hi: pt.hi, icmp: -1, pts: []*point{pt}}
-		if pt.rng != "" {
-			it.why = append(it.why, pt.rng)
-		}
+		var peer vpc.Peer
+		var why string
 		switch pt.kind {
 		case destInternet:
 			switch {
 			case l.opts.Pin:
-				it.peer = hostPeer(pt.remote)
-				it.why = append(it.why, "internet destination pinned to the observed addresses (--pin)")
+				peer, why = hostPeer(pt.remote), "internet destination pinned to the observed addresses (--pin)"
 			case pt.remote.Is4():
-				it.peer = world4
-				it.why = append(it.why, "internet destination: the service port open to the whole internet, as addresses such as mirrors change")
+				peer, why = world4, "internet destination: the service port open to the whole internet, as addresses such as mirrors change"
 			default:
-				it.peer = world6
-				it.why = append(it.why, "internet destination over IPv6: the service port open to ::/0")
+				peer, why = world6, "internet destination over IPv6: the service port open to ::/0"
 			}
 		case destPrefixList:
-			it.peer = vpc.Peer{Kind: vpc.PeerPrefixList, PrefixListID: pt.pl}
-			it.why = append(it.why, "destination in managed prefix list "+pt.pl)
+			peer, why = vpc.Peer{Kind: vpc.PeerPrefixList, PrefixListID: pt.pl}, "destination in managed prefix list "+pt.pl
 		case destPeer:
 			peers = append(peers, pt)
 			continue
 		default:
-			it.peer = hostPeer(pt.remote)
-			it.why = append(it.why, "private destination outside any security group's members")
+			peer, why = hostPeer(pt.remote), "private destination outside any security group's members"
 		}
-		items = append(items, it)
+		k := itemKey{pt.proto, pt.lo, pt.hi, -1, peer}
+		it := byKey[k]
+		if it == nil {
+			it = &item{proto: pt.proto, lo: pt.lo, hi: pt.hi, icmp: -1, peer: peer}
+			byKey[k] = it
+			items = append(items, it)
+		}
+		it.pts = append(it.pts, pt)
+		it.addWhy(pt.rng, why)
 	}
 	items = append(items, l.peerItems(g, peers)...)
 	items = mergeItems(items)
@@ -239,9 +257,7 @@ func (l *learner) peerItems(g *vpc.SecurityGroup, pts []*point) []*item {
 				}
 				covered[pt.peer.ID] = best
 				it.pts = append(it.pts, pt)
-				if pt.rng != "" {
-					it.why = append(it.why, pt.rng)
-				}
+				it.addWhy(pt.rng)
 			}
 			for id := range peerSet {
 				if covered[id] == best {
@@ -264,57 +280,81 @@ func (l *learner) peerItems(g *vpc.SecurityGroup, pts []*point) []*item {
 }
 
 // mergeItems joins items allowing the same thing, and tcp/udp items to the
-// same peer whose port ranges overlap.
+// same peer whose port ranges overlap, so no rule is contained in another
+// of the same peer.
 func mergeItems(items []*item) []*item {
+	type pk struct {
+		proto uint8
+		peer  vpc.Peer
+	}
 	byKey := map[itemKey]*item{}
-	var out []*item
+	byPeer := map[pk][]*item{}
+	var peers []pk
 	for _, it := range items {
 		if o := byKey[it.key()]; o != nil {
 			o.pts = append(o.pts, it.pts...)
-			o.why = append(o.why, it.why...)
+			o.addWhy(it.why...)
 			continue
 		}
 		byKey[it.key()] = it
-		out = append(out, it)
+		k := pk{it.proto, it.peer}
+		if byPeer[k] == nil {
+			peers = append(peers, k)
+		}
+		byPeer[k] = append(byPeer[k], it)
 	}
-	sort.Slice(out, func(i, j int) bool { return lessItem(out[i], out[j]) })
-	var merged []*item
-	for _, it := range out {
-		if n := len(merged); n > 0 {
-			prev := merged[n-1]
-			if hasPorts(it.proto) && prev.proto == it.proto && prev.peer == it.peer && it.lo <= prev.hi {
+	var out []*item
+	for _, k := range peers {
+		its := byPeer[k]
+		if !hasPorts(k.proto) {
+			out = append(out, its...)
+			continue
+		}
+		sort.Slice(its, func(i, j int) bool { return its[i].lo < its[j].lo || its[i].lo == its[j].lo && its[i].hi < its[j].hi })
+		var prev *item
+		for _, it := range its {
+			if prev != nil && it.lo <= prev.hi {
 				prev.hi = max(prev.hi, it.hi)
 				prev.pts = append(prev.pts, it.pts...)
-				prev.why = append(prev.why, it.why...)
+				prev.addWhy(it.why...)
 				continue
 			}
+			prev = it
+			out = append(out, it)
 		}
-		merged = append(merged, it)
 	}
-	return merged
+	sort.Slice(out, func(i, j int) bool { return lessItem(out[i], out[j]) })
+	return out
 }
 
 func lessItem(a, b *item) bool {
 	if a.proto != b.proto {
 		return a.proto < b.proto
 	}
-	if pa, pb := peerKey(a.peer), peerKey(b.peer); pa != pb {
-		if a.peer.Kind == vpc.PeerCIDR && b.peer.Kind == vpc.PeerCIDR {
-			if a.peer.Prefix.Addr().BitLen() != b.peer.Prefix.Addr().BitLen() {
-				return a.peer.Prefix.Addr().Is4()
+	if a.peer != b.peer {
+		pa, pb := a.peer, b.peer
+		if pa.Kind != pb.Kind {
+			return pa.Kind < pb.Kind
+		}
+		if pa.Kind == vpc.PeerCIDR {
+			if pa.Prefix.Addr().BitLen() != pb.Prefix.Addr().BitLen() {
+				return pa.Prefix.Addr().Is4()
 			}
 			if a.lo != b.lo {
 				return a.lo < b.lo
 			}
-			if c := a.peer.Prefix.Addr().Compare(b.peer.Prefix.Addr()); c != 0 {
+			if c := pa.Prefix.Addr().Compare(pb.Prefix.Addr()); c != 0 {
 				return c < 0
 			}
-			return a.peer.Prefix.Bits() < b.peer.Prefix.Bits()
+			return pa.Prefix.Bits() < pb.Prefix.Bits()
 		}
 		if a.lo != b.lo {
 			return a.lo < b.lo
 		}
-		return pa < pb
+		if pa.PrefixListID != pb.PrefixListID {
+			return pa.PrefixListID < pb.PrefixListID
+		}
+		return pa.Group.GroupID < pb.Group.GroupID
 	}
 	if a.lo != b.lo {
 		return a.lo < b.lo
@@ -403,15 +443,9 @@ func evidence(it *item) *plan.Evidence {
 		sort.Slice(ev.Ports, func(i, j int) bool { return ev.Ports[i] < ev.Ports[j] })
 	}
 	if isICMP(it.proto) {
-		it.why = append(it.why, "ICMP records carry no type or code: checked as echo requests")
+		it.addWhy("ICMP records carry no type or code: checked as echo requests")
 	}
-	seen := map[string]bool{}
-	for _, w := range it.why {
-		if !seen[w] {
-			seen[w] = true
-			ev.Why = append(ev.Why, w)
-		}
-	}
+	ev.Why = append(ev.Why, it.why...)
 	return ev
 }
 
