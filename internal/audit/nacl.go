@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 
 	"go4.org/netipx"
 
@@ -40,6 +41,7 @@ type naclKey struct {
 // decides (§2.1).
 type naclSets struct {
 	cache map[naclKey]*netipx.IPSet
+	full  map[fullKey]bool
 }
 
 func (c *naclSets) allowed(n *vpc.NACL, egress bool, proto vpc.Protocol, port int32, f family) *netipx.IPSet {
@@ -109,6 +111,39 @@ func (c *naclSets) segments(n *vpc.NACL, egress bool, proto vpc.Protocol, from, 
 		out = append(out, portSeg{p, end, c.allowed(n, egress, proto, p, f)})
 	}
 	return out
+}
+
+type fullKey struct {
+	id     string
+	egress bool
+	proto  vpc.Protocol
+	f      family
+}
+
+// returnsAllAllowed reports, with a cache, whether a direction allows every
+// address of family f on every port of from..to: then no reply can be
+// denied and the connection classes need no computing.
+func (c *naclSets) returnsAllAllowed(n *vpc.NACL, egress bool, proto vpc.Protocol, from, to int32, f family) bool {
+	k := fullKey{n.ID, egress, proto, f}
+	if v, ok := c.full[k]; ok {
+		return v
+	}
+	all := netip.MustParsePrefix("0.0.0.0/0")
+	if f == v6 {
+		all = netip.MustParsePrefix("::/0")
+	}
+	v := true
+	for _, sg := range c.segments(n, egress, proto, from, to, f) {
+		if !sg.set.ContainsPrefix(all) {
+			v = false
+			break
+		}
+	}
+	if c.full == nil {
+		c.full = map[fullKey]bool{}
+	}
+	c.full[k] = v
+	return v
 }
 
 func containsInternet(set *netipx.IPSet, f family) bool {
@@ -313,99 +348,219 @@ func shadowedBy(prior []vpc.NACLEntry, e *vpc.NACLEntry) ([]*vpc.NACLEntry, bool
 	return by, len(by) > 0
 }
 
-// connKey identifies one connection class for the return-traffic check.
+// connKey identifies one connection class for the return-traffic check,
+// independent of the subnet it starts in.
 type connKey struct {
-	nacl, subnet string
-	egress       bool
-	proto        vpc.Protocol
-	from, to     int32
-	peer         string
+	nacl     string
+	egress   bool
+	proto    vpc.Protocol
+	from, to int32
+	peer     vpc.Peer
+}
+
+// connClass is what a NACL does to one connection class, before the
+// client's own subnet is taken out (traffic inside it is not filtered):
+// per service-port segment the peer addresses a request reaches, and per
+// ephemeral-port segment the reached addresses whose replies are denied.
+type connClass struct {
+	f      family
+	req    []reqSeg
+	miss   []missSeg
+	nacl   *vpc.NACL
+	egress bool
+	proto  vpc.Protocol
+}
+
+type reqSeg struct {
+	ports string
+	entry string // rule label of the allowing entry
+	set   *netipx.IPSet
+}
+
+type missSeg struct {
+	from, to int32
+	set      *netipx.IPSet
+}
+
+// outside reports whether set has an address outside the local prefixes,
+// and returns one (a public one when it can).
+func outside(set *netipx.IPSet, local []netip.Prefix, f family) (netip.Addr, bool) {
+	a := sampleAddr(set, f)
+	in := false
+	for _, l := range local {
+		in = in || l.Contains(a)
+	}
+	if !in {
+		return a, true
+	}
+	var b netipx.IPSetBuilder
+	b.AddSet(set)
+	for _, l := range local {
+		b.RemovePrefix(l)
+	}
+	rest, _ := b.IPSet()
+	if len(rest.Ranges()) == 0 {
+		return netip.Addr{}, false
+	}
+	return sampleAddr(rest, f), true
+}
+
+// coveredBy reports cheaply whether every range of set lies in one prefix
+// of local (the common case is a set with no overlap at all).
+func within(set *netipx.IPSet, local []netip.Prefix) bool {
+	for _, r := range set.Ranges() {
+		in := false
+		for _, l := range local {
+			if l.Contains(r.From()) && l.Contains(r.To()) {
+				in = true
+				break
+			}
+		}
+		if !in {
+			return false
+		}
+	}
+	return true
 }
 
 // checkNACLReturn: WALLS-NACL-002. For each subnet holding interfaces, and
 // each tcp or udp rule of their groups (all-traffic rules count as every tcp
 // and udp port): the requests the SG rule and the subnet's NACL let through,
 // and whether the NACL lets every reply back on the client's ephemeral ports.
-// Connections inside one subnet are not NACL-filtered and are left out.
+// Connections inside one subnet are not NACL-filtered and are left out. One
+// finding per NACL and rule names the subnets where it bites.
 func checkNACLReturn(s *scan) {
-	type pair struct{ subnet, vpc, group string }
-	pairs := map[pair]bool{}
-	for _, id := range s.inv.SortedInterfaceIDs() {
-		e := s.inv.Interfaces[id]
-		for _, g := range e.GroupIDs {
-			pairs[pair{e.SubnetID, e.VpcID, g}] = true
-		}
-	}
-	keys := make([]pair, 0, len(pairs))
-	for p := range pairs {
-		keys = append(keys, p)
-	}
-	slices.SortFunc(keys, func(a, b pair) int {
-		return strings.Compare(a.subnet+"\x00"+a.group, b.subnet+"\x00"+b.group)
-	})
 	var c naclSets
-	done := map[connKey]*connResult{}
-	for _, p := range keys {
-		g := s.inv.Groups[p.group]
-		if g == nil || !g.RulesKnown || p.subnet == "" {
+	classes := map[connKey][]*connClass{}
+	for _, gid := range s.inv.SortedGroupIDs() {
+		g := s.inv.Groups[gid]
+		members := s.ix.Members[gid]
+		if g == nil || !g.RulesKnown || len(members) == 0 {
 			continue
 		}
-		n := s.ix.NACLForSubnet(p.subnet, p.vpc)
-		if n == nil {
-			continue
-		}
-		var local []netip.Prefix
-		if sn := s.inv.Subnets[p.subnet]; sn != nil {
-			if sn.CIDR.IsValid() {
-				local = append(local, sn.CIDR)
+		// The member interfaces' subnets, grouped by the NACL that governs them.
+		subnetVPC := map[string]string{}
+		for _, e := range members {
+			if e.SubnetID != "" {
+				subnetVPC[e.SubnetID] = e.VpcID
 			}
-			local = append(local, sn.IPv6CIDRs...)
 		}
-		for _, egress := range []bool{true, false} {
-			rules := g.Rules(egress)
-			for i := range rules {
-				r := &rules[i]
-				protos := []vpc.Protocol{r.Protocol}
-				from, to := r.FromPort, r.ToPort
-				if r.Protocol == vpc.ProtoAll {
-					protos = []vpc.Protocol{vpc.ProtoTCP, vpc.ProtoUDP}
-					from, to = 0, 65535
+		subnets := make([]string, 0, len(subnetVPC))
+		for sn := range subnetVPC {
+			subnets = append(subnets, sn)
+		}
+		slices.Sort(subnets)
+		var nacls []*vpc.NACL
+		byNACL := map[*vpc.NACL][]string{}
+		for _, sn := range subnets {
+			n := s.ix.NACLForSubnet(sn, subnetVPC[sn])
+			if n == nil {
+				continue
+			}
+			if _, ok := byNACL[n]; !ok {
+				nacls = append(nacls, n)
+			}
+			byNACL[n] = append(byNACL[n], sn)
+		}
+		for _, n := range nacls {
+			for _, egress := range []bool{true, false} {
+				rules := g.Rules(egress)
+				for i := range rules {
+					s.returnFinding(&c, classes, n, byNACL[n], g, &rules[i])
 				}
-				var parts []string
-				var first *connResult
-				for _, proto := range protos {
-					if !proto.HasPorts() {
-						continue
-					}
-					k := connKey{n.ID, p.subnet, egress, proto, from, to, r.Peer.String()}
-					res, ok := done[k]
-					if !ok {
-						res = s.returnPath(&c, n, local, egress, proto, from, to, s.peerAddrs(r))
-						done[k] = res
-					}
-					if res == nil {
-						continue
-					}
-					if first == nil {
-						first = res
-					}
-					parts = append(parts, proto.String()+" "+res.service)
-				}
-				if first == nil {
+			}
+		}
+	}
+}
+
+// returnFinding judges one rule of group g in the subnets governed by n and
+// records a finding naming the subnets where replies are denied.
+func (s *scan) returnFinding(c *naclSets, classes map[connKey][]*connClass, n *vpc.NACL, subnets []string, g *vpc.SecurityGroup, r *vpc.Rule) {
+	protos := []vpc.Protocol{r.Protocol}
+	from, to := r.FromPort, r.ToPort
+	if r.Protocol == vpc.ProtoAll {
+		protos = []vpc.Protocol{vpc.ProtoTCP, vpc.ProtoUDP}
+		from, to = 0, 65535
+	}
+	var perProto [][]*connClass
+	var live []vpc.Protocol
+	for _, proto := range protos {
+		if !proto.HasPorts() {
+			continue
+		}
+		k := connKey{n.ID, r.Egress, proto, from, to, r.Peer}
+		cls, ok := classes[k]
+		if !ok {
+			cls = s.connClasses(c, n, r.Egress, proto, from, to, func() []netip.Prefix { return s.peerAddrs(r) })
+			classes[k] = cls
+		}
+		if len(cls) > 0 {
+			perProto = append(perProto, cls)
+			live = append(live, proto)
+		}
+	}
+	if len(live) == 0 {
+		return
+	}
+	var hitSubnets, parts []string
+	var text string
+	var entry *EntryJSON
+	for _, sn := range subnets {
+		var local []netip.Prefix
+		if x := s.inv.Subnets[sn]; x != nil {
+			if x.CIDR.IsValid() {
+				local = append(local, x.CIDR)
+			}
+			local = append(local, x.IPv6CIDRs...)
+		}
+		hit := false
+		for pi, cls := range perProto {
+			for _, cl := range cls {
+				svc, txt, ej, bad := s.judge(cl, local)
+				if !bad {
 					continue
 				}
-				s.add(Finding{
-					ResourceID: n.ID, Entry: first.entryJSON, Rule: ruleJSON(r), RuleRef: r.Ref(),
-					Location: orLoc(locationOf(r.Source), locationOf(n.Source)),
-					Message: fmt.Sprintf("Connections %s on %s are allowed by rule %s (%s) and by %s, but %s.",
-						connDir(egress, r.Peer.String(), g.ID, p.subnet, eniList(s.membersIn(g.ID, p.subnet))),
-						joinAnd(parts), r.Ref(), r.String(), first.reqEntries, first.returnText),
-					Related: []string{g.ID, p.subnet, r.Ref()},
-					key:     p.subnet + "|" + ruleKey(r),
-				})
+				hit = true
+				if text == "" {
+					text, entry = txt, ej
+				}
+				if len(hitSubnets) == 0 {
+					parts = appendOnce(parts, live[pi].String()+" "+svc)
+				}
+				break
 			}
 		}
+		if hit {
+			hitSubnets = append(hitSubnets, sn)
+		}
 	}
+	if len(hitSubnets) == 0 {
+		return
+	}
+	var enis []*vpc.Interface
+	for _, sn := range hitSubnets {
+		enis = append(enis, s.membersIn(g.ID, sn)...)
+	}
+	s.add(Finding{
+		ResourceID: n.ID, Entry: entry, Rule: ruleJSON(r), RuleRef: r.Ref(),
+		Location: orLoc(locationOf(r.Source), locationOf(n.Source)),
+		Message:  s.returnMessage(r, g, hitSubnets, enis, parts, text),
+		Related:  append([]string{g.ID, r.Ref()}, hitSubnets...),
+		key:      g.ID + "|" + ruleKey(r),
+	})
+}
+
+func (s *scan) returnMessage(r *vpc.Rule, g *vpc.SecurityGroup, subnets []string, enis []*vpc.Interface, parts []string, text string) string {
+	return fmt.Sprintf("Connections %s on %s are allowed by rule %s (%s) and by %s.",
+		connDir(r.Egress, r.Peer.String(), g.ID, joinAnd(limit(subnets, 3)), eniList(enis)),
+		joinAnd(parts), r.Ref(), r.String(), text)
+}
+
+func limit(xs []string, n int) []string {
+	if len(xs) <= n {
+		return xs
+	}
+	return append(append([]string{}, xs[:n]...), fmt.Sprintf("%d more subnets", len(xs)-n))
 }
 
 func orLoc(a, b *Location) *Location {
@@ -415,8 +570,8 @@ func orLoc(a, b *Location) *Location {
 	return b
 }
 
-func connDir(egress bool, peer, group, subnet, enis string) string {
-	own := fmt.Sprintf("%s's interfaces in %s (%s)", group, subnet, enis)
+func connDir(egress bool, peer, group, subnets, enis string) string {
+	own := fmt.Sprintf("%s's interfaces in %s (%s)", group, subnets, enis)
 	if egress {
 		return "from " + own + " to " + peer
 	}
@@ -448,25 +603,25 @@ func (s *scan) peerAddrs(r *vpc.Rule) []netip.Prefix {
 	return peerPrefixes(s.inv, r)
 }
 
-type connResult struct {
-	service    string // "443" or "80, 443"
-	reqEntries string
-	returnText string
-	entryJSON  *EntryJSON
-}
-
-// returnPath evaluates one connection class; nil means no problem (or no
-// request gets through at all, which is a consistent denial, not a trap).
-func (s *scan) returnPath(c *naclSets, n *vpc.NACL, local []netip.Prefix, egress bool, proto vpc.Protocol, from, to int32, peer []netip.Prefix) *connResult {
+// connClasses computes, per address family, what NACL n does to requests
+// of proto from..to to peer and to their replies; nil when nothing of it is
+// a trap anywhere (no request passes, or every reply does).
+func (s *scan) connClasses(c *naclSets, n *vpc.NACL, egress bool, proto vpc.Protocol, from, to int32, resolve func() []netip.Prefix) []*connClass {
+	var out []*connClass
+	var peer []netip.Prefix
+	resolved := false
 	for _, f := range []family{v4, v6} {
+		if c.returnsAllAllowed(n, !egress, proto, s.opts.EphemeralFrom, s.opts.EphemeralTo, f) {
+			continue // every reply passes: nothing to resolve or compute
+		}
+		if !resolved {
+			peer, resolved = resolve(), true
+		}
 		var db netipx.IPSetBuilder
 		for _, p := range peer {
 			if famOf(p) == f {
 				db.AddPrefix(p)
 			}
-		}
-		for _, l := range local {
-			db.RemovePrefix(l)
 		}
 		for _, l := range notNACLFiltered() {
 			db.RemovePrefix(l)
@@ -475,10 +630,8 @@ func (s *scan) returnPath(c *naclSets, n *vpc.NACL, local []netip.Prefix, egress
 		if len(dst.Ranges()) == 0 {
 			continue
 		}
-		// Requests: where the SG rule and the NACL both let them through.
+		cl := &connClass{f: f, nacl: n, egress: egress, proto: proto}
 		var reach netipx.IPSetBuilder
-		var svc []string
-		var reqNums []string
 		for _, sg := range c.segments(n, egress, proto, from, to, f) {
 			var b netipx.IPSetBuilder
 			b.AddSet(sg.set)
@@ -488,85 +641,118 @@ func (s *scan) returnPath(c *naclSets, n *vpc.NACL, local []netip.Prefix, egress
 				continue
 			}
 			reach.AddSet(x)
-			svc = append(svc, vpc.PortText(proto, sg.from, sg.to))
+			label := ""
 			if e := firstAllow(n, egress, proto, sg.from, f); e != nil {
-				reqNums = appendOnce(reqNums, e.RuleLabel())
+				label = e.RuleLabel()
 			}
+			cl.req = append(cl.req, reqSeg{ports: vpc.PortText(proto, sg.from, sg.to), entry: label, set: x})
 		}
 		req, _ := reach.IPSet()
 		if len(req.Ranges()) == 0 {
 			continue
 		}
-		// Replies: every address reached must be let back on every
-		// ephemeral port.
-		var blocked []string
-		var sample netip.Addr
-		var samplePort int32
 		for _, sg := range c.segments(n, !egress, proto, s.opts.EphemeralFrom, s.opts.EphemeralTo, f) {
 			var b netipx.IPSetBuilder
 			b.AddSet(req)
 			b.RemoveSet(sg.set)
 			miss, _ := b.IPSet()
-			if rr := miss.Ranges(); len(rr) > 0 {
-				blocked = append(blocked, vpc.PortText(proto, sg.from, sg.to))
-				if !sample.IsValid() {
-					sample, samplePort = sampleAddr(miss, f), sg.from
-				}
+			if len(miss.Ranges()) > 0 {
+				cl.miss = append(cl.miss, missSeg{sg.from, sg.to, miss})
 			}
 		}
-		if len(blocked) == 0 {
-			continue
-		}
-		dir := "inbound"
-		if !egress {
-			dir = "outbound"
-		}
-		deny, _ := n.Evaluate(!egress, proto, sample, samplePort, -1, -1)
-		denyText := "the implicit " + dir + " deny (*)"
-		var ej *EntryJSON
-		if deny != nil {
-			denyText = dir + " entry " + deny.String()
-			ej = entryJSON(n, deny)
-		}
-		word := "entry"
-		if len(reqNums) > 1 {
-			word = "entries"
-		}
-		return &connResult{
-			service:    strings.Join(svc, ", "),
-			reqEntries: fmt.Sprintf("%s %s %s %s", n.ID, naclDir(egress), word, joinAnd(reqNums)),
-			returnText: fmt.Sprintf("their replies to the client's ephemeral ports (%d-%d assumed) are denied by %s on ports %s (for example from %s to port %d): the connections fail whenever the client picks one of those ports",
-				s.opts.EphemeralFrom, s.opts.EphemeralTo, denyText, strings.Join(blocked, ", "), sample, samplePort),
-			entryJSON: ej,
+		if len(cl.miss) > 0 {
+			out = append(out, cl)
 		}
 	}
-	return nil
+	return out
+}
+
+// judge applies a connection class to one client subnet: requests to
+// addresses inside it, and their replies, never cross the NACL.
+func (s *scan) judge(cl *connClass, local []netip.Prefix) (service, text string, ej *EntryJSON, bad bool) {
+	var svc, nums []string
+	for _, rq := range cl.req {
+		if len(local) > 0 && within(rq.set, local) {
+			continue
+		}
+		svc = append(svc, rq.ports)
+		if rq.entry != "" {
+			nums = appendOnce(nums, rq.entry)
+		}
+	}
+	if len(svc) == 0 {
+		return "", "", nil, false
+	}
+	var blocked []string
+	var sample netip.Addr
+	var samplePort int32
+	for _, m := range cl.miss {
+		a, ok := outside(m.set, local, cl.f)
+		if !ok {
+			continue
+		}
+		blocked = append(blocked, vpc.PortText(cl.proto, m.from, m.to))
+		if !sample.IsValid() {
+			sample, samplePort = a, m.from
+		}
+	}
+	if len(blocked) == 0 {
+		return "", "", nil, false
+	}
+	dir := "inbound"
+	if !cl.egress {
+		dir = "outbound"
+	}
+	deny, _ := cl.nacl.Evaluate(!cl.egress, cl.proto, sample, samplePort, -1, -1)
+	denyText := "the implicit " + dir + " deny (*)"
+	if deny != nil {
+		denyText = dir + " entry " + deny.String()
+		ej = entryJSON(cl.nacl, deny)
+	}
+	word := "entry"
+	if len(nums) > 1 {
+		word = "entries"
+	}
+	text = fmt.Sprintf("%s %s %s %s, but their replies to the client's ephemeral ports (%d-%d assumed) are denied by %s on ports %s (for example from %s to port %d): the connections fail whenever the client picks one of those ports",
+		cl.nacl.ID, naclDir(cl.egress), word, joinAnd(nums), s.opts.EphemeralFrom, s.opts.EphemeralTo, denyText, strings.Join(blocked, ", "), sample, samplePort)
+	return strings.Join(svc, ", "), text, ej, true
 }
 
 // sampleAddr picks an address of set to name in a message: a public one
-// when there is one (0.0.0.0 reads as a typo), else the first.
+// when there is one (0.0.0.0 reads as a typo), else the first. It
+// allocates nothing: this runs once per group, subnet and rule.
 func sampleAddr(set *netipx.IPSet, f family) netip.Addr {
 	in4, in6 := internetSets()
 	in := in4
 	if f == v6 {
 		in = in6
 	}
-	var b netipx.IPSetBuilder
-	b.AddSet(set)
-	b.Intersect(in)
-	if x, _ := b.IPSet(); len(x.Ranges()) > 0 {
-		return x.Ranges()[0].From()
+	rr := set.Ranges()
+	irs := in.Ranges()
+	for _, r := range rr {
+		for _, ir := range irs {
+			if !r.Overlaps(ir) {
+				continue
+			}
+			if r.From().Less(ir.From()) {
+				return ir.From()
+			}
+			return r.From()
+		}
 	}
-	return set.Ranges()[0].From()
+	if len(rr) == 0 {
+		return netip.Addr{}
+	}
+	return rr[0].From()
 }
 
 // notNACLFiltered are destinations whose traffic never crosses a subnet's
 // NACL: loopback, link-local (instance metadata, the Amazon DNS and time
 // servers, §2.6), multicast, and the Nitro IPv6 service addresses.
-func notNACLFiltered() []netip.Prefix {
+var notNACLFiltered = sync.OnceValue(func() []netip.Prefix {
 	var out []netip.Prefix
 	for _, s := range []string{"127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "::1/128", "fe80::/10", "ff00::/8", "fd00:ec2::/64"} {
 		out = append(out, netip.MustParsePrefix(s))
 	}
 	return out
-}
+})

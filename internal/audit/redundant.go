@@ -96,6 +96,36 @@ func mayOverlap(a, b *vpc.Rule) bool {
 	return true
 }
 
+// peersMayOverlap is a cheap pre-test on the peers: two CIDRs that do not
+// overlap, or two references to different groups without known members,
+// cannot cover each other.
+func (s *scan) peersMayOverlap(a, b *vpc.Rule) bool {
+	pa, pb := a.Peer, b.Peer
+	switch {
+	case pa.Kind == vpc.PeerCIDR && pb.Kind == vpc.PeerCIDR:
+		return pa.Prefix.Overlaps(pb.Prefix)
+	case pa.Kind == vpc.PeerGroup && pb.Kind == vpc.PeerGroup && pa.Group.GroupID == pb.Group.GroupID:
+		return true
+	case pa.Kind == vpc.PeerGroup && len(s.ix.Members[pa.Group.GroupID]) == 0,
+		pb.Kind == vpc.PeerGroup && len(s.ix.Members[pb.Group.GroupID]) == 0:
+		return false // an unresolved reference is compared only with itself
+	}
+	return true
+}
+
+// anyOverlap reports whether some pair of rules allowed by peers may cover
+// one another, before any set is built.
+func (s *scan) anyOverlap(rules []*vpc.Rule, peers func(i, j int) bool) bool {
+	for j := range rules {
+		for i := 0; i < j; i++ {
+			if peers(i, j) && mayOverlap(rules[i], rules[j]) && s.peersMayOverlap(rules[i], rules[j]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // coveredBy reports whether x's packets all lie in the union of the
 // candidates, and which candidates overlap it. Symbolic rules are compared
 // only with rules of the same token; resolved ones only with resolved ones,
@@ -157,6 +187,22 @@ func (s *scan) redundancyFinding(g *vpc.SecurityGroup, x rset, by []*vpc.Rule, a
 // reported with the kept rules that overlap it. peers says which items may
 // cover item j.
 func redundantSet(sets []rset, peers func(i, j int) bool) map[int][]*vpc.Rule {
+	// Only rules that some other rule may overlap can be redundant.
+	any := false
+	for j := range sets {
+		for i := range sets {
+			if i != j && peers(i, j) && sets[i].ok && sets[j].ok && sets[i].token == sets[j].token && mayOverlap(sets[i].r, sets[j].r) {
+				any = true
+				break
+			}
+		}
+		if any {
+			break
+		}
+	}
+	if !any {
+		return nil
+	}
 	removed := make([]bool, len(sets))
 	for j := len(sets) - 1; j >= 0; j-- {
 		if !sets[j].ok {
@@ -200,6 +246,13 @@ func checkRedundantRules(s *scan) {
 			if len(rules) < 2 {
 				continue
 			}
+			ptrs := make([]*vpc.Rule, len(rules))
+			for i := range rules {
+				ptrs[i] = &rules[i]
+			}
+			if !s.anyOverlap(ptrs, func(i, j int) bool { return true }) {
+				continue
+			}
 			sets := make([]rset, len(rules))
 			for i := range rules {
 				sets[i] = s.ruleSet(&rules[i])
@@ -237,14 +290,21 @@ func checkRedundantAcross(s *scan) {
 			continue
 		}
 		for _, egress := range []bool{false, true} {
-			var sets []rset
+			var ptrs []*vpc.Rule
 			var owner []*vpc.SecurityGroup
 			for _, g := range gs {
 				rules := g.Rules(egress)
 				for i := range rules {
-					sets = append(sets, s.ruleSet(&rules[i]))
+					ptrs = append(ptrs, &rules[i])
 					owner = append(owner, g)
 				}
+			}
+			if !s.anyOverlap(ptrs, func(i, j int) bool { return owner[i] != owner[j] }) {
+				continue
+			}
+			sets := make([]rset, len(ptrs))
+			for i, r := range ptrs {
+				sets[i] = s.ruleSet(r)
 			}
 			red := redundantSet(sets, func(i, j int) bool { return owner[i] != owner[j] })
 			for j := range sets {
