@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -221,40 +222,76 @@ func annotate(ob *flowlog.Observation, inv *vpc.Inventory) observationJSON {
 	return j
 }
 
+// writeObservations streams the result: one row is converted and written
+// at a time, so output adds no memory proportional to the observations.
 func writeObservations(w io.Writer, format string, res *flowlog.Result, inv *vpc.Inventory) error {
-	obs := make([]observationJSON, len(res.Observations))
-	for i := range res.Observations {
-		obs[i] = annotate(&res.Observations[i], inv)
-	}
+	bw := bufio.NewWriterSize(w, 1<<16)
+	var err error
 	switch format {
 	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
-			Observations []observationJSON `json:"observations"`
-			Stats        flowlog.Stats     `json:"stats"`
-		}{obs, res.Stats})
+		err = writeObservationsJSON(bw, res, inv)
 	case "csv":
-		cw := csv.NewWriter(w)
-		_ = cw.Write([]string{"interfaceId", "direction", "protocol", "port", "remote", "local", "action", "flows",
-			"packets", "bytes", "firstSeen", "lastSeen", "confidence", "instanceId", "subnetId", "securityGroups",
-			"remoteInterfaceId", "remoteSecurityGroups"})
-		for _, j := range obs {
-			_ = cw.Write([]string{j.InterfaceID, j.Direction, j.Protocol, strconv.Itoa(int(j.Port)), j.Remote, j.Local,
-				j.Action, u64(j.Flows), u64(j.Packets), u64(j.Bytes), j.FirstSeen, j.LastSeen, j.Confidence,
-				j.InstanceID, j.SubnetID, strings.Join(j.SecurityGroups, " "), j.RemoteInterfaceID,
-				strings.Join(j.RemoteSecurityGroups, " ")})
-		}
-		cw.Flush()
-		return cw.Error()
+		err = writeObservationsCSV(bw, res, inv)
+	default:
+		err = writeObservationsTable(bw, res, inv)
 	}
+	if err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+func writeObservationsJSON(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inventory) error {
+	w.WriteString("{\n  \"observations\": [")
+	for i := range res.Observations {
+		b, err := json.MarshalIndent(annotate(&res.Observations[i], inv), "    ", "  ")
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		w.WriteString("\n    ")
+		w.Write(b)
+	}
+	if len(res.Observations) > 0 {
+		w.WriteString("\n  ")
+	}
+	w.WriteString("],\n  \"stats\": ")
+	b, err := json.MarshalIndent(res.Stats, "  ", "  ")
+	if err != nil {
+		return err
+	}
+	w.Write(b)
+	_, err = w.WriteString("\n}\n")
+	return err
+}
+
+func writeObservationsCSV(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inventory) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"interfaceId", "direction", "protocol", "port", "remote", "local", "action", "flows",
+		"packets", "bytes", "firstSeen", "lastSeen", "confidence", "instanceId", "subnetId", "securityGroups",
+		"remoteInterfaceId", "remoteSecurityGroups"})
+	for i := range res.Observations {
+		j := annotate(&res.Observations[i], inv)
+		_ = cw.Write([]string{j.InterfaceID, j.Direction, j.Protocol, strconv.Itoa(int(j.Port)), j.Remote, j.Local,
+			j.Action, u64(j.Flows), u64(j.Packets), u64(j.Bytes), j.FirstSeen, j.LastSeen, j.Confidence,
+			j.InstanceID, j.SubnetID, strings.Join(j.SecurityGroups, " "), j.RemoteInterfaceID,
+			strings.Join(j.RemoteSecurityGroups, " ")})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func writeObservationsTable(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inventory) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	header := "INTERFACE\tDIRECTION\tPROTO\tPORT\tREMOTE\tACTION\tFLOWS\tPACKETS\tBYTES\tCONFIDENCE\tFIRST SEEN\tLAST SEEN"
 	if inv != nil {
-		header += "\tGROUPS\tREMOTE INTERFACE"
+		header += "\tINSTANCE\tGROUPS\tREMOTE INTERFACE"
 	}
 	fmt.Fprintln(tw, header)
-	for _, j := range obs {
+	for i := range res.Observations {
+		j := annotate(&res.Observations[i], inv)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s", j.InterfaceID, j.Direction, j.Protocol, j.Port,
 			j.Remote, j.Action, j.Flows, j.Packets, j.Bytes, j.Confidence, dash(j.FirstSeen), dash(j.LastSeen))
 		if inv != nil {
@@ -262,7 +299,7 @@ func writeObservations(w io.Writer, format string, res *flowlog.Result, inv *vpc
 			if len(j.RemoteSecurityGroups) > 0 {
 				remote += " (" + strings.Join(j.RemoteSecurityGroups, ",") + ")"
 			}
-			fmt.Fprintf(tw, "\t%s\t%s", dash(strings.Join(j.SecurityGroups, ",")), dash(remote))
+			fmt.Fprintf(tw, "\t%s\t%s\t%s", dash(j.InstanceID), dash(strings.Join(j.SecurityGroups, ",")), dash(remote))
 		}
 		fmt.Fprintln(tw)
 	}

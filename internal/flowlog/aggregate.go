@@ -36,6 +36,8 @@ type Options struct {
 	MaxBadExamples int
 	// ChunkSize is the size of the pieces input is cut into; 0 means 8 MiB.
 	ChunkSize int
+
+	flushAt int // worker table size that triggers a flush; tests lower it
 }
 
 // DefaultMaxBadRatio is the share of malformed lines tolerated by default.
@@ -95,10 +97,14 @@ func Aggregate(ctx context.Context, sources []string, opts Options) (*Result, er
 	p := &pipeline{ctx: ctx, opts: &opts, srcs: srcs,
 		tasks: make(chan task, 4*nw), chunks: make(chan *chunk),
 		streamsDone: make(chan struct{}), book: newLineBook(len(srcs))}
+	st := newStore()
 	workers := make([]*worker, nw)
 	var wg sync.WaitGroup
 	for i := range workers {
-		workers[i] = newWorker(pc, since, until, opts.MaxBadExamples)
+		workers[i] = newWorker(st, pc, since, until, opts.MaxBadExamples)
+		if opts.flushAt > 0 {
+			workers[i].flushAt = opts.flushAt
+		}
 		wg.Add(1)
 		go func(w *worker) {
 			defer wg.Done()
@@ -107,11 +113,14 @@ func Aggregate(ctx context.Context, sources []string, opts Options) (*Result, er
 	}
 	p.produce()
 	wg.Wait()
+	for _, w := range workers {
+		st.flush(w)
+	}
 
-	res := merge(workers, opts.Inventory, pc)
-	st := &res.Stats
-	st.Files = len(srcs)
-	st.BadLineExamples = p.book.examples(srcs, opts.MaxBadExamples)
+	res := merge(workers, st, opts.Inventory)
+	stats := &res.Stats
+	stats.Files = len(srcs)
+	stats.BadLineExamples = p.book.examples(srcs, opts.MaxBadExamples)
 	errs := p.errors()
 	if err := ctx.Err(); err != nil {
 		errs = append([]error{err}, errs...)
@@ -120,9 +129,9 @@ func Aggregate(ctx context.Context, sources []string, opts Options) (*Result, er
 	if ratio == 0 {
 		ratio = DefaultMaxBadRatio
 	}
-	if total := st.BadLines + st.Records + st.NoData + st.SkipData + st.OutsideTimeRange; ratio >= 0 && st.BadLines > 0 &&
-		float64(st.BadLines) > ratio*float64(total) {
-		errs = append(errs, &TooManyBadLinesError{Bad: st.BadLines, Lines: total, Ratio: ratio, Examples: st.BadLineExamples})
+	if total := stats.BadLines + stats.Records + stats.NoData + stats.SkipData + stats.OutsideTimeRange; ratio >= 0 && stats.BadLines > 0 &&
+		float64(stats.BadLines) > ratio*float64(total) {
+		errs = append(errs, &TooManyBadLinesError{Bad: stats.BadLines, Lines: total, Ratio: ratio, Examples: stats.BadLineExamples})
 	}
 	return res, errors.Join(errs...)
 }

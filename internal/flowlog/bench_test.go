@@ -30,7 +30,7 @@ func BenchmarkParseV5(b *testing.B) {
 // BenchmarkAddRecord measures parse plus fold into the worker tables.
 func BenchmarkAddRecord(b *testing.B) {
 	f, _ := ParseHeader(benchHeader)
-	w := newWorker(newPortClasses(nil), 0, 0, 10)
+	w := newWorker(newStore(), newPortClasses(nil), 0, 0, 10)
 	data := []byte(strings.Repeat(string(benchLine)+"\n", 1000))
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()

@@ -1,26 +1,56 @@
 // Package flowlog turns VPC Flow Logs into observations: who initiated what,
 // to where, for each network interface (issue #3; spec sections 3 and 4).
 //
+// # Stages
+//
 // The work is split in two stages so that the first can later move into
 // Athena:
 //
-//  1. Parse: a zero-allocation reader turns each record (plain text in the
-//     default or any custom format, gzip, Parquet) into a Record, and
-//     reduces it to a small fact: which side sent it, what the record alone
-//     says about who initiated (exact from tcp-flags, a port-class
-//     heuristic, or undecided), and counts. Facts whose initiator is known
-//     drop the initiator's ephemeral port, so the fact tables grow with
-//     distinct observations, not with connections or input size.
-//  2. Classify and aggregate (at merge time, once every worker is done):
-//     the interface's own address comes from flow-direction, from the
-//     inventory or from the address shared by all of its records;
-//     undecided facts are resolved with what the whole data set taught
-//     (the same 5-tuple's SYN, listening ports learned from SYN and SYN-ACK
-//     records, the interface's SG ingress rules, fan-in, pairing), and
-//     everything is summed into one Observation per (interface, direction,
-//     protocol, service port, remote, accepted).
+//  1. Parse and reduce (parallel, streaming). A zero-allocation reader
+//     turns each line (the default format, a custom LogFormat, the header
+//     S3 writes; plain text memory-mapped and cut into newline-aligned
+//     chunks, gzip and stdin streamed in chunks that idle workers take
+//     over, Parquet row by row) into a Record, and reduces it to a fact:
+//     what the record alone says about its initiator. A SYN or SYN-ACK in
+//     tcp-flags says it exactly (spec 4.2 E1, E2); a service port against
+//     an ephemeral one says it heuristically (4.3 H1); anything else is
+//     undecided. Each worker sums its facts in its own table.
+//  2. Classify and aggregate (at merge time). The interface's own side of
+//     a record comes from flow-direction, else from the inventory's
+//     addresses, else from the address shared by every record of that
+//     interface; an interface where none of these decides is reported in
+//     Stats.AmbiguousInterfaces, never guessed. Forwarded packets (NAT,
+//     transit gateway: pkt-* address differs on the interface's side) are
+//     counted as transit and left out. Undecided facts are resolved with
+//     what the whole data set taught, in this order: the same 5-tuple's
+//     handshake (E3, exact), service endpoints learned from handshakes, the
+//     interface's SG ingress rules, fan-in (H2), pairing of both directions
+//     (H3, H6), and last the lower port. Everything is summed into one
+//     Observation per (interface, direction, protocol, service port,
+//     remote, accepted).
 //
-// Every step is commutative, so the result does not depend on file order or
-// on the number of workers. DESIGN.md in this folder's testdata explains the
-// trade-offs; the package comment of aggregate.go gives the memory bound.
+// # Memory and determinism: the trade-off
+//
+// Classification needs state across records (a SYN in one window decides
+// later windows of the same 5-tuple; listening ports learned anywhere help
+// everywhere), yet memory must not grow with the input. The compromise:
+// a fact whose initiator the record itself names - exactly or by H1 - is
+// normalised (initiator first) and drops the initiator's ephemeral port, so
+// the request and the reply of every connection, in every window, fold
+// into one fact per future observation. Only records that decide nothing
+// alone keep both ports, and only handshakes on such port pairs are kept
+// per 5-tuple for E3. So memory is proportional to the distinct
+// observations plus the distinct 5-tuples of undecidable port pairs (high
+// port to high port, portless protocols): bounded by the traffic's variety,
+// not its volume. What is given up: E3 is applied per 5-tuple only where
+// ports cannot decide; where they can, a later window joins the same
+// observation as its handshake would, and the observation is exact when any
+// of its records was. A handshake that contradicts the port classes (active
+// FTP's server-initiated data connection) leaves that connection's later
+// windows on the port-class side, marked heuristic.
+//
+// Every merge step is a sum, a minimum, a maximum or a set intersection,
+// and interfaces are numbered in name order, so the result is identical
+// whatever the worker count, chunk size or source order. Observations
+// overlapping a SKIPDATA window of their interface are heuristic (spec 3.4).
 package flowlog

@@ -1,6 +1,10 @@
 package flowlog
 
-import "bytes"
+import (
+	"bytes"
+	"net/netip"
+	"sync"
+)
 
 // A fact is what one record says on its own, reduced so that the tables
 // grow with distinct observations rather than with connections: when the
@@ -55,11 +59,6 @@ type factKey4 struct {
 	proto, info          uint8
 }
 
-func (k *factKey) to4() factKey4 {
-	return factKey4{src: [4]byte(k.src[12:]), dst: [4]byte(k.dst[12:]), psrc: [4]byte(k.psrc[12:]), pdst: [4]byte(k.pdst[12:]),
-		eni: k.eni, sport: k.sport, dport: k.dport, proto: k.proto, info: k.info}
-}
-
 func (k4 *factKey4) full() factKey {
 	k := factKey{eni: k4.eni, sport: k4.sport, dport: k4.dport, proto: k4.proto, info: k4.info}
 	k.src, k.dst = v4mapped(k4.src), v4mapped(k4.dst)
@@ -76,15 +75,14 @@ func v4mapped(a [4]byte) [16]byte {
 	return [16]byte{10: 0xff, 11: 0xff, 12: a[0], 13: a[1], 14: a[2], 15: a[3]}
 }
 
-// factTable is a worker's facts: values live in a slice, the map holds
-// their indexes, so that nothing in it is a pointer for the GC to scan.
+// factTable holds facts: values live in a slice, the map holds their
+// indexes, so that nothing in it is a pointer for the GC to scan.
 type factTable[K comparable] struct {
 	idx  map[K]uint32
 	vals []factVal
-	keys []K
 }
 
-func newFactTable[K comparable]() factTable[K] { return factTable[K]{idx: make(map[K]uint32, 1<<12)} }
+func newFactTable[K comparable]() factTable[K] { return factTable[K]{idx: make(map[K]uint32, 1<<10)} }
 
 func (t *factTable[K]) get(k K) *factVal {
 	i, ok := t.idx[k]
@@ -92,9 +90,62 @@ func (t *factTable[K]) get(k K) *factVal {
 		i = uint32(len(t.vals))
 		t.idx[k] = i
 		t.vals = append(t.vals, factVal{})
-		t.keys = append(t.keys, k)
 	}
 	return &t.vals[i]
+}
+
+func (t *factTable[K]) len() int { return len(t.vals) }
+
+func (t *factTable[K]) reset() {
+	clear(t.idx)
+	t.vals = t.vals[:0]
+}
+
+// store is the shared fact table that workers flush into whenever their
+// own tables grow past flushAt: memory then holds each fact about once,
+// plus a bounded table per worker. Sums commute, so flush timing does not
+// change the result.
+type store struct {
+	mu     sync.Mutex
+	ids    map[string]uint32 // interface ids in arrival order
+	names  []string
+	facts  factTable[factKey]
+	facts4 factTable[factKey4]
+}
+
+const flushAt = 1 << 15
+
+func newStore() *store {
+	return &store{ids: map[string]uint32{}, facts: newFactTable[factKey](), facts4: newFactTable[factKey4]()}
+}
+
+// flush moves a worker's facts into the store.
+func (s *store) flush(w *worker) {
+	if w.facts.len() == 0 && w.facts4.len() == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for l := len(w.remap); l < len(w.in.names); l++ {
+		name := w.in.names[l]
+		id, ok := s.ids[name]
+		if !ok {
+			id = uint32(len(s.names))
+			s.ids[name] = id
+			s.names = append(s.names, name)
+		}
+		w.remap = append(w.remap, id)
+	}
+	for k, i := range w.facts4.idx {
+		k.eni = w.remap[k.eni]
+		s.facts4.get(k).add(&w.facts4.vals[i])
+	}
+	for k, i := range w.facts.idx {
+		k.eni = w.remap[k.eni]
+		s.facts.get(k).add(&w.facts.vals[i])
+	}
+	w.facts4.reset()
+	w.facts.reset()
 }
 
 // Protocol numbers the classifier treats specially.
@@ -159,39 +210,73 @@ func (pc *portClasses) h1(sport, dport uint16) (ev evidence, receiverInit bool) 
 	return evUndecided, false
 }
 
-// makeFact reduces an OK record to its fact key. The caller has checked
-// that the record is OK and carries both addresses.
-func (pc *portClasses) makeFact(r *Record, eni uint32) factKey {
-	var k factKey
-	k.eni = eni
-	k.src = r.SrcAddr.As16()
-	k.dst = r.DstAddr.As16()
-	if r.SrcAddr.Is6() {
+// draft is a fact before it becomes a table key: IPv4 records become the
+// compact factKey4, others factKey.
+type draft struct {
+	src, dst, psrc, pdst netip.Addr // psrc, pdst: zero when absent or equal
+	sport, dport         uint16
+	proto, info          uint8
+}
+
+// v4 reports whether every address of the draft is IPv4.
+func (d *draft) v4() bool {
+	return d.src.Is4() && d.dst.Is4() && (!d.psrc.IsValid() || d.psrc.Is4()) && (!d.pdst.IsValid() || d.pdst.Is4())
+}
+
+func as4(a netip.Addr) [4]byte {
+	if a.IsValid() {
+		return a.As4()
+	}
+	return [4]byte{}
+}
+
+func as16(a netip.Addr) [16]byte {
+	if a.IsValid() {
+		return a.As16()
+	}
+	return [16]byte{}
+}
+
+func (d *draft) key4(eni uint32) factKey4 {
+	return factKey4{src: d.src.As4(), dst: d.dst.As4(), psrc: as4(d.psrc), pdst: as4(d.pdst),
+		eni: eni, sport: d.sport, dport: d.dport, proto: d.proto, info: d.info}
+}
+
+func (d *draft) key(eni uint32) factKey {
+	k := factKey{src: d.src.As16(), dst: d.dst.As16(), psrc: as16(d.psrc), pdst: as16(d.pdst),
+		eni: eni, sport: d.sport, dport: d.dport, proto: d.proto, info: d.info}
+	if !d.src.Is4() {
 		k.info |= infoIPv6
 	}
-	if r.PktSrcAddr.IsValid() && r.PktSrcAddr != r.SrcAddr {
-		k.psrc = r.PktSrcAddr.As16()
+	return k
+}
+
+// makeFact reduces an OK record to its fact. The caller has checked that
+// the record is OK and carries both addresses.
+func (pc *portClasses) makeFact(r *Record) draft {
+	d := draft{src: r.SrcAddr, dst: r.DstAddr, proto: protoNone}
+	if r.PktSrcAddr != r.SrcAddr {
+		d.psrc = r.PktSrcAddr
 	}
-	if r.PktDstAddr.IsValid() && r.PktDstAddr != r.DstAddr {
-		k.pdst = r.PktDstAddr.As16()
+	if r.PktDstAddr != r.DstAddr {
+		d.pdst = r.PktDstAddr
 	}
-	k.proto = protoNone
 	if r.Protocol >= 0 {
-		k.proto = uint8(r.Protocol)
+		d.proto = uint8(r.Protocol)
 	}
 	if r.Action != ActionReject {
-		k.info |= infoAccepted
+		d.info |= infoAccepted
 	}
-	k.info |= uint8(r.FlowDirection) << infoFlowShift
-	if !hasPorts(k.proto) || r.SrcPort < 0 || r.DstPort < 0 {
+	fd := r.FlowDirection
+	if !hasPorts(d.proto) || r.SrcPort < 0 || r.DstPort < 0 {
 		// ICMP and portless protocols: the pair of addresses is the whole
 		// tuple; the merge stage pairs both directions (H3, H6).
-		k.info |= infoFullPorts
-		return k
+		d.info |= infoFullPorts | uint8(fd)<<infoFlowShift
+		return d
 	}
-	k.sport, k.dport = uint16(r.SrcPort), uint16(r.DstPort)
+	d.sport, d.dport = uint16(r.SrcPort), uint16(r.DstPort)
 	ev, recv := evUndecided, false
-	if k.proto == protoTCP && r.TCPFlags >= 0 {
+	if d.proto == protoTCP && r.TCPFlags >= 0 {
 		switch {
 		case r.TCPFlags&16 != 0: // SYN-ACK: the receiver initiated (E2)
 			ev, recv = evExact, true
@@ -199,36 +284,35 @@ func (pc *portClasses) makeFact(r *Record, eni uint32) factKey {
 			ev, recv = evExact, false
 		}
 	}
-	hev, hrecv := pc.h1(k.sport, k.dport)
+	hev, hrecv := pc.h1(d.sport, d.dport)
 	switch {
 	case ev == evExact && hev == evUndecided:
 		// Exact, but a later window of this 5-tuple without flags could not
 		// be decided alone: keep both ports so that it can inherit (E3).
-		k.info |= infoFullPorts
+		d.info |= infoFullPorts
 	case ev == evUndecided && hev == evUndecided:
-		k.info |= infoFullPorts
-		k.info |= uint8(evUndecided) << infoEvShift
-		return k
+		d.info |= infoFullPorts | uint8(fd)<<infoFlowShift
+		return d
 	case ev == evUndecided:
 		ev, recv = hev, hrecv
 	}
-	k.info |= uint8(ev) << infoEvShift
+	d.info |= uint8(ev) << infoEvShift
 	if recv {
 		// Normalise: the src slot holds the initiator, so that the request
 		// and the reply of a connection land on the same fact. flow-direction
 		// follows the slots: "egress" now means "the src slot is local".
-		k.src, k.dst = k.dst, k.src
-		k.psrc, k.pdst = k.pdst, k.psrc
-		k.sport, k.dport = k.dport, k.sport
-		if fd := k.flowDir(); fd != FlowUnknown {
-			k.info &^= 3 << infoFlowShift
-			k.info |= uint8(FlowIngress+FlowEgress-fd) << infoFlowShift
+		d.src, d.dst = d.dst, d.src
+		d.psrc, d.pdst = d.pdst, d.psrc
+		d.sport, d.dport = d.dport, d.sport
+		if fd != FlowUnknown {
+			fd = FlowIngress + FlowEgress - fd
 		}
 	}
-	if k.info&infoFullPorts == 0 {
-		k.sport = 0 // the initiator's ephemeral port
+	d.info |= uint8(fd) << infoFlowShift
+	if d.info&infoFullPorts == 0 {
+		d.sport = 0 // the initiator's ephemeral port
 	}
-	return k
+	return d
 }
 
 // eniAddrs is the intersection of {srcaddr, dstaddr} over an interface's
@@ -236,24 +320,24 @@ func (pc *portClasses) makeFact(r *Record, eni uint32) factKey {
 // 3.5: srcaddr/dstaddr always show the interface's primary address).
 // n = -1 until the first record. Intersection is order-independent.
 type eniAddrs struct {
-	a [2][16]byte
+	a [2]netip.Addr
 	n int8
 }
 
-func (e *eniAddrs) observe(src, dst *[16]byte) {
+func (e *eniAddrs) observe(src, dst netip.Addr) {
 	switch e.n {
 	case -1:
-		e.a[0] = *src
+		e.a[0] = src
 		e.n = 1
-		if *dst != *src {
-			e.a[1] = *dst
+		if dst != src {
+			e.a[1] = dst
 			e.n = 2
 		}
 	case 0:
 	default:
 		j := int8(0)
 		for i := int8(0); i < e.n; i++ {
-			if e.a[i] == *src || e.a[i] == *dst {
+			if e.a[i] == src || e.a[i] == dst {
 				e.a[j] = e.a[i]
 				j++
 			}

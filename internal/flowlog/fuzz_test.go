@@ -38,7 +38,7 @@ func FuzzParseLine(f *testing.F) {
 					t.Fatalf("column %d = %q", i, c)
 				}
 			}
-			w := newWorker(newPortClasses(nil), 0, 0, 1)
+			w := newWorker(newStore(), newPortClasses(nil), 0, 0, 1)
 			w.addRecord(&r)
 		}
 	})

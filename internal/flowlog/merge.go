@@ -104,15 +104,17 @@ type obsAcc struct {
 	first, last int64
 }
 
-func merge(workers []*worker, inv *vpc.Inventory, pc *portClasses) *Result {
+func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 	// Interfaces get global ids in name order.
-	var names []string
+	names := slices.Clone(fs.names)
 	seen := map[string]uint32{}
 	for _, w := range workers {
 		for _, n := range w.in.names {
 			if _, ok := seen[n]; !ok {
 				seen[n] = 0
-				names = append(names, n)
+				if _, inStore := fs.ids[n]; !inStore {
+					names = append(names, n) // SKIPDATA-only interfaces
+				}
 			}
 		}
 	}
@@ -122,30 +124,30 @@ func merge(workers []*worker, inv *vpc.Inventory, pc *portClasses) *Result {
 		seen[n] = uint32(i)
 		enis[i] = eniState{name: n, id: uint32(i), addrs: eniAddrs{n: -1}}
 	}
-	remaps := make([][]uint32, len(workers))
+	storeRemap := make([]uint32, len(fs.names))
+	for i, n := range fs.names {
+		storeRemap[i] = seen[n]
+	}
 	var n counters
-	undecidedTotal := 0
-	for wi, w := range workers {
-		remap := make([]uint32, len(w.in.names))
+	for _, w := range workers {
 		for l, name := range w.in.names {
 			g := seen[name]
-			remap[l] = g
 			enis[g].addrs.merge(&w.addrs[l])
 			if s := w.skips[l]; s.first != 0 || s.last != 0 {
 				enis[g].skip.add(s.first, s.last)
 			}
 		}
-		remaps[wi] = remap
 		n.add(&w.n)
-		for i := range w.facts.keys {
-			if w.facts.keys[i].evidence() == evUndecided {
-				undecidedTotal++
-			}
+	}
+	undecidedTotal := 0
+	for k := range fs.facts.idx {
+		if k.evidence() == evUndecided {
+			undecidedTotal++
 		}
-		for i := range w.facts4.keys {
-			if evidence(w.facts4.keys[i].info>>infoEvShift&3) == evUndecided {
-				undecidedTotal++
-			}
+	}
+	for k := range fs.facts4.idx {
+		if evidence(k.info>>infoEvShift&3) == evUndecided {
+			undecidedTotal++
 		}
 	}
 	res := &Result{}
@@ -164,7 +166,7 @@ func merge(workers []*worker, inv *vpc.Inventory, pc *portClasses) *Result {
 	// summed across workers and resolved once everything is known.
 	undecided := map[factKey]*factVal{}
 	kn := &knowledge{exact5: map[tuple5]bool{}, services: map[svcKey]bool{}, pairs: map[pairKey]*pairInfo{},
-		firstSeen: map[tuple5]int64{}, sgCache: map[sgKey]bool{}, pc: pc}
+		firstSeen: map[tuple5]int64{}, sgCache: map[sgKey]bool{}}
 	take := func(k factKey, v *factVal) {
 		switch k.evidence() {
 		case evUndecided:
@@ -182,20 +184,16 @@ func merge(workers []*worker, inv *vpc.Inventory, pc *portClasses) *Result {
 		}
 		m.add(&k, v, false, k.evidence() == evExact)
 	}
-	for wi, w := range workers {
-		remap := remaps[wi]
-		for i := range w.facts4.keys {
-			k := w.facts4.keys[i].full()
-			k.eni = remap[k.eni]
-			take(k, &w.facts4.vals[i])
-		}
-		for i := range w.facts.keys {
-			k := w.facts.keys[i]
-			k.eni = remap[k.eni]
-			take(k, &w.facts.vals[i])
-		}
-		w.facts, w.facts4 = factTable[factKey]{}, factTable[factKey4]{}
+	for k4, i := range fs.facts4.idx {
+		k := k4.full()
+		k.eni = storeRemap[k.eni]
+		take(k, &fs.facts4.vals[i])
 	}
+	for k, i := range fs.facts.idx {
+		k.eni = storeRemap[k.eni]
+		take(k, &fs.facts.vals[i])
+	}
+	fs.facts, fs.facts4 = factTable[factKey]{}, factTable[factKey4]{}
 	if len(undecided) > 0 {
 		for k, v := range undecided {
 			kn.note(&k, v)
@@ -221,6 +219,7 @@ func merge(workers []*worker, inv *vpc.Inventory, pc *portClasses) *Result {
 	for k, a := range m.obs {
 		order = append(order, entry{k, a})
 	}
+	m.obs = nil
 	slices.SortFunc(order, func(x, y entry) int { return compareKeys(&x.k, &y.k, x.a, y.a) })
 	res.Observations = make([]Observation, len(order))
 	for i, en := range order {
@@ -266,17 +265,17 @@ func (e *eniState) setup(inv *vpc.Inventory) {
 	}
 	switch e.addrs.n {
 	case 1:
-		e.local, e.learned = e.addrs.a[0], 1
+		e.local, e.learned = e.addrs.a[0].As16(), 1
 	case 2:
 		// Both addresses were in every record: an interface that talked to
 		// one peer only. Its own srcaddr/dstaddr is a private VPC address
 		// (spec 3.3); decide only if exactly one of the two is.
-		p0, p1 := isPrivate(e.addrs.a[0]), isPrivate(e.addrs.a[1])
+		p0, p1 := isPrivate(e.addrs.a[0].As16()), isPrivate(e.addrs.a[1].As16())
 		if p0 != p1 {
 			e.learned = 1
-			e.local = e.addrs.a[0]
+			e.local = e.addrs.a[0].As16()
 			if p1 {
-				e.local = e.addrs.a[1]
+				e.local = e.addrs.a[1].As16()
 			}
 		}
 	}
@@ -352,7 +351,6 @@ type knowledge struct {
 	pairs     map[pairKey]*pairInfo
 	firstSeen map[tuple5]int64
 	sgCache   map[sgKey]bool
-	pc        *portClasses
 }
 
 // learn records an exact (normalised) fact: its src slot initiated.

@@ -63,6 +63,7 @@ func (p *pipeline) readParquet(w *worker, i int, r io.Reader) error {
 				}
 				w.addRecord(&w.rec)
 			}
+			w.maybeFlush()
 			if errors.Is(err, io.EOF) {
 				break
 			}

@@ -184,7 +184,7 @@ func TestDeterministic(t *testing.T) {
 		for i, s := range srcs {
 			rev[len(srcs)-1-i] = s
 		}
-		got := aggregate(t, rev, Options{Workers: workers, ChunkSize: 97, Inventory: inv})
+		got := aggregate(t, rev, Options{Workers: workers, ChunkSize: 97, Inventory: inv, flushAt: workers - 1})
 		got.Stats.BadLineExamples, base.Stats.BadLineExamples = nil, nil
 		if !reflect.DeepEqual(got.Observations, base.Observations) || !reflect.DeepEqual(got.Stats, base.Stats) {
 			t.Errorf("workers=%d: results differ:\n%v\n%+v\nvs\n%v\n%+v", workers, rows(got), got.Stats, rows(base), base.Stats)

@@ -14,6 +14,9 @@ type worker struct {
 	skips        []span              // SKIPDATA windows by local interface id
 	facts        factTable[factKey]  // IPv6
 	facts4       factTable[factKey4] // IPv4
+	store        *store
+	remap        []uint32 // local interface id -> store id
+	flushAt      int
 	n            counters
 	rec          Record
 	maxExamples  int
@@ -58,8 +61,8 @@ func (c *counters) add(o *counters) {
 	c.bytes += o.bytes
 }
 
-func newWorker(pc *portClasses, since, until int64, maxExamples int) *worker {
-	return &worker{pc: pc, since: since, until: until, in: newInterner(),
+func newWorker(st *store, pc *portClasses, since, until int64, maxExamples int) *worker {
+	return &worker{store: st, flushAt: flushAt, pc: pc, since: since, until: until, in: newInterner(),
 		facts: newFactTable[factKey](), facts4: newFactTable[factKey4](), maxExamples: maxExamples}
 }
 
@@ -95,13 +98,13 @@ func (w *worker) addRecord(r *Record) {
 		w.n.rejected++
 	}
 	e := w.eni(r.InterfaceID)
-	k := w.pc.makeFact(r, e)
-	w.addrs[e].observe(&k.src, &k.dst)
+	w.addrs[e].observe(r.SrcAddr, r.DstAddr)
+	d := w.pc.makeFact(r)
 	var v *factVal
-	if k.info&infoIPv6 == 0 {
-		v = w.facts4.get(k.to4())
+	if d.v4() {
+		v = w.facts4.get(d.key4(e))
 	} else {
-		v = w.facts.get(k)
+		v = w.facts.get(d.key(e))
 	}
 	v.flows++
 	v.packets += r.Packets
@@ -166,5 +169,14 @@ func (w *worker) parseText(f *Format, data []byte, skipFirst bool, header []byte
 	}
 	w.n.lines += ln
 	res.lines = ln
+	w.maybeFlush()
 	return res
+}
+
+// maybeFlush moves the worker's facts to the shared store once its tables
+// are large, bounding the memory of per-worker duplicates.
+func (w *worker) maybeFlush() {
+	if w.facts.len()+w.facts4.len() >= w.flushAt {
+		w.store.flush(w)
+	}
 }
