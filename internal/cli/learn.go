@@ -218,8 +218,8 @@ func WritePlanTable(w io.Writer, p *plan.Plan) error {
 			fmt.Fprintf(tw, "%s: unchanged: %s\n", name, g.Reason)
 			continue
 		}
-		fmt.Fprintf(tw, "%s: %d egress rules -> %d (%d of %d members observed)\n", name, len(g.CurrentEgress),
-			len(g.ProposedEgress), g.ObservedMembers, g.Members)
+		fmt.Fprintf(tw, "%s: egress %s now, %s proposed (%d of %d members observed)\n", name, plural(len(g.CurrentEgress), "rule"),
+			plural(len(g.ProposedEgress), "rule"), g.ObservedMembers, g.Members)
 		if len(g.ProposedEgress) == 0 {
 			fmt.Fprintln(tw, "  (no egress rules: members only answer connections others start)")
 		}
@@ -252,7 +252,7 @@ func WritePlanTable(w io.Writer, p *plan.Plan) error {
 		return err
 	}
 	if gu := p.Guarantees; gu != nil {
-		fmt.Fprintf(w, "\nproposed ⊆ current: %s (%d groups proved)\n", holds(gu.ProposedWithinCurrent.Holds), gu.ProposedWithinCurrent.Checked)
+		fmt.Fprintf(w, "\nproposed ⊆ current: %s (%s proved)\n", holds(gu.ProposedWithinCurrent.Holds), plural(gu.ProposedWithinCurrent.Checked, "group"))
 		for _, v := range gu.ProposedWithinCurrent.Violations {
 			fmt.Fprintln(w, "  "+v)
 		}
@@ -267,6 +267,13 @@ func WritePlanTable(w io.Writer, p *plan.Plan) error {
 		writeReplaySummary(w, r)
 	}
 	return nil
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func holds(ok bool) string {
