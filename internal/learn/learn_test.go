@@ -292,3 +292,20 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+func TestUntrackedNote(t *testing.T) {
+	t.Parallel()
+	inv := seedInv()
+	inv.Groups["sg-workers"].Ingress = []vpc.Rule{{GroupID: "sg-workers", Protocol: vpc.ProtoTCP, FromPort: 22, ToPort: 22,
+		Peer: cidrPeer("0.0.0.0/0")}}
+	p := mustLearn(t, inv, seedObs(), Options{})
+	if notes := strings.Join(p.Group("sg-workers").Notes, "\n"); !strings.Contains(notes, "tcp 22 from 0.0.0.0/0") ||
+		!strings.Contains(notes, "tracked") {
+		t.Errorf("notes = %q, want the untracked-connections warning naming tcp 22", notes)
+	}
+	// With the SSH source narrowed, nothing is untracked today.
+	p = mustLearn(t, seedInv(), seedObs(), Options{})
+	if notes := strings.Join(p.Group("sg-workers").Notes, "\n"); strings.Contains(notes, "tracked") {
+		t.Errorf("unexpected note %q", notes)
+	}
+}
