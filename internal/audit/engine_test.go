@@ -204,7 +204,7 @@ func TestFlowChecks(t *testing.T) {
 			unused = append(unused, f.RuleRef)
 		case LearnWouldTighten:
 			tighten = true
-			if !strings.Contains(f.Message, "tcp 443 to the internet") {
+			if !strings.Contains(f.Message, "egress tcp 443 to 0.0.0.0/0") || !strings.Contains(f.Message, "from 2 rules to 1 rule") {
 				t.Errorf("message should name what was seen: %s", f.Message)
 			}
 		}

@@ -9,6 +9,8 @@ import (
 	"go4.org/netipx"
 
 	"github.com/walls-dev/walls/internal/flowlog"
+	"github.com/walls-dev/walls/internal/learn"
+	"github.com/walls-dev/walls/internal/plan"
 	"github.com/walls-dev/walls/internal/netspace"
 	"github.com/walls-dev/walls/internal/vpc"
 )
@@ -129,14 +131,83 @@ func checkUnusedRules(s *scan) {
 	}
 }
 
-// checkLearnWouldTighten: WALLS-FLOW-002. Until the learn package's proposal
-// is wired in, this compares the group's current egress with what its
-// members were seen to initiate, widened the way learn widens by default
-// (DESIGN.md): an internet destination becomes the port open to the whole
-// internet, an in-VPC destination stays its address. The reduction is
-// current − observed, computed exactly with netspace.
+// checkLearnWouldTighten: WALLS-FLOW-002. It runs `walls learn` on the same
+// observations (package learn, default options) and reports every group
+// whose proposal removes allowed egress, with the size of the cut: rules
+// before and after, the removed regions (exact, by the set algebra of
+// plan.CompareRules), and the internet ports open before and after. If
+// learn fails, it falls back to comparing the group's egress with what its
+// members were seen to initiate, and says so.
 func checkLearnWouldTighten(s *scan) {
-	obs := s.opts.Flows.byInterface()
+	p, err := learn.Learn(s.inv, s.opts.Flows.Observations, learn.Options{Since: s.opts.Flows.From, Until: s.opts.Flows.To})
+	if err != nil {
+		s.note("walls learn failed (%v); compared each group's egress with its members' observed outbound traffic instead", err)
+		observedTighten(s)
+		return
+	}
+	win := s.opts.Flows.window()
+	for i := range p.SecurityGroups {
+		pg := &p.SecurityGroups[i]
+		g := s.inv.Groups[pg.GroupID]
+		if g == nil || pg.Status != plan.StatusProposed {
+			continue
+		}
+		cur, err1 := plan.Rules(pg.GroupID, pg.CurrentEgress)
+		prop, err2 := plan.Rules(pg.GroupID, pg.ProposedEgress)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		gd := plan.CompareRules(s.inv, pg.GroupID, cur, prop)
+		if len(gd.Removed) == 0 && len(gd.RemovedPeers) == 0 {
+			continue
+		}
+		var removed []string
+		for _, r := range gd.Removed {
+			removed = append(removed, r.String())
+		}
+		removed = append(removed, gd.RemovedPeers...)
+		var kept []string
+		for k := range prop {
+			kept = append(kept, prop[k].String())
+		}
+		keptText := "no egress at all"
+		if len(kept) > 0 {
+			keptText = joinAnd(limitN(kept, 6))
+		}
+		before, _ := openSpace(s.internetRules(cur), v4)
+		after, _ := openSpace(s.internetRules(prop), v4)
+		s.add(Finding{
+			ResourceID: g.ID, Location: locationOf(g.Source),
+			Message: fmt.Sprintf("walls learn would tighten %s's egress from %s to %s, from what %d of its %d interfaces initiated in %s: %s. "+
+				"Internet egress goes from %s to %s. Removed: %s.",
+				groupLabel(g), plural(len(cur), "rule"), plural(len(prop), "rule"), pg.ObservedMembers, pg.Members, win, keptText,
+				spaceOrNothing(before), spaceOrNothing(after), joinAnd(limitN(removed, 4))),
+			Related: removed,
+			key:     "tighten",
+		})
+	}
+}
+
+func spaceOrNothing(ss []seg) string {
+	if len(ss) == 0 {
+		return "nothing"
+	}
+	return spaceText(ss)
+}
+
+func limitN(xs []string, n int) []string {
+	if len(xs) <= n {
+		return xs
+	}
+	return append(append([]string{}, xs[:n]...), fmt.Sprintf("%d more", len(xs)-n))
+}
+
+// observedTighten is the fallback of WALLS-FLOW-002: the group's current
+// egress against what its members were seen to initiate, widened the way
+// learn widens by default (DESIGN.md): an internet destination becomes the
+// port open to the whole internet, an in-VPC destination stays its address.
+// The reduction is current − observed, computed exactly with netspace.
+func observedTighten(s *scan) {	obs := s.opts.Flows.byInterface()
 	win := s.opts.Flows.window()
 	in4, in6 := internetSets()
 	for _, g := range s.groupsWithRules() {
