@@ -10,8 +10,8 @@ import (
 
 	"github.com/walls-dev/walls/internal/flowlog"
 	"github.com/walls-dev/walls/internal/learn"
-	"github.com/walls-dev/walls/internal/plan"
 	"github.com/walls-dev/walls/internal/netspace"
+	"github.com/walls-dev/walls/internal/plan"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -207,7 +207,8 @@ func limitN(xs []string, n int) []string {
 // learn widens by default (DESIGN.md): an internet destination becomes the
 // port open to the whole internet, an in-VPC destination stays its address.
 // The reduction is current − observed, computed exactly with netspace.
-func observedTighten(s *scan) {	obs := s.opts.Flows.byInterface()
+func observedTighten(s *scan) {
+	obs := s.opts.Flows.byInterface()
 	win := s.opts.Flows.window()
 	in4, in6 := internetSets()
 	for _, g := range s.groupsWithRules() {
