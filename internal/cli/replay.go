@@ -133,6 +133,9 @@ func writeReplaySummary(w io.Writer, r *plan.ReplayReport) {
 	if r.Unfiltered > 0 {
 		extra = append(extra, fmt.Sprintf("%d to addresses no security group filters", r.Unfiltered))
 	}
+	if r.NotEvaluated > 0 {
+		extra = append(extra, fmt.Sprintf("%d of interfaces without a security group whose rules are known, not evaluated", r.NotEvaluated))
+	}
 	if len(r.UnknownInterfaces) > 0 {
 		extra = append(extra, fmt.Sprintf("interfaces not in the inventory left out: %s", strings.Join(r.UnknownInterfaces, ", ")))
 	}

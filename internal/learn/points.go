@@ -77,20 +77,32 @@ type learner struct {
 	outbound int
 	denied   map[string]*acc // needs no current rule allows, by group set
 	unknown  map[string]bool
-	unfilt   uint64
-	invalid  uint64
-	filter   *plan.UnfilteredSet
-	vpcs     []netip.Prefix // every VPC block: in-VPC addresses are private
+	// ungoverned: interfaces with no security group whose rules are known
+	// (NAT gateways and endpoints have none; others reference groups not loaded).
+	ungoverned map[string]bool
+	unfilt     uint64
+	invalid    uint64
+	filter     *plan.UnfilteredSet
+	vpcs       []netip.Prefix // every VPC block: in-VPC addresses are private
 }
 
 func newLearner(inv *vpc.Inventory, opts Options) *learner {
 	l := &learner{inv: inv, opts: opts, now: plan.NewEgress(inv), observed: map[string]bool{},
-		denied: map[string]*acc{}, unknown: map[string]bool{}, filter: plan.NewUnfiltered(inv)}
+		denied: map[string]*acc{}, unknown: map[string]bool{}, ungoverned: map[string]bool{}, filter: plan.NewUnfiltered(inv)}
 	for _, v := range inv.VPCs {
 		l.vpcs = append(l.vpcs, v.CIDRs...)
 		l.vpcs = append(l.vpcs, v.IPv6CIDRs...)
 	}
 	return l
+}
+
+func (l *learner) hasKnownGroup(eni *vpc.Interface) bool {
+	for _, g := range eni.GroupIDs {
+		if sg := l.inv.Groups[g]; sg != nil && sg.RulesKnown {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *learner) inVPC(a netip.Addr) bool {
@@ -115,6 +127,10 @@ func (l *learner) collect(obs []flowlog.Observation) {
 		eni := l.inv.Interfaces[o.InterfaceID]
 		if eni == nil {
 			l.unknown[o.InterfaceID] = true
+			continue
+		}
+		if !l.hasKnownGroup(eni) {
+			l.ungoverned[eni.ID] = true // no group, or none whose rules were loaded: nothing to learn for
 			continue
 		}
 		if !o.Remote.IsValid() || l.filter.Contains(o.Remote) {

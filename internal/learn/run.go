@@ -102,6 +102,11 @@ func (l *learner) warnings() []string {
 		w = append(w, fmt.Sprintf("%d interfaces in the flow logs are not in the inventory and were left out: %s",
 			len(l.unknown), strings.Join(examples(sortedSet(l.unknown), 5), ", ")))
 	}
+	if len(l.ungoverned) > 0 {
+		w = append(w, fmt.Sprintf("%d interfaces initiated connections but carry no security group whose rules were loaded "+
+			"(NAT gateways and endpoints have none); nothing was learned for them: %s",
+			len(l.ungoverned), strings.Join(examples(sortedSet(l.ungoverned), 5), ", ")))
+	}
 	if l.unfilt > 0 {
 		w = append(w, fmt.Sprintf("%d connections to addresses no security group filters (instance metadata, "+
 			"the VPC resolver, time sync) need no rule", l.unfilt))

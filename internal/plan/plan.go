@@ -33,7 +33,6 @@ const (
 type Plan struct {
 	Version     int           `json:"version"`
 	GeneratedBy string        `json:"generatedBy,omitempty"`
-	CreatedAt   *time.Time    `json:"createdAt,omitempty"`
 	Inventory   InventoryInfo `json:"inventory"`
 	Window      Window        `json:"window"`
 	Options     Options       `json:"options"`

@@ -29,6 +29,10 @@ type ReplayReport struct {
 	// Unfiltered counts connections to addresses no SG filters (the VPC
 	// resolver, instance metadata, time sync).
 	Unfiltered uint64 `json:"unfiltered"`
+	// NotEvaluated counts connections of interfaces with no security group
+	// whose rules are known: NAT gateways and endpoints carry none, others
+	// reference groups the inventory lacks.
+	NotEvaluated uint64 `json:"notEvaluated,omitempty"`
 	// Invalid counts connections no rule can describe: ICMP to an IPv6
 	// address, ICMPv6 to an IPv4 one (§1.2).
 	Invalid uint64 `json:"invalid,omitempty"`
@@ -76,6 +80,16 @@ func Packet(o *flowlog.Observation) netspace.Packet {
 		p.Port = netspace.ICMPPort(128, 0)
 	}
 	return p
+}
+
+// governed reports whether some group of eni has known rules.
+func governed(inv *vpc.Inventory, eni *vpc.Interface) bool {
+	for _, g := range eni.GroupIDs {
+		if sg := inv.Groups[g]; sg != nil && sg.RulesKnown {
+			return true
+		}
+	}
+	return false
 }
 
 // FamilyOK reports whether the observation's protocol can reach its remote's
@@ -184,6 +198,10 @@ func replay(inv, planned *vpc.Inventory, obs []flowlog.Observation) *ReplayRepor
 		}
 		rep.Checked++
 		rep.Connections += o.Flows
+		if !governed(inv, eni) {
+			rep.NotEvaluated += o.Flows
+			continue
+		}
 		if unfiltered.Contains(o.Remote) {
 			rep.Unfiltered += o.Flows
 			continue
