@@ -113,17 +113,19 @@ func (s *scan) peersMayOverlap(a, b *vpc.Rule) bool {
 	return true
 }
 
-// anyOverlap reports whether some pair of rules allowed by peers may cover
-// one another, before any set is built.
-func (s *scan) anyOverlap(rules []*vpc.Rule, peers func(i, j int) bool) bool {
+// overlapping marks the rules that some other rule (allowed by peers) may
+// cover or be covered by, before any set is built; only those need sets.
+func (s *scan) overlapping(rules []*vpc.Rule, peers func(i, j int) bool) ([]bool, bool) {
+	need := make([]bool, len(rules))
+	any := false
 	for j := range rules {
 		for i := 0; i < j; i++ {
-			if peers(i, j) && mayOverlap(rules[i], rules[j]) && s.peersMayOverlap(rules[i], rules[j]) {
-				return true
+			if (peers(i, j) || peers(j, i)) && mayOverlap(rules[i], rules[j]) && s.peersMayOverlap(rules[i], rules[j]) {
+				need[i], need[j], any = true, true, true
 			}
 		}
 	}
-	return false
+	return need, any
 }
 
 // coveredBy reports whether x's packets all lie in the union of the
@@ -250,12 +252,17 @@ func checkRedundantRules(s *scan) {
 			for i := range rules {
 				ptrs[i] = &rules[i]
 			}
-			if !s.anyOverlap(ptrs, func(i, j int) bool { return true }) {
+			need, any := s.overlapping(ptrs, func(i, j int) bool { return true })
+			if !any {
 				continue
 			}
 			sets := make([]rset, len(rules))
 			for i := range rules {
-				sets[i] = s.ruleSet(&rules[i])
+				if need[i] {
+					sets[i] = s.ruleSet(&rules[i])
+				} else {
+					sets[i] = rset{r: &rules[i]}
+				}
 			}
 			red := redundantSet(sets, func(i, j int) bool { return true })
 			for j := range sets {
@@ -299,12 +306,17 @@ func checkRedundantAcross(s *scan) {
 					owner = append(owner, g)
 				}
 			}
-			if !s.anyOverlap(ptrs, func(i, j int) bool { return owner[i] != owner[j] }) {
+			need, any := s.overlapping(ptrs, func(i, j int) bool { return owner[i] != owner[j] })
+			if !any {
 				continue
 			}
 			sets := make([]rset, len(ptrs))
 			for i, r := range ptrs {
-				sets[i] = s.ruleSet(r)
+				if need[i] {
+					sets[i] = s.ruleSet(r)
+				} else {
+					sets[i] = rset{r: r}
+				}
 			}
 			red := redundantSet(sets, func(i, j int) bool { return owner[i] != owner[j] })
 			for j := range sets {
