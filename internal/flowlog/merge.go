@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"net/netip"
+	"runtime"
 	"slices"
 	"sort"
 	"time"
@@ -97,11 +98,10 @@ type obsKey struct {
 }
 
 type obsAcc struct {
-	local       [16]byte
-	hasLocal    bool
-	v           factVal
-	exact       bool
-	first, last int64
+	v        factVal
+	local    [16]byte
+	hasLocal bool
+	exact    bool
 }
 
 func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
@@ -220,10 +220,15 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 		order = append(order, entry{k, a})
 	}
 	m.obs = nil
+	// The fact tables and the map are garbage now; collect them before the
+	// observations are allocated, so the peak is the larger of the two
+	// phases rather than their sum.
+	runtime.GC()
 	slices.SortFunc(order, func(x, y entry) int { return compareKeys(&x.k, &y.k, x.a, y.a) })
 	res.Observations = make([]Observation, len(order))
-	for i, en := range order {
-		k, a := en.k, en.a
+	for i := range order {
+		k, a := order[i].k, order[i].a
+		order[i].a = nil // let the accumulators go as the rows are built
 		conf := Heuristic
 		if a.exact && !enis[k.eni].skip.overlaps(a.v.first, a.v.last) {
 			conf = Exact
