@@ -174,6 +174,23 @@ func TestTwoGroups(t *testing.T) {
 	if pl := p.Group("sg-b").Placement; len(pl) != 1 || !strings.Contains(pl[0], "eni-ab") {
 		t.Errorf("sg-b placement = %q, want one explanation naming eni-ab", pl)
 	}
+	// Two different peers of one group: one reference, on the group that
+	// needs it anyway.
+	inv = newInv() // a fresh one: the index of the first is built
+	addGroup(inv, "sg-a", allOut()...)
+	addGroup(inv, "sg-b", allOut()...)
+	addENI(inv, "eni-ab", "10.0.1.1", "sg-a", "sg-b")
+	addENI(inv, "eni-b", "10.0.1.2", "sg-b")
+	addGroup(inv, "sg-app", allOut()...)
+	addENI(inv, "eni-app1", "10.0.2.1", "sg-app")
+	addENI(inv, "eni-app2", "10.0.2.2", "sg-app")
+	p = mustLearn(t, inv, append(obs, out("eni-ab", tcp, 8080, "10.0.2.1", 1), out("eni-b", tcp, 8080, "10.0.2.2", 1)), Options{})
+	if got, want := proposed(t, p, "sg-b"), []string{"egress tcp 443 to 0.0.0.0/0", "egress tcp 8080 to sg-app"}; !equal(got, want) {
+		t.Errorf("sg-b = %q, want %q", got, want)
+	}
+	if got, want := proposed(t, p, "sg-a"), []string{"egress tcp 5432 to 0.0.0.0/0"}; !equal(got, want) {
+		t.Errorf("sg-a = %q, want %q", got, want)
+	}
 }
 
 func TestIPv6(t *testing.T) {

@@ -25,7 +25,13 @@ func (l *learner) targetOf(pt *point) string {
 	case destPrefixList:
 		return pt.pl
 	case destPeer:
-		return "eni:" + pt.peer.ID
+		// Peers with the same groups end up behind the same reference, so
+		// they share a placement.
+		if len(pt.peer.GroupIDs) > 0 {
+			gs := append([]string(nil), pt.peer.GroupIDs...)
+			sort.Strings(gs)
+			return "peers:" + strings.Join(gs, "+")
+		}
 	}
 	return pt.remote.String()
 }
@@ -133,8 +139,8 @@ func (l *learner) keyLabel(k placeKey) string {
 		t = "0.0.0.0/0"
 	case t == "world6":
 		t = "::/0"
-	case strings.HasPrefix(t, "eni:"):
-		t = strings.TrimPrefix(t, "eni:")
+	case strings.HasPrefix(t, "peers:"):
+		t = "members of " + strings.ReplaceAll(strings.TrimPrefix(t, "peers:"), "+", ", ")
 	}
 	return fmt.Sprintf("%s %d to %s", protoName(k.proto), k.port, t)
 }
