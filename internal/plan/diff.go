@@ -35,9 +35,15 @@ type GroupDiff struct {
 // Region is a minimal box of a difference: one protocol run, one port run
 // (or ICMP type/code run), and the CIDRs it covers there.
 type Region struct {
-	Protocol  string   `json:"protocol"`
-	Ports     string   `json:"ports"`
-	Addresses []string `json:"addresses"`
+	// Protocol and Ports read like a rule: "tcp" "0-20", "icmp" "type 8",
+	// "protocols 7-255" "".
+	Protocol string `json:"protocol"`
+	Ports    string `json:"ports,omitempty"`
+	// ProtocolRange and PortRange are the same as numbers, inclusive; for
+	// ICMP the ports are type<<8|code.
+	ProtocolRange [2]uint8  `json:"protocolRange"`
+	PortRange     [2]uint16 `json:"portRange"`
+	Addresses     []string  `json:"addresses"`
 }
 
 // String renders "tcp 3306 to 10.0.0.0/16, 10.1.0.0/16".
@@ -119,11 +125,13 @@ func Regions(s netspace.Set) []Region {
 		if b.ProtoLo == b.ProtoHi && (b.ProtoLo == 1 || b.ProtoLo == 6 || b.ProtoLo == 17 || b.ProtoLo == 58) {
 			proto, ports, _ = strings.Cut(label, " ")
 		}
-		if n := len(out); n > 0 && out[n-1].Protocol == proto && out[n-1].Ports == ports {
+		pr, po := [2]uint8{b.ProtoLo, b.ProtoHi}, [2]uint16{b.PortLo, b.PortHi}
+		if n := len(out); n > 0 && out[n-1].ProtocolRange == pr && out[n-1].PortRange == po {
 			out[n-1].Addresses = append(out[n-1].Addresses, b.Prefix.String())
 			continue
 		}
-		out = append(out, Region{Protocol: proto, Ports: ports, Addresses: []string{b.Prefix.String()}})
+		out = append(out, Region{Protocol: proto, Ports: ports, ProtocolRange: pr, PortRange: po,
+			Addresses: []string{b.Prefix.String()}})
 	}
 	return out
 }
