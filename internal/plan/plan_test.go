@@ -230,3 +230,31 @@ func TestProveWithin(t *testing.T) {
 		t.Fatalf("proof = %+v, want a violation naming tcp 21", pr)
 	}
 }
+
+func TestCompareReverseAndPeers(t *testing.T) {
+	t.Parallel()
+	inv := testInv()
+	ref := vpc.Rule{GroupID: "sg-w", Egress: true, Protocol: vpc.ProtoTCP, FromPort: 3306, ToPort: 3306,
+		Peer: vpc.Peer{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: "sg-db"}}}
+	empty := vpc.Rule{GroupID: "sg-w", Egress: true, Protocol: vpc.ProtoTCP, FromPort: 5432, ToPort: 5432,
+		Peer: vpc.Peer{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: "sg-none"}}}
+	wide := vpc.Rule{GroupID: "sg-w", Egress: true, Protocol: vpc.ProtoUDP, FromPort: 53, ToPort: 53,
+		Peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netip.MustParsePrefix("10.0.0.0/16")}}
+	// Current: 3306 to the database's group and 5432 to a group with no
+	// members. Proposed: udp 53 to the VPC, which current does not allow.
+	d := CompareRules(inv, "sg-w", []vpc.Rule{ref, empty}, []vpc.Rule{wide})
+	if len(d.Removed) != 1 || d.Removed[0].String() != "tcp 3306 to 10.0.2.10/32" {
+		t.Errorf("removed = %v, want tcp 3306 to the database's address", d.Removed)
+	}
+	if len(d.Added) != 1 || d.Added[0].String() != "udp 53 to 10.0.0.0/16" {
+		t.Errorf("added = %v, want the reverse difference udp 53", d.Added)
+	}
+	// The memberless reference removes no address today, but it is gone.
+	want := []string{"tcp 3306 to sg-db", "tcp 5432 to sg-none"}
+	if strings.Join(d.RemovedPeers, "|") != strings.Join(want, "|") {
+		t.Errorf("removed peers = %q, want %q", d.RemovedPeers, want)
+	}
+	if !d.Changed() {
+		t.Error("not changed")
+	}
+}
