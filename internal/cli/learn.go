@@ -264,7 +264,7 @@ func WritePlanTable(w io.Writer, p *plan.Plan) error {
 	}
 	if r := p.Replay; r != nil {
 		fmt.Fprintf(w, "holdout (last %g%% of the window): ", p.Window.HoldoutPercent)
-		writeReplaySummary(w, r)
+		return WriteReplayTable(w, r)
 	}
 	return nil
 }

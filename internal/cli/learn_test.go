@@ -37,6 +37,15 @@ func TestLearnGolden(t *testing.T) {
 	}
 }
 
+func TestLearnPinHoldoutGolden(t *testing.T) {
+	flows := learnFlows + "," + filepath.Join("testdata", "replay", "next-week-v5.log")
+	out, errOut, code := run(t, "learn", learnInv, "--flows", flows, "--pin", "--holdout", "30")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	golden(t, "learn/pin-holdout.txt", out)
+}
+
 func TestDiffGolden(t *testing.T) {
 	path, _ := learnPlan(t)
 	out, errOut, code := run(t, "diff", learnInv, "--plan", path)
