@@ -298,3 +298,40 @@ func TestNeverPanics(t *testing.T) {
 		}
 	}
 }
+
+func TestShadowedExact(t *testing.T) {
+	p := netip.MustParsePrefix
+	e := func(n int, proto vpc.Protocol, from, to int32, pfx string, allow bool) vpc.NACLEntry {
+		x := vpc.NACLEntry{RuleNumber: n, Protocol: proto, Prefix: p(pfx), Allow: allow, FromPort: from, ToPort: to}
+		if proto.IsICMP() {
+			x.ICMPType, x.ICMPCode, x.FromPort, x.ToPort = from, to, 0, 0
+		}
+		return x
+	}
+	for _, c := range []struct {
+		name  string
+		prior []vpc.NACLEntry
+		e     vpc.NACLEntry
+		want  bool
+	}{
+		{"two halves of the ports", []vpc.NACLEntry{e(100, vpc.ProtoTCP, 0, 1023, "0.0.0.0/0", true), e(110, vpc.ProtoTCP, 1024, 65535, "0.0.0.0/0", true)},
+			e(200, vpc.ProtoTCP, 22, 2000, "10.0.0.0/8", false), true},
+		{"two halves of the addresses", []vpc.NACLEntry{e(100, vpc.ProtoAll, -1, -1, "0.0.0.0/1", false), e(110, vpc.ProtoAll, -1, -1, "128.0.0.0/1", false)},
+			e(200, vpc.ProtoUDP, 53, 53, "8.8.8.0/24", true), true},
+		{"tcp and udp are not all protocols", []vpc.NACLEntry{e(100, vpc.ProtoTCP, 0, 65535, "0.0.0.0/0", true), e(110, vpc.ProtoUDP, 0, 65535, "0.0.0.0/0", true)},
+			e(200, vpc.ProtoAll, -1, -1, "0.0.0.0/0", false), false},
+		{"all ICMP types cover one", []vpc.NACLEntry{e(100, vpc.ProtoICMP, -1, -1, "0.0.0.0/0", true)},
+			e(200, vpc.ProtoICMP, 8, 0, "0.0.0.0/0", false), true},
+		{"one ICMP type does not cover all", []vpc.NACLEntry{e(100, vpc.ProtoICMP, 8, -1, "0.0.0.0/0", true)},
+			e(200, vpc.ProtoICMP, -1, -1, "0.0.0.0/0", false), false},
+		{"IPv4 entries never shadow IPv6", []vpc.NACLEntry{e(100, vpc.ProtoAll, -1, -1, "0.0.0.0/0", true)},
+			e(200, vpc.ProtoAll, -1, -1, "::/0", false), false},
+		{"a partial port overlap", []vpc.NACLEntry{e(100, vpc.ProtoTCP, 0, 442, "0.0.0.0/0", true)},
+			e(200, vpc.ProtoTCP, 440, 445, "0.0.0.0/0", false), false},
+	} {
+		_, got := shadowedBy(c.prior, &c.e)
+		if got != c.want {
+			t.Errorf("%s: shadowed = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

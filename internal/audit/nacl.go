@@ -9,6 +9,7 @@ import (
 
 	"go4.org/netipx"
 
+	"github.com/walls-dev/walls/internal/netspace"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -214,34 +215,33 @@ func firstAllow(n *vpc.NACL, egress bool, proto vpc.Protocol, port int32, f fami
 	return nil
 }
 
-// entryShadows reports whether an earlier entry p matches every packet of
-// entry e's protocol/port part that port point pt stands for. It is exact
-// for tcp and udp (evaluated at each port where coverage can change) and
-// conservative elsewhere: an entry for all protocols or one ICMP type is
-// shadowed only by entries that match all of it alone.
-func entryShadows(p, e *vpc.NACLEntry, pt int32) bool {
-	if p.Protocol == vpc.ProtoAll {
-		return true
+// entrySet is the packets a NACL entry matches, with netspace's NACL
+// semantics (§2.3: ICMP meets address families literally); ok is false for
+// an entry that cannot be made a set (an invalid prefix or range).
+func entrySet(e *vpc.NACLEntry) (netspace.Set, bool) {
+	if !e.Prefix.IsValid() {
+		return netspace.Set{}, false
 	}
-	if p.Protocol != e.Protocol {
-		return false
+	var b netipx.IPSetBuilder
+	b.AddPrefix(e.Prefix)
+	addrs, err := b.IPSet()
+	if err != nil {
+		return netspace.Set{}, false
 	}
+	from, to := e.FromPort, e.ToPort
 	switch {
-	case e.Protocol.HasPorts():
-		return p.FromPort <= pt && pt <= p.ToPort
-	case e.Protocol == vpc.ProtoICMP || e.Protocol == vpc.ProtoICMPv6 && e.Prefix.Addr().Is6():
-		if p.Protocol == vpc.ProtoICMPv6 && p.Prefix.Addr().Is4() {
-			return true
-		}
-		if p.ICMPType == -1 {
-			return true
-		}
-		if e.ICMPType == -1 || p.ICMPType != e.ICMPType {
-			return false
-		}
-		return p.ICMPCode == -1 || p.ICMPCode == e.ICMPCode
+	case e.Protocol == vpc.ProtoAll:
+		from, to = -1, -1
+	case e.Protocol.IsICMP():
+		from, to = e.ICMPType, e.ICMPCode
+	case !e.Protocol.HasPorts():
+		from, to = -1, -1
 	}
-	return true
+	set, err := netspace.NACLEntrySet(int(e.Protocol), from, to, addrs)
+	if err != nil || set.IsEmpty() {
+		return netspace.Set{}, false
+	}
+	return set, true
 }
 
 // checkNACLShadowed: WALLS-NACL-001.
@@ -295,57 +295,31 @@ func checkNACLShadowed(s *scan) {
 }
 
 // shadowedBy reports whether the entries before e decide every packet e
-// matches, and lists those of them that overlap e.
+// matches (e's set is a subset of the union of theirs, proved with
+// netspace), and lists those of them that overlap e.
 func shadowedBy(prior []vpc.NACLEntry, e *vpc.NACLEntry) ([]*vpc.NACLEntry, bool) {
-	f := famOf(e.Prefix)
-	var cand []*vpc.NACLEntry
-	for i := range prior {
-		p := &prior[i]
-		if famOf(p.Prefix) == f && p.Prefix.Overlaps(e.Prefix) {
-			cand = append(cand, p)
-		}
-	}
-	if len(cand) == 0 {
+	es, ok := entrySet(e)
+	if !ok {
 		return nil, false
 	}
-	pts := []int32{0}
-	if e.Protocol.HasPorts() {
-		pts = []int32{e.FromPort}
-		for _, p := range cand {
-			if p.Protocol != e.Protocol {
-				continue
-			}
-			if p.FromPort > e.FromPort && p.FromPort <= e.ToPort {
-				pts = append(pts, p.FromPort)
-			}
-			if x := p.ToPort + 1; x > e.FromPort && x <= e.ToPort {
-				pts = append(pts, x)
-			}
-		}
-		slices.Sort(pts)
-		pts = slices.Compact(pts)
-	}
-	used := map[*vpc.NACLEntry]bool{}
-	for _, pt := range pts {
-		var b netipx.IPSetBuilder
-		for _, p := range cand {
-			if entryShadows(p, e, pt) {
-				b.AddPrefix(p.Prefix)
-				used[p] = true
-			}
-		}
-		set, _ := b.IPSet()
-		if !set.ContainsPrefix(e.Prefix) {
-			return nil, false
-		}
-	}
+	var b netspace.Builder
 	var by []*vpc.NACLEntry
-	for _, p := range cand {
-		if used[p] {
-			by = append(by, p)
+	for i := range prior {
+		p := &prior[i]
+		if !p.Prefix.IsValid() || p.Prefix.Addr().Is4() != e.Prefix.Addr().Is4() || !p.Prefix.Overlaps(e.Prefix) {
+			continue
 		}
+		ps, ok := entrySet(p)
+		if !ok || !ps.Overlaps(es) {
+			continue
+		}
+		b.Add(ps)
+		by = append(by, p)
 	}
-	return by, len(by) > 0
+	if len(by) == 0 || !es.Subset(b.Set()) {
+		return nil, false
+	}
+	return by, true
 }
 
 // connKey identifies one connection class for the return-traffic check,
