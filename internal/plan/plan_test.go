@@ -258,3 +258,30 @@ func TestCompareReverseAndPeers(t *testing.T) {
 		t.Error("not changed")
 	}
 }
+
+// In a dual-stack VPC whose groups allow only 0.0.0.0/0, a reference to a
+// group of IPv4 members is within current; once a member has IPv6, it is not.
+func TestRuleWithinDualStack(t *testing.T) {
+	t.Parallel()
+	inv := testInv()
+	inv.VPCs["vpc-1"].IPv6CIDRs = []netip.Prefix{netip.MustParsePrefix("2600:1f18:aaaa::/56")}
+	v4all := []vpc.Rule{{Egress: true, Protocol: vpc.ProtoAll, FromPort: -1, ToPort: -1,
+		Peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netip.MustParsePrefix("0.0.0.0/0")}}}
+	ref := vpc.Rule{Egress: true, Protocol: vpc.ProtoTCP, FromPort: 3306, ToPort: 3306,
+		Peer: vpc.Peer{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: "sg-db"}}}
+	if ok, why := RuleWithin(inv, &ref, v4all); !ok {
+		t.Errorf("IPv4-only members: not within (%s)", why)
+	}
+	inv2 := testInv()
+	inv2.VPCs["vpc-1"].IPv6CIDRs = []netip.Prefix{netip.MustParsePrefix("2600:1f18:aaaa::/56")}
+	inv2.Interfaces["eni-db"].IPv6s = []netip.Addr{netip.MustParseAddr("2600:1f18:aaaa::5")}
+	if ok, _ := RuleWithin(inv2, &ref, v4all); ok {
+		t.Error("a member with IPv6: within, want not")
+	}
+	// A memberless group may get members of either family.
+	none := ref
+	none.Peer.Group.GroupID = "sg-none"
+	if ok, _ := RuleWithin(inv, &none, v4all); ok {
+		t.Error("memberless group in a dual-stack VPC: within, want not")
+	}
+}

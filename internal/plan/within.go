@@ -29,9 +29,14 @@ import (
 //     with the same peer together with the current address rules (CIDRs
 //     and prefix lists, resolved). A group reference can only stand for
 //     private addresses in its group's VPC (or a peered VPC, which walls
-//     never proposes), so it is taken over all of that VPC's CIDR blocks;
-//     when those are unknown, over the group's current member addresses,
-//     and the proof then holds for today's members only. A prefix list is
+//     never proposes), so it is taken over that VPC's CIDR blocks of the
+//     address families its members use today (both when it has none), plus
+//     today's member addresses: the proof holds for any future member in
+//     those families. (Taking IPv6 blocks for a group whose members are all
+//     IPv4 would refuse every reference in dual-stack VPCs whose groups allow
+//     0.0.0.0/0 only; a member gaining IPv6 is a change diff and apply see.)
+//     When the VPC's blocks are unknown, the group's current member
+//     addresses are used and the proof holds for today's members only. A prefix list is
 //     taken over its entries; with unknown entries only a rule with the
 //     same list covers it. References to other groups never cover, since
 //     memberships can diverge.
@@ -156,17 +161,32 @@ func symbolReach(inv *vpc.Inventory, p vpc.Peer) (*netipx.IPSet, bool) {
 		}
 		return prefixSet(pl.Entries...), true
 	case vpc.PeerGroup:
-		var b netipx.IPSetBuilder
+		members := peerAddrs(inv, p)
+		v4, v6 := false, false
+		for _, r := range members.Ranges() {
+			v4, v6 = v4 || r.From().Is4(), v6 || r.From().Is6()
+		}
+		if !v4 && !v6 {
+			v4, v6 = true, true // no member today: any family tomorrow
+		}
 		if g := inv.Groups[p.Group.GroupID]; g != nil && g.VpcID != "" {
-			if v := inv.VPCs[g.VpcID]; v != nil && len(v.CIDRs)+len(v.IPv6CIDRs) > 0 {
-				for _, c := range append(append([]netip.Prefix(nil), v.CIDRs...), v.IPv6CIDRs...) {
-					b.AddPrefix(c)
+			if v := inv.VPCs[g.VpcID]; v != nil && (v4 && len(v.CIDRs) > 0 || v6 && len(v.IPv6CIDRs) > 0) {
+				var b netipx.IPSetBuilder
+				if v4 {
+					for _, c := range v.CIDRs {
+						b.AddPrefix(c)
+					}
 				}
+				if v6 {
+					for _, c := range v.IPv6CIDRs {
+						b.AddPrefix(c)
+					}
+				}
+				b.AddSet(members) // members outside the blocks (peered VPCs) count too
 				s, _ := b.IPSet()
 				return s, true
 			}
 		}
-		members := peerAddrs(inv, p)
 		return members, len(members.Prefixes()) > 0
 	}
 	return nil, false
