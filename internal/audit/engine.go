@@ -194,6 +194,17 @@ func Run(inv *vpc.Inventory, opts Options) *Report {
 	for i := range all {
 		all[i].Fingerprint = fingerprint(&all[i])
 	}
+	// What the loaders could not resolve is said, never guessed (issue #5):
+	// their unknown values travel with the report.
+	for _, w := range inv.Warnings {
+		if w.Code == "unknown-value" || strings.HasPrefix(w.Code, "assumed-default") || w.Code == "default-group-assumed" {
+			msg := w.Message
+			if l := w.Source.String(); l != "" {
+				msg = l + ": " + msg
+			}
+			rep.Notes = append(rep.Notes, Note{Message: msg})
+		}
+	}
 	kept, suppressed, extra := applySuppressions(all, opts.Suppressions, opts.Now)
 	rep.Findings = append(rep.Findings, kept...)
 	rep.Findings = append(rep.Findings, extra...)
