@@ -115,6 +115,7 @@ func Aggregate(ctx context.Context, sources []string, opts Options) (*Result, er
 	wg.Wait()
 	for _, w := range workers {
 		st.flush(w)
+		w.facts, w.facts4 = factTable[factKey]{}, factTable[factKey4]{}
 	}
 
 	res := merge(workers, st, opts.Inventory)

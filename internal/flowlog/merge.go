@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/walls-dev/walls/internal/vpc"
@@ -161,97 +162,172 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 		}
 	}
 
-	m := &merger{enis: enis, st: st, obs: map[obsKey]*obsAcc{}, ambiguous: map[string]bool{}}
-	// Decided facts go straight into observations; undecided ones are
-	// summed across workers and resolved once everything is known.
-	undecided := map[factKey]*factVal{}
-	kn := &knowledge{exact5: map[tuple5]bool{}, services: map[svcKey]bool{}, pairs: map[pairKey]*pairInfo{},
-		firstSeen: map[tuple5]int64{}, sgCache: map[sgKey]bool{}}
-	take := func(k factKey, v *factVal) {
-		switch k.evidence() {
-		case evUndecided:
-			if g := undecided[k]; g != nil {
-				g.add(v)
-			} else {
-				c := *v
-				undecided[k] = &c
-			}
-			return
-		case evExact:
-			if undecidedTotal > 0 {
-				kn.learn(&k)
+	// Interfaces are cut into contiguous shards, one per worker, merged in
+	// parallel; as observations sort by interface first, the shards' sorted
+	// rows concatenate into the sorted result.
+	nsh := max(1, min(len(workers), len(enis)))
+	shardOf := func(eni uint32) int { return int(uint64(eni) * uint64(nsh) / uint64(max(1, len(enis)))) }
+	shards := make([]*mergeShard, nsh)
+	for i := range shards {
+		shards[i] = &mergeShard{
+			m:         &merger{enis: enis, st: &Stats{}, obs: map[obsKey]*obsAcc{}, ambiguous: map[string]bool{}},
+			undecided: map[factKey]*factVal{},
+			kn: &knowledge{exact5: map[tuple5]bool{}, services: map[svcKey]bool{}, pairs: map[pairKey]*pairInfo{},
+				firstSeen: map[tuple5]int64{}, sgCache: map[sgKey]bool{}},
+		}
+	}
+	// Decided facts go straight into observations; undecided ones wait
+	// until everything the data teaches is known.
+	parallel(nsh, func(si int) {
+		sh := shards[si]
+		for k4, i := range fs.facts4.idx {
+			if g := storeRemap[k4.eni]; shardOf(g) == si {
+				k := k4.full()
+				k.eni = g
+				sh.take(k, &fs.facts4.vals[i], undecidedTotal > 0)
 			}
 		}
-		m.add(&k, v, false, k.evidence() == evExact)
-	}
-	for k4, i := range fs.facts4.idx {
-		k := k4.full()
-		k.eni = storeRemap[k.eni]
-		take(k, &fs.facts4.vals[i])
-	}
-	for k, i := range fs.facts.idx {
-		k.eni = storeRemap[k.eni]
-		take(k, &fs.facts.vals[i])
-	}
+		for k, i := range fs.facts.idx {
+			if g := storeRemap[k.eni]; shardOf(g) == si {
+				k.eni = g
+				sh.take(k, &fs.facts.vals[i], undecidedTotal > 0)
+			}
+		}
+	})
 	fs.facts, fs.facts4 = factTable[factKey]{}, factTable[factKey4]{}
-	if len(undecided) > 0 {
-		for k, v := range undecided {
-			kn.note(&k, v)
-		}
-		for k, v := range undecided {
-			senderLocal, ok := orient(&k, &enis[k.eni])
-			if !ok {
-				m.add(&k, v, false, false) // counted as ambiguous
-				continue
+	if undecidedTotal > 0 {
+		// Service endpoints are learned across interfaces: share them.
+		services := shards[0].kn.services
+		for _, sh := range shards[1:] {
+			for k := range sh.kn.services {
+				services[k] = true
 			}
-			recvInit, exact := kn.resolve(&k, &enis[k.eni], senderLocal)
-			m.add(&k, v, recvInit, exact)
 		}
+		parallel(nsh, func(si int) {
+			sh := shards[si]
+			sh.kn.services = services
+			for k, v := range sh.undecided {
+				sh.kn.note(&k, v)
+			}
+			for k, v := range sh.undecided {
+				senderLocal, ok := orient(&k, &enis[k.eni])
+				if !ok {
+					sh.m.add(&k, v, false, false) // counted as ambiguous
+					continue
+				}
+				recvInit, exact := sh.kn.resolve(&k, &enis[k.eni], senderLocal)
+				sh.m.add(&k, v, recvInit, exact)
+			}
+			sh.undecided, sh.kn = nil, nil
+		})
 	}
 
-	// Sort on the compact keys (interface ids are numbered in name order),
-	// then build the observations in that order.
-	type entry struct {
-		k obsKey
-		a *obsAcc
+	// Sort each shard on the compact keys (interface ids are numbered in
+	// name order), then build the observations in that order.
+	offsets := make([]int, nsh+1)
+	parallel(nsh, func(si int) {
+		sh := shards[si]
+		sh.order = make([]obsEntry, 0, len(sh.m.obs))
+		for k, a := range sh.m.obs {
+			sh.order = append(sh.order, obsEntry{k, a})
+		}
+		sh.m.obs = nil
+		slices.SortFunc(sh.order, func(x, y obsEntry) int { return compareKeys(&x.k, &y.k, x.a, y.a) })
+	})
+	for si, sh := range shards {
+		offsets[si+1] = offsets[si] + len(sh.order)
+		st.Transit += sh.m.st.Transit
+		st.AmbiguousRecords += sh.m.st.AmbiguousRecords
+		st.ExactRecords += sh.m.st.ExactRecords
+		st.HeuristicRecords += sh.m.st.HeuristicRecords
 	}
-	order := make([]entry, 0, len(m.obs))
-	for k, a := range m.obs {
-		order = append(order, entry{k, a})
-	}
-	m.obs = nil
-	// The fact tables and the map are garbage now; collect them before the
+	// The fact tables and maps are garbage now; collect them before the
 	// observations are allocated, so the peak is the larger of the two
 	// phases rather than their sum.
 	runtime.GC()
-	slices.SortFunc(order, func(x, y entry) int { return compareKeys(&x.k, &y.k, x.a, y.a) })
-	res.Observations = make([]Observation, len(order))
-	for i := range order {
-		k, a := order[i].k, order[i].a
-		order[i].a = nil // let the accumulators go as the rows are built
-		conf := Heuristic
-		if a.exact && !enis[k.eni].skip.overlaps(a.v.first, a.v.last) {
-			conf = Exact
+	res.Observations = make([]Observation, offsets[nsh])
+	parallel(nsh, func(si int) {
+		order := shards[si].order
+		out := res.Observations[offsets[si]:offsets[si+1]]
+		for i := range order {
+			k, a := order[i].k, order[i].a
+			order[i].a = nil // let the accumulators go as the rows are built
+			conf := Heuristic
+			if a.exact && !enis[k.eni].skip.overlaps(a.v.first, a.v.last) {
+				conf = Exact
+			}
+			o := Observation{
+				InterfaceID: enis[k.eni].name, Direction: k.dir, Protocol: k.proto, Port: k.port,
+				Remote: addrOf(k.remote), Local: addrOf(a.local), Accepted: k.accepted,
+				Flows: a.v.flows, Packets: a.v.packets, Bytes: a.v.bytes, Confidence: conf,
+			}
+			if a.v.first != 0 {
+				o.FirstSeen = time.Unix(a.v.first, 0).UTC()
+			}
+			if a.v.last != 0 {
+				o.LastSeen = time.Unix(a.v.last, 0).UTC()
+			}
+			out[i] = o
 		}
-		o := Observation{
-			InterfaceID: enis[k.eni].name, Direction: k.dir, Protocol: k.proto, Port: k.port,
-			Remote: addrOf(k.remote), Local: addrOf(a.local), Accepted: k.accepted,
-			Flows: a.v.flows, Packets: a.v.packets, Bytes: a.v.bytes, Confidence: conf,
+		shards[si].order = nil
+	})
+	ambiguous := map[string]bool{}
+	for _, sh := range shards {
+		for name := range sh.m.ambiguous {
+			ambiguous[name] = true
 		}
-		if a.v.first != 0 {
-			o.FirstSeen = time.Unix(a.v.first, 0).UTC()
-		}
-		if a.v.last != 0 {
-			o.LastSeen = time.Unix(a.v.last, 0).UTC()
-		}
-		res.Observations[i] = o
 	}
-	for name := range m.ambiguous {
+	for name := range ambiguous {
 		st.AmbiguousInterfaces = append(st.AmbiguousInterfaces, name)
 	}
 	sort.Strings(st.AmbiguousInterfaces)
 	st.Observations = len(res.Observations)
 	return res
+}
+
+// mergeShard merges the facts of a contiguous range of interfaces.
+type mergeShard struct {
+	m         *merger
+	undecided map[factKey]*factVal
+	kn        *knowledge
+	order     []obsEntry
+}
+
+type obsEntry struct {
+	k obsKey
+	a *obsAcc
+}
+
+// take folds one fact into the shard.
+func (sh *mergeShard) take(k factKey, v *factVal, learn bool) {
+	switch k.evidence() {
+	case evUndecided:
+		if g := sh.undecided[k]; g != nil {
+			g.add(v)
+		} else {
+			c := *v
+			sh.undecided[k] = &c
+		}
+		return
+	case evExact:
+		if learn {
+			sh.kn.learn(&k)
+		}
+	}
+	sh.m.add(&k, v, false, k.evidence() == evExact)
+}
+
+// parallel runs f(0..n-1) on n goroutines and waits.
+func parallel(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(i)
+		}()
+	}
+	wg.Wait()
 }
 
 // setup attaches the inventory's view of the interface and the address its
