@@ -99,35 +99,21 @@ func FamilyOK(o *flowlog.Observation) bool {
 }
 
 // Unfiltered reports whether addr is a destination no security group
-// filters (§1.7, §5): link-local addresses such as the instance metadata,
-// time sync and resolver addresses, the Nitro IPv6 ones in fd00:ec2::/64, and
-// the VPC resolver at each VPC block's base + 2. For many questions, build
-// the answer once with NewUnfiltered.
+// filters (vpc.Inventory.Unfiltered): the link-local AWS services, their
+// Nitro IPv6 twins and the VPC resolver.
 func Unfiltered(inv *vpc.Inventory, addr netip.Addr) bool { return NewUnfiltered(inv).Contains(addr) }
 
 // UnfilteredSet answers Unfiltered for one inventory.
-type UnfilteredSet struct{ resolvers map[netip.Addr]bool }
+type UnfilteredSet struct{ inv *vpc.Inventory }
 
-// NewUnfiltered collects inv's VPC resolver addresses.
-func NewUnfiltered(inv *vpc.Inventory) *UnfilteredSet {
-	u := &UnfilteredSet{resolvers: map[netip.Addr]bool{}}
-	for _, v := range inv.VPCs {
-		for _, c := range v.CIDRs {
-			if c.Addr().Is4() {
-				u.resolvers[c.Masked().Addr().Next().Next()] = true
-			}
-		}
-	}
-	return u
-}
+// NewUnfiltered prepares Unfiltered answers for inv.
+func NewUnfiltered(inv *vpc.Inventory) *UnfilteredSet { return &UnfilteredSet{inv: inv} }
 
 // Contains reports whether no security group filters traffic to addr.
 func (u *UnfilteredSet) Contains(addr netip.Addr) bool {
-	addr = addr.Unmap()
-	return addr.IsLinkLocalUnicast() || nitroV6.Contains(addr) || u.resolvers[addr]
+	_, ok := u.inv.Unfiltered(addr)
+	return ok
 }
-
-var nitroV6 = netip.MustParsePrefix("fd00:ec2::/64")
 
 // Egress answers "would these groups let this packet out?" for one
 // inventory, compiling each group's egress once.

@@ -88,7 +88,7 @@ func evaluate(inv *vpc.Inventory, req *Request, from, to Endpoint) Trace {
 	ix := inv.Index()
 	icmpCode := req.icmpCode()
 
-	if reason, ok := notFiltered(inv, to.Addr); ok {
+	if reason, ok := inv.Unfiltered(to.Addr); ok {
 		t.Hops = append(t.Hops, Hop{Step: StepNotFiltered, Result: Allow, Reason: reason})
 		return t
 	}

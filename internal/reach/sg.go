@@ -137,35 +137,3 @@ func peerNote(r *vpc.Rule, addr netip.Addr) string {
 	}
 	return ""
 }
-
-// Addresses that neither security groups nor network ACLs filter (spec §1.7,
-// §2.6, §5).
-var unfiltered = map[netip.Addr]string{
-	netip.MustParseAddr("169.254.169.254"): "the instance metadata service",
-	netip.MustParseAddr("fd00:ec2::254"):   "the instance metadata service",
-	netip.MustParseAddr("169.254.169.253"): "the Route 53 Resolver (Amazon DNS)",
-	netip.MustParseAddr("fd00:ec2::253"):   "the Route 53 Resolver (Amazon DNS)",
-	netip.MustParseAddr("169.254.169.123"): "the Amazon Time Sync Service",
-	netip.MustParseAddr("fd00:ec2::123"):   "the Amazon Time Sync Service",
-	netip.MustParseAddr("169.254.169.250"): "Windows license activation (KMS)",
-	netip.MustParseAddr("169.254.169.251"): "Windows license activation (KMS)",
-}
-
-// notFiltered reports destinations that security groups and network ACLs
-// do not filter: link-local AWS services and the VPC's DNS resolver at the
-// primary CIDR's base + 2.
-func notFiltered(inv *vpc.Inventory, dst netip.Addr) (string, bool) {
-	if what, ok := unfiltered[dst]; ok {
-		return fmt.Sprintf("%s is %s: security groups and network ACLs do not filter this traffic", dst, what), true
-	}
-	if !dst.Is4() {
-		return "", false
-	}
-	if v := inv.VPCFor(dst); v != nil && len(v.CIDRs) > 0 {
-		base := v.CIDRs[0].Masked().Addr()
-		if base.Next().Next() == dst {
-			return fmt.Sprintf("%s is the Route 53 Resolver of %s (primary CIDR base + 2): security groups and network ACLs do not filter DNS to it", dst, v.ID), true
-		}
-	}
-	return "", false
-}
