@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"go4.org/netipx"
+
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -117,6 +119,8 @@ type scan struct {
 	check *Check
 	out   []Finding
 	notes []Note
+	// groupSets caches resolved group references (WALLS-NACL-002).
+	groupSets map[string][2]*netipx.IPSet
 }
 
 func (s *scan) note(format string, a ...any) {

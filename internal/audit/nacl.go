@@ -329,7 +329,73 @@ type connKey struct {
 	egress   bool
 	proto    vpc.Protocol
 	from, to int32
-	peer     vpc.Peer
+	peer     peerKey
+}
+
+// peerKey is a compact, comparable name of a rule's peer.
+type peerKey struct {
+	pfx netip.Prefix
+	id  string
+}
+
+func peerKeyOf(p vpc.Peer) peerKey {
+	switch p.Kind {
+	case vpc.PeerCIDR:
+		return peerKey{pfx: p.Prefix}
+	case vpc.PeerPrefixList:
+		return peerKey{id: p.PrefixListID}
+	}
+	return peerKey{id: p.Group.UserID + "/" + p.Group.GroupID}
+}
+
+// peerSets resolves a rule's peer to address sets per family (IPv4, IPv6),
+// without the destinations a NACL never sees; nil for an empty family.
+// Group members are resolved once per group and scan.
+func (s *scan) peerSets(r *vpc.Rule) [2]*netipx.IPSet {
+	if r.Peer.Kind == vpc.PeerGroup {
+		if s.groupSets == nil {
+			s.groupSets = map[string][2]*netipx.IPSet{}
+		}
+		if v, ok := s.groupSets[r.Peer.Group.GroupID]; ok {
+			return v
+		}
+		v := familySets(s.peerAddrs(r))
+		s.groupSets[r.Peer.Group.GroupID] = v
+		return v
+	}
+	return familySets(s.peerAddrs(r))
+}
+
+func familySets(ps []netip.Prefix) [2]*netipx.IPSet {
+	var out [2]*netipx.IPSet
+	for fi, f := range []family{v4, v6} {
+		var b netipx.IPSetBuilder
+		n := 0
+		for _, p := range ps {
+			if famOf(p) == f {
+				b.AddPrefix(p)
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		set, _ := b.IPSet()
+		overlaps := false
+		for _, l := range notNACLFiltered() {
+			overlaps = overlaps || set.OverlapsPrefix(l)
+		}
+		if overlaps {
+			for _, l := range notNACLFiltered() {
+				b.RemovePrefix(l)
+			}
+			set, _ = b.IPSet()
+		}
+		if len(set.Ranges()) > 0 {
+			out[fi] = set
+		}
+	}
+	return out
 }
 
 // connClass is what a NACL does to one connection class, before the
@@ -458,14 +524,25 @@ func (s *scan) returnFinding(c *naclSets, classes map[connKey][]*connClass, n *v
 	}
 	var perProto [][]*connClass
 	var live []vpc.Protocol
+	var dsts [2]*netipx.IPSet
+	resolved := false
 	for _, proto := range protos {
 		if !proto.HasPorts() {
 			continue
 		}
-		k := connKey{n.ID, r.Egress, proto, from, to, r.Peer}
+		all4 := c.returnsAllAllowed(n, !r.Egress, proto, s.opts.EphemeralFrom, s.opts.EphemeralTo, v4)
+		all6 := c.returnsAllAllowed(n, !r.Egress, proto, s.opts.EphemeralFrom, s.opts.EphemeralTo, v6)
+		if all4 && all6 || all4 && r.Peer.Kind == vpc.PeerCIDR && r.Peer.Prefix.Addr().Is4() ||
+			all6 && r.Peer.Kind == vpc.PeerCIDR && r.Peer.Prefix.Addr().Is6() {
+			continue // every reply the peer could send passes
+		}
+		k := connKey{n.ID, r.Egress, proto, from, to, peerKeyOf(r.Peer)}
 		cls, ok := classes[k]
 		if !ok {
-			cls = s.connClasses(c, n, r.Egress, proto, from, to, func() []netip.Prefix { return s.peerAddrs(r) })
+			if !resolved {
+				dsts, resolved = s.peerSets(r), true
+			}
+			cls = s.connClasses(c, n, r.Egress, proto, from, to, dsts)
 			classes[k] = cls
 		}
 		if len(cls) > 0 {
@@ -580,29 +657,12 @@ func (s *scan) peerAddrs(r *vpc.Rule) []netip.Prefix {
 // connClasses computes, per address family, what NACL n does to requests
 // of proto from..to to peer and to their replies; nil when nothing of it is
 // a trap anywhere (no request passes, or every reply does).
-func (s *scan) connClasses(c *naclSets, n *vpc.NACL, egress bool, proto vpc.Protocol, from, to int32, resolve func() []netip.Prefix) []*connClass {
+func (s *scan) connClasses(c *naclSets, n *vpc.NACL, egress bool, proto vpc.Protocol, from, to int32, dsts [2]*netipx.IPSet) []*connClass {
 	var out []*connClass
-	var peer []netip.Prefix
-	resolved := false
-	for _, f := range []family{v4, v6} {
-		if c.returnsAllAllowed(n, !egress, proto, s.opts.EphemeralFrom, s.opts.EphemeralTo, f) {
-			continue // every reply passes: nothing to resolve or compute
-		}
-		if !resolved {
-			peer, resolved = resolve(), true
-		}
-		var db netipx.IPSetBuilder
-		for _, p := range peer {
-			if famOf(p) == f {
-				db.AddPrefix(p)
-			}
-		}
-		for _, l := range notNACLFiltered() {
-			db.RemovePrefix(l)
-		}
-		dst, _ := db.IPSet()
-		if len(dst.Ranges()) == 0 {
-			continue
+	for fi, f := range []family{v4, v6} {
+		dst := dsts[fi]
+		if dst == nil || c.returnsAllAllowed(n, !egress, proto, s.opts.EphemeralFrom, s.opts.EphemeralTo, f) {
+			continue // no such destination, or every reply passes
 		}
 		cl := &connClass{f: f, nacl: n, egress: egress, proto: proto}
 		var reach netipx.IPSetBuilder
