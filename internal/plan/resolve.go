@@ -14,25 +14,8 @@ import (
 // of the group's member interfaces (§1.3). Unknown lists and groups resolve
 // to nothing.
 func peerAddrs(inv *vpc.Inventory, p vpc.Peer) *netipx.IPSet {
-	var b netipx.IPSetBuilder
-	switch p.Kind {
-	case vpc.PeerCIDR:
-		b.AddPrefix(p.Prefix)
-	case vpc.PeerPrefixList:
-		if pl := inv.PrefixLists[p.PrefixListID]; pl != nil {
-			for _, e := range pl.Entries {
-				b.AddPrefix(e)
-			}
-		}
-	case vpc.PeerGroup:
-		for _, eni := range inv.Index().Members[p.Group.GroupID] {
-			for _, a := range eni.PrivateAddrs() {
-				b.Add(a)
-			}
-		}
-	}
-	s, _ := b.IPSet()
-	return s
+	ps, _ := inv.PeerPrefixes(p)
+	return prefixSet(ps...)
 }
 
 // ruleSet is the packets a rule allows with its peer resolved against inv.

@@ -229,3 +229,32 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(ks)
 	return ks
 }
+
+// PeerPrefixes resolves a rule's peer to the address blocks it matches
+// (spec §1.3) and says whether the inventory could resolve it: a CIDR is
+// itself; a prefix list is its entries (unresolved when the list or its
+// entries are not loaded); a security group reference is the private IPv4
+// and IPv6 addresses, primary and secondary, of the interfaces that carry
+// the group, as /32 and /128 blocks (unresolved when no interfaces are
+// loaded). Public addresses are never part of a reference.
+func (inv *Inventory) PeerPrefixes(p Peer) ([]netip.Prefix, bool) {
+	switch p.Kind {
+	case PeerCIDR:
+		return []netip.Prefix{p.Prefix}, p.Prefix.IsValid()
+	case PeerPrefixList:
+		pl := inv.PrefixLists[p.PrefixListID]
+		if pl == nil || !pl.EntriesKnown {
+			return nil, false
+		}
+		return pl.Entries, true
+	case PeerGroup:
+		var out []netip.Prefix
+		for _, eni := range inv.Index().Members[p.Group.GroupID] {
+			for _, a := range eni.PrivateAddrs() {
+				out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			}
+		}
+		return out, inv.Has(KindNetworkInterfaces)
+	}
+	return nil, false
+}
