@@ -316,6 +316,9 @@ func inlineSuppressions(paths []string) ([]audit.Suppression, error) {
 			if err != nil {
 				return nil
 			}
+			if d.IsDir() && path != p && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir // .terraform and the like, as the loader skips them
+			}
 			dir := filepath.Dir(path)
 			if d.IsDir() || !strings.HasSuffix(path, ".tf") || seen[dir] {
 				return nil
