@@ -57,3 +57,32 @@ func BenchmarkAggregateFile(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseChunk parses and folds the first 32 MiB of the corpus named
+// by WALLS_BENCH_FLOWS (real variety: the fact table is realistic).
+func BenchmarkParseChunk(b *testing.B) {
+	path := os.Getenv("WALLS_BENCH_FLOWS")
+	if path == "" {
+		b.Skip("WALLS_BENCH_FLOWS not set")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := make([]byte, 32<<20)
+	n, _ := f.Read(data)
+	f.Close()
+	data = data[:n]
+	data = data[:strings.LastIndexByte(string(data), '\n')+1]
+	hdr := data[:strings.IndexByte(string(data), '\n')]
+	format, err := ParseHeader(string(hdr))
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := newWorker(newStore(), newPortClasses(nil), 0, 0, 10)
+	w.flushAt = 1 << 30
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		w.parseText(format, data, true, nil, 0, 0)
+	}
+}

@@ -84,14 +84,16 @@ type factTable[K comparable] struct {
 
 func newFactTable[K comparable]() factTable[K] { return factTable[K]{idx: make(map[K]uint32, 1<<10)} }
 
-func (t *factTable[K]) get(k K) *factVal {
+func (t *factTable[K]) get(k K) *factVal { return &t.vals[t.index(k)] }
+
+func (t *factTable[K]) index(k K) uint32 {
 	i, ok := t.idx[k]
 	if !ok {
 		i = uint32(len(t.vals))
 		t.idx[k] = i
 		t.vals = append(t.vals, factVal{})
 	}
-	return &t.vals[i]
+	return i
 }
 
 func (t *factTable[K]) len() int { return len(t.vals) }
@@ -146,6 +148,7 @@ func (s *store) flush(w *worker) {
 	}
 	w.facts4.reset()
 	w.facts.reset()
+	w.lastOK = false
 }
 
 // Protocol numbers the classifier treats specially.

@@ -278,6 +278,11 @@ func (f *Format) decode(r *Record, line []byte) error {
 			r.PktDstSvc = c
 		}
 	}
+	return f.validate(r)
+}
+
+// validate checks what must hold across fields.
+func (f *Format) validate(r *Record) error {
 	if r.Status != StatusOK {
 		return nil
 	}

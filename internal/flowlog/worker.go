@@ -17,6 +17,9 @@ type worker struct {
 	store        *store
 	remap        []uint32 // local interface id -> store id
 	flushAt      int
+	lastKey      factKey4
+	lastIdx      uint32
+	lastOK       bool
 	n            counters
 	rec          Record
 	maxExamples  int
@@ -102,7 +105,16 @@ func (w *worker) addRecord(r *Record) {
 	d := w.pc.makeFact(r)
 	var v *factVal
 	if d.v4() {
-		v = w.facts4.get(d.key4(e))
+		// The request and the reply of a connection, often adjacent, fold
+		// into one fact: remember the last one and skip the hash.
+		k4 := d.key4(e)
+		if w.lastOK && k4 == w.lastKey {
+			v = &w.facts4.vals[w.lastIdx]
+		} else {
+			w.lastIdx = w.facts4.index(k4)
+			w.lastKey, w.lastOK = k4, true
+			v = &w.facts4.vals[w.lastIdx]
+		}
 	} else {
 		v = w.facts.get(d.key(e))
 	}
