@@ -242,7 +242,11 @@ func auditSummary(rep *audit.Report) string {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
 		}
 	}
-	out := fmt.Sprintf("%d findings: %s", len(rep.Findings), strings.Join(parts, ", "))
+	word := "findings"
+	if len(rep.Findings) == 1 {
+		word = "finding"
+	}
+	out := fmt.Sprintf("%d %s: %s", len(rep.Findings), word, strings.Join(parts, ", "))
 	if len(rep.Suppressed) > 0 {
 		out += fmt.Sprintf(" (%d suppressed)", len(rep.Suppressed))
 	}

@@ -153,7 +153,7 @@ func TestAuditMarkdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.String()
-	for _, want := range []string{"### walls audit", "| Severity | Check |", "WALLS-SG-001", "WALLS-META-001", "suppressed findings", "vendor bastion"} {
+	for _, want := range []string{"### walls audit", "| Severity | Check |", "WALLS-SG-001", "WALLS-META-001", "suppressed finding", "vendor bastion"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("markdown lacks %q", want)
 		}

@@ -40,7 +40,11 @@ func AuditMarkdown(w io.Writer, rep *audit.Report) error {
 				parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
 			}
 		}
-		fmt.Fprintf(&b, "**%d findings**: %s.", len(rep.Findings), strings.Join(parts, ", "))
+		word := "findings"
+		if len(rep.Findings) == 1 {
+			word = "finding"
+		}
+		fmt.Fprintf(&b, "**%d %s**: %s.", len(rep.Findings), word, strings.Join(parts, ", "))
 	}
 	if len(rep.Suppressed) > 0 {
 		fmt.Fprintf(&b, " %d suppressed.", len(rep.Suppressed))
@@ -50,7 +54,11 @@ func AuditMarkdown(w io.Writer, rep *audit.Report) error {
 		writeMDTable(&b, rep.Findings, false)
 	}
 	if len(rep.Suppressed) > 0 {
-		fmt.Fprintf(&b, "<details><summary>%d suppressed findings</summary>\n\n", len(rep.Suppressed))
+		word := "findings"
+		if len(rep.Suppressed) == 1 {
+			word = "finding"
+		}
+		fmt.Fprintf(&b, "<details><summary>%d suppressed %s</summary>\n\n", len(rep.Suppressed), word)
 		writeMDTable(&b, rep.Suppressed, true)
 		b.WriteString("</details>\n\n")
 	}
