@@ -37,7 +37,7 @@ type Check struct {
 	Needs []vpc.Kind
 	// NeedsFlows marks the checks that run only with observations (--flows).
 	NeedsFlows bool
-	// NeedsAll lists the kinds of which at least one must be loaded (the SG
+	// NeedsAny lists the kinds of which at least one must be loaded (the SG
 	// checks read rules from either API shape).
 	NeedsAny []vpc.Kind
 

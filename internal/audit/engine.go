@@ -226,11 +226,11 @@ func (s *scan) missingInputs() string {
 		}
 	}
 	if len(s.check.NeedsAny) > 0 {
-		any := false
+		found := false
 		for _, k := range s.check.NeedsAny {
-			any = any || s.inv.Has(k)
+			found = found || s.inv.Has(k)
 		}
-		if !any {
+		if !found {
 			miss = append(miss, string(s.check.NeedsAny[0]))
 		}
 	}

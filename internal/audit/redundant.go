@@ -117,15 +117,15 @@ func (s *scan) peersMayOverlap(a, b *vpc.Rule) bool {
 // cover or be covered by, before any set is built; only those need sets.
 func (s *scan) overlapping(rules []*vpc.Rule, peers func(i, j int) bool) ([]bool, bool) {
 	need := make([]bool, len(rules))
-	any := false
+	found := false
 	for j := range rules {
 		for i := 0; i < j; i++ {
 			if (peers(i, j) || peers(j, i)) && mayOverlap(rules[i], rules[j]) && s.peersMayOverlap(rules[i], rules[j]) {
-				need[i], need[j], any = true, true, true
+				need[i], need[j], found = true, true, true
 			}
 		}
 	}
-	return need, any
+	return need, found
 }
 
 // coveredBy reports whether x's packets all lie in the union of the
@@ -190,19 +190,19 @@ func (s *scan) redundancyFinding(g *vpc.SecurityGroup, x rset, by []*vpc.Rule, a
 // cover item j.
 func redundantSet(sets []rset, peers func(i, j int) bool) map[int][]*vpc.Rule {
 	// Only rules that some other rule may overlap can be redundant.
-	any := false
+	found := false
 	for j := range sets {
 		for i := range sets {
 			if i != j && peers(i, j) && sets[i].ok && sets[j].ok && sets[i].token == sets[j].token && mayOverlap(sets[i].r, sets[j].r) {
-				any = true
+				found = true
 				break
 			}
 		}
-		if any {
+		if found {
 			break
 		}
 	}
-	if !any {
+	if !found {
 		return nil
 	}
 	removed := make([]bool, len(sets))
@@ -252,8 +252,8 @@ func checkRedundantRules(s *scan) {
 			for i := range rules {
 				ptrs[i] = &rules[i]
 			}
-			need, any := s.overlapping(ptrs, func(i, j int) bool { return true })
-			if !any {
+			need, found := s.overlapping(ptrs, func(i, j int) bool { return true })
+			if !found {
 				continue
 			}
 			sets := make([]rset, len(rules))
@@ -306,8 +306,8 @@ func checkRedundantAcross(s *scan) {
 					owner = append(owner, g)
 				}
 			}
-			need, any := s.overlapping(ptrs, func(i, j int) bool { return owner[i] != owner[j] })
-			if !any {
+			need, found := s.overlapping(ptrs, func(i, j int) bool { return owner[i] != owner[j] })
+			if !found {
 				continue
 			}
 			sets := make([]rset, len(ptrs))
