@@ -115,7 +115,7 @@ type store struct {
 	facts4 factTable[factKey4]
 }
 
-const flushAt = 1 << 17
+const flushAt = 1 << 19
 
 func newStore() *store {
 	return &store{ids: map[string]uint32{}, facts: newFactTable[factKey](), facts4: newFactTable[factKey4]()}
