@@ -226,6 +226,9 @@ const (
 )
 
 // detect tells the input format from content (and, for YAML, the name).
+// JSON is told by its top-level keys, read with the fast scanner and
+// stopping at the first key that decides: a 170 MB describe-network-interfaces
+// file is decided by its first key, not parsed whole by every detector.
 func detect(path string, data []byte) format {
 	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
 	if len(trimmed) == 0 || trimmed[0] != '{' {
@@ -241,13 +244,52 @@ func detect(path string, data []byte) format {
 		}
 		return formatUnknown
 	}
-	switch {
-	case isTerraformJSON(data):
-		return formatTerraformJSON
-	case isCloudFormation(path, data):
-		return formatCloudFormation
+	switch topLevelHint(trimmed) {
+	case formatTerraformJSON:
+		if isTerraformJSON(data) {
+			return formatTerraformJSON
+		}
+	case formatCloudFormation:
+		if isCloudFormation(path, data) {
+			return formatCloudFormation
+		}
 	}
 	return formatAWS
+}
+
+// topLevelHint reads the top-level keys of a JSON object until one names a
+// format: an AWS CLI key, Terraform's format_version, CloudFormation's
+// AWSTemplateFormatVersion or Resources. Malformed JSON gives formatAWS, so
+// that the strict decoder reports the problem.
+func topLevelHint(data []byte) format {
+	sc := &scanner{data: data, line: 1}
+	if sc.expect('{') != nil {
+		return formatAWS
+	}
+	for {
+		if sc.peek() == '}' {
+			return formatAWS
+		}
+		key, err := sc.str()
+		if err != nil || sc.expect(':') != nil {
+			return formatAWS
+		}
+		switch {
+		case knownKeys[key]:
+			return formatAWS
+		case key == "format_version" || key == "terraform_version" || key == "planned_values" || key == "values":
+			return formatTerraformJSON
+		case key == "AWSTemplateFormatVersion" || key == "Resources":
+			return formatCloudFormation
+		}
+		if sc.skip() != nil {
+			return formatAWS
+		}
+		if sc.peek() != ',' {
+			return formatAWS
+		}
+		sc.pos++
+	}
 }
 
 // any reports whether the file held at least one inventory key.
