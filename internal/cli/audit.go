@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -15,7 +13,6 @@ import (
 
 	"github.com/walls-dev/walls/internal/audit"
 	"github.com/walls-dev/walls/internal/flowlog"
-	"github.com/walls-dev/walls/internal/inventory/terraform"
 	"github.com/walls-dev/walls/internal/render"
 	"github.com/walls-dev/walls/internal/vpc"
 )
@@ -132,7 +129,7 @@ func runAudit(ctx context.Context, o *AuditOptions) error {
 	if err != nil {
 		return err
 	}
-	inline, err := inlineSuppressions(o.Inputs)
+	inline, err := inlineSuppressions(inv)
 	if err != nil {
 		return badInput(err)
 	}
@@ -308,46 +305,21 @@ func listChecks(o *AuditOptions) error {
 	return nil
 }
 
-// inlineSuppressions collects the `# walls:ignore WALLS-… reason` comments
-// of the Terraform folders among the inputs (walked like the loader walks
-// them) as audit suppressions. A comment without a reason is bad input: a
-// suppression must say why.
-func inlineSuppressions(paths []string) ([]audit.Suppression, error) {
+// inlineSuppressions turns the `# walls:ignore WALLS-… reason` comments the
+// loader found in .tf files into audit suppressions. A comment without a
+// reason is bad input: a suppression must say why.
+func inlineSuppressions(inv *vpc.Inventory) ([]audit.Suppression, error) {
 	var out []audit.Suppression
-	seen := map[string]bool{}
-	for _, p := range paths {
-		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return nil
-			}
-			if d.IsDir() && path != p && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir // .terraform and the like, as the loader skips them
-			}
-			dir := filepath.Dir(path)
-			if d.IsDir() || !strings.HasSuffix(path, ".tf") || seen[dir] {
-				return nil
-			}
-			seen[dir] = true
-			sups, lerr := terraform.LoadHCLDirWithSuppressions(dir, vpc.New())
-			if lerr != nil {
-				return nil // the inventory load reports it
-			}
-			for _, s := range sups {
-				loc := &audit.Location{File: s.Loc.File, Line: s.Loc.Line}
-				a := audit.Suppression{CheckID: s.CheckID, Resource: s.Resource, Reason: s.Reason, Source: loc}
-				if s.Rule {
-					a.At = loc
-				}
-				if err := a.Validate(); err != nil {
-					return fmt.Errorf("%s: walls:ignore: %v", loc, err)
-				}
-				out = append(out, a)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
+	for _, s := range inv.Suppressions {
+		loc := &audit.Location{File: s.Loc.File, Line: s.Loc.Line}
+		a := audit.Suppression{CheckID: s.CheckID, Resource: s.Resource, Reason: s.Reason, Source: loc}
+		if s.Rule {
+			a.At = loc
 		}
+		if err := a.Validate(); err != nil {
+			return nil, fmt.Errorf("%s: walls:ignore: %v", loc, err)
+		}
+		out = append(out, a)
 	}
 	return out, nil
 }

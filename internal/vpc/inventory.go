@@ -46,6 +46,9 @@ type Inventory struct {
 	// Loaded records which kinds were present in the input at all.
 	Loaded   map[Kind]bool
 	Warnings []Warning
+	// Suppressions are the inline `# walls:ignore` annotations found in
+	// infrastructure code while loading it.
+	Suppressions []Suppression
 
 	idx *Index
 }
@@ -69,6 +72,19 @@ func (inv *Inventory) Has(k Kind) bool { return inv.Loaded[k] }
 // HasGroupRules reports whether SG rules were loaded in either shape.
 func (inv *Inventory) HasGroupRules() bool {
 	return inv.Loaded[KindSecurityGroups] || inv.Loaded[KindSecurityGroupRules]
+}
+
+// Suppression is an inline `# walls:ignore WALLS-XXX reason` annotation in
+// infrastructure code: its author accepts finding CheckID for one resource
+// (Rule false: findings whose resource id is Resource) or for one rule
+// (Rule true: findings located at Loc, the Source of that rule). Loaders
+// record them on the inventory; the audit engine applies them.
+type Suppression struct {
+	CheckID  string // e.g. WALLS-SG-001
+	Resource string // resource address, e.g. aws_security_group.web
+	Reason   string // free text after the check id; may be empty
+	Loc      Location
+	Rule     bool
 }
 
 // Warn records a warning.

@@ -19,9 +19,11 @@ import (
 )
 
 // LoadHCLDir adds the network resources declared in the .tf files of dir
-// (not its subfolders) to inv. See LoadHCLDirWithSuppressions.
+// (not its subfolders) to inv, and their inline suppressions to
+// inv.Suppressions. See LoadHCLDirWithSuppressions.
 func LoadHCLDir(dir string, inv *vpc.Inventory) error {
-	_, err := LoadHCLDirWithSuppressions(dir, inv)
+	sups, err := LoadHCLDirWithSuppressions(dir, inv)
+	inv.Suppressions = append(inv.Suppressions, sups...)
 	return err
 }
 

@@ -37,13 +37,7 @@ import (
 //
 // Rules made by a dynamic block all carry the line of its `dynamic` header,
 // and so does Loc for a comment on it.
-type Suppression struct {
-	CheckID  string // e.g. WALLS-SG-001
-	Resource string // resource address, e.g. aws_security_group.web
-	Reason   string // free text after the check id; may be empty
-	Loc      vpc.Location
-	Rule     bool
-}
+type Suppression = vpc.Suppression
 
 // ruleResources declare one rule each; a suppression on them is rule-level.
 var ruleResources = map[string]bool{
