@@ -642,16 +642,8 @@ func (s *scan) membersIn(group, subnet string) []*vpc.Interface {
 // peerAddrs resolves a rule's peer to prefixes: the CIDR, the prefix list's
 // entries, or the private addresses of the referenced group's members.
 func (s *scan) peerAddrs(r *vpc.Rule) []netip.Prefix {
-	if r.Peer.Kind == vpc.PeerGroup {
-		var out []netip.Prefix
-		for _, e := range s.ix.Members[r.Peer.Group.GroupID] {
-			for _, a := range e.PrivateAddrs() {
-				out = append(out, netip.PrefixFrom(a, a.BitLen()))
-			}
-		}
-		return out
-	}
-	return peerPrefixes(s.inv, r)
+	ps, _ := s.inv.PeerPrefixes(r.Peer)
+	return ps
 }
 
 // connClasses computes, per address family, what NACL n does to requests

@@ -39,30 +39,18 @@ var allAddrs = func() *netipx.IPSet {
 func (s *scan) ruleSet(r *vpc.Rule) rset {
 	out := rset{r: r}
 	var b netipx.IPSetBuilder
-	switch r.Peer.Kind {
-	case vpc.PeerCIDR:
-		b.AddPrefix(r.Peer.Prefix)
-	case vpc.PeerPrefixList:
-		pl := s.inv.PrefixLists[r.Peer.PrefixListID]
-		if pl == nil || !pl.EntriesKnown || len(pl.Entries) == 0 {
-			out.token = "pl:" + r.Peer.PrefixListID
-			break
-		}
-		for _, p := range pl.Entries {
+	ps, known := s.inv.PeerPrefixes(r.Peer)
+	switch {
+	case r.Peer.Kind == vpc.PeerPrefixList && (!known || len(ps) == 0):
+		out.token = "pl:" + r.Peer.PrefixListID
+	case r.Peer.Kind == vpc.PeerGroup && (!known || len(ps) == 0):
+		// A reference without known members is compared only with itself.
+		out.token = "sg:" + r.Peer.Group.UserID + "/" + r.Peer.Group.GroupID
+	case r.Peer.Kind == vpc.PeerCIDR || known:
+		for _, p := range ps {
 			b.AddPrefix(p)
 		}
-	case vpc.PeerGroup:
-		m := s.ix.Members[r.Peer.Group.GroupID]
-		if !s.inv.Has(vpc.KindNetworkInterfaces) || len(m) == 0 {
-			out.token = "sg:" + r.Peer.Group.UserID + "/" + r.Peer.Group.GroupID
-			break
-		}
-		for _, e := range m {
-			for _, a := range e.PrivateAddrs() {
-				b.Add(a)
-			}
-		}
-		out.byMembers = true
+		out.byMembers = r.Peer.Kind == vpc.PeerGroup
 	default:
 		return out
 	}
