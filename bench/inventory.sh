@@ -12,7 +12,7 @@
 # Figures go to BENCHMARKS.md by hand, with the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=${1:-bench/out/inventory}
+out=$(realpath -m "${1:-bench/out/inventory}")
 if [ ! -f "$out/network-interfaces.json" ]; then
   echo "# generating $out"
   go run ./bench/cmd/invgen -o "$out" -groups 10000 -interfaces 100000
@@ -21,9 +21,11 @@ go build -o bench/out/walls ./cmd/walls
 du -sh "$out"
 cat "$out"/*.json > /dev/null   # page cache
 
-measure() { # label, command...
+measure() { # label, command...: exit code 2 (bad input) aborts the run
   local label=$1; shift
-  /usr/bin/time -f "$label: wall %e s, user %U s, sys %S s, max RSS %M KB" "$@" > /dev/null 2> >(grep -v '^walls:' >&2) || true
+  local rc=0
+  /usr/bin/time -f "$label: wall %e s, user %U s, sys %S s, max RSS %M KB" "$@" > /dev/null 2> >(grep -v '^walls:' >&2) || rc=$?
+  if [ "$rc" -ge 2 ]; then echo "$label failed with exit $rc" >&2; exit 1; fi
 }
 best() { # runs a command 3 times and prints the best wall time in seconds
   local b=999
