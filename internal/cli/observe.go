@@ -125,7 +125,13 @@ func runObserve(ctx context.Context, o *ObserveOptions) error {
 		// 300 MB for 5 GB of flow logs) at little cost.
 		debug.SetGCPercent(25)
 	}
+	if o.IO.ErrTTY {
+		opts.Progress = func(read, total int64) { drawProgress(o.IO.ErrOut, read, total) }
+	}
 	res, aggErr := flowlog.Aggregate(ctx, o.Flows, opts)
+	if o.IO.ErrTTY {
+		fmt.Fprint(o.IO.ErrOut, "\r\033[K")
+	}
 	if res == nil {
 		return badInput(aggErr)
 	}
@@ -251,15 +257,15 @@ func writeObservations(w io.Writer, format string, res *flowlog.Result, inv *vpc
 
 func writeObservationsJSON(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inventory) error {
 	w.WriteString("{\n  \"observations\": [")
+	var b []byte
 	for i := range res.Observations {
-		b, err := json.MarshalIndent(annotate(&res.Observations[i], inv), "    ", "  ")
-		if err != nil {
-			return err
-		}
+		j := annotate(&res.Observations[i], inv)
+		b = b[:0]
 		if i > 0 {
-			w.WriteByte(',')
+			b = append(b, ',')
 		}
-		w.WriteString("\n    ")
+		b = append(b, "\n    "...)
+		b = appendObservationJSON(b, &j)
 		w.Write(b)
 	}
 	if len(res.Observations) > 0 {
@@ -334,6 +340,16 @@ func reportObserveStats(w io.Writer, st *flowlog.Stats) {
 	if st.Transit > 0 {
 		fmt.Fprintf(w, "walls: note: %d records of forwarding interfaces (NAT, transit gateway) left out\n", st.Transit)
 	}
+}
+
+// drawProgress redraws one status line on a terminal's stderr.
+func drawProgress(w io.Writer, read, total int64) {
+	gb := func(n int64) string { return strconv.FormatFloat(float64(n)/1e9, 'f', 2, 64) }
+	if total > 0 {
+		fmt.Fprintf(w, "\r\033[Kwalls: reading flow logs: %s of %s GB (%d%%)", gb(read), gb(total), read*100/max(total, 1))
+		return
+	}
+	fmt.Fprintf(w, "\r\033[Kwalls: reading flow logs: %s GB", gb(read))
 }
 
 func u64(v uint64) string { return strconv.FormatUint(v, 10) }

@@ -110,3 +110,32 @@ func TestObserveSince(t *testing.T) {
 		t.Errorf("got:\n%s", out)
 	}
 }
+
+func TestObserveProgressOnTerminal(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := Main([]string{"observe", "--flows", obsDir + "flows-v5.log", "--format", "csv"},
+		&IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, ErrTTY: true})
+	if code != 0 || !strings.Contains(errOut.String(), "reading flow logs:") {
+		t.Errorf("exit %d, stderr %q", code, errOut.String())
+	}
+}
+
+// appendObservationJSON must write what encoding/json writes.
+func TestAppendObservationJSON(t *testing.T) {
+	cases := []observationJSON{
+		{InterfaceID: "eni-1", Direction: "outbound", Protocol: "tcp", Port: 443, Remote: "203.0.113.7", Action: "ACCEPT", Confidence: "exact"},
+		{InterfaceID: "eni-\"<&>\\\x01\t\n\u2028é\xff", Direction: "inbound", Protocol: "47", Remote: "::1", Local: "::2",
+			Action: "REJECT", Flows: 1 << 40, Packets: 2, Bytes: 3, FirstSeen: "2026-01-01T00:00:00Z", LastSeen: "x",
+			Confidence: "heuristic", InstanceID: "i-1", SubnetID: "subnet-1", SecurityGroups: []string{"sg-1", "sg-2"},
+			RemoteInterfaceID: "eni-2", RemoteSecurityGroups: []string{"sg-3"}},
+	}
+	for _, c := range cases {
+		want, err := json.MarshalIndent(c, "    ", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendObservationJSON(nil, &c); string(got) != string(want) {
+			t.Errorf("got:\n%s\nwant:\n%s", got, want)
+		}
+	}
+}

@@ -36,6 +36,10 @@ type Options struct {
 	MaxBadExamples int
 	// ChunkSize is the size of the pieces input is cut into; 0 means 8 MiB.
 	ChunkSize int
+	// Progress, when set, is called about five times a second from its own
+	// goroutine with the bytes of input read so far (compressed bytes for
+	// gzip and Parquet) and the total size of the input files (0 for stdin).
+	Progress func(read, total int64)
 
 	flushAt int // worker table size that triggers a flush; tests lower it
 }
@@ -111,8 +115,10 @@ func Aggregate(ctx context.Context, sources []string, opts Options) (*Result, er
 			p.run(w)
 		}(workers[i])
 	}
+	stopProgress := p.startProgress()
 	p.produce()
 	wg.Wait()
+	stopProgress()
 	for _, w := range workers {
 		st.flush(w)
 		w.facts, w.facts4 = factTable[factKey]{}, factTable[factKey4]{}

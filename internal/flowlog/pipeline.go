@@ -13,6 +13,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/klauspost/compress/gzip"
 )
@@ -79,6 +80,7 @@ type chunk struct {
 	skipFirst bool
 	header    []byte
 	done      func()
+	mapped    bool // a piece of a mapped file (counted as read when parsed)
 }
 
 // task is either a chunk of a memory-mapped file or a whole stream source
@@ -101,6 +103,53 @@ type pipeline struct {
 
 	mu   sync.Mutex
 	errs map[int]error
+
+	read atomic.Int64 // input bytes consumed, for Options.Progress
+}
+
+// startProgress reports progress until the returned function is called.
+func (p *pipeline) startProgress() (stop func()) {
+	if p.opts.Progress == nil {
+		return func() {}
+	}
+	var total int64
+	for _, s := range p.srcs {
+		if fi, err := os.Stat(s.name); err == nil && !s.stdin && fi.Mode().IsRegular() {
+			total += fi.Size()
+		}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				p.opts.Progress(p.read.Load(), total)
+				return
+			case <-t.C:
+				p.opts.Progress(p.read.Load(), total)
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}
+
+// countingReader counts the bytes read through it into n.
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(b []byte) (int, error) {
+	k, err := c.r.Read(b)
+	c.n.Add(int64(k))
+	return k, err
 }
 
 func (p *pipeline) fail(src int, err error) {
@@ -188,7 +237,7 @@ func (p *pipeline) mapText(i int, s *source) bool {
 		}
 	}
 	for seq, d := range pieces {
-		p.tasks <- task{c: &chunk{src: i, seq: seq, f: format, data: d, skipFirst: skip && seq == 0, header: header, done: done}}
+		p.tasks <- task{c: &chunk{src: i, seq: seq, f: format, data: d, skipFirst: skip && seq == 0, header: header, done: done, mapped: true}}
 	}
 	return true
 }
@@ -246,6 +295,9 @@ func (p *pipeline) parseChunk(w *worker, c *chunk) {
 		return
 	}
 	p.book.done(w.parseText(c.f, c.data, c.skipFirst, c.header, c.src, c.seq))
+	if c.mapped {
+		p.read.Add(int64(len(c.data)))
+	}
 }
 
 func (p *pipeline) getBuf(min int) *[]byte {
@@ -278,7 +330,7 @@ func (p *pipeline) stream(w *worker, i int) {
 		defer f.Close()
 		in = f
 	}
-	br := bufio.NewReaderSize(in, 64<<10)
+	br := bufio.NewReaderSize(countingReader{in, &p.read}, 64<<10)
 	magic, _ := br.Peek(4)
 	switch {
 	case len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b:

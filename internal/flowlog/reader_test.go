@@ -221,3 +221,13 @@ func TestFormats(t *testing.T) {
 		}
 	}
 }
+
+func TestProgress(t *testing.T) {
+	t.Parallel()
+	p := writeFile(t, t.TempDir(), "flows.log", handmadeV2)
+	var last, total int64
+	aggregate(t, []string{p}, Options{Progress: func(r, tot int64) { last, total = r, tot }})
+	if last != int64(len(handmadeV2)) || total != last {
+		t.Errorf("progress %d of %d, want %d of %d", last, total, len(handmadeV2), len(handmadeV2))
+	}
+}
