@@ -140,7 +140,6 @@ func LookupField(name string) (f Field, ok bool) {
 // Format is the ordered list of columns of a flow log: the default format,
 // a custom LogFormat, an S3 header line, or Parquet column names.
 type Format struct {
-	used  []usedCol // the columns decode interprets, in order
 	cols  []Field
 	names []string // as written, for unknown fields and messages
 	pos   [numFields]int16
@@ -239,9 +238,6 @@ func newFormat(names []string) (*Format, error) {
 				return nil, fmt.Errorf("flow format names %q twice", fld)
 			}
 			f.pos[fld] = int16(i)
-			if interpreted[fld] {
-				f.used = append(f.used, usedCol{col: i, fld: fld})
-			}
 		}
 	}
 	if f.pos[FieldInterfaceID] < 0 {
@@ -252,19 +248,6 @@ func newFormat(names []string) (*Format, error) {
 	}
 	return f, nil
 }
-
-type usedCol struct {
-	col int
-	fld Field
-}
-
-// interpreted are the fields the decoder reads; the others are carried as
-// raw columns only.
-var interpreted = [numFields]bool{FieldVersion: true, FieldInterfaceID: true, FieldSrcAddr: true,
-	FieldDstAddr: true, FieldSrcPort: true, FieldDstPort: true, FieldProtocol: true, FieldPackets: true,
-	FieldBytes: true, FieldStart: true, FieldEnd: true, FieldAction: true, FieldLogStatus: true,
-	FieldTCPFlags: true, FieldPktSrcAddr: true, FieldPktDstAddr: true, FieldFlowDirection: true,
-	FieldTrafficPath: true, FieldPktSrcAWSService: true, FieldPktDstAWSService: true}
 
 // Len is the number of columns.
 func (f *Format) Len() int { return len(f.cols) }
