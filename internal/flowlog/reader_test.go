@@ -231,3 +231,36 @@ func TestProgress(t *testing.T) {
 		t.Errorf("progress %d of %d, want %d of %d", last, total, len(handmadeV2), len(handmadeV2))
 	}
 }
+
+// Concatenated S3 objects repeat the header line: it is not a bad line.
+func TestRepeatedHeader(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("testdata/aws/v5-s3.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := writeFile(t, t.TempDir(), "cat.log", string(data)+string(data))
+	res := aggregate(t, []string{p}, Options{})
+	if res.Stats.BadLines != 0 || res.Stats.Records != 4 {
+		t.Errorf("stats %+v", res.Stats)
+	}
+}
+
+// A SKIPDATA window of the interface makes overlapping observations
+// heuristic: their handshake may be among the skipped records.
+func TestSkipDataLowersConfidence(t *testing.T) {
+	t.Parallel()
+	v5, _ := ParseLogFormat(hmV5Format)
+	skip := "5 123456789012 " + hmENI + " - - - - - - - 1700000030 1700000050 - SKIPDATA - - - -\n"
+	p := writeFile(t, t.TempDir(), "flows.log", handmadeV5+skip)
+	res := aggregate(t, []string{p}, Options{Format: v5})
+	equalLines(t, rows(res), []string{
+		hmENI + " outbound tcp/443 203.0.113.50 accept heuristic flows=2 pkts=38 bytes=42900",
+		hmENI + " inbound tcp/22 198.51.100.7 accept heuristic flows=4 pkts=31 bytes=6300",
+		// the probe at 1700000020 is outside the skipped window
+		hmENI + " inbound tcp/3389 192.0.2.99 reject exact flows=1 pkts=1 bytes=44",
+	})
+	if res.Stats.SkipData != 1 || len(res.Stats.SkipDataInterfaces) != 1 {
+		t.Errorf("stats %+v", res.Stats)
+	}
+}
