@@ -141,12 +141,12 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 		n.add(&w.n)
 	}
 	undecidedTotal := 0
-	for k := range fs.facts.idx {
+	for k := range fs.facts.m {
 		if k.evidence() == evUndecided {
 			undecidedTotal++
 		}
 	}
-	for k := range fs.facts4.idx {
+	for k := range fs.facts4.m {
 		if evidence(k.info>>infoEvShift&3) == evUndecided {
 			undecidedTotal++
 		}
@@ -180,17 +180,17 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 	// until everything the data teaches is known.
 	parallel(nsh, func(si int) {
 		sh := shards[si]
-		for k4, i := range fs.facts4.idx {
+		for k4, v := range fs.facts4.m {
 			if g := storeRemap[k4.eni]; shardOf(g) == si {
 				k := k4.full()
 				k.eni = g
-				sh.take(k, &fs.facts4.vals[i], undecidedTotal > 0)
+				sh.take(k, &v, undecidedTotal > 0)
 			}
 		}
-		for k, i := range fs.facts.idx {
+		for k, v := range fs.facts.m {
 			if g := storeRemap[k.eni]; shardOf(g) == si {
 				k.eni = g
-				sh.take(k, &fs.facts.vals[i], undecidedTotal > 0)
+				sh.take(k, &v, undecidedTotal > 0)
 			}
 		}
 	})

@@ -17,12 +17,14 @@ type worker struct {
 	store        *store
 	remap        []uint32 // local interface id -> store id
 	flushAt      int
-	lastKey      factKey4
-	lastIdx      uint32
-	lastOK       bool
-	n            counters
-	rec          Record
-	maxExamples  int
+	// pend sums consecutive records of the same IPv4 fact (the request and
+	// the reply of a connection are often adjacent) before the map sees them.
+	pendKey     factKey4
+	pend        factVal
+	pendOK      bool
+	n           counters
+	rec         Record
+	maxExamples int
 }
 
 // span is a time range in Unix seconds; the zero span is empty.
@@ -103,29 +105,25 @@ func (w *worker) addRecord(r *Record) {
 	e := w.eni(r.InterfaceID)
 	w.addrs[e].observe(r.SrcAddr, r.DstAddr)
 	d := w.pc.makeFact(r)
-	var v *factVal
-	if d.v4() {
-		// The request and the reply of a connection, often adjacent, fold
-		// into one fact: remember the last one and skip the hash.
-		k4 := d.key4(e)
-		if w.lastOK && k4 == w.lastKey {
-			v = &w.facts4.vals[w.lastIdx]
-		} else {
-			w.lastIdx = w.facts4.index(k4)
-			w.lastKey, w.lastOK = k4, true
-			v = &w.facts4.vals[w.lastIdx]
-		}
-	} else {
-		v = w.facts.get(d.key(e))
+	rv := factVal{flows: 1, packets: r.Packets, bytes: r.Bytes, first: r.Start, last: r.End}
+	if !d.v4() {
+		w.facts.add(d.key(e), &rv)
+		return
 	}
-	v.flows++
-	v.packets += r.Packets
-	v.bytes += r.Bytes
-	if r.Start != 0 && (v.first == 0 || r.Start < v.first) {
-		v.first = r.Start
+	k4 := d.key4(e)
+	if w.pendOK && k4 == w.pendKey {
+		w.pend.add(&rv)
+		return
 	}
-	if r.End > v.last {
-		v.last = r.End
+	w.flushPending()
+	w.pendKey, w.pend, w.pendOK = k4, rv, true
+}
+
+// flushPending moves the pending IPv4 fact into the table.
+func (w *worker) flushPending() {
+	if w.pendOK {
+		w.facts4.add(w.pendKey, &w.pend)
+		w.pendOK = false
 	}
 }
 
