@@ -3,6 +3,7 @@ module github.com/walls-dev/walls
 go 1.26.8
 
 require (
+	github.com/goccy/go-json v0.12.0
 	github.com/hashicorp/hcl/v2 v2.25.0
 	github.com/jedib0t/go-pretty/v6 v6.8.3
 	github.com/klauspost/compress v1.20.4

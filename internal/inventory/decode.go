@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 
+	gojson "github.com/goccy/go-json"
+
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -155,7 +157,7 @@ func decodeElements[T any](data []byte, spans []span, key, file string) ([]eleme
 					sp := spans[i]
 					path := key + "[" + strconv.Itoa(i) + "]"
 					out[i].path, out[i].line = path, sp.line
-					if err := json.Unmarshal(data[sp.start:sp.end], &out[i].v); err != nil {
+					if err := fastUnmarshal(data[sp.start:sp.end], &out[i].v); err != nil {
 						errs[c] = elementError(data, sp, path, file, err)
 						break
 					}
@@ -170,6 +172,27 @@ func decodeElements[T any](data []byte, spans []span, key, file string) ([]eleme
 		}
 	}
 	return out, nil
+}
+
+// fastUnmarshal decodes one element with goccy/go-json, about four times
+// faster than encoding/json on describe-* output. On any failure, a panic
+// included, the element is decoded again with encoding/json, whose result
+// and error values (field path, offset) are the reference.
+func fastUnmarshal[T any](b []byte, v *T) (err error) {
+	ok := func() (ok bool) {
+		defer func() {
+			if recover() != nil {
+				ok = false
+			}
+		}()
+		return gojson.Unmarshal(b, v) == nil
+	}()
+	if ok {
+		return nil
+	}
+	var zero T
+	*v = zero
+	return json.Unmarshal(b, v)
 }
 
 // elementError turns a decoding error inside one element into an

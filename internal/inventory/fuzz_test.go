@@ -1,8 +1,10 @@
 package inventory
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/walls-dev/walls/internal/vpc"
@@ -37,3 +39,61 @@ func FuzzDecodeAWSJSON(f *testing.F) {
 }
 
 func newInventoryForFuzz() *vpc.Inventory { return vpc.New() }
+
+// FuzzFastUnmarshal holds goccy/go-json to encoding/json on every raw shape:
+// where encoding/json rejects an element, fastUnmarshal must too, and where
+// it accepts, both must decode the same value. The fast path may never make
+// the loader more lenient or decode differently.
+func FuzzFastUnmarshal(f *testing.F) {
+	for _, dir := range []string{"testdata/spec", "testdata/pages", "testdata/errors"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+		for _, p := range files {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				continue
+			}
+			fd, err := decodeAWSJSON(p, data)
+			if err != nil {
+				continue
+			}
+			_ = fd
+			sc := &scanner{data: data, line: 1}
+			sc.peek()
+			sc.pos++
+			if _, err := sc.str(); err != nil || sc.expect(':') != nil {
+				continue
+			}
+			spans, err := sc.elements()
+			if err != nil {
+				continue
+			}
+			for _, s := range spans {
+				f.Add(data[s.start:s.end])
+			}
+		}
+	}
+	f.Add([]byte(`{"RuleNumber":"100"}`))
+	f.Add([]byte(`{"FromPort":1e3,"IpProtocol":"tcp"}`))
+	f.Add([]byte(`{"GroupId":"sg-\u0031","Tags":[{"Key":null}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		same[rawSecurityGroup](t, b)
+		same[rawSecurityGroupRule](t, b)
+		same[rawInterface](t, b)
+		same[rawNACL](t, b)
+		same[rawSubnet](t, b)
+		same[rawVPC](t, b)
+		same[rawPrefixList](t, b)
+	})
+}
+
+func same[T any](t *testing.T, b []byte) {
+	var want, got T
+	errWant := json.Unmarshal(b, &want)
+	errGot := fastUnmarshal(b, &got)
+	if (errWant == nil) != (errGot == nil) {
+		t.Fatalf("%T: encoding/json err %v, fastUnmarshal err %v on %q", want, errWant, errGot, b)
+	}
+	if errWant == nil && !reflect.DeepEqual(want, got) {
+		t.Fatalf("%T decoded differently on %q:\nencoding/json %+v\nfast          %+v", want, b, want, got)
+	}
+}
