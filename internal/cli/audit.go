@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/walls-dev/walls/internal/audit"
-	"github.com/walls-dev/walls/internal/flowlog"
 	"github.com/walls-dev/walls/internal/render"
 	"github.com/walls-dev/walls/internal/vpc"
 )
@@ -29,6 +28,8 @@ type AuditOptions struct {
 	Checks       []string
 	Flows        []string
 	Since, Until string
+	FlowFormat   string
+	MaxBadLines  string
 	ClientPorts  string
 	RuleQuota    int
 	NACLQuota    int
@@ -75,9 +76,11 @@ Exit codes: 0 done (no finding at or above --fail-on), 1 findings at or above
 	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 when a finding of this severity or higher remains: critical, high, medium or low")
 	f.StringArrayVar(&o.Suppressions, "suppressions", nil, "suppressions file (YAML or JSON); repeatable")
 	f.StringSliceVar(&o.Checks, "checks", nil, "run only these check IDs (comma-separated)")
-	f.StringArrayVar(&o.Flows, "flows", nil, "flow log source (file, folder, s3://…); enables the WALLS-FLOW checks")
-	f.StringVar(&o.Since, "since", "", "flow window start (RFC 3339)")
-	f.StringVar(&o.Until, "until", "", "flow window end (RFC 3339)")
+	f.StringSliceVar(&o.Flows, "flows", nil, "flow log sources: files, folders, or - for stdin (repeatable, comma-separated); enables the WALLS-FLOW checks")
+	f.StringVar(&o.Since, "since", "", "flow window start: RFC 3339, YYYY-MM-DD, Unix seconds, or a duration ago (24h)")
+	f.StringVar(&o.Until, "until", "", "flow window end (same forms as --since)")
+	f.StringVar(&o.FlowFormat, "flow-format", "", "field order of flow sources without a header line, as AWS LogFormat")
+	f.StringVar(&o.MaxBadLines, "max-bad-lines", "1%", "fail (exit 2) when more than this share of flow log lines is malformed")
 	f.StringVar(&o.ClientPorts, "client-ports", "32768-65535", "clients' ephemeral port range NACLs must let replies reach (Linux and Windows; 1024-65535 for NAT gateways, ELB, Lambda)")
 	f.IntVar(&o.RuleQuota, "sg-rule-quota", 60, "security group rules quota per direction and address family")
 	f.IntVar(&o.NACLQuota, "nacl-rule-quota", 20, "network ACL entries quota per direction and address family")
@@ -135,16 +138,10 @@ func runAudit(ctx context.Context, o *AuditOptions) error {
 	}
 	opts.Suppressions = append(opts.Suppressions, inline...)
 	if len(o.Flows) > 0 {
-		fo := flowlog.Options{Inventory: inv, Stdin: o.IO.In}
-		if fo.Since, err = parseTime("--since", o.Since); err != nil {
-			return err
-		}
-		if fo.Until, err = parseTime("--until", o.Until); err != nil {
-			return err
-		}
-		res, err := flowlog.Aggregate(ctx, o.Flows, fo)
+		res, fo, err := aggregateFlows(ctx, o.IO, inv, o.Flows, flowSourceOptions{Since: o.Since, Until: o.Until,
+			FlowFormat: o.FlowFormat, MaxBadLines: o.MaxBadLines})
 		if err != nil {
-			return badInputf("--flows: %v", err)
+			return err
 		}
 		opts.Flows = &audit.Flows{Observations: res.Observations, From: fo.Since, To: fo.Until}
 	}
@@ -159,17 +156,6 @@ func runAudit(ctx context.Context, o *AuditOptions) error {
 		return verdict()
 	}
 	return nil
-}
-
-func parseTime(flag, s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, badInputf("%s %q: want an RFC 3339 time such as 2026-11-01T00:00:00Z", flag, s)
-	}
-	return t, nil
 }
 
 func writeAudit(o *AuditOptions, rep *audit.Report) error {
