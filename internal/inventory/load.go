@@ -307,47 +307,34 @@ type converted struct {
 	subnets     []*vpc.Subnet
 	vpcs        []*vpc.VPC
 	prefixLists []*vpc.PrefixList
-	entries     []rawPrefixListEntry
 }
 
 func (c *converter) convertAll(fd *fileData) {
-	out := &converted{}
-	for _, e := range fd.groups {
-		if g := c.convertGroup(e); g != nil {
-			out.groups = append(out.groups, g)
-		}
+	c.out = &converted{
+		groups:      convertEach(fd.groups, c.convertGroup),
+		interfaces:  convertEach(fd.interfaces, c.convertInterface),
+		nacls:       convertEach(fd.nacls, c.convertNACL),
+		subnets:     convertEach(fd.subnets, c.convertSubnet),
+		vpcs:        convertEach(fd.vpcs, c.convertVPC),
+		prefixLists: convertEach(fd.prefixLists, c.convertPrefixList),
 	}
 	for _, e := range fd.rules {
 		if r, ok := c.convertRule(e); ok {
-			out.rules = append(out.rules, r)
+			c.out.rules = append(c.out.rules, r)
 		}
 	}
-	for _, e := range fd.interfaces {
-		if x := c.convertInterface(e); x != nil {
-			out.interfaces = append(out.interfaces, x)
+}
+
+// convertEach converts elements in order, dropping those that failed (the
+// converter recorded why).
+func convertEach[T any, M any](es []element[T], convert func(element[T]) *M) []*M {
+	out := make([]*M, 0, len(es))
+	for _, e := range es {
+		if m := convert(e); m != nil {
+			out = append(out, m)
 		}
 	}
-	for _, e := range fd.nacls {
-		if x := c.convertNACL(e); x != nil {
-			out.nacls = append(out.nacls, x)
-		}
-	}
-	for _, e := range fd.subnets {
-		if x := c.convertSubnet(e); x != nil {
-			out.subnets = append(out.subnets, x)
-		}
-	}
-	for _, e := range fd.vpcs {
-		if x := c.convertVPC(e); x != nil {
-			out.vpcs = append(out.vpcs, x)
-		}
-	}
-	for _, e := range fd.prefixLists {
-		if x := c.convertPrefixList(e); x != nil {
-			out.prefixLists = append(out.prefixLists, x)
-		}
-	}
-	c.out = out
+	return out
 }
 
 var plFileName = regexp.MustCompile(`^(pl-[0-9a-zA-Z]+)`)
