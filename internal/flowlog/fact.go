@@ -98,6 +98,29 @@ func (t *factTable[K]) len() int { return len(t.m) }
 
 func (t *factTable[K]) reset() { clear(t.m) }
 
+// indexTable is the store's layout: the map holds indexes into a value
+// slice. It costs a second cache miss per update, but the store is only
+// updated at flushes and holds every fact of the run, where 32-byte map
+// slots and a dense slice take less memory than 72-byte slots.
+type indexTable[K comparable] struct {
+	idx  map[K]uint32
+	vals []factVal
+}
+
+func newIndexTable[K comparable]() indexTable[K] {
+	return indexTable[K]{idx: make(map[K]uint32, 1<<12)}
+}
+
+func (t *indexTable[K]) add(k K, o *factVal) {
+	i, ok := t.idx[k]
+	if !ok {
+		t.idx[k] = uint32(len(t.vals))
+		t.vals = append(t.vals, *o)
+		return
+	}
+	t.vals[i].add(o)
+}
+
 // store is the shared fact table that workers flush into whenever their
 // own tables grow past flushAt: memory then holds each fact about once,
 // plus a bounded table per worker. Sums commute, so flush timing does not
@@ -106,14 +129,14 @@ type store struct {
 	mu     sync.Mutex
 	ids    map[string]uint32 // interface ids in arrival order
 	names  []string
-	facts  factTable[factKey]
-	facts4 factTable[factKey4]
+	facts  indexTable[factKey]
+	facts4 indexTable[factKey4]
 }
 
-const flushAt = 1 << 19
+const flushAt = 1 << 17
 
 func newStore() *store {
-	return &store{ids: map[string]uint32{}, facts: newFactTable[factKey](), facts4: newFactTable[factKey4]()}
+	return &store{ids: map[string]uint32{}, facts: newIndexTable[factKey](), facts4: newIndexTable[factKey4]()}
 }
 
 // flush moves a worker's facts into the store.

@@ -141,12 +141,12 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 		n.add(&w.n)
 	}
 	undecidedTotal := 0
-	for k := range fs.facts.m {
+	for k := range fs.facts.idx {
 		if k.evidence() == evUndecided {
 			undecidedTotal++
 		}
 	}
-	for k := range fs.facts4.m {
+	for k := range fs.facts4.idx {
 		if evidence(k.info>>infoEvShift&3) == evUndecided {
 			undecidedTotal++
 		}
@@ -162,6 +162,9 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 		}
 	}
 
+	// The workers' tables were dropped after their last flush: collect them
+	// now, so the merge starts from the store alone.
+	runtime.GC()
 	// Interfaces are cut into contiguous shards, one per worker, merged in
 	// parallel; as observations sort by interface first, the shards' sorted
 	// rows concatenate into the sorted result.
@@ -180,21 +183,21 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 	// until everything the data teaches is known.
 	parallel(nsh, func(si int) {
 		sh := shards[si]
-		for k4, v := range fs.facts4.m {
+		for k4, i := range fs.facts4.idx {
 			if g := storeRemap[k4.eni]; shardOf(g) == si {
 				k := k4.full()
 				k.eni = g
-				sh.take(k, &v, undecidedTotal > 0)
+				sh.take(k, &fs.facts4.vals[i], undecidedTotal > 0)
 			}
 		}
-		for k, v := range fs.facts.m {
+		for k, i := range fs.facts.idx {
 			if g := storeRemap[k.eni]; shardOf(g) == si {
 				k.eni = g
-				sh.take(k, &v, undecidedTotal > 0)
+				sh.take(k, &fs.facts.vals[i], undecidedTotal > 0)
 			}
 		}
 	})
-	fs.facts, fs.facts4 = factTable[factKey]{}, factTable[factKey4]{}
+	fs.facts, fs.facts4 = indexTable[factKey]{}, indexTable[factKey4]{}
 	if undecidedTotal > 0 {
 		// Service endpoints are learned across interfaces: share them.
 		services := shards[0].kn.services

@@ -92,15 +92,17 @@ type Observation struct {
 	// Port is the service port: the initiator's destination port. 0 for
 	// protocols without ports and for ICMP, whose records carry no type or
 	// code (spec 3.8).
-	Port   uint16
-	Remote netip.Addr
+	Port uint16
+	// Accepted is false for REJECT records: attempts the current rules
+	// already stop, reported apart and never turned into needs.
+	Accepted   bool
+	Confidence Confidence
+	Remote     netip.Addr
 	// Local is the interface's own address seen (the lowest one when the
 	// records showed several, for example secondary or pod addresses).
 	Local                 netip.Addr
-	Accepted              bool
 	Flows, Packets, Bytes uint64
 	FirstSeen, LastSeen   time.Time
-	Confidence            Confidence
 }
 
 // compareObservations orders observations deterministically: interface,
