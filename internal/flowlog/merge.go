@@ -486,10 +486,25 @@ func compareKeys(x, y *obsKey, xa, ya *obsAcc) int {
 	case x.port != y.port:
 		return cmp.Compare(x.port, y.port)
 	}
-	if c := addrOf(x.remote).Compare(addrOf(y.remote)); c != 0 {
+	if c := cmpAddr16(&x.remote, &y.remote); c != 0 {
 		return c
 	}
-	return addrOf(xa.local).Compare(addrOf(ya.local))
+	return cmpAddr16(&xa.local, &ya.local)
+}
+
+var v4InV6Prefix = [12]byte{10: 0xff, 11: 0xff}
+
+// cmpAddr16 orders 16-byte addresses as netip.Addr.Compare orders the
+// addresses they hold: IPv4 (stored mapped) before IPv6, then by bytes.
+func cmpAddr16(a, b *[16]byte) int {
+	a4, b4 := [12]byte(a[:12]) == v4InV6Prefix, [12]byte(b[:12]) == v4InV6Prefix
+	if a4 != b4 {
+		if a4 {
+			return -1
+		}
+		return 1
+	}
+	return bytes.Compare(a[:], b[:])
 }
 
 // orient says whether the record's sender is the interface itself.
