@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +13,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -282,19 +283,82 @@ func writeObservationsJSON(w *bufio.Writer, res *flowlog.Result, inv *vpc.Invent
 }
 
 func writeObservationsCSV(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inventory) error {
-	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"interfaceId", "direction", "protocol", "port", "remote", "local", "action", "flows",
-		"packets", "bytes", "firstSeen", "lastSeen", "confidence", "instanceId", "subnetId", "securityGroups",
-		"remoteInterfaceId", "remoteSecurityGroups"})
+	w.WriteString("interfaceId,direction,protocol,port,remote,local,action,flows,packets,bytes,firstSeen,lastSeen," +
+		"confidence,instanceId,subnetId,securityGroups,remoteInterfaceId,remoteSecurityGroups\n")
+	var b []byte
 	for i := range res.Observations {
-		j := annotate(&res.Observations[i], inv)
-		_ = cw.Write([]string{j.InterfaceID, j.Direction, j.Protocol, strconv.Itoa(int(j.Port)), j.Remote, j.Local,
-			j.Action, u64(j.Flows), u64(j.Packets), u64(j.Bytes), j.FirstSeen, j.LastSeen, j.Confidence,
-			j.InstanceID, j.SubnetID, strings.Join(j.SecurityGroups, " "), j.RemoteInterfaceID,
-			strings.Join(j.RemoteSecurityGroups, " ")})
+		ob := &res.Observations[i]
+		b = appendCSV(b[:0], ob.InterfaceID)
+		b = append(b, ',')
+		b = append(b, ob.Direction.String()...)
+		b = append(b, ',')
+		b = appendCSV(b, flowlog.ProtocolName(ob.Protocol))
+		b = append(b, ',')
+		b = strconv.AppendUint(b, uint64(ob.Port), 10)
+		b = append(b, ',')
+		b = ob.Remote.AppendTo(b)
+		b = append(b, ',')
+		if ob.Local.IsValid() {
+			b = ob.Local.AppendTo(b)
+		}
+		b = append(b, ',')
+		if ob.Accepted {
+			b = append(b, "ACCEPT,"...)
+		} else {
+			b = append(b, "REJECT,"...)
+		}
+		b = strconv.AppendUint(b, ob.Flows, 10)
+		b = append(b, ',')
+		b = strconv.AppendUint(b, ob.Packets, 10)
+		b = append(b, ',')
+		b = strconv.AppendUint(b, ob.Bytes, 10)
+		b = append(b, ',')
+		if !ob.FirstSeen.IsZero() {
+			b = ob.FirstSeen.UTC().AppendFormat(b, time.RFC3339)
+		}
+		b = append(b, ',')
+		if !ob.LastSeen.IsZero() {
+			b = ob.LastSeen.UTC().AppendFormat(b, time.RFC3339)
+		}
+		b = append(b, ',')
+		b = append(b, ob.Confidence.String()...)
+		b = append(b, ',')
+		if inv != nil {
+			j := annotate(ob, inv)
+			b = appendCSV(b, j.InstanceID)
+			b = append(b, ',')
+			b = appendCSV(b, j.SubnetID)
+			b = append(b, ',')
+			b = appendCSV(b, strings.Join(j.SecurityGroups, " "))
+			b = append(b, ',')
+			b = appendCSV(b, j.RemoteInterfaceID)
+			b = append(b, ',')
+			b = appendCSV(b, strings.Join(j.RemoteSecurityGroups, " "))
+		} else {
+			b = append(b, ",,,,"...)
+		}
+		b = append(b, '\n')
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return nil
+}
+
+// appendCSV writes one CSV field, quoted when it must be (RFC 4180, as
+// encoding/csv does).
+func appendCSV(b []byte, s string) []byte {
+	if r, _ := utf8.DecodeRuneInString(s); s == "" || !strings.ContainsAny(s, ",\"\r\n") && !unicode.IsSpace(r) && s != `\.` {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, s[i])
+	}
+	return append(b, '"')
 }
 
 func writeObservationsTable(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inventory) error {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"strings"
@@ -136,6 +137,18 @@ func TestAppendObservationJSON(t *testing.T) {
 		}
 		if got := appendObservationJSON(nil, &c); string(got) != string(want) {
 			t.Errorf("got:\n%s\nwant:\n%s", got, want)
+		}
+	}
+}
+
+func TestAppendCSVMatchesEncodingCSV(t *testing.T) {
+	for _, s := range []string{"", "eni-1", "a,b", `say "hi"`, " lead", "\ttab", "multi\nline", "x\ry", `\.`, "\u00a0nbsp", "é"} {
+		var want bytes.Buffer
+		w := csv.NewWriter(&want)
+		_ = w.Write([]string{s})
+		w.Flush()
+		if got := string(appendCSV(nil, s)) + "\n"; got != want.String() {
+			t.Errorf("appendCSV(%q) = %q, want %q", s, got, want.String())
 		}
 	}
 }
