@@ -14,7 +14,9 @@
 //     what the record alone says about its initiator. A SYN or SYN-ACK in
 //     tcp-flags says it exactly (spec 4.2 E1, E2); a service port against
 //     an ephemeral one says it heuristically (4.3 H1); anything else is
-//     undecided. Each worker sums its facts in its own table.
+//     undecided. Each worker sums its facts in its own table and flushes
+//     it into one shared table whenever it grows past 128 k facts, so
+//     memory holds each fact about once, plus a bounded table per worker.
 //  2. Classify and aggregate (at merge time). The interface's own side of
 //     a record comes from flow-direction, else from the inventory's
 //     addresses, else from the address shared by every record of that
