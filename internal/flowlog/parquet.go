@@ -85,27 +85,33 @@ func (p *pipeline) readParquet(w *worker, i int, r io.Reader) error {
 
 // appendValue renders column c of row as flow log text: "-" for null.
 func appendValue(b []byte, row parquet.Row, c int) []byte {
+	if c < len(row) && row[c].Column() == c { // flat rows hold one value per column, in order
+		return appendOne(b, row[c])
+	}
 	for _, v := range row {
-		if v.Column() != c {
-			continue
-		}
-		if v.IsNull() {
-			return append(b, '-')
-		}
-		switch v.Kind() {
-		case parquet.Int32:
-			return strconv.AppendInt(b, int64(v.Int32()), 10)
-		case parquet.Int64:
-			return strconv.AppendInt(b, v.Int64(), 10)
-		case parquet.ByteArray, parquet.FixedLenByteArray:
-			s := v.ByteArray()
-			if len(s) == 0 {
-				return append(b, '-')
-			}
-			return append(b, s...)
-		default:
-			return append(b, v.String()...)
+		if v.Column() == c {
+			return appendOne(b, v)
 		}
 	}
 	return append(b, '-')
+}
+
+// appendOne renders one value: "-" for null or empty, integers in decimal.
+func appendOne(b []byte, v parquet.Value) []byte {
+	if v.IsNull() {
+		return append(b, '-')
+	}
+	switch v.Kind() {
+	case parquet.Int32:
+		return strconv.AppendInt(b, int64(v.Int32()), 10)
+	case parquet.Int64:
+		return strconv.AppendInt(b, v.Int64(), 10)
+	case parquet.ByteArray, parquet.FixedLenByteArray:
+		s := v.ByteArray()
+		if len(s) == 0 {
+			return append(b, '-')
+		}
+		return append(b, s...)
+	}
+	return append(b, v.String()...)
 }

@@ -390,8 +390,6 @@ func (p *pipeline) streamText(w *worker, i int, r io.Reader) {
 			if cut == 0 { // a line longer than the buffer: read on with a bigger one
 				carry = append(carry[:0], data...)
 				p.bufs.Put(buf)
-				big := make([]byte, 2*len(b))
-				p.bufs.Put(&big)
 				seq--
 				continue
 			}
