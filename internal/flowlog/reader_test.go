@@ -264,3 +264,19 @@ func TestSkipDataLowersConfidence(t *testing.T) {
 		t.Errorf("stats %+v", res.Stats)
 	}
 }
+
+// A line longer than the read buffer in a stream is read whole and
+// reported as one bad line, between good ones.
+func TestStreamLongLine(t *testing.T) {
+	t.Parallel()
+	lines := strings.SplitAfter(handmadeV2, "\n")
+	data := lines[0] + strings.Repeat("x", 300<<10) + "\n" + lines[1]
+	p := writeFile(t, t.TempDir(), "long.log.gz", string(gz(t, data)))
+	res, err := Aggregate(context.Background(), []string{p}, Options{ChunkSize: 1 << 10, MaxBadRatio: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stats.Records != 2 || res.Stats.BadLines != 1 || len(res.Stats.BadLineExamples) != 1 || res.Stats.BadLineExamples[0].Line != 2 {
+		t.Errorf("stats %+v", res.Stats)
+	}
+}
