@@ -26,14 +26,11 @@ type AuditOptions struct {
 	FailOn       string
 	Suppressions []string
 	Checks       []string
-	Flows        []string
-	Since, Until string
-	FlowFormat   string
-	MaxBadLines  string
-	ClientPorts  string
-	RuleQuota    int
-	NACLQuota    int
-	ListChecks   bool
+	flowFlags
+	ClientPorts string
+	RuleQuota   int
+	NACLQuota   int
+	ListChecks  bool
 	// Now fixes the date suppressions expire against (tests); zero is now.
 	Now time.Time
 }
@@ -76,11 +73,8 @@ Exit codes: 0 done (no finding at or above --fail-on), 1 findings at or above
 	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 when a finding of this severity or higher remains: critical, high, medium or low")
 	f.StringArrayVar(&o.Suppressions, "suppressions", nil, "suppressions file (YAML or JSON); repeatable")
 	f.StringSliceVar(&o.Checks, "checks", nil, "run only these check IDs (comma-separated)")
-	f.StringSliceVar(&o.Flows, "flows", nil, "flow log sources: files, folders, or - for stdin (repeatable, comma-separated); enables the WALLS-FLOW checks")
-	f.StringVar(&o.Since, "since", "", "flow window start: RFC 3339, YYYY-MM-DD, Unix seconds, or a duration ago (24h)")
-	f.StringVar(&o.Until, "until", "", "flow window end (same forms as --since)")
-	f.StringVar(&o.FlowFormat, "flow-format", "", "field order of flow sources without a header line, as AWS LogFormat")
-	f.StringVar(&o.MaxBadLines, "max-bad-lines", "1%", "fail (exit 2) when more than this share of flow log lines is malformed")
+	o.addFlags(f, "use")
+	f.Lookup("flows").Usage += "; enables the WALLS-FLOW checks"
 	f.StringVar(&o.ClientPorts, "client-ports", "32768-65535", "clients' ephemeral port range NACLs must let replies reach (Linux and Windows; 1024-65535 for NAT gateways, ELB, Lambda)")
 	f.IntVar(&o.RuleQuota, "sg-rule-quota", 60, "security group rules quota per direction and address family")
 	f.IntVar(&o.NACLQuota, "nacl-rule-quota", 20, "network ACL entries quota per direction and address family")
@@ -138,8 +132,7 @@ func runAudit(ctx context.Context, o *AuditOptions) error {
 	}
 	opts.Suppressions = append(opts.Suppressions, inline...)
 	if len(o.Flows) > 0 {
-		res, fo, err := aggregateFlows(ctx, o.IO, inv, o.Flows, flowSourceOptions{Since: o.Since, Until: o.Until,
-			FlowFormat: o.FlowFormat, MaxBadLines: o.MaxBadLines})
+		res, fo, err := aggregateFlows(ctx, o.IO, inv, &o.flowFlags)
 		if err != nil {
 			return err
 		}

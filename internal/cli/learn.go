@@ -2,40 +2,30 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/walls-dev/walls/internal/flowlog"
 	"github.com/walls-dev/walls/internal/learn"
 	"github.com/walls-dev/walls/internal/plan"
-	"github.com/walls-dev/walls/internal/vpc"
 )
 
 func init() { register(newLearnCmd) }
 
 // LearnOptions are the inputs of `walls learn`.
 type LearnOptions struct {
-	IO          *IOStreams
-	Inputs      []string
-	Flows       []string
-	Since       string
-	Until       string
-	Pin         bool
-	MaxRules    int
-	Holdout     float64
-	Output      string
-	Format      string
-	FlowFormat  string
-	MaxBadLines string
-	Workers     int
-	now         func() time.Time
+	IO       *IOStreams
+	Inputs   []string
+	Pin      bool
+	MaxRules int
+	Holdout  float64
+	Output   string
+	Format   string
+	flowFlags
 }
 
 func newLearnCmd(io *IOStreams) *cobra.Command {
@@ -77,17 +67,12 @@ Exit codes: 0 success, 2 bad usage or bad input.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&o.Flows, "flows", nil, "flow log sources: files, folders, or - for stdin (repeatable, comma-separated)")
-	f.StringVar(&o.Since, "since", "", "learn from records from this time: RFC 3339, YYYY-MM-DD, Unix seconds, or a duration ago (24h)")
-	f.StringVar(&o.Until, "until", "", "learn from records before this time (same forms as --since)")
+	o.addFlags(f, "learn from")
 	f.BoolVar(&o.Pin, "pin", false, "keep observed internet addresses instead of opening the port to the whole internet")
 	f.IntVar(&o.MaxRules, "max-rules", learn.DefaultMaxRules, "egress rules per security group at most, counted as AWS counts them")
 	f.Float64Var(&o.Holdout, "holdout", 0, "replay the last P percent of the window instead of learning from it")
 	f.StringVarP(&o.Output, "output", "o", "", "write the plan file here")
 	f.StringVar(&o.Format, "format", "table", "output format: table or json (the plan)")
-	f.StringVar(&o.FlowFormat, "flow-format", "", "field order of sources without a header line, as AWS LogFormat")
-	f.StringVar(&o.MaxBadLines, "max-bad-lines", "1%", "fail (exit 2) when more than this share of lines is malformed")
-	f.IntVar(&o.Workers, "workers", 0, "parsing goroutines (default: all cores)")
 	return cmd
 }
 
@@ -111,9 +96,7 @@ func runLearn(ctx context.Context, o *LearnOptions) error {
 	if err != nil {
 		return err
 	}
-	fo := flowSourceOptions{Since: o.Since, Until: o.Until, FlowFormat: o.FlowFormat, MaxBadLines: o.MaxBadLines,
-		Workers: o.Workers, now: o.now}
-	res, opts, err := aggregateFlows(ctx, o.IO, inv, o.Flows, fo)
+	res, opts, err := aggregateFlows(ctx, o.IO, inv, &o.flowFlags)
 	if err != nil {
 		return err
 	}
@@ -135,54 +118,6 @@ func runLearn(ctx context.Context, o *LearnOptions) error {
 		return p.Write(o.IO.Out)
 	}
 	return WritePlanTable(o.IO.Out, p)
-}
-
-// flowSourceOptions are the flow flags learn and replay share.
-type flowSourceOptions struct {
-	Since, Until, FlowFormat, MaxBadLines string
-	Workers                               int
-	now                                   func() time.Time
-}
-
-// aggregateFlows reads flow sources into observations, reporting what could
-// not be used on stderr. Problems with the input are bad input (exit 2).
-func aggregateFlows(ctx context.Context, ios *IOStreams, inv *vpc.Inventory, flows []string, f flowSourceOptions) (*flowlog.Result, flowlog.Options, error) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	opts := flowlog.Options{Inventory: inv, Workers: f.Workers, Stdin: ios.In}
-	now := time.Now
-	if f.now != nil {
-		now = f.now
-	}
-	var err error
-	if opts.Since, err = parseTimeFlag("--since", f.Since, now()); err != nil {
-		return nil, opts, err
-	}
-	if opts.Until, err = parseTimeFlag("--until", f.Until, now()); err != nil {
-		return nil, opts, err
-	}
-	if !opts.Since.IsZero() && !opts.Until.IsZero() && !opts.Until.After(opts.Since) {
-		return nil, opts, badInputf("--until %s is not after --since %s", f.Until, f.Since)
-	}
-	if f.FlowFormat != "" {
-		if opts.Format, err = flowlog.ParseLogFormat(f.FlowFormat); err != nil {
-			return nil, opts, badInputf("--flow-format: %v", err)
-		}
-	}
-	if opts.MaxBadRatio, err = parseRatio(f.MaxBadLines); err != nil {
-		return nil, opts, err
-	}
-	res, aggErr := flowlog.Aggregate(ctx, flows, opts)
-	if res == nil {
-		return nil, opts, badInputf("--flows: %v", aggErr)
-	}
-	var tooMany *flowlog.TooManyBadLinesError
-	if aggErr != nil || errors.As(aggErr, &tooMany) {
-		return nil, opts, badInputf("--flows: %v", aggErr)
-	}
-	reportObserveStats(ios.ErrOut, &res.Stats)
-	return res, opts, nil
 }
 
 // writePlanFile writes the plan atomically: a reviewer never sees half a plan.

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,17 +25,10 @@ func init() { register(newObserveCmd) }
 
 // ObserveOptions are the inputs of `walls observe`.
 type ObserveOptions struct {
-	IO          *IOStreams
-	Inputs      []string // inventory files and folders
-	Flows       []string // flow log sources
-	Since       string
-	Until       string
-	Format      string
-	FlowFormat  string
-	MaxBadLines string
-	Workers     int
-	// now is the clock for relative --since/--until; tests set it.
-	now func() time.Time
+	IO     *IOStreams
+	Inputs []string // inventory files and folders
+	Format string
+	flowFlags
 }
 
 func newObserveCmd(io *IOStreams) *cobra.Command {
@@ -72,13 +64,8 @@ Exit codes: 0 success, 2 bad usage or bad input (more malformed lines than
 		},
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&o.Flows, "flows", nil, "flow log sources: files, folders, or - for stdin (repeatable, comma-separated)")
-	f.StringVar(&o.Since, "since", "", "keep records from this time: RFC 3339, YYYY-MM-DD, Unix seconds, or a duration ago (24h)")
-	f.StringVar(&o.Until, "until", "", "keep records before this time (same forms as --since)")
+	o.addFlags(f, "keep")
 	f.StringVar(&o.Format, "format", "table", "output format: table, json or csv")
-	f.StringVar(&o.FlowFormat, "flow-format", "", "field order of sources without a header line, as AWS LogFormat: '${version} ${account-id} ...'")
-	f.StringVar(&o.MaxBadLines, "max-bad-lines", "1%", "fail (exit 2) when more than this share of lines is malformed")
-	f.IntVar(&o.Workers, "workers", 0, "parsing goroutines (default: all cores)")
 	return cmd
 }
 
@@ -92,27 +79,8 @@ func runObserve(ctx context.Context, o *ObserveOptions) error {
 	if len(o.Flows) == 0 {
 		return badInputf("observe needs --flows: files, folders or - for stdin")
 	}
-	opts := flowlog.Options{Workers: o.Workers, Stdin: o.IO.In}
-	now := time.Now
-	if o.now != nil {
-		now = o.now
-	}
-	var err error
-	if opts.Since, err = parseTimeFlag("--since", o.Since, now()); err != nil {
-		return err
-	}
-	if opts.Until, err = parseTimeFlag("--until", o.Until, now()); err != nil {
-		return err
-	}
-	if !opts.Since.IsZero() && !opts.Until.IsZero() && !opts.Until.After(opts.Since) {
-		return badInputf("--until %s is not after --since %s", o.Until, o.Since)
-	}
-	if o.FlowFormat != "" {
-		if opts.Format, err = flowlog.ParseLogFormat(o.FlowFormat); err != nil {
-			return badInputf("--flow-format: %v", err)
-		}
-	}
-	if opts.MaxBadRatio, err = parseRatio(o.MaxBadLines); err != nil {
+	opts, err := o.options(o.IO)
+	if err != nil {
 		return err
 	}
 	if len(o.Inputs) > 0 {
@@ -126,18 +94,11 @@ func runObserve(ctx context.Context, o *ObserveOptions) error {
 		// 300 MB for 5 GB of flow logs) at little cost.
 		debug.SetGCPercent(25)
 	}
-	if o.IO.ErrTTY {
-		opts.Progress = func(read, total int64) { drawProgress(o.IO.ErrOut, read, total) }
-	}
-	res, aggErr := flowlog.Aggregate(ctx, o.Flows, opts)
-	if o.IO.ErrTTY {
-		fmt.Fprint(o.IO.ErrOut, "\r\033[K")
-	}
+	res, aggErr := aggregate(ctx, o.IO, o.Flows, opts)
 	if res == nil {
 		return badInput(aggErr)
 	}
-	var tooMany *flowlog.TooManyBadLinesError
-	if errors.As(aggErr, &tooMany) {
+	if isTooManyBadLines(aggErr) {
 		return badInput(aggErr) // the output would rest on unreadable input
 	}
 	if err := writeObservations(o.IO.Out, o.Format, res, opts.Inventory); err != nil {
@@ -148,39 +109,6 @@ func runObserve(ctx context.Context, o *ObserveOptions) error {
 		return badInput(aggErr)
 	}
 	return nil
-}
-
-// parseTimeFlag reads RFC 3339, a date, Unix seconds, or a duration ago.
-func parseTimeFlag(name, s string, now time.Time) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n >= 0 {
-		return time.Unix(n, 0).UTC(), nil
-	}
-	if d, err := time.ParseDuration(s); err == nil && d > 0 {
-		return now.Add(-d), nil
-	}
-	return time.Time{}, badInputf("%s %q: expected RFC 3339 (2026-11-24T10:00:00Z), a date (2026-11-24), Unix seconds, or a duration ago (24h)", name, s)
-}
-
-// parseRatio reads "1%", "0.5%" or a plain percentage "1"; "-1" disables.
-func parseRatio(s string) (float64, error) {
-	v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "%"), 64)
-	switch {
-	case err != nil:
-		return 0, badInputf("--max-bad-lines %q: expected a percentage such as 1%% or 0.1%%", s)
-	case v < 0:
-		return -1, nil
-	case v == 0:
-		return 1e-12, nil // zero tolerance (0 would mean the default)
-	}
-	return v / 100, nil
 }
 
 // observationJSON is one observation as DESIGN.md's observe shape.
@@ -407,15 +335,6 @@ func reportObserveStats(w io.Writer, st *flowlog.Stats) {
 }
 
 // drawProgress redraws one status line on a terminal's stderr.
-func drawProgress(w io.Writer, read, total int64) {
-	gb := func(n int64) string { return strconv.FormatFloat(float64(n)/1e9, 'f', 2, 64) }
-	if total > 0 {
-		fmt.Fprintf(w, "\r\033[Kwalls: reading flow logs: %s of %s GB (%d%%)", gb(read), gb(total), read*100/max(total, 1))
-		return
-	}
-	fmt.Fprintf(w, "\r\033[Kwalls: reading flow logs: %s GB", gb(read))
-}
-
 func u64(v uint64) string { return strconv.FormatUint(v, 10) }
 
 func dash(s string) string {

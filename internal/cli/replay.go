@@ -18,17 +18,11 @@ func init() { register(newReplayCmd) }
 
 // ReplayOptions are the inputs of `walls replay`.
 type ReplayOptions struct {
-	IO          *IOStreams
-	Inputs      []string
-	Plan        string
-	Flows       []string
-	Since       string
-	Until       string
-	Format      string
-	FlowFormat  string
-	MaxBadLines string
-	Workers     int
-	now         func() time.Time
+	IO     *IOStreams
+	Inputs []string
+	Plan   string
+	Format string
+	flowFlags
 }
 
 func newReplayCmd(io *IOStreams) *cobra.Command {
@@ -56,13 +50,8 @@ usage, bad input or a stale plan.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Plan, "plan", "", "plan file written by walls learn -o (required)")
-	f.StringSliceVar(&o.Flows, "flows", nil, "flow log sources: files, folders, or - for stdin (repeatable, comma-separated)")
-	f.StringVar(&o.Since, "since", "", "replay records from this time: RFC 3339, YYYY-MM-DD, Unix seconds, or a duration ago (24h)")
-	f.StringVar(&o.Until, "until", "", "replay records before this time (same forms as --since)")
+	o.addFlags(f, "replay")
 	f.StringVar(&o.Format, "format", "table", "output format: table or json")
-	f.StringVar(&o.FlowFormat, "flow-format", "", "field order of sources without a header line, as AWS LogFormat")
-	f.StringVar(&o.MaxBadLines, "max-bad-lines", "1%", "fail (exit 2) when more than this share of lines is malformed")
-	f.IntVar(&o.Workers, "workers", 0, "parsing goroutines (default: all cores)")
 	return cmd
 }
 
@@ -80,8 +69,7 @@ func runReplay(ctx context.Context, o *ReplayOptions) error {
 	if err != nil {
 		return err
 	}
-	res, _, err := aggregateFlows(ctx, o.IO, inv, o.Flows, flowSourceOptions{Since: o.Since, Until: o.Until,
-		FlowFormat: o.FlowFormat, MaxBadLines: o.MaxBadLines, Workers: o.Workers, now: o.now})
+	res, _, err := aggregateFlows(ctx, o.IO, inv, &o.flowFlags)
 	if err != nil {
 		return err
 	}
