@@ -3,12 +3,12 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/pflag"
 
 	"github.com/walls-dev/walls/internal/flowlog"
@@ -75,13 +75,29 @@ func aggregate(ctx context.Context, ios *IOStreams, sources []string, opts flowl
 		ctx = context.Background()
 	}
 	if ios.ErrTTY {
-		opts.Progress = func(read, total int64) { drawProgress(ios.ErrOut, read, total) }
+		bar := newProgress(ios.ErrOut, "reading flow logs")
+		defer bar.Clear()
+		opts.Progress = func(read, total int64) {
+			if total > 0 {
+				bar.ChangeMax64(total)
+			}
+			bar.Set64(read)
+		}
 	}
-	res, err := flowlog.Aggregate(ctx, sources, opts)
-	if ios.ErrTTY {
-		fmt.Fprint(ios.ErrOut, "\r\033[K")
-	}
-	return res, err
+	return flowlog.Aggregate(ctx, sources, opts)
+}
+
+// newProgress is the progress bar of long reads, drawn on stderr only when
+// it is a terminal (the caller decides). The total is set once known;
+// until then (stdin) it spins. flowlog reports about five times a second,
+// so every report is drawn.
+func newProgress(w io.Writer, what string) *progressbar.ProgressBar {
+	return progressbar.NewOptions64(-1,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription("walls: "+what+":"),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionClearOnFinish())
 }
 
 // aggregateFlows reads the flow sources into observations for the commands
@@ -138,13 +154,4 @@ func parseRatio(s string) (float64, error) {
 func isTooManyBadLines(err error) bool {
 	var tooMany *flowlog.TooManyBadLinesError
 	return errors.As(err, &tooMany)
-}
-
-func drawProgress(w io.Writer, read, total int64) {
-	gb := func(n int64) string { return strconv.FormatFloat(float64(n)/1e9, 'f', 2, 64) }
-	if total > 0 {
-		fmt.Fprintf(w, "\r\033[Kwalls: reading flow logs: %s of %s GB (%d%%)", gb(read), gb(total), read*100/max(total, 1))
-		return
-	}
-	fmt.Fprintf(w, "\r\033[Kwalls: reading flow logs: %s GB", gb(read))
 }
