@@ -97,6 +97,7 @@ func newProgress(w io.Writer, what string) *progressbar.ProgressBar {
 		progressbar.OptionSetDescription("walls: "+what+":"),
 		progressbar.OptionShowBytes(true),
 		progressbar.OptionSetWidth(30),
+		progressbar.OptionSetRenderBlankState(true), // show it at once, before the first report
 		progressbar.OptionClearOnFinish())
 }
 
