@@ -166,7 +166,7 @@ func WritePlanTable(w io.Writer, p *plan.Plan) error {
 			}
 			line := "  " + strings.TrimPrefix(vr.String(), "egress ")
 			if ev := r.Evidence; ev != nil {
-				line += fmt.Sprintf("\t%d connections from %s\t%s", ev.Flows, strings.Join(ev.Interfaces, ", "), ev.Confidence)
+				line += fmt.Sprintf("\t%d flow records from %s\t%s", ev.Flows, strings.Join(ev.Interfaces, ", "), ev.Confidence)
 				if len(ev.Why) > 0 {
 					line += "\t" + ev.Why[0]
 				}

@@ -100,20 +100,20 @@ func WriteReplayTable(w io.Writer, r *plan.ReplayReport) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "GROUPS\tPROTO\tPORT\tREMOTE\tCONNECTIONS\tEXAMPLES")
+	fmt.Fprintln(tw, "GROUPS\tPROTO\tPORT\tREMOTE\tFLOWS\tEXAMPLES")
 	for _, b := range r.BlockedBy {
 		var ex []string
 		for _, e := range b.Examples {
 			ex = append(ex, fmt.Sprintf("%s %s..%s", e.InterfaceID, e.FirstSeen.Format(time.RFC3339), e.LastSeen.Format(time.RFC3339)))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\t%s\n", strings.Join(b.GroupIDs, ","), b.Protocol, b.Port, b.Remote,
-			b.Connections, strings.Join(ex, "; "))
+			b.Flows, strings.Join(ex, "; "))
 	}
 	return tw.Flush()
 }
 
 func writeReplaySummary(w io.Writer, r *plan.ReplayReport) {
-	fmt.Fprintf(w, "%d of %d initiated, accepted connections would be blocked", r.Blocked, r.Connections)
+	fmt.Fprintf(w, "%d of %d initiated, accepted flow records would be blocked", r.Blocked, r.Flows)
 	var extra []string
 	if r.AlreadyDenied > 0 {
 		extra = append(extra, fmt.Sprintf("%d denied by the current rules too", r.AlreadyDenied))

@@ -114,8 +114,8 @@ func replayProof(rep *plan.ReplayReport) plan.Proof {
 		Method: "replay: every outbound-initiated, accepted observation of the learning window evaluated " +
 			"against the proposed rules of the interface's groups, pooled as AWS pools them"}
 	for _, b := range rep.BlockedBy {
-		pr.Violations = append(pr.Violations, fmt.Sprintf("%v %s %d to %s: %d connections blocked",
-			b.GroupIDs, b.Protocol, b.Port, b.Remote, b.Connections))
+		pr.Violations = append(pr.Violations, fmt.Sprintf("%v %s %d to %s: %d flow records blocked",
+			b.GroupIDs, b.Protocol, b.Port, b.Remote, b.Flows))
 	}
 	return pr
 }

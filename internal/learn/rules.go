@@ -456,7 +456,7 @@ func description(ev *plan.Evidence, it *item) string {
 	for _, pt := range it.pts {
 		enis[pt.eni.ID] = true
 	}
-	s := "walls learn: " + strconv.FormatUint(ev.Flows, 10) + " connections from " +
+	s := "walls learn: " + strconv.FormatUint(ev.Flows, 10) + " flow records from " +
 		strconv.Itoa(len(enis)) + " interfaces"
 	if ev.FirstSeen != nil && ev.LastSeen != nil {
 		s += " seen " + ev.FirstSeen.Format("2006-01-02") + " to " + ev.LastSeen.Format("2006-01-02")

@@ -94,7 +94,7 @@ func (l *learner) warnings() []string {
 	var w []string
 	for _, k := range sortedKeys(l.denied) {
 		a := l.denied[k]
-		w = append(w, fmt.Sprintf("%d accepted connections (%d observations) of interfaces with groups [%s] are denied by "+
+		w = append(w, fmt.Sprintf("%d accepted flow records (%d observations) of interfaces with groups [%s] are denied by "+
 			"their current rules, so the proposal does not allow them (proposed ⊆ current): the rules changed in the window "+
 			"or the inventory is not the one the flows went through", a.flows, a.n, k))
 	}
@@ -108,11 +108,11 @@ func (l *learner) warnings() []string {
 			len(l.ungoverned), strings.Join(examples(sortedSet(l.ungoverned), 5), ", ")))
 	}
 	if l.unfilt > 0 {
-		w = append(w, fmt.Sprintf("%d connections to addresses no security group filters (instance metadata, "+
+		w = append(w, fmt.Sprintf("%d flow records to addresses no security group filters (instance metadata, "+
 			"the VPC resolver, time sync) need no rule", l.unfilt))
 	}
 	if l.invalid > 0 {
-		w = append(w, fmt.Sprintf("%d connections pair ICMP with an IPv6 address or ICMPv6 with an IPv4 one, "+
+		w = append(w, fmt.Sprintf("%d flow records pair ICMP with an IPv6 address or ICMPv6 with an IPv4 one, "+
 			"which no rule can describe; left out", l.invalid))
 	}
 	return w

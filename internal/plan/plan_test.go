@@ -213,7 +213,7 @@ func TestReplay(t *testing.T) {
 		len(rep.UnknownInterfaces) != 1 {
 		t.Fatalf("replay = %+v", rep)
 	}
-	if b := rep.BlockedBy[0]; b.Port != 3306 || b.Remote != "10.0.2.10" || b.Connections != 3 || len(b.Examples) != 2 {
+	if b := rep.BlockedBy[0]; b.Port != 3306 || b.Remote != "10.0.2.10" || b.Flows != 3 || len(b.Examples) != 2 {
 		t.Errorf("blocked = %+v", b)
 	}
 }

@@ -17,8 +17,8 @@ type ReplayReport struct {
 	// initiated by a known interface and accepted, the ones that need egress.
 	Observations int    `json:"observations"`
 	Checked      int    `json:"checked"`
-	Connections  uint64 `json:"connections"`
-	// Blocked counts connections (flows) current rules allow and the plan
+	Flows        uint64 `json:"flows"`
+	// Blocked counts flow records current rules allow and the plan
 	// would block; BlockedObservations the observation rows they come from.
 	Blocked             uint64 `json:"blocked"`
 	BlockedObservations int    `json:"blockedObservations"`
@@ -44,13 +44,13 @@ type ReplayReport struct {
 	BlockedBy []Blocked `json:"blockedBy"`
 }
 
-// Blocked is a group of connections the plan would block.
+// Blocked is a group of flow records the plan would block.
 type Blocked struct {
 	GroupIDs     []string  `json:"groupIds"`
 	Protocol     string    `json:"protocol"`
 	Port         uint16    `json:"port"`
 	Remote       string    `json:"remote"`
-	Connections  uint64    `json:"connections"`
+	Flows        uint64    `json:"flows"`
 	Observations int       `json:"observations"`
 	Examples     []Example `json:"examples"`
 }
@@ -183,7 +183,7 @@ func replay(inv, planned *vpc.Inventory, obs []flowlog.Observation) *ReplayRepor
 			continue
 		}
 		rep.Checked++
-		rep.Connections += o.Flows
+		rep.Flows += o.Flows
 		if !governed(inv, eni) {
 			rep.NotEvaluated += o.Flows
 			continue
@@ -214,7 +214,7 @@ func replay(inv, planned *vpc.Inventory, obs []flowlog.Observation) *ReplayRepor
 			b = &Blocked{GroupIDs: gs, Protocol: flowlog.ProtocolName(o.Protocol), Port: o.Port, Remote: o.Remote.String()}
 			groups[k] = b
 		}
-		b.Connections += o.Flows
+		b.Flows += o.Flows
 		b.Observations++
 		if len(b.Examples) < maxExamples {
 			ex := Example{InterfaceID: o.InterfaceID, Flows: o.Flows, FirstSeen: o.FirstSeen.UTC(),
@@ -230,8 +230,8 @@ func replay(inv, planned *vpc.Inventory, obs []flowlog.Observation) *ReplayRepor
 	}
 	sort.Slice(rep.BlockedBy, func(i, j int) bool {
 		a, b := &rep.BlockedBy[i], &rep.BlockedBy[j]
-		if a.Connections != b.Connections {
-			return a.Connections > b.Connections
+		if a.Flows != b.Flows {
+			return a.Flows > b.Flows
 		}
 		if x, y := strings.Join(a.GroupIDs, ","), strings.Join(b.GroupIDs, ","); x != y {
 			return x < y
