@@ -73,28 +73,10 @@ type Record struct {
 // Column returns the raw text of column i of the last parsed line ("-" for
 // absent values), for fields walls does not interpret.
 func (r *Record) Column(i int) []byte {
-	if len(r.cols) == 0 && len(r.line) > 0 {
-		r.split() // the fast path does not keep column offsets
-	}
 	if i < 0 || i >= len(r.cols) {
 		return nil
 	}
 	return r.line[r.cols[i][0]:r.cols[i][1]]
-}
-
-// split fills r.cols from r.line: runs of blanks separate columns.
-func (r *Record) split() {
-	from := -1
-	for k := 0; k <= len(r.line); k++ {
-		if k == len(r.line) || r.line[k] <= ' ' {
-			if from >= 0 {
-				r.cols = append(r.cols, [2]uint32{uint32(from), uint32(k)})
-				from = -1
-			}
-		} else if from < 0 {
-			from = k
-		}
-	}
 }
 
 // ParseError says why a line is not a flow log record.
