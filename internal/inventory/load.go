@@ -36,6 +36,9 @@ func Load(paths []string) (*vpc.Inventory, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(files) == 0 && len(dirs) == 0 {
+		return nil, fmt.Errorf("no inventory files in %s: expected .json output of `aws ec2 describe-*`, terraform show -json, .tf files or CloudFormation templates (.json, .yaml, .yml, .template)", strings.Join(paths, ", "))
+	}
 	results := make([]*parsed, len(files))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))

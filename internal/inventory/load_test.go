@@ -213,3 +213,12 @@ func TestNonCanonicalCIDRIsMasked(t *testing.T) {
 		t.Fatalf("prefix = %s, want the canonical 100.68.0.0/18 (spec §1.1)", got)
 	}
 }
+
+func TestLoadEmptyFolder(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("hello"), 0o644)
+	_, err := Load([]string{dir})
+	if err == nil || !strings.Contains(err.Error(), "no inventory files in "+dir) {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -42,8 +42,10 @@ func Run(inv *vpc.Inventory, req Request) (*Check, error) {
 				continue // a member talking to itself never crosses a filter
 			}
 			if c.Pairs == max {
-				c.Truncated = true
-				c.Notes = append(c.Notes, fmt.Sprintf("only the first %d source/destination pairs were evaluated", max))
+				// The pairs left unevaluated could deny: the answer is
+				// incomplete, never silently "allowed".
+				c.Truncated, c.Complete = true, false
+				c.Notes = append(c.Notes, fmt.Sprintf("only the first %d of %d source/destination pairs were evaluated", max, len(srcs)*len(dsts)))
 				return c, nil
 			}
 			from, to, notes, err := endpoints(inv, &req, s, d, req.From, req.To)

@@ -560,3 +560,17 @@ func TestReturnPortsBrute(t *testing.T) {
 		}
 	}
 }
+
+func TestPairLimitMarksIncomplete(t *testing.T) {
+	w := base()
+	w.sg("sg-app", nil, []vpc.Rule{cidrRule(true, vpc.ProtoAll, -1, -1, "0.0.0.0/0")})
+	w.eni("eni-db2", "subnet-b", []string{"sg-db"}, "10.0.2.21")
+	w.eni("eni-db3", "subnet-b", []string{"sg-db"}, "10.0.2.22")
+	c, err := Run(w.inv, Request{From: "eni-app", To: "sg-db", Protocol: vpc.ProtoTCP, Port: 3306, MaxPairs: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Truncated || c.Complete || c.Pairs != 2 || !strings.Contains(strings.Join(c.Notes, " "), "only the first 2 of 3") {
+		t.Fatalf("truncated %v complete %v pairs %d notes %v", c.Truncated, c.Complete, c.Pairs, c.Notes)
+	}
+}
