@@ -69,6 +69,12 @@ func resolve(inv *vpc.Inventory, q string) ([]candidate, error) {
 func endpoints(inv *vpc.Inventory, req *Request, src, dst candidate, srcQ, dstQ string) (Endpoint, Endpoint, []string, error) {
 	var notes []string
 	want6 := req.IPv6 || req.Protocol == vpc.ProtoICMPv6
+	// An interface with no IPv4 address (IPv6-only subnets) can only talk IPv6.
+	for _, c := range []candidate{src, dst} {
+		if c.eni != nil && !c.addr.IsValid() && len(c.eni.PrivateIPs) == 0 && len(c.eni.IPv6s) > 0 {
+			want6 = true
+		}
+	}
 	if src.addr.IsValid() && !src.public {
 		want6 = src.addr.Is6()
 	}

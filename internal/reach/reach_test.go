@@ -259,6 +259,15 @@ func TestCheckSemantics(t *testing.T) {
 			want: want{Allowed, map[Step]Result{StepSourceSG: Allow, StepDestSG: Allow, StepSourceNACL: Allow}, "2001:db8:1:1::10 is a private address of a member of sg-app"},
 		},
 		{
+			name: "IPv6-only interface: the check uses both ends' IPv6 addresses",
+			setup: func(w *world) {
+				w.sg("sg-app", nil, []vpc.Rule{cidrRule(true, vpc.ProtoTCP, 3306, 3306, "::/0")})
+				w.eni("eni-v6", "subnet-b", []string{"sg-db"}, "2001:db8:1:2::99")
+			},
+			req:  tcp("eni-app", "eni-v6", 3306),
+			want: want{Allowed, map[Step]Result{StepSourceSG: Allow, StepDestSG: Allow}, "2001:db8:1:1::10 is a private address of a member of sg-app"},
+		},
+		{
 			name: "ICMP: type and code must match",
 			setup: func(w *world) {
 				w.sg("sg-app", nil, []vpc.Rule{cidrRule(true, vpc.ProtoICMP, 8, 0, "10.0.0.0/16")})
