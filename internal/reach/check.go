@@ -52,6 +52,9 @@ func Run(inv *vpc.Inventory, req Request) (*Check, error) {
 			if err != nil {
 				return nil, err
 			}
+			if from.External && to.External && !from.InVPC && !to.InVPC {
+				return nil, fmt.Errorf("neither %s nor %s is in the inventory's VPCs: no security group or network ACL of it is on the path", req.From, req.To)
+			}
 			t := evaluate(inv, &req, from, to)
 			t.Notes = append(notes, t.Notes...)
 			c.Pairs++

@@ -510,6 +510,7 @@ func TestRequestErrors(t *testing.T) {
 		{"mixed families", tcp("10.0.1.10", "2001:db8:1:2::20", 1), "different IP versions"},
 		{"icmp to IPv6", Request{From: "eni-app", To: "2001:db8:1:2::20", Protocol: vpc.ProtoICMP, ICMPType: 8}, "use --protocol icmpv6"},
 		{"same interface", tcp("eni-app", "10.0.1.10", 22), "same interface"},
+		{"both outside", tcp("198.51.100.1", "203.0.113.1", 22), "neither 198.51.100.1 nor 203.0.113.1 is in the inventory's VPCs"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
