@@ -22,7 +22,7 @@ func demoInventory(t *testing.T, v demo.Variant) []string {
 
 // scrub replaces the temporary folder in output with a stable name.
 func scrub(s string, files []string) string {
-	dir := filepath.Dir(filepath.Dir(files[0]))
+	dir := filepath.Dir(files[0])
 	return strings.ReplaceAll(s, dir, "$DEMO")
 }
 

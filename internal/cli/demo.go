@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"path/filepath"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -161,6 +161,17 @@ func runDemo(o *DemoOptions) error {
 	} else {
 		defer ws.Close()
 	}
+	// Run from the workspace with the relative paths the printed commands
+	// show, so output (audit locations) reads as the commands do.
+	orig, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	if err := os.Chdir(ws.Dir); err != nil {
+		return err
+	}
+	defer os.Chdir(orig)
+	rel := &demo.Workspace{Dir: "."}
 	out := o.IO.Out
 	fmt.Fprintln(out, "walls demo: walls at every turn")
 	fmt.Fprintln(out, strings.Repeat("=", 31))
@@ -168,7 +179,7 @@ func runDemo(o *DemoOptions) error {
 	for i, st := range demoSteps() {
 		fmt.Fprintf(out, "\n%d. %s\n\n%s\n", i+1, st.title, st.intro)
 		for _, c := range st.commands {
-			ok, err := runDemoCommand(o, ws, c)
+			ok, err := runDemoCommand(o, rel, c)
 			if err != nil {
 				return err
 			}
@@ -177,7 +188,7 @@ func runDemo(o *DemoOptions) error {
 			}
 		}
 		for _, c := range st.checks {
-			ok, err := runDemoCheck(o, ws, c)
+			ok, err := runDemoCheck(o, rel, c)
 			if err != nil {
 				return err
 			}
@@ -197,17 +208,13 @@ func runDemo(o *DemoOptions) error {
 	return nil
 }
 
-// variantLabel names a variant's inventory in the printed command lines.
+// variantLabel names a variant's inventory in the printed command lines,
+// as the workspace lays it out.
 func variantLabel(v demo.Variant) string {
-	switch v {
-	case demo.Tightened:
-		return "tightened/"
-	case demo.StrictNACL:
-		return "strict-nacl/"
-	case demo.Planned:
+	if v == demo.Planned {
 		return "today/ --plan plan.json"
 	}
-	return "today/"
+	return demo.Folder(v) + "/"
 }
 
 // runDemoCheck runs one check through the real command path and prints
@@ -225,7 +232,7 @@ func runDemoCheck(o *DemoOptions, ws *demo.Workspace, c demoCheck) (bool, error)
 	if code == ExitBadInput {
 		return false, fmt.Errorf("demo step failed: %s", strings.TrimSpace(stderr.String()))
 	}
-	indent(o.IO.Out, strings.ReplaceAll(stdout.String(), ws.Dir+string(filepath.Separator), ""))
+	indent(o.IO.Out, stdout.String())
 	got := "allowed"
 	if code == ExitFinding {
 		got = "denied"
@@ -248,7 +255,7 @@ func runDemoCommand(o *DemoOptions, ws *demo.Workspace, c demoCommand) (bool, er
 	if code == ExitBadInput {
 		return false, fmt.Errorf("demo step %q failed: %s", c.show, strings.TrimSpace(stderr.String()))
 	}
-	indent(o.IO.Out, strings.ReplaceAll(stdout.String(), ws.Dir+string(filepath.Separator), ""))
+	indent(o.IO.Out, stdout.String())
 	ok, why := c.expect(stdout.String(), code)
 	mark := "ok"
 	if !ok {

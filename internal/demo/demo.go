@@ -9,7 +9,6 @@ package demo
 import (
 	"embed"
 	"fmt"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -48,60 +47,77 @@ const (
 	Planned
 )
 
-// Workspace is a temporary folder holding the scenario's files.
+// Workspace is a temporary folder holding the scenario's files, laid out
+// as the demo's printed commands name them, so that with `walls demo
+// --keep` every command can be run again by hand from the folder:
+//
+//	today/         the inventory as it is (AWS CLI JSON)
+//	tightened/     the same with the three egress rules
+//	strict-nacl/   tightened, plus a custom NACL on the workers' subnet
+//	flows/         the workers' VPC Flow Logs, version 5 and version 2
+//	plan.json      written by the demo's walls learn
 type Workspace struct {
 	Dir string
 }
 
-// NewWorkspace writes every embedded file under a new temporary folder.
+// variantDirs names each variant's folder in the workspace.
+var variantDirs = map[Variant]string{Today: "today", Tightened: "tightened", StrictNACL: "strict-nacl", Planned: "today"}
+
+// NewWorkspace writes the scenario under a new temporary folder.
 func NewWorkspace() (*Workspace, error) {
 	dir, err := os.MkdirTemp("", "walls-demo-")
 	if err != nil {
 		return nil, err
 	}
-	err = fs.WalkDir(data, "data", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel("data", filepath.FromSlash(p))
-		dst := filepath.Join(dir, rel)
-		if d.IsDir() {
-			return os.MkdirAll(dst, 0o755)
-		}
-		b, err := data.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(dst, b, 0o644)
-	})
-	if err != nil {
+	w := &Workspace{Dir: dir}
+	if err := w.write(); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("writing the demo files: %w", err)
 	}
-	return &Workspace{Dir: dir}, nil
+	return w, nil
+}
+
+// write lays the embedded files out: each variant folder gets the shared
+// inventory files with its own security groups and NACLs.
+func (w *Workspace) write() error {
+	shared := []string{"vpcs.json", "subnets.json", "network-interfaces.json"}
+	layout := map[string]map[string]string{ // folder -> file -> embedded source
+		"today":       {"security-groups.json": "inventory/security-groups.json", "network-acls.json": "inventory/network-acls.json"},
+		"tightened":   {"security-groups.json": "tightened/security-groups.json", "network-acls.json": "inventory/network-acls.json"},
+		"strict-nacl": {"security-groups.json": "tightened/security-groups.json", "network-acls.json": "custom-nacl/network-acls.json"},
+		"flows":       {"workers-v5.log": "flows/workers-v5.log", "workers-v2.log": "flows/workers-v2.log"},
+	}
+	for folder, files := range layout {
+		if folder != "flows" {
+			for _, f := range shared {
+				files[f] = "inventory/" + f
+			}
+		}
+		if err := os.MkdirAll(filepath.Join(w.Dir, folder), 0o755); err != nil {
+			return err
+		}
+		for name, src := range files {
+			b, err := ReadFile(src)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(w.Dir, folder, name), b, 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Close removes the workspace.
 func (w *Workspace) Close() error { return os.RemoveAll(w.Dir) }
 
-// Inventory returns the input files of a variant.
+// Folder names a variant's inventory folder inside the workspace.
+func Folder(v Variant) string { return variantDirs[v] }
+
+// Inventory returns the inventory folder of a variant.
 func (w *Workspace) Inventory(v Variant) []string {
-	base := []string{"vpcs.json", "subnets.json", "network-interfaces.json"}
-	var files []string
-	for _, f := range base {
-		files = append(files, filepath.Join(w.Dir, "inventory", f))
-	}
-	sg := filepath.Join(w.Dir, "inventory", "security-groups.json")
-	nacl := filepath.Join(w.Dir, "inventory", "network-acls.json")
-	switch v {
-	case Today, Planned:
-	case Tightened:
-		sg = filepath.Join(w.Dir, "tightened", "security-groups.json")
-	case StrictNACL:
-		sg = filepath.Join(w.Dir, "tightened", "security-groups.json")
-		nacl = filepath.Join(w.Dir, "custom-nacl", "network-acls.json")
-	}
-	return append(files, sg, nacl)
+	return []string{filepath.Join(w.Dir, Folder(v))}
 }
 
 // Plan is where the demo's walls learn writes its plan.
