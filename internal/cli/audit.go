@@ -182,7 +182,7 @@ func writeAuditTable(io *IOStreams, rep *audit.Report) error {
 	t.SetOutputMirror(w)
 	t.SetStyle(table.StyleLight)
 	t.AppendHeader(table.Row{"Severity", "Check", "Resource", "Finding", "Location"})
-	t.SetColumnConfigs([]table.ColumnConfig{{Number: 4, WidthMax: 72}})
+	t.SetColumnConfigs([]table.ColumnConfig{{Number: 4, WidthMax: 72, WidthMaxEnforcer: text.WrapSoft}})
 	for _, f := range rep.Findings {
 		sev := strings.ToUpper(f.Severity.String())
 		if io.OutTTY {
