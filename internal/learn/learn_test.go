@@ -326,3 +326,22 @@ func TestUntrackedNote(t *testing.T) {
 		t.Errorf("unexpected note %q", notes)
 	}
 }
+
+// A flow log that records only rejected traffic (TrafficType REJECT) says
+// nothing about what a member needs: a group whose members were seen only
+// in rejected records is left unchanged, never emptied.
+func TestRejectedOnlyIsNoEvidence(t *testing.T) {
+	t.Parallel()
+	rej := out("eni-db", tcp, 443, "203.0.113.5", 3)
+	rej.Accepted = false
+	rejIn := in("eni-w1", tcp, 3389, "203.0.113.200", 2)
+	rejIn.Accepted = false
+	p := mustLearn(t, seedInv(), []flowlog.Observation{rej, rejIn}, Options{})
+	for _, id := range []string{"sg-db", "sg-workers"} {
+		g := p.Group(id)
+		if g.Status != plan.StatusUnchanged || len(g.ProposedEgress) != len(g.CurrentEgress) {
+			t.Errorf("%s: %s with %d rules (%q), want unchanged: rejected records are no evidence of need",
+				id, g.Status, len(g.ProposedEgress), g.Reason)
+		}
+	}
+}

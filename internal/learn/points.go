@@ -73,7 +73,7 @@ type learner struct {
 	opts     Options
 	now      *plan.Egress
 	points   []*point
-	observed map[string]bool // interfaces with any observation
+	observed map[string]bool // interfaces with any accepted observation
 	outbound int
 	denied   map[string]*acc // needs no current rule allows, by group set
 	unknown  map[string]bool
@@ -119,7 +119,11 @@ func (l *learner) collect(obs []flowlog.Observation) {
 	byKey := map[pointKey]*point{}
 	for i := range obs {
 		o := &obs[i]
-		l.observed[o.InterfaceID] = true
+		if o.Accepted {
+			// Only accepted traffic shows a member was logged in full: a flow
+			// log of TrafficType REJECT sees no needs at all.
+			l.observed[o.InterfaceID] = true
+		}
 		if o.Direction != flowlog.Outbound || !o.Accepted {
 			continue // replies need no egress rule; rejected attempts never become needs
 		}
