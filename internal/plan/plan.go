@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/walls-dev/walls/internal/vpc"
@@ -166,8 +167,15 @@ func (p *Plan) Write(w io.Writer) error {
 func Parse(file string, data []byte) (*Plan, error) {
 	var p Plan
 	dec := json.NewDecoder(bytes.NewReader(data))
+	// Strict: a misspelled key in a hand-edited plan would otherwise read as
+	// an absent one, and an absent proposedEgress empties the group.
+	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
-		return nil, &vpc.InputError{Loc: vpc.Location{File: file, Line: errLine(data, err)},
+		line := errLine(data, err)
+		if line == 0 && strings.HasPrefix(err.Error(), "json: unknown field ") {
+			line = offsetLine(data, dec.InputOffset())
+		}
+		return nil, &vpc.InputError{Loc: vpc.Location{File: file, Line: line},
 			Msg: "not a walls plan file: " + jsonMsg(err)}
 	}
 	if dec.More() {
@@ -203,7 +211,11 @@ func (p *Plan) validate(file string) error {
 		if g.Status != StatusProposed && g.Status != StatusUnchanged {
 			return bad(at+".status", "%q: want %q or %q", g.Status, StatusProposed, StatusUnchanged)
 		}
-		for name, rules := range map[string][]Rule{"currentEgress": g.CurrentEgress, "proposedEgress": g.ProposedEgress} {
+		for _, name := range []string{"currentEgress", "proposedEgress"} {
+			rules := g.CurrentEgress
+			if name == "proposedEgress" {
+				rules = g.ProposedEgress
+			}
 			for j := range rules {
 				if !rules[j].IsEgress {
 					return bad(fmt.Sprintf("%s.%s[%d].IsEgress", at, name, j), "want true: plans hold egress rules")
@@ -212,6 +224,18 @@ func (p *Plan) validate(file string) error {
 					return bad(fmt.Sprintf("%s.%s[%d]", at, name, j), "%v", err)
 				}
 			}
+		}
+	}
+	// Presence last, so that the problems above are named first. An empty
+	// list is a decision (no egress); a missing one is not.
+	for i := range p.SecurityGroups {
+		g := &p.SecurityGroups[i]
+		at := fmt.Sprintf("securityGroups[%d]", i)
+		if g.CurrentEgress == nil {
+			return bad(at+".currentEgress", "missing: want the list of egress rules the plan was made against ([] for none)")
+		}
+		if g.ProposedEgress == nil {
+			return bad(at+".proposedEgress", "missing: want the list of proposed egress rules ([] for no egress at all)")
 		}
 	}
 	return nil
@@ -248,6 +272,13 @@ func errLine(data []byte, err error) int {
 	return bytes.Count(data[:off], []byte("\n")) + 1
 }
 
+func offsetLine(data []byte, off int64) int {
+	if off < 0 || off > int64(len(data)) {
+		return 0
+	}
+	return bytes.Count(data[:off], []byte("\n")) + 1
+}
+
 func jsonMsg(err error) string {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
@@ -255,6 +286,9 @@ func jsonMsg(err error) string {
 	}
 	if errors.Is(err, io.EOF) {
 		return "empty input"
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return "unknown field " + f + ": not a key of the plan format (misspelled?)"
 	}
 	return err.Error()
 }
