@@ -172,8 +172,8 @@ func Parse(file string, data []byte) (*Plan, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
 		line := errLine(data, err)
-		if line == 0 && strings.HasPrefix(err.Error(), "json: unknown field ") {
-			line = offsetLine(data, dec.InputOffset())
+		if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok && line == 0 {
+			line = keyLine(data, f)
 		}
 		return nil, &vpc.InputError{Loc: vpc.Location{File: file, Line: line},
 			Msg: "not a walls plan file: " + jsonMsg(err)}
@@ -272,11 +272,19 @@ func errLine(data []byte, err error) int {
 	return bytes.Count(data[:off], []byte("\n")) + 1
 }
 
-func offsetLine(data []byte, off int64) int {
-	if off < 0 || off > int64(len(data)) {
-		return 0
+// keyLine is the line of the first key quoted (as encoding/json quotes an
+// unknown field's name), or 0.
+func keyLine(data []byte, quoted string) int {
+	for off := 0; ; {
+		i := bytes.Index(data[off:], []byte(quoted))
+		if i < 0 {
+			return 0
+		}
+		off += i + len(quoted)
+		if rest := bytes.TrimLeft(data[off:], " \t\r\n"); len(rest) > 0 && rest[0] == ':' {
+			return bytes.Count(data[:off], []byte("\n")) + 1
+		}
 	}
-	return bytes.Count(data[:off], []byte("\n")) + 1
 }
 
 func jsonMsg(err error) string {

@@ -87,7 +87,7 @@ func TestParseErrors(t *testing.T) {
 		{"type", `{"version":"1"}`, "version: got a JSON string"},
 		{"trailing", `{"version":1,"securityGroups":[]} {}`, "trailing"},
 		// A hand edit that misspells a key must not silently empty a group's egress.
-		{"unknown key", `{"version":1,"securityGroups":[{"GroupId":"sg-1","status":"proposed","currentEgress":[],"proposedEgres":[]}]}`, `unknown field "proposedEgres"`},
+		{"unknown key", "{\"version\":1,\"securityGroups\":[{\"GroupId\":\"sg-1\",\"status\":\"proposed\",\"currentEgress\":[],\n\"proposedEgres\":[]}]}", `p.json:2: not a walls plan file: unknown field "proposedEgres"`},
 		{"no proposal", `{"version":1,"securityGroups":[{"GroupId":"sg-1","status":"proposed","currentEgress":[{"IpProtocol":"-1","CidrIpv4":"0.0.0.0/0","IsEgress":true}]}]}`, "securityGroups[0].proposedEgress: missing"},
 		{"null proposal", `{"version":1,"securityGroups":[{"GroupId":"sg-1","status":"proposed","currentEgress":[],"proposedEgress":null}]}`, "securityGroups[0].proposedEgress: missing"},
 		{"no current", `{"version":1,"securityGroups":[{"GroupId":"sg-1","status":"proposed","proposedEgress":[]}]}`, "securityGroups[0].currentEgress: missing"},
