@@ -121,7 +121,7 @@ func Aggregate(ctx context.Context, sources []string, opts Options) (*Result, er
 	stopProgress()
 	for _, w := range workers {
 		st.flush(w)
-		w.facts, w.facts4 = factTable[factKey]{}, factTable[factKey4]{}
+		w.facts, w.facts4 = factTable[factKey]{}, table4{}
 	}
 
 	res := merge(workers, st, opts.Inventory)

@@ -157,10 +157,10 @@ func (s *store) flush(w *worker) {
 		}
 		w.remap = append(w.remap, id)
 	}
-	for k, v := range w.facts4.m {
+	w.facts4.each(func(k factKey4, v *factVal) {
 		k.eni = w.remap[k.eni]
-		s.facts4.add(k, &v)
-	}
+		s.facts4.add(k, v)
+	})
 	for k, v := range w.facts.m {
 		k.eni = w.remap[k.eni]
 		s.facts.add(k, &v)
@@ -261,6 +261,16 @@ func as16(a netip.Addr) [16]byte {
 func (d *draft) key4(eni uint32) factKey4 {
 	return factKey4{src: d.src.As4(), dst: d.dst.As4(), psrc: as4(d.psrc), pdst: as4(d.pdst),
 		eni: eni, sport: d.sport, dport: d.dport, proto: d.proto, info: d.info}
+}
+
+// packed4 is key4(eni) packed for table4, without the byte arrays.
+func (d *draft) packed4(eni uint32) key4 {
+	return key4{
+		be32(d.src.As4()) | be32(d.dst.As4())<<32,
+		be32(as4(d.psrc)) | be32(as4(d.pdst))<<32,
+		uint64(eni) | uint64(d.sport)<<32 | uint64(d.dport)<<48,
+		uint64(d.proto) | uint64(d.info)<<8 | 1<<16,
+	}
 }
 
 func (d *draft) key(eni uint32) factKey {

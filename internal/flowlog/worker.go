@@ -10,16 +10,16 @@ type worker struct {
 	pc           *portClasses
 	since, until int64 // 0 = unbounded
 	in           *interner
-	addrs        []eniAddrs          // by local interface id
-	skips        []span              // SKIPDATA windows by local interface id
-	facts        factTable[factKey]  // IPv6
-	facts4       factTable[factKey4] // IPv4
+	addrs        []eniAddrs         // by local interface id
+	skips        []span             // SKIPDATA windows by local interface id
+	facts        factTable[factKey] // IPv6
+	facts4       table4             // IPv4
 	store        *store
 	remap        []uint32 // local interface id -> store id
 	flushAt      int
 	// pend sums consecutive records of the same IPv4 fact (the request and
 	// the reply of a connection are often adjacent) before the map sees them.
-	pendKey     factKey4
+	pendKey     key4
 	pend        factVal
 	pendOK      bool
 	n           counters
@@ -68,7 +68,7 @@ func (c *counters) add(o *counters) {
 
 func newWorker(st *store, pc *portClasses, since, until int64, maxExamples int) *worker {
 	return &worker{store: st, flushAt: flushAt, pc: pc, since: since, until: until, in: newInterner(),
-		facts: newFactTable[factKey](), facts4: newFactTable[factKey4](), maxExamples: maxExamples}
+		facts: newFactTable[factKey](), facts4: newTable4(), maxExamples: maxExamples}
 }
 
 func (w *worker) eni(id []byte) uint32 {
@@ -110,7 +110,7 @@ func (w *worker) addRecord(r *Record) {
 		w.facts.add(d.key(e), &rv)
 		return
 	}
-	k4 := d.key4(e)
+	k4 := d.packed4(e)
 	if w.pendOK && k4 == w.pendKey {
 		w.pend.add(&rv)
 		return
@@ -122,7 +122,7 @@ func (w *worker) addRecord(r *Record) {
 // flushPending moves the pending IPv4 fact into the table.
 func (w *worker) flushPending() {
 	if w.pendOK {
-		w.facts4.add(w.pendKey, &w.pend)
+		w.facts4.add(&w.pendKey, &w.pend)
 		w.pendOK = false
 	}
 }

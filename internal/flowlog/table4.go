@@ -1,0 +1,112 @@
+package flowlog
+
+import "math/bits"
+
+// key4 is a factKey4 packed into four words, the key of table4: hashing
+// and comparing it is a few multiplications and four compares, where the
+// Go map hashes and compares 28 bytes through the runtime. The last word
+// is never zero (bit 16 is set), so a zero word marks an empty slot.
+type key4 [4]uint64
+
+func be32(a [4]byte) uint64 {
+	return uint64(a[0])<<24 | uint64(a[1])<<16 | uint64(a[2])<<8 | uint64(a[3])
+}
+
+func un32(w uint64) [4]byte { return [4]byte{byte(w >> 24), byte(w >> 16), byte(w >> 8), byte(w)} }
+
+func pack4(k *factKey4) key4 {
+	return key4{
+		be32(k.src) | be32(k.dst)<<32,
+		be32(k.psrc) | be32(k.pdst)<<32,
+		uint64(k.eni) | uint64(k.sport)<<32 | uint64(k.dport)<<48,
+		uint64(k.proto) | uint64(k.info)<<8 | 1<<16,
+	}
+}
+
+func (p *key4) unpack() factKey4 {
+	return factKey4{
+		src: un32(p[0]), dst: un32(p[0] >> 32), psrc: un32(p[1]), pdst: un32(p[1] >> 32),
+		eni: uint32(p[2]), sport: uint16(p[2] >> 32), dport: uint16(p[2] >> 48),
+		proto: uint8(p[3]), info: uint8(p[3] >> 8),
+	}
+}
+
+func (p *key4) hash() uint64 {
+	h := p[0]*0x9e3779b97f4a7c15 ^ p[1]*0xc2b2ae3d27d4eb4f ^ p[2]*0x165667b19e3779f9 ^ p[3]*0xd6e8feb86659fd93
+	h ^= h >> 29
+	return h * 0x94d049bb133111eb
+}
+
+// slot4 is one entry of table4: key and sums in one 72-byte slot, so an
+// update touches one place.
+type slot4 struct {
+	k key4
+	v factVal
+}
+
+// table4 is the worker's IPv4 fact table: open addressing with linear
+// probing, at most 3/4 full, indexed by the top bits of the key's hash.
+type table4 struct {
+	slots []slot4
+	n     int
+	shift uint // 64 - log2(len(slots))
+}
+
+func newTable4() table4 {
+	const initial = 1 << 10
+	return table4{slots: make([]slot4, initial), shift: uint(64 - bits.TrailingZeros(initial))}
+}
+
+func (t *table4) add(k *key4, o *factVal) {
+	m := len(t.slots) - 1
+	for i := int(k.hash() >> t.shift); ; i = (i + 1) & m {
+		s := &t.slots[i]
+		if s.k == *k {
+			s.v.add(o)
+			return
+		}
+		if s.k[3] == 0 {
+			s.k, s.v = *k, *o
+			if t.n++; t.n*4 > len(t.slots)*3 {
+				t.grow()
+			}
+			return
+		}
+	}
+}
+
+func (t *table4) grow() {
+	old := t.slots
+	t.slots = make([]slot4, 2*len(old))
+	t.shift--
+	m := len(t.slots) - 1
+	for j := range old {
+		s := &old[j]
+		if s.k[3] == 0 {
+			continue
+		}
+		i := int(s.k.hash() >> t.shift)
+		for t.slots[i].k[3] != 0 {
+			i = (i + 1) & m
+		}
+		t.slots[i] = *s
+	}
+}
+
+func (t *table4) len() int { return t.n }
+
+// each calls fn for every fact, in slot order.
+func (t *table4) each(fn func(k factKey4, v *factVal)) {
+	for j := range t.slots {
+		if s := &t.slots[j]; s.k[3] != 0 {
+			fn(s.k.unpack(), &s.v)
+		}
+	}
+}
+
+func (t *table4) reset() {
+	if t.n > 0 {
+		clear(t.slots)
+		t.n = 0
+	}
+}
