@@ -140,6 +140,10 @@ func runAudit(ctx context.Context, o *AuditOptions) error {
 	}
 	rep := audit.Run(inv, opts)
 	for _, n := range rep.Notes {
+		if n.CheckID == "" {
+			fmt.Fprintf(o.IO.ErrOut, "walls: note: %s\n", n.Message)
+			continue
+		}
 		fmt.Fprintf(o.IO.ErrOut, "walls: note: %s: %s\n", n.CheckID, n.Message)
 	}
 	if err := writeAudit(o, rep); err != nil {

@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -107,5 +109,25 @@ func TestAuditSuppressedNotInFindings(t *testing.T) {
 	}
 	if len(doc.Suppressed) != 1 || !strings.Contains(doc.Suppressed[0].Suppression.Reason, "SEC-42") {
 		t.Errorf("suppressed = %+v", doc.Suppressed)
+	}
+}
+
+// A loader's unknown value is a note no check owns: stderr says it without
+// an empty check id.
+func TestAuditNoteWithoutCheckID(t *testing.T) {
+	dir := t.TempDir()
+	tf := "variable \"cidr\" {}\nresource \"aws_security_group\" \"m\" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [var.cidr]\n  }\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(tf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := run(t, "audit", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if strings.Contains(errOut, "note: :") {
+		t.Errorf("stderr has a note with an empty check id:\n%s", errOut)
+	}
+	if !strings.Contains(errOut, "walls: note: "+filepath.Join(dir, "main.tf")+":7: aws_security_group.m: ingress[0].cidr_blocks is unknown") {
+		t.Errorf("stderr lacks the unknown-value note:\n%s", errOut)
 	}
 }

@@ -170,3 +170,25 @@ func TestMarkdownEscapes(t *testing.T) {
 		t.Errorf("mdEscape = %q", got)
 	}
 }
+
+// A note that no check owns (what a loader left unknown) has no check id:
+// it renders as a plain item, not an empty code span.
+func TestMarkdownNoteWithoutCheck(t *testing.T) {
+	var b bytes.Buffer
+	rep := &audit.Report{Checks: []string{"WALLS-SG-001"}, Notes: []audit.Note{
+		{CheckID: "WALLS-SG-007", Message: "not evaluated"},
+		{Message: "main.tf:8: aws_security_group.m: ingress[0].cidr_blocks is unknown"},
+	}}
+	if err := AuditMarkdown(&b, rep); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.Contains(out, "``") {
+		t.Errorf("markdown has an empty code span:\n%s", out)
+	}
+	for _, want := range []string{"- `WALLS-SG-007`: not evaluated\n", "- main.tf:8: aws_security_group.m: ingress[0].cidr_blocks is unknown\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, out)
+		}
+	}
+}

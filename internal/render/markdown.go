@@ -65,6 +65,10 @@ func AuditMarkdown(w io.Writer, rep *audit.Report) error {
 	if len(rep.Notes) > 0 {
 		fmt.Fprintf(&b, "<details><summary>%d notes</summary>\n\n", len(rep.Notes))
 		for _, n := range rep.Notes {
+			if n.CheckID == "" { // what a loader left unknown: no check owns it
+				fmt.Fprintf(&b, "- %s\n", mdEscape(n.Message))
+				continue
+			}
 			fmt.Fprintf(&b, "- `%s`: %s\n", n.CheckID, mdEscape(n.Message))
 		}
 		b.WriteString("\n</details>\n\n")
