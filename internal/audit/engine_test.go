@@ -160,6 +160,7 @@ func TestSuppressionsFile(t *testing.T) {
 
 	for name, bad := range map[string]string{
 		"no reason":     "suppressions:\n  - check: WALLS-SG-001\n    resource: sg-1\n",
+		"blank reason":  "suppressions:\n  - check: WALLS-SG-001\n    resource: sg-1\n    reason: \"  \"\n",
 		"no resource":   "suppressions:\n  - check: WALLS-SG-001\n    reason: x\n",
 		"unknown check": "suppressions:\n  - check: WALLS-XX-999\n    resource: sg-1\n    reason: x\n",
 		"bad date":      "suppressions:\n  - check: WALLS-SG-001\n    resource: sg-1\n    reason: x\n    expires: next week\n",

@@ -80,7 +80,7 @@ func (s *Suppression) Validate() error {
 	if _, err := path.Match(s.Resource, ""); err != nil {
 		return fmt.Errorf("suppression of %s: resource pattern %q: %v", s.CheckID, s.Resource, err)
 	}
-	if s.Reason == "" {
+	if strings.TrimSpace(s.Reason) == "" {
 		return fmt.Errorf("suppression of %s on %s: a reason is required", s.CheckID, s.Resource)
 	}
 	if s.Expires != "" {
