@@ -78,6 +78,10 @@ func (t *table4) add(k *key4, o *factVal) {
 func (t *table4) grow() {
 	old := t.slots
 	t.slots = make([]slot4, 2*len(old))
+	// Write the fresh pages before probing reads them: a read first maps
+	// the kernel's zero page, and the first write then costs a second
+	// fault and a TLB shootdown per page.
+	clear(t.slots)
 	t.shift--
 	m := len(t.slots) - 1
 	for j := range old {
