@@ -116,7 +116,7 @@ func (l *loader) ref(name string, depth int) any {
 		return nil
 	}
 	if _, ok := l.resources[name]; ok {
-		return name
+		return l.id(name)
 	}
 	if p := l.params[name]; p != nil {
 		def := p.Get("Default")
@@ -185,9 +185,9 @@ func (l *loader) attribute(res, attr string, depth int) any {
 		if attr == "VpcId" && l.types[res] != "AWS::EC2::VPC" {
 			return l.eval(props.Get("VpcId"), depth+1)
 		}
-		return res
+		return l.id(res)
 	case "DefaultNetworkAcl", "DefaultSecurityGroup":
-		return res + "." + attr
+		return l.id(res) + "." + attr
 	case "CidrBlock", "PrivateIp", "PrimaryPrivateIpAddress":
 		key := attr
 		if attr != "CidrBlock" {

@@ -9,7 +9,7 @@ import (
 )
 
 func (l *loader) vpc(p props) error {
-	v := &vpc.VPC{ID: p.res, Tags: l.tags(p), Source: l.resLoc(p)}
+	v := &vpc.VPC{ID: l.id(p.res), Tags: l.tags(p), Source: l.resLoc(p)}
 	pfx, st, u, err := l.prefix(p, "CidrBlock", 4)
 	if err != nil {
 		return err
@@ -65,7 +65,7 @@ func (l *loader) vpcCidrBlock(p props) error {
 }
 
 func (l *loader) subnet(p props) error {
-	s := &vpc.Subnet{ID: p.res, Tags: l.tags(p), Source: l.resLoc(p)}
+	s := &vpc.Subnet{ID: l.id(p.res), Tags: l.tags(p), Source: l.resLoc(p)}
 	var err error
 	if s.VpcID, err = l.refProp(p, "VpcId", "the subnet's VPC is not known"); err != nil {
 		return err
@@ -100,7 +100,7 @@ func (l *loader) subnet(p props) error {
 // CloudFormation keeps AWS's default allow-all IPv4 egress (§7.2): walls
 // adds it, described as AssumedDefaultEgress, with a warning.
 func (l *loader) group(p props) error {
-	g := &vpc.SecurityGroup{ID: p.res, Tags: l.tags(p), RulesKnown: true, Source: l.resLoc(p)}
+	g := &vpc.SecurityGroup{ID: l.id(p.res), Tags: l.tags(p), RulesKnown: true, Source: l.resLoc(p)}
 	g.Name, _, _, _ = l.str(p, "GroupName")
 	if g.Name == "" {
 		g.Name = p.res // CloudFormation generates stack-LogicalId-XXXX
@@ -247,7 +247,7 @@ func (l *loader) rule(p props, g *vpc.SecurityGroup, egress, standalone bool) er
 	r := vpc.Rule{GroupID: g.ID, Egress: egress, Protocol: proto, FromPort: from, ToPort: to, Peer: peers[0], Description: desc,
 		Source: vpc.Location{File: l.file, Path: p.path, Line: p.line}}
 	if standalone {
-		r.ID = p.res
+		r.ID = l.id(p.res)
 		r.Source = l.resLoc(p)
 	} else if p.n != nil {
 		r.Source.Line = p.line
@@ -265,7 +265,7 @@ func (l *loader) groupByName(name string) string {
 		}
 		p := props{n: l.resources[id].Get("Properties"), res: id}
 		if n, _, _, _ := l.str(p, "GroupName"); n == name {
-			return id
+			return l.id(id)
 		}
 	}
 	return name
@@ -305,7 +305,7 @@ func (l *loader) standaloneRule(p props, egress bool) error {
 }
 
 func (l *loader) nacl(p props) error {
-	n := &vpc.NACL{ID: p.res, Tags: l.tags(p), Source: l.resLoc(p)}
+	n := &vpc.NACL{ID: l.id(p.res), Tags: l.tags(p), Source: l.resLoc(p)}
 	var err error
 	if n.VpcID, err = l.refProp(p, "VpcId", "the NACL's VPC is not known"); err != nil {
 		return err
@@ -505,7 +505,7 @@ func (l *loader) naclAssociation(p props) error {
 }
 
 func (l *loader) prefixList(p props) error {
-	pl := &vpc.PrefixList{ID: p.res, EntriesKnown: true, Source: l.resLoc(p)}
+	pl := &vpc.PrefixList{ID: l.id(p.res), EntriesKnown: true, Source: l.resLoc(p)}
 	pl.Name, _, _, _ = l.str(p, "PrefixListName")
 	pl.AddressFamily, _, _, _ = l.str(p, "AddressFamily")
 	if m, st, _, _ := l.integer(p, "MaxEntries"); st == known {
@@ -569,7 +569,7 @@ func (l *loader) addr(p props, key string, dst *[]netipAddr) error {
 // top-level SubnetId/SecurityGroupIds/PrivateIpAddress, or the
 // NetworkInterfaces item with DeviceIndex 0.
 func (l *loader) instance(p props) error {
-	eni := &vpc.Interface{ID: p.res, InstanceID: p.res, Type: "interface", Tags: l.tags(p), Source: l.resLoc(p)}
+	eni := &vpc.Interface{ID: l.id(p.res), InstanceID: l.id(p.res), Type: "interface", Tags: l.tags(p), Source: l.resLoc(p)}
 	src := p
 	groupsKey := "SecurityGroupIds"
 	if nis, _, _, err := l.objects(p, "NetworkInterfaces"); err != nil {
@@ -587,7 +587,7 @@ func (l *loader) instance(p props) error {
 }
 
 func (l *loader) networkInterface(p props) error {
-	eni := &vpc.Interface{ID: p.res, Type: "interface", Tags: l.tags(p), Source: l.resLoc(p)}
+	eni := &vpc.Interface{ID: l.id(p.res), Type: "interface", Tags: l.tags(p), Source: l.resLoc(p)}
 	eni.Description, _, _, _ = l.str(p, "Description")
 	if t, _, _, _ := l.str(p, "InterfaceType"); t != "" {
 		eni.Type = t

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -83,6 +84,14 @@ func LoadTemplate(file string, data []byte, inv *vpc.Inventory) error {
 	}
 	sort.SliceStable(items, func(i, j int) bool { return order[items[i].typ] < order[items[j].typ] })
 	for _, it := range items {
+		if inv.Groups[it.id] != nil || inv.NACLs[it.id] != nil || inv.Interfaces[it.id] != nil ||
+			inv.Subnets[it.id] != nil || inv.VPCs[it.id] != nil || inv.PrefixLists[it.id] != nil {
+			// Another template took the logical id: qualify this one's.
+			l.qual = filepath.ToSlash(file) + "/"
+			break
+		}
+	}
+	for _, it := range items {
 		p := props{n: it.n.Get("Properties"), path: "Resources." + it.id + ".Properties", res: it.id, line: it.n.Line}
 		if p.n != nil && p.n.Kind != iac.Object {
 			p.n = l.asObject(p.n)
@@ -113,7 +122,11 @@ var order = map[string]int{
 }
 
 type loader struct {
-	file      string
+	file string
+	// qual qualifies the template's model ids when its logical ids are
+	// taken by another template read before ("stacks/b.yaml/WebSG"):
+	// logical ids are unique within one template only.
+	qual      string
 	inv       *vpc.Inventory
 	params    map[string]*iac.Node
 	mappings  *iac.Node
@@ -132,6 +145,9 @@ type assoc struct {
 	nacl, subnet, res string
 	loc               vpc.Location
 }
+
+// id is the model id of the resource with logical id logical.
+func (l *loader) id(logical string) string { return l.qual + logical }
 
 // props is a property object with its template path, for locations.
 type props struct {

@@ -17,6 +17,13 @@ type builder struct {
 	// why words unknown values: "unknown at plan time" for plans,
 	// "unknown: not resolvable statically" for .tf folders.
 	why string
+	// unit names what the resources were read from (a .tf folder or a
+	// terraform show -json file). Addresses are unique within one unit
+	// only: when the unit's addresses are already taken by another unit,
+	// its ids are qualified with it ("envs/staging/aws_security_group.web").
+	unit string
+	// qualified is what prefixes this unit's addresses, or "".
+	qualified string
 	// assoc holds NACL associations until every NACL is known.
 	assoc []naclAssoc
 	// attach holds attachments to interfaces until every one is known.
@@ -55,6 +62,9 @@ func Supported(resourceType string) bool { return order[resourceType] > 0 }
 // build adds the resources to the inventory.
 func (b *builder) build(rs []resource) error {
 	sort.SliceStable(rs, func(i, j int) bool { return order[rs[i].Type] < order[rs[j].Type] })
+	if b.unit != "" && b.taken(rs) {
+		b.qualify(rs, b.unit+"/")
+	}
 	b.declaredENIs = map[string]bool{}
 	for i := range rs {
 		if rs[i].Type == "aws_network_interface" {
@@ -99,6 +109,65 @@ func (b *builder) build(rs []resource) error {
 		}
 	}
 	return b.finish()
+}
+
+// taken reports whether an id this unit's resources take from their
+// address is already used by an object another unit loaded.
+func (b *builder) taken(rs []resource) bool {
+	inv := b.inv
+	for i := range rs {
+		id := idOf(&rs[i])
+		if id != rs[i].Addr {
+			continue // a real id (state): the same object wherever it is read
+		}
+		if inv.Groups[id] != nil || inv.NACLs[id] != nil || inv.Interfaces[id] != nil ||
+			inv.Subnets[id] != nil || inv.VPCs[id] != nil || inv.PrefixLists[id] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// qualify prefixes every address of the unit, and every reference to one
+// of them in the resources' values (references resolve to the address, or
+// to a derived id such as aws_vpc.main.default_network_acl_id).
+func (b *builder) qualify(rs []resource, prefix string) {
+	b.qualified = prefix
+	addrs := map[string]bool{}
+	for i := range rs {
+		addrs[rs[i].Addr] = true
+	}
+	var walk func(v any) any
+	walk = func(v any) any {
+		switch t := v.(type) {
+		case string:
+			if addrs[t] {
+				return prefix + t
+			}
+			if i := strings.LastIndex(t, "."); i > 0 && addrs[t[:i]] {
+				return prefix + t
+			}
+		case []any:
+			for i := range t {
+				t[i] = walk(t[i])
+			}
+		case map[string]any:
+			for k := range t {
+				t[k] = walk(t[k])
+			}
+		case *object:
+			if t != nil {
+				for k := range t.Fields {
+					t.Fields[k] = walk(t.Fields[k])
+				}
+			}
+		}
+		return v
+	}
+	for i := range rs {
+		walk(rs[i].Body)
+		rs[i].Addr = prefix + rs[i].Addr
+	}
 }
 
 // warnUnknown records that a value is unknown and what was done about it.

@@ -122,8 +122,16 @@ func LoadHCLFiles(files map[string][]byte, inv *vpc.Inventory) ([]Suppression, e
 	}
 	res := m.evaluate(inv)
 	b := &builder{inv: inv, why: "unknown: not resolvable statically"}
+	if len(names) > 0 {
+		b.unit = filepath.ToSlash(filepath.Dir(names[0]))
+	}
 	if err := b.build(res); err != nil {
 		return nil, err
+	}
+	if b.qualified != "" {
+		for i := range sups {
+			sups[i].Resource = b.qualified + sups[i].Resource
+		}
 	}
 	return sups, nil
 }

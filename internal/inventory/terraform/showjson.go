@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -90,7 +91,7 @@ func LoadShowJSON(file string, data []byte, inv *vpc.Inventory) error {
 	for i := range s.res {
 		s.resolve(&s.res[i])
 	}
-	b := &builder{inv: inv, why: "unknown at plan time"}
+	b := &builder{inv: inv, why: "unknown at plan time", unit: filepath.ToSlash(file)}
 	return b.build(s.res)
 }
 

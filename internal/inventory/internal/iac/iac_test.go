@@ -118,3 +118,19 @@ func TestEntryPorts(t *testing.T) {
 		t.Errorf("all: %d %d %d %d %v", f, to, it, ic, err)
 	}
 }
+
+// Only an account id before the slash makes a cross-account reference;
+// anything else is part of the id (a qualified address of an IaC unit).
+func TestGroupRefAccount(t *testing.T) {
+	for in, want := range map[string][2]string{
+		"sg-1":                                {"sg-1", ""},
+		"111122223333/sg-1":                   {"sg-1", "111122223333"},
+		"envs/staging/aws_security_group.web": {"envs/staging/aws_security_group.web", ""},
+		"prod.json/aws_security_group.web":    {"prod.json/aws_security_group.web", ""},
+		"11112222333/sg-1":                    {"11112222333/sg-1", ""},
+	} {
+		if g := GroupRef(in); g.GroupID != want[0] || g.UserID != want[1] {
+			t.Errorf("GroupRef(%q) = %q in %q, want %q in %q", in, g.GroupID, g.UserID, want[0], want[1])
+		}
+	}
+}

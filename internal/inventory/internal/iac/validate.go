@@ -140,10 +140,25 @@ func Action(s string) (bool, error) {
 // GroupRef reads a security group id as IaC writes it: "sg-…" or, for a
 // group in another account, "111122223333/sg-…".
 func GroupRef(s string) vpc.GroupRef {
-	if acct, id, ok := strings.Cut(s, "/"); ok && acct != "" && id != "" {
+	if acct, id, ok := strings.Cut(s, "/"); ok && isAccountID(acct) && id != "" {
 		return vpc.GroupRef{GroupID: id, UserID: acct}
 	}
 	return vpc.GroupRef{GroupID: s}
+}
+
+// isAccountID reports whether s is an AWS account id: 12 digits. Anything
+// else before a slash is part of the id (a qualified IaC address such as
+// envs/staging/aws_security_group.web).
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // SortNACL sorts a NACL's entries by rule number and reports the first
