@@ -92,6 +92,12 @@ func runAudit(ctx context.Context, o *AuditOptions) error {
 	if o.ListChecks {
 		return listChecks(o)
 	}
+	if o.RuleQuota < 1 {
+		return badInputf("--sg-rule-quota %d: want the rules quota per direction and address family, at least 1 (AWS: 60 by default)", o.RuleQuota)
+	}
+	if o.NACLQuota < 1 {
+		return badInputf("--nacl-rule-quota %d: want the entries quota per direction and address family, at least 1 (AWS: 20 by default)", o.NACLQuota)
+	}
 	opts := audit.Options{Now: o.Now, RuleQuota: o.RuleQuota, NACLQuota: o.NACLQuota}
 	var failOn audit.Severity
 	if o.FailOn != "" {

@@ -59,6 +59,8 @@ func TestAuditExitCodes(t *testing.T) {
 		{"suppression without reason", []string{"audit", auditBad, "--suppressions", "testdata/audit/no-reason.yaml"}, 2},
 		{"no input", []string{"audit"}, 2},
 		{"missing file", []string{"audit", "testdata/audit/nope.json"}, 2},
+		{"zero rule quota", []string{"audit", auditBad, "--sg-rule-quota", "0"}, 2},
+		{"negative NACL quota", []string{"audit", auditBad, "--nacl-rule-quota", "-5"}, 2},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, _, errs := runWalls(t, c.args...)
