@@ -192,3 +192,41 @@ func TestMarkdownNoteWithoutCheck(t *testing.T) {
 		}
 	}
 }
+
+// GitHub code scanning rejects the whole upload when one result's location
+// has no physicalLocation.artifactLocation.uri ("locationFromSarifResult:
+// expected artifact location"). Findings on a live account (--aws) have no
+// file: they still get an artifact URI that names the resource.
+func TestSARIFFindingWithoutFile(t *testing.T) {
+	rep := &audit.Report{Checks: []string{audit.OpenEgress}, Findings: []audit.Finding{{
+		CheckID: audit.OpenEgress, Severity: audit.Critical, ResourceID: "sg-0a1b2c3d4e5f60021", ResourceType: "security group",
+		Message: "open", RuleRef: "sg-0a1b2c3d4e5f60021/egress[0]", Fingerprint: "f1",
+	}}}
+	var b bytes.Buffer
+	if err := AuditSARIF(&b, rep, SARIFOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Runs []struct {
+			Results []struct {
+				Locations []struct {
+					PhysicalLocation *struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	res := doc.Runs[0].Results
+	if len(res) != 1 || len(res[0].Locations) == 0 || res[0].Locations[0].PhysicalLocation == nil {
+		t.Fatalf("result without a physical location:\n%s", b.String())
+	}
+	if uri := res[0].Locations[0].PhysicalLocation.ArtifactLocation.URI; !strings.Contains(uri, "sg-0a1b2c3d4e5f60021") || strings.Contains(uri, ":") {
+		t.Errorf("artifact URI %q: want one naming the resource, without a scheme", uri)
+	}
+}

@@ -2,6 +2,7 @@ package render
 
 import (
 	"io"
+	"net/url"
 	"path/filepath"
 	"strings"
 
@@ -102,6 +103,13 @@ func AuditSARIF(w io.Writer, rep *audit.Report, opts SARIFOptions) error {
 			loc.PhysicalLocation = &sarif.PhysicalLocation{
 				ArtifactLocation: &sarif.ArtifactLocation{URI: ptr(artifactURI(base, f.Location.File)), URIBaseId: ptr("%SRCROOT%")},
 				Region:           &sarif.Region{StartLine: ptr(line)},
+			}
+		} else {
+			// No file (a live account): code scanning rejects the whole
+			// upload for a result without an artifact URI, so the URI
+			// names the resource, as image scanners name the image.
+			loc.PhysicalLocation = &sarif.PhysicalLocation{
+				ArtifactLocation: &sarif.ArtifactLocation{URI: ptr("aws/" + url.PathEscape(f.ResourceID))},
 			}
 		}
 		r.Locations = []*sarif.Location{loc}
