@@ -345,3 +345,28 @@ func TestRejectedOnlyIsNoEvidence(t *testing.T) {
 		}
 	}
 }
+
+// A current rule whose peer walls cannot resolve (a prefix list whose
+// entries were not loaded, a group of another account) may be what let an
+// observed connection out. The group is left unchanged rather than given a
+// proposal that drops the rule and breaks the connection.
+func TestOpaquePeerKeepsTheGroup(t *testing.T) {
+	t.Parallel()
+	inv := newInv()
+	addGroup(inv, "sg-pl", rule(vpc.ProtoTCP, 443, 443, vpc.Peer{Kind: vpc.PeerPrefixList, PrefixListID: "pl-partners"}),
+		rule(vpc.ProtoTCP, 80, 80, cidrPeer("0.0.0.0/0")))
+	inv.PrefixLists["pl-partners"] = &vpc.PrefixList{ID: "pl-partners", AddressFamily: "IPv4", MaxEntries: 10}
+	addGroup(inv, "sg-x", rule(vpc.ProtoTCP, 8443, 8443, vpc.Peer{Kind: vpc.PeerGroup,
+		Group: vpc.GroupRef{GroupID: "sg-0999", UserID: "999999999999"}}))
+	addENI(inv, "eni-a", "10.0.1.10", "sg-pl")
+	addENI(inv, "eni-b", "10.0.1.11", "sg-x")
+	obs := []flowlog.Observation{out("eni-a", tcp, 443, "203.0.113.9", 4), out("eni-a", tcp, 80, "198.51.100.1", 2),
+		out("eni-b", tcp, 8443, "10.20.0.5", 3)}
+	p := mustLearn(t, inv, obs, Options{})
+	for id, peer := range map[string]string{"sg-pl": "pl-partners", "sg-x": "sg-0999"} {
+		g := p.Group(id)
+		if g.Status != plan.StatusUnchanged || len(g.ProposedEgress) != len(g.CurrentEgress) || !strings.Contains(g.Reason, peer) {
+			t.Errorf("%s: %s %q with %d rules, want unchanged, naming %s", id, g.Status, g.Reason, len(g.ProposedEgress), peer)
+		}
+	}
+}

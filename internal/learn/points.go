@@ -1,6 +1,7 @@
 package learn
 
 import (
+	"fmt"
 	"net/netip"
 	"sort"
 	"strings"
@@ -77,6 +78,10 @@ type learner struct {
 	outbound int
 	denied   map[string]*acc // needs no current rule allows, by group set
 	unknown  map[string]bool
+	// opaque: groups with a current rule whose peer is not resolvable
+	// (prefix list entries or a referenced group not loaded) that may be
+	// what let an observed connection out, with the reason.
+	opaque map[string]string
 	// ungoverned: interfaces with no security group whose rules are known
 	// (NAT gateways and endpoints have none; others reference groups not loaded).
 	ungoverned map[string]bool
@@ -88,7 +93,7 @@ type learner struct {
 
 func newLearner(inv *vpc.Inventory, opts Options) *learner {
 	l := &learner{inv: inv, opts: opts, now: plan.NewEgress(inv), observed: map[string]bool{},
-		denied: map[string]*acc{}, unknown: map[string]bool{}, ungoverned: map[string]bool{}, filter: plan.NewUnfiltered(inv)}
+		denied: map[string]*acc{}, unknown: map[string]bool{}, opaque: map[string]string{}, ungoverned: map[string]bool{}, filter: plan.NewUnfiltered(inv)}
 	for _, v := range inv.VPCs {
 		l.vpcs = append(l.vpcs, v.CIDRs...)
 		l.vpcs = append(l.vpcs, v.IPv6CIDRs...)
@@ -165,6 +170,9 @@ func (l *learner) collect(obs []flowlog.Observation) {
 				pt.cands = append(pt.cands, g)
 			}
 		}
+		if len(pt.cands) == 0 && l.markOpaque(pt) {
+			continue
+		}
 		if len(pt.cands) == 0 {
 			k := strings.Join(pt.eni.GroupIDs, ",")
 			if l.denied[k] == nil {
@@ -175,6 +183,66 @@ func (l *learner) collect(obs []flowlog.Observation) {
 			a.flows += pt.ev.flows
 		}
 	}
+}
+
+// markOpaque records, for a point no current rule is known to allow, the
+// groups of its interface with a rule that matches its protocol and port
+// but whose peer walls cannot resolve: that rule may be what let it out,
+// so learning must not drop it. It reports whether there was one.
+func (l *learner) markOpaque(pt *point) bool {
+	found := false
+	for _, g := range pt.eni.GroupIDs {
+		sg := l.inv.Groups[g]
+		if sg == nil || !sg.RulesKnown {
+			continue
+		}
+		for i := range sg.Egress {
+			r := &sg.Egress[i]
+			if !matchesProtoPort(r, pt.proto, pt.port) || !vpc.FamilyMatches(r.Protocol, pt.remote) {
+				continue
+			}
+			why := l.opaquePeer(r.Peer, pt.remote)
+			if why == "" {
+				continue
+			}
+			found = true
+			if _, ok := l.opaque[g]; !ok {
+				l.opaque[g] = fmt.Sprintf("observed %s %d to %s may be allowed by %s (%s), whose %s; "+
+					"learning would drop it and break the connection", vpc.Protocol(pt.proto).Label(), pt.port, pt.remote, r.Ref(), r.String(), why)
+			}
+		}
+	}
+	return found
+}
+
+// opaquePeer says why a rule peer's addresses are not known, or "".
+func (l *learner) opaquePeer(p vpc.Peer, remote netip.Addr) string {
+	switch p.Kind {
+	case vpc.PeerPrefixList:
+		pl := l.inv.PrefixLists[p.PrefixListID]
+		switch {
+		case pl == nil:
+			return "prefix list " + p.PrefixListID + " is not loaded"
+		case !pl.EntriesKnown && (pl.AddressFamily == "" || strings.EqualFold(pl.AddressFamily, "IPv4") == remote.Is4()):
+			return "prefix list " + p.PrefixListID + "'s entries are not loaded (add get-managed-prefix-list-entries output as " + p.PrefixListID + ".json)"
+		}
+	case vpc.PeerGroup:
+		if l.inv.Groups[p.Group.GroupID] == nil {
+			return "referenced group " + p.Group.GroupID + " is not loaded (another account, a peer VPC or a deleted group)"
+		}
+	}
+	return ""
+}
+
+func matchesProtoPort(r *vpc.Rule, proto uint8, port uint16) bool {
+	p := vpc.Protocol(proto)
+	if r.Protocol == vpc.ProtoAll {
+		return true
+	}
+	if r.Protocol != p {
+		return false
+	}
+	return !p.HasPorts() || r.FromPort <= int32(port) && int32(port) <= r.ToPort
 }
 
 func lessPoint(a, b *point) bool {

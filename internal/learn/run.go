@@ -48,6 +48,8 @@ func (l *learner) run(obs []flowlog.Observation) *plan.Plan {
 			pg.Status, pg.Reason = plan.StatusUnchanged, "no member interfaces: nothing to learn from"
 		case pg.ObservedMembers == 0:
 			pg.Status, pg.Reason = plan.StatusUnchanged, "no observed member traffic in the window: never emptied on no evidence"
+		case l.opaque[id] != "":
+			pg.Status, pg.Reason = plan.StatusUnchanged, l.opaque[id]
 		default:
 			pg.Status = plan.StatusProposed
 			pg.Unobserved = examples(unobserved, 10)
