@@ -67,6 +67,10 @@ func runDiff(o *DiffOptions) error {
 	if err != nil {
 		return badInput(err)
 	}
+	if len(o.Inputs) == 0 {
+		fmt.Fprintln(o.IO.ErrOut, "walls: note: diff without the inventory: security-group and prefix-list peers resolve to no addresses, "+
+			"so what they allow counts as no longer allowed and only CIDRs prove them within the current rules; pass the inventory for the exact difference")
+	}
 	if o.Format == "json" {
 		enc := json.NewEncoder(o.IO.Out)
 		enc.SetIndent("", "  ")
@@ -159,11 +163,16 @@ func WriteDiffTable(w io.Writer, d *plan.Diff, all bool) error {
 		for _, s := range g.RemovedPeers {
 			fmt.Fprintf(w, "    - %s (as a reference, for every member or entry)\n", s)
 		}
-		if len(g.Added) > 0 || len(g.AddedPeers) > 0 {
+		if len(g.Added) > 0 {
 			fmt.Fprintln(w, "  newly allowed (the plan allows more than the current rules):")
 			for _, r := range g.Added {
 				fmt.Fprintf(w, "    + %s\n", r)
 			}
+		}
+		if len(g.AddedPeers) > 0 {
+			// A symbol the current rules do not cover for every member or
+			// entry it may have: not proved, which is not the same as more.
+			fmt.Fprintln(w, "  not proved within the current rules (for every member or entry the peer may have):")
 			for _, s := range g.AddedPeers {
 				fmt.Fprintf(w, "    + %s (as a reference)\n", s)
 			}

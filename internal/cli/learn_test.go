@@ -133,3 +133,31 @@ func TestApplyPlanFile(t *testing.T) {
 		t.Errorf("workers have %d egress rules under the plan, want 3", n)
 	}
 }
+
+// Without the inventory, references and prefix lists resolve to no
+// addresses: diff says so, proves what CIDRs alone prove (a prefix list
+// under tcp 443 to both whole families), and does not claim that an
+// unproved reference is more than the current rules allow.
+func TestDiffWithoutInventory(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "plan.json")
+	if err := os.WriteFile(p, []byte(`{"version": 1, "securityGroups": [{"GroupId": "sg-app", "status": "proposed",
+ "currentEgress": [{"IpProtocol": "tcp", "FromPort": 0, "ToPort": 65535, "CidrIpv4": "0.0.0.0/0", "IsEgress": true},
+                   {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIpv6": "::/0", "IsEgress": true}],
+ "proposedEgress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "PrefixListId": "pl-63a5400a", "IsEgress": true},
+                    {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "ReferencedGroupInfo": {"GroupId": "sg-db"}, "IsEgress": true}]}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := run(t, "diff", "--plan", p)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(errOut, "without the inventory") {
+		t.Errorf("stderr does not say the peers were not resolved:\n%s", errOut)
+	}
+	if strings.Contains(out, "pl-63a5400a") {
+		t.Errorf("the prefix list is within tcp 443 to 0.0.0.0/0 and ::/0, yet diff lists it:\n%s", out)
+	}
+	if strings.Contains(out, "allows more") || !strings.Contains(out, "not proved within the current rules") || !strings.Contains(out, "tcp 5432 to sg-db") {
+		t.Errorf("the unproved reference should be listed as not proved, not as allowing more:\n%s", out)
+	}
+}

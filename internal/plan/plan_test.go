@@ -185,6 +185,14 @@ func TestRuleWithinSymbols(t *testing.T) {
 		{"wrong port", r(3306, ref("sg-db")), []vpc.Rule{r(5432, ref("sg-db"))}, false},
 		{"cidr inside", r(443, cidr("203.0.113.0/24")), []vpc.Rule{r(443, cidr("0.0.0.0/0"))}, true},
 		{"cidr outside", r(443, cidr("0.0.0.0/0")), []vpc.Rule{r(443, cidr("203.0.113.0/24"))}, false},
+		// Entries unknown: the list may hold any address of its family, and
+		// CIDRs that cover both families still cover all of them.
+		{"unknown list under the world", r(443, vpc.Peer{Kind: vpc.PeerPrefixList, PrefixListID: "pl-unknown"}),
+			[]vpc.Rule{r(443, cidr("0.0.0.0/0")), r(443, cidr("::/0"))}, true},
+		{"unknown list under half the world", r(443, vpc.Peer{Kind: vpc.PeerPrefixList, PrefixListID: "pl-unknown"}),
+			[]vpc.Rule{r(443, cidr("0.0.0.0/0"))}, false},
+		{"unknown group under the world", r(443, ref("sg-elsewhere")),
+			[]vpc.Rule{r(443, cidr("0.0.0.0/0")), r(443, cidr("::/0"))}, true},
 	}
 	for _, c := range cases {
 		if got, why := RuleWithin(inv, &c.rule, c.current); got != c.want {

@@ -82,8 +82,9 @@ func (c *Checker) Within(r *vpc.Rule) (bool, string) {
 
 // symbolWithin is proof 2: r's traffic, over every address its peer can
 // stand for, is covered by current rules with the same peer (over those
-// same addresses) together with current address rules (CIDRs and prefix
-// lists, resolved). References to other groups cover nothing.
+// same addresses) together with current address rules (CIDRs always,
+// prefix lists when the reach is known). References to other groups cover
+// nothing.
 func symbolWithin(inv *vpc.Inventory, r *vpc.Rule, current []vpc.Rule) (bool, string) {
 	if r.Peer.Kind == vpc.PeerCIDR {
 		return true, "" // a CIDR stands for itself: the address proof decides
@@ -103,7 +104,10 @@ func symbolWithin(inv *vpc.Inventory, r *vpc.Rule, current []vpc.Rule) (bool, st
 		switch {
 		case sameSymbol(c.Peer, r.Peer):
 			addrs = reach
-		case known && c.Peer.Kind != vpc.PeerGroup:
+		case c.Peer.Kind == vpc.PeerCIDR, known && c.Peer.Kind != vpc.PeerGroup:
+			// A CIDR stands for itself whatever the inventory holds: when
+			// the symbol's reach is unknown (every address of its
+			// families), CIDRs covering all of those still prove it.
 			addrs = peerAddrs(inv, c.Peer)
 		default:
 			continue
