@@ -130,13 +130,13 @@ type store struct {
 	ids    map[string]uint32 // interface ids in arrival order
 	names  []string
 	facts  indexTable[factKey]
-	facts4 indexTable[factKey4]
+	facts4 index4
 }
 
 const flushAt = 1 << 17
 
 func newStore() *store {
-	return &store{ids: map[string]uint32{}, facts: newIndexTable[factKey](), facts4: newIndexTable[factKey4]()}
+	return &store{ids: map[string]uint32{}, facts: newIndexTable[factKey](), facts4: newIndex4()}
 }
 
 // flush moves a worker's facts into the store.
@@ -157,10 +157,13 @@ func (s *store) flush(w *worker) {
 		}
 		w.remap = append(w.remap, id)
 	}
-	w.facts4.each(func(k factKey4, v *factVal) {
-		k.eni = w.remap[k.eni]
-		s.facts4.add(k, v)
-	})
+	for j := range w.facts4.slots {
+		if sl := &w.facts4.slots[j]; sl.k[3] != 0 {
+			k := sl.k
+			k[2] = k[2]&^0xffffffff | uint64(w.remap[uint32(k[2])])
+			s.facts4.add(&k, &sl.v)
+		}
+	}
 	for k, v := range w.facts.m {
 		k.eni = w.remap[k.eni]
 		s.facts.add(k, &v)

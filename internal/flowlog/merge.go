@@ -146,11 +146,11 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 			undecidedTotal++
 		}
 	}
-	for k := range fs.facts4.idx {
+	fs.facts4.each(func(k factKey4, _ *factVal) {
 		if evidence(k.info>>infoEvShift&3) == evUndecided {
 			undecidedTotal++
 		}
-	}
+	})
 	res := &Result{}
 	st := &res.Stats
 	st.Lines, st.Records, st.NoData, st.SkipData = n.lines, n.records, n.noData, n.skipData
@@ -183,13 +183,13 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 	// until everything the data teaches is known.
 	parallel(nsh, func(si int) {
 		sh := shards[si]
-		for k4, i := range fs.facts4.idx {
+		fs.facts4.each(func(k4 factKey4, v *factVal) {
 			if g := storeRemap[k4.eni]; shardOf(g) == si {
 				k := k4.full()
 				k.eni = g
-				sh.take(k, &fs.facts4.vals[i], undecidedTotal > 0)
+				sh.take(k, v, undecidedTotal > 0)
 			}
-		}
+		})
 		for k, i := range fs.facts.idx {
 			if g := storeRemap[k.eni]; shardOf(g) == si {
 				k.eni = g
@@ -197,7 +197,7 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 			}
 		}
 	})
-	fs.facts, fs.facts4 = indexTable[factKey]{}, indexTable[factKey4]{}
+	fs.facts, fs.facts4 = indexTable[factKey]{}, index4{}
 	if undecidedTotal > 0 {
 		// Service endpoints are learned across interfaces: share them.
 		services := shards[0].kn.services

@@ -37,6 +37,16 @@ func (p *key4) hash() uint64 {
 	return h * 0x94d049bb133111eb
 }
 
+// hash2 is the store's hash, unrelated in order to hash: flushes insert a
+// worker table's facts in its slot order, which is hash order, and with the
+// same hash a linear-probing table fed in hash order piles into ever longer
+// runs (each insert lands at the end of the run the previous ones built).
+func (p *key4) hash2() uint64 {
+	h := p.hash()
+	h ^= h >> 32
+	return h * 0xff51afd7ed558ccd
+}
+
 // slot4 is one entry of table4: key and sums in one 72-byte slot, so an
 // update touches one place.
 type slot4 struct {
@@ -112,5 +122,74 @@ func (t *table4) reset() {
 	if t.n > 0 {
 		clear(t.slots)
 		t.n = 0
+	}
+}
+
+// index4 is the store's IPv4 table: 32-byte slots holding the packed key,
+// with the fact's index into vals in the high half of the last word, and
+// the sums in a dense slice. The store holds every fact of the run and is
+// updated only at flushes, so it favours size over one cache miss.
+type index4 struct {
+	slots []key4
+	vals  []factVal
+	shift uint
+}
+
+const idxShift = 32 // where a slot keeps its index in word 3
+
+func newIndex4() index4 {
+	const initial = 1 << 12
+	return index4{slots: make([]key4, initial), shift: uint(64 - bits.TrailingZeros(initial))}
+}
+
+// add adds o to fact k (whose word 3 has no index bits).
+func (t *index4) add(k *key4, o *factVal) {
+	m := len(t.slots) - 1
+	for i := int(k.hash2() >> t.shift); ; i = (i + 1) & m {
+		s := &t.slots[i]
+		if s[0] == k[0] && s[1] == k[1] && s[2] == k[2] && uint32(s[3]) == uint32(k[3]) {
+			t.vals[s[3]>>idxShift].add(o)
+			return
+		}
+		if s[3] == 0 {
+			*s = *k
+			s[3] |= uint64(len(t.vals)) << idxShift
+			t.vals = append(t.vals, *o)
+			if len(t.vals)*4 > len(t.slots)*3 {
+				t.grow()
+			}
+			return
+		}
+	}
+}
+
+func (t *index4) grow() {
+	old := t.slots
+	t.slots = make([]key4, 2*len(old))
+	clear(t.slots) // see table4.grow
+	t.shift--
+	m := len(t.slots) - 1
+	for j := range old {
+		s := &old[j]
+		if s[3] == 0 {
+			continue
+		}
+		k := key4{s[0], s[1], s[2], uint64(uint32(s[3]))}
+		i := int(k.hash2() >> t.shift)
+		for t.slots[i][3] != 0 {
+			i = (i + 1) & m
+		}
+		t.slots[i] = *s
+	}
+}
+
+func (t *index4) len() int { return len(t.vals) }
+
+// each calls fn for every fact with its sums, in slot order.
+func (t *index4) each(fn func(k factKey4, v *factVal)) {
+	for j := range t.slots {
+		if s := &t.slots[j]; s[3] != 0 {
+			fn(s.unpack(), &t.vals[s[3]>>idxShift])
+		}
 	}
 }

@@ -9,7 +9,7 @@ import (
 // growth, and the key packing round trip.
 func TestTable4(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	tab := newTable4()
+	tab, idx := newTable4(), newIndex4()
 	want := map[factKey4]factVal{}
 	for i := 0; i < 50000; i++ {
 		k := factKey4{src: [4]byte{10, 0, byte(rng.IntN(4)), byte(rng.IntN(256))}, dst: [4]byte{byte(rng.IntN(3)), 1, 2, 3},
@@ -23,6 +23,7 @@ func TestTable4(t *testing.T) {
 		v := factVal{flows: 1, packets: uint64(rng.IntN(100)), bytes: uint64(rng.IntN(10000)), first: int64(rng.IntN(1000) + 1), last: int64(rng.IntN(1000) + 1000)}
 		p := pack4(&k)
 		tab.add(&p, &v)
+		idx.add(&p, &v)
 		w := want[k]
 		w.add(&v)
 		want[k] = w
@@ -39,6 +40,16 @@ func TestTable4(t *testing.T) {
 	})
 	if seen != len(want) {
 		t.Fatalf("each saw %d facts, want %d", seen, len(want))
+	}
+	seen = 0
+	idx.each(func(k factKey4, v *factVal) {
+		seen++
+		if want[k] != *v {
+			t.Fatalf("index4 %+v: %+v, want %+v", k, *v, want[k])
+		}
+	})
+	if seen != len(want) || idx.len() != len(want) {
+		t.Fatalf("index4 saw %d facts (len %d), want %d", seen, idx.len(), len(want))
 	}
 	tab.reset()
 	if tab.len() != 0 {
