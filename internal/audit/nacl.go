@@ -564,9 +564,13 @@ func (s *scan) returnFinding(c *naclSets, classes map[connKey][]*connClass, n *v
 			}
 			local = append(local, x.IPv6CIDRs...)
 		}
+		has4, has6 := s.memberFamilies(g.ID, sn)
 		hit := false
 		for pi, cls := range perProto {
 			for _, cl := range cls {
+				if cl.f == v4 && !has4 || cl.f == v6 && !has6 {
+					continue // no member here has an address of the family: no such connection
+				}
 				svc, txt, ej, bad := s.judge(cl, local)
 				if !bad {
 					continue
@@ -627,6 +631,21 @@ func connDir(egress bool, peer, group, subnets, enis string) string {
 		return "from " + own + " to " + peer
 	}
 	return "from " + peer + " to " + own
+}
+
+// memberFamilies reports which address families the group's interfaces in
+// subnet can use: those of their addresses; an interface whose addresses
+// are not known (IaC that leaves them to AWS) may use either.
+func (s *scan) memberFamilies(group, subnet string) (v4, v6 bool) {
+	for _, e := range s.membersIn(group, subnet) {
+		e4 := len(e.PrivateIPs)+len(e.IPv4Prefixes) > 0
+		e6 := len(e.IPv6s)+len(e.IPv6Prefixes) > 0
+		if !e4 && !e6 {
+			return true, true
+		}
+		v4, v6 = v4 || e4, v6 || e6
+	}
+	return v4, v6
 }
 
 func (s *scan) membersIn(group, subnet string) []*vpc.Interface {
