@@ -556,6 +556,7 @@ func (s *scan) returnFinding(c *naclSets, classes map[connKey][]*connClass, n *v
 	var hitSubnets, parts []string
 	var text string
 	var entry *EntryJSON
+	hitFam := map[family]bool{} // the families whose replies are denied
 	for _, sn := range subnets {
 		var local []netip.Prefix
 		if x := s.inv.Subnets[sn]; x != nil {
@@ -576,6 +577,7 @@ func (s *scan) returnFinding(c *naclSets, classes map[connKey][]*connClass, n *v
 					continue
 				}
 				hit = true
+				hitFam[cl.f] = true
 				if text == "" {
 					text, entry = txt, ej
 				}
@@ -594,7 +596,13 @@ func (s *scan) returnFinding(c *naclSets, classes map[connKey][]*connClass, n *v
 	}
 	var enis []*vpc.Interface
 	for _, sn := range hitSubnets {
-		enis = append(enis, s.membersIn(g.ID, sn)...)
+		for _, e := range s.membersIn(g.ID, sn) {
+			e4 := len(e.PrivateIPs)+len(e.IPv4Prefixes) > 0
+			e6 := len(e.IPv6s)+len(e.IPv6Prefixes) > 0
+			if !e4 && !e6 || hitFam[v4] && e4 || hitFam[v6] && e6 {
+				enis = append(enis, e) // only those that can make the connection
+			}
+		}
 	}
 	s.add(Finding{
 		ResourceID: n.ID, Entry: entry, Rule: ruleJSON(r), RuleRef: r.Ref(),
@@ -728,7 +736,7 @@ func (s *scan) judge(cl *connClass, local []netip.Prefix) (service, text string,
 	if len(svc) == 0 {
 		return "", "", nil, false
 	}
-	var blocked []string
+	var runs [][2]int32 // blocked port runs, adjacent ones joined
 	var sample netip.Addr
 	var samplePort int32
 	for _, m := range cl.miss {
@@ -736,13 +744,21 @@ func (s *scan) judge(cl *connClass, local []netip.Prefix) (service, text string,
 		if !ok {
 			continue
 		}
-		blocked = append(blocked, vpc.PortText(cl.proto, m.from, m.to))
+		if n := len(runs); n > 0 && runs[n-1][1]+1 == m.from {
+			runs[n-1][1] = m.to
+		} else {
+			runs = append(runs, [2]int32{m.from, m.to})
+		}
 		if !sample.IsValid() {
 			sample, samplePort = a, m.from
 		}
 	}
-	if len(blocked) == 0 {
+	if len(runs) == 0 {
 		return "", "", nil, false
+	}
+	blocked := make([]string, len(runs))
+	for i, r := range runs {
+		blocked[i] = vpc.PortText(cl.proto, r[0], r[1])
 	}
 	dir := "inbound"
 	if !cl.egress {
