@@ -84,12 +84,16 @@ func LoadTemplate(file string, data []byte, inv *vpc.Inventory) error {
 	}
 	sort.SliceStable(items, func(i, j int) bool { return order[items[i].typ] < order[items[j].typ] })
 	for _, it := range items {
-		if inv.Groups[it.id] != nil || inv.NACLs[it.id] != nil || inv.Interfaces[it.id] != nil ||
-			inv.Subnets[it.id] != nil || inv.VPCs[it.id] != nil || inv.PrefixLists[it.id] != nil {
-			// Another template took the logical id: qualify this one's.
-			l.qual = filepath.ToSlash(file) + "/"
-			break
+		src, taken := iac.TakenBy(inv, it.id)
+		if !taken {
+			continue
 		}
+		if iac.SamePath(src.File, file) {
+			return nil // the same template named twice: read once
+		}
+		// Another template took the logical id: qualify this one's.
+		l.qual = filepath.ToSlash(file) + "/"
+		break
 	}
 	for _, it := range items {
 		p := props{n: it.n.Get("Properties"), path: "Resources." + it.id + ".Properties", res: it.id, line: it.n.Line}

@@ -61,3 +61,18 @@ func TestTwoTemplatesWithTheSameLogicalIDs(t *testing.T) {
 		t.Errorf("nacls = %+v / %+v", inv.NACLs["stacks/b.yaml/NACL"], inv.NACLs["NACL"])
 	}
 }
+
+// The same template named twice is read once.
+func TestSameTemplateTwiceIsReadOnce(t *testing.T) {
+	t.Parallel()
+	tpl := []byte("Resources:\n  WebSG:\n    Type: AWS::EC2::SecurityGroup\n    Properties: {GroupDescription: web}\n")
+	inv := vpc.New()
+	for _, f := range []string{"stack.yaml", "./stack.yaml"} {
+		if err := LoadTemplate(f, tpl, inv); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	if len(inv.Groups) != 1 {
+		t.Errorf("%d groups, want the template read once", len(inv.Groups))
+	}
+}

@@ -3,6 +3,7 @@ package terraform
 import (
 	"fmt"
 	"net/netip"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -22,8 +23,12 @@ type builder struct {
 	// only: when the unit's addresses are already taken by another unit,
 	// its ids are qualified with it ("envs/staging/aws_security_group.web").
 	unit string
+	// unitDir: unit is a folder (of .tf files), else a file.
+	unitDir bool
 	// qualified is what prefixes this unit's addresses, or "".
 	qualified string
+	// again: the unit was read before and is skipped.
+	again bool
 	// assoc holds NACL associations until every NACL is known.
 	assoc []naclAssoc
 	// attach holds attachments to interfaces until every one is known.
@@ -62,8 +67,14 @@ func Supported(resourceType string) bool { return order[resourceType] > 0 }
 // build adds the resources to the inventory.
 func (b *builder) build(rs []resource) error {
 	sort.SliceStable(rs, func(i, j int) bool { return order[rs[i].Type] < order[rs[j].Type] })
-	if b.unit != "" && b.taken(rs) {
-		b.qualify(rs, b.unit+"/")
+	if b.unit != "" {
+		switch b.claim(rs) {
+		case unitAgain:
+			b.again = true
+			return nil // the same folder or file named twice: read once
+		case unitTaken:
+			b.qualify(rs, b.unit+"/")
+		}
 	}
 	b.declaredENIs = map[string]bool{}
 	for i := range rs {
@@ -111,21 +122,34 @@ func (b *builder) build(rs []resource) error {
 	return b.finish()
 }
 
-// taken reports whether an id this unit's resources take from their
-// address is already used by an object another unit loaded.
-func (b *builder) taken(rs []resource) bool {
-	inv := b.inv
+const (
+	unitFree  = iota // no address of the unit is taken
+	unitAgain        // taken by this very unit, read before
+	unitTaken        // taken by another unit
+)
+
+// claim says whether the ids this unit's resources take from their
+// addresses are already used, and by whom.
+func (b *builder) claim(rs []resource) int {
 	for i := range rs {
 		id := idOf(&rs[i])
 		if id != rs[i].Addr {
 			continue // a real id (state): the same object wherever it is read
 		}
-		if inv.Groups[id] != nil || inv.NACLs[id] != nil || inv.Interfaces[id] != nil ||
-			inv.Subnets[id] != nil || inv.VPCs[id] != nil || inv.PrefixLists[id] != nil {
-			return true
+		src, ok := iac.TakenBy(b.inv, id)
+		if !ok {
+			continue
 		}
+		from := src.File
+		if b.unitDir {
+			from = filepath.Dir(from)
+		}
+		if iac.SamePath(from, b.unit) {
+			return unitAgain
+		}
+		return unitTaken
 	}
-	return false
+	return unitFree
 }
 
 // qualify prefixes every address of the unit, and every reference to one

@@ -123,10 +123,13 @@ func LoadHCLFiles(files map[string][]byte, inv *vpc.Inventory) ([]Suppression, e
 	res := m.evaluate(inv)
 	b := &builder{inv: inv, why: "unknown: not resolvable statically"}
 	if len(names) > 0 {
-		b.unit = filepath.ToSlash(filepath.Dir(names[0]))
+		b.unit, b.unitDir = filepath.ToSlash(filepath.Dir(names[0])), true
 	}
 	if err := b.build(res); err != nil {
 		return nil, err
+	}
+	if b.again {
+		return nil, nil
 	}
 	if b.qualified != "" {
 		for i := range sups {

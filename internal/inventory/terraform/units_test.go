@@ -101,3 +101,38 @@ func keys[V any](m map[string]V) []string {
 	}
 	return out
 }
+
+// The same folder or plan named twice (infra/ and infra/main.tf, or
+// ./plan.json and plan.json) is read once, not as a second unit.
+func TestSameUnitTwiceIsReadOnce(t *testing.T) {
+	t.Parallel()
+	src := []byte(`resource "aws_security_group" "web" {
+  # walls:ignore WALLS-SG-004 bastion
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+`)
+	inv := vpc.New()
+	if _, err := LoadHCLFiles(map[string][]byte{"infra/main.tf": src}, inv); err != nil {
+		t.Fatal(err)
+	}
+	sups, err := LoadHCLFiles(map[string][]byte{"./infra/main.tf": src}, inv)
+	if err != nil || len(sups) != 0 || len(inv.Groups) != 1 {
+		t.Errorf("second read: err %v, %d suppressions, groups %v; want it skipped", err, len(sups), keys(inv.Groups))
+	}
+	plan := []byte(`{"format_version":"1.2","planned_values":{"root_module":{"resources":[
+{"address":"aws_security_group.web","mode":"managed","type":"aws_security_group","name":"web","values":{"name":"web","ingress":[],"egress":[]}}]}}}`)
+	inv = vpc.New()
+	for _, f := range []string{"plan.json", "./plan.json"} {
+		if err := LoadShowJSON(f, plan, inv); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	if len(inv.Groups) != 1 {
+		t.Errorf("groups = %v, want the plan read once", keys(inv.Groups))
+	}
+}

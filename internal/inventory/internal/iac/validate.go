@@ -3,6 +3,7 @@ package iac
 import (
 	"fmt"
 	"net/netip"
+	"path/filepath"
 	"strings"
 
 	"github.com/walls-dev/walls/internal/vpc"
@@ -159,6 +160,40 @@ func isAccountID(s string) bool {
 		}
 	}
 	return true
+}
+
+// TakenBy returns where the object the inventory already holds under id
+// was read from, and whether there is one.
+func TakenBy(inv *vpc.Inventory, id string) (vpc.Location, bool) {
+	switch {
+	case inv.Groups[id] != nil:
+		return inv.Groups[id].Source, true
+	case inv.NACLs[id] != nil:
+		return inv.NACLs[id].Source, true
+	case inv.Interfaces[id] != nil:
+		return inv.Interfaces[id].Source, true
+	case inv.Subnets[id] != nil:
+		return inv.Subnets[id].Source, true
+	case inv.VPCs[id] != nil:
+		return inv.VPCs[id].Source, true
+	case inv.PrefixLists[id] != nil:
+		return inv.PrefixLists[id].Source, true
+	}
+	return vpc.Location{}, false
+}
+
+// SamePath reports whether two paths name the same file or folder, however
+// they were spelled (./a.json, a.json, /abs/a.json).
+func SamePath(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	if err1 != nil || err2 != nil {
+		return filepath.Clean(a) == filepath.Clean(b)
+	}
+	return aa == bb
 }
 
 // SortNACL sorts a NACL's entries by rule number and reports the first
