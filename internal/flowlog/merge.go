@@ -3,6 +3,7 @@ package flowlog
 import (
 	"bytes"
 	"cmp"
+	"encoding/binary"
 	"net/netip"
 	"runtime"
 	"slices"
@@ -232,10 +233,10 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 		sh := shards[si]
 		sh.order = make([]obsEntry, 0, len(sh.m.obs))
 		for k, a := range sh.m.obs {
-			sh.order = append(sh.order, obsEntry{k, a})
+			sh.order = append(sh.order, newObsEntry(k, a))
 		}
 		sh.m.obs = nil
-		slices.SortFunc(sh.order, func(x, y obsEntry) int { return compareKeys(&x.k, &y.k, x.a, y.a) })
+		slices.SortFunc(sh.order, compareEntries)
 	})
 	for si, sh := range shards {
 		offsets[si+1] = offsets[si] + len(sh.order)
@@ -253,7 +254,7 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 		order := shards[si].order
 		out := res.Observations[offsets[si]:offsets[si+1]]
 		for i := range order {
-			k, a := order[i].k, order[i].a
+			k, a := order[i].key(), order[i].a
 			order[i].a = nil // let the accumulators go as the rows are built
 			conf := Heuristic
 			if a.exact && !enis[k.eni].skip.overlaps(a.v.first, a.v.last) {
@@ -297,8 +298,45 @@ type mergeShard struct {
 }
 
 type obsEntry struct {
-	k obsKey
-	a *obsAcc
+	// The key as three integers in compareKeys' order: interface, accepted
+	// first, direction, protocol, port and IPv6-after-IPv4 in sk; the
+	// remote address's bytes in r1, r2. Sorting compares these (32-byte
+	// entries, no key comparison function); key() gives the key back.
+	sk, r1, r2 uint64
+	a          *obsAcc
+}
+
+func newObsEntry(k obsKey, a *obsAcc) obsEntry {
+	e := obsEntry{a: a, r1: binary.BigEndian.Uint64(k.remote[:8]), r2: binary.BigEndian.Uint64(k.remote[8:])}
+	e.sk = uint64(k.eni)<<28 | uint64(k.dir&3)<<25 | uint64(k.proto)<<17 | uint64(k.port)<<1
+	if !k.accepted {
+		e.sk |= 1 << 27
+	}
+	if [12]byte(k.remote[:12]) != v4InV6Prefix {
+		e.sk |= 1
+	}
+	return e
+}
+
+func (e *obsEntry) key() obsKey {
+	k := obsKey{eni: uint32(e.sk >> 28), dir: Direction(e.sk >> 25 & 3), proto: uint8(e.sk >> 17),
+		port: uint16(e.sk >> 1), accepted: e.sk&(1<<27) == 0}
+	binary.BigEndian.PutUint64(k.remote[:8], e.r1)
+	binary.BigEndian.PutUint64(k.remote[8:], e.r2)
+	return k
+}
+
+// compareEntries orders entries as compareKeys orders their keys.
+func compareEntries(x, y obsEntry) int {
+	switch {
+	case x.sk != y.sk:
+		return cmp.Compare(x.sk, y.sk)
+	case x.r1 != y.r1:
+		return cmp.Compare(x.r1, y.r1)
+	case x.r2 != y.r2:
+		return cmp.Compare(x.r2, y.r2)
+	}
+	return cmpAddr16(&x.a.local, &y.a.local)
 }
 
 // take folds one fact into the shard.

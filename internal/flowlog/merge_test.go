@@ -1,6 +1,7 @@
 package flowlog
 
 import (
+	"math/rand/v2"
 	"net/netip"
 	"testing"
 )
@@ -14,6 +15,37 @@ func TestCmpAddr16MatchesNetip(t *testing.T) {
 			if got, want := cmpAddr16(&a16, &b16), a.Compare(b); got != want {
 				t.Errorf("cmpAddr16(%s, %s) = %d, want %d", x, y, got, want)
 			}
+		}
+	}
+}
+
+// TestCompareEntries checks that the integer sort keys order observations
+// exactly as compareKeys does.
+func TestCompareEntries(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	addr := func() [16]byte {
+		var a [16]byte
+		if rng.IntN(2) == 0 {
+			a = v4mapped([4]byte{byte(rng.IntN(3)), 0, 0, byte(rng.IntN(3))})
+		} else {
+			a[0], a[15] = byte(rng.IntN(3)*0x7f), byte(rng.IntN(3))
+		}
+		return a
+	}
+	key := func() (obsKey, *obsAcc) {
+		return obsKey{remote: addr(), eni: uint32(rng.IntN(3)) * 0x7fffffff, port: uint16(rng.IntN(3)) * 0x7fff,
+				proto: uint8(rng.IntN(3)) * 0x7f, dir: Direction(1 + rng.IntN(2)), accepted: rng.IntN(2) == 0},
+			&obsAcc{local: addr()}
+	}
+	for i := 0; i < 100000; i++ {
+		xk, xa := key()
+		yk, ya := key()
+		xe := newObsEntry(xk, xa)
+		if xe.key() != xk {
+			t.Fatalf("key round trip: %+v -> %+v", xk, xe.key())
+		}
+		if got, want := compareEntries(xe, newObsEntry(yk, ya)), compareKeys(&xk, &yk, xa, ya); got != want {
+			t.Fatalf("%+v %+v: compareEntries %d, compareKeys %d", xk, yk, got, want)
 		}
 	}
 }
