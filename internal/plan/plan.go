@@ -237,6 +237,14 @@ func (p *Plan) validate(file string) error {
 		if g.ProposedEgress == nil {
 			return bad(at+".proposedEgress", "missing: want the list of proposed egress rules ([] for no egress at all)")
 		}
+		if g.Status == StatusUnchanged {
+			cur, _ := Rules(g.GroupID, g.CurrentEgress)
+			prop, _ := Rules(g.GroupID, g.ProposedEgress)
+			if missing, extra := ruleDelta(cur, prop); len(missing)+len(extra) > 0 {
+				return bad(at+".proposedEgress", "status is unchanged, so apply, check --plan and replay keep currentEgress, "+
+					"but proposedEgress differs from it: set status to %q to propose it, or restore currentEgress", StatusProposed)
+			}
+		}
 	}
 	return nil
 }

@@ -91,6 +91,8 @@ func TestParseErrors(t *testing.T) {
 		{"no proposal", `{"version":1,"securityGroups":[{"GroupId":"sg-1","status":"proposed","currentEgress":[{"IpProtocol":"-1","CidrIpv4":"0.0.0.0/0","IsEgress":true}]}]}`, "securityGroups[0].proposedEgress: missing"},
 		{"null proposal", `{"version":1,"securityGroups":[{"GroupId":"sg-1","status":"proposed","currentEgress":[],"proposedEgress":null}]}`, "securityGroups[0].proposedEgress: missing"},
 		{"no current", `{"version":1,"securityGroups":[{"GroupId":"sg-1","status":"proposed","proposedEgress":[]}]}`, "securityGroups[0].currentEgress: missing"},
+		// diff would show a change that apply, check --plan and replay ignore.
+		{"unchanged but edited", `{"version":1,"securityGroups":[{"GroupId":"sg-1","status":"unchanged","currentEgress":[{"IpProtocol":"-1","CidrIpv4":"0.0.0.0/0","IsEgress":true}],"proposedEgress":[]}]}`, "securityGroups[0].proposedEgress: status is unchanged"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
