@@ -171,6 +171,9 @@ type hclResource struct {
 	block     *hclsyntax.Block
 	// instances are filled by evaluate: one per count/for_each element.
 	instances []hclInstance
+	// counted: count or for_each was known, so no instances means none
+	// (count = 0), not unknown.
+	counted bool
 	// value is what references to the resource see in the EvalContext.
 	value cty.Value
 }
@@ -275,6 +278,9 @@ func (m *hclModule) evaluate(inv *vpc.Inventory) []resource {
 		if !Supported(r.typ) {
 			continue
 		}
+		if len(r.instances) == 0 && r.counted {
+			continue // count = 0 or an empty for_each: known to be none
+		}
 		if len(r.instances) == 0 {
 			what := "count"
 			if r.block.Body.Attributes["for_each"] != nil {
@@ -295,7 +301,7 @@ func (m *hclModule) evaluate(inv *vpc.Inventory) []resource {
 // expand decides the resource's instances from count or for_each.
 func (m *hclModule) expand(r *hclResource, ctx *hcl.EvalContext) {
 	base := r.typ + "." + r.name
-	r.instances = nil
+	r.instances, r.counted = nil, false
 	if a := r.block.Body.Attributes["count"]; a != nil {
 		v, diags := a.Expr.Value(ctx)
 		if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() || !v.Type().Equals(cty.Number) {
@@ -308,6 +314,7 @@ func (m *hclModule) expand(r *hclResource, ctx *hcl.EvalContext) {
 		for i := int64(0); i < n; i++ {
 			r.instances = append(r.instances, hclInstance{addr: fmt.Sprintf("%s[%d]", base, i), key: cty.NumberIntVal(i)})
 		}
+		r.counted = true
 		return
 	}
 	if a := r.block.Body.Attributes["for_each"]; a != nil {
@@ -325,6 +332,7 @@ func (m *hclModule) expand(r *hclResource, ctx *hcl.EvalContext) {
 			}
 			r.instances = append(r.instances, hclInstance{addr: fmt.Sprintf("%s[%q]", base, k.AsString()), key: k, each: val})
 		}
+		r.counted = true
 		return
 	}
 	r.instances = []hclInstance{{addr: base}}

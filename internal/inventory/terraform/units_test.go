@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/walls-dev/walls/internal/vpc"
@@ -134,5 +135,32 @@ func TestSameUnitTwiceIsReadOnce(t *testing.T) {
 	}
 	if len(inv.Groups) != 1 {
 		t.Errorf("groups = %v, want the plan read once", keys(inv.Groups))
+	}
+}
+
+// count = 0 and an empty for_each are known: no instance, and no warning
+// that they are unknown.
+func TestHCLZeroInstancesAreKnown(t *testing.T) {
+	t.Parallel()
+	inv := mustHCL(t, `variable "enabled" { default = false }
+resource "aws_security_group" "maybe" {
+  count = var.enabled ? 1 : 0
+}
+resource "aws_security_group" "none" {
+  for_each = toset([])
+  name     = each.key
+}
+resource "aws_security_group" "unknown" {
+  count = var.nope
+}`)
+	if len(inv.Groups) != 0 {
+		t.Errorf("groups = %v, want none", keys(inv.Groups))
+	}
+	w := warningsText(inv)
+	if strings.Contains(w, "aws_security_group.maybe") || strings.Contains(w, "aws_security_group.none") {
+		t.Errorf("zero instances reported as unknown:\n%s", w)
+	}
+	if !strings.Contains(w, "aws_security_group.unknown: count is unknown") {
+		t.Errorf("an unknown count is not reported:\n%s", w)
 	}
 }
