@@ -110,6 +110,19 @@ func (r *Report) CountAtLeast(s Severity) int {
 	return n
 }
 
+// NotEvaluated counts the checks that ran but could not be evaluated for
+// lack of data (their notes say "not evaluated: …"): "no findings" from
+// them is no evidence either way.
+func (r *Report) NotEvaluated() int {
+	seen := map[string]bool{}
+	for _, n := range r.Notes {
+		if n.CheckID != "" && strings.HasPrefix(n.Message, "not evaluated") {
+			seen[n.CheckID] = true
+		}
+	}
+	return len(seen)
+}
+
 // scan is one check's run over the inventory: what it reads, and where its
 // findings go.
 type scan struct {

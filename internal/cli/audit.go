@@ -182,6 +182,9 @@ func writeAuditTable(io *IOStreams, rep *audit.Report) error {
 	w := io.Out
 	if len(rep.Findings) == 0 {
 		fmt.Fprintf(w, "No findings (%d checks run", len(rep.Checks))
+		if n := rep.NotEvaluated(); n > 0 {
+			fmt.Fprintf(w, ", %d not evaluated for lack of data", n)
+		}
 		if len(rep.Suppressed) > 0 {
 			fmt.Fprintf(w, ", %d suppressed", len(rep.Suppressed))
 		}

@@ -133,3 +133,14 @@ func TestAuditNoteWithoutCheckID(t *testing.T) {
 		t.Errorf("stderr lacks the unknown-value note:\n%s", errOut)
 	}
 }
+
+func TestAuditNoFindingsSaysWhatWasNotEvaluated(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "sg.json"), []byte(`{"SecurityGroups": []}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runWalls(t, "audit", dir)
+	if code != 0 || !strings.Contains(out, "No findings (18 checks run, 9 not evaluated for lack of data).") {
+		t.Errorf("exit %d, stdout %q (%s)", code, out, errs)
+	}
+}

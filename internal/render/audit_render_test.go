@@ -230,3 +230,19 @@ func TestSARIFFindingWithoutFile(t *testing.T) {
 		t.Errorf("artifact URI %q: want one naming the resource, without a scheme", uri)
 	}
 }
+
+// "No findings" must not read as a clean bill when checks could not run.
+func TestMarkdownNoFindingsSaysWhatWasNotEvaluated(t *testing.T) {
+	var b bytes.Buffer
+	rep := &audit.Report{Checks: []string{"WALLS-SG-001", "WALLS-SG-007", "WALLS-FLOW-001"}, Notes: []audit.Note{
+		{CheckID: "WALLS-SG-007", Message: "not evaluated: no network interfaces in the input"},
+		{CheckID: "WALLS-FLOW-001", Message: "not evaluated: needs --flows"},
+		{Message: "main.tf:3: something is unknown"},
+	}}
+	if err := AuditMarkdown(&b, rep); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "No findings from 3 checks (2 not evaluated for lack of data; see the notes).") {
+		t.Errorf("summary:\n%s", b.String())
+	}
+}

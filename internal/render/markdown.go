@@ -32,7 +32,11 @@ func AuditMarkdown(w io.Writer, rep *audit.Report) error {
 	}
 	b.WriteString("### walls audit\n\n")
 	if len(rep.Findings) == 0 {
-		fmt.Fprintf(&b, "No findings from %d checks.", len(rep.Checks))
+		fmt.Fprintf(&b, "No findings from %d checks", len(rep.Checks))
+		if n := rep.NotEvaluated(); n > 0 {
+			fmt.Fprintf(&b, " (%d not evaluated for lack of data; see the notes)", n)
+		}
+		b.WriteString(".")
 	} else {
 		var parts []string
 		for _, s := range []audit.Severity{audit.Critical, audit.High, audit.Medium, audit.Low} {
