@@ -1,6 +1,7 @@
 package flowlog
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -22,9 +23,22 @@ func FuzzParseLine(f *testing.F) {
 	formats := []*Format{DefaultFormat(), mustHeader(benchHeader),
 		mustHeader("version vpc-id subnet-id instance-id interface-id account-id type srcaddr dstaddr srcport dstport pkt-srcaddr pkt-dstaddr protocol bytes packets start end action tcp-flags log-status")}
 	f.Fuzz(func(t *testing.T, line []byte) {
-		var r Record
+		var r, r2 Record
+		// The same line followed by more bytes in its capacity, as lines of
+		// a chunk are: the parser may read into them but must not use them.
+		ext := make([]byte, len(line)+80)
+		copy(ext, line)
+		for i := len(line); i < len(ext); i++ {
+			ext[i] = " x\t9."[i%5]
+		}
+		inChunk := ext[:len(line)]
 		for _, fm := range formats {
-			if err := fm.Parse(line, &r); err != nil {
+			err := fm.Parse(line, &r)
+			err2 := fm.Parse(inChunk, &r2)
+			if fmt.Sprint(err) != fmt.Sprint(err2) || err == nil && recordFields(&r) != recordFields(&r2) {
+				t.Fatalf("%q: alone %v %s, in a chunk %v %s", line, err, recordFields(&r), err2, recordFields(&r2))
+			}
+			if err != nil {
 				continue
 			}
 			if r.SrcPort > 65535 || r.DstPort > 65535 || r.Protocol > 255 || r.TCPFlags > 255 {
@@ -73,6 +87,13 @@ func FuzzParseHeader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// recordFields renders a record's decoded fields.
+func recordFields(r *Record) string {
+	return fmt.Sprintf("%d %q %v %v %v %v %d %d %d %d %d %d %d %d %d %d %d %d %q %q", r.Version, r.InterfaceID,
+		r.SrcAddr, r.DstAddr, r.PktSrcAddr, r.PktDstAddr, r.SrcPort, r.DstPort, r.Protocol, r.Packets, r.Bytes,
+		r.Start, r.End, r.Action, r.Status, r.TCPFlags, r.FlowDirection, r.TrafficPath, r.PktSrcService, r.PktDstSvc)
 }
 
 func mustHeader(s string) *Format {

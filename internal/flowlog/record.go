@@ -119,18 +119,18 @@ func (f *Format) Parse(line []byte, r *Record) error {
 	cols := r.cols
 	i, from := 0, 0
 	for base := 0; base < len(line); base += 64 {
-		end := min(base+64, len(line))
 		var mask uint64
-		w := base
-		for ; w+8 <= end; w += 8 {
-			x := binary.LittleEndian.Uint64(line[w:])
-			sep := ^(((x & swarLow7) + swarAdd) | x) & swarHi
-			mask |= (sep >> 7 * swarGather >> 56) << uint(w-base)
-		}
-		for ; w < end; w++ {
-			if line[w] <= ' ' {
-				mask |= 1 << uint(w-base)
-			}
+		switch {
+		case base+64 <= len(line):
+			mask = blankMask((*[64]byte)(line[base : base+64]))
+		case base+64 <= cap(line):
+			// The last block: read on into the capacity (the rest of the
+			// chunk) and drop what lies past the line.
+			mask = blankMask((*[64]byte)(line[base:base+64])) & (1<<uint(len(line)-base) - 1)
+		default:
+			var tail [64]byte
+			copy(tail[:], line[base:])
+			mask = blankMask(&tail) & (1<<uint(len(line)-base) - 1)
 		}
 		for mask != 0 {
 			k := base + bits.TrailingZeros64(mask)
@@ -291,6 +291,26 @@ func (f *Format) decode(r *Record, line []byte) error {
 		r.PktDstSvc = c
 	}
 	return f.validate(r)
+}
+
+// blankMask returns the blanks (bytes <= ' ') of a 64-byte block as a
+// bitmask, bit i for byte i: eight words in straight-line code, so that the
+// compiler keeps everything in registers.
+func blankMask(b *[64]byte) uint64 {
+	return blankBits(binary.LittleEndian.Uint64(b[0:])) |
+		blankBits(binary.LittleEndian.Uint64(b[8:]))<<8 |
+		blankBits(binary.LittleEndian.Uint64(b[16:]))<<16 |
+		blankBits(binary.LittleEndian.Uint64(b[24:]))<<24 |
+		blankBits(binary.LittleEndian.Uint64(b[32:]))<<32 |
+		blankBits(binary.LittleEndian.Uint64(b[40:]))<<40 |
+		blankBits(binary.LittleEndian.Uint64(b[48:]))<<48 |
+		blankBits(binary.LittleEndian.Uint64(b[56:]))<<56
+}
+
+// blankBits gathers the blanks of one word into its low eight bits.
+func blankBits(x uint64) uint64 {
+	sep := ^(((x & swarLow7) + swarAdd) | x) & swarHi
+	return sep >> 7 * swarGather >> 56
 }
 
 // val returns column i of line unless the format lacks it (i < 0) or the
