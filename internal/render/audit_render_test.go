@@ -246,3 +246,19 @@ func TestMarkdownNoFindingsSaysWhatWasNotEvaluated(t *testing.T) {
 		t.Errorf("summary:\n%s", b.String())
 	}
 }
+
+// artifactLocation.uri is a URI reference: a space or a '#' in a path must be
+// percent-encoded, or the upload is rejected or points at another file.
+func TestArtifactURIIsAValidURIReference(t *testing.T) {
+	for in, want := range map[string]string{
+		"infra/sg.json":            "infra/sg.json",
+		"my infra/sg.json":         "my%20infra/sg.json",
+		"envs/#1/main.tf":          "envs/%231/main.tf",
+		"stacks/a b/tmpl[1].yaml":  "stacks/a%20b/tmpl%5B1%5D.yaml",
+		"./infra/../infra/sg.json": "infra/sg.json",
+	} {
+		if got := artifactURI(".", in); got != want {
+			t.Errorf("artifactURI(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -109,7 +109,7 @@ func AuditSARIF(w io.Writer, rep *audit.Report, opts SARIFOptions) error {
 			// upload for a result without an artifact URI, so the URI
 			// names the resource, as image scanners name the image.
 			loc.PhysicalLocation = &sarif.PhysicalLocation{
-				ArtifactLocation: &sarif.ArtifactLocation{URI: ptr("aws/" + url.PathEscape(f.ResourceID))},
+				ArtifactLocation: &sarif.ArtifactLocation{URI: ptr("aws/" + escapePath(f.ResourceID))},
 			}
 		}
 		r.Locations = []*sarif.Location{loc}
@@ -149,7 +149,19 @@ func artifactURI(base, file string) string {
 			}
 		}
 	}
-	return filepath.ToSlash(filepath.Clean(file))
+	return escapePath(filepath.ToSlash(filepath.Clean(file)))
+}
+
+// escapePath percent-encodes each segment of a slash path, so the result is
+// a valid URI reference: a space, '#', '?' or '%' in a file name would
+// otherwise be rejected or read as a fragment or query; ':' is encoded too,
+// or a first segment like "c:" would read as a scheme.
+func escapePath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		segs[i] = strings.ReplaceAll(url.PathEscape(s), ":", "%3A")
+	}
+	return strings.Join(segs, "/")
 }
 
 func sarifRule(c audit.Check) *sarif.ReportingDescriptor {
