@@ -300,3 +300,28 @@ func TestRuleWithinDualStack(t *testing.T) {
 		t.Error("memberless group in a dual-stack VPC: within, want not")
 	}
 }
+
+// A reference follows membership. When the group's VPC blocks are not
+// loaded, what it can stand for tomorrow is unknown: covering today's
+// members' addresses proves nothing, covering both whole families does.
+func TestRuleWithinReferenceWithoutVPC(t *testing.T) {
+	t.Parallel()
+	inv := testInv()
+	delete(inv.VPCs, "vpc-1")
+	ref := vpc.Peer{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: "sg-db"}}
+	r := vpc.Rule{Egress: true, Protocol: vpc.ProtoTCP, FromPort: 3306, ToPort: 3306, Peer: ref}
+	cur := func(cidrs ...string) []vpc.Rule {
+		var out []vpc.Rule
+		for _, c := range cidrs {
+			out = append(out, vpc.Rule{Egress: true, Protocol: vpc.ProtoTCP, FromPort: 3306, ToPort: 3306,
+				Peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netip.MustParsePrefix(c)}})
+		}
+		return out
+	}
+	if ok, _ := RuleWithin(inv, &r, cur("10.0.2.10/32")); ok {
+		t.Error("today's member /32 proves a reference within the current rules")
+	}
+	if ok, why := RuleWithin(inv, &r, cur("0.0.0.0/0", "::/0")); !ok {
+		t.Errorf("both whole families do not prove it: %s", why)
+	}
+}

@@ -191,7 +191,9 @@ func symbolReach(inv *vpc.Inventory, p vpc.Peer) (*netipx.IPSet, bool) {
 				return s, true
 			}
 		}
-		return members, len(members.Prefixes()) > 0
+		// The VPC's blocks are not loaded: tomorrow's members may have any
+		// address, so what the reference can stand for is not known.
+		return members, false
 	}
 	return nil, false
 }
