@@ -395,30 +395,41 @@ func parseAddr(b []byte) (netip.Addr, error) {
 	return a, nil
 }
 
+// parseIPv4 reads a dotted quad: four octets of one to three digits, no
+// leading zeros, at most 255. Each octet is read digit by digit, unrolled,
+// so there is no per-byte bookkeeping.
 func parseIPv4(b []byte) (netip.Addr, bool) {
 	var ip [4]byte
-	n, val, digits := 0, 0, 0
-	for i := 0; i <= len(b); i++ {
-		if i == len(b) || b[i] == '.' {
-			if digits == 0 || n == 4 {
+	i := 0
+	for k := 0; k < 4; k++ {
+		if k > 0 {
+			if i >= len(b) || b[i] != '.' {
 				return netip.Addr{}, false
 			}
-			ip[n] = byte(val)
-			n++
-			val, digits = 0, 0
-			continue
+			i++
 		}
-		d := b[i] - '0'
-		if d > 9 || digits == 3 || digits > 0 && val == 0 {
+		if i >= len(b) || b[i]-'0' > 9 {
 			return netip.Addr{}, false
 		}
-		val = val*10 + int(d)
-		if val > 255 {
-			return netip.Addr{}, false
+		v := uint(b[i] - '0')
+		i++
+		if i < len(b) && b[i]-'0' <= 9 {
+			if v == 0 {
+				return netip.Addr{}, false // a leading zero
+			}
+			v = v*10 + uint(b[i]-'0')
+			i++
+			if i < len(b) && b[i]-'0' <= 9 {
+				v = v*10 + uint(b[i]-'0')
+				i++
+				if v > 255 {
+					return netip.Addr{}, false
+				}
+			}
 		}
-		digits++
+		ip[k] = byte(v)
 	}
-	if n != 4 {
+	if i != len(b) {
 		return netip.Addr{}, false
 	}
 	return netip.AddrFrom4(ip), true
