@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -122,6 +123,9 @@ func runLearn(ctx context.Context, o *LearnOptions) error {
 
 // writePlanFile writes the plan atomically: a reviewer never sees half a plan.
 func writePlanFile(path string, p *plan.Plan) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return badInputf("-o %s: is a folder; want the plan file's path, such as %s", path, filepath.Join(path, "plan.json"))
+	}
 	tmp := path + ".tmp"
 	f, err := os.Create(tmp)
 	if err != nil {
@@ -136,7 +140,11 @@ func writePlanFile(path string, p *plan.Plan) error {
 		os.Remove(tmp)
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	return os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return badInputf("-o: %v", err)
+	}
+	return nil
 }
 
 // WritePlanTable renders a plan for people: per group, the proposed rules

@@ -161,3 +161,19 @@ func TestDiffWithoutInventory(t *testing.T) {
 		t.Errorf("the unproved reference should be listed as not proved, not as allowing more:\n%s", out)
 	}
 }
+
+// -o naming a folder is bad usage, said plainly, and leaves no temporary
+// file behind.
+func TestLearnOutputIsAFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "plans")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := run(t, "learn", learnInv, "--flows", learnFlows, "-o", dir)
+	if code != 2 || !strings.Contains(errOut, "-o "+dir+": is a folder") {
+		t.Errorf("exit %d, stderr %q; want exit 2 saying -o is a folder", code, errOut)
+	}
+	if _, err := os.Stat(dir + ".tmp"); err == nil {
+		t.Errorf("%s.tmp left behind", dir)
+	}
+}
