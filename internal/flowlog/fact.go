@@ -1,7 +1,7 @@
 package flowlog
 
 import (
-	"bytes"
+	"encoding/binary"
 	"net/netip"
 	"sync"
 )
@@ -401,18 +401,31 @@ func (e *eniAddrs) merge(o *eniAddrs) {
 }
 
 // interner maps interface ids to small integers without allocating on hits.
+// A direct-mapped cache indexed by the id's last eight bytes (where ids
+// differ) answers most lookups with one comparison, before the map.
 type interner struct {
 	ids   map[string]uint32
 	names []string
-	last  []byte
-	lastI uint32
+	cache [256]struct {
+		name string
+		id   uint32
+	}
 }
 
 func newInterner() *interner { return &interner{ids: map[string]uint32{}} }
 
 func (in *interner) id(b []byte) (uint32, bool) {
-	if in.last != nil && bytes.Equal(b, in.last) {
-		return in.lastI, false
+	var h uint64
+	if len(b) >= 8 {
+		h = binary.LittleEndian.Uint64(b[len(b)-8:])
+	} else {
+		for _, c := range b {
+			h = h<<8 | uint64(c)
+		}
+	}
+	e := &in.cache[h*0x9e3779b97f4a7c15>>56]
+	if e.name == string(b) && e.name != "" {
+		return e.id, false
 	}
 	id, ok := in.ids[string(b)]
 	isNew := false
@@ -423,8 +436,7 @@ func (in *interner) id(b []byte) (uint32, bool) {
 		in.names = append(in.names, s)
 		isNew = true
 	}
-	in.last = append(in.last[:0], b...)
-	in.lastI = id
+	e.name, e.id = in.names[id], id
 	return id, isNew
 }
 
