@@ -230,6 +230,7 @@ type element[T any] struct {
 	v    T
 	path string // e.g. SecurityGroups[3]
 	line int
+	sp   span // where the element is in its file
 }
 
 // fileData is everything decoded from one AWS CLI JSON file.

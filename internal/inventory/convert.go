@@ -13,6 +13,7 @@ import (
 // expected form.
 type converter struct {
 	file     string
+	data     []byte // the file's bytes, to find the lines of nested values
 	out      *converted
 	errs     []error
 	warnings []vpc.Warning
@@ -165,24 +166,39 @@ func (c *converter) convertGroup(e element[rawSecurityGroup]) *vpc.SecurityGroup
 	loc := vpc.Location{File: c.file, Path: e.path, Line: e.line}
 	g := &vpc.SecurityGroup{ID: id, Name: r.GroupName, Description: r.Description, OwnerID: r.OwnerID,
 		VpcID: r.VpcID, Tags: tags(r.Tags), RulesKnown: true, Source: loc}
-	g.Ingress = c.convertPermissions(g, r.IPPermissions, false, e.line, e.path+".IpPermissions")
-	g.Egress = c.convertPermissions(g, r.IPPermissionsEgress, true, e.line, e.path+".IpPermissionsEgress")
+	lines := map[string]int{}
+	if c.data != nil && e.sp.end > e.sp.start {
+		lines = peerLines(c.data, e.sp)
+	}
+	lineOf := func(rel string) int {
+		if l, ok := lines[rel]; ok {
+			return l
+		}
+		return e.line
+	}
+	g.Ingress = c.convertPermissions(g, r.IPPermissions, false, lineOf, e.path, "IpPermissions")
+	g.Egress = c.convertPermissions(g, r.IPPermissionsEgress, true, lineOf, e.path, "IpPermissionsEgress")
 	return g
 }
 
 // convertPermissions flattens legacy IpPermissions into one Rule per peer.
-func (c *converter) convertPermissions(g *vpc.SecurityGroup, perms []rawPermission, egress bool, line int, path string) []vpc.Rule {
+// lineOf gives the line of a peer entry from its path inside the group
+// (IpPermissionsEgress[0].IpRanges[1]); each rule points at its own entry.
+func (c *converter) convertPermissions(g *vpc.SecurityGroup, perms []rawPermission, egress bool, lineOf func(string) int, groupPath, key string) []vpc.Rule {
 	var out []vpc.Rule
 	for i, pm := range perms {
-		pp := fmt.Sprintf("%s[%d]", path, i)
+		rel := fmt.Sprintf("%s[%d]", key, i)
+		pp := groupPath + "." + rel
+		line := lineOf(rel)
 		proto, from, to, ok := c.ruleTraffic(pm.IPProtocol, pm.FromPort, pm.ToPort, line, pp)
 		if !ok {
 			continue
 		}
 		add := func(peer vpc.Peer, desc, peerPath string) {
+			entry := strings.TrimPrefix(peerPath[:strings.LastIndexByte(peerPath, '.')], groupPath+".")
 			out = append(out, vpc.Rule{GroupID: g.ID, Egress: egress, Protocol: proto, FromPort: from, ToPort: to,
 				Peer: peer, Description: desc, Index: len(out),
-				Source: vpc.Location{File: c.file, Path: peerPath, Line: line}})
+				Source: vpc.Location{File: c.file, Path: peerPath, Line: lineOf(entry)}})
 		}
 		for j, r := range pm.IPRanges {
 			rp := fmt.Sprintf("%s.IpRanges[%d].CidrIp", pp, j)

@@ -156,7 +156,7 @@ func decodeElements[T any](data []byte, spans []span, key, file string) ([]eleme
 				for i := c * chunk; i < min((c+1)*chunk, len(spans)); i++ {
 					sp := spans[i]
 					path := key + "[" + strconv.Itoa(i) + "]"
-					out[i].path, out[i].line = path, sp.line
+					out[i].path, out[i].line, out[i].sp = path, sp.line, sp
 					if err := fastUnmarshal(data[sp.start:sp.end], &out[i].v); err != nil {
 						errs[c] = elementError(data, sp, path, file, err)
 						break

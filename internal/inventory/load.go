@@ -186,7 +186,7 @@ func parseFile(f inputFile) *parsed {
 			return r.notInventory(f, "no top-level key of `aws ec2 describe-*` output")
 		}
 		r.aws = fd
-		r.conv = &converter{file: f.path}
+		r.conv = &converter{file: f.path, data: data}
 		r.conv.convertAll(fd)
 		if len(r.conv.errs) > 0 {
 			refineLines(data, newLineIndex(data), r.conv.errs)

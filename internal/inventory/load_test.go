@@ -222,3 +222,38 @@ func TestLoadEmptyFolder(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestLegacyRuleLines: each rule of describe-security-groups output points
+// at the line of its own peer entry, not at its group's first line.
+func TestLegacyRuleLines(t *testing.T) {
+	inv, err := Load([]string{"testdata/spec/security-groups.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile("testdata/spec/security-groups.json")
+	lineOf := func(needle string) int {
+		i := strings.Index(string(data), needle)
+		if i < 0 {
+			t.Fatalf("%q not in the fixture", needle)
+		}
+		return 1 + strings.Count(string(data[:i]), "\n")
+	}
+	g := inv.Groups["sg-0a1b2c3d4e5f60718"]
+	want := []struct {
+		rule   *vpc.Rule
+		needle string
+	}{
+		{&g.Ingress[0], `{"CidrIp": "198.51.100.0/24"`},
+		{&g.Egress[0], `{"CidrIp": "0.0.0.0/0"}`},
+		{&g.Egress[1], `{"PrefixListId": "pl-63a5400a"`},
+		{&g.Egress[2], `{"GroupId": "sg-0fedcba9876543210"`},
+	}
+	for _, w := range want {
+		if got := w.rule.Source.Line; got != lineOf(w.needle) {
+			t.Errorf("%s: line %d, want %d (%s)", w.rule, got, lineOf(w.needle), w.rule.Source.Path)
+		}
+	}
+	if g.Source.Line != lineOf(`"GroupId": "sg-0a1b2c3d4e5f60718"`)-1 {
+		t.Errorf("group line %d", g.Source.Line)
+	}
+}

@@ -3,6 +3,7 @@ package inventory
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 )
 
 // span is one JSON value in a document: data[start:end], starting on line.
@@ -211,4 +212,93 @@ func valueKind(c byte) string {
 		return "null"
 	}
 	return "a number"
+}
+
+// peerLines walks one security group element of describe-security-groups
+// output and returns the line of every permission and peer entry, keyed by
+// its path inside the group: "IpPermissionsEgress[0]",
+// "IpPermissionsEgress[0].IpRanges[1]". Rules then point at their own
+// line. The element was already decoded, so malformed structure simply
+// ends the walk.
+func peerLines(data []byte, sp span) map[string]int {
+	sc := &scanner{data: data[:sp.end], pos: sp.start, line: sp.line}
+	out := map[string]int{}
+	sc.object(func(key string) bool {
+		if key != "IpPermissions" && key != "IpPermissionsEgress" {
+			return sc.skip() == nil
+		}
+		return sc.array(func(i int) bool {
+			perm := key + "[" + strconv.Itoa(i) + "]"
+			out[perm] = sc.line
+			return sc.object(func(k string) bool {
+				switch k {
+				case "IpRanges", "Ipv6Ranges", "PrefixListIds", "UserIdGroupPairs":
+					return sc.array(func(j int) bool {
+						out[perm+"."+k+"["+strconv.Itoa(j)+"]"] = sc.line
+						return sc.skip() == nil
+					})
+				}
+				return sc.skip() == nil
+			})
+		})
+	})
+	return out
+}
+
+// object walks the members of the object at the scanner, calling f for
+// each key with the scanner at its value; f must consume the value.
+func (s *scanner) object(f func(key string) bool) bool {
+	if s.expect('{') != nil {
+		return false
+	}
+	if s.peek() == '}' {
+		s.pos++
+		return true
+	}
+	for {
+		key, err := s.str()
+		if err != nil || s.expect(':') != nil {
+			return false
+		}
+		s.ws()
+		if !f(key) {
+			return false
+		}
+		switch s.peek() {
+		case ',':
+			s.pos++
+		case '}':
+			s.pos++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// array walks the elements of the array at the scanner, calling f with the
+// scanner at each element; f must consume it.
+func (s *scanner) array(f func(i int) bool) bool {
+	if s.expect('[') != nil {
+		return false
+	}
+	if s.peek() == ']' {
+		s.pos++
+		return true
+	}
+	for i := 0; ; i++ {
+		s.ws()
+		if !f(i) {
+			return false
+		}
+		switch s.peek() {
+		case ',':
+			s.pos++
+		case ']':
+			s.pos++
+			return true
+		default:
+			return false
+		}
+	}
 }
