@@ -113,6 +113,7 @@ func Aggregate(ctx context.Context, sources []string, opts Options) (*Result, er
 		go func(w *worker) {
 			defer wg.Done()
 			p.run(w)
+			st.flush(w) // while other workers may still parse
 		}(workers[i])
 	}
 	stopProgress := p.startProgress()
