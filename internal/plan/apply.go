@@ -57,21 +57,28 @@ func CheckDrift(inv *vpc.Inventory, p *Plan) error {
 	return nil
 }
 
-// ruleDelta returns the keys of a not in b and of b not in a, as multisets.
+// ruleDelta returns the rules of a not in b and of b not in a, as
+// multisets compared by Key, each named as people read it ("egress tcp 22
+// to 10.0.0.0/8").
 func ruleDelta(a, b []vpc.Rule) (onlyA, onlyB []string) {
 	count := map[string]int{}
+	text := map[string]string{}
 	for i := range a {
-		count[Key(&a[i])]++
+		k := Key(&a[i])
+		count[k]++
+		text[k] = a[i].String()
 	}
 	for i := range b {
-		count[Key(&b[i])]--
+		k := Key(&b[i])
+		count[k]--
+		text[k] = b[i].String()
 	}
 	for k, n := range count {
 		for ; n > 0; n-- {
-			onlyA = append(onlyA, k)
+			onlyA = append(onlyA, text[k])
 		}
 		for ; n < 0; n++ {
-			onlyB = append(onlyB, k)
+			onlyB = append(onlyB, text[k])
 		}
 	}
 	sort.Strings(onlyA)

@@ -130,7 +130,7 @@ func TestApplyAndDrift(t *testing.T) {
 		Protocol: vpc.ProtoTCP, FromPort: 22, ToPort: 22, Peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netip.MustParsePrefix("10.0.0.0/8")}})
 	_, err = Apply(inv, p)
 	var de *DriftError
-	if !errors.As(err, &de) || de.GroupID != "sg-w" || len(de.Extra) != 1 || !strings.Contains(err.Error(), "tcp|22|22|10.0.0.0/8") {
+	if !errors.As(err, &de) || de.GroupID != "sg-w" || len(de.Extra) != 1 || !strings.Contains(err.Error(), "added since the plan: egress tcp 22 to 10.0.0.0/8") {
 		t.Fatalf("err = %v, want drift on sg-w naming the added rule", err)
 	}
 	delete(inv.Groups, "sg-w")
