@@ -56,7 +56,7 @@ was initiated and accepted. Groups with no observed member traffic are left
 unchanged, never emptied on no evidence. --holdout P learns on the first
 (100-P)% of the window and replays the rest against the proposal.
 
--o writes the plan file for walls diff, replay, check --plan, export and apply.
+-o writes the plan file for walls diff, replay and check --plan.
 
 Exit codes: 0 success, 2 bad usage or bad input.`,
 		Example: `  walls learn inventory/ --flows flows/ -o plan.json
