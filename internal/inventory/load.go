@@ -375,13 +375,7 @@ func (m *merger) add(r *parsed) error {
 	mark(fd.subnets != nil, vpc.KindSubnets)
 	mark(fd.vpcs != nil, vpc.KindVPCs)
 	mark(fd.prefixLists != nil || fd.hasEntries, vpc.KindPrefixLists)
-	for _, g := range out.groups {
-		if _, ok := inv.Groups[g.ID]; ok {
-			m.dup("security group", g.ID, g.Source)
-			continue
-		}
-		inv.Groups[g.ID] = g
-	}
+	addFirst(m, "security group", inv.Groups, out.groups, func(x *vpc.SecurityGroup) (string, vpc.Location) { return x.ID, x.Source })
 	for _, rl := range out.rules {
 		if rl.ID != "" {
 			if m.ruleIDs[rl.ID] {
@@ -394,34 +388,10 @@ func (m *merger) add(r *parsed) error {
 			m.ruleOrigin[rl.GroupID] = rl.Source
 		}
 	}
-	for _, x := range out.interfaces {
-		if _, ok := inv.Interfaces[x.ID]; ok {
-			m.dup("network interface", x.ID, x.Source)
-			continue
-		}
-		inv.Interfaces[x.ID] = x
-	}
-	for _, x := range out.nacls {
-		if _, ok := inv.NACLs[x.ID]; ok {
-			m.dup("network ACL", x.ID, x.Source)
-			continue
-		}
-		inv.NACLs[x.ID] = x
-	}
-	for _, x := range out.subnets {
-		if _, ok := inv.Subnets[x.ID]; ok {
-			m.dup("subnet", x.ID, x.Source)
-			continue
-		}
-		inv.Subnets[x.ID] = x
-	}
-	for _, x := range out.vpcs {
-		if _, ok := inv.VPCs[x.ID]; ok {
-			m.dup("VPC", x.ID, x.Source)
-			continue
-		}
-		inv.VPCs[x.ID] = x
-	}
+	addFirst(m, "network interface", inv.Interfaces, out.interfaces, func(x *vpc.Interface) (string, vpc.Location) { return x.ID, x.Source })
+	addFirst(m, "network ACL", inv.NACLs, out.nacls, func(x *vpc.NACL) (string, vpc.Location) { return x.ID, x.Source })
+	addFirst(m, "subnet", inv.Subnets, out.subnets, func(x *vpc.Subnet) (string, vpc.Location) { return x.ID, x.Source })
+	addFirst(m, "VPC", inv.VPCs, out.vpcs, func(x *vpc.VPC) (string, vpc.Location) { return x.ID, x.Source })
 	for _, x := range out.prefixLists {
 		m.addPrefixList(x)
 	}
@@ -429,6 +399,20 @@ func (m *merger) add(r *parsed) error {
 		return m.addStandaloneEntries(r)
 	}
 	return nil
+}
+
+// addFirst adds objects by id; the first definition of an id wins and
+// later ones (overlapping pages, the same object in two files) are dropped
+// with a warning.
+func addFirst[T any](m *merger, kind string, dst map[string]*T, items []*T, id func(*T) (string, vpc.Location)) {
+	for _, x := range items {
+		k, loc := id(x)
+		if _, ok := dst[k]; ok {
+			m.dup(kind, k, loc)
+			continue
+		}
+		dst[k] = x
+	}
 }
 
 // addPrefixList merges list metadata and entries that may come from
