@@ -170,7 +170,25 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 	// parallel; as observations sort by interface first, the shards' sorted
 	// rows concatenate into the sorted result.
 	nsh := max(1, min(len(workers), len(enis)))
-	shardOf := func(eni uint32) int { return int(uint64(eni) * uint64(nsh) / uint64(max(1, len(enis)))) }
+	// The cuts balance the facts, not the interfaces: a few busy interfaces
+	// (a web tier's) can hold nearly all of them. An interface goes to the
+	// shard its middle fact falls in, which keeps shards contiguous.
+	perEni := make([]int, len(enis))
+	fs.facts4.each(func(k4 factKey4, _ *factVal) { perEni[storeRemap[k4.eni]]++ })
+	for k := range fs.facts.idx {
+		perEni[storeRemap[k.eni]]++
+	}
+	total := 0
+	for _, c := range perEni {
+		total += c
+	}
+	shardOfEni := make([]int32, len(enis))
+	before := 0
+	for g, c := range perEni {
+		shardOfEni[g] = int32(min(nsh-1, (2*before+c)*nsh/max(1, 2*total)))
+		before += c
+	}
+	shardOf := func(eni uint32) int { return int(shardOfEni[eni]) }
 	shards := make([]*mergeShard, nsh)
 	for i := range shards {
 		shards[i] = &mergeShard{
