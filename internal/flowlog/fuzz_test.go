@@ -2,6 +2,7 @@ package flowlog
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 	"testing"
 )
@@ -37,6 +38,12 @@ func FuzzParseLine(f *testing.F) {
 			err2 := fm.Parse(inChunk, &r2)
 			if fmt.Sprint(err) != fmt.Sprint(err2) || err == nil && recordFields(&r) != recordFields(&r2) {
 				t.Fatalf("%q: alone %v %s, in a chunk %v %s", line, err, recordFields(&r), err2, recordFields(&r2))
+			}
+			// Parse assigns every field: a record full of an earlier line's
+			// values must come out the same as a fresh one.
+			used := dirtyRecord()
+			if err3 := fm.Parse(line, &used); fmt.Sprint(err3) != fmt.Sprint(err) || err == nil && recordFields(&used) != recordFields(&r) {
+				t.Fatalf("%q: into a used record %v %s, fresh %v %s", line, err3, recordFields(&used), err, recordFields(&r))
 			}
 			if err != nil {
 				continue
@@ -87,6 +94,16 @@ func FuzzParseHeader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// dirtyRecord is a Record holding values no line of the fuzz formats gives
+// together, as a reused record holds the previous line's.
+func dirtyRecord() Record {
+	a := netip.MustParseAddr("192.0.2.99")
+	return Record{Version: 77, InterfaceID: []byte("eni-stale"), SrcAddr: a, DstAddr: a, PktSrcAddr: a, PktDstAddr: a,
+		SrcPort: 7, DstPort: 7, Protocol: 7, Packets: 7, Bytes: 7, Start: 7, End: 7, Action: ActionReject,
+		Status: StatusSkipData, TCPFlags: 7, FlowDirection: FlowEgress, TrafficPath: 7,
+		PktSrcService: []byte("S3"), PktDstSvc: []byte("S3")}
 }
 
 // recordFields renders a record's decoded fields.
