@@ -288,13 +288,63 @@ func (d *draft) key(eni uint32) factKey {
 // makeFact reduces an OK record to its fact. The caller has checked that
 // the record is OK and carries both addresses.
 func (pc *portClasses) makeFact(r *Record) draft {
-	d := draft{src: r.SrcAddr, dst: r.DstAddr, proto: protoNone}
+	c := pc.classify(r)
+	d := draft{src: r.SrcAddr, dst: r.DstAddr, sport: c.sport, dport: c.dport, proto: c.proto, info: c.info}
 	if r.PktSrcAddr != r.SrcAddr {
 		d.psrc = r.PktSrcAddr
 	}
 	if r.PktDstAddr != r.DstAddr {
 		d.pdst = r.PktDstAddr
 	}
+	if c.swap {
+		d.src, d.dst = d.dst, d.src
+		d.psrc, d.pdst = d.pdst, d.psrc
+	}
+	return d
+}
+
+// key4 is makeFact(r).packed4(eni) for a record whose addresses are all
+// IPv4 (pkt-* ones may be absent), built from the addresses' words without
+// the draft; ok is false for other records.
+func (pc *portClasses) key4(r *Record, eni uint32) (k key4, ok bool) {
+	if !r.SrcAddr.Is4() || !r.DstAddr.Is4() {
+		return k, false
+	}
+	var psrc, pdst uint64
+	if r.PktSrcAddr != r.SrcAddr && r.PktSrcAddr.IsValid() {
+		if !r.PktSrcAddr.Is4() {
+			return k, false
+		}
+		psrc = be32(r.PktSrcAddr.As4())
+	}
+	if r.PktDstAddr != r.DstAddr && r.PktDstAddr.IsValid() {
+		if !r.PktDstAddr.Is4() {
+			return k, false
+		}
+		pdst = be32(r.PktDstAddr.As4())
+	}
+	src, dst := be32(r.SrcAddr.As4()), be32(r.DstAddr.As4())
+	c := pc.classify(r)
+	if c.swap {
+		src, dst = dst, src
+		psrc, pdst = pdst, psrc
+	}
+	return key4{src | dst<<32, psrc | pdst<<32, uint64(eni) | uint64(c.sport)<<32 | uint64(c.dport)<<48,
+		uint64(c.proto) | uint64(c.info)<<8 | 1<<16}, true
+}
+
+// class is what a record's ports, protocol, flags and action make of its
+// fact: the ports and info bits as the fact keeps them, and whether its
+// src and dst slots swap (the receiver initiated).
+type class struct {
+	sport, dport uint16
+	proto, info  uint8
+	swap         bool
+}
+
+// classify is the part of makeFact that does not look at addresses.
+func (pc *portClasses) classify(r *Record) class {
+	d := class{proto: protoNone}
 	if r.Protocol >= 0 {
 		d.proto = uint8(r.Protocol)
 	}
@@ -335,8 +385,7 @@ func (pc *portClasses) makeFact(r *Record) draft {
 		// Normalise: the src slot holds the initiator, so that the request
 		// and the reply of a connection land on the same fact. flow-direction
 		// follows the slots: "egress" now means "the src slot is local".
-		d.src, d.dst = d.dst, d.src
-		d.psrc, d.pdst = d.pdst, d.psrc
+		d.swap = true
 		d.sport, d.dport = d.dport, d.sport
 		if fd != FlowUnknown {
 			fd = FlowIngress + FlowEgress - fd

@@ -61,6 +61,12 @@ func FuzzParseLine(f *testing.F) {
 			}
 			w := newWorker(newStore(), newPortClasses(nil), 0, 0, 1)
 			w.addRecord(&r)
+			if r.Status == StatusOK {
+				d := w.pc.makeFact(&r)
+				if k, ok := w.pc.key4(&r, 5); ok != d.v4() || ok && k != d.packed4(5) {
+					t.Fatalf("%q: key4 %v %x, makeFact %+v", line, ok, k, d)
+				}
+			}
 		}
 	})
 }

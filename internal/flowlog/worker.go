@@ -104,13 +104,13 @@ func (w *worker) addRecord(r *Record) {
 	}
 	e := w.eni(r.InterfaceID)
 	w.addrs[e].observe(r.SrcAddr, r.DstAddr)
-	d := w.pc.makeFact(r)
 	rv := factVal{flows: 1, packets: r.Packets, bytes: r.Bytes, first: r.Start, last: r.End}
-	if !d.v4() {
+	k4, ok := w.pc.key4(r, e)
+	if !ok {
+		d := w.pc.makeFact(r)
 		w.facts.add(d.key(e), &rv)
 		return
 	}
-	k4 := d.packed4(e)
 	if w.pendOK && k4 == w.pendKey {
 		w.pend.add(&rv)
 		return
