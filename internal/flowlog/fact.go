@@ -234,24 +234,12 @@ func (pc *portClasses) h1(sport, dport uint16) (ev evidence, receiverInit bool) 
 	return evUndecided, false
 }
 
-// draft is a fact before it becomes a table key: IPv4 records become the
-// compact factKey4, others factKey.
+// draft is a fact before it becomes a table key, for records that are not
+// all IPv4 (those go straight to key4).
 type draft struct {
 	src, dst, psrc, pdst netip.Addr // psrc, pdst: zero when absent or equal
 	sport, dport         uint16
 	proto, info          uint8
-}
-
-// v4 reports whether every address of the draft is IPv4.
-func (d *draft) v4() bool {
-	return d.src.Is4() && d.dst.Is4() && (!d.psrc.IsValid() || d.psrc.Is4()) && (!d.pdst.IsValid() || d.pdst.Is4())
-}
-
-func as4(a netip.Addr) [4]byte {
-	if a.IsValid() {
-		return a.As4()
-	}
-	return [4]byte{}
 }
 
 func as16(a netip.Addr) [16]byte {
@@ -259,21 +247,6 @@ func as16(a netip.Addr) [16]byte {
 		return a.As16()
 	}
 	return [16]byte{}
-}
-
-func (d *draft) key4(eni uint32) factKey4 {
-	return factKey4{src: d.src.As4(), dst: d.dst.As4(), psrc: as4(d.psrc), pdst: as4(d.pdst),
-		eni: eni, sport: d.sport, dport: d.dport, proto: d.proto, info: d.info}
-}
-
-// packed4 is key4(eni) packed for table4, without the byte arrays.
-func (d *draft) packed4(eni uint32) key4 {
-	return key4{
-		be32(d.src.As4()) | be32(d.dst.As4())<<32,
-		be32(as4(d.psrc)) | be32(as4(d.pdst))<<32,
-		uint64(eni) | uint64(d.sport)<<32 | uint64(d.dport)<<48,
-		uint64(d.proto) | uint64(d.info)<<8 | 1<<16,
-	}
 }
 
 func (d *draft) key(eni uint32) factKey {
@@ -303,7 +276,7 @@ func (pc *portClasses) makeFact(r *Record) draft {
 	return d
 }
 
-// key4 is makeFact(r).packed4(eni) for a record whose addresses are all
+// key4 is makeFact(r)'s fact packed for table4, for a record whose addresses are all
 // IPv4 (pkt-* ones may be absent), built from the addresses' words without
 // the draft; ok is false for other records.
 func (pc *portClasses) key4(r *Record, eni uint32) (k key4, ok bool) {

@@ -126,3 +126,22 @@ func mustHeader(s string) *Format {
 	}
 	return f
 }
+
+// v4 reports whether every address of the draft is IPv4: key4's domain.
+func (d *draft) v4() bool {
+	return d.src.Is4() && d.dst.Is4() && (!d.psrc.IsValid() || d.psrc.Is4()) && (!d.pdst.IsValid() || d.pdst.Is4())
+}
+
+// packed4 packs an IPv4 draft as key4 does, from the draft: the reference
+// key4 is checked against.
+func (d *draft) packed4(eni uint32) key4 {
+	as4 := func(a netip.Addr) [4]byte {
+		if a.IsValid() {
+			return a.As4()
+		}
+		return [4]byte{}
+	}
+	k := factKey4{src: d.src.As4(), dst: d.dst.As4(), psrc: as4(d.psrc), pdst: as4(d.pdst),
+		eni: eni, sport: d.sport, dport: d.dport, proto: d.proto, info: d.info}
+	return pack4(&k)
+}
