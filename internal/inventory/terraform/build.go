@@ -1095,31 +1095,30 @@ func (b *builder) networkInterface(r *resource) error {
 // sgAttachment reads aws_network_interface_sg_attachment: one more group
 // on an interface.
 func (b *builder) sgAttachment(r *resource) error {
-	o := r.Body
-	sg, err := b.ref(r, o, "security_group_id", "attachment skipped")
-	if err != nil {
-		return err
-	}
-	eni, err := b.ref(r, o, "network_interface_id", "attachment skipped")
-	if err != nil || sg == "" || eni == "" {
-		return err
-	}
-	b.attach = append(b.attach, eniAttach{eni: eni, group: sg, addr: r.Addr, loc: o.Loc})
-	return nil
+	return b.attachment(r, "security_group_id", func(a *eniAttach, v string) { a.group = v })
 }
 
-// eniAttachment reads aws_network_interface_attachment.
+// eniAttachment reads aws_network_interface_attachment: an interface
+// attached to an instance.
 func (b *builder) eniAttachment(r *resource) error {
+	return b.attachment(r, "instance_id", func(a *eniAttach, v string) { a.instance = v })
+}
+
+// attachment reads the two references of an attachment resource: what
+// field names (set records it) and the network interface.
+func (b *builder) attachment(r *resource, field string, set func(*eniAttach, string)) error {
 	o := r.Body
-	inst, err := b.ref(r, o, "instance_id", "attachment skipped")
+	v, err := b.ref(r, o, field, "attachment skipped")
 	if err != nil {
 		return err
 	}
 	eni, err := b.ref(r, o, "network_interface_id", "attachment skipped")
-	if err != nil || inst == "" || eni == "" {
+	if err != nil || v == "" || eni == "" {
 		return err
 	}
-	b.attach = append(b.attach, eniAttach{eni: eni, instance: inst, addr: r.Addr, loc: o.Loc})
+	a := eniAttach{eni: eni, addr: r.Addr, loc: o.Loc}
+	set(&a, v)
+	b.attach = append(b.attach, a)
 	return nil
 }
 
