@@ -544,16 +544,9 @@ func (b *builder) legacyRule(r *resource) error {
 		}
 		return iac.Errorf(o.loc("type"), "%s: type %q: want ingress or egress", r.Addr, typ)
 	}
-	gid, st, err := o.str("security_group_id")
-	if err != nil {
+	gid, ok, err := b.ruleGroupID(r, o)
+	if err != nil || !ok {
 		return err
-	}
-	switch {
-	case st == isUnknown:
-		b.warnUnknown(r, o, "security_group_id", "rule skipped")
-		return nil
-	case st == absent || gid == "":
-		return iac.Errorf(o.Loc, "%s: missing security_group_id: want the id of the group the rule belongs to", r.Addr)
 	}
 	h, ok, err := b.head(r, o, "", "protocol")
 	if err != nil || !ok {
@@ -579,21 +572,32 @@ func (b *builder) legacyRule(r *resource) error {
 	return nil
 }
 
+// ruleGroupID reads the security_group_id of a standalone rule resource.
+// ok is false when the rule is skipped (the id is unknown at plan time,
+// with a warning); a missing id is an error.
+func (b *builder) ruleGroupID(r *resource, o *object) (gid string, ok bool, err error) {
+	gid, st, err := o.str("security_group_id")
+	if err != nil {
+		return "", false, err
+	}
+	switch {
+	case st == isUnknown:
+		b.warnUnknown(r, o, "security_group_id", "rule skipped")
+		return "", false, nil
+	case st == absent || gid == "":
+		return "", false, iac.Errorf(o.Loc, "%s: missing security_group_id: want the id of the group the rule belongs to", r.Addr)
+	}
+	return gid, true, nil
+}
+
 // vpcRule reads aws_vpc_security_group_ingress_rule / _egress_rule: one
 // peer each; ip_protocol "-1" ignores ports (§7.1).
 func (b *builder) vpcRule(r *resource) error {
 	o := r.Body
 	egress := r.Type == "aws_vpc_security_group_egress_rule"
-	gid, st, err := o.str("security_group_id")
-	if err != nil {
+	gid, ok, err := b.ruleGroupID(r, o)
+	if err != nil || !ok {
 		return err
-	}
-	switch {
-	case st == isUnknown:
-		b.warnUnknown(r, o, "security_group_id", "rule skipped")
-		return nil
-	case st == absent || gid == "":
-		return iac.Errorf(o.Loc, "%s: missing security_group_id: want the id of the group the rule belongs to", r.Addr)
 	}
 	h, ok, err := b.head(r, o, "", "ip_protocol")
 	if err != nil || !ok {
