@@ -221,25 +221,6 @@ func elementError(data []byte, sp span, path, file string, err error) error {
 	return &vpc.InputError{Loc: vpc.Location{File: file, Path: path, Line: sp.line}, Msg: describeJSONError(err)}
 }
 
-func tokenKind(t json.Token) string {
-	switch v := t.(type) {
-	case json.Delim:
-		if v == '{' {
-			return "an object"
-		}
-		return string(v)
-	case string:
-		return "a string"
-	case float64, json.Number:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case nil:
-		return "null"
-	}
-	return fmt.Sprintf("%v", t)
-}
-
 // goTypeName renders a Go type from an UnmarshalTypeError as the JSON form
 // that was expected.
 func goTypeName(t string) string {

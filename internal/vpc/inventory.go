@@ -231,9 +231,6 @@ func (inv *Inventory) SortedGroupIDs() []string { return sortedKeys(inv.Groups) 
 // SortedInterfaceIDs returns the interface ids in order.
 func (inv *Inventory) SortedInterfaceIDs() []string { return sortedKeys(inv.Interfaces) }
 
-// SortedVPCIDs returns the VPC ids in order.
-func (inv *Inventory) SortedVPCIDs() []string { return sortedKeys(inv.VPCs) }
-
 // SortedNACLIDs returns the NACL ids in order.
 func (inv *Inventory) SortedNACLIDs() []string { return sortedKeys(inv.NACLs) }
 
