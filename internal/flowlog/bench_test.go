@@ -58,9 +58,9 @@ func BenchmarkAggregateFile(b *testing.B) {
 	}
 }
 
-// BenchmarkParseChunk parses and folds the first 32 MiB of the corpus named
-// by WALLS_BENCH_FLOWS (real variety: the fact table is realistic).
-func BenchmarkParseChunk(b *testing.B) {
+// benchCorpus returns the first size bytes (whole lines) of the corpus named
+// by WALLS_BENCH_FLOWS; the benchmark is skipped without it.
+func benchCorpus(b *testing.B, size int) []byte {
 	path := os.Getenv("WALLS_BENCH_FLOWS")
 	if path == "" {
 		b.Skip("WALLS_BENCH_FLOWS not set")
@@ -69,11 +69,17 @@ func BenchmarkParseChunk(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	data := make([]byte, 32<<20)
+	defer f.Close()
+	data := make([]byte, size)
 	n, _ := f.Read(data)
-	f.Close()
 	data = data[:n]
-	data = data[:strings.LastIndexByte(string(data), '\n')+1]
+	return data[:strings.LastIndexByte(string(data), '\n')+1]
+}
+
+// BenchmarkParseChunk parses and folds the first 32 MiB of the corpus named
+// by WALLS_BENCH_FLOWS (real variety: the fact table is realistic).
+func BenchmarkParseChunk(b *testing.B) {
+	data := benchCorpus(b, 32<<20)
 	hdr := data[:strings.IndexByte(string(data), '\n')]
 	format, err := ParseHeader(string(hdr))
 	if err != nil {

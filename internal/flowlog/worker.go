@@ -25,6 +25,8 @@ type worker struct {
 	n           counters
 	rec         Record
 	maxExamples int
+	scan        *scanOut
+	piece       int // scanPiece; smaller in tests
 }
 
 // span is a time range in Unix seconds; the zero span is empty.
@@ -146,41 +148,108 @@ type chunkResult struct {
 // parseText parses a newline-separated chunk of text records. skipFirst
 // drops the first line (the file's header); header lines repeated inside
 // the file (concatenated S3 objects) are skipped too.
+//
+// The chunk is scanned in pieces of scanPiece bytes (scan.go): a line whose
+// blanks the scan found to be single and as many as the format's columns is
+// cut into columns from the scan's offsets; every other line (runs of
+// blanks, a CR, too few or too many fields, longer than a piece) goes to
+// the general parser, so both paths accept and refuse the same lines.
 func (w *worker) parseText(f *Format, data []byte, skipFirst bool, header []byte, src, seq int) chunkResult {
 	res := chunkResult{src: src, seq: seq}
 	w.n.bytes += int64(len(data))
 	var ln int64
-	for len(data) > 0 {
-		i := bytes.IndexByte(data, '\n')
-		var line []byte
-		if i < 0 {
-			line, data = data, nil
-		} else {
-			line, data = data[:i], data[i+1:]
+	nc := len(f.cols)
+	if cap(w.rec.cols) < nc {
+		w.rec.cols = make([][2]uint32, nc)
+	}
+	if w.piece == 0 {
+		w.piece = scanPiece
+	}
+	if need := min(w.piece, len(data)); w.scan == nil || len(w.scan.blanks) < need+scanSlack {
+		w.scan = newScanOut(need)
+	}
+	out := w.scan
+	for pos := 0; pos < len(data); {
+		end := min(pos+w.piece, len(data))
+		nb, nn, nd := 0, 0, 0
+		if uint64(end) < 1<<32 {
+			nb, nn, nd, _ = scanBlocks(data[pos:end], uint32(pos), 1, out)
 		}
-		ln++
-		if skipFirst && ln == 1 {
-			continue
-		}
-		if len(line) == 0 || len(line) == 1 && line[0] == '\r' {
-			continue
-		}
-		if err := f.Parse(line, &w.rec); err != nil {
-			if header != nil && bytes.Equal(bytes.TrimRight(line, "\r"), header) {
-				continue
+		if nn == 0 {
+			// No newline in the piece: a line longer than a piece, the last
+			// line without its newline, or a chunk past 4 GiB.
+			line := data[pos:]
+			if i := bytes.IndexByte(line, '\n'); i >= 0 {
+				line = line[:i]
 			}
-			w.n.bad++
-			if len(res.bad) < w.maxExamples {
-				res.bad = append(res.bad, badLine{src: src, seq: seq, line: ln, reason: err.Error()})
-			}
+			ln++
+			w.slowLine(f, line, skipFirst && ln == 1, header, &res, ln)
+			pos += len(line) + 1
 			continue
 		}
-		w.addRecord(&w.rec)
+		blanks, dbls := out.blanks[:nb], out.dbls[:nd]
+		j, d, start := 0, 0, pos
+		for _, nl := range out.nls[:nn] {
+			ln++
+			e := int(nl)
+			if j+nc <= nb && int(blanks[j+nc-1]) == e && (d == nd || int(dbls[d]) > e) && !(skipFirst && ln == 1) {
+				cols := w.rec.cols[:nc]
+				prev := uint32(start)
+				for i, b := range blanks[j : j+nc] {
+					cols[i] = [2]uint32{prev, b}
+					prev = b + 1
+				}
+				w.rec.cols = cols
+				j += nc
+				if err := f.decode(&w.rec, data); err != nil {
+					w.bad(err, data[start:e], header, &res, ln)
+				} else {
+					w.addRecord(&w.rec)
+				}
+			} else {
+				for j < nb && blanks[j] <= nl {
+					j++
+				}
+				w.slowLine(f, data[start:e], skipFirst && ln == 1, header, &res, ln)
+			}
+			for d < nd && int(dbls[d]) <= e {
+				d++
+			}
+			start = e + 1
+		}
+		pos = start
 	}
 	w.n.lines += ln
 	res.lines = ln
 	w.maybeFlush()
 	return res
+}
+
+// scanPiece is how much of a chunk one scan covers: its offsets stay in
+// the core's cache, and a line longer than this goes to the general parser.
+const scanPiece = 64 << 10
+
+// slowLine parses one line with the general parser.
+func (w *worker) slowLine(f *Format, line []byte, skip bool, header []byte, res *chunkResult, ln int64) {
+	if skip || len(line) == 0 || len(line) == 1 && line[0] == '\r' {
+		return
+	}
+	if err := f.Parse(line, &w.rec); err != nil {
+		w.bad(err, line, header, res, ln)
+		return
+	}
+	w.addRecord(&w.rec)
+}
+
+// bad counts a line that is not a record, unless it repeats the header.
+func (w *worker) bad(err error, line, header []byte, res *chunkResult, ln int64) {
+	if header != nil && bytes.Equal(bytes.TrimRight(line, "\r"), header) {
+		return
+	}
+	w.n.bad++
+	if len(res.bad) < w.maxExamples {
+		res.bad = append(res.bad, badLine{src: res.src, seq: res.seq, line: ln, reason: err.Error()})
+	}
 }
 
 // maybeFlush moves the worker's facts to the shared store once its tables
