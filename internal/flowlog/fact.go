@@ -296,14 +296,18 @@ func (pc *portClasses) key4(r *Record, eni uint32) (k key4, ok bool) {
 		}
 		pdst = be32(r.PktDstAddr.As4())
 	}
-	src, dst := be32(r.SrcAddr.As4()), be32(r.DstAddr.As4())
-	c := pc.classify(r)
+	return packKey4(be32(r.SrcAddr.As4()), be32(r.DstAddr.As4()), psrc, pdst, pc.classify(r), eni), true
+}
+
+// packKey4 packs an IPv4 fact: addresses as big-endian words, psrc and
+// pdst 0 when absent or equal to srcaddr and dstaddr.
+func packKey4(src, dst, psrc, pdst uint64, c class, eni uint32) key4 {
 	if c.swap {
 		src, dst = dst, src
 		psrc, pdst = pdst, psrc
 	}
 	return key4{src | dst<<32, psrc | pdst<<32, uint64(eni) | uint64(c.sport)<<32 | uint64(c.dport)<<48,
-		uint64(c.proto) | uint64(c.info)<<8 | 1<<16}, true
+		uint64(c.proto) | uint64(c.info)<<8 | 1<<16}
 }
 
 // class is what a record's ports, protocol, flags and action make of its
@@ -317,27 +321,31 @@ type class struct {
 
 // classify is the part of makeFact that does not look at addresses.
 func (pc *portClasses) classify(r *Record) class {
+	return pc.classifyVals(r.Protocol, r.SrcPort, r.DstPort, r.TCPFlags, r.Action, r.FlowDirection)
+}
+
+// classifyVals is classify on the record's values (-1 for absent ones).
+func (pc *portClasses) classifyVals(proto int16, sport, dport int32, flags int16, action Action, fd FlowDirection) class {
 	d := class{proto: protoNone}
-	if r.Protocol >= 0 {
-		d.proto = uint8(r.Protocol)
+	if proto >= 0 {
+		d.proto = uint8(proto)
 	}
-	if r.Action != ActionReject {
+	if action != ActionReject {
 		d.info |= infoAccepted
 	}
-	fd := r.FlowDirection
-	if !hasPorts(d.proto) || r.SrcPort < 0 || r.DstPort < 0 {
+	if !hasPorts(d.proto) || sport < 0 || dport < 0 {
 		// ICMP and portless protocols: the pair of addresses is the whole
 		// tuple; the merge stage pairs both directions (H3, H6).
 		d.info |= infoFullPorts | uint8(fd)<<infoFlowShift
 		return d
 	}
-	d.sport, d.dport = uint16(r.SrcPort), uint16(r.DstPort)
+	d.sport, d.dport = uint16(sport), uint16(dport)
 	ev, recv := evUndecided, false
-	if d.proto == protoTCP && r.TCPFlags >= 0 {
+	if d.proto == protoTCP && flags >= 0 {
 		switch {
-		case r.TCPFlags&16 != 0: // SYN-ACK: the receiver initiated (E2)
+		case flags&16 != 0: // SYN-ACK: the receiver initiated (E2)
 			ev, recv = evExact, true
-		case r.TCPFlags&FlagSYN != 0: // pure SYN: the sender initiated (E1)
+		case flags&FlagSYN != 0: // pure SYN: the sender initiated (E1)
 			ev, recv = evExact, false
 		}
 	}

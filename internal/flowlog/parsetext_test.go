@@ -3,6 +3,7 @@ package flowlog
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -50,10 +51,15 @@ func parseLines(w *worker, f *Format, data []byte, skipFirst bool, header []byte
 // line-by-line general parser.
 func checkParseText(t *testing.T, f *Format, data []byte, skipFirst bool, header []byte) {
 	t.Helper()
-	ref := newWorker(newStore(), newPortClasses(nil), 0, 0, 10)
+	checkParseTextWindow(t, f, data, skipFirst, header, 0, 0)
+}
+
+func checkParseTextWindow(t *testing.T, f *Format, data []byte, skipFirst bool, header []byte, since, until int64) {
+	t.Helper()
+	ref := newWorker(newStore(), newPortClasses(nil), since, until, 10)
 	want := workerState(ref, parseLines(ref, f, data, skipFirst, header))
 	for _, piece := range []int{scanPiece, 64, 100, 256, 1000} {
-		w := newWorker(newStore(), newPortClasses(nil), 0, 0, 10)
+		w := newWorker(newStore(), newPortClasses(nil), since, until, 10)
 		w.flushAt = 1 << 30
 		w.piece = piece
 		if got := workerState(w, w.parseText(f, data, skipFirst, header, 0, 0)); got != want {
@@ -97,4 +103,35 @@ func FuzzParseText(f *testing.F) {
 		checkParseText(t, format, data, skipFirst, []byte(benchHeader))
 		checkParseText(t, v2, data, skipFirst, nil)
 	})
+}
+
+// TestFastPathMatchesGeneral mutates the columns of v5 and v2 records one
+// to three at a time with values that each path must read alike: "-",
+// boundaries, IPv6, malformed numbers and addresses, every enumeration.
+func TestFastPathMatchesGeneral(t *testing.T) {
+	tokens := []string{"-", "0", "1", "6", "17", "255", "256", "65535", "65536", "18", "2", "3", "16", "x", "01", "1x",
+		"1767225600", "1767225626", "1099511627776", "1099511627777", "9223372036854775807", "9223372036854775808",
+		"10.0.1.10", "10.0.2.17", "0.0.0.0", "255.255.255.255", "256.1.1.1", "1.2.3", "01.2.3.4", "1.2.3.4.",
+		"2001:db8::1", "::ffff:10.0.1.10", "fe80::1%eth0", "ACCEPT", "REJECT", "OK", "NODATA", "SKIPDATA",
+		"ingress", "egress", "eni-0aaa0000000000100", "eni-1", "-1", "1.0"}
+	r := rand.New(rand.NewPCG(7, 9))
+	for _, fm := range []struct {
+		f    *Format
+		line string
+	}{{mustHeader(benchHeader), string(benchLine)},
+		{DefaultFormat(), "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK"}} {
+		base := strings.Split(fm.line, " ")
+		var chunk strings.Builder
+		for n := 0; n < 20000; n++ {
+			cols := slices.Clone(base)
+			for k := r.IntN(3) + 1; k > 0; k-- {
+				cols[r.IntN(len(cols))] = tokens[r.IntN(len(tokens))]
+			}
+			chunk.WriteString(strings.Join(cols, " "))
+			chunk.WriteString("\n")
+		}
+		data := []byte(chunk.String())
+		checkParseText(t, fm.f, data, false, nil)
+		checkParseTextWindow(t, fm.f, data, false, nil, 1418530050, 1767225610)
+	}
 }

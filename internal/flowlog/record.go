@@ -421,43 +421,52 @@ func parseAddr(b []byte) (netip.Addr, error) {
 }
 
 // parseIPv4 reads a dotted quad: four octets of one to three digits, no
-// leading zeros, at most 255. Each octet is read digit by digit, unrolled,
-// so there is no per-byte bookkeeping.
+// leading zeros, at most 255.
 func parseIPv4(b []byte) (netip.Addr, bool) {
-	var ip [4]byte
+	v, ok := parseIPv4Bits(b)
+	if !ok {
+		return netip.Addr{}, false
+	}
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), true
+}
+
+// parseIPv4Bits is parseIPv4 as a big-endian word. Each octet is read
+// digit by digit, unrolled, so there is no per-byte bookkeeping.
+func parseIPv4Bits(b []byte) (uint64, bool) {
+	var ip uint64
 	i := 0
 	for k := 0; k < 4; k++ {
 		if k > 0 {
 			if i >= len(b) || b[i] != '.' {
-				return netip.Addr{}, false
+				return 0, false
 			}
 			i++
 		}
 		if i >= len(b) || b[i]-'0' > 9 {
-			return netip.Addr{}, false
+			return 0, false
 		}
-		v := uint(b[i] - '0')
+		v := uint64(b[i] - '0')
 		i++
 		if i < len(b) && b[i]-'0' <= 9 {
 			if v == 0 {
-				return netip.Addr{}, false // a leading zero
+				return 0, false // a leading zero
 			}
-			v = v*10 + uint(b[i]-'0')
+			v = v*10 + uint64(b[i]-'0')
 			i++
 			if i < len(b) && b[i]-'0' <= 9 {
-				v = v*10 + uint(b[i]-'0')
+				v = v*10 + uint64(b[i]-'0')
 				i++
 				if v > 255 {
-					return netip.Addr{}, false
+					return 0, false
 				}
 			}
 		}
-		ip[k] = byte(v)
+		ip = ip<<8 | v
 	}
 	if i != len(b) {
-		return netip.Addr{}, false
+		return 0, false
 	}
-	return netip.AddrFrom4(ip), true
+	return ip, true
 }
 
 func itoa(n int) string {

@@ -113,12 +113,17 @@ func (w *worker) addRecord(r *Record) {
 		w.facts.add(d.key(e), &rv)
 		return
 	}
-	if w.pendOK && k4 == w.pendKey {
-		w.pend.add(&rv)
+	w.addFact4(&k4, &rv)
+}
+
+// addFact4 folds one IPv4 fact, through the pending one.
+func (w *worker) addFact4(k4 *key4, rv *factVal) {
+	if w.pendOK && *k4 == w.pendKey {
+		w.pend.add(rv)
 		return
 	}
 	w.flushPending()
-	w.pendKey, w.pend, w.pendOK = k4, rv, true
+	w.pendKey, w.pend, w.pendOK = *k4, *rv, true
 }
 
 // flushPending moves the pending IPv4 fact into the table.
@@ -193,18 +198,21 @@ func (w *worker) parseText(f *Format, data []byte, skipFirst bool, header []byte
 			ln++
 			e := int(nl)
 			if j+nc <= nb && int(blanks[j+nc-1]) == e && (d == nd || int(dbls[d]) > e) && !(skipFirst && ln == 1) {
-				cols := w.rec.cols[:nc]
-				prev := uint32(start)
-				for i, b := range blanks[j : j+nc] {
-					cols[i] = [2]uint32{prev, b}
-					prev = b + 1
-				}
-				w.rec.cols = cols
+				lc := lineCols{data: data, b: blanks[j : j+nc], start: uint32(start)}
 				j += nc
-				if err := f.decode(&w.rec, data); err != nil {
-					w.bad(err, data[start:e], header, &res, ln)
-				} else {
-					w.addRecord(&w.rec)
+				if !w.fast4(f, &lc) {
+					cols := w.rec.cols[:nc]
+					prev := lc.start
+					for i, b := range lc.b {
+						cols[i] = [2]uint32{prev, b}
+						prev = b + 1
+					}
+					w.rec.cols = cols
+					if err := f.decode(&w.rec, data); err != nil {
+						w.bad(err, data[start:e], header, &res, ln)
+					} else {
+						w.addRecord(&w.rec)
+					}
 				}
 			} else {
 				for j < nb && blanks[j] <= nl {

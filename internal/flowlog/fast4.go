@@ -1,0 +1,192 @@
+package flowlog
+
+import "net/netip"
+
+// The fast path: an OK record whose addresses are all IPv4 - nearly every
+// record of a real VPC - is decoded from the scan's column offsets and
+// folded into the worker's tables in one step, without the Record (its
+// netip.Addr fields, the column table, the separate validation and the
+// second reading in addRecord). It implements decode followed by addRecord
+// for exactly those records and declines every other line before changing
+// anything, so the general path decides them; FuzzParseText and
+// TestFastPathMatchesGeneral hold the two paths to the same result.
+
+// lineCols gives the columns of one line from the blank offsets that end
+// them: column i is data[b[i-1]+1 : b[i]], column 0 starts at start.
+type lineCols struct {
+	data  []byte
+	b     []uint32 // one per column: the blank (or newline) that ends it
+	start uint32
+}
+
+func (l *lineCols) col(i int16) []byte {
+	s := l.start
+	if i > 0 {
+		s = l.b[i-1] + 1
+	}
+	return l.data[s:l.b[i]]
+}
+
+// num reads an optional numeric column as decode does: absent or "-" is
+// (0, false, true); ok is false when decode would refuse the value.
+func (l *lineCols) num(i int16, max uint64) (v uint64, present, ok bool) {
+	if i < 0 {
+		return 0, false, true
+	}
+	c := l.col(i)
+	if len(c) == 1 && c[0] == '-' {
+		return 0, false, true
+	}
+	v, err := parseUint(c, max)
+	return v, true, err == nil
+}
+
+// addr4 reads an optional IPv4 column: absent or "-" is 0 with present
+// false; ok is false for anything else than a dotted quad.
+func (l *lineCols) addr4(i int16) (v uint64, present, ok bool) {
+	if i < 0 {
+		return 0, false, true
+	}
+	c := l.col(i)
+	if len(c) == 1 && c[0] == '-' {
+		return 0, false, true
+	}
+	v, ok = parseIPv4Bits(c)
+	return v, true, ok
+}
+
+// fast4 decodes and folds one line; false means "not for the fast path":
+// nothing was changed and the caller must use decode and addRecord.
+func (w *worker) fast4(f *Format, l *lineCols) bool {
+	p := &f.pos
+	if p[FieldInterfaceID] < 0 || p[FieldSrcAddr] < 0 || p[FieldDstAddr] < 0 {
+		return false
+	}
+	if _, _, ok := l.num(p[FieldVersion], 255); !ok {
+		return false
+	}
+	iface := l.col(p[FieldInterfaceID])
+	if len(iface) == 1 && iface[0] == '-' {
+		return false
+	}
+	src, ok := parseIPv4Bits(l.col(p[FieldSrcAddr]))
+	if !ok {
+		return false
+	}
+	dst, ok := parseIPv4Bits(l.col(p[FieldDstAddr]))
+	if !ok {
+		return false
+	}
+	// pkt-srcaddr and pkt-dstaddr: 0 in the key when absent or equal.
+	var psrc, pdst uint64
+	if i := p[FieldPktSrcAddr]; i >= 0 {
+		if c := l.col(i); !(len(c) == 1 && c[0] == '-') && string(c) != string(l.col(p[FieldSrcAddr])) {
+			v, pres, ok := l.addr4(i)
+			if !ok {
+				return false // IPv6 or malformed: the general path
+			}
+			if pres && v != src {
+				psrc = v
+			}
+		}
+	}
+	if i := p[FieldPktDstAddr]; i >= 0 {
+		if c := l.col(i); !(len(c) == 1 && c[0] == '-') && string(c) != string(l.col(p[FieldDstAddr])) {
+			v, pres, ok := l.addr4(i)
+			if !ok {
+				return false
+			}
+			if pres && v != dst {
+				pdst = v
+			}
+		}
+	}
+	sport, dport, proto, flags := int32(-1), int32(-1), int16(-1), int16(-1)
+	if v, pres, ok := l.num(p[FieldSrcPort], 65535); !ok {
+		return false
+	} else if pres {
+		sport = int32(v)
+	}
+	if v, pres, ok := l.num(p[FieldDstPort], 65535); !ok {
+		return false
+	} else if pres {
+		dport = int32(v)
+	}
+	if v, pres, ok := l.num(p[FieldProtocol], 255); !ok {
+		return false
+	} else if pres {
+		proto = int16(v)
+	}
+	packets, _, ok := l.num(p[FieldPackets], 1<<63-1)
+	if !ok {
+		return false
+	}
+	nbytes, _, ok := l.num(p[FieldBytes], 1<<63-1)
+	if !ok {
+		return false
+	}
+	start, _, ok := l.num(p[FieldStart], 1<<40)
+	if !ok {
+		return false
+	}
+	end, _, ok := l.num(p[FieldEnd], 1<<40)
+	if !ok || end < start && end != 0 {
+		return false
+	}
+	action := ActionNone
+	if i := p[FieldAction]; i >= 0 {
+		switch string(l.col(i)) {
+		case "ACCEPT":
+			action = ActionAccept
+		case "REJECT":
+			action = ActionReject
+		default:
+			return false // "-" on an OK record, or not an action
+		}
+	}
+	if i := p[FieldLogStatus]; i >= 0 {
+		if c := l.col(i); string(c) != "OK" && string(c) != "-" {
+			return false // NODATA, SKIPDATA or an error: the general path
+		}
+	}
+	if v, pres, ok := l.num(p[FieldTCPFlags], 255); !ok {
+		return false
+	} else if pres {
+		flags = int16(v)
+	}
+	fd := FlowUnknown
+	if i := p[FieldFlowDirection]; i >= 0 {
+		switch string(l.col(i)) {
+		case "ingress":
+			fd = FlowIngress
+		case "egress":
+			fd = FlowEgress
+		case "-":
+		default:
+			return false
+		}
+	}
+	if _, _, ok := l.num(p[FieldTrafficPath], 255); !ok {
+		return false
+	}
+
+	// addRecord, for an OK IPv4 record.
+	if w.since != 0 && end != 0 && int64(end) < w.since || w.until != 0 && int64(start) >= w.until && start != 0 {
+		w.n.outside++
+		return true
+	}
+	w.n.records++
+	if action == ActionReject {
+		w.n.rejected++
+	}
+	e := w.eni(iface)
+	w.addrs[e].observe(addrFromBits(src), addrFromBits(dst))
+	rv := factVal{flows: 1, packets: packets, bytes: nbytes, first: int64(start), last: int64(end)}
+	k4 := packKey4(src, dst, psrc, pdst, w.pc.classifyVals(proto, sport, dport, flags, action, fd), e)
+	w.addFact4(&k4, &rv)
+	return true
+}
+
+func addrFromBits(v uint64) netip.Addr {
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+}
