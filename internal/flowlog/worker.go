@@ -27,6 +27,8 @@ type worker struct {
 	maxExamples int
 	scan        *scanOut
 	piece       int // scanPiece; smaller in tests
+	startMemo   numMemo
+	endMemo     numMemo
 }
 
 // span is a time range in Unix seconds; the zero span is empty.
