@@ -189,10 +189,18 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 		before += c
 	}
 	shardOf := func(eni uint32) int { return int(shardOfEni[eni]) }
+	shardFacts := make([]int, nsh)
+	for g, c := range perEni {
+		shardFacts[shardOfEni[g]] += c
+	}
 	shards := make([]*mergeShard, nsh)
 	for i := range shards {
+		// Each fact becomes at most one row: sized once, the rows never
+		// move, and no fresh pages are faulted in mid-merge.
+		n := shardFacts[i]
 		shards[i] = &mergeShard{
-			m:         &merger{enis: enis, st: &Stats{}, obs: map[obsKey]*obsAcc{}, ambiguous: map[string]bool{}},
+			m: &merger{enis: enis, st: &Stats{}, ambiguous: map[string]bool{},
+				ents: make([]obsEntry, 0, n), rows: make([]obsAcc, 0, n)},
 			undecided: map[factKey]*factVal{},
 			kn: &knowledge{exact5: map[tuple5]bool{}, services: map[svcKey]bool{}, pairs: map[pairKey]*pairInfo{},
 				firstSeen: map[tuple5]int64{}, sgCache: map[sgKey]bool{}},
@@ -244,20 +252,22 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 		})
 	}
 
-	// Sort each shard on the compact keys (interface ids are numbered in
-	// name order), then build the observations in that order.
+	// Sort each shard's rows on the compact keys (interface ids are
+	// numbered in name order); rows with the same key are one observation.
 	offsets := make([]int, nsh+1)
 	parallel(nsh, func(si int) {
-		sh := shards[si]
-		sh.order = make([]obsEntry, 0, len(sh.m.obs))
-		for k, a := range sh.m.obs {
-			sh.order = append(sh.order, newObsEntry(k, a))
+		m := shards[si].m
+		slices.SortFunc(m.ents, compareEntries)
+		n := 0
+		for i := range m.ents {
+			if i == 0 || !m.ents[i].sameKey(&m.ents[i-1]) {
+				n++
+			}
 		}
-		sh.m.obs = nil
-		slices.SortFunc(sh.order, compareEntries)
+		shards[si].groups = n
 	})
 	for si, sh := range shards {
-		offsets[si+1] = offsets[si] + len(sh.order)
+		offsets[si+1] = offsets[si] + sh.groups
 		st.Transit += sh.m.st.Transit
 		st.AmbiguousRecords += sh.m.st.AmbiguousRecords
 		st.ExactRecords += sh.m.st.ExactRecords
@@ -269,29 +279,35 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 	runtime.GC()
 	res.Observations = make([]Observation, offsets[nsh])
 	parallel(nsh, func(si int) {
-		order := shards[si].order
+		m := shards[si].m
+		ents, rows := m.ents, m.rows
 		out := res.Observations[offsets[si]:offsets[si+1]]
-		for i := range order {
-			k, a := order[i].key(), order[i].a
-			order[i].a = nil // let the accumulators go as the rows are built
+		for i, o := 0, 0; i < len(ents); o++ {
+			var a obsAcc
+			j := i
+			for ; j < len(ents) && ents[j].sameKey(&ents[i]); j++ {
+				a.fold(&rows[ents[j].i])
+			}
+			k := ents[i].key()
+			i = j
 			conf := Heuristic
 			if a.exact && !enis[k.eni].skip.overlaps(a.v.first, a.v.last) {
 				conf = Exact
 			}
-			o := Observation{
+			ob := Observation{
 				InterfaceID: enis[k.eni].name, Direction: k.dir, Protocol: k.proto, Port: k.port,
 				Remote: addrOf(k.remote), Local: addrOf(a.local), Accepted: k.accepted,
 				Flows: a.v.flows, Packets: a.v.packets, Bytes: a.v.bytes, Confidence: conf,
 			}
 			if a.v.first != 0 {
-				o.FirstSeen = time.Unix(a.v.first, 0).UTC()
+				ob.FirstSeen = time.Unix(a.v.first, 0).UTC()
 			}
 			if a.v.last != 0 {
-				o.LastSeen = time.Unix(a.v.last, 0).UTC()
+				ob.LastSeen = time.Unix(a.v.last, 0).UTC()
 			}
-			out[i] = o
+			out[o] = ob
 		}
-		shards[si].order = nil
+		m.ents, m.rows = nil, nil
 	})
 	ambiguous := map[string]bool{}
 	for _, sh := range shards {
@@ -312,20 +328,21 @@ type mergeShard struct {
 	m         *merger
 	undecided map[factKey]*factVal
 	kn        *knowledge
-	order     []obsEntry
+	groups    int // distinct observation keys, after the sort
 }
 
 type obsEntry struct {
 	// The key as three integers in compareKeys' order: interface, accepted
 	// first, direction, protocol, port and IPv6-after-IPv4 in sk; the
 	// remote address's bytes in r1, r2. Sorting compares these (32-byte
-	// entries, no key comparison function); key() gives the key back.
+	// entries, no key comparison function); key() gives the key back, i
+	// is the row with the fact's sums.
 	sk, r1, r2 uint64
-	a          *obsAcc
+	i          uint32
 }
 
-func newObsEntry(k obsKey, a *obsAcc) obsEntry {
-	e := obsEntry{a: a, r1: binary.BigEndian.Uint64(k.remote[:8]), r2: binary.BigEndian.Uint64(k.remote[8:])}
+func newObsEntry(k obsKey, i uint32) obsEntry {
+	e := obsEntry{i: i, r1: binary.BigEndian.Uint64(k.remote[:8]), r2: binary.BigEndian.Uint64(k.remote[8:])}
 	e.sk = uint64(k.eni)<<28 | uint64(k.dir&3)<<25 | uint64(k.proto)<<17 | uint64(k.port)<<1
 	if !k.accepted {
 		e.sk |= 1 << 27
@@ -344,6 +361,8 @@ func (e *obsEntry) key() obsKey {
 	return k
 }
 
+func (e *obsEntry) sameKey(o *obsEntry) bool { return e.sk == o.sk && e.r1 == o.r1 && e.r2 == o.r2 }
+
 // compareEntries orders entries as compareKeys orders their keys.
 func compareEntries(x, y obsEntry) int {
 	switch {
@@ -351,10 +370,8 @@ func compareEntries(x, y obsEntry) int {
 		return cmp.Compare(x.sk, y.sk)
 	case x.r1 != y.r1:
 		return cmp.Compare(x.r1, y.r1)
-	case x.r2 != y.r2:
-		return cmp.Compare(x.r2, y.r2)
 	}
-	return cmpAddr16(&x.a.local, &y.a.local)
+	return cmp.Compare(x.r2, y.r2)
 }
 
 // take folds one fact into the shard.
@@ -425,7 +442,8 @@ func (e *eniState) setup(inv *vpc.Inventory) {
 type merger struct {
 	enis      []eniState
 	st        *Stats
-	obs       map[obsKey]*obsAcc
+	ents      []obsEntry // one per classified fact, sorted at the end
+	rows      []obsAcc   // the sums of ents[k].i
 	ambiguous map[string]bool
 }
 
@@ -472,15 +490,17 @@ func (m *merger) add(k *factKey, v *factVal, recvInit, exact bool) {
 		port = 0
 	}
 	key := obsKey{remote: remote, eni: k.eni, port: port, proto: k.proto, dir: dir, accepted: k.accepted()}
-	a := m.obs[key]
-	if a == nil {
-		a = &obsAcc{}
-		m.obs[key] = a
-	}
-	a.v.add(v)
-	a.exact = a.exact || exact
-	if !a.hasLocal || bytes.Compare(local[:], a.local[:]) < 0 {
-		a.local, a.hasLocal = local, true
+	m.ents = append(m.ents, newObsEntry(key, uint32(len(m.rows))))
+	m.rows = append(m.rows, obsAcc{v: *v, local: local, hasLocal: true, exact: exact})
+}
+
+// fold adds one row of an observation into its accumulator: sums, the
+// earliest and latest times, exact if any row is, the lowest local address.
+func (a *obsAcc) fold(r *obsAcc) {
+	a.v.add(&r.v)
+	a.exact = a.exact || r.exact
+	if !a.hasLocal || bytes.Compare(r.local[:], a.local[:]) < 0 {
+		a.local, a.hasLocal = r.local, true
 	}
 }
 
@@ -525,8 +545,8 @@ func (kn *knowledge) note(k *factKey, v *factVal) {
 }
 
 // compareKeys orders observation keys as compareObservations orders the
-// observations they become.
-func compareKeys(x, y *obsKey, xa, ya *obsAcc) int {
+// observations they become (keys are unique once rows are grouped).
+func compareKeys(x, y *obsKey) int {
 	switch {
 	case x.eni != y.eni:
 		return cmp.Compare(x.eni, y.eni)
@@ -542,10 +562,7 @@ func compareKeys(x, y *obsKey, xa, ya *obsAcc) int {
 	case x.port != y.port:
 		return cmp.Compare(x.port, y.port)
 	}
-	if c := cmpAddr16(&x.remote, &y.remote); c != 0 {
-		return c
-	}
-	return cmpAddr16(&xa.local, &ya.local)
+	return cmpAddr16(&x.remote, &y.remote)
 }
 
 var v4InV6Prefix = [12]byte{10: 0xff, 11: 0xff}

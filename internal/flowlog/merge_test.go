@@ -32,19 +32,20 @@ func TestCompareEntries(t *testing.T) {
 		}
 		return a
 	}
-	key := func() (obsKey, *obsAcc) {
+	key := func() obsKey {
 		return obsKey{remote: addr(), eni: uint32(rng.IntN(3)) * 0x7fffffff, port: uint16(rng.IntN(3)) * 0x7fff,
-				proto: uint8(rng.IntN(3)) * 0x7f, dir: Direction(1 + rng.IntN(2)), accepted: rng.IntN(2) == 0},
-			&obsAcc{local: addr()}
+			proto: uint8(rng.IntN(3)) * 0x7f, dir: Direction(1 + rng.IntN(2)), accepted: rng.IntN(2) == 0}
 	}
 	for i := 0; i < 100000; i++ {
-		xk, xa := key()
-		yk, ya := key()
-		xe := newObsEntry(xk, xa)
+		xk, yk := key(), key()
+		xe, ye := newObsEntry(xk, 1), newObsEntry(yk, 2)
 		if xe.key() != xk {
 			t.Fatalf("key round trip: %+v -> %+v", xk, xe.key())
 		}
-		if got, want := compareEntries(xe, newObsEntry(yk, ya)), compareKeys(&xk, &yk, xa, ya); got != want {
+		if xe.sameKey(&ye) != (xk == yk) {
+			t.Fatalf("%+v %+v: sameKey %v", xk, yk, xe.sameKey(&ye))
+		}
+		if got, want := compareEntries(xe, ye), compareKeys(&xk, &yk); got != want {
 			t.Fatalf("%+v %+v: compareEntries %d, compareKeys %d", xk, yk, got, want)
 		}
 	}
