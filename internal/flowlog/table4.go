@@ -125,71 +125,65 @@ func (t *table4) reset() {
 	}
 }
 
-// index4 is the store's IPv4 table: 32-byte slots holding the packed key,
-// with the fact's index into vals in the high half of the last word, and
-// the sums in a dense slice. The store holds every fact of the run and is
-// updated only at flushes, so it favours size over one cache miss.
+// index4 is the store's IPv4 table: the facts with their sums in a dense
+// slice (slot4, in arrival order), found through 8-byte slots holding the
+// entry's index and 32 bits of its hash. The store holds every fact of the
+// run and is updated only at flushes; the merge reads it front to back.
 type index4 struct {
-	slots []key4
-	vals  []factVal
+	slots []uint64 // 0: empty; else index+1 in the low half, hash bits in the high
+	ents  []slot4
 	shift uint
 }
 
-const idxShift = 32 // where a slot keeps its index in word 3
-
 func newIndex4() index4 {
 	const initial = 1 << 12
-	return index4{slots: make([]key4, initial), shift: uint(64 - bits.TrailingZeros(initial))}
+	return index4{slots: make([]uint64, initial), shift: uint(64 - bits.TrailingZeros(initial))}
 }
 
-// add adds o to fact k (whose word 3 has no index bits).
+// add adds o to fact k.
 func (t *index4) add(k *key4, o *factVal) {
+	h := k.hash2()
+	tag := h << 32 // the hash's low half: the slot index uses the high bits
 	m := len(t.slots) - 1
-	for i := int(k.hash2() >> t.shift); ; i = (i + 1) & m {
-		s := &t.slots[i]
-		if s[0] == k[0] && s[1] == k[1] && s[2] == k[2] && uint32(s[3]) == uint32(k[3]) {
-			t.vals[s[3]>>idxShift].add(o)
-			return
-		}
-		if s[3] == 0 {
-			*s = *k
-			s[3] |= uint64(len(t.vals)) << idxShift
-			t.vals = append(t.vals, *o)
-			if len(t.vals)*4 > len(t.slots)*3 {
+	for i := int(h >> t.shift); ; i = (i + 1) & m {
+		s := t.slots[i]
+		if s == 0 {
+			t.ents = append(t.ents, slot4{k: *k, v: *o})
+			t.slots[i] = tag | uint64(len(t.ents))
+			if len(t.ents)*4 > len(t.slots)*3 {
 				t.grow()
 			}
 			return
+		}
+		if s&0xffffffff00000000 == tag {
+			if e := &t.ents[uint32(s)-1]; e.k == *k {
+				e.v.add(o)
+				return
+			}
 		}
 	}
 }
 
 func (t *index4) grow() {
-	old := t.slots
-	t.slots = make([]key4, 2*len(old))
+	t.slots = make([]uint64, 2*len(t.slots))
 	clear(t.slots) // see table4.grow
 	t.shift--
 	m := len(t.slots) - 1
-	for j := range old {
-		s := &old[j]
-		if s[3] == 0 {
-			continue
-		}
-		k := key4{s[0], s[1], s[2], uint64(uint32(s[3]))}
-		i := int(k.hash2() >> t.shift)
-		for t.slots[i][3] != 0 {
+	for j := range t.ents {
+		h := t.ents[j].k.hash2()
+		i := int(h >> t.shift)
+		for t.slots[i] != 0 {
 			i = (i + 1) & m
 		}
-		t.slots[i] = *s
+		t.slots[i] = h<<32 | uint64(j+1)
 	}
 }
 
-func (t *index4) len() int { return len(t.vals) }
+func (t *index4) len() int { return len(t.ents) }
 
-// each calls fn for every fact with its sums, in slot order.
+// each calls fn for every fact with its sums, in arrival order.
 func (t *index4) each(fn func(k factKey4, v *factVal)) {
-	for j := range t.slots {
-		if s := &t.slots[j]; s[3] != 0 {
-			fn(s.unpack(), &t.vals[s[3]>>idxShift])
-		}
+	for j := range t.ents {
+		fn(t.ents[j].k.unpack(), &t.ents[j].v)
 	}
 }
