@@ -74,6 +74,7 @@ func aggregate(ctx context.Context, ios *IOStreams, sources []string, opts flowl
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	defer gcWhileSmall()()
 	if ios.ErrTTY {
 		bar := newProgress(ios.ErrOut, "reading flow logs")
 		defer bar.Clear()

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -69,10 +67,6 @@ Exit codes: 0 success, 2 bad usage or bad input (more malformed lines than
 	return cmd
 }
 
-// observeMemoryLimit is walls observe's soft limit on the Go runtime's
-// memory (heap, stacks; not the mapped input files).
-const observeMemoryLimit = 256 << 20
-
 func runObserve(ctx context.Context, o *ObserveOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
@@ -91,15 +85,6 @@ func runObserve(ctx context.Context, o *ObserveOptions) error {
 		if opts.Inventory, err = loadInventory(o.IO, o.Inputs); err != nil {
 			return err
 		}
-	}
-	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
-		// Parsing allocates nothing; the merge builds the observations once.
-		// A soft limit on the Go heap keeps the peak under issue #3's
-		// 300 MB for 5 GB of flow logs (live set ~220 MiB there) while the
-		// GC keeps its normal pace below it: GOGC=25 did the same at a
-		// 20-25 % throughput cost on every input. Past the limit Go's GC CPU
-		// limiter bounds the cost; users may set GOGC or GOMEMLIMIT.
-		debug.SetMemoryLimit(observeMemoryLimit)
 	}
 	res, aggErr := aggregate(ctx, o.IO, o.Flows, opts)
 	if res == nil {
