@@ -113,17 +113,13 @@ func Aggregate(ctx context.Context, sources []string, opts Options) (*Result, er
 		go func(w *worker) {
 			defer wg.Done()
 			p.run(w)
-			st.flush(w) // while other workers may still parse
+			w.flushPending() // the merge reads the worker's own tables too
 		}(workers[i])
 	}
 	stopProgress := p.startProgress()
 	p.produce()
 	wg.Wait()
 	stopProgress()
-	for _, w := range workers {
-		st.flush(w)
-		w.facts, w.facts4 = factTable[factKey]{}, table4{}
-	}
 
 	res := merge(workers, st, opts.Inventory)
 	stats := &res.Stats

@@ -141,17 +141,45 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 		}
 		n.add(&w.n)
 	}
-	undecidedTotal := 0
-	for k := range fs.facts.idx {
-		if k.evidence() == evUndecided {
-			undecidedTotal++
+	// The facts are in the store and, since their last flush, in the
+	// workers' own tables: the merge reads them all.
+	sets := []factSet{{
+		each4: fs.facts4.each,
+		each6: func(fn func(factKey, *factVal)) {
+			for k, i := range fs.facts.idx {
+				fn(k, &fs.facts.vals[i])
+			}
+		},
+		remap: storeRemap,
+	}}
+	for _, w := range workers {
+		remap := make([]uint32, len(w.in.names))
+		for l, name := range w.in.names {
+			remap[l] = seen[name]
 		}
+		sets = append(sets, factSet{
+			each4: w.facts4.each,
+			each6: func(fn func(factKey, *factVal)) {
+				for k, v := range w.facts.m {
+					fn(k, &v)
+				}
+			},
+			remap: remap,
+		})
 	}
-	fs.facts4.each(func(k factKey4, _ *factVal) {
-		if evidence(k.info>>infoEvShift&3) == evUndecided {
-			undecidedTotal++
-		}
-	})
+	undecidedTotal := 0
+	for _, set := range sets {
+		set.each6(func(k factKey, _ *factVal) {
+			if k.evidence() == evUndecided {
+				undecidedTotal++
+			}
+		})
+		set.each4(func(k factKey4, _ *factVal) {
+			if evidence(k.info>>infoEvShift&3) == evUndecided {
+				undecidedTotal++
+			}
+		})
+	}
 	res := &Result{}
 	st := &res.Stats
 	st.Lines, st.Records, st.NoData, st.SkipData = n.lines, n.records, n.noData, n.skipData
@@ -163,8 +191,8 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 		}
 	}
 
-	// The workers' tables were dropped after their last flush: collect them
-	// now, so the merge starts from the store alone.
+	// Collect what reading left (tables outgrown while the collector was
+	// off), before the merge allocates its rows.
 	runtime.GC()
 	// Interfaces are cut into contiguous shards, one per worker, merged in
 	// parallel; as observations sort by interface first, the shards' sorted
@@ -174,9 +202,9 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 	// (a web tier's) can hold nearly all of them. An interface goes to the
 	// shard its middle fact falls in, which keeps shards contiguous.
 	perEni := make([]int, len(enis))
-	fs.facts4.each(func(k4 factKey4, _ *factVal) { perEni[storeRemap[k4.eni]]++ })
-	for k := range fs.facts.idx {
-		perEni[storeRemap[k.eni]]++
+	for _, set := range sets {
+		set.each4(func(k4 factKey4, _ *factVal) { perEni[set.remap[k4.eni]]++ })
+		set.each6(func(k factKey, _ *factVal) { perEni[set.remap[k.eni]]++ })
 	}
 	total := 0
 	for _, c := range perEni {
@@ -195,8 +223,9 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 	}
 	shards := make([]*mergeShard, nsh)
 	for i := range shards {
-		// Each fact becomes at most one row: sized once, the rows never
-		// move, and no fresh pages are faulted in mid-merge.
+		// Each fact (as often as it is held) becomes at most one row: sized
+		// once, the rows never move, and no fresh pages are faulted in
+		// mid-merge.
 		n := shardFacts[i]
 		shards[i] = &mergeShard{
 			m: &merger{enis: enis, st: &Stats{}, ambiguous: map[string]bool{},
@@ -210,21 +239,27 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 	// until everything the data teaches is known.
 	parallel(nsh, func(si int) {
 		sh := shards[si]
-		fs.facts4.each(func(k4 factKey4, v *factVal) {
-			if g := storeRemap[k4.eni]; shardOf(g) == si {
-				k := k4.full()
-				k.eni = g
-				sh.take(k, v, undecidedTotal > 0)
-			}
-		})
-		for k, i := range fs.facts.idx {
-			if g := storeRemap[k.eni]; shardOf(g) == si {
-				k.eni = g
-				sh.take(k, &fs.facts.vals[i], undecidedTotal > 0)
-			}
+		for _, set := range sets {
+			set.each4(func(k4 factKey4, v *factVal) {
+				if g := set.remap[k4.eni]; shardOf(g) == si {
+					k := k4.full()
+					k.eni = g
+					sh.take(k, v, undecidedTotal > 0)
+				}
+			})
+			set.each6(func(k factKey, v *factVal) {
+				if g := set.remap[k.eni]; shardOf(g) == si {
+					k.eni = g
+					sh.take(k, v, undecidedTotal > 0)
+				}
+			})
 		}
 	})
 	fs.facts, fs.facts4 = indexTable[factKey]{}, index4{}
+	for _, w := range workers {
+		w.facts, w.facts4 = factTable[factKey]{}, table4{}
+	}
+	sets = nil
 	if undecidedTotal > 0 {
 		// Service endpoints are learned across interfaces: share them.
 		services := shards[0].kn.services
@@ -321,6 +356,16 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 	sort.Strings(st.AmbiguousInterfaces)
 	st.Observations = len(res.Observations)
 	return res
+}
+
+// factSet is one table of facts the merge reads (the store's, or a
+// worker's since its last flush) with the global ids of its interface ids.
+// A fact may be in several sets; the rows it becomes are summed when the
+// observations are grouped, as the store would have summed it.
+type factSet struct {
+	each4 func(fn func(k factKey4, v *factVal))
+	each6 func(fn func(k factKey, v *factVal))
+	remap []uint32
 }
 
 // mergeShard merges the facts of a contiguous range of interfaces.
