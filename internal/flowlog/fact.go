@@ -139,14 +139,17 @@ func newStore() *store {
 	return &store{ids: map[string]uint32{}, facts: newIndexTable[factKey](), facts4: newIndex4()}
 }
 
-// flush moves a worker's facts into the store.
-func (s *store) flush(w *worker) {
+// flushLocked moves a worker's facts into the store; s.mu is held.
+func (s *store) flushLocked(w *worker) {
 	w.flushPending()
 	if w.facts.len() == 0 && w.facts4.len() == 0 {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	if len(s.facts4.ents) == 0 {
+		// The first flush sizes the store for twice its facts, skipping
+		// the grows (each a rehash into fresh pages) of a small start.
+		s.facts4.reserve(2 * w.facts4.len())
+	}
 	for l := len(w.remap); l < len(w.in.names); l++ {
 		name := w.in.names[l]
 		id, ok := s.ids[name]
@@ -157,13 +160,20 @@ func (s *store) flush(w *worker) {
 		}
 		w.remap = append(w.remap, id)
 	}
+	var ks [batch4]key4
+	var vs [batch4]factVal
+	n := 0
 	for j := range w.facts4.slots {
 		if sl := &w.facts4.slots[j]; sl.k[3] != 0 {
-			k := sl.k
-			k[2] = k[2]&^0xffffffff | uint64(w.remap[uint32(k[2])])
-			s.facts4.add(&k, &sl.v)
+			ks[n], vs[n] = sl.k, sl.v
+			ks[n][2] = ks[n][2]&^0xffffffff | uint64(w.remap[uint32(ks[n][2])])
+			if n++; n == batch4 {
+				s.facts4.addBatch(&ks, &vs, n)
+				n = 0
+			}
 		}
 	}
+	s.facts4.addBatch(&ks, &vs, n)
 	for k, v := range w.facts.m {
 		k.eni = w.remap[k.eni]
 		s.facts.add(k, &v)

@@ -19,9 +19,13 @@ type worker struct {
 	flushAt      int
 	// pend sums consecutive records of the same IPv4 fact (the request and
 	// the reply of a connection are often adjacent) before the map sees them.
-	pendKey     key4
-	pend        factVal
-	pendOK      bool
+	pendKey key4
+	pend    factVal
+	pendOK  bool
+	// queue holds facts on their way to facts4, added batch4 at a time.
+	queue       [batch4]key4
+	queueV      [batch4]factVal
+	queued      int
 	n           counters
 	rec         Record
 	maxExamples int
@@ -124,16 +128,25 @@ func (w *worker) addFact4(k4 *key4, rv *factVal) {
 		w.pend.add(rv)
 		return
 	}
-	w.flushPending()
+	if w.pendOK {
+		w.queue[w.queued], w.queueV[w.queued] = w.pendKey, w.pend
+		if w.queued++; w.queued == batch4 {
+			w.facts4.addBatch(&w.queue, &w.queueV, w.queued)
+			w.queued = 0
+		}
+	}
 	w.pendKey, w.pend, w.pendOK = *k4, *rv, true
 }
 
-// flushPending moves the pending IPv4 fact into the table.
+// flushPending moves the pending and queued IPv4 facts into the table.
 func (w *worker) flushPending() {
 	if w.pendOK {
-		w.facts4.add(&w.pendKey, &w.pend)
+		w.queue[w.queued], w.queueV[w.queued] = w.pendKey, w.pend
+		w.queued++
 		w.pendOK = false
 	}
+	w.facts4.addBatch(&w.queue, &w.queueV, w.queued)
+	w.queued = 0
 }
 
 // badLine is a malformed line found in a chunk, located by the chunk's
@@ -264,8 +277,23 @@ func (w *worker) bad(err error, line, header []byte, res *chunkResult, ln int64)
 
 // maybeFlush moves the worker's facts to the shared store once its tables
 // are large, bounding the memory of per-worker duplicates.
+//
+// When another worker is flushing, this one parses on instead of waiting
+// for the store (workers fill their tables at the same pace, so they tend
+// to flush together), and waits only past flushAt and a quarter, before
+// its table would grow.
 func (w *worker) maybeFlush() {
-	if w.facts.len()+w.facts4.len() >= w.flushAt {
-		w.store.flush(w)
+	n := w.facts.len() + w.facts4.len()
+	switch {
+	case n >= w.flushAt+w.flushAt/4:
+		w.store.mu.Lock()
+	case n >= w.flushAt:
+		if !w.store.mu.TryLock() {
+			return
+		}
+	default:
+		return
 	}
+	defer w.store.mu.Unlock()
+	w.store.flushLocked(w)
 }
