@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 	"unicode"
@@ -157,8 +159,8 @@ func annotate(ob *flowlog.Observation, inv *vpc.Inventory) observationJSON {
 	return j
 }
 
-// writeObservations streams the result: one row is converted and written
-// at a time, so output adds no memory proportional to the observations.
+// writeObservations streams the result a batch of rows at a time (writeRows),
+// so output adds no memory proportional to the observations.
 func writeObservations(w io.Writer, format string, res *flowlog.Result, inv *vpc.Inventory) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	var err error
@@ -178,16 +180,16 @@ func writeObservations(w io.Writer, format string, res *flowlog.Result, inv *vpc
 
 func writeObservationsJSON(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inventory) error {
 	w.WriteString("{\n  \"observations\": [")
-	var b []byte
-	for i := range res.Observations {
+	err := writeRows(w, len(res.Observations), func(b []byte, i int) []byte {
 		j := annotate(&res.Observations[i], inv)
-		b = b[:0]
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, "\n    "...)
-		b = appendObservationJSON(b, &j)
-		w.Write(b)
+		return appendObservationJSON(b, &j)
+	})
+	if err != nil {
+		return err
 	}
 	if len(res.Observations) > 0 {
 		w.WriteString("\n  ")
@@ -205,64 +207,96 @@ func writeObservationsJSON(w *bufio.Writer, res *flowlog.Result, inv *vpc.Invent
 func writeObservationsCSV(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inventory) error {
 	w.WriteString("interfaceId,direction,protocol,port,remote,local,action,flows,packets,bytes,firstSeen,lastSeen," +
 		"confidence,instanceId,subnetId,securityGroups,remoteInterfaceId,remoteSecurityGroups\n")
-	var b []byte
-	for i := range res.Observations {
-		ob := &res.Observations[i]
-		b = appendCSV(b[:0], ob.InterfaceID)
-		b = append(b, ',')
-		b = append(b, ob.Direction.String()...)
-		b = append(b, ',')
-		b = appendCSV(b, flowlog.ProtocolName(ob.Protocol))
-		b = append(b, ',')
-		b = strconv.AppendUint(b, uint64(ob.Port), 10)
-		b = append(b, ',')
-		b = ob.Remote.AppendTo(b)
-		b = append(b, ',')
-		if ob.Local.IsValid() {
-			b = ob.Local.AppendTo(b)
+	return writeRows(w, len(res.Observations), func(b []byte, i int) []byte {
+		return appendObservationCSV(b, &res.Observations[i], inv)
+	})
+}
+
+// writeRows writes rows 0..n-1, each appended to a buffer by row, in order.
+// Rows are formatted in parallel, a batch at a time, so output keeps pace
+// with the merge on every core and holds one batch of text, not all of it.
+func writeRows(w io.Writer, n int, row func(b []byte, i int) []byte) error {
+	const batch = 4096
+	parts := runtime.GOMAXPROCS(0)
+	bufs := make([][]byte, parts)
+	for from := 0; from < n; from += batch {
+		to := min(from+batch, n)
+		per := (to - from + parts - 1) / parts
+		var wg sync.WaitGroup
+		for p := range parts {
+			lo, hi := min(to, from+p*per), min(to, from+(p+1)*per)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				b := bufs[p][:0]
+				for i := lo; i < hi; i++ {
+					b = row(b, i)
+				}
+				bufs[p] = b
+			}()
 		}
-		b = append(b, ',')
-		if ob.Accepted {
-			b = append(b, "ACCEPT,"...)
-		} else {
-			b = append(b, "REJECT,"...)
-		}
-		b = strconv.AppendUint(b, ob.Flows, 10)
-		b = append(b, ',')
-		b = strconv.AppendUint(b, ob.Packets, 10)
-		b = append(b, ',')
-		b = strconv.AppendUint(b, ob.Bytes, 10)
-		b = append(b, ',')
-		if !ob.FirstSeen.IsZero() {
-			b = ob.FirstSeen.UTC().AppendFormat(b, time.RFC3339)
-		}
-		b = append(b, ',')
-		if !ob.LastSeen.IsZero() {
-			b = ob.LastSeen.UTC().AppendFormat(b, time.RFC3339)
-		}
-		b = append(b, ',')
-		b = append(b, ob.Confidence.String()...)
-		b = append(b, ',')
-		if inv != nil {
-			j := annotate(ob, inv)
-			b = appendCSV(b, j.InstanceID)
-			b = append(b, ',')
-			b = appendCSV(b, j.SubnetID)
-			b = append(b, ',')
-			b = appendCSV(b, strings.Join(j.SecurityGroups, " "))
-			b = append(b, ',')
-			b = appendCSV(b, j.RemoteInterfaceID)
-			b = append(b, ',')
-			b = appendCSV(b, strings.Join(j.RemoteSecurityGroups, " "))
-		} else {
-			b = append(b, ",,,,"...)
-		}
-		b = append(b, '\n')
-		if _, err := w.Write(b); err != nil {
-			return err
+		wg.Wait()
+		for _, b := range bufs {
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// appendObservationCSV appends one CSV row.
+func appendObservationCSV(b []byte, ob *flowlog.Observation, inv *vpc.Inventory) []byte {
+	b = appendCSV(b, ob.InterfaceID)
+	b = append(b, ',')
+	b = append(b, ob.Direction.String()...)
+	b = append(b, ',')
+	b = appendCSV(b, flowlog.ProtocolName(ob.Protocol))
+	b = append(b, ',')
+	b = strconv.AppendUint(b, uint64(ob.Port), 10)
+	b = append(b, ',')
+	b = ob.Remote.AppendTo(b)
+	b = append(b, ',')
+	if ob.Local.IsValid() {
+		b = ob.Local.AppendTo(b)
+	}
+	b = append(b, ',')
+	if ob.Accepted {
+		b = append(b, "ACCEPT,"...)
+	} else {
+		b = append(b, "REJECT,"...)
+	}
+	b = strconv.AppendUint(b, ob.Flows, 10)
+	b = append(b, ',')
+	b = strconv.AppendUint(b, ob.Packets, 10)
+	b = append(b, ',')
+	b = strconv.AppendUint(b, ob.Bytes, 10)
+	b = append(b, ',')
+	if !ob.FirstSeen.IsZero() {
+		b = ob.FirstSeen.UTC().AppendFormat(b, time.RFC3339)
+	}
+	b = append(b, ',')
+	if !ob.LastSeen.IsZero() {
+		b = ob.LastSeen.UTC().AppendFormat(b, time.RFC3339)
+	}
+	b = append(b, ',')
+	b = append(b, ob.Confidence.String()...)
+	b = append(b, ',')
+	if inv != nil {
+		j := annotate(ob, inv)
+		b = appendCSV(b, j.InstanceID)
+		b = append(b, ',')
+		b = appendCSV(b, j.SubnetID)
+		b = append(b, ',')
+		b = appendCSV(b, strings.Join(j.SecurityGroups, " "))
+		b = append(b, ',')
+		b = appendCSV(b, j.RemoteInterfaceID)
+		b = append(b, ',')
+		b = appendCSV(b, strings.Join(j.RemoteSecurityGroups, " "))
+	} else {
+		b = append(b, ",,,,"...)
+	}
+	return append(b, '\n')
 }
 
 // appendCSV writes one CSV field, quoted when it must be (RFC 4180, as
