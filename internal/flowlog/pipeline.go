@@ -237,7 +237,8 @@ func (p *pipeline) mapText(i int, s *source) bool {
 		}
 	}
 	for seq, d := range pieces {
-		p.tasks <- task{c: &chunk{src: i, seq: seq, f: format, data: d, skipFirst: skip && seq == 0, header: header, done: done, mapped: true}}
+		p.tasks <- task{c: &chunk{src: i, seq: seq, f: format, data: d, skipFirst: skip && seq == 0, header: header,
+			done: func() { release(d); done() }, mapped: true}}
 	}
 	return true
 }
