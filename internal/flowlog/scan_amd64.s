@@ -26,6 +26,7 @@ TEXT ·scanAVX2(SB), NOSPLIT, $0-88
 block:
 	CMPQ SI, CX
 	JAE  done
+	PREFETCHT0 4096(SI) // a page ahead: the hardware prefetcher stops at page ends
 	VMOVDQU (SI), Y0
 	VMOVDQU 32(SI), Y1
 	VPMINUB Y6, Y0, Y2
