@@ -167,17 +167,21 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 			remap: remap,
 		})
 	}
+	// One pass counts the undecided facts and each interface's facts.
 	undecidedTotal := 0
+	perEni := make([]int, len(enis))
 	for _, set := range sets {
 		set.each6(func(k factKey, _ *factVal) {
 			if k.evidence() == evUndecided {
 				undecidedTotal++
 			}
+			perEni[set.remap[k.eni]]++
 		})
 		set.each4(func(k factKey4, _ *factVal) {
 			if evidence(k.info>>infoEvShift&3) == evUndecided {
 				undecidedTotal++
 			}
+			perEni[set.remap[k.eni]]++
 		})
 	}
 	res := &Result{}
@@ -201,11 +205,6 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 	// The cuts balance the facts, not the interfaces: a few busy interfaces
 	// (a web tier's) can hold nearly all of them. An interface goes to the
 	// shard its middle fact falls in, which keeps shards contiguous.
-	perEni := make([]int, len(enis))
-	for _, set := range sets {
-		set.each4(func(k4 factKey4, _ *factVal) { perEni[set.remap[k4.eni]]++ })
-		set.each6(func(k factKey, _ *factVal) { perEni[set.remap[k.eni]]++ })
-	}
 	total := 0
 	for _, c := range perEni {
 		total += c
