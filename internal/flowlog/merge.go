@@ -144,7 +144,7 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 	// The facts are in the store and, since their last flush, in the
 	// workers' own tables: the merge reads them all.
 	sets := []factSet{{
-		each4: fs.facts4.each,
+		each4: fs.facts4.eachKey,
 		each6: func(fn func(factKey, *factVal)) {
 			for k, i := range fs.facts.idx {
 				fn(k, &fs.facts.vals[i])
@@ -158,7 +158,7 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 			remap[l] = seen[name]
 		}
 		sets = append(sets, factSet{
-			each4: w.facts4.each,
+			each4: w.facts4.eachKey,
 			each6: func(fn func(factKey, *factVal)) {
 				for k, v := range w.facts.m {
 					fn(k, &v)
@@ -177,11 +177,11 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 			}
 			perEni[set.remap[k.eni]]++
 		})
-		set.each4(func(k factKey4, _ *factVal) {
-			if evidence(k.info>>infoEvShift&3) == evUndecided {
+		set.each4(func(k *key4, _ *factVal) {
+			if evidence(uint8(k[3]>>8)>>infoEvShift&3) == evUndecided {
 				undecidedTotal++
 			}
-			perEni[set.remap[k.eni]]++
+			perEni[set.remap[uint32(k[2])]]++
 		})
 	}
 	res := &Result{}
@@ -239,11 +239,19 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 	parallel(nsh, func(si int) {
 		sh := shards[si]
 		for _, set := range sets {
-			set.each4(func(k4 factKey4, v *factVal) {
-				if g := set.remap[k4.eni]; shardOf(g) == si {
-					k := k4.full()
+			set.each4(func(k4 *key4, v *factVal) {
+				g := set.remap[uint32(k4[2])]
+				if shardOf(g) != si {
+					return
+				}
+				switch ev := evidence(uint8(k4[3]>>8) >> infoEvShift & 3); {
+				case ev == evUndecided || ev == evExact && undecidedTotal > 0:
+					u := k4.unpack()
+					k := u.full()
 					k.eni = g
 					sh.take(k, v, undecidedTotal > 0)
+				default:
+					sh.m.add4(k4, g, v, ev == evExact)
 				}
 			})
 			set.each6(func(k factKey, v *factVal) {
@@ -362,7 +370,7 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 // A fact may be in several sets; the rows it becomes are summed when the
 // observations are grouped, as the store would have summed it.
 type factSet struct {
-	each4 func(fn func(k factKey4, v *factVal))
+	each4 func(fn func(k *key4, v *factVal))
 	each6 func(fn func(k factKey, v *factVal))
 	remap []uint32
 }

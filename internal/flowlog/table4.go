@@ -138,6 +138,15 @@ func (t *table4) each(fn func(k factKey4, v *factVal)) {
 	}
 }
 
+// eachKey calls fn for every fact with its packed key, in slot order.
+func (t *table4) eachKey(fn func(k *key4, v *factVal)) {
+	for j := range t.slots {
+		if s := &t.slots[j]; s.k[3] != 0 {
+			fn(&s.k, &s.v)
+		}
+	}
+}
+
 func (t *table4) reset() {
 	if t.n > 0 {
 		clear(t.slots)
@@ -238,5 +247,12 @@ func (t *index4) reserve(n int) {
 func (t *index4) each(fn func(k factKey4, v *factVal)) {
 	for j := range t.ents {
 		fn(t.ents[j].k.unpack(), &t.ents[j].v)
+	}
+}
+
+// eachKey calls fn for every fact with its packed key, in arrival order.
+func (t *index4) eachKey(fn func(k *key4, v *factVal)) {
+	for j := range t.ents {
+		fn(&t.ents[j].k, &t.ents[j].v)
 	}
 }

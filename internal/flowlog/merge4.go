@@ -1,0 +1,79 @@
+package flowlog
+
+// add4 is take followed by merger.add for a decided IPv4 fact, read from
+// its packed key: the same decisions on 32-bit addresses, without
+// expanding the key to 16-byte addresses first. g is the interface's
+// global id. TestAdd4MatchesAdd holds it to the general path.
+func (m *merger) add4(k *key4, g uint32, v *factVal, exact bool) {
+	e := &m.enis[g]
+	st := m.st
+	src, dst := k[0]&0xffffffff, k[0]>>32
+	psrc, pdst := k[1]&0xffffffff, k[1]>>32
+	info := uint8(k[3] >> 8)
+	var senderLocal bool
+	switch FlowDirection(info >> infoFlowShift & 3) {
+	case FlowEgress:
+		senderLocal = true
+	case FlowIngress:
+	default:
+		// orient without flow-direction: the inventory, then the address
+		// the interface's records share.
+		switch {
+		case e.own != nil && e.own[v4word16(src)]:
+			senderLocal = true
+		case e.own != nil && e.own[v4word16(dst)]:
+		case e.learned == 1 && e.local == v4word16(src):
+			senderLocal = true
+		case e.learned == 1 && e.local == v4word16(dst):
+		default:
+			st.AmbiguousRecords += int64(v.flows)
+			m.ambiguous[e.name] = true
+			return
+		}
+	}
+	localA, pktLocal, remoteA, pktRemote := dst, pdst, src, psrc
+	if senderLocal {
+		localA, pktLocal, remoteA, pktRemote = src, psrc, dst, pdst
+	}
+	// isTransit, on words (0 is "no packet address").
+	switch {
+	case e.transit,
+		e.own != nil && pktLocal != 0 && !e.own[v4word16(pktLocal)],
+		e.own != nil && pktLocal == 0 && !e.own[v4word16(localA)],
+		e.own == nil && pktLocal != 0:
+		st.Transit += int64(v.flows)
+		return
+	}
+	local, remote := localA, remoteA
+	if pktLocal != 0 {
+		local = pktLocal
+	}
+	if pktRemote != 0 {
+		remote = pktRemote
+	}
+	if exact {
+		st.ExactRecords += int64(v.flows)
+	} else {
+		st.HeuristicRecords += int64(v.flows)
+	}
+	dir := Inbound
+	if senderLocal { // decided facts: the src slot initiated
+		dir = Outbound
+	}
+	proto := uint8(k[3])
+	port := uint16(k[2] >> 48)
+	if !hasPorts(proto) {
+		port = 0
+	}
+	sk := uint64(g)<<28 | uint64(dir&3)<<25 | uint64(proto)<<17 | uint64(port)<<1
+	if info&infoAccepted == 0 {
+		sk |= 1 << 27
+	}
+	m.ents = append(m.ents, obsEntry{sk: sk, r2: 0xffff<<32 | remote, i: uint32(len(m.rows))})
+	m.rows = append(m.rows, obsAcc{v: *v, local: v4word16(local), hasLocal: true, exact: exact})
+}
+
+// v4word16 is an IPv4 address word as the 16-byte (v4-mapped) form.
+func v4word16(a uint64) [16]byte {
+	return [16]byte{10: 0xff, 11: 0xff, 12: byte(a >> 24), 13: byte(a >> 16), 14: byte(a >> 8), 15: byte(a)}
+}
