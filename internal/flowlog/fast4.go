@@ -80,6 +80,46 @@ func (l *lineCols) numSame(i int16, max uint64, m *numMemo) (v uint64, present, 
 	return l.num(i, max)
 }
 
+// addrMemo remembers the last srcaddr and dstaddr read. An interface's
+// own address is in every one of its records, and a reply follows its
+// request with the two swapped, so most addresses were just read.
+type addrMemo [2]struct {
+	w0, w1 uint64 // the text: its first eight bytes, then its last eight
+	n      uint32
+	v      uint64
+}
+
+// addrSame reads the IPv4 column i (present, not "-"), from the memo when
+// its text is one of the two there; a parsed value goes in slot.
+func (l *lineCols) addrSame(i int16, m *addrMemo, slot int) (uint64, bool) {
+	s := l.start
+	if i > 0 {
+		s = l.b[i-1] + 1
+	}
+	e := l.b[i]
+	n := e - s
+	if n > 16 || int(s)+8 > len(l.data) {
+		return parseIPv4Bits(l.data[s:e])
+	}
+	w0 := binary.LittleEndian.Uint64(l.data[s:])
+	var w1 uint64
+	if n <= 8 {
+		w0 &= 1<<(8*n) - 1 // all ones for n = 8 (1<<64 is 0 on uint64)
+	} else {
+		w1 = binary.LittleEndian.Uint64(l.data[e-8:])
+	}
+	for k := range m {
+		if m[k].n == n && m[k].w0 == w0 && m[k].w1 == w1 {
+			return m[k].v, true
+		}
+	}
+	v, ok := parseIPv4Bits(l.data[s:e])
+	if ok {
+		m[slot].w0, m[slot].w1, m[slot].n, m[slot].v = w0, w1, n, v
+	}
+	return v, ok
+}
+
 // addr4 reads an optional IPv4 column: absent or "-" is 0 with present
 // false; ok is false for anything else than a dotted quad.
 func (l *lineCols) addr4(i int16) (v uint64, present, ok bool) {
@@ -108,11 +148,11 @@ func (w *worker) fast4(f *Format, l *lineCols) bool {
 	if len(iface) == 1 && iface[0] == '-' {
 		return false
 	}
-	src, ok := parseIPv4Bits(l.col(p[FieldSrcAddr]))
+	src, ok := l.addrSame(p[FieldSrcAddr], &w.addrMemo, 0)
 	if !ok {
 		return false
 	}
-	dst, ok := parseIPv4Bits(l.col(p[FieldDstAddr]))
+	dst, ok := l.addrSame(p[FieldDstAddr], &w.addrMemo, 1)
 	if !ok {
 		return false
 	}

@@ -33,6 +33,7 @@ type worker struct {
 	piece       int // scanPiece; smaller in tests
 	startMemo   numMemo
 	endMemo     numMemo
+	addrMemo    addrMemo
 }
 
 // span is a time range in Unix seconds; the zero span is empty.
