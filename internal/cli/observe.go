@@ -142,10 +142,10 @@ func annotate(ob *flowlog.Observation, inv *vpc.Inventory) observationJSON {
 		j.Local = ob.Local.String()
 	}
 	if !ob.FirstSeen.IsZero() {
-		j.FirstSeen = ob.FirstSeen.UTC().Format(time.RFC3339)
+		j.FirstSeen = string(appendRFC3339(nil, ob.FirstSeen))
 	}
 	if !ob.LastSeen.IsZero() {
-		j.LastSeen = ob.LastSeen.UTC().Format(time.RFC3339)
+		j.LastSeen = string(appendRFC3339(nil, ob.LastSeen))
 	}
 	if inv == nil {
 		return j
@@ -273,11 +273,11 @@ func appendObservationCSV(b []byte, ob *flowlog.Observation, inv *vpc.Inventory)
 	b = strconv.AppendUint(b, ob.Bytes, 10)
 	b = append(b, ',')
 	if !ob.FirstSeen.IsZero() {
-		b = ob.FirstSeen.UTC().AppendFormat(b, time.RFC3339)
+		b = appendRFC3339(b, ob.FirstSeen)
 	}
 	b = append(b, ',')
 	if !ob.LastSeen.IsZero() {
-		b = ob.LastSeen.UTC().AppendFormat(b, time.RFC3339)
+		b = appendRFC3339(b, ob.LastSeen)
 	}
 	b = append(b, ',')
 	b = append(b, ob.Confidence.String()...)
@@ -297,6 +297,33 @@ func appendObservationCSV(b []byte, ob *flowlog.Observation, inv *vpc.Inventory)
 		b = append(b, ",,,,"...)
 	}
 	return append(b, '\n')
+}
+
+// appendRFC3339 appends t in UTC as time.RFC3339 does. Flow log times are
+// whole seconds in years 0-9999, written here digit by digit; anything
+// else goes through AppendFormat. (Two per output row: the general
+// formatter was half the cost of a CSV row.)
+func appendRFC3339(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	y, mo, d := t.Date()
+	if t.Nanosecond() != 0 || y < 0 || y > 9999 {
+		return t.AppendFormat(b, time.RFC3339)
+	}
+	h, mi, s := t.Clock()
+	two := func(b []byte, v int) []byte { return append(b, byte('0'+v/10), byte('0'+v%10)) }
+	b = two(b, y/100)
+	b = two(b, y%100)
+	b = append(b, '-')
+	b = two(b, int(mo))
+	b = append(b, '-')
+	b = two(b, d)
+	b = append(b, 'T')
+	b = two(b, h)
+	b = append(b, ':')
+	b = two(b, mi)
+	b = append(b, ':')
+	b = two(b, s)
+	return append(b, 'Z')
 }
 
 // appendCSV writes one CSV field, quoted when it must be (RFC 4180, as

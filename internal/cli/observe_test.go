@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 const obsDir = "testdata/observe/"
@@ -151,4 +153,23 @@ func TestAppendCSVMatchesEncodingCSV(t *testing.T) {
 			t.Errorf("appendCSV(%q) = %q, want %q", s, got, want.String())
 		}
 	}
+}
+
+// TestAppendRFC3339MatchesFormat: the digit-by-digit writer against
+// time.RFC3339, across the years and for times it hands back.
+func TestAppendRFC3339MatchesFormat(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	check := func(tm time.Time) {
+		if got, want := string(appendRFC3339(nil, tm)), tm.UTC().Format(time.RFC3339); got != want {
+			t.Fatalf("%v: %s, want %s", tm, got, want)
+		}
+	}
+	for i := 0; i < 100000; i++ {
+		check(time.Unix(r.Int64N(253402300800), 0)) // 1970 to 9999
+	}
+	check(time.Unix(0, 0))
+	check(time.Unix(-62135596800, 0))                             // year 1
+	check(time.Unix(253402300800, 0))                             // year 10000: AppendFormat
+	check(time.Unix(1767225600, 500))                             // fractional: AppendFormat
+	check(time.Unix(1767225600, 0).In(time.FixedZone("x", 3600))) // another zone
 }
