@@ -299,7 +299,7 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 	offsets := make([]int, nsh+1)
 	parallel(nsh, func(si int) {
 		m := shards[si].m
-		slices.SortFunc(m.ents, compareEntries)
+		sortEntries(m.ents, make([]obsEntry, len(m.ents)))
 		n := 0
 		for i := range m.ents {
 			if i == 0 || !m.ents[i].sameKey(&m.ents[i-1]) {
