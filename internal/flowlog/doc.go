@@ -10,13 +10,23 @@
 //     turns each line (the default format, a custom LogFormat, the header
 //     S3 writes; plain text memory-mapped and cut into newline-aligned
 //     chunks, gzip and stdin streamed in chunks that idle workers take
-//     over, Parquet row by row) into a Record, and reduces it to a fact:
-//     what the record alone says about its initiator. A SYN or SYN-ACK in
-//     tcp-flags says it exactly (spec 4.2 E1, E2); a service port against
-//     an ephemeral one says it heuristically (4.3 H1); anything else is
-//     undecided. Each worker sums its facts in its own table and flushes
-//     it into one shared table whenever it grows past 128 k facts, so
-//     memory holds each fact about once, plus a bounded table per worker.
+//     over, Parquet row by row) into a fact: what the record alone says
+//     about its initiator. A SYN or SYN-ACK in tcp-flags says it exactly
+//     (spec 4.2 E1, E2); a service port against an ephemeral one says it
+//     heuristically (4.3 H1); anything else is undecided.
+//     Text is read in two steps (scan.go, fast4.go): a scan records the
+//     offsets of every blank, newline and doubled blank of a 64 KiB piece
+//     (AVX2 assembly on amd64, portable Go elsewhere); a line with single
+//     blanks and the format's column count is then decoded from those
+//     offsets, and an OK record with IPv4 addresses - nearly all of them -
+//     goes straight to its packed fact without a Record. Every other line
+//     (IPv6, NODATA, SKIPDATA, runs of blanks, anything malformed) takes
+//     the general parser (Format.Parse, decode, addRecord); differential
+//     tests and fuzz targets hold both paths to the same result.
+//     Each worker sums its facts in its own table and, past 128 k facts,
+//     flushes it into one shared table when that is free, so memory holds
+//     each fact about once plus a bounded table per worker; the merge
+//     reads the shared table and the workers' last tables.
 //  2. Classify and aggregate (at merge time). The interface's own side of
 //     a record comes from flow-direction, else from the inventory's
 //     addresses, else from the address shared by every record of that
