@@ -44,6 +44,15 @@ func (l *lineCols) num(i int16, max uint64) (v uint64, present, ok bool) {
 	return v, true, err == nil
 }
 
+// digitOrDash reports whether column i is absent, one digit or "-".
+func (l *lineCols) digitOrDash(i int16) bool {
+	if i < 0 {
+		return true
+	}
+	c := l.col(i)
+	return len(c) == 1 && (c[0]-'0' <= 9 || c[0] == '-')
+}
+
 // numMemo remembers the last value read from a column of 8 to 16 bytes:
 // the start and end times of neighbouring records are mostly the same
 // (records are written per capture window), and comparing two words
@@ -141,7 +150,10 @@ func (w *worker) fast4(f *Format, l *lineCols) bool {
 	if p[FieldInterfaceID] < 0 || p[FieldSrcAddr] < 0 || p[FieldDstAddr] < 0 {
 		return false
 	}
-	if _, _, ok := l.num(p[FieldVersion], 255); !ok {
+	// version and traffic-path are only checked: one digit or "-" (every
+	// version and path AWS defines); anything else, valid or not, is left
+	// to the general path.
+	if !l.digitOrDash(p[FieldVersion]) || !l.digitOrDash(p[FieldTrafficPath]) {
 		return false
 	}
 	iface := l.col(p[FieldInterfaceID])
@@ -244,9 +256,6 @@ func (w *worker) fast4(f *Format, l *lineCols) bool {
 		default:
 			return false
 		}
-	}
-	if _, _, ok := l.num(p[FieldTrafficPath], 255); !ok {
-		return false
 	}
 
 	// addRecord, for an OK IPv4 record.
