@@ -99,7 +99,8 @@ type addrMemo [2]struct {
 }
 
 // addrSame reads the IPv4 column i (present, not "-"), from the memo when
-// its text is one of the two there; a parsed value goes in slot.
+// its text is one of the two there; a parsed value goes in slot (not at
+// all when slot is negative).
 func (l *lineCols) addrSame(i int16, m *addrMemo, slot int) (uint64, bool) {
 	s := l.start
 	if i > 0 {
@@ -123,24 +124,16 @@ func (l *lineCols) addrSame(i int16, m *addrMemo, slot int) (uint64, bool) {
 		}
 	}
 	v, ok := parseIPv4Bits(l.data[s:e])
-	if ok {
+	if ok && slot >= 0 {
 		m[slot].w0, m[slot].w1, m[slot].n, m[slot].v = w0, w1, n, v
 	}
 	return v, ok
 }
 
-// addr4 reads an optional IPv4 column: absent or "-" is 0 with present
-// false; ok is false for anything else than a dotted quad.
-func (l *lineCols) addr4(i int16) (v uint64, present, ok bool) {
-	if i < 0 {
-		return 0, false, true
-	}
+// dash reports whether column i is "-".
+func (l *lineCols) dash(i int16) bool {
 	c := l.col(i)
-	if len(c) == 1 && c[0] == '-' {
-		return 0, false, true
-	}
-	v, ok = parseIPv4Bits(c)
-	return v, true, ok
+	return len(c) == 1 && c[0] == '-'
 }
 
 // fast4 decodes and folds one line; false means "not for the fast path":
@@ -168,28 +161,25 @@ func (w *worker) fast4(f *Format, l *lineCols) bool {
 	if !ok {
 		return false
 	}
-	// pkt-srcaddr and pkt-dstaddr: 0 in the key when absent or equal.
+	// pkt-srcaddr and pkt-dstaddr: 0 in the key when absent or equal. Most
+	// repeat srcaddr and dstaddr, which the memo now holds.
 	var psrc, pdst uint64
-	if i := p[FieldPktSrcAddr]; i >= 0 {
-		if c := l.col(i); !(len(c) == 1 && c[0] == '-') && string(c) != string(l.col(p[FieldSrcAddr])) {
-			v, pres, ok := l.addr4(i)
-			if !ok {
-				return false // IPv6 or malformed: the general path
-			}
-			if pres && v != src {
-				psrc = v
-			}
+	if i := p[FieldPktSrcAddr]; i >= 0 && !l.dash(i) {
+		v, ok := l.addrSame(i, &w.addrMemo, -1)
+		if !ok {
+			return false // IPv6 or malformed: the general path
+		}
+		if v != src {
+			psrc = v
 		}
 	}
-	if i := p[FieldPktDstAddr]; i >= 0 {
-		if c := l.col(i); !(len(c) == 1 && c[0] == '-') && string(c) != string(l.col(p[FieldDstAddr])) {
-			v, pres, ok := l.addr4(i)
-			if !ok {
-				return false
-			}
-			if pres && v != dst {
-				pdst = v
-			}
+	if i := p[FieldPktDstAddr]; i >= 0 && !l.dash(i) {
+		v, ok := l.addrSame(i, &w.addrMemo, -1)
+		if !ok {
+			return false
+		}
+		if v != dst {
+			pdst = v
 		}
 	}
 	sport, dport, proto, flags := int32(-1), int32(-1), int16(-1), int16(-1)

@@ -525,11 +525,7 @@ func (m *merger) add(k *factKey, v *factVal, recvInit, exact bool) {
 	if pktRemote != ([16]byte{}) {
 		remote = pktRemote
 	}
-	if exact {
-		st.ExactRecords += int64(v.flows)
-	} else {
-		st.HeuristicRecords += int64(v.flows)
-	}
+	st.countDecided(v.flows, exact)
 	dir := Inbound
 	if recvInit != senderLocal { // the initiator is the local side
 		dir = Outbound
@@ -553,6 +549,16 @@ func (a *obsAcc) fold(r *obsAcc) {
 	a.exact = a.exact || r.exact
 	if !a.hasLocal || bytes.Compare(r.local[:], a.local[:]) < 0 {
 		a.local, a.hasLocal = r.local, true
+	}
+}
+
+// countDecided counts the records of a classified fact as exact or
+// heuristic.
+func (st *Stats) countDecided(flows uint64, exact bool) {
+	if exact {
+		st.ExactRecords += int64(flows)
+	} else {
+		st.HeuristicRecords += int64(flows)
 	}
 }
 

@@ -51,11 +51,7 @@ func (m *merger) add4(k *key4, g uint32, v *factVal, exact bool) {
 	if pktRemote != 0 {
 		remote = pktRemote
 	}
-	if exact {
-		st.ExactRecords += int64(v.flows)
-	} else {
-		st.HeuristicRecords += int64(v.flows)
-	}
+	st.countDecided(v.flows, exact)
 	dir := Inbound
 	if senderLocal { // decided facts: the src slot initiated
 		dir = Outbound
