@@ -4,6 +4,7 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync"
 	"time"
 )
 
@@ -27,32 +28,55 @@ func gcWhileSmall() (restore func()) {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
-	prevLimit := debug.SetMemoryLimit(flowMemoryLimit)
-	prevPercent := debug.SetGCPercent(-1)
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-		t := time.NewTicker(10 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
+	p := &gcPolicy
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.users++; p.users == 1 {
+		// The settings are the process's: the first reader sets them, the
+		// last one restores them, however the reads overlap.
+		p.prevLimit = debug.SetMemoryLimit(flowMemoryLimit)
+		p.prevPercent = debug.SetGCPercent(-1)
+		p.done, p.finished = make(chan struct{}), make(chan struct{})
+		go watchHeap(p.done, p.finished)
+	}
+	return func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.users--; p.users == 0 {
+			close(p.done)
+			<-p.finished
+			debug.SetGCPercent(p.prevPercent)
+			debug.SetMemoryLimit(p.prevLimit)
+		}
+	}
+}
+
+var gcPolicy struct {
+	mu          sync.Mutex
+	users       int
+	prevLimit   int64
+	prevPercent int
+	done        chan struct{}
+	finished    chan struct{}
+}
+
+// watchHeap turns the collector back on (GOGC=100) once the heap's objects
+// pass 3/4 of flowMemoryLimit, or returns when done closes.
+func watchHeap(done <-chan struct{}, finished chan<- struct{}) {
+	defer close(finished)
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+			metrics.Read(sample)
+			if sample[0].Value.Kind() == metrics.KindUint64 && sample[0].Value.Uint64() > flowMemoryLimit/4*3 {
+				debug.SetGCPercent(100)
 				return
-			case <-t.C:
-				metrics.Read(sample)
-				if sample[0].Value.Kind() == metrics.KindUint64 && sample[0].Value.Uint64() > flowMemoryLimit/4*3 {
-					debug.SetGCPercent(100)
-					return
-				}
 			}
 		}
-	}()
-	return func() {
-		close(done)
-		<-finished
-		debug.SetGCPercent(prevPercent)
-		debug.SetMemoryLimit(prevLimit)
 	}
 }

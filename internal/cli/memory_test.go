@@ -18,6 +18,13 @@ func TestGCWhileSmall(t *testing.T) {
 	if l := debug.SetMemoryLimit(-1); l != flowMemoryLimit {
 		t.Errorf("memory limit while reading = %d, want %d", l, flowMemoryLimit)
 	}
+	// A second read that overlaps the first and ends first leaves the
+	// policy on until the first ends too.
+	restore2 := gcWhileSmall()
+	restore2()
+	if p := debug.SetGCPercent(-1); p != -1 {
+		t.Errorf("GC percent after an overlapping read ended = %d, want -1 (off)", p)
+	}
 	restore()
 	if p := debug.SetGCPercent(77); p != 77 {
 		t.Errorf("GC percent after = %d, want 77 restored", p)
