@@ -123,7 +123,9 @@ func (t *indexTable[K]) add(k K, o *factVal) {
 
 // store is the shared fact table that workers flush into whenever their
 // own tables grow past flushAt: memory then holds each fact about once,
-// plus a bounded table per worker. Sums commute, so flush timing does not
+// plus a bounded table per worker. The merge reads the store and each
+// worker's last table; a fact in several becomes several rows, summed
+// when observations are grouped. Sums commute, so flush timing does not
 // change the result.
 type store struct {
 	mu     sync.Mutex
