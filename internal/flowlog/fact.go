@@ -162,20 +162,11 @@ func (s *store) flushLocked(w *worker) {
 		}
 		w.remap = append(w.remap, id)
 	}
-	var ks [batch4]key4
-	var vs [batch4]factVal
-	n := 0
-	for j := range w.facts4.slots {
-		if sl := &w.facts4.slots[j]; sl.k[3] != 0 {
-			ks[n], vs[n] = sl.k, sl.v
-			ks[n][2] = ks[n][2]&^0xffffffff | uint64(w.remap[uint32(ks[n][2])])
-			if n++; n == batch4 {
-				s.facts4.addBatch(&ks, &vs, n)
-				n = 0
-			}
-		}
-	}
-	s.facts4.addBatch(&ks, &vs, n)
+	w.facts4.eachKey(func(k *key4, v *factVal) {
+		g := *k
+		g[2] = g[2]&^0xffffffff | uint64(w.remap[uint32(g[2])])
+		s.facts4.add(&g, v)
+	})
 	for k, v := range w.facts.m {
 		k.eni = w.remap[k.eni]
 		s.facts.add(k, &v)

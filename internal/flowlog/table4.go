@@ -129,15 +129,6 @@ func (t *table4) grow() {
 
 func (t *table4) len() int { return t.n }
 
-// each calls fn for every fact, in slot order.
-func (t *table4) each(fn func(k factKey4, v *factVal)) {
-	for j := range t.slots {
-		if s := &t.slots[j]; s.k[3] != 0 {
-			fn(s.k.unpack(), &s.v)
-		}
-	}
-}
-
 // eachKey calls fn for every fact with its packed key, in slot order.
 func (t *table4) eachKey(fn func(k *key4, v *factVal)) {
 	for j := range t.slots {
@@ -159,10 +150,9 @@ func (t *table4) reset() {
 // entry's index and 32 bits of its hash. The store holds every fact of the
 // run and is updated only at flushes; the merge reads it front to back.
 type index4 struct {
-	slots   []uint64 // 0: empty; else index+1 in the low half, hash bits in the high
-	ents    []slot4
-	shift   uint
-	touched uint64 // keeps addBatch's early loads
+	slots []uint64 // 0: empty; else index+1 in the low half, hash bits in the high
+	ents  []slot4
+	shift uint
 }
 
 func newIndex4() index4 {
@@ -194,27 +184,6 @@ func (t *index4) add(k *key4, o *factVal) {
 	}
 }
 
-// addBatch adds ks[i], vs[i] for i < n, reading every key's slot and then
-// every matching entry first, as table4.addBatch does: a flush is a long
-// run of inserts whose cache misses would otherwise come one at a time.
-func (t *index4) addBatch(ks *[batch4]key4, vs *[batch4]factVal, n int) {
-	var home [batch4]uint64
-	for i := 0; i < n; i++ {
-		h := ks[i].hash2()
-		home[i] = t.slots[int(h>>t.shift)]
-	}
-	var x uint64
-	for i := 0; i < n; i++ {
-		if s := home[i]; s != 0 && int(uint32(s)) <= len(t.ents) {
-			x += t.ents[uint32(s)-1].k[3]
-		}
-	}
-	t.touched += x
-	for i := 0; i < n; i++ {
-		t.add(&ks[i], &vs[i])
-	}
-}
-
 func (t *index4) grow() {
 	t.slots = make([]uint64, 2*len(t.slots))
 	clear(t.slots) // see table4.grow
@@ -241,13 +210,6 @@ func (t *index4) reserve(n int) {
 	t.slots = make([]uint64, size)
 	t.shift = uint(64 - bits.TrailingZeros(uint(size)))
 	t.ents = make([]slot4, 0, n)
-}
-
-// each calls fn for every fact with its sums, in arrival order.
-func (t *index4) each(fn func(k factKey4, v *factVal)) {
-	for j := range t.ents {
-		fn(t.ents[j].k.unpack(), &t.ents[j].v)
-	}
 }
 
 // eachKey calls fn for every fact with its packed key, in arrival order.

@@ -32,7 +32,8 @@ func TestTable4(t *testing.T) {
 		t.Fatalf("%d facts, want %d", tab.len(), len(want))
 	}
 	seen := 0
-	tab.each(func(k factKey4, v *factVal) {
+	tab.eachKey(func(p *key4, v *factVal) {
+		k := p.unpack()
 		seen++
 		if want[k] != *v {
 			t.Fatalf("%+v: %+v, want %+v", k, *v, want[k])
@@ -42,7 +43,8 @@ func TestTable4(t *testing.T) {
 		t.Fatalf("each saw %d facts, want %d", seen, len(want))
 	}
 	seen = 0
-	idx.each(func(k factKey4, v *factVal) {
+	idx.eachKey(func(p *key4, v *factVal) {
+		k := p.unpack()
 		seen++
 		if want[k] != *v {
 			t.Fatalf("index4 %+v: %+v, want %+v", k, *v, want[k])
@@ -55,5 +57,5 @@ func TestTable4(t *testing.T) {
 	if tab.len() != 0 {
 		t.Fatal("reset left facts")
 	}
-	tab.each(func(factKey4, *factVal) { t.Fatal("fact after reset") })
+	tab.eachKey(func(*key4, *factVal) { t.Fatal("fact after reset") })
 }
