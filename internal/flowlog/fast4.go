@@ -265,6 +265,5 @@ func (w *worker) fast4(f *Format, l *lineCols) bool {
 	return true
 }
 
-func addrFromBits(v uint64) netip.Addr {
-	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
-}
+// addrFromBits is an IPv4 address word (be32's form) as a netip.Addr.
+func addrFromBits(v uint64) netip.Addr { return netip.AddrFrom4(un32(v)) }

@@ -178,10 +178,10 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 			perEni[set.remap[k.eni]]++
 		})
 		set.each4(func(k *key4, _ *factVal) {
-			if evidence(uint8(k[3]>>8)>>infoEvShift&3) == evUndecided {
+			if k.evidence() == evUndecided {
 				undecidedTotal++
 			}
-			perEni[set.remap[uint32(k[2])]]++
+			perEni[set.remap[k.eni()]]++
 		})
 	}
 	res := &Result{}
@@ -240,11 +240,11 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 		sh := shards[si]
 		for _, set := range sets {
 			set.each4(func(k4 *key4, v *factVal) {
-				g := set.remap[uint32(k4[2])]
+				g := set.remap[k4.eni()]
 				if shardOf(g) != si {
 					return
 				}
-				switch ev := evidence(uint8(k4[3]>>8) >> infoEvShift & 3); {
+				switch ev := k4.evidence(); {
 				case ev == evUndecided || ev == evExact && undecidedTotal > 0:
 					u := k4.unpack()
 					k := u.full()

@@ -9,7 +9,7 @@ func (m *merger) add4(k *key4, g uint32, v *factVal, exact bool) {
 	st := m.st
 	src, dst := k[0]&0xffffffff, k[0]>>32
 	psrc, pdst := k[1]&0xffffffff, k[1]>>32
-	info := uint8(k[3] >> 8)
+	info := k.info()
 	var senderLocal bool
 	switch FlowDirection(info >> infoFlowShift & 3) {
 	case FlowEgress:
@@ -70,6 +70,4 @@ func (m *merger) add4(k *key4, g uint32, v *factVal, exact bool) {
 }
 
 // v4word16 is an IPv4 address word as the 16-byte (v4-mapped) form.
-func v4word16(a uint64) [16]byte {
-	return [16]byte{10: 0xff, 11: 0xff, 12: byte(a >> 24), 13: byte(a >> 16), 14: byte(a >> 8), 15: byte(a)}
-}
+func v4word16(a uint64) [16]byte { return v4mapped(un32(a)) }

@@ -427,7 +427,7 @@ func parseIPv4(b []byte) (netip.Addr, bool) {
 	if !ok {
 		return netip.Addr{}, false
 	}
-	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), true
+	return addrFromBits(v), true
 }
 
 // parseIPv4Bits is parseIPv4 as a big-endian word. Each octet is read

@@ -1,6 +1,9 @@
 package flowlog
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // Stage one of the text parser: one pass over a piece of a chunk records
 // where its blanks (bytes <= ' ', newlines included), its newlines and its
@@ -58,7 +61,7 @@ func scanBlocksGo(data []byte, base uint32, carry uint64, out *scanOut) (nb, nn,
 
 func flatten(m uint64, off uint32, dst []uint32, n int) int {
 	for m != 0 {
-		dst[n] = off + uint32(trailingZeros(m))
+		dst[n] = off + uint32(bits.TrailingZeros64(m))
 		n++
 		m &= m - 1
 	}

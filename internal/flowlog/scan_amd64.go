@@ -1,10 +1,6 @@
 package flowlog
 
-import (
-	"math/bits"
-
-	"golang.org/x/sys/cpu"
-)
+import "golang.org/x/sys/cpu"
 
 var haveScanAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasBMI1 && cpu.X86.HasPOPCNT
 
@@ -27,5 +23,3 @@ func scanBlocks(data []byte, base uint32, carry uint64, out *scanOut) (nb, nn, n
 	b, n, d, carry := scanBlocksGo(data[whole:], base+uint32(whole), carry, tail)
 	return nb + b, nn + n, nd + d, carry
 }
-
-func trailingZeros(m uint64) int { return bits.TrailingZeros64(m) }

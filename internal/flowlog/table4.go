@@ -31,6 +31,11 @@ func (p *key4) unpack() factKey4 {
 	}
 }
 
+// eni, info and evidence read the packed fields.
+func (p *key4) eni() uint32        { return uint32(p[2]) }
+func (p *key4) info() uint8        { return uint8(p[3] >> 8) }
+func (p *key4) evidence() evidence { return evidence(p.info() >> infoEvShift & 3) }
+
 func (p *key4) hash() uint64 {
 	h := p[0]*0x9e3779b97f4a7c15 ^ p[1]*0xc2b2ae3d27d4eb4f ^ p[2]*0x165667b19e3779f9 ^ p[3]*0xd6e8feb86659fd93
 	h ^= h >> 29

@@ -129,24 +129,27 @@ func (w *worker) addFact4(k4 *key4, rv *factVal) {
 		w.pend.add(rv)
 		return
 	}
-	if w.pendOK {
-		w.queue[w.queued], w.queueV[w.queued] = w.pendKey, w.pend
-		if w.queued++; w.queued == batch4 {
-			w.facts4.addBatch(&w.queue, &w.queueV, w.queued)
-			w.queued = 0
-		}
+	if w.queuePending() == batch4 {
+		w.facts4.addBatch(&w.queue, &w.queueV, w.queued)
+		w.queued = 0
 	}
 	w.pendKey, w.pend, w.pendOK = *k4, *rv, true
 }
 
-// flushPending moves the pending and queued IPv4 facts into the table.
-func (w *worker) flushPending() {
+// queuePending moves the pending fact, if any, to the queue and returns
+// the queue's length.
+func (w *worker) queuePending() int {
 	if w.pendOK {
 		w.queue[w.queued], w.queueV[w.queued] = w.pendKey, w.pend
 		w.queued++
 		w.pendOK = false
 	}
-	w.facts4.addBatch(&w.queue, &w.queueV, w.queued)
+	return w.queued
+}
+
+// flushPending moves the pending and queued IPv4 facts into the table.
+func (w *worker) flushPending() {
+	w.facts4.addBatch(&w.queue, &w.queueV, w.queuePending())
 	w.queued = 0
 }
 
