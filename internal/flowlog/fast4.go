@@ -22,12 +22,24 @@ type lineCols struct {
 	start uint32
 }
 
-func (l *lineCols) col(i int16) []byte {
-	s := l.start
+// bounds returns the offsets of column i in data.
+func (l *lineCols) bounds(i int16) (s, e uint32) {
+	s = l.start
 	if i > 0 {
 		s = l.b[i-1] + 1
 	}
-	return l.data[s:l.b[i]]
+	return s, l.b[i]
+}
+
+func (l *lineCols) col(i int16) []byte {
+	s, e := l.bounds(i)
+	return l.data[s:e]
+}
+
+// dash reports whether column i is "-".
+func (l *lineCols) dash(i int16) bool {
+	c := l.col(i)
+	return len(c) == 1 && c[0] == '-'
 }
 
 // num reads an optional numeric column as decode does: absent or "-" is
@@ -53,87 +65,81 @@ func (l *lineCols) digitOrDash(i int16) bool {
 	return len(c) == 1 && (c[0]-'0' <= 9 || c[0] == '-')
 }
 
-// numMemo remembers the last value read from a column of 8 to 16 bytes:
-// the start and end times of neighbouring records are mostly the same
-// (records are written per capture window), and comparing two words
-// costs less than reading ten digits.
-type numMemo struct {
-	w0, w1 uint64 // the first and last eight bytes
+// memo is a value remembered with the text it was read from: the text's
+// length, its first eight bytes (only those of the text when it is
+// shorter) and, from eight on, its last eight. Neighbouring records repeat
+// start and end times (capture windows) and addresses (an interface's own
+// is in all its records; a reply follows its request with the two
+// swapped), and comparing two words costs less than reading the text.
+type memo struct {
+	w0, w1 uint64
 	n      uint32
 	v      uint64
 }
 
-// numSame is num for a column that tends to repeat.
-func (l *lineCols) numSame(i int16, max uint64, m *numMemo) (v uint64, present, ok bool) {
+// textKey is the memo key of data[s:e]: ok for up to 16 bytes with eight
+// bytes readable from s (columns are never empty).
+func (l *lineCols) textKey(s, e uint32) (k memo, ok bool) {
+	n := e - s
+	if n > 16 || int(s)+8 > len(l.data) {
+		return k, false
+	}
+	k.n = n
+	k.w0 = binary.LittleEndian.Uint64(l.data[s:])
+	if n < 8 {
+		k.w0 &= 1<<(8*n) - 1
+	} else {
+		k.w1 = binary.LittleEndian.Uint64(l.data[e-8:])
+	}
+	return k, true
+}
+
+func (m *memo) same(k *memo) bool { return m.n == k.n && m.w0 == k.w0 && m.w1 == k.w1 }
+
+// numSame is num for a column that tends to repeat, through m.
+func (l *lineCols) numSame(i int16, max uint64, m *memo) (v uint64, present, ok bool) {
 	if i < 0 {
 		return 0, false, true
 	}
-	s := l.start
-	if i > 0 {
-		s = l.b[i-1] + 1
+	s, e := l.bounds(i)
+	k, keyed := l.textKey(s, e)
+	if !keyed || e-s == 1 && l.data[s] == '-' {
+		return l.num(i, max)
 	}
-	e := l.b[i]
-	if n := e - s; n >= 8 && n <= 16 {
-		w0 := binary.LittleEndian.Uint64(l.data[s:])
-		w1 := binary.LittleEndian.Uint64(l.data[e-8:])
-		if n == m.n && w0 == m.w0 && w1 == m.w1 {
-			return m.v, true, true
-		}
-		v, err := parseUint(l.data[s:e], max)
-		if err != nil {
-			return 0, true, false
-		}
-		*m = numMemo{w0: w0, w1: w1, n: n, v: v}
-		return v, true, true
+	if k.same(m) {
+		return m.v, true, true
 	}
-	return l.num(i, max)
+	v, err := parseUint(l.data[s:e], max)
+	if err != nil {
+		return 0, true, false
+	}
+	k.v = v
+	*m = k
+	return v, true, true
 }
 
-// addrMemo remembers the last srcaddr and dstaddr read. An interface's
-// own address is in every one of its records, and a reply follows its
-// request with the two swapped, so most addresses were just read.
-type addrMemo [2]struct {
-	w0, w1 uint64 // the text: its first eight bytes, then its last eight
-	n      uint32
-	v      uint64
-}
+// addrMemo holds the last srcaddr and dstaddr read.
+type addrMemo [2]memo
 
 // addrSame reads the IPv4 column i (present, not "-"), from the memo when
 // its text is one of the two there; a parsed value goes in slot (not at
 // all when slot is negative).
 func (l *lineCols) addrSame(i int16, m *addrMemo, slot int) (uint64, bool) {
-	s := l.start
-	if i > 0 {
-		s = l.b[i-1] + 1
-	}
-	e := l.b[i]
-	n := e - s
-	if n > 16 || int(s)+8 > len(l.data) {
-		return parseIPv4Bits(l.data[s:e])
-	}
-	w0 := binary.LittleEndian.Uint64(l.data[s:])
-	var w1 uint64
-	if n <= 8 {
-		w0 &= 1<<(8*n) - 1 // all ones for n = 8 (1<<64 is 0 on uint64)
-	} else {
-		w1 = binary.LittleEndian.Uint64(l.data[e-8:])
-	}
-	for k := range m {
-		if m[k].n == n && m[k].w0 == w0 && m[k].w1 == w1 {
-			return m[k].v, true
+	s, e := l.bounds(i)
+	k, keyed := l.textKey(s, e)
+	if keyed {
+		for j := range m {
+			if m[j].same(&k) {
+				return m[j].v, true
+			}
 		}
 	}
 	v, ok := parseIPv4Bits(l.data[s:e])
-	if ok && slot >= 0 {
-		m[slot].w0, m[slot].w1, m[slot].n, m[slot].v = w0, w1, n, v
+	if ok && keyed && slot >= 0 {
+		k.v = v
+		m[slot] = k
 	}
 	return v, ok
-}
-
-// dash reports whether column i is "-".
-func (l *lineCols) dash(i int16) bool {
-	c := l.col(i)
-	return len(c) == 1 && c[0] == '-'
 }
 
 // fast4 decodes and folds one line; false means "not for the fast path":
@@ -149,10 +155,10 @@ func (w *worker) fast4(f *Format, l *lineCols) bool {
 	if !l.digitOrDash(p[FieldVersion]) || !l.digitOrDash(p[FieldTrafficPath]) {
 		return false
 	}
-	iface := l.col(p[FieldInterfaceID])
-	if len(iface) == 1 && iface[0] == '-' {
+	if l.dash(p[FieldInterfaceID]) {
 		return false
 	}
+	iface := l.col(p[FieldInterfaceID])
 	src, ok := l.addrSame(p[FieldSrcAddr], &w.addrMemo, 0)
 	if !ok {
 		return false

@@ -31,8 +31,8 @@ type worker struct {
 	maxExamples int
 	scan        *scanOut
 	piece       int // scanPiece; smaller in tests
-	startMemo   numMemo
-	endMemo     numMemo
+	startMemo   memo
+	endMemo     memo
 	addrMemo    addrMemo
 }
 
