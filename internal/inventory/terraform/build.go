@@ -235,7 +235,12 @@ func (b *builder) ref(r *resource, o *object, name, consequence string) (string,
 
 func (b *builder) prefix(o *object, name string, family int) (netip.Prefix, state, error) {
 	s, st, err := o.str(name)
-	if err != nil || st != known || s == "" {
+	if st == known && s == "" {
+		// terraform show -json writes "" for a block that is not set
+		// (ipv6_cidr_block of a VPC or subnet without IPv6).
+		st = absent
+	}
+	if err != nil || st != known {
 		return netip.Prefix{}, st, err
 	}
 	p, err := iac.ParsePrefix(s, family)

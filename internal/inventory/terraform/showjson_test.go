@@ -245,3 +245,23 @@ func TestShowJSONStateCountsRulesOnce(t *testing.T) {
 		t.Errorf("ingress %+v", g.Ingress)
 	}
 }
+
+// TestShowJSONEmptyBlockIsUnset: terraform show -json writes
+// "ipv6_cidr_block": "" for a VPC or subnet without IPv6; that is no block,
+// not an invalid one.
+func TestShowJSONEmptyBlockIsUnset(t *testing.T) {
+	data := []byte(`{"format_version":"1.0","values":{"root_module":{"resources":[
+	{"address":"aws_vpc.main","mode":"managed","type":"aws_vpc","name":"main","values":{"id":"vpc-1","cidr_block":"10.0.0.0/16","ipv6_cidr_block":""}},
+	{"address":"aws_subnet.a","mode":"managed","type":"aws_subnet","name":"a","values":{"id":"subnet-1","vpc_id":"vpc-1","cidr_block":"10.0.1.0/24","ipv6_cidr_block":""}}
+	]}}}`)
+	inv := vpc.New()
+	if err := LoadShowJSON("state.json", data, inv); err != nil {
+		t.Fatal(err)
+	}
+	if v := inv.VPCs["vpc-1"]; v == nil || len(v.CIDRs) != 1 || len(v.IPv6CIDRs) != 0 {
+		t.Errorf("VPC = %+v, want 10.0.0.0/16 and no IPv6 block", v)
+	}
+	if s := inv.Subnets["subnet-1"]; s == nil || s.CIDR.String() != "10.0.1.0/24" || len(s.IPv6CIDRs) != 0 {
+		t.Errorf("subnet = %+v, want 10.0.1.0/24 and no IPv6 block", s)
+	}
+}
