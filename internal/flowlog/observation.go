@@ -43,42 +43,61 @@ func (d *Direction) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// Confidence says how the initiator was decided.
+// Confidence says how the initiator was decided, from proof to guess.
 type Confidence uint8
 
-// Exact: from tcp-flags (SYN / SYN-ACK), directly or inherited by later
-// windows of the same 5-tuple. Heuristic: from ports, pairing, learned
-// listening ports or SG rules (spec 4.3), or near a SKIPDATA window.
+// The confidences, strongest first:
+//   - Exact: tcp-flags (SYN / SYN-ACK) named the initiator, directly or
+//     inherited by later windows of the same 5-tuple.
+//   - ByRules: the current security groups of both ends admit only this
+//     direction (the other would have been denied, yet the record was
+//     accepted and security groups are stateful).
+//   - Heuristic: flags and rules left both directions open and the data's
+//     own evidence decided: a port in the client's ephemeral range against
+//     one outside it, or a listener learned from the data; or the
+//     observation overlaps a SKIPDATA window.
+//   - Ambiguous: nothing decided. Such a connection is reported once for
+//     every direction still possible, each row marked ambiguous, so that
+//     learn keeps what the connection needs whichever side started it and
+//     replay checks every such direction.
 const (
 	Exact Confidence = iota + 1
+	ByRules
 	Heuristic
+	Ambiguous
 )
 
-// String returns "exact" or "heuristic".
+// String returns the JSON spelling: exact, by-rules, heuristic, ambiguous.
 func (c Confidence) String() string {
 	switch c {
 	case Exact:
 		return "exact"
+	case ByRules:
+		return "by-rules"
 	case Heuristic:
 		return "heuristic"
+	case Ambiguous:
+		return "ambiguous"
 	}
 	return "unknown"
 }
+
+// Proven reports whether the direction was proved (from flags or rules)
+// rather than guessed or left open.
+func (c Confidence) Proven() bool { return c == Exact || c == ByRules }
 
 // MarshalText implements encoding.TextMarshaler.
 func (c Confidence) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (c *Confidence) UnmarshalText(b []byte) error {
-	switch string(b) {
-	case "exact":
-		*c = Exact
-	case "heuristic":
-		*c = Heuristic
-	default:
-		return fmt.Errorf("confidence %q: want exact or heuristic", b)
+	for _, v := range []Confidence{Exact, ByRules, Heuristic, Ambiguous} {
+		if string(b) == v.String() {
+			*c = v
+			return nil
+		}
 	}
-	return nil
+	return fmt.Errorf("confidence %q: want exact, by-rules, heuristic or ambiguous", b)
 }
 
 // Observation is one row of evidence: connections of one interface, one
