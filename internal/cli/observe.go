@@ -367,8 +367,20 @@ func writeObservationsTable(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inven
 
 // reportObserveStats prints what could not be used to stderr.
 func reportObserveStats(w io.Writer, st *flowlog.Stats) {
-	fmt.Fprintf(w, "walls: %d records in %d files -> %d observations (%d exact, %d heuristic records; %d rejected)\n",
-		st.Records, st.Files, st.Observations, st.ExactRecords, st.HeuristicRecords, st.Rejected)
+	fmt.Fprintf(w, "walls: %d records in %d files -> %d observations (initiator: %d exact, %d by rules, %d heuristic, %d ambiguous records; %d rejected)\n",
+		st.Records, st.Files, st.Observations, st.ExactRecords, st.ByRulesRecords, st.HeuristicRecords, st.UndecidedRecords, st.Rejected)
+	if st.UndecidedRecords > 0 {
+		fmt.Fprintf(w, "walls: note: %d records left ambiguous: neither flags, the security groups of both ends nor the data tell who started them; "+
+			"they are reported once per possible direction (confidence \"ambiguous\")\n", st.UndecidedRecords)
+	}
+	if st.RuleConflictRecords > 0 {
+		fmt.Fprintf(w, "walls: warning: %d accepted records are excluded in every direction by the inventory's security groups: "+
+			"the rules changed in the window or the inventory is not the one the flows went through\n", st.RuleConflictRecords)
+	}
+	if st.UnrecoveredPortRecords > 0 {
+		fmt.Fprintf(w, "walls: warning: %d records were started by the side whose port looked ephemeral (the rules prove it), to several ports "+
+			"of which only the lowest and highest were kept\n", st.UnrecoveredPortRecords)
+	}
 	if st.BadLines > 0 {
 		fmt.Fprintf(w, "walls: warning: %d malformed lines skipped, first ones:\n", st.BadLines)
 		for _, b := range st.BadLineExamples {

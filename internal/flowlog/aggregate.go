@@ -15,8 +15,9 @@ import (
 
 // Options control Aggregate.
 type Options struct {
-	// Inventory, when given, names each interface's own addresses, its SG
-	// ingress rules (listening ports) and its type (transit hops).
+	// Inventory, when given, names each interface's own addresses and its
+	// type (transit hops), and its security groups' rules, which decide the
+	// initiator where flags do not (Confidence ByRules).
 	Inventory *vpc.Inventory
 	// Since and Until keep records whose window overlaps [Since, Until).
 	Since, Until time.Time

@@ -64,17 +64,21 @@ func TestAWSExamples(t *testing.T) {
 	}, {
 		// NAT gateway: on the NAT ENI the packets are forwarded (transit);
 		// on the instance the NAT is invisible: the instance talks to
-		// 203.0.113.5. The format has no ports, protocol or times, so the
-		// pair is attributed to the interface (heuristic).
+		// 203.0.113.5. The format has no ports, protocol or times, so
+		// nothing tells who started the pair: one row per direction, both
+		// ambiguous.
 		name: "NAT gateway, inventory", file: "nat.log",
-		inv:     eniInv(map[string][]string{eni + ":natGateway": {"10.0.0.220"}, "eni-1111aaaa2222bbbb3": {"10.0.1.5"}}),
-		want:    []string{"eni-1111aaaa2222bbbb3 outbound unknown/0 203.0.113.5 accept heuristic flows=2 pkts=0 bytes=0"},
+		inv: eniInv(map[string][]string{eni + ":natGateway": {"10.0.0.220"}, "eni-1111aaaa2222bbbb3": {"10.0.1.5"}}),
+		want: []string{"eni-1111aaaa2222bbbb3 outbound unknown/0 203.0.113.5 accept ambiguous flows=2 pkts=0 bytes=0",
+			"eni-1111aaaa2222bbbb3 inbound unknown/0 203.0.113.5 accept ambiguous flows=2 pkts=0 bytes=0"},
 		transit: 4,
 	}, {
 		name: "NAT gateway, no inventory: forwarded legs are transit", file: "nat.log",
 		want: []string{
-			"eni-1111aaaa2222bbbb3 outbound unknown/0 203.0.113.5 accept heuristic flows=2 pkts=0 bytes=0",
-			eni + " outbound unknown/0 203.0.113.5 accept heuristic flows=2 pkts=0 bytes=0",
+			"eni-1111aaaa2222bbbb3 outbound unknown/0 203.0.113.5 accept ambiguous flows=2 pkts=0 bytes=0",
+			"eni-1111aaaa2222bbbb3 inbound unknown/0 203.0.113.5 accept ambiguous flows=2 pkts=0 bytes=0",
+			eni + " outbound unknown/0 203.0.113.5 accept ambiguous flows=2 pkts=0 bytes=0",
+			eni + " inbound unknown/0 203.0.113.5 accept ambiguous flows=2 pkts=0 bytes=0",
 		},
 		transit: 2,
 	}, {

@@ -33,13 +33,20 @@
 //     interface; an interface where none of these decides is reported in
 //     Stats.AmbiguousInterfaces, never guessed. Forwarded packets (NAT,
 //     transit gateway: pkt-* address differs on the interface's side) are
-//     counted as transit and left out. Undecided facts are resolved with
-//     what the whole data set taught, in this order: the same 5-tuple's
-//     handshake (E3, exact), service endpoints learned from handshakes, the
-//     interface's SG ingress rules, fan-in (H2), pairing of both directions
-//     (H3, H6), and last the lower port. Everything is summed into one
-//     Observation per (interface, direction, protocol, service port,
-//     remote, accepted).
+//     counted as transit and left out. The initiator is then decided
+//     proof before guess (merge.go): tcp-flags, of the record or of the
+//     same 5-tuple elsewhere (exact); the current security groups of both
+//     ends, which an accepted record passed, so a direction they could not
+//     have admitted is excluded (by-rules; package policy holds that
+//     definition); the data's own evidence when both directions stay open
+//     (the port classes, endpoints learned from handshakes, a listener
+//     reached from several remotes on several client ports: heuristic);
+//     else the fact is ambiguous and becomes one row per possible
+//     direction. A fact the port classes collapsed keeps the range of the
+//     ports it dropped, so that when the rules overturn the port classes
+//     the other side's service port is still known. Everything is summed
+//     into one Observation per (interface, direction, protocol, service
+//     port, remote, accepted).
 //
 // # Memory and determinism: the trade-off
 //

@@ -48,6 +48,30 @@ func (k *factKey) fullPorts() bool        { return k.info&infoFullPorts != 0 }
 type factVal struct {
 	flows, packets, bytes uint64
 	first, last           int64
+	// eph is the range of the initiator's ports a collapsed fact dropped
+	// (0 when none was): should the current rules exclude the direction the
+	// ports suggested, the other side started the connection and these
+	// were its service ports. See ephOf.
+	eph uint32
+}
+
+// ephOf packs a dropped port as a one-port range: lo in the low 16 bits,
+// hi in the high ones, and port 0 as "none" (a port-0 fact keeps both
+// ports, so 0 is never dropped).
+func ephOf(p uint16) uint32 { return uint32(p) | uint32(p)<<16 }
+
+func ephRange(e uint32) (lo, hi uint16) { return uint16(e), uint16(e >> 16) }
+
+func mergeEph(a, b uint32) uint32 {
+	switch {
+	case a == b || b == 0:
+		return a
+	case a == 0:
+		return b
+	}
+	alo, ahi := ephRange(a)
+	blo, bhi := ephRange(b)
+	return uint32(min(alo, blo)) | uint32(max(ahi, bhi))<<16
 }
 
 // factKey4 is factKey for IPv4 records: a third of the size, so the hot
@@ -320,6 +344,7 @@ type class struct {
 	sport, dport uint16
 	proto, info  uint8
 	swap         bool
+	dropped      uint16 // the initiator's port a collapsed fact drops
 }
 
 // classify is the part of makeFact that does not look at addresses.
@@ -377,7 +402,7 @@ func (pc *portClasses) classifyVals(proto int16, sport, dport int32, flags int16
 	}
 	d.info |= uint8(fd) << infoFlowShift
 	if d.info&infoFullPorts == 0 {
-		d.sport = 0 // the initiator's ephemeral port
+		d.dropped, d.sport = d.sport, 0 // the initiator's ephemeral port
 	}
 	return d
 }
@@ -482,5 +507,8 @@ func (v *factVal) add(o *factVal) {
 	}
 	if o.last > v.last {
 		v.last = o.last
+	}
+	if o.eph != v.eph {
+		v.eph = mergeEph(v.eph, o.eph)
 	}
 }

@@ -265,8 +265,9 @@ func (w *worker) fast4(f *Format, l *lineCols) bool {
 	}
 	e := w.eni(iface)
 	w.addrs[e].observe(addrFromBits(src), addrFromBits(dst))
-	rv := factVal{flows: 1, packets: packets, bytes: nbytes, first: int64(start), last: int64(end)}
-	k4 := packKey4(src, dst, psrc, pdst, w.pc.classifyVals(proto, sport, dport, flags, action, fd), e)
+	c := w.pc.classifyVals(proto, sport, dport, flags, action, fd)
+	rv := factVal{flows: 1, packets: packets, bytes: nbytes, first: int64(start), last: int64(end), eph: ephOf(c.dropped)}
+	k4 := packKey4(src, dst, psrc, pdst, c, e)
 	w.addFact4(&k4, &rv)
 	return true
 }

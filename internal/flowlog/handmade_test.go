@@ -104,8 +104,11 @@ eni-a 10.0.1.10 10.0.3.30 20001 20002 6 1 1 100 101 ACCEPT 0
 		inv: eniInv(map[string][]string{"eni-a": {"10.0.1.10"}}),
 		want: []string{
 			"eni-a outbound tcp/7000 10.0.2.20 accept exact flows=4 pkts=20 bytes=1920",
-			// last resort: the lower port (20001, the local one) is the service
-			"eni-a inbound tcp/20001 10.0.3.30 accept heuristic flows=1 pkts=1 bytes=1",
+			// nothing decides (no flags, no rules, no reply, both ports
+			// unremarkable): one row per possible direction, never "the
+			// lower port is the service"
+			"eni-a outbound tcp/20002 10.0.3.30 accept ambiguous flows=1 pkts=1 bytes=1",
+			"eni-a inbound tcp/20001 10.0.3.30 accept ambiguous flows=1 pkts=1 bytes=1",
 		},
 	}, {
 		// b: 10.0.2.20:7000 answered a SYN-ACK elsewhere in the data, so a
@@ -122,7 +125,8 @@ eni-b 10.0.2.20 10.0.1.11 7000 9000 6 5 500 300 360 ACCEPT 0
 			"eni-b inbound tcp/7000 10.0.1.11 accept heuristic flows=2 pkts=10 bytes=1000",
 		},
 	}, {
-		// c: the interface's SG admits tcp/7000 from anywhere: it listens.
+		// c: the interface's SG admits tcp/7000 and has no egress: only the
+		// remote can have started it (by-rules, a proof).
 		name: "SG ingress rule",
 		data: `eni-c 10.0.1.11 10.0.2.20 9000 7000 6 5 500 300 360 ACCEPT -
 eni-c 10.0.2.20 10.0.1.11 7000 9000 6 5 500 300 360 ACCEPT -
@@ -134,16 +138,32 @@ eni-c 10.0.2.20 10.0.1.11 7000 9000 6 5 500 300 360 ACCEPT -
 				GroupID: "sg-1", Protocol: vpc.ProtoTCP, FromPort: 7000, ToPort: 7000}}}
 			return inv
 		}(),
-		want: []string{"eni-c inbound tcp/7000 10.0.1.11 accept heuristic flows=2 pkts=10 bytes=1000"},
+		want: []string{"eni-c inbound tcp/7000 10.0.1.11 accept by-rules flows=2 pkts=10 bytes=1000"},
 	}, {
-		// d: fan-in: 10.0.2.20 keeps port 7000 while the peer's port varies.
-		name: "fan-in",
+		// d: a listener learned from the data: 10.0.2.20:7000 is reached
+		// from two remotes on three client ports.
+		name: "learned listener",
 		data: `eni-d 10.0.1.11 10.0.2.20 9001 7000 6 1 1 300 360 ACCEPT -
+eni-d 10.0.2.20 10.0.1.11 7000 9001 6 1 1 300 360 ACCEPT -
 eni-d 10.0.1.11 10.0.2.20 9002 7000 6 1 1 300 360 ACCEPT -
-eni-d 10.0.2.20 10.0.1.11 7000 9003 6 1 1 300 360 ACCEPT -
+eni-d 10.0.2.20 10.0.1.11 7000 9002 6 1 1 300 360 ACCEPT -
+eni-e 10.0.1.12 10.0.2.20 9003 7000 6 1 1 300 360 ACCEPT -
 `,
-		inv:  eniInv(map[string][]string{"eni-d": {"10.0.1.11"}}),
-		want: []string{"eni-d outbound tcp/7000 10.0.2.20 accept heuristic flows=3 pkts=3 bytes=3"},
+		inv: eniInv(map[string][]string{"eni-d": {"10.0.1.11"}, "eni-e": {"10.0.1.12"}}),
+		want: []string{"eni-d outbound tcp/7000 10.0.2.20 accept heuristic flows=4 pkts=4 bytes=4",
+			"eni-e outbound tcp/7000 10.0.2.20 accept heuristic flows=1 pkts=1 bytes=1"},
+	}, {
+		// One remote on varying ports is no listener: ambiguous.
+		name: "one remote is no listener",
+		data: `eni-d 10.0.1.11 10.0.2.20 9001 7000 6 1 1 300 360 ACCEPT -
+eni-d 10.0.2.20 10.0.1.11 7000 9001 6 1 1 300 360 ACCEPT -
+eni-d 10.0.1.11 10.0.2.20 9002 7000 6 1 1 300 360 ACCEPT -
+eni-d 10.0.2.20 10.0.1.11 7000 9002 6 1 1 300 360 ACCEPT -
+`,
+		inv: eniInv(map[string][]string{"eni-d": {"10.0.1.11"}}),
+		want: []string{"eni-d outbound tcp/7000 10.0.2.20 accept ambiguous flows=4 pkts=4 bytes=4",
+			"eni-d inbound tcp/9001 10.0.2.20 accept ambiguous flows=2 pkts=2 bytes=2",
+			"eni-d inbound tcp/9002 10.0.2.20 accept ambiguous flows=2 pkts=2 bytes=2"},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,24 +11,32 @@ import (
 	"sync"
 	"time"
 
+	"github.com/walls-dev/walls/internal/policy"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
 // Merge-time classification. Every worker's facts are summed into one
 // table (sums, minima and maxima, set intersections: order-independent),
 // then each fact is oriented (which side is the interface), checked for
-// transit, and - when the record alone could not name the initiator -
-// resolved with what the whole data set taught, in this order (spec 4):
+// transit, and its initiator decided, proof before guess:
 //
-//	a. the same 5-tuple's SYN or SYN-ACK elsewhere in the data (E3): exact
-//	b. service endpoints learned from SYN and SYN-ACK records: heuristic
-//	c. the interface's SG ingress rules (listening ports): heuristic
-//	d. fan-in: the side whose port stays fixed while the other's varies (H2)
-//	e. pairing: the earlier of both directions of a tuple (H3, H6); a
-//	   rejected record without any answer is its sender's attempt
-//	f. last resort: the lower port is the service; one-way portless
-//	   traffic was initiated by its sender, two-way portless traffic that
-//	   timing cannot order by the interface (so that learn keeps it)
+//	a. tcp-flags of the record, or of the same 5-tuple elsewhere in the
+//	   data (E3): exact
+//	b. the current security groups of both ends (with an inventory): an
+//	   accepted record passed them, so a direction they could not have
+//	   admitted is excluded; when one direction is left: by-rules
+//	c. the data's own evidence, when both directions are still possible:
+//	   a port in the client's ephemeral range against one outside it
+//	   (decided per record at parse time, H1), service endpoints learned
+//	   from handshakes, or a listener learned from the data (an endpoint
+//	   reached from several remotes on several client ports): heuristic
+//	d. nothing decides: ambiguous, and the fact becomes one row per
+//	   direction still possible, so that nothing the connection needs is
+//	   lost and replay checks every direction. "The lower port is the
+//	   service" and timing never decide.
+//
+// A rejected record passed no rules: its sender's attempt, unless flags
+// or ports say otherwise.
 
 // eniState is what the merge knows about one interface.
 type eniState struct {
@@ -61,35 +69,6 @@ type svcKey struct {
 	proto uint8
 }
 
-type sgKey struct {
-	eni   uint32
-	port  uint16
-	proto uint8
-}
-
-type pairKey struct {
-	lo, hi [16]byte
-	eni    uint32
-	proto  uint8
-}
-
-// portSet remembers whether one or several ports were seen.
-type portSet struct {
-	first uint16
-	n     uint8 // 0, 1, or 2 meaning "several"
-}
-
-func (s *portSet) add(p uint16) {
-	switch {
-	case s.n == 0:
-		s.first, s.n = p, 1
-	case s.n == 1 && s.first != p:
-		s.n = 2
-	}
-}
-
-type pairInfo struct{ lo, hi portSet }
-
 type obsKey struct {
 	remote   [16]byte
 	eni      uint32
@@ -103,7 +82,7 @@ type obsAcc struct {
 	v        factVal
 	local    [16]byte
 	hasLocal bool
-	exact    bool
+	conf     Confidence // the strongest of the rows
 }
 
 func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
@@ -220,6 +199,10 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 	for g, c := range perEni {
 		shardFacts[shardOfEni[g]] += c
 	}
+	var adm *policy.Admission
+	if inv != nil {
+		adm = policy.NewAdmission(inv)
+	}
 	shards := make([]*mergeShard, nsh)
 	for i := range shards {
 		// Each fact (as often as it is held) becomes at most one row: sized
@@ -227,11 +210,11 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 		// mid-merge.
 		n := shardFacts[i]
 		shards[i] = &mergeShard{
-			m: &merger{enis: enis, st: &Stats{}, ambiguous: map[string]bool{},
+			m: &merger{enis: enis, st: &Stats{}, ambiguous: map[string]bool{}, adm: adm,
 				ents: make([]obsEntry, 0, n), rows: make([]obsAcc, 0, n)},
 			undecided: map[factKey]*factVal{},
-			kn: &knowledge{exact5: map[tuple5]bool{}, services: map[svcKey]bool{}, pairs: map[pairKey]*pairInfo{},
-				firstSeen: map[tuple5]int64{}, sgCache: map[sgKey]bool{}},
+			kn: &knowledge{exact5: map[tuple5]bool{}, services: map[svcKey]bool{}, seen: map[tuple5]uint8{},
+				listeners: map[svcKey]*listenInfo{}},
 		}
 	}
 	// Decided facts go straight into observations; undecided ones wait
@@ -245,13 +228,17 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 					return
 				}
 				switch ev := k4.evidence(); {
-				case ev == evUndecided || ev == evExact && undecidedTotal > 0:
+				case ev == evUndecided || ev == evExact && undecidedTotal > 0 || ev == evHeuristic && adm != nil:
 					u := k4.unpack()
 					k := u.full()
 					k.eni = g
 					sh.take(k, v, undecidedTotal > 0)
 				default:
-					sh.m.add4(k4, g, v, ev == evExact)
+					conf := Heuristic
+					if ev == evExact {
+						conf = Exact
+					}
+					sh.m.add4(k4, g, v, conf)
 				}
 			})
 			set.each6(func(k factKey, v *factVal) {
@@ -268,27 +255,37 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 	}
 	sets = nil
 	if undecidedTotal > 0 {
-		// Service endpoints are learned across interfaces: share them.
-		services := shards[0].kn.services
+		// Service endpoints and listeners are learned across interfaces:
+		// share them.
+		parallel(nsh, func(si int) {
+			sh := shards[si]
+			for k, v := range sh.undecided {
+				sh.kn.note(&k, v)
+			}
+		})
+		services, listeners := shards[0].kn.services, shards[0].kn.listeners
 		for _, sh := range shards[1:] {
 			for k := range sh.kn.services {
 				services[k] = true
 			}
+			for k, li := range sh.kn.listeners {
+				if have := listeners[k]; have != nil {
+					have.merge(li)
+				} else {
+					listeners[k] = li
+				}
+			}
 		}
 		parallel(nsh, func(si int) {
 			sh := shards[si]
-			sh.kn.services = services
-			for k, v := range sh.undecided {
-				sh.kn.note(&k, v)
-			}
+			sh.kn.services, sh.kn.listeners = services, listeners
 			for k, v := range sh.undecided {
 				senderLocal, ok := orient(&k, &enis[k.eni])
 				if !ok {
-					sh.m.add(&k, v, false, false) // counted as ambiguous
+					sh.m.add(&k, v, false, Ambiguous) // counted as ambiguous
 					continue
 				}
-				recvInit, exact := sh.kn.resolve(&k, &enis[k.eni], senderLocal)
-				sh.m.add(&k, v, recvInit, exact)
+				sh.resolve(&k, v, senderLocal)
 			}
 			sh.undecided, sh.kn = nil, nil
 		})
@@ -313,7 +310,11 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 		st.Transit += sh.m.st.Transit
 		st.AmbiguousRecords += sh.m.st.AmbiguousRecords
 		st.ExactRecords += sh.m.st.ExactRecords
+		st.ByRulesRecords += sh.m.st.ByRulesRecords
 		st.HeuristicRecords += sh.m.st.HeuristicRecords
+		st.UndecidedRecords += sh.m.st.UndecidedRecords
+		st.RuleConflictRecords += sh.m.st.RuleConflictRecords
+		st.UnrecoveredPortRecords += sh.m.st.UnrecoveredPortRecords
 	}
 	// The fact tables and maps are garbage now; collect them before the
 	// observations are allocated, so the peak is the larger of the two
@@ -332,9 +333,9 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 			}
 			k := ents[i].key()
 			i = j
-			conf := Heuristic
-			if a.exact && !enis[k.eni].skip.overlaps(a.v.first, a.v.last) {
-				conf = Exact
+			conf := a.conf
+			if conf == Exact && enis[k.eni].skip.overlaps(a.v.first, a.v.last) {
+				conf = Heuristic
 			}
 			ob := Observation{
 				InterfaceID: enis[k.eni].name, Direction: k.dir, Protocol: k.proto, Port: k.port,
@@ -441,8 +442,10 @@ func (sh *mergeShard) take(k factKey, v *factVal, learn bool) {
 		if learn {
 			sh.kn.learn(&k)
 		}
+		sh.m.add(&k, v, false, Exact)
+		return
 	}
-	sh.m.add(&k, v, false, k.evidence() == evExact)
+	sh.m.addH1(&k, v)
 }
 
 // parallel runs f(0..n-1) on n goroutines and waits.
@@ -497,16 +500,25 @@ type merger struct {
 	ents      []obsEntry // one per classified fact, sorted at the end
 	rows      []obsAcc   // the sums of ents[k].i
 	ambiguous map[string]bool
+	adm       *policy.Admission // nil without an inventory
 }
 
 // add classifies one fact whose initiator is known: the src slot's side
 // when recvInit is false, the dst slot's side when it is true.
-func (m *merger) add(k *factKey, v *factVal, recvInit, exact bool) {
+func (m *merger) add(k *factKey, v *factVal, recvInit bool, conf Confidence) {
+	m.addRow(k, v, recvInit, conf, true)
+}
+
+// addRow is add; count is false for the second row of an ambiguous fact,
+// whose records the first row counted.
+func (m *merger) addRow(k *factKey, v *factVal, recvInit bool, conf Confidence, count bool) {
 	e := &m.enis[k.eni]
 	st := m.st
 	senderLocal, ok := orient(k, e)
 	if !ok {
-		st.AmbiguousRecords += int64(v.flows)
+		if count {
+			st.AmbiguousRecords += int64(v.flows)
+		}
 		m.ambiguous[e.name] = true
 		return
 	}
@@ -515,7 +527,9 @@ func (m *merger) add(k *factKey, v *factVal, recvInit, exact bool) {
 		localA, pktLocal, remoteA, pktRemote = k.src, k.psrc, k.dst, k.pdst
 	}
 	if isTransit(e, localA, pktLocal) {
-		st.Transit += int64(v.flows)
+		if count {
+			st.Transit += int64(v.flows)
+		}
 		return
 	}
 	local, remote := localA, remoteA
@@ -525,7 +539,9 @@ func (m *merger) add(k *factKey, v *factVal, recvInit, exact bool) {
 	if pktRemote != ([16]byte{}) {
 		remote = pktRemote
 	}
-	st.countDecided(v.flows, exact)
+	if count {
+		st.countDecided(v.flows, conf)
+	}
 	dir := Inbound
 	if recvInit != senderLocal { // the initiator is the local side
 		dir = Outbound
@@ -539,26 +555,35 @@ func (m *merger) add(k *factKey, v *factVal, recvInit, exact bool) {
 	}
 	key := obsKey{remote: remote, eni: k.eni, port: port, proto: k.proto, dir: dir, accepted: k.accepted()}
 	m.ents = append(m.ents, newObsEntry(key, uint32(len(m.rows))))
-	m.rows = append(m.rows, obsAcc{v: *v, local: local, hasLocal: true, exact: exact})
+	m.rows = append(m.rows, obsAcc{v: *v, local: local, hasLocal: true, conf: conf})
 }
 
 // fold adds one row of an observation into its accumulator: sums, the
-// earliest and latest times, exact if any row is, the lowest local address.
+// earliest and latest times, the strongest confidence of the rows (the
+// direction holds for the records that proved it), the lowest local
+// address.
 func (a *obsAcc) fold(r *obsAcc) {
 	a.v.add(&r.v)
-	a.exact = a.exact || r.exact
+	if a.conf == 0 || r.conf != 0 && r.conf < a.conf {
+		a.conf = r.conf
+	}
 	if !a.hasLocal || bytes.Compare(r.local[:], a.local[:]) < 0 {
 		a.local, a.hasLocal = r.local, true
 	}
 }
 
-// countDecided counts the records of a classified fact as exact or
-// heuristic.
-func (st *Stats) countDecided(flows uint64, exact bool) {
-	if exact {
+// countDecided counts the records of a classified fact by how its
+// initiator was decided.
+func (st *Stats) countDecided(flows uint64, conf Confidence) {
+	switch conf {
+	case Exact:
 		st.ExactRecords += int64(flows)
-	} else {
+	case ByRules:
+		st.ByRulesRecords += int64(flows)
+	case Heuristic:
 		st.HeuristicRecords += int64(flows)
+	default:
+		st.UndecidedRecords += int64(flows)
 	}
 }
 
@@ -566,9 +591,62 @@ func (st *Stats) countDecided(flows uint64, exact bool) {
 type knowledge struct {
 	exact5    map[tuple5]bool // 5-tuples whose handshake was seen: a initiated
 	services  map[svcKey]bool // responder endpoints of handshakes
-	pairs     map[pairKey]*pairInfo
-	firstSeen map[tuple5]int64
-	sgCache   map[sgKey]bool
+	listeners map[svcKey]*listenInfo
+	// seen holds the undecided facts' 5-tuples (sender first): seenAccepted
+	// and seenRejected bits.
+	seen map[tuple5]uint8
+}
+
+const (
+	seenAccepted = 1 << iota
+	seenRejected
+)
+
+// listenInfo is what undecided facts show of one endpoint's peers: up to
+// two distinct peer addresses and three distinct peer ports, enough to
+// tell a listener (reached from several remotes on several client ports).
+type listenInfo struct {
+	peer   [16]byte
+	peers  uint8 // 1, or 2 meaning "several"
+	ports  [3]uint16
+	nports uint8
+}
+
+func (li *listenInfo) add(peer [16]byte, port uint16) {
+	switch {
+	case li.peers == 0:
+		li.peer, li.peers = peer, 1
+	case li.peers == 1 && li.peer != peer:
+		li.peers = 2
+	}
+	for i := uint8(0); i < li.nports; i++ {
+		if li.ports[i] == port {
+			return
+		}
+	}
+	if li.nports < 3 {
+		li.ports[li.nports] = port
+		li.nports++
+	}
+}
+
+func (li *listenInfo) merge(o *listenInfo) {
+	if o.peers > 0 {
+		li.add(o.peer, o.ports[0])
+		if o.peers > 1 {
+			li.peers = 2
+		}
+	}
+	for i := uint8(1); i < o.nports; i++ {
+		li.add(li.peer, o.ports[i])
+	}
+}
+
+// listening reports whether the endpoint was reached from several remotes
+// on at least three distinct client ports.
+func (kn *knowledge) listening(addr [16]byte, port uint16, proto uint8) bool {
+	li := kn.listeners[svcKey{addr, port, proto}]
+	return li != nil && li.peers > 1 && li.nports >= 3
 }
 
 // learn records an exact (normalised) fact: its src slot initiated.
@@ -582,24 +660,28 @@ func (kn *knowledge) learn(k *factKey) {
 	}
 }
 
-// note records an undecided fact for fan-in and pairing.
-func (kn *knowledge) note(k *factKey, v *factVal) {
-	t := tuple5{a: k.src, ap: k.sport, b: k.dst, bp: k.dport, eni: k.eni, proto: k.proto}
-	if f, ok := kn.firstSeen[t]; !ok || v.first < f {
-		kn.firstSeen[t] = v.first
+// note records an undecided fact's endpoints for listener learning.
+func (kn *knowledge) note(k *factKey, _ *factVal) {
+	bit := uint8(seenRejected)
+	if k.accepted() {
+		bit = seenAccepted
 	}
-	pk := pairKey{lo: k.src, hi: k.dst, eni: k.eni, proto: k.proto}
-	lo, hi := k.sport, k.dport
-	if bytes.Compare(k.src[:], k.dst[:]) > 0 {
-		pk.lo, pk.hi, lo, hi = k.dst, k.src, k.dport, k.sport
+	kn.seen[tuple5{a: k.src, ap: k.sport, b: k.dst, bp: k.dport, eni: k.eni, proto: k.proto}] |= bit
+	if !hasPorts(k.proto) || !k.accepted() {
+		return
 	}
-	pi := kn.pairs[pk]
-	if pi == nil {
-		pi = &pairInfo{}
-		kn.pairs[pk] = pi
+	kn.endpoint(k.dst, k.dport, k.proto, k.src, k.sport)
+	kn.endpoint(k.src, k.sport, k.proto, k.dst, k.dport)
+}
+
+func (kn *knowledge) endpoint(addr [16]byte, port uint16, proto uint8, peer [16]byte, peerPort uint16) {
+	key := svcKey{addr, port, proto}
+	li := kn.listeners[key]
+	if li == nil {
+		li = &listenInfo{}
+		kn.listeners[key] = li
 	}
-	pi.lo.add(lo)
-	pi.hi.add(hi)
+	li.add(peer, peerPort)
 }
 
 // compareKeys orders observation keys as compareObservations orders the
@@ -683,95 +765,138 @@ func isTransit(e *eniState, local, pktLocal [16]byte) bool {
 	return pktLocal != ([16]byte{})
 }
 
-// resolve names the initiator of an undecided fact with what the whole
-// data set taught; see the list at the top of this file.
-func (kn *knowledge) resolve(k *factKey, e *eniState, senderLocal bool) (recvInit, exact bool) {
-	exact5, services, pairs, firstSeen, sgCache := kn.exact5, kn.services, kn.pairs, kn.firstSeen, kn.sgCache
-	fwd := tuple5{a: k.src, ap: k.sport, b: k.dst, bp: k.dport, eni: k.eni, proto: k.proto}
-	rev := tuple5{a: k.dst, ap: k.dport, b: k.src, bp: k.sport, eni: k.eni, proto: k.proto}
-	// a. the same 5-tuple's handshake
-	if exact5[fwd] {
-		return false, true
+// mayStart reports whether the current rules could have let the src slot
+// (fromSrc) or the dst slot start the fact's connection to the other
+// slot's ports lo..hi; true without an inventory.
+func (m *merger) mayStart(k *factKey, senderLocal, fromSrc bool, lo, hi uint16) bool {
+	if m.adm == nil || !k.accepted() {
+		return true
 	}
-	if exact5[rev] {
-		return true, true
+	e := &m.enis[k.eni]
+	srcA, dstA := k.src, k.dst
+	if k.psrc != ([16]byte{}) {
+		srcA = k.psrc
 	}
-	if hasPorts(k.proto) {
-		// b. service endpoints learned from handshakes
-		sSvc := services[svcKey{k.src, k.sport, k.proto}] || k.psrc != ([16]byte{}) && services[svcKey{k.psrc, k.sport, k.proto}]
-		dSvc := services[svcKey{k.dst, k.dport, k.proto}] || k.pdst != ([16]byte{}) && services[svcKey{k.pdst, k.dport, k.proto}]
-		if sSvc != dSvc {
-			return sSvc, false
-		}
-		// c. the interface's SG ingress rules
-		if e.iface != nil {
-			lp, rp := k.dport, k.sport
-			if senderLocal {
-				lp, rp = k.sport, k.dport
-			}
-			if sgListens(e, k.proto, lp, sgCache) && !sgListens(e, k.proto, rp, sgCache) {
-				return senderLocal, false // the local side is the service
-			}
-		}
-		// d. fan-in
-		pk := pairKey{lo: k.src, hi: k.dst, eni: k.eni, proto: k.proto}
-		srcIsLo := bytes.Compare(k.src[:], k.dst[:]) <= 0
-		if !srcIsLo {
-			pk.lo, pk.hi = k.dst, k.src
-		}
-		if pi := pairs[pk]; pi != nil && pi.lo.n != pi.hi.n {
-			loFixed := pi.lo.n == 1
-			return loFixed == srcIsLo, false // the fixed side is the service
-		}
+	if k.pdst != ([16]byte{}) {
+		dstA = k.pdst
 	}
-	// e. pairing
-	tf, okf := firstSeen[fwd]
-	tr, okr := firstSeen[rev]
-	if okf && okr && tf != tr && tf != 0 && tr != 0 {
-		return tr < tf, false
+	src, dst := addrOf(srcA), addrOf(dstA)
+	var srcIf, dstIf *vpc.Interface
+	if senderLocal {
+		srcIf, dstIf = e.iface, m.adm.Interface(dst)
+	} else {
+		srcIf, dstIf = m.adm.Interface(src), e.iface
 	}
-	if !okr && !k.accepted() {
-		// A rejected record that got no answer is an attempt by its sender.
-		return false, false
+	if !hasPorts(k.proto) {
+		lo, hi = 0, 0
 	}
-	if okf && okr && (!hasPorts(k.proto) || k.sport == k.dport) {
-		// Both directions, nothing to tell them apart: count the pair as
-		// started by the interface, so that learning keeps it working.
-		return !senderLocal, false
+	if fromSrc {
+		return m.adm.MayStart(srcIf, src, dstIf, dst, k.proto, lo, hi)
 	}
-	// f. last resort
-	if hasPorts(k.proto) && k.sport != k.dport {
-		return k.sport < k.dport, false
-	}
-	return false, false
+	return m.adm.MayStart(dstIf, dst, srcIf, src, k.proto, lo, hi)
 }
 
-// sgListens reports whether one of the interface's security groups admits
-// new inbound connections to port: a port the workload listens on (H5).
-// Rules open to every port say nothing and are ignored.
-func sgListens(e *eniState, proto uint8, port uint16, cache map[sgKey]bool) bool {
-	key := sgKey{eni: e.id, port: port, proto: proto}
-	if v, ok := cache[key]; ok {
-		return v
+// addH1 classifies a fact the port classes decided (its src slot started
+// it, its ephemeral ports dropped into v.eph): the rules confirm it,
+// leave it a heuristic, or prove the other side started it, to the
+// dropped ports.
+func (m *merger) addH1(k *factKey, v *factVal) {
+	if m.adm == nil || !k.accepted() {
+		m.add(k, v, false, Heuristic)
+		return
 	}
-	found := false
-	for _, gid := range e.iface.GroupIDs {
-		g := e.groups[gid]
-		if g == nil {
-			continue
+	senderLocal, ok := orient(k, &m.enis[k.eni])
+	if !ok {
+		m.add(k, v, false, Heuristic) // counted as ambiguous
+		return
+	}
+	fwd := m.mayStart(k, senderLocal, true, k.dport, k.dport)
+	rev := true
+	lo, hi := ephRange(v.eph)
+	if v.eph != 0 {
+		rev = m.mayStart(k, senderLocal, false, lo, hi)
+	}
+	switch {
+	case fwd && !rev:
+		m.add(k, v, false, ByRules)
+	case fwd:
+		m.add(k, v, false, Heuristic)
+	case rev && v.eph != 0:
+		// The rules exclude what the ports suggested: the dst slot started
+		// it, to the ports the fact dropped.
+		r := *k
+		r.sport = lo
+		m.add(&r, v, true, ByRules)
+		if hi != lo {
+			// Only the lowest and highest dropped port were kept.
+			r.sport = hi
+			m.addRow(&r, v, true, ByRules, false)
+			m.st.UnrecoveredPortRecords += int64(v.flows)
 		}
-		for i := range g.Ingress {
-			r := &g.Ingress[i]
-			if r.Protocol == vpc.ProtoAll || r.FromPort <= 0 && r.ToPort >= 65535 || r.FromPort == -1 {
-				continue
-			}
-			if r.MatchesTraffic(vpc.Protocol(proto), int32(port), -1, -1) {
-				found = true
-			}
+	default:
+		m.st.RuleConflictRecords += int64(v.flows)
+		m.add(k, v, false, Heuristic)
+	}
+}
+
+// resolve names the initiator of an undecided fact with what the whole
+// data set taught (see the list at the top of this file) and adds its
+// rows: one when a direction is decided, one per direction otherwise.
+func (sh *mergeShard) resolve(k *factKey, v *factVal, senderLocal bool) {
+	m, kn := sh.m, sh.kn
+	fwdT := tuple5{a: k.src, ap: k.sport, b: k.dst, bp: k.dport, eni: k.eni, proto: k.proto}
+	revT := tuple5{a: k.dst, ap: k.dport, b: k.src, bp: k.sport, eni: k.eni, proto: k.proto}
+	// a. the same 5-tuple's handshake
+	if kn.exact5[fwdT] {
+		m.add(k, v, false, Exact)
+		return
+	}
+	if kn.exact5[revT] {
+		m.add(k, v, true, Exact)
+		return
+	}
+	back := kn.seen[revT]
+	if !k.accepted() {
+		// A rejected record passed no rules: its sender's attempt, unless
+		// the other direction was accepted, in which case it is the
+		// stopped reply of a connection the other side started.
+		m.add(k, v, back&seenAccepted != 0, Heuristic)
+		return
+	}
+	// b. the rules of both ends
+	fwd := m.mayStart(k, senderLocal, true, k.dport, k.dport)
+	rev := m.mayStart(k, senderLocal, false, k.sport, k.sport)
+	if fwd != rev {
+		m.add(k, v, rev, ByRules)
+		return
+	}
+	if !fwd {
+		m.st.RuleConflictRecords += int64(v.flows)
+	}
+	// c. what the data taught. Accepted packets one way and only rejected
+	// ones back: the sender started it (an answer needs a request that got
+	// through, and a stopped request gets no answer). No packets back at
+	// all proves nothing: the window may have cut the connection.
+	if back == seenRejected {
+		m.add(k, v, false, Heuristic)
+		return
+	}
+	if hasPorts(k.proto) && k.sport != k.dport {
+		sSvc := kn.services[svcKey{k.src, k.sport, k.proto}] || k.psrc != ([16]byte{}) && kn.services[svcKey{k.psrc, k.sport, k.proto}]
+		dSvc := kn.services[svcKey{k.dst, k.dport, k.proto}] || k.pdst != ([16]byte{}) && kn.services[svcKey{k.pdst, k.dport, k.proto}]
+		if sSvc != dSvc {
+			m.add(k, v, sSvc, Heuristic)
+			return
+		}
+		sL, dL := kn.listening(k.src, k.sport, k.proto), kn.listening(k.dst, k.dport, k.proto)
+		if sL != dL {
+			m.add(k, v, sL, Heuristic)
+			return
 		}
 	}
-	cache[key] = found
-	return found
+	// d. undecided: every direction still possible
+	m.addRow(k, v, false, Ambiguous, true)
+	m.addRow(k, v, true, Ambiguous, false)
 }
 
 func isPrivate(b [16]byte) bool {

@@ -4,7 +4,7 @@ package flowlog
 // its packed key: the same decisions on 32-bit addresses, without
 // expanding the key to 16-byte addresses first. g is the interface's
 // global id. TestAdd4MatchesAdd holds it to the general path.
-func (m *merger) add4(k *key4, g uint32, v *factVal, exact bool) {
+func (m *merger) add4(k *key4, g uint32, v *factVal, conf Confidence) {
 	e := &m.enis[g]
 	st := m.st
 	src, dst := k[0]&0xffffffff, k[0]>>32
@@ -51,7 +51,7 @@ func (m *merger) add4(k *key4, g uint32, v *factVal, exact bool) {
 	if pktRemote != 0 {
 		remote = pktRemote
 	}
-	st.countDecided(v.flows, exact)
+	st.countDecided(v.flows, conf)
 	dir := Inbound
 	if senderLocal { // decided facts: the src slot initiated
 		dir = Outbound
@@ -66,7 +66,7 @@ func (m *merger) add4(k *key4, g uint32, v *factVal, exact bool) {
 		sk |= 1 << 27
 	}
 	m.ents = append(m.ents, obsEntry{sk: sk, r2: 0xffff<<32 | remote, i: uint32(len(m.rows))})
-	m.rows = append(m.rows, obsAcc{v: *v, local: v4word16(local), hasLocal: true, exact: exact})
+	m.rows = append(m.rows, obsAcc{v: *v, local: v4word16(local), hasLocal: true, conf: conf})
 }
 
 // v4word16 is an IPv4 address word as the 16-byte (v4-mapped) form.

@@ -50,8 +50,12 @@ func TestAdd4MatchesAdd(t *testing.T) {
 		v := factVal{flows: uint64(1 + r.IntN(3)), packets: uint64(r.IntN(100)), bytes: uint64(r.IntN(1000)), first: int64(r.IntN(50)), last: int64(50 + r.IntN(50))}
 		u := k.unpack()
 		fk := u.full()
-		general.add(&fk, &v, false, ev == evExact)
-		packed.add4(&k, g, &v, ev == evExact)
+		conf := Heuristic
+		if ev == evExact {
+			conf = Exact
+		}
+		general.add(&fk, &v, false, conf)
+		packed.add4(&k, g, &v, conf)
 		last := func(m *merger) string {
 			s := fmt.Sprint(len(m.ents), len(m.rows), *m.st, len(m.ambiguous))
 			if len(m.ents) > 0 {

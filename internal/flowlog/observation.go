@@ -202,8 +202,20 @@ type Stats struct {
 	// ExactRecords and HeuristicRecords count how each record's initiator
 	// was decided.
 	ExactRecords     int64 `json:"exactRecords"`
+	ByRulesRecords   int64 `json:"byRulesRecords"`
 	HeuristicRecords int64 `json:"heuristicRecords"`
-	Observations     int   `json:"observations"`
+	// UndecidedRecords were left ambiguous: their observations are
+	// reported once per direction still possible.
+	UndecidedRecords int64 `json:"undecidedRecords"`
+	// RuleConflictRecords are accepted records whose every direction the
+	// current security groups exclude: the rules changed in the window, or
+	// the inventory is not the one the flows went through.
+	RuleConflictRecords int64 `json:"ruleConflictRecords,omitempty"`
+	// UnrecoveredPortRecords: records the rules proved were started by the
+	// other side than their ports suggested, to several ports of which
+	// only the lowest and highest were kept.
+	UnrecoveredPortRecords int64 `json:"unrecoveredPortRecords,omitempty"`
+	Observations           int   `json:"observations"`
 }
 
 // BadLine locates a malformed line.

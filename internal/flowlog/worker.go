@@ -113,7 +113,8 @@ func (w *worker) addRecord(r *Record) {
 	}
 	e := w.eni(r.InterfaceID)
 	w.addrs[e].observe(r.SrcAddr, r.DstAddr)
-	rv := factVal{flows: 1, packets: r.Packets, bytes: r.Bytes, first: r.Start, last: r.End}
+	rv := factVal{flows: 1, packets: r.Packets, bytes: r.Bytes, first: r.Start, last: r.End,
+		eph: ephOf(w.pc.classify(r).dropped)}
 	k4, ok := w.pc.key4(r, e)
 	if !ok {
 		d := w.pc.makeFact(r)

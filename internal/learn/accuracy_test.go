@@ -39,6 +39,21 @@ func flowgenInventory() *vpc.Inventory {
 				netip.AddrFrom4([4]byte{10, 0, byte(tr.subnet), byte(10 + i)}).String(), tr.group)
 		}
 	}
+	// The ingress flowgen's traffic went through: the rules decide the
+	// direction of every accepted connection, as they would in an account.
+	ingress := map[string][]vpc.Rule{
+		"sg-web":      {rule(vpc.ProtoTCP, 80, 80, cidrPeer("0.0.0.0/0")), rule(vpc.ProtoTCP, 443, 443, cidrPeer("0.0.0.0/0"))},
+		"sg-app":      {rule(vpc.ProtoTCP, 8080, 8080, groupPeer("sg-web")), rule(vpc.ProtoTCP, 22, 22, groupPeer("sg-bastion"))},
+		"sg-db":       {rule(vpc.ProtoTCP, 5432, 5432, groupPeer("sg-app"))},
+		"sg-resolver": {rule(vpc.ProtoUDP, 53, 53, cidrPeer("10.0.0.0/16"))},
+		"sg-bastion":  {rule(vpc.ProtoTCP, 22, 22, cidrPeer("0.0.0.0/0"))},
+	}
+	for id, rules := range ingress {
+		for i := range rules {
+			rules[i].GroupID, rules[i].Index = id, i
+		}
+		inv.Groups[id].Ingress = rules
+	}
 	inv.PrefixLists["pl-63a5400a"] = &vpc.PrefixList{ID: "pl-63a5400a", Name: "com.amazonaws.us-east-1.s3",
 		AddressFamily: "IPv4", OwnerID: "AWS", EntriesKnown: true, Entries: []netip.Prefix{mp("52.216.0.0/15")}}
 	return inv
