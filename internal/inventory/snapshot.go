@@ -75,7 +75,10 @@ func ParseManifest(file string, data []byte) (*Manifest, []vpc.Warning, error) {
 		if err != nil {
 			var ie *vpc.InputError
 			errors.As(err, &ie)
-			return fail(f.key, ie.Msg+`; expected a string`)
+			if f.key == "walls" {
+				return fail(f.key, ie.Msg+`; expected "snapshot"`)
+			}
+			return fail(f.key, ie.Msg+"; expected a string")
 		}
 		*f.dst = s
 	}
