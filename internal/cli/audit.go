@@ -128,7 +128,7 @@ func runAudit(ctx context.Context, o *AuditOptions) error {
 	if len(o.Inputs) == 0 {
 		return badInputf("no input: pass files or folders of AWS CLI output, terraform show -json, .tf folders or CloudFormation templates")
 	}
-	inv, err := loadInventory(o.IO, o.Inputs)
+	inv, err := loadCurrentInventory(o.IO, o.Inputs)
 	if err != nil {
 		return err
 	}

@@ -84,7 +84,7 @@ func runCheck(o *CheckOptions) error {
 	if len(o.Inputs) == 0 {
 		return badInputf("no inventory given: pass files or folders of `aws ec2 describe-*` output")
 	}
-	inv, err := loadInventory(o.IO, o.Inputs)
+	inv, err := loadCurrentInventory(o.IO, o.Inputs)
 	if err != nil {
 		return err
 	}

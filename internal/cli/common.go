@@ -22,8 +22,28 @@ func loadInventory(io *IOStreams, paths []string) (*vpc.Inventory, error) {
 	return inv, nil
 }
 
-// reportInventory prints what the inventory lacks and its warnings.
+// loadCurrentInventory is loadInventory for commands that judge today's
+// network (audit, check): interfaces and groups that only older snapshots
+// hold are left out.
+func loadCurrentInventory(io *IOStreams, paths []string) (*vpc.Inventory, error) {
+	inv, err := loadInventory(io, paths)
+	if err != nil {
+		return nil, err
+	}
+	return inv.Current(), nil
+}
+
+// reportInventory prints its notes, what the inventory lacks and its
+// warnings.
 func reportInventory(io *IOStreams, inv *vpc.Inventory) {
+	var warnings []vpc.Warning
+	for _, w := range inv.Warnings {
+		if w.Note {
+			fmt.Fprintf(io.ErrOut, "walls: note: %s\n", w.Message)
+		} else {
+			warnings = append(warnings, w)
+		}
+	}
 	if missing := inventory.MissingKinds(inv); len(missing) > 0 {
 		names := make([]string, len(missing))
 		for i, k := range missing {
@@ -31,9 +51,9 @@ func reportInventory(io *IOStreams, inv *vpc.Inventory) {
 		}
 		fmt.Fprintf(io.ErrOut, "walls: note: not loaded: %s; hops that need them are marked not evaluated\n", strings.Join(names, ", "))
 	}
-	for i, w := range inv.Warnings {
+	for i, w := range warnings {
 		if i == maxWarningsShown {
-			fmt.Fprintf(io.ErrOut, "walls: warning: … and %d more warnings\n", len(inv.Warnings)-maxWarningsShown)
+			fmt.Fprintf(io.ErrOut, "walls: warning: … and %d more warnings\n", len(warnings)-maxWarningsShown)
 			break
 		}
 		loc := ""

@@ -32,7 +32,7 @@ func Load(paths []string) (*vpc.Inventory, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("no inventory given: pass files or folders of `aws ec2 describe-*` JSON output")
 	}
-	files, dirs, err := collect(paths)
+	files, dirs, manifests, err := collect(paths)
 	if err != nil {
 		return nil, err
 	}
@@ -53,6 +53,27 @@ func Load(paths []string) (*vpc.Inventory, error) {
 	}
 	wg.Wait()
 
+	snaps, shared, mwarnings, serrs := groupSnapshots(results, dirs, manifests)
+	if len(serrs) > 0 {
+		for _, r := range results {
+			serrs = append(serrs, r.errs...)
+		}
+		return nil, joinErrors(serrs)
+	}
+	if snaps != nil {
+		return loadSnapshots(snaps, shared, mwarnings)
+	}
+	inv, errs := build(results, dirs)
+	if len(errs) > 0 {
+		return nil, joinErrors(errs)
+	}
+	inv.Warnings = append(mwarnings, inv.Warnings...)
+	Finalize(inv)
+	return inv, nil
+}
+
+// build merges parsed files and Terraform folders into one inventory.
+func build(results []*parsed, dirs []string) (*vpc.Inventory, []error) {
 	inv := vpc.New()
 	m := newMerger(inv)
 	var errs []error
@@ -79,14 +100,18 @@ func Load(paths []string) (*vpc.Inventory, error) {
 		}
 	}
 	if len(errs) > 0 {
-		if len(errs) > maxErrors {
-			errs = append(errs[:maxErrors], fmt.Errorf("… and %d more errors", len(errs)-maxErrors))
-		}
-		return nil, errors.Join(errs...)
+		return nil, errs
 	}
 	m.finish()
-	Finalize(inv)
 	return inv, nil
+}
+
+// joinErrors joins input errors, at most maxErrors of them.
+func joinErrors(errs []error) error {
+	if len(errs) > maxErrors {
+		errs = append(errs[:maxErrors:maxErrors], fmt.Errorf("… and %d more errors", len(errs)-maxErrors))
+	}
+	return errors.Join(errs...)
 }
 
 // inputFile is one file to read and whether it was named explicitly (an
@@ -97,15 +122,17 @@ type inputFile struct {
 	explicit bool
 }
 
-// collect expands folders into files, in a stable order, and the folders
-// that hold Terraform .tf files.
-func collect(paths []string) ([]inputFile, []string, error) {
+// collect expands folders into files, in a stable order, the folders that
+// hold Terraform .tf files, and the snapshot manifests (manifest.json) found
+// in folders.
+func collect(paths []string) ([]inputFile, []string, []string, error) {
 	var files []inputFile
+	var manifests []string
 	tfDirs := map[string]bool{}
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			return nil, nil, fmt.Errorf("inventory %s: %w", p, unwrapPathError(err))
+			return nil, nil, nil, fmt.Errorf("inventory %s: %w", p, unwrapPathError(err))
 		}
 		if !st.IsDir() {
 			if strings.HasSuffix(p, ".tf") {
@@ -126,6 +153,10 @@ func collect(paths []string) ([]inputFile, []string, error) {
 				}
 				return nil
 			}
+			if name == manifestName {
+				manifests = append(manifests, path)
+				return nil
+			}
 			switch strings.ToLower(filepath.Ext(name)) {
 			case ".json", ".yaml", ".yml", ".template":
 				files = append(files, inputFile{path: path})
@@ -135,16 +166,17 @@ func collect(paths []string) ([]inputFile, []string, error) {
 			return nil
 		})
 		if err != nil {
-			return nil, nil, fmt.Errorf("inventory %s: %w", p, unwrapPathError(err))
+			return nil, nil, nil, fmt.Errorf("inventory %s: %w", p, unwrapPathError(err))
 		}
 	}
+	sort.Strings(manifests)
 	sort.SliceStable(files, func(i, j int) bool { return files[i].path < files[j].path })
 	dirs := make([]string, 0, len(tfDirs))
 	for d := range tfDirs {
 		dirs = append(dirs, d)
 	}
 	sort.Strings(dirs)
-	return files, dirs, nil
+	return files, dirs, manifests, nil
 }
 
 func unwrapPathError(err error) error {
@@ -158,6 +190,7 @@ func unwrapPathError(err error) error {
 // parsed is the outcome of reading one file.
 type parsed struct {
 	file     string
+	explicit bool // named on the command line, not found in a folder
 	aws      *fileData
 	conv     *converter
 	load     func(*vpc.Inventory) error // IaC loaders apply directly
@@ -169,7 +202,7 @@ type parsed struct {
 // parseFile reads, detects and decodes one file. It runs concurrently with
 // the others; merging happens afterwards in file order.
 func parseFile(f inputFile) *parsed {
-	r := &parsed{file: f.path}
+	r := &parsed{file: f.path, explicit: f.explicit}
 	data, err := os.ReadFile(f.path)
 	if err != nil {
 		r.errs = append(r.errs, fmt.Errorf("%s: %w", f.path, unwrapPathError(err)))

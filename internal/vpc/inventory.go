@@ -32,6 +32,9 @@ type Warning struct {
 	Resource string
 	Message  string
 	Source   Location
+	// Note marks information rather than a problem (how many inventory
+	// snapshots were read, say); commands print it as a note.
+	Note bool
 }
 
 // Inventory is the whole loaded network model. Build it, then call Index
@@ -93,12 +96,19 @@ func (inv *Inventory) Warn(w Warning) { inv.Warnings = append(inv.Warnings, w) }
 // Index holds the lookup structures evaluators need, built once.
 type Index struct {
 	// ByPrivateIP maps every private IPv4 and IPv6 address to its interface.
+	// A gone interface holds an address only when no current interface
+	// does; among gone interfaces, the most recently seen one holds it.
 	ByPrivateIP map[netip.Addr]*Interface
-	// ByPublicIP maps public IPv4 / Elastic IP addresses to their interface.
+	// ByPublicIP maps public IPv4 / Elastic IP addresses to their interface,
+	// gone interfaces ranked like in ByPrivateIP.
 	ByPublicIP map[netip.Addr]*Interface
-	// Members maps a security group id to the interfaces that carry it.
+	// Members maps a security group id to the current (not gone)
+	// interfaces that carry it.
 	Members map[string][]*Interface
-	// ByInstance maps an instance id to its interfaces, by ENI id.
+	// GoneMembers maps a security group id to the gone interfaces that
+	// carried it, by ENI id.
+	GoneMembers map[string][]*Interface
+	// ByInstance maps an instance id to its current interfaces, by ENI id.
 	ByInstance map[string][]*Interface
 	// SubnetNACL maps a subnet id to its network ACL: the explicit
 	// association, else the VPC's default NACL.
@@ -119,12 +129,18 @@ func (inv *Inventory) Index() *Index {
 		ByPrivateIP: make(map[netip.Addr]*Interface, len(inv.Interfaces)*2),
 		ByPublicIP:  map[netip.Addr]*Interface{},
 		Members:     map[string][]*Interface{},
+		GoneMembers: map[string][]*Interface{},
 		ByInstance:  map[string][]*Interface{},
 		SubnetNACL:  map[string]*NACL{},
 		DefaultNACL: map[string]*NACL{},
 	}
+	var gone []*Interface
 	for _, id := range sortedKeys(inv.Interfaces) {
 		eni := inv.Interfaces[id]
+		if eni.Gone {
+			gone = append(gone, eni)
+			continue
+		}
 		for _, a := range eni.PrivateAddrs() {
 			ix.ByPrivateIP[a] = eni
 		}
@@ -136,6 +152,25 @@ func (inv *Inventory) Index() *Index {
 		}
 		if eni.InstanceID != "" {
 			ix.ByInstance[eni.InstanceID] = append(ix.ByInstance[eni.InstanceID], eni)
+		}
+	}
+	// Gone interfaces come after every current one, newest first, and only
+	// take addresses nobody holds yet: a reused address belongs to today's
+	// interface.
+	sort.SliceStable(gone, func(i, j int) bool { return gone[i].LastSnapshot.After(gone[j].LastSnapshot) })
+	for _, eni := range gone {
+		for _, a := range eni.PrivateAddrs() {
+			if ix.ByPrivateIP[a] == nil {
+				ix.ByPrivateIP[a] = eni
+			}
+		}
+		for _, a := range eni.PublicIPs {
+			if ix.ByPublicIP[a] == nil {
+				ix.ByPublicIP[a] = eni
+			}
+		}
+		for _, g := range eni.GroupIDs {
+			ix.GoneMembers[g] = append(ix.GoneMembers[g], eni)
 		}
 	}
 	for _, id := range sortedKeys(inv.NACLs) {
@@ -174,7 +209,8 @@ func (ix *Index) NACLForSubnet(subnetID, vpcID string) *NACL {
 }
 
 // GroupHasMemberAddr reports whether addr is a private address of an
-// interface carrying group id: what an SG reference matches (§1.3).
+// interface carrying group id: what an SG reference matches (§1.3). A gone
+// interface counts for the addresses it holds in ByPrivateIP.
 func (ix *Index) GroupHasMemberAddr(groupID string, addr netip.Addr) bool {
 	eni := ix.ByPrivateIP[addr]
 	if eni == nil {
@@ -249,7 +285,9 @@ func sortedKeys[V any](m map[string]V) []string {
 // entries are not loaded); a security group reference is the private IPv4
 // and IPv6 addresses, primary and secondary, of the interfaces that carry
 // the group, as /32 and /128 blocks (unresolved when no interfaces are
-// loaded). Public addresses are never part of a reference.
+// loaded). Public addresses are never part of a reference. Gone members
+// count with the addresses they hold in the index (none a current
+// interface holds), so that this agrees with GroupHasMemberAddr.
 func (inv *Inventory) PeerPrefixes(p Peer) ([]netip.Prefix, bool) {
 	switch p.Kind {
 	case PeerCIDR:
@@ -262,12 +300,65 @@ func (inv *Inventory) PeerPrefixes(p Peer) ([]netip.Prefix, bool) {
 		return pl.Entries, true
 	case PeerGroup:
 		var out []netip.Prefix
-		for _, eni := range inv.Index().Members[p.Group.GroupID] {
+		ix := inv.Index()
+		for _, eni := range ix.Members[p.Group.GroupID] {
 			for _, a := range eni.PrivateAddrs() {
 				out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			}
+		}
+		for _, eni := range ix.GoneMembers[p.Group.GroupID] {
+			for _, a := range eni.PrivateAddrs() {
+				if ix.ByPrivateIP[a] == eni {
+					out = append(out, netip.PrefixFrom(a, a.BitLen()))
+				}
 			}
 		}
 		return out, inv.Has(KindNetworkInterfaces)
 	}
 	return nil, false
+}
+
+// Current returns the inventory as of the newest snapshot: without gone
+// interfaces and gone groups, for commands that judge today's network
+// (audit, check). It returns inv itself when nothing is gone; otherwise a
+// new, unindexed inventory sharing everything else with inv.
+func (inv *Inventory) Current() *Inventory {
+	anyGone := false
+	for _, e := range inv.Interfaces {
+		if e.Gone {
+			anyGone = true
+			break
+		}
+	}
+	for _, g := range inv.Groups {
+		if anyGone {
+			break
+		}
+		anyGone = g.Gone
+	}
+	if !anyGone {
+		return inv
+	}
+	out := &Inventory{
+		Groups:       make(map[string]*SecurityGroup, len(inv.Groups)),
+		NACLs:        inv.NACLs,
+		Interfaces:   make(map[string]*Interface, len(inv.Interfaces)),
+		Subnets:      inv.Subnets,
+		VPCs:         inv.VPCs,
+		PrefixLists:  inv.PrefixLists,
+		Loaded:       inv.Loaded,
+		Warnings:     inv.Warnings,
+		Suppressions: inv.Suppressions,
+	}
+	for id, g := range inv.Groups {
+		if !g.Gone {
+			out.Groups[id] = g
+		}
+	}
+	for id, e := range inv.Interfaces {
+		if !e.Gone {
+			out.Interfaces[id] = e
+		}
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"sort"
 	"strconv"
+	"time"
 )
 
 // SecurityGroup is one security group with its rules in both directions.
@@ -20,6 +21,12 @@ type SecurityGroup struct {
 	// example from an ENI's Groups list) and none of its rules were loaded.
 	RulesKnown bool
 	Source     Location
+	// Gone marks a group that only older inventory snapshots hold: it was
+	// added, with the rules it had then, because a gone interface carried
+	// it. Snapshot and LastSnapshot name the newest snapshot that held it.
+	Gone         bool
+	Snapshot     string
+	LastSnapshot time.Time
 }
 
 // IsDefault reports whether this is a VPC's default security group.
@@ -174,6 +181,15 @@ type Interface struct {
 	IPv6Prefixes []netip.Prefix
 	Tags         map[string]string
 	Source       Location
+	// Gone marks an interface that the newest inventory snapshot lacks (an
+	// Auto Scaling group replaced its instance, say) but an older one
+	// recorded: its groups, subnet and addresses are those of the newest
+	// snapshot that knew it, named by Snapshot and timed by LastSnapshot.
+	// Older flow logs still name it. The index never lets a gone interface
+	// shadow a current one, and Current leaves gone interfaces out.
+	Gone         bool
+	Snapshot     string
+	LastSnapshot time.Time
 }
 
 // PrimaryIP returns the primary private IPv4 address (or the first IPv6 one

@@ -1,0 +1,391 @@
+package inventory
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+// ManifestFile is the name of a snapshot manifest: a folder holding one is
+// one inventory snapshot, taken at the manifest's time.
+const ManifestFile = "manifest.json"
+
+const manifestName = ManifestFile
+
+// ManifestKind is the value of a manifest's "walls" field.
+const ManifestKind = "snapshot"
+
+// Manifest is the content of manifest.json:
+//
+//	{"walls": "snapshot", "time": "2024-05-01T12:00:00Z", "account": "111122223333", "region": "eu-west-1"}
+//
+// walls and time are required; time is RFC 3339. account and region are
+// optional and only reported.
+type Manifest struct {
+	Walls   string    `json:"walls"`
+	Time    time.Time `json:"time"`
+	Account string    `json:"account,omitempty"`
+	Region  string    `json:"region,omitempty"`
+}
+
+// ParseManifest validates a manifest.json. Errors are *vpc.InputError
+// values naming the file, the line and the field. Unknown keys are
+// returned as warnings.
+func ParseManifest(file string, data []byte) (*Manifest, []vpc.Warning, error) {
+	fail := func(path, msg string) (*Manifest, []vpc.Warning, error) {
+		e := &vpc.InputError{Loc: vpc.Location{File: file, Path: path}, Msg: msg}
+		if path != "" {
+			refineLines(data, newLineIndex(data), []error{e})
+		}
+		return nil, nil, e
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil || fields == nil {
+		return fail("", `not a snapshot manifest: expected a JSON object such as {"walls": "snapshot", "time": "2024-05-01T12:00:00Z"}`)
+	}
+	str := func(key string, required bool) (string, bool, error) {
+		raw, ok := fields[key]
+		if !ok {
+			if required {
+				return "", false, &vpc.InputError{Loc: vpc.Location{File: file, Path: key}, Msg: "missing"}
+			}
+			return "", false, nil
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", true, &vpc.InputError{Loc: vpc.Location{File: file, Path: key}, Msg: fmt.Sprintf("%s is not a string", bytes.TrimSpace(raw))}
+		}
+		return s, true, nil
+	}
+	m := &Manifest{}
+	for _, f := range []struct {
+		key      string
+		required bool
+		dst      *string
+	}{{"walls", true, &m.Walls}, {"account", false, &m.Account}, {"region", false, &m.Region}} {
+		s, _, err := str(f.key, f.required)
+		if err != nil {
+			var ie *vpc.InputError
+			errors.As(err, &ie)
+			if f.key == "walls" {
+				return fail(f.key, ie.Msg+`; expected "snapshot"`)
+			}
+			return fail(f.key, ie.Msg+"; expected a string")
+		}
+		*f.dst = s
+	}
+	if m.Walls != ManifestKind {
+		return fail("walls", fmt.Sprintf("%q: expected %q", m.Walls, ManifestKind))
+	}
+	ts, _, err := str("time", true)
+	if err != nil {
+		var ie *vpc.InputError
+		errors.As(err, &ie)
+		return fail("time", ie.Msg+"; expected an RFC 3339 time such as 2024-05-01T12:00:00Z")
+	}
+	t, err := time.Parse(time.RFC3339, ts)
+	if err != nil {
+		return fail("time", fmt.Sprintf("%q is not an RFC 3339 time; expected a time such as 2024-05-01T12:00:00Z", ts))
+	}
+	m.Time = t
+	var warnings []vpc.Warning
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		switch k {
+		case "walls", "time", "account", "region":
+		default:
+			warnings = append(warnings, vpc.Warning{Code: "unknown-key", Source: vpc.Location{File: file, Path: k},
+				Message: fmt.Sprintf("manifest key %q is unknown; ignored", k)})
+		}
+	}
+	return m, warnings, nil
+}
+
+// snapshot is one inventory taken at one time: the files in its folder.
+type snapshot struct {
+	dir       string
+	time      time.Time
+	fromMtime bool
+	manifest  *Manifest
+	files     []*parsed
+	tfDirs    []string
+}
+
+func (s *snapshot) label() string {
+	return fmt.Sprintf("%s (%s)", s.dir, s.time.UTC().Format(time.RFC3339))
+}
+
+// under reports whether path lies in folder dir (or is dir).
+func under(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// groupSnapshots tells whether the input holds several snapshots: folders
+// with a manifest.json, and, outside them, folders that directly hold
+// describe-network-interfaces output (read from a folder, not named on the
+// command line). With fewer than two it returns nil snapshots and the
+// input loads as one inventory. Otherwise every file and Terraform folder
+// belongs to the innermost snapshot folder holding it; those outside every
+// snapshot folder are returned as shared (read with the newest snapshot).
+func groupSnapshots(results []*parsed, tfDirs, manifests []string) ([]*snapshot, *snapshot, []vpc.Warning, []error) {
+	var errs []error
+	var warnings []vpc.Warning
+	byDir := map[string]*snapshot{}
+	for _, p := range manifests {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", p, unwrapPathError(err)))
+			continue
+		}
+		m, ws, err := ParseManifest(p, data)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		warnings = append(warnings, ws...)
+		d := filepath.Clean(filepath.Dir(p))
+		byDir[d] = &snapshot{dir: d, time: m.Time, manifest: m}
+	}
+	if len(errs) > 0 {
+		return nil, nil, nil, errs
+	}
+	withManifest := make([]string, 0, len(byDir))
+	for d := range byDir {
+		withManifest = append(withManifest, d)
+	}
+	for _, r := range results {
+		if r.explicit || r.aws == nil || r.aws.interfaces == nil {
+			continue
+		}
+		d := filepath.Clean(filepath.Dir(r.file))
+		if byDir[d] != nil {
+			continue
+		}
+		inManifest := false
+		for _, md := range withManifest {
+			if under(d, md) {
+				inManifest = true
+				break
+			}
+		}
+		if !inManifest {
+			byDir[d] = &snapshot{dir: d, fromMtime: true}
+		}
+	}
+	if len(byDir) < 2 {
+		return nil, nil, warnings, nil
+	}
+	// innermost snapshot folder holding path, or nil
+	owner := func(path string) *snapshot {
+		var best *snapshot
+		for d, s := range byDir {
+			if under(path, d) && (best == nil || len(d) > len(best.dir)) {
+				best = s
+			}
+		}
+		return best
+	}
+	shared := &snapshot{dir: "(shared)"}
+	for _, r := range results {
+		s := owner(filepath.Clean(r.file))
+		if s == nil {
+			s = shared
+		}
+		s.files = append(s.files, r)
+	}
+	for _, d := range tfDirs {
+		s := owner(filepath.Clean(d))
+		if s == nil {
+			s = shared
+		}
+		s.tfDirs = append(s.tfDirs, d)
+	}
+	snaps := make([]*snapshot, 0, len(byDir))
+	for _, s := range byDir {
+		if s.fromMtime {
+			for _, r := range s.files {
+				st, err := os.Stat(r.file)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("%s: %w", r.file, unwrapPathError(err)))
+					continue
+				}
+				if st.ModTime().After(s.time) {
+					s.time = st.ModTime()
+				}
+			}
+		}
+		snaps = append(snaps, s)
+	}
+	sort.Slice(snaps, func(i, j int) bool {
+		if !snaps[i].time.Equal(snaps[j].time) {
+			return snaps[i].time.Before(snaps[j].time)
+		}
+		return snaps[i].dir < snaps[j].dir
+	})
+	return snaps, shared, warnings, errs
+}
+
+// loadSnapshots builds the inventory from several snapshots, oldest first.
+// The newest (with the files outside every snapshot folder) is the current
+// inventory. Interfaces only older snapshots know are added, marked gone,
+// as the newest snapshot knowing them recorded them; groups they carry that
+// the current inventory lacks are added from the newest snapshot holding
+// them, marked gone too.
+func loadSnapshots(snaps []*snapshot, shared *snapshot, pre []vpc.Warning) (*vpc.Inventory, error) {
+	cur := snaps[len(snaps)-1]
+	var errs []error
+	inv, es := build(append(append([]*parsed(nil), cur.files...), shared.files...), append(append([]string(nil), cur.tfDirs...), shared.tfDirs...))
+	errs = append(errs, es...)
+	olds := make([]*vpc.Inventory, len(snaps)-1)
+	for i, s := range snaps[:len(snaps)-1] {
+		o, es := build(s.files, s.tfDirs)
+		errs = append(errs, es...)
+		olds[i] = o
+	}
+	if len(errs) > 0 {
+		return nil, joinErrors(errs)
+	}
+	var warnings []vpc.Warning
+	for _, o := range olds {
+		warnings = append(warnings, o.Warnings...)
+	}
+	warnings = append(warnings, inv.Warnings...)
+
+	// Interfaces, newest older snapshot first.
+	seen := map[string]*vpc.Interface{}
+	for id, e := range inv.Interfaces {
+		seen[id] = e
+	}
+	var gone, conflicts []string
+	conflicted := map[string]bool{}
+	for i := len(olds) - 1; i >= 0; i-- {
+		s, o := snaps[i], olds[i]
+		for _, id := range o.SortedInterfaceIDs() {
+			e := o.Interfaces[id]
+			if have, ok := seen[id]; ok {
+				if !sameSet(have.GroupIDs, e.GroupIDs) && !conflicted[id] {
+					conflicted[id] = true
+					conflicts = append(conflicts, id)
+				}
+				continue
+			}
+			e.Gone, e.Snapshot, e.LastSnapshot = true, s.dir, s.time
+			inv.Interfaces[id] = e
+			seen[id] = e
+			gone = append(gone, id)
+		}
+	}
+	sort.Strings(gone)
+	sort.Strings(conflicts)
+
+	// Groups that only older snapshots hold, for the gone interfaces.
+	carriers := map[string][]string{}
+	for _, id := range gone {
+		for _, g := range inv.Interfaces[id].GroupIDs {
+			if inv.Groups[g] == nil {
+				carriers[g] = append(carriers[g], id)
+			}
+		}
+	}
+	oldGroups := make([]string, 0, len(carriers))
+	for g := range carriers {
+		oldGroups = append(oldGroups, g)
+	}
+	sort.Strings(oldGroups)
+	var groupWarnings []vpc.Warning
+	for _, gid := range oldGroups {
+		for i := len(olds) - 1; i >= 0; i-- {
+			g := olds[i].Groups[gid]
+			if g == nil {
+				continue
+			}
+			g.Gone, g.Snapshot, g.LastSnapshot = true, snaps[i].dir, snaps[i].time
+			inv.Groups[gid] = g
+			groupWarnings = append(groupWarnings, vpc.Warning{Code: "snapshot-only-group", Resource: gid, Source: g.Source,
+				Message: fmt.Sprintf("%s exists only in the older snapshot %s, not in the current inventory; it is added with the rules it had then, for the %d gone interface(s) that carried it (%s)",
+					gid, snaps[i].label(), len(carriers[gid]), firstN(carriers[gid], 3))})
+			break
+		}
+	}
+
+	var notes []vpc.Warning
+	older := make([]string, 0, len(snaps)-1)
+	for i := len(snaps) - 2; i >= 0; i-- {
+		older = append(older, snaps[i].label())
+	}
+	notes = append(notes, vpc.Warning{Code: "snapshots", Note: true,
+		Message: fmt.Sprintf("read %d inventory snapshots; the newest, %s, is the current inventory (its groups, rules, NACLs, subnets, VPCs and interfaces); older: %s",
+			len(snaps), cur.label(), firstN(older, 5))})
+	var mtimes []string
+	for _, s := range snaps {
+		if s.fromMtime {
+			mtimes = append(mtimes, s.dir)
+		}
+	}
+	if len(mtimes) > 0 {
+		notes = append(notes, vpc.Warning{Code: "snapshot-time-from-files", Note: true,
+			Message: fmt.Sprintf("no %s in %s: a snapshot's time is the newest modification time of its files", ManifestFile, firstN(mtimes, 5))})
+	}
+	msg := fmt.Sprintf("%d interface(s) known only to older snapshots added as gone", len(gone))
+	if len(gone) > 0 {
+		msg += fmt.Sprintf(" (%s): their flows are attributed with the groups the snapshot recorded and today's rules of those groups; audit and check leave them out", firstN(gone, 3))
+	}
+	notes = append(notes, vpc.Warning{Code: "gone-interfaces", Note: true, Message: msg})
+	if len(conflicts) > 0 {
+		notes = append(notes, vpc.Warning{Code: "snapshot-conflicts", Note: true,
+			Message: fmt.Sprintf("%d interface(s) carry different groups in different snapshots; the newest snapshot's groups are used (%s)", len(conflicts), firstN(conflicts, 3))})
+	}
+	if accounts := distinctPlaces(snaps); len(accounts) > 1 {
+		groupWarnings = append(groupWarnings, vpc.Warning{Code: "snapshot-places",
+			Message: fmt.Sprintf("snapshot manifests name %d different accounts or regions (%s); they are read as successive snapshots of one inventory: load each account and region separately", len(accounts), strings.Join(accounts, ", "))})
+	}
+	inv.Warnings = append(append(append(notes, pre...), warnings...), groupWarnings...)
+	Finalize(inv)
+	return inv, nil
+}
+
+// distinctPlaces lists the account/region pairs manifests name.
+func distinctPlaces(snaps []*snapshot) []string {
+	set := map[string]bool{}
+	for _, s := range snaps {
+		if s.manifest != nil && (s.manifest.Account != "" || s.manifest.Region != "") {
+			set[s.manifest.Account+"/"+s.manifest.Region] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	set := make(map[string]int, len(a))
+	for _, x := range a {
+		set[x]++
+	}
+	for _, x := range b {
+		if set[x] == 0 {
+			return false
+		}
+		set[x]--
+	}
+	return true
+}
