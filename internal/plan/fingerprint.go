@@ -13,11 +13,16 @@ import (
 // Fingerprint hashes what a plan depends on: every group's rules in both
 // directions, every interface's groups and private addresses, and every
 // prefix list's entries, in a canonical order. Two inventories with the same
-// fingerprint evaluate every egress question the same way.
+// fingerprint evaluate every egress question the same way. Interfaces and
+// groups known only to an older snapshot (Gone) are not today's account and
+// are left out, so the plan matches an inventory of today alone.
 func Fingerprint(inv *vpc.Inventory) string {
 	h := sha256.New()
 	for _, id := range inv.SortedGroupIDs() {
 		g := inv.Groups[id]
+		if g.Gone {
+			continue // known only to an older snapshot: not today's rules
+		}
 		fmt.Fprintf(h, "sg %s %s %t\n", id, g.VpcID, g.RulesKnown)
 		for _, egress := range []bool{false, true} {
 			writeKeys(h, fmt.Sprintf(" %t ", egress), g.Rules(egress))
@@ -25,6 +30,9 @@ func Fingerprint(inv *vpc.Inventory) string {
 	}
 	for _, id := range inv.SortedInterfaceIDs() {
 		eni := inv.Interfaces[id]
+		if eni.Gone {
+			continue
+		}
 		gs := append([]string(nil), eni.GroupIDs...)
 		sort.Strings(gs)
 		fmt.Fprintf(h, "eni %s %v %v\n", id, gs, eni.PrivateAddrs())
