@@ -212,3 +212,22 @@ func TestDirectionFromRules(t *testing.T) {
 		})
 	}
 }
+
+// TestInterfaceMeta: version 3+ records name each interface's instance,
+// subnet and VPC, so that an interface no inventory knows can be found.
+func TestInterfaceMeta(t *testing.T) {
+	t.Parallel()
+	data := "version vpc-id subnet-id instance-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n" +
+		"3 vpc-1 subnet-9 i-0abc eni-gone 10.0.1.10 203.0.113.9 40000 443 6 3 300 100 160 ACCEPT OK\n" +
+		"3 - - - eni-bare 10.0.1.11 203.0.113.9 40001 443 6 3 300 100 160 ACCEPT OK\n" +
+		"3 vpc-1 subnet-9 i-0abc eni-6 2001:db8::1 2001:db8::2 40000 443 6 3 300 100 160 ACCEPT OK\n"
+	p := writeFile(t, t.TempDir(), "flows.log", data)
+	res := aggregate(t, []string{p}, Options{})
+	want := map[string]InterfaceMeta{
+		"eni-gone": {InstanceID: "i-0abc", SubnetID: "subnet-9", VpcID: "vpc-1", seen: true},
+		"eni-6":    {InstanceID: "i-0abc", SubnetID: "subnet-9", VpcID: "vpc-1", seen: true},
+	}
+	if fmt.Sprint(res.Interfaces) != fmt.Sprint(want) {
+		t.Errorf("Interfaces = %+v, want %+v", res.Interfaces, want)
+	}
+}

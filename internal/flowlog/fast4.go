@@ -264,6 +264,9 @@ func (w *worker) fast4(f *Format, l *lineCols) bool {
 		w.n.rejected++
 	}
 	e := w.eni(iface)
+	if !w.meta[e].seen {
+		w.noteMeta(e, p, l.col)
+	}
 	w.addrs[e].observe(addrFromBits(src), addrFromBits(dst))
 	c := w.pc.classifyVals(proto, sport, dport, flags, action, fd)
 	rv := factVal{flows: 1, packets: packets, bytes: nbytes, first: int64(start), last: int64(end), eph: ephOf(c.dropped)}

@@ -60,7 +60,7 @@ func FuzzParseLine(f *testing.F) {
 				}
 			}
 			w := newWorker(newStore(), newPortClasses(nil), 0, 0, 1)
-			w.addRecord(&r)
+			w.addRecord(fm, &r)
 			if r.Status == StatusOK {
 				d := w.pc.makeFact(&r)
 				if k, ok := w.pc.key4(&r, 5); ok != d.v4() || ok && k != d.packed4(5) {

@@ -110,9 +110,17 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 		storeRemap[i] = seen[n]
 	}
 	var n counters
+	meta := map[string]InterfaceMeta{}
 	for _, w := range workers {
 		for l, name := range w.in.names {
 			g := seen[name]
+			if m := w.meta[l]; m.seen {
+				// Workers meet interfaces in any order: the smallest ids
+				// win, so the result does not depend on it.
+				if have, ok := meta[name]; !ok || lessMeta(m, have) {
+					meta[name] = m
+				}
+			}
 			enis[g].addrs.merge(&w.addrs[l])
 			if s := w.skips[l]; s.first != 0 || s.last != 0 {
 				enis[g].skip.add(s.first, s.last)
@@ -163,7 +171,7 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 			perEni[set.remap[k.eni()]]++
 		})
 	}
-	res := &Result{}
+	res := &Result{Interfaces: meta}
 	st := &res.Stats
 	st.Lines, st.Records, st.NoData, st.SkipData = n.lines, n.records, n.noData, n.skipData
 	st.BadLines, st.OutsideTimeRange, st.Rejected, st.BytesRead = n.bad, n.outside, n.rejected, n.bytes
@@ -446,6 +454,16 @@ func (sh *mergeShard) take(k factKey, v *factVal, learn bool) {
 		return
 	}
 	sh.m.addH1(&k, v)
+}
+
+func lessMeta(a, b InterfaceMeta) bool {
+	if a.InstanceID != b.InstanceID {
+		return a.InstanceID < b.InstanceID
+	}
+	if a.SubnetID != b.SubnetID {
+		return a.SubnetID < b.SubnetID
+	}
+	return a.VpcID < b.VpcID
 }
 
 // parallel runs f(0..n-1) on n goroutines and waits.

@@ -173,6 +173,19 @@ func ProtocolName(p uint8) string {
 type Result struct {
 	Observations []Observation // sorted by compareObservations
 	Stats        Stats
+	// Interfaces holds what the records (version 3 and later) tell of
+	// each interface they name, by interface id: how to find one that no
+	// inventory knows any more.
+	Interfaces map[string]InterfaceMeta
+}
+
+// InterfaceMeta is an interface's instance, subnet and VPC ids as its flow
+// log records name them ("" when the format lacks the field).
+type InterfaceMeta struct {
+	InstanceID string `json:"instanceId,omitempty"`
+	SubnetID   string `json:"subnetId,omitempty"`
+	VpcID      string `json:"vpcId,omitempty"`
+	seen       bool
 }
 
 // Stats says what was read and what could not be used.

@@ -61,7 +61,7 @@ func (p *pipeline) readParquet(w *worker, i int, r io.Reader) error {
 					}
 					continue
 				}
-				w.addRecord(&w.rec)
+				w.addRecord(format, &w.rec)
 			}
 			w.maybeFlush()
 			if errors.Is(err, io.EOF) {

@@ -34,6 +34,9 @@ type worker struct {
 	startMemo   memo
 	endMemo     memo
 	addrMemo    addrMemo
+	// meta is what v3+ records tell of each interface (instance, subnet,
+	// VPC), taken from its first record that names them.
+	meta []InterfaceMeta
 }
 
 // span is a time range in Unix seconds; the zero span is empty.
@@ -85,12 +88,35 @@ func (w *worker) eni(id []byte) uint32 {
 	if isNew {
 		w.addrs = append(w.addrs, eniAddrs{n: -1})
 		w.skips = append(w.skips, span{})
+		w.meta = append(w.meta, InterfaceMeta{})
 	}
 	return e
 }
 
+// noteMeta keeps the instance, subnet and VPC ids col gives for the
+// interface e, once.
+func (w *worker) noteMeta(e uint32, pos *[numFields]int16, col func(i int16) []byte) {
+	m := &w.meta[e]
+	if m.seen {
+		return
+	}
+	m.seen = true
+	get := func(f Field) string {
+		if i := pos[f]; i >= 0 {
+			if c := col(i); len(c) > 0 && !(len(c) == 1 && c[0] == '-') {
+				return string(c)
+			}
+		}
+		return ""
+	}
+	m.InstanceID, m.SubnetID, m.VpcID = get(FieldInstanceID), get(FieldSubnetID), get(FieldVpcID)
+	if m.InstanceID == "" && m.SubnetID == "" && m.VpcID == "" {
+		m.seen = false // a later record may name them
+	}
+}
+
 // addRecord folds one parsed record into the worker's tables.
-func (w *worker) addRecord(r *Record) {
+func (w *worker) addRecord(f *Format, r *Record) {
 	if w.since != 0 && r.End != 0 && r.End < w.since || w.until != 0 && r.Start >= w.until && r.Start != 0 {
 		w.n.outside++
 		return
@@ -112,6 +138,9 @@ func (w *worker) addRecord(r *Record) {
 		w.n.rejected++
 	}
 	e := w.eni(r.InterfaceID)
+	if !w.meta[e].seen {
+		w.noteMeta(e, &f.pos, func(i int16) []byte { return r.Column(int(i)) })
+	}
 	w.addrs[e].observe(r.SrcAddr, r.DstAddr)
 	rv := factVal{flows: 1, packets: r.Packets, bytes: r.Bytes, first: r.Start, last: r.End,
 		eph: ephOf(w.pc.classify(r).dropped)}
@@ -231,7 +260,7 @@ func (w *worker) parseText(f *Format, data []byte, skipFirst bool, header []byte
 					if err := f.decode(&w.rec, data); err != nil {
 						w.bad(err, data[start:e], header, &res, ln)
 					} else {
-						w.addRecord(&w.rec)
+						w.addRecord(f, &w.rec)
 					}
 				}
 			} else {
@@ -266,7 +295,7 @@ func (w *worker) slowLine(f *Format, line []byte, skip bool, header []byte, res 
 		w.bad(err, line, header, res, ln)
 		return
 	}
-	w.addRecord(&w.rec)
+	w.addRecord(f, &w.rec)
 }
 
 // bad counts a line that is not a record, unless it repeats the header.
