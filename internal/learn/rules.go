@@ -412,6 +412,9 @@ func (l *learner) clip(g *vpc.SecurityGroup, chk *plan.Checker, items []*item) (
 				why: []string{"narrowed to the observed address to stay within the current rules"}}
 			xr := x.rule(g.ID)
 			ok, _ := chk.Within(&xr)
+			if ok && x.lo != x.hi {
+				x.addWhy(pt.rng)
+			}
 			if !ok && x.lo != x.hi {
 				x.lo, x.hi, x.why = pt.port, pt.port, []string{"narrowed to the observed address and port to stay within the current rules"}
 				xr = x.rule(g.ID)
