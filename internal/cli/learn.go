@@ -24,8 +24,11 @@ type LearnOptions struct {
 	Pin      bool
 	MaxRules int
 	Holdout  float64
-	Output   string
-	Format   string
+	// AllowUnattributed lets learn's replays pass over connections of
+	// interfaces not tied to loaded security group rules.
+	AllowUnattributed bool
+	Output            string
+	Format            string
 	flowFlags
 }
 
@@ -56,9 +59,22 @@ was initiated and accepted. Groups with no observed member traffic are left
 unchanged, never emptied on no evidence. --holdout P learns on the first
 (100-P)% of the window and replays the rest against the proposal.
 
--o writes the plan file for walls diff, replay and check --plan.
+Connections whose initiator the flow logs could not tell (confidence
+ambiguous) are learned as if the member started them, and the rules that
+exist only because of them are listed apart, "kept because the direction is
+not proven", with how much of the plan rests on them.
 
-Exit codes: 0 success, 2 bad usage or bad input.`,
+Both replays (the learning window's and the holdout's) fail when they
+evaluated nothing, or met accepted outbound traffic of interfaces missing
+from the inventory or whose groups' rules were not loaded; they name those
+interfaces. --allow-unattributed accepts that knowingly.
+
+-o writes the plan file for walls diff, replay and check --plan; it is
+written even when the plan does not hold, for review.
+
+Exit codes: 0 the plan holds, 1 it does not (a guarantee fails, a group
+stays over --max-rules, or the holdout replay does not pass: each is
+printed with its group), 2 bad usage or bad input.`,
 		Example: `  walls learn inventory/ --flows flows/ -o plan.json
   walls learn inventory/ --flows flows/ --since 2026-11-01 --holdout 20
   walls learn inventory/ --flows flows/ --pin --max-rules 20 --format json | jq '.securityGroups[].proposedEgress'`,
@@ -72,6 +88,8 @@ Exit codes: 0 success, 2 bad usage or bad input.`,
 	f.BoolVar(&o.Pin, "pin", false, "keep observed internet addresses instead of opening the port to the whole internet")
 	f.IntVar(&o.MaxRules, "max-rules", learn.DefaultMaxRules, "egress rules per security group at most, counted as AWS counts them")
 	f.Float64Var(&o.Holdout, "holdout", 0, "replay the last P percent of the window instead of learning from it")
+	f.BoolVar(&o.AllowUnattributed, "allow-unattributed", false,
+		"let the replays pass over traffic of interfaces missing from the inventory or whose groups' rules are not loaded")
 	f.StringVarP(&o.Output, "output", "o", "", "write the plan file here")
 	f.StringVar(&o.Format, "format", "table", "output format: table or json (the plan)")
 	return cmd
@@ -102,23 +120,53 @@ func runLearn(ctx context.Context, o *LearnOptions) error {
 		return err
 	}
 	p, err := learn.Learn(inv, res.Observations, learn.Options{Pin: o.Pin, MaxRules: o.MaxRules,
-		Since: opts.Since, Until: opts.Until, HoldoutPercent: o.Holdout})
+		Since: opts.Since, Until: opts.Until, HoldoutPercent: o.Holdout, AllowUnattributed: o.AllowUnattributed})
 	if err != nil {
 		return badInput(err)
 	}
+	failures := p.Failures()
 	if o.Output != "" {
 		if err := writePlanFile(o.Output, p); err != nil {
 			return err
 		}
-		fmt.Fprintf(o.IO.ErrOut, "walls: plan written to %s\n", o.Output)
+		if len(failures) > 0 {
+			fmt.Fprintf(o.IO.ErrOut, "walls: plan written to %s for review, but it does not hold\n", o.Output)
+		} else {
+			fmt.Fprintf(o.IO.ErrOut, "walls: plan written to %s\n", o.Output)
+		}
 	}
 	for _, w := range p.Warnings {
 		fmt.Fprintln(o.IO.ErrOut, "walls: warning: "+w)
 	}
 	if o.Format == "json" {
-		return p.Write(o.IO.Out)
+		err = p.Write(o.IO.Out)
+	} else {
+		err = WritePlanTable(o.IO.Out, p)
 	}
-	return WritePlanTable(o.IO.Out, p)
+	if err != nil {
+		return err
+	}
+	return planVerdict(failures)
+}
+
+// planVerdict is learn's exit: 1, naming each failure, when the plan does
+// not hold.
+func planVerdict(failures []string) error {
+	if len(failures) == 0 {
+		return nil
+	}
+	return &exitError{code: ExitFinding, err: fmt.Errorf("the plan does not hold:\n  %s", strings.Join(failures, "\n  "))}
+}
+
+// notProvenShare says how much of the plan rests on connections whose
+// direction is not proven, or "" when none does.
+func notProvenShare(np *plan.NotProven) string {
+	if np == nil || np.Rules == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d of %d proposed rules (%.0f%%) exist only because of connections whose direction is not proven "+
+		"(%d flow records): they are listed under \"kept because the direction is not proven\"; drop those the members "+
+		"never start", np.Rules, np.ProposedRules, 100*float64(np.Rules)/float64(max(np.ProposedRules, 1)), np.Flows)
 }
 
 // writePlanFile writes the plan atomically: a reviewer never sees half a plan.
@@ -166,6 +214,7 @@ func WritePlanTable(w io.Writer, p *plan.Plan) error {
 		if len(g.ProposedEgress) == 0 {
 			fmt.Fprintln(tw, "  (no egress rules: members only answer connections others start)")
 		}
+		var apart []string
 		for j := range g.ProposedEgress {
 			r := &g.ProposedEgress[j]
 			vr, err := r.ToVPC(g.GroupID)
@@ -178,8 +227,19 @@ func WritePlanTable(w io.Writer, p *plan.Plan) error {
 				if len(ev.Why) > 0 {
 					line += "\t" + ev.Why[0]
 				}
+				if ev.Direction == plan.DirectionNotProven {
+					apart = append(apart, "  "+line)
+					continue
+				}
 			}
 			fmt.Fprintln(tw, line)
+		}
+		if len(apart) > 0 {
+			fmt.Fprintf(tw, "  kept because the direction is not proven (%s, %d flow records: needed only if the member started them):\n",
+				plural(g.NotProvenRules, "rule"), g.NotProvenFlows)
+			for _, line := range apart {
+				fmt.Fprintln(tw, line)
+			}
 		}
 		for _, s := range g.Placement {
 			fmt.Fprintln(tw, "  placement: "+s)
@@ -204,6 +264,9 @@ func WritePlanTable(w io.Writer, p *plan.Plan) error {
 		for _, v := range gu.LearningReplay.Violations {
 			fmt.Fprintln(w, "  "+v)
 		}
+	}
+	if s := notProvenShare(p.NotProven); s != "" {
+		fmt.Fprintln(w, "direction not proven: "+s)
 	}
 	if r := p.Replay; r != nil {
 		fmt.Fprintf(w, "holdout (last %g%% of the window): ", p.Window.HoldoutPercent)

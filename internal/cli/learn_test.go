@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/walls-dev/walls/internal/plan"
 )
 
 var (
@@ -39,9 +42,16 @@ func TestLearnGolden(t *testing.T) {
 
 func TestLearnPinHoldoutGolden(t *testing.T) {
 	flows := learnFlows + "," + filepath.Join("testdata", "replay", "next-week-v5.log")
-	out, errOut, code := run(t, "learn", learnInv, "--flows", flows, "--pin", "--holdout", "30")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
+	path := filepath.Join(t.TempDir(), "plan.json")
+	out, errOut, code := run(t, "learn", learnInv, "--flows", flows, "--pin", "--holdout", "30", "-o", path)
+	// The holdout finds blocked traffic: the plan is written for review,
+	// but learn exits 1 and says why.
+	if code != 1 || !strings.Contains(errOut, "for review, but it does not hold") ||
+		!strings.Contains(errOut, "holdout replay: [sg-0a1b2c3d4e5f60021] tcp 3306 to 10.0.2.20: 3 flow records blocked") {
+		t.Fatalf("exit %d, want 1 naming the blocked holdout traffic: %s", code, errOut)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("the plan was not written: %v", err)
 	}
 	golden(t, "learn/pin-holdout.txt", out)
 }
@@ -175,5 +185,118 @@ func TestLearnOutputIsAFolder(t *testing.T) {
 	}
 	if _, err := os.Stat(dir + ".tmp"); err == nil {
 		t.Errorf("%s.tmp left behind", dir)
+	}
+}
+
+// writeFlows writes the seed flow log's header and first two records (an
+// outbound connection and its reply) with the interface id replaced.
+func writeFlows(t *testing.T, eni string, records bool) string {
+	t.Helper()
+	data, err := os.ReadFile(learnFlows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitN(string(data), "\n", 4)
+	body := lines[0] + "\n"
+	if records {
+		body += strings.ReplaceAll(lines[1]+"\n"+lines[2]+"\n", "eni-0a1b2c3d4e5f60101", eni)
+	}
+	path := filepath.Join(t.TempDir(), "flows.log")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// replay does not pass on what it could not check: an interface missing
+// from the inventory is named and fails the replay unless
+// --allow-unattributed; a replay of nothing fails too.
+func TestReplayUnattributed(t *testing.T) {
+	path, _ := learnPlan(t)
+	gone := writeFlows(t, "eni-0ffffffffffffffff", true)
+	out, errOut, code := run(t, "replay", learnInv, "--plan", path, "--flows", gone)
+	if code != 1 || !strings.Contains(out, "eni-0ffffffffffffffff (not in the inventory, 2 flow records)") ||
+		!strings.Contains(out, "--allow-unattributed") {
+		t.Fatalf("exit %d, want 1 naming the unattributed interface:\n%s%s", code, out, errOut)
+	}
+	out, errOut, code = run(t, "replay", learnInv, "--plan", path, "--flows", gone, "--allow-unattributed")
+	// Accepted knowingly, still printed; but with only that interface,
+	// nothing was evaluated.
+	if code != 1 || !strings.Contains(out, "accepted with --allow-unattributed: 2 flow records of 1 interfaces") ||
+		!strings.Contains(out, "nothing was evaluated") {
+		t.Fatalf("exit %d:\n%s%s", code, out, errOut)
+	}
+	both := gone + "," + learnFlows
+	if out, errOut, code = run(t, "replay", learnInv, "--plan", path, "--flows", both, "--allow-unattributed"); code != 0 ||
+		!strings.Contains(out, "accepted with --allow-unattributed") {
+		t.Fatalf("exit %d, want 0 with the unattributed traffic still shown:\n%s%s", code, out, errOut)
+	}
+	if _, _, code = run(t, "replay", learnInv, "--plan", path, "--flows", both); code != 1 {
+		t.Errorf("exit %d without --allow-unattributed, want 1", code)
+	}
+}
+
+// learn exits 1, naming the group, when a group stays over --max-rules:
+// here the current rules allow only the three pinned addresses, so no
+// merge stays within them.
+func TestLearnOverBudgetExits1(t *testing.T) {
+	dir := t.TempDir()
+	entries, err := os.ReadDir(learnInv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(learnInv, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Name() == "security-groups.json" {
+			var doc map[string]any
+			if err := json.Unmarshal(data, &doc); err != nil {
+				t.Fatal(err)
+			}
+			perm := func(port int, cidr string) map[string]any {
+				return map[string]any{"IpProtocol": "tcp", "FromPort": port, "ToPort": port,
+					"IpRanges": []any{map[string]any{"CidrIp": cidr}}}
+			}
+			sg := doc["SecurityGroups"].([]any)[0].(map[string]any)
+			sg["IpPermissionsEgress"] = []any{perm(21, "192.0.2.21/32"), perm(80, "192.0.2.10/32"), perm(443, "192.0.2.10/31")}
+			if data, err = json.Marshal(doc); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "plan.json")
+	_, errOut, code := run(t, "learn", dir, "--flows", learnFlows, "--pin", "--max-rules", "2", "-o", path)
+	if code != 1 || !strings.Contains(errOut, "sg-0a1b2c3d4e5f60021: 3 egress rules") || !strings.Contains(errOut, "over --max-rules 2") {
+		t.Fatalf("exit %d, want 1 naming the group over budget: %s", code, errOut)
+	}
+	if _, _, code := run(t, "learn", dir, "--flows", learnFlows, "--pin", "--max-rules", "3"); code != 0 {
+		t.Errorf("within budget: exit %d, want 0", code)
+	}
+}
+
+// Rules that exist only because of connections whose direction is not
+// proven are listed apart, with how much of the plan rests on them.
+func TestPlanTableNotProven(t *testing.T) {
+	rule := func(port int32, direction string) plan.Rule {
+		return plan.Rule{IPProtocol: "tcp", FromPort: port, ToPort: port, CidrIPv4: "10.0.2.10/32", IsEgress: true,
+			Evidence: &plan.Evidence{Flows: 4, Interfaces: []string{"eni-a"}, Confidence: "ambiguous", Direction: direction}}
+	}
+	p := &plan.Plan{SecurityGroups: []plan.Group{{GroupID: "sg-a", Status: plan.StatusProposed, CurrentEgress: []plan.Rule{},
+		ProposedEgress: []plan.Rule{rule(443, ""), rule(50000, plan.DirectionNotProven)}, NotProvenRules: 1, NotProvenFlows: 4}},
+		NotProven: &plan.NotProven{Rules: 1, Flows: 4, ProposedRules: 2}}
+	var b strings.Builder
+	if err := WritePlanTable(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	head := strings.Index(out, "kept because the direction is not proven")
+	if head < 0 || strings.Index(out, "tcp 50000") < head || strings.Index(out, "tcp 443") > head ||
+		!strings.Contains(out, "1 of 2 proposed rules (50%)") {
+		t.Errorf("table:\n%s", out)
 	}
 }

@@ -22,6 +22,9 @@ type ReplayOptions struct {
 	Inputs []string
 	Plan   string
 	Format string
+	// AllowUnattributed passes a replay that met traffic of interfaces it
+	// could not attribute to loaded security group rules.
+	AllowUnattributed bool
 	flowFlags
 }
 
@@ -36,11 +39,24 @@ initiated and was accepted is checked against the egress of its groups as
 the plan leaves them. Connections the current rules deny too are counted
 apart, as are connections to addresses no security group filters.
 
+Every outbound row is checked whatever the confidence in its direction: a
+connection whose initiator is not known (ambiguous) is checked in each
+direction it may have gone and counts as blocked when any of them is.
+Blocked flow records are also counted by confidence.
+
 The result is grouped by the interface's security groups, protocol, port and
 remote, with examples.
 
-Exit codes: 0 nothing would be blocked, 1 something would be blocked, 2 bad
-usage, bad input or a stale plan.`,
+A replay does not pass on nothing: when it evaluated no connection, or met
+accepted outbound traffic of interfaces missing from the inventory or whose
+groups' rules were not loaded, it names them (up to 20), counts their flow
+records and exits 1; --allow-unattributed accepts unattributed traffic
+knowingly. Interfaces that carry no security group at all (NAT gateways)
+are shown as not evaluated and do not fail the replay.
+
+Exit codes: 0 the replay passes, 1 something would be blocked, nothing was
+evaluated, or traffic was unattributed, 2 bad usage, bad input or a stale
+plan.`,
 		Example: `  walls replay inventory/ --plan plan.json --flows flows-last-week/
   walls replay inventory/ --plan plan.json --flows flows/ --since 24h --format json | jq '.blockedBy[:5]'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -51,6 +67,8 @@ usage, bad input or a stale plan.`,
 	f := cmd.Flags()
 	f.StringVar(&o.Plan, "plan", "", "plan file written by walls learn -o (required)")
 	o.addFlags(f, "replay")
+	f.BoolVar(&o.AllowUnattributed, "allow-unattributed", false,
+		"pass although traffic of interfaces missing from the inventory or whose groups' rules are not loaded was not checked")
 	f.StringVar(&o.Format, "format", "table", "output format: table or json")
 	return cmd
 }
@@ -77,6 +95,7 @@ func runReplay(ctx context.Context, o *ReplayOptions) error {
 	if err != nil {
 		return badInput(err)
 	}
+	rep.Judge(o.AllowUnattributed)
 	if o.Format == "json" {
 		enc := json.NewEncoder(o.IO.Out)
 		enc.SetIndent("", "  ")
@@ -87,7 +106,7 @@ func runReplay(ctx context.Context, o *ReplayOptions) error {
 	} else if err := WriteReplayTable(o.IO.Out, rep); err != nil {
 		return err
 	}
-	if rep.Blocked > 0 {
+	if !rep.Pass {
 		return verdict()
 	}
 	return nil
@@ -96,6 +115,13 @@ func runReplay(ctx context.Context, o *ReplayOptions) error {
 // WriteReplayTable renders a replay for people.
 func WriteReplayTable(w io.Writer, r *plan.ReplayReport) error {
 	writeReplaySummary(w, r)
+	for _, f := range r.Failures {
+		fmt.Fprintln(w, "does not pass: "+f)
+	}
+	if r.AllowedUnattributed && r.Unattributed > 0 {
+		fmt.Fprintf(w, "accepted with --allow-unattributed: %d flow records of %d interfaces not attributed to loaded rules were not checked\n",
+			r.Unattributed, r.UnattributedInterfaceCount)
+	}
 	if len(r.BlockedBy) == 0 {
 		return nil
 	}
@@ -121,8 +147,18 @@ func writeReplaySummary(w io.Writer, r *plan.ReplayReport) {
 	if r.Unfiltered > 0 {
 		extra = append(extra, fmt.Sprintf("%d to addresses no security group filters", r.Unfiltered))
 	}
+	if len(r.BlockedByConfidence) > 0 {
+		var by []string
+		for _, c := range []string{"exact", "by-rules", "heuristic", "ambiguous", "unknown"} {
+			if n := r.BlockedByConfidence[c]; n > 0 {
+				by = append(by, fmt.Sprintf("%d %s", n, c))
+			}
+		}
+		extra = append(extra, "blocked by confidence: "+strings.Join(by, ", "))
+	}
 	if r.NotEvaluated > 0 {
-		extra = append(extra, fmt.Sprintf("%d of interfaces without a security group whose rules are known, not evaluated", r.NotEvaluated))
+		extra = append(extra, fmt.Sprintf("%d of interfaces that carry no security group, not evaluated: %s", r.NotEvaluated,
+			strings.Join(r.NotEvaluatedInterfaces, ", ")))
 	}
 	if len(r.UnknownInterfaces) > 0 {
 		extra = append(extra, fmt.Sprintf("interfaces not in the inventory left out: %s", strings.Join(r.UnknownInterfaces, ", ")))

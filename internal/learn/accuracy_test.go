@@ -100,7 +100,7 @@ func TestAccuracyFlowgen(t *testing.T) {
 		"sg-web":      {"egress tcp 8080 to sg-app"},
 		"sg-app":      {"egress tcp 5432 to sg-db", "egress udp 53 to sg-resolver"},
 		"sg-db":       {},
-		"sg-workers":  {"egress tcp 443 to 0.0.0.0/0", "egress tcp 443 to pl-63a5400a", "egress tcp 80 to 0.0.0.0/0", "egress udp 53 to sg-resolver"},
+		"sg-workers":  {"egress tcp 443 to 0.0.0.0/0", "egress tcp 80 to 0.0.0.0/0", "egress udp 53 to sg-resolver"},
 		"sg-bastion":  {"egress tcp 22 to sg-app"},
 		"sg-resolver": {},
 	}

@@ -136,6 +136,7 @@ func candidates(items []*item, onlyFree bool) []move {
 		proto  uint8
 		lo, hi uint16
 		icmp   int32
+		code   int32
 		v4     bool
 	}
 	type peerKey struct {
@@ -149,7 +150,7 @@ func candidates(items []*item, onlyFree bool) []move {
 	var pkeys []peerKey
 	for _, it := range items {
 		if it.peer.Kind == vpc.PeerCIDR {
-			k := trafficKey{it.proto, it.lo, it.hi, it.icmp, it.peer.Prefix.Addr().Is4()}
+			k := trafficKey{it.proto, it.lo, it.hi, it.icmp, it.code, it.peer.Prefix.Addr().Is4()}
 			if byTraffic[k] == nil {
 				keys = append(keys, k)
 			}
@@ -194,7 +195,7 @@ func candidates(items []*item, onlyFree bool) []move {
 			if onlyFree && cost > 0 {
 				continue
 			}
-			merged := &item{proto: base.proto, lo: base.lo, hi: base.hi, icmp: base.icmp,
+			merged := &item{proto: base.proto, lo: base.lo, hi: base.hi, icmp: base.icmp, code: base.code,
 				peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: s}}
 			moves = append(moves, move{cost: cost, free: cost == 0, merged: merged, from: from,
 				what: func() string {
@@ -228,7 +229,7 @@ func candidates(items []*item, onlyFree bool) []move {
 				}
 			}
 			base := its[i]
-			merged := &item{proto: base.proto, lo: lo, hi: hi, icmp: -1, peer: base.peer}
+			merged := &item{proto: base.proto, lo: lo, hi: hi, icmp: -1, code: -1, peer: base.peer}
 			moves = append(moves, move{cost: (float64(hi-lo) + 1 - inside) * peerVolume(base.peer), merged: merged, from: from,
 				what: func() string {
 					var names []string

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/walls-dev/walls/internal/flowlog"
@@ -46,6 +47,10 @@ type Options struct {
 	// HoldoutPercent, in (0, 100), learns on the first part of the window
 	// and replays the last HoldoutPercent percent against the proposal.
 	HoldoutPercent float64
+	// AllowUnattributed lets the replays (the learning window's proof and
+	// the holdout) pass although they met accepted outbound connections of
+	// interfaces not tied to loaded security group rules.
+	AllowUnattributed bool
 }
 
 func (o *Options) defaults() error {
@@ -96,23 +101,35 @@ func Learn(inv *vpc.Inventory, obs []flowlog.Observation, opts Options) (*plan.P
 		p.Window.HoldoutFrom = timePtr(split)
 	}
 	within := plan.ProveWithin(inv, p)
+	p.Options.AllowUnattributed = opts.AllowUnattributed
 	rep, err := plan.Replay(inv, p, train)
 	if err != nil {
 		return nil, err
 	}
+	rep.Judge(opts.AllowUnattributed)
 	p.Guarantees = &plan.Guarantees{ProposedWithinCurrent: within, LearningReplay: replayProof(rep)}
 	if opts.HoldoutPercent > 0 {
 		if p.Replay, err = plan.Replay(inv, p, held); err != nil {
 			return nil, err
 		}
+		p.Replay.Judge(opts.AllowUnattributed)
 	}
 	return p, nil
 }
 
+// replayProof turns the learning window's replay into the guarantee: it
+// holds when the replay passes (nothing blocked, something evaluated, no
+// unattributed connections unless allowed).
 func replayProof(rep *plan.ReplayReport) plan.Proof {
-	pr := plan.Proof{Holds: rep.Blocked == 0, Checked: rep.Checked,
-		Method: "replay: every outbound-initiated, accepted observation of the learning window evaluated " +
-			"against the proposed rules of the interface's groups, pooled as AWS pools them"}
+	pr := plan.Proof{Holds: rep.Pass, Checked: rep.Checked,
+		Method: "replay: every outbound-initiated, accepted observation of the learning window, whatever the " +
+			"confidence in its direction, evaluated against the proposed rules of the interface's groups, pooled as AWS pools them"}
+	for _, f := range rep.Failures {
+		if rep.Blocked > 0 && strings.HasPrefix(f, fmt.Sprint(rep.Blocked)+" flow records") {
+			continue // itemised below
+		}
+		pr.Violations = append(pr.Violations, f)
+	}
 	for _, b := range rep.BlockedBy {
 		pr.Violations = append(pr.Violations, fmt.Sprintf("%v %s %d to %s: %d flow records blocked",
 			b.GroupIDs, b.Protocol, b.Port, b.Remote, b.Flows))

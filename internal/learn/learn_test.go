@@ -142,14 +142,39 @@ func TestPrefixList(t *testing.T) {
 		AddressFamily: "IPv4", OwnerID: "AWS", EntriesKnown: true,
 		Entries: []netipPrefix{mp("52.216.0.0/15"), mp("54.231.0.0/16")}}
 	obs := []flowlog.Observation{out("eni-w1", tcp, 443, "52.216.10.1", 8), out("eni-w2", tcp, 443, "54.231.3.3", 2),
-		out("eni-w1", tcp, 443, "198.51.100.7", 1)}
+		out("eni-w1", tcp, 80, "198.51.100.7", 1)}
 	p := mustLearn(t, inv, obs, Options{})
-	want := []string{"egress tcp 443 to 0.0.0.0/0", "egress tcp 443 to pl-63a5400a"}
+	want := []string{"egress tcp 443 to pl-63a5400a", "egress tcp 80 to 0.0.0.0/0"}
 	if got := proposed(t, p, "sg-workers"); !equal(got, want) {
 		t.Fatalf("got %q, want %q", got, want)
 	}
 	if c := p.Group("sg-workers").RuleCount; c.IPv4 != 2 || c.IPv6 != 1 {
 		t.Errorf("rule count %+v, want 2 IPv4 (CIDR + list weight 1) and 1 IPv6 (the list)", c)
+	}
+}
+
+// No proposed rule is covered by the group's other proposed rules: with
+// tcp 443 open to the whole internet, tcp 443 to the S3 prefix list adds
+// nothing, so it is dropped and its evidence moves to the rule covering it.
+func TestCoveredRuleDropped(t *testing.T) {
+	t.Parallel()
+	inv := seedInv()
+	inv.PrefixLists["pl-63a5400a"] = &vpc.PrefixList{ID: "pl-63a5400a", Name: "com.amazonaws.us-east-1.s3",
+		AddressFamily: "IPv4", OwnerID: "AWS", EntriesKnown: true,
+		Entries: []netipPrefix{mp("52.216.0.0/15"), mp("54.231.0.0/16")}}
+	obs := []flowlog.Observation{out("eni-w1", tcp, 443, "52.216.10.1", 8), out("eni-w2", tcp, 443, "54.231.3.3", 2),
+		out("eni-w1", tcp, 443, "198.51.100.7", 1)}
+	p := mustLearn(t, inv, obs, Options{})
+	want := []string{"egress tcp 443 to 0.0.0.0/0"}
+	if got := proposed(t, p, "sg-workers"); !equal(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	ev := p.Group("sg-workers").ProposedEgress[0].Evidence
+	if ev.Flows != 11 || ev.Observations != 3 || len(ev.Interfaces) != 2 {
+		t.Errorf("evidence %+v, want all 11 flow records of 3 observations from 2 interfaces", ev)
+	}
+	if notes := strings.Join(p.Group("sg-workers").Notes, "\n"); !strings.Contains(notes, "tcp 443 to pl-63a5400a is covered") {
+		t.Errorf("notes %q do not say the prefix-list rule was dropped as covered", notes)
 	}
 }
 
@@ -336,7 +361,14 @@ func TestRejectedOnlyIsNoEvidence(t *testing.T) {
 	rej.Accepted = false
 	rejIn := in("eni-w1", tcp, 3389, "203.0.113.200", 2)
 	rejIn.Accepted = false
-	p := mustLearn(t, seedInv(), []flowlog.Observation{rej, rejIn}, Options{})
+	p, err := Learn(seedInv(), []flowlog.Observation{rej, rejIn}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Nothing was replayed, so the replay proves nothing and says so.
+	if lr := p.Guarantees.LearningReplay; lr.Holds || !strings.Contains(strings.Join(lr.Violations, ";"), "nothing was evaluated") {
+		t.Errorf("learning replay %+v, want not holding: it evaluated nothing", lr)
+	}
 	for _, id := range []string{"sg-db", "sg-workers"} {
 		g := p.Group(id)
 		if g.Status != plan.StatusUnchanged || len(g.ProposedEgress) != len(g.CurrentEgress) {

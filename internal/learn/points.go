@@ -27,7 +27,9 @@ type acc struct {
 	n           int
 	flows       uint64
 	first, last time.Time
-	heuristic   bool
+	// weakest and strongest confidence among the observations (the
+	// Confidence values order from proof to guess).
+	weakest, strongest flowlog.Confidence
 }
 
 func (a *acc) add(o *flowlog.Observation) {
@@ -39,10 +41,21 @@ func (a *acc) add(o *flowlog.Observation) {
 	if o.LastSeen.After(a.last) {
 		a.last = o.LastSeen
 	}
-	if o.Confidence != flowlog.Exact {
-		a.heuristic = true
+	c := o.Confidence
+	if c < flowlog.Exact || c > flowlog.Ambiguous {
+		c = flowlog.Heuristic // an unset confidence proved nothing
+	}
+	if a.weakest == 0 || c > a.weakest {
+		a.weakest = c
+	}
+	if a.strongest == 0 || c < a.strongest {
+		a.strongest = c
 	}
 }
+
+// ambiguousOnly reports whether every observation of the point left its
+// direction open.
+func (a *acc) ambiguousOnly() bool { return a.strongest == flowlog.Ambiguous }
 
 // point is one need: an interface initiated proto/port to remote and was
 // allowed to. It is the unit placed on a group.
@@ -61,6 +74,11 @@ type point struct {
 	rng    string         // why the range, when merged
 }
 
+type deniedKey struct {
+	groups string
+	proven bool
+}
+
 type pointKey struct {
 	eni    string
 	proto  uint8
@@ -76,8 +94,10 @@ type learner struct {
 	points   []*point
 	observed map[string]bool // interfaces with any accepted observation
 	outbound int
-	denied   map[string]*acc // needs no current rule allows, by group set
-	unknown  map[string]bool
+	// denied: needs no current rule allows, by group set and whether any
+	// observation behind them proved its direction.
+	denied  map[deniedKey]*acc
+	unknown map[string]bool
 	// opaque: groups with a current rule whose peer is not resolvable
 	// (prefix list entries or a referenced group not loaded) that may be
 	// what let an observed connection out, with the reason.
@@ -93,7 +113,7 @@ type learner struct {
 
 func newLearner(inv *vpc.Inventory, opts Options) *learner {
 	l := &learner{inv: inv, opts: opts, now: plan.NewEgress(inv), observed: map[string]bool{},
-		denied: map[string]*acc{}, unknown: map[string]bool{}, opaque: map[string]string{}, ungoverned: map[string]bool{}, filter: plan.NewUnfiltered(inv)}
+		denied: map[deniedKey]*acc{}, unknown: map[string]bool{}, opaque: map[string]string{}, ungoverned: map[string]bool{}, filter: plan.NewUnfiltered(inv)}
 	for _, v := range inv.VPCs {
 		l.vpcs = append(l.vpcs, v.CIDRs...)
 		l.vpcs = append(l.vpcs, v.IPv6CIDRs...)
@@ -174,7 +194,7 @@ func (l *learner) collect(obs []flowlog.Observation) {
 			continue
 		}
 		if len(pt.cands) == 0 {
-			k := strings.Join(pt.eni.GroupIDs, ",")
+			k := deniedKey{strings.Join(pt.eni.GroupIDs, ","), pt.ev.strongest.Proven()}
 			if l.denied[k] == nil {
 				l.denied[k] = &acc{}
 			}

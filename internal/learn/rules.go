@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/walls-dev/walls/internal/flowlog"
 	"github.com/walls-dev/walls/internal/plan"
 	"github.com/walls-dev/walls/internal/vpc"
 )
@@ -16,6 +17,7 @@ type item struct {
 	proto  uint8
 	lo, hi uint16 // tcp and udp ports
 	icmp   int32  // ICMP type, -1 for all types
+	code   int32  // ICMP code, -1 for all codes
 	peer   vpc.Peer
 	pts    []*point
 	why    []string
@@ -43,7 +45,10 @@ func (it *item) rule(groupID string) vpc.Rule {
 	case r.Protocol.HasPorts():
 		r.FromPort, r.ToPort = int32(it.lo), int32(it.hi)
 	case r.Protocol.IsICMP():
-		r.FromPort = it.icmp
+		r.FromPort, r.ToPort = it.icmp, it.code
+		if it.icmp < 0 {
+			r.ToPort = -1
+		}
 	}
 	return r
 }
@@ -53,10 +58,11 @@ type itemKey struct {
 	proto  uint8
 	lo, hi uint16
 	icmp   int32
+	code   int32
 	peer   vpc.Peer
 }
 
-func (it *item) key() itemKey { return itemKey{it.proto, it.lo, it.hi, it.icmp, it.peer} }
+func (it *item) key() itemKey { return itemKey{it.proto, it.lo, it.hi, it.icmp, it.code, it.peer} }
 
 func peerKey(p vpc.Peer) string {
 	if p.Kind == vpc.PeerCIDR {
@@ -106,10 +112,10 @@ func (l *learner) build(g *vpc.SecurityGroup, pts []*point) (rules []plan.Rule, 
 		default:
 			peer, why = hostPeer(pt.remote), "private destination outside any security group's members"
 		}
-		k := itemKey{pt.proto, pt.lo, pt.hi, -1, peer}
+		k := itemKey{pt.proto, pt.lo, pt.hi, -1, -1, peer}
 		it := byKey[k]
 		if it == nil {
-			it = &item{proto: pt.proto, lo: pt.lo, hi: pt.hi, icmp: -1, peer: peer}
+			it = &item{proto: pt.proto, lo: pt.lo, hi: pt.hi, icmp: -1, code: -1, peer: peer}
 			byKey[k] = it
 			items = append(items, it)
 		}
@@ -121,6 +127,9 @@ func (l *learner) build(g *vpc.SecurityGroup, pts []*point) (rules []plan.Rule, 
 	chk := plan.NewChecker(l.inv, g.Egress)
 	items, notes = l.clip(g, chk, items)
 	items, widened = l.fit(g, chk, items)
+	var dropped []string
+	items, dropped = l.dropCovered(g, items)
+	notes = append(notes, dropped...)
 	sort.Slice(items, func(i, j int) bool { return lessItem(items[i], items[j]) })
 	var vr []vpc.Rule
 	for _, it := range items {
@@ -248,16 +257,23 @@ func (l *learner) peerItems(g *vpc.SecurityGroup, pts []*point) []*item {
 					}
 				}
 			}
-			it := &item{proto: k.proto, lo: k.lo, hi: k.hi, icmp: -1,
+			it := &item{proto: k.proto, lo: k.lo, hi: k.hi, icmp: -1, code: -1,
 				peer: vpc.Peer{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: best}}}
 			n := 0
+			// Cover peers first, then take every point to a covered peer:
+			// a peer is reached on several addresses (secondary IPs) and
+			// ports (passive FTP data), and each point must stay behind
+			// the rule that serves it.
 			for _, pt := range ps {
-				if _, done := covered[pt.peer.ID]; done || !contains(pt.peer.GroupIDs, best) {
-					continue
+				if _, done := covered[pt.peer.ID]; !done && contains(pt.peer.GroupIDs, best) {
+					covered[pt.peer.ID] = best
 				}
-				covered[pt.peer.ID] = best
-				it.pts = append(it.pts, pt)
-				it.addWhy(pt.rng)
+			}
+			for _, pt := range ps {
+				if covered[pt.peer.ID] == best {
+					it.pts = append(it.pts, pt)
+					it.addWhy(pt.rng)
+				}
 			}
 			for id := range peerSet {
 				if covered[id] == best {
@@ -272,7 +288,7 @@ func (l *learner) peerItems(g *vpc.SecurityGroup, pts []*point) []*item {
 			if _, done := covered[pt.peer.ID]; done {
 				continue
 			}
-			items = append(items, &item{proto: pt.proto, lo: pt.lo, hi: pt.hi, icmp: -1, peer: hostPeer(pt.remote),
+			items = append(items, &item{proto: pt.proto, lo: pt.lo, hi: pt.hi, icmp: -1, code: -1, peer: hostPeer(pt.remote),
 				pts: []*point{pt}, why: []string{fmt.Sprintf("peer %s has no security group usable from %s", pt.peer.ID, g.ID)}})
 		}
 	}
@@ -362,13 +378,17 @@ func lessItem(a, b *item) bool {
 	if a.hi != b.hi {
 		return a.hi < b.hi
 	}
-	return a.icmp < b.icmp
+	if a.icmp != b.icmp {
+		return a.icmp < b.icmp
+	}
+	return a.code < b.code
 }
 
 // clip keeps every item within the group's current rules: an item that
 // would allow more (the world where current allows a few addresses, a group
 // reference current does not cover for future members) falls back to the
 // exact observed addresses and ports, which current allows by construction.
+// ICMP items first try the echo request alone (see fitICMP).
 func (l *learner) clip(g *vpc.SecurityGroup, chk *plan.Checker, items []*item) ([]*item, []string) {
 	var out []*item
 	var notes []string
@@ -379,19 +399,32 @@ func (l *learner) clip(g *vpc.SecurityGroup, chk *plan.Checker, items []*item) (
 			out = append(out, it)
 			continue
 		}
+		if isICMP(it.proto) && fitICMP(g, chk, it) {
+			out = append(out, it)
+			continue
+		}
 		notes = append(notes, fmt.Sprintf("%s would allow more than the current rules (%s); narrowed to the observed addresses and ports",
 			r.String(), why))
 		for _, pt := range it.pts {
-			x := &item{proto: pt.proto, lo: pt.port, hi: pt.port, icmp: -1, peer: hostPeer(pt.remote), pts: []*point{pt},
-				why: []string{"narrowed to the observed address and port to stay within the current rules"}}
-			switch vpc.Protocol(pt.proto) {
-			case vpc.ProtoICMP:
-				x.icmp = 8
-			case vpc.ProtoICMPv6:
-				x.icmp = 128
-			}
+			// The point's merged port range first (passive FTP data), then
+			// its own port.
+			x := &item{proto: pt.proto, lo: pt.lo, hi: pt.hi, icmp: -1, code: -1, peer: hostPeer(pt.remote), pts: []*point{pt},
+				why: []string{"narrowed to the observed address to stay within the current rules"}}
 			xr := x.rule(g.ID)
-			if ok, _ := chk.Within(&xr); !ok {
+			ok, _ := chk.Within(&xr)
+			if ok && x.lo != x.hi {
+				x.addWhy(pt.rng)
+			}
+			if !ok && x.lo != x.hi {
+				x.lo, x.hi, x.why = pt.port, pt.port, []string{"narrowed to the observed address and port to stay within the current rules"}
+				xr = x.rule(g.ID)
+				ok, _ = chk.Within(&xr)
+			}
+			if !ok && isICMP(pt.proto) {
+				ok = fitICMP(g, chk, x)
+				xr = x.rule(g.ID)
+			}
+			if !ok {
 				notes = append(notes, fmt.Sprintf("%s for %s is not allowed by the current rules as a whole; left out", xr.String(), pt.eni.ID))
 				continue
 			}
@@ -401,19 +434,122 @@ func (l *learner) clip(g *vpc.SecurityGroup, chk *plan.Checker, items []*item) (
 	return mergeItems(out), notes
 }
 
-// evidence summarises an item's points.
+// echoType is the echo request's ICMP type for proto: the message a
+// workload sends when it pings.
+func echoType(proto uint8) int32 {
+	if vpc.Protocol(proto) == vpc.ProtoICMPv6 {
+		return 128
+	}
+	return 8
+}
+
+// fitICMP narrows an ICMP item to the echo request, every code and then
+// code 0, when the current rules allow that and not every type: flow
+// records carry no ICMP type, and a workload initiates echo requests, the
+// message replay checks. It reports whether a shape within current was
+// found, leaving the item as it was when not.
+func fitICMP(g *vpc.SecurityGroup, chk *plan.Checker, it *item) bool {
+	t := echoType(it.proto)
+	for _, code := range []int32{-1, 0} {
+		x := *it
+		x.icmp, x.code = t, code
+		r := x.rule(g.ID)
+		if ok, _ := chk.Within(&r); ok {
+			it.icmp, it.code = t, code
+			return true
+		}
+	}
+	return false
+}
+
+// dropCovered removes every item whose rule allows nothing the group's
+// other remaining items do not, so no proposed rule is covered by another
+// or by the union of others; the dropped item's points (its evidence) move
+// to a kept item allowing them. A CIDR rule counts as covered only by
+// other CIDR rules, whose addresses never change; a group reference or
+// prefix list must be covered for every address it may stand for (the
+// proofs of plan.RuleWithin).
+func (l *learner) dropCovered(g *vpc.SecurityGroup, items []*item) ([]*item, []string) {
+	sort.Slice(items, func(i, j int) bool { return lessItem(items[i], items[j]) })
+	rules := make([]vpc.Rule, len(items))
+	for i, it := range items {
+		rules[i] = it.rule(g.ID)
+	}
+	dropped := make([]bool, len(items))
+	var notes []string
+	for i := range items {
+		var others []vpc.Rule
+		var idx []int
+		for j := range items {
+			if j == i || dropped[j] || rules[i].Peer.Kind == vpc.PeerCIDR && rules[j].Peer.Kind != vpc.PeerCIDR {
+				continue
+			}
+			others = append(others, rules[j])
+			idx = append(idx, j)
+		}
+		if len(others) == 0 {
+			continue
+		}
+		covered := false
+		if rules[i].Peer.Kind == vpc.PeerCIDR {
+			if rs, err := plan.RuleSet(l.inv, &rules[i]); err == nil && !rs.IsEmpty() {
+				covered = rs.Subset(plan.RulesSet(l.inv, others))
+			}
+		} else {
+			covered, _ = plan.RuleWithin(l.inv, &rules[i], others)
+		}
+		if !covered {
+			continue
+		}
+		dropped[i] = true
+		into := map[int]bool{}
+		for _, pt := range items[i].pts {
+			pkt := plan.Packet(&flowlog.Observation{Protocol: pt.proto, Port: pt.port, Remote: pt.remote})
+			to := idx[0]
+			for k, j := range idx {
+				if s, err := plan.RuleSet(l.inv, &others[k]); err == nil && s.Contains(pkt) {
+					to = j
+					break
+				}
+			}
+			items[to].pts = append(items[to].pts, pt)
+			into[to] = true
+		}
+		var names []string
+		for _, j := range idx {
+			if into[j] {
+				names = append(names, strings.TrimPrefix(rules[j].String(), "egress "))
+				items[j].addWhy("also serves what " + strings.TrimPrefix(rules[i].String(), "egress ") +
+					" would have: that rule is covered by the group's other proposed rules")
+			}
+		}
+		notes = append(notes, fmt.Sprintf("%s is covered by the group's other proposed rules; dropped, its evidence moved to %s",
+			strings.TrimPrefix(rules[i].String(), "egress "), strings.Join(names, ", ")))
+	}
+	var out []*item
+	for i, it := range items {
+		if !dropped[i] {
+			out = append(out, it)
+		}
+	}
+	return out, notes
+}
+
+// evidence summarises an item's points. Interfaces are listed in full;
+// remotes up to 5.
 func evidence(it *item) *plan.Evidence {
-	ev := &plan.Evidence{Confidence: "exact"}
+	ev := &plan.Evidence{}
 	enis, remotes, ports := map[string]bool{}, map[netip.Addr]bool{}, map[uint16]bool{}
+	weakest := flowlog.Confidence(0)
+	notProven := len(it.pts) > 0
 	for _, pt := range it.pts {
 		ev.Observations += pt.ev.n
 		ev.Flows += pt.ev.flows
 		enis[pt.eni.ID] = true
 		remotes[pt.remote] = true
 		ports[pt.port] = true
-		if pt.ev.heuristic {
-			ev.Confidence = "heuristic"
-		}
+		weakest = max(weakest, pt.ev.weakest)
+		notProven = notProven && pt.ev.ambiguousOnly()
 		if f := pt.ev.first; !f.IsZero() && (ev.FirstSeen == nil || f.Before(*ev.FirstSeen)) {
 			u := f.UTC()
 			ev.FirstSeen = &u
@@ -423,7 +559,16 @@ func evidence(it *item) *plan.Evidence {
 			ev.LastSeen = &u
 		}
 	}
-	ev.Interfaces = examples(sortedSet(enis), 5)
+	if weakest == 0 {
+		weakest = flowlog.Exact
+	}
+	ev.Confidence = weakest.String()
+	if notProven {
+		ev.Direction = plan.DirectionNotProven
+		it.addWhy("kept because the direction is not proven: every connection behind this rule could have been " +
+			"started by either side, and this is what the member needs if it started them")
+	}
+	ev.Interfaces = sortedSet(enis)
 	ra := make([]netip.Addr, 0, len(remotes))
 	for a := range remotes {
 		ra = append(ra, a)
@@ -443,7 +588,13 @@ func evidence(it *item) *plan.Evidence {
 		sort.Slice(ev.Ports, func(i, j int) bool { return ev.Ports[i] < ev.Ports[j] })
 	}
 	if isICMP(it.proto) {
-		it.addWhy("ICMP records carry no type or code: checked as echo requests")
+		if it.icmp == echoType(it.proto) {
+			it.addWhy(fmt.Sprintf("flow logs carry no ICMP type, so they cannot tell ICMP types apart: the current rules allow "+
+				"only echo requests (type %d), so the observed ICMP is kept as the echo request a workload sends when it pings", it.icmp))
+		} else {
+			it.addWhy("flow logs carry no ICMP type or code, so they cannot tell ICMP types apart: this rule keeps every ICMP type " +
+				"the current rules allow to this peer, though the members may only have pinged (replay checks them as echo requests)")
+		}
 	}
 	ev.Why = append(ev.Why, it.why...)
 	return ev

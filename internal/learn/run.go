@@ -2,6 +2,7 @@ package learn
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/walls-dev/walls/internal/flowlog"
@@ -60,6 +61,12 @@ func (l *learner) run(obs []flowlog.Observation) *plan.Plan {
 			rules, count, widened, notes := l.build(g, byGroup[id])
 			pg.ProposedEgress, pg.RuleCount, pg.Widened = rules, count, widened
 			pg.Notes = append(pg.Notes, notes...)
+			for _, r := range rules {
+				if r.Evidence != nil && r.Evidence.Direction == plan.DirectionNotProven {
+					pg.NotProvenRules++
+					pg.NotProvenFlows += r.Evidence.Flows
+				}
+			}
 			pg.Placement = placement[id]
 			if n := untrackedNote(g, rules); n != "" {
 				pg.Notes = append(pg.Notes, n)
@@ -77,6 +84,14 @@ func (l *learner) run(obs []flowlog.Observation) *plan.Plan {
 			pg.ProposedEgress = []plan.Rule{}
 		}
 		p.SecurityGroups = append(p.SecurityGroups, pg)
+		if pg.Status == plan.StatusProposed {
+			if p.NotProven == nil {
+				p.NotProven = &plan.NotProven{}
+			}
+			p.NotProven.ProposedRules += len(pg.ProposedEgress)
+			p.NotProven.Rules += pg.NotProvenRules
+			p.NotProven.Flows += pg.NotProvenFlows
+		}
 	}
 	p.Warnings = l.warnings()
 	return p
@@ -94,11 +109,28 @@ func currentRules(g *vpc.SecurityGroup) []plan.Rule {
 
 func (l *learner) warnings() []string {
 	var w []string
-	for _, k := range sortedKeys(l.denied) {
+	keys := make([]deniedKey, 0, len(l.denied))
+	for k := range l.denied {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].groups != keys[j].groups {
+			return keys[i].groups < keys[j].groups
+		}
+		return keys[i].proven
+	})
+	for _, k := range keys {
 		a := l.denied[k]
-		w = append(w, fmt.Sprintf("%d accepted flow records (%d observations) of interfaces with groups [%s] are denied by "+
-			"their current rules, so the proposal does not allow them (proposed ⊆ current): the rules changed in the window "+
-			"or the inventory is not the one the flows went through", a.flows, a.n, k))
+		if k.proven {
+			w = append(w, fmt.Sprintf("%d accepted flow records (%d observations) of interfaces with groups [%s] are denied by "+
+				"their current rules, so the proposal does not allow them (proposed ⊆ current): the rules changed in the window "+
+				"or the inventory is not the one the flows went through", a.flows, a.n, k.groups))
+			continue
+		}
+		w = append(w, fmt.Sprintf("%d accepted flow records (%d observations) of interfaces with groups [%s] would need "+
+			"egress their current rules deny if the interfaces started them, but who started them was not proven "+
+			"(heuristic or ambiguous): the other direction may be the true one, so the proposal does not allow them "+
+			"(proposed ⊆ current)", a.flows, a.n, k.groups))
 	}
 	if len(l.unknown) > 0 {
 		w = append(w, fmt.Sprintf("%d interfaces in the flow logs are not in the inventory and were left out: %s",

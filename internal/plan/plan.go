@@ -41,8 +41,26 @@ type Plan struct {
 	SecurityGroups []Group       `json:"securityGroups"`
 	Guarantees     *Guarantees   `json:"guarantees,omitempty"`
 	Replay         *ReplayReport `json:"replay,omitempty"`
-	Warnings       []string      `json:"warnings,omitempty"`
+	// NotProven sums, over proposed groups, the rules that exist only
+	// because of observations whose direction was left open.
+	NotProven *NotProven `json:"notProven,omitempty"`
+	Warnings  []string   `json:"warnings,omitempty"`
 }
+
+// NotProven measures how much of a proposal rests on connections whose
+// initiator the flow logs could not tell: Rules of ProposedRules proposed
+// rules exist only because of ambiguous observations, which carry Flows
+// flow records.
+type NotProven struct {
+	Rules         int    `json:"rules"`
+	Flows         uint64 `json:"flows"`
+	ProposedRules int    `json:"proposedRules"`
+}
+
+// DirectionNotProven is Evidence.Direction for a rule that only ambiguous
+// observations need: it is what a member needs if it started the
+// connection, and not needed at all if the other side did.
+const DirectionNotProven = "not proven"
 
 // InventoryInfo identifies the inventory a plan was made against.
 type InventoryInfo struct {
@@ -77,6 +95,9 @@ type Options struct {
 	// HighPortRange is how many distinct high ports to one remote become one
 	// port range.
 	HighPortRange int `json:"highPortRange"`
+	// AllowUnattributed: the replays of learn accepted connections of
+	// interfaces they could not attribute to loaded security group rules.
+	AllowUnattributed bool `json:"allowUnattributed,omitempty"`
 }
 
 // Group is one security group's current and proposed egress.
@@ -98,6 +119,10 @@ type Group struct {
 	Placement []string  `json:"placement,omitempty"`
 	Widened   []string  `json:"widened,omitempty"`
 	Notes     []string  `json:"notes,omitempty"`
+	// NotProvenRules counts the proposed rules whose evidence direction is
+	// "not proven"; NotProvenFlows the flow records behind them.
+	NotProvenRules int    `json:"notProvenRules,omitempty"`
+	NotProvenFlows uint64 `json:"notProvenFlows,omitempty"`
 }
 
 // RuleCount is a rule list's size per family bucket (§1.8): SG references and
@@ -119,9 +144,13 @@ type Evidence struct {
 	Ports        []uint16   `json:"ports,omitempty"`
 	FirstSeen    *time.Time `json:"firstSeen,omitempty"`
 	LastSeen     *time.Time `json:"lastSeen,omitempty"`
-	// Confidence is "exact" when every observation's initiator was read from
-	// TCP flags, else "heuristic".
+	// Confidence is the weakest confidence among the observations behind
+	// the rule: "exact", "by-rules", "heuristic" or "ambiguous".
 	Confidence string `json:"confidence"`
+	// Direction is "not proven" when every observation behind the rule is
+	// ambiguous: the rule is what a member needs if it started those
+	// connections. Empty otherwise.
+	Direction string `json:"direction,omitempty"`
 	// Why explains the rule's shape: world-open, pinned, group reference,
 	// merged port range, widened to fit the budget.
 	Why []string `json:"why,omitempty"`
@@ -142,6 +171,53 @@ type Proof struct {
 	Method     string   `json:"method"`
 	Checked    int      `json:"checked"`
 	Violations []string `json:"violations,omitempty"`
+}
+
+// Failures lists why a learned plan cannot be trusted as it is, each naming
+// its group where it has one: a guarantee that does not hold, a proposed
+// group still over the rule budget, a holdout replay that does not pass.
+// Empty when the plan holds.
+func (p *Plan) Failures() []string {
+	var out []string
+	if g := p.Guarantees; g != nil {
+		for _, pr := range []struct {
+			name string
+			p    *Proof
+		}{{"proposed ⊆ current", &g.ProposedWithinCurrent}, {"replay of the learning window", &g.LearningReplay}} {
+			if pr.p.Holds {
+				continue
+			}
+			if len(pr.p.Violations) == 0 {
+				out = append(out, pr.name+" does not hold")
+			}
+			for _, v := range pr.p.Violations {
+				out = append(out, pr.name+" does not hold: "+v)
+			}
+		}
+	}
+	if limit := p.Options.MaxRules; limit > 0 {
+		for i := range p.SecurityGroups {
+			g := &p.SecurityGroups[i]
+			if g.Status == StatusProposed && g.RuleCount.Max() > limit {
+				out = append(out, fmt.Sprintf("%s: %d egress rules (IPv4 %d, IPv6 %d) proposed, over --max-rules %d",
+					g.GroupID, g.RuleCount.Max(), g.RuleCount.IPv4, g.RuleCount.IPv6, limit))
+			}
+		}
+	}
+	if r := p.Replay; r != nil && !r.Pass {
+		for _, f := range r.Failures {
+			out = append(out, "holdout replay: "+f)
+		}
+		for i, b := range r.BlockedBy {
+			if i == 10 {
+				out = append(out, fmt.Sprintf("holdout replay: %d more blocked groups", len(r.BlockedBy)-10))
+				break
+			}
+			out = append(out, fmt.Sprintf("holdout replay: %v %s %d to %s: %d flow records blocked",
+				b.GroupIDs, b.Protocol, b.Port, b.Remote, b.Flows))
+		}
+	}
+	return out
 }
 
 // Group returns the plan's entry for a group id, or nil.

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"net/netip"
 	"sort"
 	"strings"
@@ -39,9 +40,83 @@ type ReplayReport struct {
 	// UnknownInterfaces lists interfaces of the observations missing from the
 	// inventory (at most 20).
 	UnknownInterfaces []string `json:"unknownInterfaces,omitempty"`
+	// NotEvaluatedInterfaces lists interfaces that carry no security group
+	// at all, such as NAT gateways (at most 20): their connections are
+	// counted in NotEvaluated and do not fail the replay.
+	NotEvaluatedInterfaces []string `json:"notEvaluatedInterfaces,omitempty"`
+	// Evaluated counts the observations actually checked against rules: not
+	// unattributed, not of interfaces without groups, not unfiltered.
+	Evaluated int `json:"evaluated"`
+	// Unattributed counts the flow records of accepted outbound observations
+	// whose interface cannot be tied to a security group with loaded rules:
+	// missing from the inventory, or carrying only groups whose rules were
+	// not loaded. Nothing says whether the plan would block them.
+	Unattributed             uint64 `json:"unattributed,omitempty"`
+	UnattributedObservations int    `json:"unattributedObservations,omitempty"`
+	// UnattributedInterfaces names those interfaces, most flow records first
+	// (at most 20 of UnattributedInterfaceCount).
+	UnattributedInterfaces     []UnattributedInterface `json:"unattributedInterfaces,omitempty"`
+	UnattributedInterfaceCount int                     `json:"unattributedInterfaceCount,omitempty"`
+	// BlockedByConfidence splits Blocked by how the initiator was decided
+	// (exact, by-rules, heuristic, ambiguous). An ambiguous connection is
+	// replayed in every direction it may have gone, and counts as blocked
+	// when any of them is.
+	BlockedByConfidence map[string]uint64 `json:"blockedByConfidence,omitempty"`
+	// Pass is the verdict: nothing blocked, something evaluated, and no
+	// unattributed traffic unless AllowedUnattributed. Failures says why not.
+	Pass                bool     `json:"pass"`
+	AllowedUnattributed bool     `json:"allowedUnattributed,omitempty"`
+	Failures            []string `json:"failures,omitempty"`
 	// BlockedBy groups what would be blocked by the interface's groups,
 	// protocol, port and remote, most connections first.
 	BlockedBy []Blocked `json:"blockedBy"`
+}
+
+// UnattributedInterface is an interface whose connections replay could not
+// check, and why.
+type UnattributedInterface struct {
+	InterfaceID string `json:"interfaceId"`
+	Reason      string `json:"reason"`
+	Flows       uint64 `json:"flows"`
+}
+
+// Reasons an interface is unattributed.
+const (
+	ReasonNotInInventory  = "not in the inventory"
+	ReasonGroupsNotLoaded = "none of its security groups has loaded rules"
+)
+
+// maxNamed bounds the interfaces a report names.
+const maxNamed = 20
+
+// Judge sets Pass and Failures: a replay passes when it blocked nothing,
+// evaluated at least one connection, and (unless allowUnattributed) met no
+// connection of an interface it could not tie to loaded rules.
+func (r *ReplayReport) Judge(allowUnattributed bool) {
+	r.AllowedUnattributed = allowUnattributed
+	r.Failures = nil
+	if r.Blocked > 0 {
+		r.Failures = append(r.Failures, fmt.Sprintf("%d flow records (%d observations) the current rules allow would be blocked",
+			r.Blocked, r.BlockedObservations))
+	}
+	if r.Evaluated == 0 {
+		r.Failures = append(r.Failures, "nothing was evaluated: no accepted, outbound observation of an interface "+
+			"with loaded security group rules to an address security groups filter")
+	}
+	if r.Unattributed > 0 && !allowUnattributed {
+		names := make([]string, 0, len(r.UnattributedInterfaces))
+		for _, u := range r.UnattributedInterfaces {
+			names = append(names, fmt.Sprintf("%s (%s, %d flow records)", u.InterfaceID, u.Reason, u.Flows))
+		}
+		if more := r.UnattributedInterfaceCount - len(names); more > 0 {
+			names = append(names, fmt.Sprintf("%d more", more))
+		}
+		r.Failures = append(r.Failures, fmt.Sprintf("%d flow records (%d observations) of %d interfaces could not be "+
+			"attributed to a security group whose rules are loaded, so whether they would be blocked is unknown "+
+			"(--allow-unattributed accepts that): %s", r.Unattributed, r.UnattributedObservations,
+			r.UnattributedInterfaceCount, strings.Join(names, ", ")))
+	}
+	r.Pass = len(r.Failures) == 0
 }
 
 // Blocked is a group of flow records the plan would block.
@@ -83,6 +158,7 @@ func Packet(o *flowlog.Observation) netspace.Packet {
 }
 
 // governed reports whether some group of eni has known rules.
+// Interfaces with no group at all (NAT gateways) are not governed either.
 func governed(inv *vpc.Inventory, eni *vpc.Interface) bool {
 	for _, g := range eni.GroupIDs {
 		if sg := inv.Groups[g]; sg != nil && sg.RulesKnown {
@@ -151,13 +227,17 @@ func (e *Egress) Allows(groups []string, p netspace.Packet) bool {
 
 // Replay checks observations against the plan: every connection an
 // interface initiated and was accepted, whether the planned rules would
-// still let it out. It refuses a plan that drifted from inv.
+// still let it out, whatever the confidence in its direction. It refuses a
+// plan that drifted from inv. The report is judged strictly (see Judge);
+// call Judge(true) to accept unattributed connections.
 func Replay(inv *vpc.Inventory, p *Plan, obs []flowlog.Observation) (*ReplayReport, error) {
 	planned, err := Apply(inv, p)
 	if err != nil {
 		return nil, err
 	}
-	return replay(inv, planned, obs), nil
+	rep := replay(inv, planned, obs)
+	rep.Judge(false)
+	return rep, nil
 }
 
 func replay(inv, planned *vpc.Inventory, obs []flowlog.Observation) *ReplayReport {
@@ -172,6 +252,18 @@ func replay(inv, planned *vpc.Inventory, obs []flowlog.Observation) *ReplayRepor
 		remote netip.Addr
 	}
 	groups := map[key]*Blocked{}
+	unattributed := map[string]*UnattributedInterface{}
+	notEvaluated := map[string]bool{}
+	unattribute := func(o *flowlog.Observation, reason string) {
+		u := unattributed[o.InterfaceID]
+		if u == nil {
+			u = &UnattributedInterface{InterfaceID: o.InterfaceID, Reason: reason}
+			unattributed[o.InterfaceID] = u
+		}
+		u.Flows += o.Flows
+		rep.Unattributed += o.Flows
+		rep.UnattributedObservations++
+	}
 	for i := range obs {
 		o := &obs[i]
 		if o.Direction != flowlog.Outbound || !o.Accepted {
@@ -180,11 +272,17 @@ func replay(inv, planned *vpc.Inventory, obs []flowlog.Observation) *ReplayRepor
 		eni := inv.Interfaces[o.InterfaceID]
 		if eni == nil {
 			unknown[o.InterfaceID] = true
+			unattribute(o, ReasonNotInInventory)
 			continue
 		}
 		rep.Checked++
 		rep.Flows += o.Flows
 		if !governed(inv, eni) {
+			if len(eni.GroupIDs) > 0 {
+				unattribute(o, ReasonGroupsNotLoaded)
+				continue
+			}
+			notEvaluated[eni.ID] = true
 			rep.NotEvaluated += o.Flows
 			continue
 		}
@@ -196,6 +294,7 @@ func replay(inv, planned *vpc.Inventory, obs []flowlog.Observation) *ReplayRepor
 			rep.Invalid += o.Flows
 			continue
 		}
+		rep.Evaluated++
 		pkt := Packet(o)
 		if next.Allows(eni.GroupIDs, pkt) {
 			continue
@@ -206,6 +305,10 @@ func replay(inv, planned *vpc.Inventory, obs []flowlog.Observation) *ReplayRepor
 		}
 		rep.Blocked += o.Flows
 		rep.BlockedObservations++
+		if rep.BlockedByConfidence == nil {
+			rep.BlockedByConfidence = map[string]uint64{}
+		}
+		rep.BlockedByConfidence[o.Confidence.String()] += o.Flows
 		gs := append([]string(nil), eni.GroupIDs...)
 		sort.Strings(gs)
 		k := key{strings.Join(gs, ","), o.Protocol, o.Port, o.Remote}
@@ -248,8 +351,29 @@ func replay(inv, planned *vpc.Inventory, obs []flowlog.Observation) *ReplayRepor
 		rep.UnknownInterfaces = append(rep.UnknownInterfaces, id)
 	}
 	sort.Strings(rep.UnknownInterfaces)
-	if len(rep.UnknownInterfaces) > 20 {
-		rep.UnknownInterfaces = rep.UnknownInterfaces[:20]
+	if len(rep.UnknownInterfaces) > maxNamed {
+		rep.UnknownInterfaces = rep.UnknownInterfaces[:maxNamed]
+	}
+	for id := range notEvaluated {
+		rep.NotEvaluatedInterfaces = append(rep.NotEvaluatedInterfaces, id)
+	}
+	sort.Strings(rep.NotEvaluatedInterfaces)
+	if len(rep.NotEvaluatedInterfaces) > maxNamed {
+		rep.NotEvaluatedInterfaces = rep.NotEvaluatedInterfaces[:maxNamed]
+	}
+	for _, u := range unattributed {
+		rep.UnattributedInterfaces = append(rep.UnattributedInterfaces, *u)
+	}
+	sort.Slice(rep.UnattributedInterfaces, func(i, j int) bool {
+		a, b := &rep.UnattributedInterfaces[i], &rep.UnattributedInterfaces[j]
+		if a.Flows != b.Flows {
+			return a.Flows > b.Flows
+		}
+		return a.InterfaceID < b.InterfaceID
+	})
+	rep.UnattributedInterfaceCount = len(rep.UnattributedInterfaces)
+	if len(rep.UnattributedInterfaces) > maxNamed {
+		rep.UnattributedInterfaces = rep.UnattributedInterfaces[:maxNamed]
 	}
 	return rep
 }

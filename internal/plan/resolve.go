@@ -42,3 +42,11 @@ func prefixSet(ps ...netip.Prefix) *netipx.IPSet {
 	s, _ := b.IPSet()
 	return s
 }
+
+// RuleSet is the packets rule r allows with its peer resolved against inv
+// as it is today.
+func RuleSet(inv *vpc.Inventory, r *vpc.Rule) (netspace.Set, error) { return ruleSet(inv, r) }
+
+// RulesSet is the union of the packets rules allow, peers resolved against
+// inv; invalid rules add nothing.
+func RulesSet(inv *vpc.Inventory, rules []vpc.Rule) netspace.Set { return rulesSet(inv, rules) }
