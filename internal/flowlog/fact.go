@@ -211,9 +211,8 @@ const (
 
 func hasPorts(p uint8) bool { return p == protoTCP || p == protoUDP || p == protoSCTP }
 
-// portClasses classifies ports for H1 (spec 4.3): service ports (below 1024
-// or on the configured list) and ephemeral ports (32768 and up: the Linux
-// 32768–61000 and Windows 49152–65535 ranges together).
+// portClasses classifies ports for H1: service ports (below 1024 or on
+// the configured list) against all others.
 type portClasses struct {
 	service [65536 / 64]uint64 // bitset
 }
@@ -240,8 +239,8 @@ func (pc *portClasses) set(p uint16)            { pc.service[p>>6] |= 1 << (p & 
 func (pc *portClasses) isService(p uint16) bool { return pc.service[p>>6]&(1<<(p&63)) != 0 }
 
 // h1 decides from the port classes alone who initiated: the side on an
-// ephemeral or unremarkable port talking to a service port. It returns
-// evUndecided when both or neither side look like a service.
+// unremarkable port talking to a service port. It returns evUndecided when
+// both or neither side look like a service.
 func (pc *portClasses) h1(sport, dport uint16) (ev evidence, receiverInit bool) {
 	sSvc, dSvc := pc.isService(sport), pc.isService(dport)
 	switch {
@@ -249,15 +248,12 @@ func (pc *portClasses) h1(sport, dport uint16) (ev evidence, receiverInit bool) 
 		return evHeuristic, false
 	case sSvc && !dSvc:
 		return evHeuristic, true
-	case !sSvc && !dSvc:
-		sEph, dEph := sport >= 32768, dport >= 32768
-		switch {
-		case sEph && !dEph:
-			return evHeuristic, false
-		case dEph && !sEph:
-			return evHeuristic, true
-		}
 	}
+	// Two unremarkable ports decide nothing here, not even one in the
+	// Linux or Windows ephemeral range against one below it: load
+	// balancers, NAT gateways and Lambda take client ports from all of
+	// 1024-65535, and services listen on high ports too (passive FTP data,
+	// dynamic host ports). The merge asks the rules and the data.
 	return evUndecided, false
 }
 

@@ -37,6 +37,11 @@ func pipeline(t testing.TB, w *world, conns []*conn, f format, dir string, seed 
 	if res.Stats.BadLines > 0 {
 		t.Fatalf("%s: %s flows: %d bad lines: %v", w.name, f.name, res.Stats.BadLines, res.Stats.BadLineExamples)
 	}
+	if os.Getenv("WALLS_TRUTH_DEBUG") != "" {
+		for _, o := range res.Observations {
+			t.Logf("obs %s %s %d/%d %s %v %s", o.InterfaceID, o.Direction, o.Protocol, o.Port, o.Remote, o.Accepted, o.Confidence)
+		}
+	}
 	p, err := learn.Learn(inv, res.Observations, learn.Options{})
 	if err != nil {
 		t.Fatalf("%s: %s learn: %v", w.name, f.name, err)

@@ -39,6 +39,9 @@ type scenario struct {
 }
 
 func (s *scenario) add(class string, proto int, init, resp *eni, src, dst string, sport, dport int, start int64, windows int, dropSYN bool) {
+	if dropSYN && windows < 2 {
+		windows = 2 // a connection whose only window fell before the logs was never observed
+	}
 	s.conns = append(s.conns, &conn{class: class, proto: proto, init: init, resp: resp, src: mustAddr(src), dst: mustAddr(dst),
 		sport: sport, dport: dport, start: t0 + start, windows: windows, dropSYN: dropSYN})
 }
