@@ -120,7 +120,8 @@ func runLearn(ctx context.Context, o *LearnOptions) error {
 		return err
 	}
 	p, err := learn.Learn(inv, res.Observations, learn.Options{Pin: o.Pin, MaxRules: o.MaxRules,
-		Since: opts.Since, Until: opts.Until, HoldoutPercent: o.Holdout, AllowUnattributed: o.AllowUnattributed})
+		Since: opts.Since, Until: opts.Until, HoldoutPercent: o.Holdout, AllowUnattributed: o.AllowUnattributed,
+		Interfaces: res.Interfaces})
 	if err != nil {
 		return badInput(err)
 	}

@@ -209,13 +209,15 @@ func writeFlows(t *testing.T, eni string, records bool) string {
 }
 
 // replay does not pass on what it could not check: an interface missing
-// from the inventory is named and fails the replay unless
+// from the inventory is named, with the instance and subnet its records
+// name, and fails the replay unless
 // --allow-unattributed; a replay of nothing fails too.
 func TestReplayUnattributed(t *testing.T) {
 	path, _ := learnPlan(t)
 	gone := writeFlows(t, "eni-0ffffffffffffffff", true)
 	out, errOut, code := run(t, "replay", learnInv, "--plan", path, "--flows", gone)
-	if code != 1 || !strings.Contains(out, "eni-0ffffffffffffffff (not in the inventory, 2 flow records)") ||
+	// The v5 records name its instance and subnet: how to find it.
+	if code != 1 || !strings.Contains(out, "eni-0ffffffffffffffff (i-0a1b2c3d4e5f60101, subnet-0a1b2c3d4e5f60011, not in the inventory, 2 flow records)") ||
 		!strings.Contains(out, "--allow-unattributed") {
 		t.Fatalf("exit %d, want 1 naming the unattributed interface:\n%s%s", code, out, errOut)
 	}

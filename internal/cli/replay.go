@@ -95,6 +95,7 @@ func runReplay(ctx context.Context, o *ReplayOptions) error {
 	if err != nil {
 		return badInput(err)
 	}
+	rep.Describe(res.Interfaces)
 	rep.Judge(o.AllowUnattributed)
 	if o.Format == "json" {
 		enc := json.NewEncoder(o.IO.Out)

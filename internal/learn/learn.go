@@ -51,6 +51,10 @@ type Options struct {
 	// the holdout) pass although they met accepted outbound connections of
 	// interfaces not tied to loaded security group rules.
 	AllowUnattributed bool
+	// Interfaces is what the flow logs named of each interface (instance
+	// and subnet ids, flowlog.Result.Interfaces), used to describe
+	// interfaces the inventory lacks.
+	Interfaces map[string]flowlog.InterfaceMeta
 }
 
 func (o *Options) defaults() error {
@@ -106,12 +110,14 @@ func Learn(inv *vpc.Inventory, obs []flowlog.Observation, opts Options) (*plan.P
 	if err != nil {
 		return nil, err
 	}
+	rep.Describe(opts.Interfaces)
 	rep.Judge(opts.AllowUnattributed)
 	p.Guarantees = &plan.Guarantees{ProposedWithinCurrent: within, LearningReplay: replayProof(rep)}
 	if opts.HoldoutPercent > 0 {
 		if p.Replay, err = plan.Replay(inv, p, held); err != nil {
 			return nil, err
 		}
+		p.Replay.Describe(opts.Interfaces)
 		p.Replay.Judge(opts.AllowUnattributed)
 	}
 	return p, nil

@@ -133,8 +133,21 @@ func (l *learner) warnings() []string {
 			"(proposed ⊆ current)", a.flows, a.n, k.groups))
 	}
 	if len(l.unknown) > 0 {
-		w = append(w, fmt.Sprintf("%d interfaces in the flow logs are not in the inventory and were left out: %s",
-			len(l.unknown), strings.Join(examples(sortedSet(l.unknown), 5), ", ")))
+		names := sortedSet(l.unknown)
+		for i, id := range names {
+			m := l.opts.Interfaces[id]
+			var ids []string
+			for _, v := range []string{m.InstanceID, m.SubnetID} {
+				if v != "" {
+					ids = append(ids, v)
+				}
+			}
+			if len(ids) > 0 {
+				names[i] = id + " (" + strings.Join(ids, ", ") + ")"
+			}
+		}
+		w = append(w, fmt.Sprintf("%d interfaces in the flow logs are not in the inventory (replaced instances? give the "+
+			"older snapshots too) and were left out: %s", len(l.unknown), strings.Join(examples(names, 5), ", ")))
 	}
 	if len(l.ungoverned) > 0 {
 		w = append(w, fmt.Sprintf("%d interfaces initiated connections but carry no security group whose rules were loaded "+

@@ -76,8 +76,37 @@ type ReplayReport struct {
 // check, and why.
 type UnattributedInterface struct {
 	InterfaceID string `json:"interfaceId"`
-	Reason      string `json:"reason"`
-	Flows       uint64 `json:"flows"`
+	// InstanceID and SubnetID are what the flow log records (version 3 and
+	// later) named for it: how to find an interface the inventory no
+	// longer holds, such as an instance an Auto Scaling group replaced.
+	InstanceID string `json:"instanceId,omitempty"`
+	SubnetID   string `json:"subnetId,omitempty"`
+	Reason     string `json:"reason"`
+	Flows      uint64 `json:"flows"`
+}
+
+// Describe fills in the unattributed interfaces' instance and subnet ids
+// from what the flow logs named (flowlog.Result.Interfaces).
+func (r *ReplayReport) Describe(meta map[string]flowlog.InterfaceMeta) {
+	for i := range r.UnattributedInterfaces {
+		u := &r.UnattributedInterfaces[i]
+		if m, ok := meta[u.InterfaceID]; ok {
+			u.InstanceID, u.SubnetID = m.InstanceID, m.SubnetID
+		}
+	}
+}
+
+// label names an unattributed interface with what is known of it.
+func (u *UnattributedInterface) label() string {
+	var ids []string
+	if u.InstanceID != "" {
+		ids = append(ids, u.InstanceID)
+	}
+	if u.SubnetID != "" {
+		ids = append(ids, u.SubnetID)
+	}
+	ids = append(ids, u.Reason, fmt.Sprintf("%d flow records", u.Flows))
+	return u.InterfaceID + " (" + strings.Join(ids, ", ") + ")"
 }
 
 // Reasons an interface is unattributed.
@@ -106,7 +135,7 @@ func (r *ReplayReport) Judge(allowUnattributed bool) {
 	if r.Unattributed > 0 && !allowUnattributed {
 		names := make([]string, 0, len(r.UnattributedInterfaces))
 		for _, u := range r.UnattributedInterfaces {
-			names = append(names, fmt.Sprintf("%s (%s, %d flow records)", u.InterfaceID, u.Reason, u.Flows))
+			names = append(names, u.label())
 		}
 		if more := r.UnattributedInterfaceCount - len(names); more > 0 {
 			names = append(names, fmt.Sprintf("%d more", more))
