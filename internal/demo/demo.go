@@ -31,6 +31,13 @@ const (
 	EngineerIP      = "198.51.100.7" // the engineers' office
 	MirrorIP        = "192.0.2.10"   // a yum mirror (HTTP and HTTPS)
 	FTPMirrorIP     = "192.0.2.21"   // a yum mirror over FTP
+)
+
+// Ports the flow logs show.
+const (
+	// EngineerSSHClientPort is the port worker 1's SSH sessions came from:
+	// the worker's replies go there, and need no egress rule.
+	EngineerSSHClientPort = 50514
 	// FTPDataPort is the mirror's passive-mode port of one data connection
 	// worker 1 opened (one of FTPDataPorts).
 	FTPDataPort = 50041

@@ -153,3 +153,22 @@ func TestFTPDataObserved(t *testing.T) {
 		t.Errorf("observed data ports %v, want %v", got, demo.FTPDataPorts())
 	}
 }
+
+// TestEngineerSSHClientPort: worker 1's SSH sessions come from the
+// engineers' office on EngineerSSHClientPort, in both logs.
+func TestEngineerSSHClientPort(t *testing.T) {
+	for _, name := range []string{"workers-v5.log", "workers-v2.log"} {
+		found := false
+		for _, r := range readLog(t, name) {
+			if r["srcaddr"] == demo.EngineerIP && r["dstaddr"] == demo.Worker1IP && r["dstport"] == "22" {
+				found = true
+				if p := r.port("srcport", t); p != demo.EngineerSSHClientPort {
+					t.Errorf("%s: SSH from port %d, want EngineerSSHClientPort %d", name, p, demo.EngineerSSHClientPort)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no SSH session from %s to %s", name, demo.EngineerIP, demo.Worker1IP)
+		}
+	}
+}
