@@ -2,14 +2,22 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/walls-dev/walls/internal/demo"
+	"github.com/walls-dev/walls/internal/inventory"
+	"github.com/walls-dev/walls/internal/netspace"
+	"github.com/walls-dev/walls/internal/plan"
+	"github.com/walls-dev/walls/internal/reach"
+	"github.com/walls-dev/walls/internal/vpc"
 )
 
 func init() { register(newDemoCmd) }
@@ -28,9 +36,11 @@ func newDemoCmd(io *IOStreams) *cobra.Command {
 		Short: "Run the scenario that motivates walls, end to end, on embedded data",
 		Long: `Run the seed scenario offline: Linux batch workers that engineers SSH into
 and that yum-install packages at boot, a MySQL database in the same VPC, and
-the usual allow-all egress. Each step runs a real walls command on embedded
-AWS CLI JSON and flow logs and checks its verdict; the demo exits 1 if any
-step's answer differs from the story's.`,
+the usual allow-all egress. The hand-written fix (tcp 80, 443, 20-21) keeps
+FTP's control connection but cuts its passive data connections; the rules
+learned from the flow logs keep them. Each step runs a real walls command on
+embedded AWS CLI JSON and flow logs and checks its verdict; the demo exits 1
+if any step's answer differs from the story's.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runDemo(o) },
 	}
@@ -44,6 +54,9 @@ type demoCheck struct {
 	args    []string
 	expect  string // "allowed" or "denied"
 	because string
+	// deniedAt, when set, is the trace step that must deny: the story
+	// says where the connection is cut.
+	deniedAt reach.Step
 }
 
 // demoCommand is any other walls command the story runs (audit, learn,
@@ -52,7 +65,7 @@ type demoCheck struct {
 type demoCommand struct {
 	show   string                            // the command line as printed
 	args   func(ws *demo.Workspace) []string // the real arguments
-	expect func(stdout string, code int) (ok bool, why string)
+	expect func(ws *demo.Workspace, stdout string, code int) (ok bool, why string)
 	// tail limits how many lines of output are printed (0 = all).
 	tail int
 }
@@ -68,6 +81,7 @@ type demoStep struct {
 
 func demoSteps() []demoStep {
 	w, db, eng, mirror, ftp := demo.Worker1Instance, demo.DatabaseIP, demo.EngineerIP, demo.MirrorIP, demo.FTPMirrorIP
+	ftpData := fmt.Sprint(demo.FTPDataPort)
 	return []demoStep{
 		{
 			title: "Where are the open doors?",
@@ -75,7 +89,7 @@ func demoSteps() []demoStep {
 			commands: []demoCommand{{
 				show: "walls audit today/",
 				args: func(ws *demo.Workspace) []string { return append([]string{"audit"}, ws.Inventory(demo.Today)...) },
-				expect: func(out string, code int) (bool, string) {
+				expect: func(_ *demo.Workspace, out string, code int) (bool, string) {
 					first := firstFindingLine(out)
 					return strings.Contains(first, "WALLS-SG-001") && strings.Contains(first, demo.WorkersSG),
 						"the workers' allow-all egress is the first finding"
@@ -87,38 +101,55 @@ func demoSteps() []demoStep {
 			intro: "The batch workers' group (batch-workers) allows SSH in from the office and, like most groups,\n" +
 				"all traffic out. The orders database admits MySQL from anything in the VPC.",
 			checks: []demoCheck{{demo.Today, []string{"--from", w, "--to", db, "--port", "3306"}, "allowed",
-				"a worker can open MySQL on the database; so can whoever breaks into a worker"}},
+				"a worker can open MySQL on the database; so can whoever breaks into a worker", ""}},
 		},
 		{
 			title: "Three egress rules: tcp 80, 443 and 20-21 to the internet",
 			intro: "The workers start only yum's connections (HTTP, HTTPS, FTP). SSH sessions are started by\n" +
 				"engineers, and security groups are stateful, so SSH replies need no egress rule.",
 			checks: []demoCheck{
-				{demo.Tightened, []string{"--from", eng, "--to", w, "--port", "22"}, "allowed", "engineers still SSH in"},
-				{demo.Tightened, []string{"--from", w, "--to", mirror, "--port", "443"}, "allowed", "yum still reaches its HTTPS mirror"},
-				{demo.Tightened, []string{"--from", w, "--to", ftp, "--port", "21"}, "allowed", "and its FTP mirror"},
-				{demo.Tightened, []string{"--from", w, "--to", db, "--port", "3306"}, "denied", "the database is walled off"},
+				{demo.Tightened, []string{"--from", eng, "--to", w, "--port", "22"}, "allowed", "engineers still SSH in", ""},
+				{demo.Tightened, []string{"--from", w, "--to", mirror, "--port", "443"}, "allowed", "yum still reaches its HTTPS mirror", ""},
+				{demo.Tightened, []string{"--from", w, "--to", ftp, "--port", "21"}, "allowed", "and its FTP mirror's control port", ""},
+				{demo.Tightened, []string{"--from", w, "--to", db, "--port", "3306"}, "denied", "the database is walled off", ""},
+			},
+		},
+		{
+			title: "But tcp 20-21 is not FTP: the downloads are cut",
+			intro: "yum's FTP is passive. The worker opens the control connection to port 21, asks the mirror\n" +
+				"for a data port (PASV), then opens each download as a new connection from another ephemeral\n" +
+				"port of its own to the high port the mirror named. The flow logs show them: the workers\n" +
+				"reached " + ftp + " on 21 and on " + portList(demo.FTPDataPorts()) + ".\n" +
+				"tcp 20-21 lets the control connection out and none of the downloads. Port 20 does not help:\n" +
+				"it is the server's end of active mode, where the server opens the data connection, so a\n" +
+				"client never needs egress to it.",
+			checks: []demoCheck{
+				{demo.Tightened, []string{"--from", w, "--to", ftp, "--port", ftpData}, "denied",
+					"the article's rules cut this download at the workers' own egress", reach.StepSourceSG},
 			},
 		},
 		{
 			title: "Let the flow logs write the rules",
 			intro: "walls learn reads the workers' VPC Flow Logs, keeps only the connections the workers started,\n" +
-				"and proposes the least egress that keeps them working. The plan proves that it allows nothing\n" +
-				"the current rules deny and that replaying the logs blocks nothing.",
+				"and proposes the least egress that keeps them working: FTP's data connections included, their\n" +
+				"ports to the mirror merged into one range. The plan proves that it allows nothing the current\n" +
+				"rules deny and that replaying the logs blocks nothing.",
 			commands: []demoCommand{
 				{
 					show: "walls learn today/ --flows flows/workers-v5.log -o plan.json",
 					args: func(ws *demo.Workspace) []string {
 						return append(append([]string{"learn"}, ws.Inventory(demo.Today)...), "--flows", ws.Flows(5), "-o", ws.Plan())
 					},
-					expect: func(out string, code int) (bool, string) {
-						want := []string{"tcp 21 to 0.0.0.0/0", "tcp 80 to 0.0.0.0/0", "tcp 443 to 0.0.0.0/0"}
-						for _, w := range want {
-							if !strings.Contains(out, w) {
-								return false, "the proposal is tcp 21, 80 and 443 to the internet"
-							}
+					expect: func(ws *demo.Workspace, out string, code int) (bool, string) {
+						const why = "the proposal keeps yum (tcp 80, 443, 21 and %s for the FTP data ports seen) and opens nothing for SSH, port 20 or MySQL"
+						if code != 0 {
+							return false, fmt.Sprintf(why, "a range")
 						}
-						return code == 0 && !strings.Contains(out, "tcp 22 to"), "the proposal is tcp 21, 80 and 443 to the internet, and nothing for SSH"
+						rng, err := checkLearnedPlan(ws)
+						if err != nil {
+							return false, fmt.Sprintf(why, "a range") + ": " + err.Error()
+						}
+						return true, fmt.Sprintf(why, rng)
 					},
 				},
 				{
@@ -126,26 +157,29 @@ func demoSteps() []demoStep {
 					args: func(ws *demo.Workspace) []string {
 						return append(append([]string{"diff"}, ws.Inventory(demo.Today)...), "--plan", ws.Plan())
 					},
-					expect: func(out string, code int) (bool, string) {
+					expect: func(_ *demo.Workspace, out string, code int) (bool, string) {
 						return code == 0 && strings.Contains(out, "no longer allowed"), "exactly what the workers could do before and no longer can"
 					},
 				},
 			},
 			checks: []demoCheck{
-				{demo.Planned, []string{"--from", eng, "--to", w, "--port", "22"}, "allowed", "with the plan, engineers still SSH in"},
-				{demo.Planned, []string{"--from", w, "--to", mirror, "--port", "443"}, "allowed", "yum still works"},
-				{demo.Planned, []string{"--from", w, "--to", db, "--port", "3306"}, "denied", "and the database is walled off"},
+				{demo.Planned, []string{"--from", eng, "--to", w, "--port", "22"}, "allowed", "with the plan, engineers still SSH in", ""},
+				{demo.Planned, []string{"--from", w, "--to", mirror, "--port", "443"}, "allowed", "yum still works over HTTPS", ""},
+				{demo.Planned, []string{"--from", w, "--to", ftp, "--port", ftpData}, "allowed",
+					"and over FTP: the download the article's rules cut goes through", ""},
+				{demo.Planned, []string{"--from", w, "--to", db, "--port", "3306"}, "denied", "and the database is walled off", reach.StepSourceSG},
 			},
 		},
 		{
 			title: "A custom network ACL that forgets the return traffic",
-			intro: "Network ACLs are stateless. This one, on the workers' subnet, allows yum out and SSH in,\n" +
-				"but no inbound ephemeral ports: the replies from the mirrors never get back.",
+			intro: "Network ACLs are stateless. This one, on the workers' subnet, allows the article's yum ports\n" +
+				"out (80, 443, 20-21) and SSH in, but no inbound ephemeral ports: the replies from the mirrors\n" +
+				"never get back.",
 			checks: []demoCheck{
 				{demo.StrictNACL, []string{"--from", w, "--to", mirror, "--port", "443"}, "denied",
-					"the security group allows yum, the NACL silently breaks it on the way back"},
+					"the security group allows yum, the NACL silently breaks it on the way back", reach.StepReturnSrcNACL},
 				{demo.StrictNACL, []string{"--from", eng, "--to", w, "--port", "22"}, "allowed",
-					"SSH still works: its replies leave through outbound rule 130"},
+					"SSH still works: its replies leave through outbound rule 130", ""},
 			},
 		},
 	}
@@ -237,12 +271,45 @@ func runDemoCheck(o *DemoOptions, ws *demo.Workspace, c demoCheck) (bool, error)
 	if code == ExitFinding {
 		got = "denied"
 	}
-	mark := "ok"
-	if got != c.expect {
+	mark, ok := "ok", got == c.expect
+	if !ok {
 		mark = "UNEXPECTED: expected " + c.expect
+	} else if c.deniedAt != "" {
+		denied, err := deniesAt(args, c.deniedAt)
+		if err != nil {
+			return false, err
+		}
+		if !denied {
+			mark, ok = fmt.Sprintf("UNEXPECTED: expected step %s to deny", c.deniedAt), false
+		}
 	}
 	fmt.Fprintf(o.IO.Out, "=> %s: %s [%s]\n", got, c.because, mark)
-	return got == c.expect, nil
+	return ok, nil
+}
+
+// deniesAt runs a check again with JSON output and reports whether the
+// trace's step denies.
+func deniesAt(args []string, step reach.Step) (bool, error) {
+	var stdout, stderr bytes.Buffer
+	sub := &IOStreams{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr}
+	if code := Main(append(slices.Clip(args), "--format", "json"), sub); code == ExitBadInput {
+		return false, fmt.Errorf("demo step failed: %s", strings.TrimSpace(stderr.String()))
+	}
+	var trace struct {
+		Hops []struct {
+			Step   reach.Step `json:"step"`
+			Result string     `json:"result"`
+		} `json:"hops"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &trace); err != nil {
+		return false, fmt.Errorf("demo step: reading walls check --format json: %w", err)
+	}
+	for _, h := range trace.Hops {
+		if h.Step == step && h.Result == "deny" {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // runDemoCommand runs one command through the real command path, prints
@@ -256,7 +323,7 @@ func runDemoCommand(o *DemoOptions, ws *demo.Workspace, c demoCommand) (bool, er
 		return false, fmt.Errorf("demo step %q failed: %s", c.show, strings.TrimSpace(stderr.String()))
 	}
 	indent(o.IO.Out, stdout.String())
-	ok, why := c.expect(stdout.String(), code)
+	ok, why := c.expect(ws, stdout.String(), code)
 	mark := "ok"
 	if !ok {
 		mark = "UNEXPECTED"
@@ -279,4 +346,84 @@ func indent(w io.Writer, s string) {
 	for _, line := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
 		fmt.Fprintln(w, "   "+line)
 	}
+}
+
+// portList renders ports as "a, b, ... and z".
+func portList(ports []uint16) string {
+	s := make([]string, len(ports))
+	for i, p := range ports {
+		s[i] = fmt.Sprint(p)
+	}
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+// checkLearnedPlan holds the demo's plan to the story by what it allows,
+// not by how learn words it: under the plan the workers still reach yum's
+// mirrors on 80, 443, 21 and every FTP data port seen, through one proposed
+// tcp range covering all of those ports, and still cannot reach the
+// database, FTP's port 20 or the engineers' SSH clients (whose sessions
+// are replies, and need no egress). It returns that range, as "tcp lo-hi".
+func checkLearnedPlan(ws *demo.Workspace) (string, error) {
+	inv, err := inventory.Load(ws.Inventory(demo.Today))
+	if err != nil {
+		return "", err
+	}
+	data, err := os.ReadFile(ws.Plan())
+	if err != nil {
+		return "", err
+	}
+	p, err := plan.Parse(ws.Plan(), data)
+	if err != nil {
+		return "", err
+	}
+	planned, err := plan.Apply(inv, p)
+	if err != nil {
+		return "", err
+	}
+	egress := plan.NewEgress(planned)
+	groups := []string{demo.WorkersSG}
+	tcp := func(addr string, port uint16) netspace.Packet {
+		return netspace.Packet{Protocol: uint8(vpc.ProtoTCP), Port: port, Addr: netip.MustParseAddr(addr)}
+	}
+	type want struct {
+		addr  string
+		port  uint16
+		allow bool
+	}
+	wants := []want{
+		{demo.MirrorIP, 80, true}, {demo.MirrorIP, 443, true}, {demo.FTPMirrorIP, 21, true},
+		{demo.FTPMirrorIP, 20, false}, {demo.DatabaseIP, 3306, false},
+		{demo.EngineerIP, 22, false}, {demo.EngineerIP, demo.EngineerSSHClientPort, false},
+	}
+	dataPorts := demo.FTPDataPorts()
+	for _, port := range dataPorts {
+		wants = append(wants, want{demo.FTPMirrorIP, port, true})
+	}
+	for _, w := range wants {
+		if got := egress.Allows(groups, tcp(w.addr, w.port)); got != w.allow {
+			verb := "allows"
+			if !got {
+				verb = "denies"
+			}
+			return "", fmt.Errorf("the plan %s tcp %d to %s", verb, w.port, w.addr)
+		}
+	}
+	g := p.Group(demo.WorkersSG)
+	if g == nil {
+		return "", fmt.Errorf("the plan has no group %s", demo.WorkersSG)
+	}
+	rules, err := plan.Rules(g.GroupID, g.ProposedEgress)
+	if err != nil {
+		return "", err
+	}
+	lo, hi := int32(dataPorts[0]), int32(dataPorts[len(dataPorts)-1])
+	for _, r := range rules {
+		if r.Protocol == vpc.ProtoTCP && r.FromPort <= lo && r.ToPort >= hi {
+			return fmt.Sprintf("tcp %d-%d", r.FromPort, r.ToPort), nil
+		}
+	}
+	return "", fmt.Errorf("no proposed tcp rule covers the FTP data ports %d-%d in one range", lo, hi)
 }

@@ -2,8 +2,11 @@
 // binary so `walls demo` runs offline: an Auto Scaling group of Linux batch
 // workers that engineers SSH into and that `yum install` packages at boot
 // (HTTP, HTTPS, FTP), a MySQL database on 3306 in the same VPC, and the
-// usual allow-all egress. The data is ordinary AWS CLI JSON and VPC Flow Log
-// text, read by the same loaders as any user input.
+// usual allow-all egress. yum's FTP is passive: besides the control
+// connection to port 21, each download is a data connection the worker
+// opens from an ephemeral port to a high port the mirror picks, and the
+// flow logs hold those too. The data is ordinary AWS CLI JSON and VPC Flow
+// Log text, read by the same loaders as any user input.
 package demo
 
 import (
@@ -30,6 +33,20 @@ const (
 	FTPMirrorIP     = "192.0.2.21"   // a yum mirror over FTP
 )
 
+// Ports the flow logs show.
+const (
+	// EngineerSSHClientPort is the port worker 1's SSH sessions came from:
+	// the worker's replies go there, and need no egress rule.
+	EngineerSSHClientPort = 50514
+	// FTPDataPort is the mirror's passive-mode port of one data connection
+	// worker 1 opened (one of FTPDataPorts).
+	FTPDataPort = 50041
+)
+
+// FTPDataPorts returns, in ascending order, the mirror's passive-mode ports
+// the workers' FTP data connections reached in the flow logs.
+func FTPDataPorts() []uint16 { return []uint16{50013, 50022, 50041, 50058, 50077, 50096} }
+
 // Variant selects which files make up the inventory.
 type Variant int
 
@@ -37,7 +54,9 @@ type Variant int
 const (
 	// Today: allow-all egress on the workers, the default NACL.
 	Today Variant = iota
-	// Tightened: the three egress rules a careful engineer writes.
+	// Tightened: the three egress rules a careful engineer writes (tcp 80,
+	// 443 and 20-21, which lets FTP's control connection out but not its
+	// passive data connections).
 	Tightened
 	// StrictNACL: tightened, plus a custom NACL on the workers' subnet that
 	// forgets the inbound ephemeral range.
