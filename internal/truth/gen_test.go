@@ -245,7 +245,9 @@ func (g *gen) member(not *eni) *eni {
 	live := g.w.liveENIs()
 	for i := 0; i < 10; i++ {
 		e := live[g.r.Intn(len(live))]
-		if e != not {
+		// A replaced interface never talks to its successor: they did not
+		// live at the same time (the successor holds its address).
+		if e != not && !(not != nil && not.gone && e.has(not.ips[0])) {
 			return e
 		}
 	}
