@@ -42,12 +42,22 @@ func (l *learner) run(obs []flowlog.Observation) *plan.Plan {
 				unobserved = append(unobserved, m.ID)
 			}
 		}
+		// Members an older snapshot knew (instances an Auto Scaling group
+		// replaced in the window) are learned from too.
+		var goneObserved []string
+		for _, m := range ix.GoneMembers[id] {
+			if l.observed[m.ID] {
+				goneObserved = append(goneObserved, m.ID)
+			}
+		}
 		switch {
+		case g.Gone:
+			pg.Status, pg.Reason = plan.StatusUnchanged, "known only to an older snapshot: the group no longer exists"
 		case !g.RulesKnown:
 			pg.Status, pg.Reason = plan.StatusUnchanged, "its rules were not loaded"
-		case len(members) == 0:
+		case len(members) == 0 && len(goneObserved) == 0:
 			pg.Status, pg.Reason = plan.StatusUnchanged, "no member interfaces: nothing to learn from"
-		case pg.ObservedMembers == 0:
+		case pg.ObservedMembers == 0 && len(goneObserved) == 0:
 			pg.Status, pg.Reason = plan.StatusUnchanged, "no observed member traffic in the window: never emptied on no evidence"
 		case l.opaque[id] != "":
 			pg.Status, pg.Reason = plan.StatusUnchanged, l.opaque[id]
@@ -57,6 +67,10 @@ func (l *learner) run(obs []flowlog.Observation) *plan.Plan {
 			if len(unobserved) > 0 {
 				pg.Notes = append(pg.Notes, fmt.Sprintf("%d of %d members had no observations in the window; "+
 					"the proposal covers only what the observed members need", len(unobserved), len(members)))
+			}
+			if len(goneObserved) > 0 {
+				pg.Notes = append(pg.Notes, fmt.Sprintf("learned from %d former members known only to older snapshots "+
+					"(replaced instances) as well: %s", len(goneObserved), strings.Join(examples(goneObserved, 5), ", ")))
 			}
 			rules, count, widened, notes := l.build(g, byGroup[id])
 			pg.ProposedEgress, pg.RuleCount, pg.Widened = rules, count, widened
