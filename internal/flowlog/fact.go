@@ -398,7 +398,12 @@ func (pc *portClasses) classifyVals(proto int16, sport, dport int32, flags int16
 	}
 	d.info |= uint8(fd) << infoFlowShift
 	if d.info&infoFullPorts == 0 {
-		d.dropped, d.sport = d.sport, 0 // the initiator's ephemeral port
+		// The initiator's ephemeral port goes; a port-class guess keeps it
+		// as a range in the sums, for the rules to overturn the guess.
+		if ev == evHeuristic {
+			d.dropped = d.sport
+		}
+		d.sport = 0
 	}
 	return d
 }
