@@ -376,20 +376,8 @@ func replay(inv, planned *vpc.Inventory, obs []flowlog.Observation) *ReplayRepor
 		}
 		return a.Remote < b.Remote
 	})
-	for id := range unknown {
-		rep.UnknownInterfaces = append(rep.UnknownInterfaces, id)
-	}
-	sort.Strings(rep.UnknownInterfaces)
-	if len(rep.UnknownInterfaces) > maxNamed {
-		rep.UnknownInterfaces = rep.UnknownInterfaces[:maxNamed]
-	}
-	for id := range notEvaluated {
-		rep.NotEvaluatedInterfaces = append(rep.NotEvaluatedInterfaces, id)
-	}
-	sort.Strings(rep.NotEvaluatedInterfaces)
-	if len(rep.NotEvaluatedInterfaces) > maxNamed {
-		rep.NotEvaluatedInterfaces = rep.NotEvaluatedInterfaces[:maxNamed]
-	}
+	rep.UnknownInterfaces = firstNamed(unknown)
+	rep.NotEvaluatedInterfaces = firstNamed(notEvaluated)
 	for _, u := range unattributed {
 		rep.UnattributedInterfaces = append(rep.UnattributedInterfaces, *u)
 	}
@@ -405,4 +393,17 @@ func replay(inv, planned *vpc.Inventory, obs []flowlog.Observation) *ReplayRepor
 		rep.UnattributedInterfaces = rep.UnattributedInterfaces[:maxNamed]
 	}
 	return rep
+}
+
+// firstNamed is the set's ids in order, at most maxNamed of them.
+func firstNamed(set map[string]bool) []string {
+	ids := make([]string, 0, len(set))
+	for id := range set {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	if len(ids) > maxNamed {
+		ids = ids[:maxNamed]
+	}
+	return ids
 }
