@@ -196,6 +196,25 @@ func TestDirectionFromRules(t *testing.T) {
 			"eni-o outbound tcp/443 203.0.113.9 accept heuristic flows=2 pkts=6 bytes=600",
 			"eni-w outbound tcp/443 203.0.113.9 accept by-rules flows=2 pkts=6 bytes=600",
 		},
+	}, {
+		// Private addresses repeat across VPCs: the interface of another
+		// VPC that holds the remote's address (and admits nothing) must
+		// not lend its rules. Only eni-a's own rules count: open both ways.
+		name: "another VPC's interface with the remote's address",
+		data: both("eni-a", "10.0.1.10", "10.0.2.20", 45000, 50000, 6),
+		inv: func() *vpc.Inventory {
+			inv := dirInv(t, map[string]string{"eni-a": "10.0.1.10", "eni-other": "10.0.2.20"},
+				map[string][]string{"eni-a": {"sg-a"}, "eni-other": {"sg-closed"}},
+				map[string][]string{"sg-a": {"all 10.0.0.0/16"}, "sg-closed": {"tcp 22 10.0.0.0/16"}},
+				map[string][]string{"sg-a": {"all 0.0.0.0/0"}})
+			inv.Interfaces["eni-a"].VpcID = "vpc-a"
+			inv.Interfaces["eni-other"].VpcID = "vpc-b"
+			return inv
+		}(),
+		want: []string{
+			"eni-a outbound tcp/50000 10.0.2.20 accept ambiguous flows=2 pkts=6 bytes=600",
+			"eni-a inbound tcp/45000 10.0.2.20 accept ambiguous flows=2 pkts=6 bytes=600",
+		},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

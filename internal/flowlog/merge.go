@@ -50,6 +50,7 @@ type eniState struct {
 	transit bool              // a forwarding interface type
 	local   [16]byte          // learned own address
 	learned int8              // 1: local is known; 0: ambiguous
+	vpc     string            // its VPC, from the inventory or its records
 }
 
 // transitTypes are interface types that forward traffic of others.
@@ -177,6 +178,10 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 	st.BadLines, st.OutsideTimeRange, st.Rejected, st.BytesRead = n.bad, n.outside, n.rejected, n.bytes
 	for i := range enis {
 		enis[i].setup(inv)
+		enis[i].vpc = meta[enis[i].name].VpcID
+		if enis[i].iface != nil {
+			enis[i].vpc = enis[i].iface.VpcID
+		}
 		if s := enis[i].skip; s.first != 0 || s.last != 0 {
 			st.SkipDataInterfaces = append(st.SkipDataInterfaces, enis[i].name)
 		}
@@ -801,9 +806,9 @@ func (m *merger) mayStart(k *factKey, senderLocal, fromSrc bool, lo, hi uint16) 
 	src, dst := addrOf(srcA), addrOf(dstA)
 	var srcIf, dstIf *vpc.Interface
 	if senderLocal {
-		srcIf, dstIf = e.iface, m.adm.Interface(dst)
+		srcIf, dstIf = e.iface, m.remoteIf(e, dst)
 	} else {
-		srcIf, dstIf = m.adm.Interface(src), e.iface
+		srcIf, dstIf = m.remoteIf(e, src), e.iface
 	}
 	if !hasPorts(k.proto) {
 		lo, hi = 0, 0
@@ -812,6 +817,18 @@ func (m *merger) mayStart(k *factKey, senderLocal, fromSrc bool, lo, hi uint16) 
 		return m.adm.MayStart(srcIf, src, dstIf, dst, k.proto, lo, hi)
 	}
 	return m.adm.MayStart(dstIf, dst, srcIf, src, k.proto, lo, hi)
+}
+
+// remoteIf is the inventory interface holding the remote address a, when
+// it is in the interface e's VPC: private addresses repeat across VPCs, and
+// another VPC's interface with the same address must not lend its rules
+// (nil, excluding nothing, when the VPCs differ or are not known).
+func (m *merger) remoteIf(e *eniState, a netip.Addr) *vpc.Interface {
+	r := m.adm.Interface(a)
+	if r == nil || r.VpcID != e.vpc {
+		return nil
+	}
+	return r
 }
 
 // addH1 classifies a fact the port classes decided (its src slot started
