@@ -206,7 +206,7 @@ func TestDirectionFromRules(t *testing.T) {
 			inv := dirInv(t, map[string]string{"eni-a": "10.0.1.10", "eni-other": "10.0.2.20"},
 				map[string][]string{"eni-a": {"sg-a"}, "eni-other": {"sg-closed"}},
 				map[string][]string{"sg-a": {"all 10.0.0.0/16"}, "sg-closed": {"tcp 22 10.0.0.0/16"}},
-				map[string][]string{"sg-a": {"all 0.0.0.0/0"}})
+				map[string][]string{"sg-a": {"all 0.0.0.0/0"}, "sg-closed": {"all 0.0.0.0/0"}})
 			inv.Interfaces["eni-a"].VpcID = "vpc-a"
 			inv.Interfaces["eni-other"].VpcID = "vpc-b"
 			return inv
