@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,5 +81,62 @@ func TestLearnChurnedInterface(t *testing.T) {
 	}
 	if !strings.Contains(errOut, "snapshot") {
 		t.Errorf("stderr does not say snapshots were merged:\n%s", errOut)
+	}
+}
+
+// TestLearnOpenVPCAmbiguous: the workers admit everything from inside the
+// VPC, and two of them talk between high ports in a v2 log (no flags).
+// Neither the rules nor the ports tell who started it: observe reports both
+// directions as ambiguous, learn keeps what each would need, lists those
+// rules apart with their share of the plan, and the plan still holds.
+func TestLearnOpenVPCAmbiguous(t *testing.T) {
+	dir := t.TempDir()
+	inv := filepath.Join(dir, "inventory")
+	copyReplacing(t, learnInv, inv, strings.NewReplacer())
+	path := filepath.Join(inv, "security-groups.json")
+	var doc map[string][]map[string]any
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range doc["SecurityGroups"] {
+		if g["GroupId"] == "sg-0a1b2c3d4e5f60021" {
+			g["IpPermissions"] = []map[string]any{{"IpProtocol": "-1", "IpRanges": []map[string]any{{"CidrIp": "10.0.0.0/16"}}}}
+		}
+	}
+	if b, err = json.Marshal(doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec := func(eni, src, dst string, sp, dp int) string {
+		return fmt.Sprintf("2 111122223333 %s %s %s %d %d 6 5 500 1795507200 1795507260 ACCEPT OK\n", eni, src, dst, sp, dp)
+	}
+	var log strings.Builder
+	for _, eni := range []string{"eni-0a1b2c3d4e5f60101", "eni-0a1b2c3d4e5f60102"} {
+		log.WriteString(rec(eni, "10.0.1.10", "10.0.1.11", 45000, 50000))
+		log.WriteString(rec(eni, "10.0.1.11", "10.0.1.10", 50000, 45000))
+	}
+	flows := filepath.Join(dir, "flows.log")
+	if err := os.WriteFile(flows, []byte(log.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	out, errOut, code := run(t, "observe", inv, "--flows", flows, "--format", "csv")
+	if code != 0 || strings.Count(out, ",ambiguous,") != 4 || !strings.Contains(errOut, "left ambiguous") {
+		t.Fatalf("observe: exit %d, want 4 ambiguous rows (two per interface):\n%s%s", code, out, errOut)
+	}
+	out, errOut, code = run(t, "learn", inv, "--flows", flows)
+	if code != 0 {
+		t.Fatalf("learn: exit %d, want 0 (the plan holds):\n%s%s", code, out, errOut)
+	}
+	head := strings.Index(out, "kept because the direction is not proven")
+	if head < 0 || strings.Index(out, "tcp 50000 to sg-0a1b2c3d4e5f60021") < head ||
+		strings.Index(out, "tcp 45000 to sg-0a1b2c3d4e5f60021") < head || !strings.Contains(out+errOut, "2 of 2 proposed rules (100%)") {
+		t.Errorf("learn does not list both possible directions apart with their share:\n%s%s", out, errOut)
 	}
 }
