@@ -13,7 +13,7 @@ import (
 // address and their groups, groups with ingress and egress rules written
 // as "tcp 22 10.0.0.0/16", "udp 123 sg-x", "icmp 8/0 0.0.0.0/0",
 // "all 0.0.0.0/0".
-func dirInv(t *testing.T, enis map[string]string, groupsOf map[string][]string, ingress, egress map[string][]string) *vpc.Inventory {
+func dirInv(t testing.TB, enis map[string]string, groupsOf map[string][]string, ingress, egress map[string][]string) *vpc.Inventory {
 	t.Helper()
 	inv := vpc.New()
 	for _, k := range vpc.AllKinds {
