@@ -71,4 +71,3 @@ func FuzzDirection(f *testing.F) {
 		}
 	})
 }
-
