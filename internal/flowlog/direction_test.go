@@ -250,3 +250,26 @@ func TestInterfaceMeta(t *testing.T) {
 		t.Errorf("Interfaces = %+v, want %+v", res.Interfaces, want)
 	}
 }
+
+// TestBothEndsAgree: a connection between two interfaces whose logs use
+// different formats. eni-a's v5 log shows the handshake; eni-b's v2 log
+// has no flags and the rules leave both directions open. The handshake
+// seen at one end decides the other end too.
+func TestBothEndsAgree(t *testing.T) {
+	t.Parallel()
+	inv := dirInv(t, map[string]string{"eni-a": "10.0.1.10", "eni-b": "10.0.2.20"},
+		map[string][]string{"eni-a": {"sg-open"}, "eni-b": {"sg-open"}},
+		map[string][]string{"sg-open": {"all 10.0.0.0/16"}}, map[string][]string{"sg-open": {"all 0.0.0.0/0"}})
+	dir := t.TempDir()
+	v5 := "version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status tcp-flags flow-direction\n" +
+		"5 eni-a 10.0.1.10 10.0.2.20 45000 50000 6 3 300 100 160 ACCEPT OK 2 egress\n" +
+		"5 eni-a 10.0.2.20 10.0.1.10 50000 45000 6 3 300 100 160 ACCEPT OK 18 ingress\n"
+	v2 := "2 123456789012 eni-b 10.0.1.10 10.0.2.20 45000 50000 6 3 300 100 160 ACCEPT OK\n" +
+		"2 123456789012 eni-b 10.0.2.20 10.0.1.10 50000 45000 6 3 300 100 160 ACCEPT OK\n"
+	a, b := writeFile(t, dir, "a.log", v5), writeFile(t, dir, "b.log", v2)
+	res := aggregate(t, []string{a, b}, Options{Inventory: inv})
+	equalLines(t, rows(res), []string{
+		"eni-a outbound tcp/50000 10.0.2.20 accept exact flows=2 pkts=6 bytes=600",
+		"eni-b inbound tcp/50000 10.0.1.10 accept exact flows=2 pkts=6 bytes=600",
+	})
+}

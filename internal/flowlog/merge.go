@@ -21,7 +21,7 @@ import (
 // transit, and its initiator decided, proof before guess:
 //
 //	a. tcp-flags of the record, or of the same 5-tuple elsewhere in the
-//	   data (E3): exact
+//	   data (E3), on this interface or the connection's other end: exact
 //	b. the current security groups of both ends (with an inventory): an
 //	   accepted record passed them, so a direction they could not have
 //	   admitted is excluded; when one direction is left: by-rules
@@ -277,6 +277,21 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 			}
 		})
 		services, listeners := shards[0].kn.services, shards[0].kn.listeners
+		// Handshakes seen by any interface count for both ends: each
+		// shard gets those of the others.
+		shared := map[tuple5]bool{}
+		for _, sh := range shards {
+			for t := range sh.kn.exact5 {
+				if t.eni == anyENI {
+					shared[t] = true
+				}
+			}
+		}
+		for _, sh := range shards {
+			for t := range shared {
+				sh.kn.exact5[t] = true
+			}
+		}
 		for _, sh := range shards[1:] {
 			for k := range sh.kn.services {
 				services[k] = true
@@ -610,6 +625,10 @@ func (st *Stats) countDecided(flows uint64, conf Confidence) {
 	}
 }
 
+// anyENI stands for every interface in exact5: a handshake seen by either
+// end of a connection.
+const anyENI = ^uint32(0)
+
 // knowledge is what the whole data set teaches for undecided facts.
 type knowledge struct {
 	exact5    map[tuple5]bool // 5-tuples whose handshake was seen: a initiated
@@ -680,6 +699,9 @@ func (kn *knowledge) learn(k *factKey) {
 	}
 	if k.fullPorts() {
 		kn.exact5[tuple5{a: k.src, ap: k.sport, b: k.dst, bp: k.dport, eni: k.eni, proto: k.proto}] = true
+		// The other end's records of the connection name the same
+		// addresses and ports (interface-level ones: pkt-* may differ).
+		kn.exact5[tuple5{a: k.src, ap: k.sport, b: k.dst, bp: k.dport, eni: anyENI, proto: k.proto}] = true
 	}
 }
 
@@ -881,12 +903,24 @@ func (sh *mergeShard) resolve(k *factKey, v *factVal, senderLocal bool) {
 	m, kn := sh.m, sh.kn
 	fwdT := tuple5{a: k.src, ap: k.sport, b: k.dst, bp: k.dport, eni: k.eni, proto: k.proto}
 	revT := tuple5{a: k.dst, ap: k.dport, b: k.src, bp: k.sport, eni: k.eni, proto: k.proto}
-	// a. the same 5-tuple's handshake
+	// a. the same 5-tuple's handshake, on this interface or, so that both
+	// ends of a connection agree, on the other end (whose log may be in a
+	// format without tcp-flags)
 	if kn.exact5[fwdT] {
 		m.add(k, v, false, Exact)
 		return
 	}
 	if kn.exact5[revT] {
+		m.add(k, v, true, Exact)
+		return
+	}
+	fwdAny, revAny := fwdT, revT
+	fwdAny.eni, revAny.eni = anyENI, anyENI
+	if kn.exact5[fwdAny] && !kn.exact5[revAny] {
+		m.add(k, v, false, Exact)
+		return
+	}
+	if kn.exact5[revAny] && !kn.exact5[fwdAny] {
 		m.add(k, v, true, Exact)
 		return
 	}
