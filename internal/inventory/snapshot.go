@@ -239,25 +239,60 @@ func groupSnapshots(results []*parsed, tfDirs, manifests []string) ([]*snapshot,
 }
 
 // loadSnapshots builds the inventory from several snapshots, oldest first.
-// The newest (with the files outside every snapshot folder) is the current
-// inventory. Interfaces only older snapshots know are added, marked gone,
-// as the newest snapshot knowing them recorded them; groups they carry that
-// the current inventory lacks are added from the newest snapshot holding
-// them, marked gone too.
+// Snapshots are first sorted into places: the same account and region
+// where both manifests name them, else snapshots whose VPCs, groups or
+// interfaces overlap (folders of different regions or accounts share none
+// of them, and are all current). The newest snapshot of each place, with
+// the files outside every snapshot folder, is the current inventory.
+// Interfaces only older snapshots know are added, marked gone, as the
+// newest snapshot knowing them recorded them; groups they carry that the
+// current inventory lacks are added from the newest snapshot holding them,
+// marked gone too.
 func loadSnapshots(snaps []*snapshot, shared *snapshot, pre []vpc.Warning) (*vpc.Inventory, error) {
-	cur := snaps[len(snaps)-1]
 	var errs []error
-	inv, es := build(append(append([]*parsed(nil), cur.files...), shared.files...), append(append([]string(nil), cur.tfDirs...), shared.tfDirs...))
-	errs = append(errs, es...)
-	olds := make([]*vpc.Inventory, len(snaps)-1)
-	for i, s := range snaps[:len(snaps)-1] {
+	built := make([]*vpc.Inventory, len(snaps))
+	for i, s := range snaps {
 		o, es := build(s.files, s.tfDirs)
 		errs = append(errs, es...)
-		olds[i] = o
+		built[i] = o
 	}
 	if len(errs) > 0 {
 		return nil, joinErrors(errs)
 	}
+	place := places(snaps, built)
+	newest := map[int]int{} // place -> index of its newest snapshot (snaps are oldest first)
+	for i := range snaps {
+		newest[place[i]] = i
+	}
+	curFiles, curTF := append([]*parsed(nil), shared.files...), append([]string(nil), shared.tfDirs...)
+	var current []*snapshot
+	var olderSnaps []*snapshot
+	var olds []*vpc.Inventory
+	for i, s := range snaps {
+		if newest[place[i]] == i {
+			current = append(current, s)
+			curFiles = append(curFiles, s.files...)
+			curTF = append(curTF, s.tfDirs...)
+			continue
+		}
+		olderSnaps = append(olderSnaps, s)
+		olds = append(olds, built[i])
+	}
+	if len(olds) == 0 {
+		// Only places, no history: one inventory, as if read together.
+		inv, es := build(curFiles, curTF)
+		if len(es) > 0 {
+			return nil, joinErrors(es)
+		}
+		inv.Warnings = append(pre, inv.Warnings...)
+		Finalize(inv)
+		return inv, nil
+	}
+	inv, es := build(curFiles, curTF)
+	if len(es) > 0 {
+		return nil, joinErrors(es)
+	}
+	snaps = olderSnaps
 	var warnings []vpc.Warning
 	for _, o := range olds {
 		warnings = append(warnings, o.Warnings...)
@@ -322,15 +357,19 @@ func loadSnapshots(snaps []*snapshot, shared *snapshot, pre []vpc.Warning) (*vpc
 	}
 
 	var notes []vpc.Warning
-	older := make([]string, 0, len(snaps)-1)
-	for i := len(snaps) - 2; i >= 0; i-- {
+	older := make([]string, 0, len(snaps))
+	for i := len(snaps) - 1; i >= 0; i-- {
 		older = append(older, snaps[i].label())
 	}
+	curLabels := make([]string, 0, len(current))
+	for _, c := range current {
+		curLabels = append(curLabels, c.label())
+	}
 	notes = append(notes, vpc.Warning{Code: "snapshots", Note: true,
-		Message: fmt.Sprintf("read %d inventory snapshots; the newest, %s, is the current inventory (its groups, rules, NACLs, subnets, VPCs and interfaces); older: %s",
-			len(snaps), cur.label(), firstN(older, 5))})
+		Message: fmt.Sprintf("read %d inventory snapshots of %d account/region places; the newest of each, %s, is the current inventory (its groups, rules, NACLs, subnets, VPCs and interfaces); older: %s",
+			len(snaps)+len(current), len(current), firstN(curLabels, 5), firstN(older, 5))})
 	var mtimes []string
-	for _, s := range snaps {
+	for _, s := range append(append([]*snapshot(nil), snaps...), current...) {
 		if s.fromMtime {
 			mtimes = append(mtimes, s.dir)
 		}
@@ -348,29 +387,62 @@ func loadSnapshots(snaps []*snapshot, shared *snapshot, pre []vpc.Warning) (*vpc
 		notes = append(notes, vpc.Warning{Code: "snapshot-conflicts", Note: true,
 			Message: fmt.Sprintf("%d interface(s) carry different groups in different snapshots; the newest snapshot's groups are used (%s)", len(conflicts), firstN(conflicts, 3))})
 	}
-	if accounts := distinctPlaces(snaps); len(accounts) > 1 {
-		groupWarnings = append(groupWarnings, vpc.Warning{Code: "snapshot-places",
-			Message: fmt.Sprintf("snapshot manifests name %d different accounts or regions (%s); they are read as successive snapshots of one inventory: load each account and region separately", len(accounts), strings.Join(accounts, ", "))})
-	}
 	inv.Warnings = append(append(append(notes, pre...), warnings...), groupWarnings...)
 	Finalize(inv)
 	return inv, nil
 }
 
-// distinctPlaces lists the account/region pairs manifests name.
-func distinctPlaces(snaps []*snapshot) []string {
-	set := map[string]bool{}
-	for _, s := range snaps {
-		if s.manifest != nil && (s.manifest.Account != "" || s.manifest.Region != "") {
-			set[s.manifest.Account+"/"+s.manifest.Region] = true
+// places numbers the snapshots' places: the same account and region where
+// both manifests name them, else overlapping VPC, group or interface ids
+// (snapshots of one place share them; other regions and accounts do not).
+func places(snaps []*snapshot, built []*vpc.Inventory) []int {
+	parent := make([]int, len(snaps))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	for i := range snaps {
+		for j := i + 1; j < len(snaps); j++ {
+			if samePlace(snaps[i], snaps[j], built[i], built[j]) {
+				parent[find(j)] = find(i)
+			}
 		}
 	}
-	out := make([]string, 0, len(set))
-	for k := range set {
-		out = append(out, k)
+	out := make([]int, len(snaps))
+	for i := range snaps {
+		out[i] = find(i)
 	}
-	sort.Strings(out)
 	return out
+}
+
+func samePlace(a, b *snapshot, x, y *vpc.Inventory) bool {
+	if ma, mb := a.manifest, b.manifest; ma != nil && mb != nil && ma.Account != "" && mb.Account != "" &&
+		ma.Region != "" && mb.Region != "" {
+		return ma.Account == mb.Account && ma.Region == mb.Region
+	}
+	for id := range x.VPCs {
+		if y.VPCs[id] != nil {
+			return true
+		}
+	}
+	for id := range x.Groups {
+		if y.Groups[id] != nil {
+			return true
+		}
+	}
+	for id := range x.Interfaces {
+		if y.Interfaces[id] != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func sameSet(a, b []string) bool {

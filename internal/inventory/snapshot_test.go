@@ -244,3 +244,56 @@ func TestManifestUnknownKeyWarns(t *testing.T) {
 		t.Errorf("warnings = %+v", ws)
 	}
 }
+
+// TestSnapshotPlaces: snapshots of different accounts or regions are all
+// current. With manifests naming account and region, and without manifests
+// (where disjoint VPC, group and interface ids tell them apart), a second
+// region loads as today's inventory beside the first one's history.
+func TestSnapshotPlaces(t *testing.T) {
+	for _, manifests := range []bool{true, false} {
+		root := copySnapshots(t, manifests, map[string]time.Time{
+			"old": time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC), "new": time.Date(2024, 5, 8, 0, 0, 0, 0, time.UTC)})
+		// Another region: every id differs, and it is older than both.
+		other := filepath.Join(root, "us-east-1")
+		if err := os.MkdirAll(other, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile("testdata/snapshots/old/inventory.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		renamed := strings.NewReplacer("vpc-0", "vpc-9", "sg-0", "sg-9", "eni-0", "eni-9", "subnet-0", "subnet-9", "i-0", "i-9",
+			"eu-west-1", "us-east-1").Replace(string(data))
+		if err := os.WriteFile(filepath.Join(other, "inventory.json"), []byte(renamed), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if manifests {
+			m := `{"walls":"snapshot","time":"2024-04-01T00:00:00Z","account":"111122223333","region":"us-east-1"}`
+			if err := os.WriteFile(filepath.Join(other, ManifestFile), []byte(m), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			at := time.Date(2024, 4, 1, 0, 0, 0, 0, time.UTC)
+			if err := os.Chtimes(filepath.Join(other, "inventory.json"), at, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		inv, err := Load([]string{root})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e := inv.Interfaces["eni-9old"]; e == nil || e.Gone {
+			t.Errorf("manifests %v: the other region's interface must be current: %+v", manifests, e)
+		}
+		if g := inv.Groups["sg-9web"]; g == nil || g.Gone {
+			t.Errorf("manifests %v: the other region's group must be current: %+v", manifests, g)
+		}
+		// The first region still has its history.
+		if e := inv.Interfaces["eni-0old"]; e == nil || !e.Gone {
+			t.Errorf("manifests %v: eni-0old must be gone: %+v", manifests, e)
+		}
+		if e := inv.Interfaces["eni-0new"]; e == nil || e.Gone {
+			t.Errorf("manifests %v: eni-0new must be current: %+v", manifests, e)
+		}
+	}
+}
