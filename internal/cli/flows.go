@@ -3,9 +3,12 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -70,11 +73,26 @@ func (f *flowFlags) options(ios *IOStreams) (flowlog.Options, error) {
 
 // aggregate runs flowlog.Aggregate with a progress line on a terminal. It
 // returns what Aggregate returns: a partial result may come with an error.
-func aggregate(ctx context.Context, ios *IOStreams, sources []string, opts flowlog.Options) (*flowlog.Result, error) {
+func aggregate(ctx context.Context, ios *IOStreams, sources []string, opts flowlog.Options) (res *flowlog.Result, err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	defer gcWhileSmall()()
+	var stdin *countingReader
+	for _, src := range sources {
+		if src == "-" && opts.Stdin != nil {
+			stdin = &countingReader{r: opts.Stdin}
+			opts.Stdin = stdin
+			break
+		}
+	}
+	if stdin != nil {
+		defer func() {
+			if res != nil && stdin.n.Load() == 0 {
+				fmt.Fprintln(ios.ErrOut, "walls: warning: no records read from stdin: it was empty")
+			}
+		}()
+	}
 	if ios.ErrTTY {
 		bar := newProgress(ios.ErrOut, "reading flow logs")
 		defer bar.Clear()
@@ -86,6 +104,18 @@ func aggregate(ctx context.Context, ios *IOStreams, sources []string, opts flowl
 		}
 	}
 	return flowlog.Aggregate(ctx, sources, opts)
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 // newProgress is the progress bar of long reads, drawn on stderr only when
@@ -142,8 +172,8 @@ func parseTimeFlag(name, s string, now time.Time) (time.Time, error) {
 func parseRatio(s string) (float64, error) {
 	v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "%"), 64)
 	switch {
-	case err != nil:
-		return 0, badInputf("--max-bad-lines %q: expected a percentage such as 1%% or 0.1%%", s)
+	case err != nil || math.IsNaN(v) || math.IsInf(v, 0):
+		return 0, badInputf("--max-bad-lines %q: expected a finite percentage such as 1%% or 0.1%%, or -1 for no limit", s)
 	case v < 0:
 		return -1, nil
 	case v == 0:

@@ -4,8 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"math"
 	"strings"
 	"text/tabwriter"
 
@@ -27,8 +26,12 @@ type LearnOptions struct {
 	// AllowUnattributed lets learn's replays pass over connections of
 	// interfaces not tied to loaded security group rules.
 	AllowUnattributed bool
-	Output            string
-	Format            string
+	// Output is -o: the plan file's path, or "-" for the plan on stdout
+	// (as --format json).
+	Output string
+	Format string
+	// formatSet says --format was given explicitly.
+	formatSet bool
 	flowFlags
 }
 
@@ -70,7 +73,12 @@ from the inventory or whose groups' rules were not loaded; they name those
 interfaces. --allow-unattributed accepts that knowingly.
 
 -o writes the plan file for walls diff, replay and check --plan; it is
-written even when the plan does not hold, for review.
+written even when the plan does not hold, for review. It is written whole
+or not at all (a temporary file in the same folder, renamed over the
+target), so concurrent runs never leave a mix. -o refuses a path that
+exists and is not a regular file (a symbolic link, a device, a FIFO, a
+folder) and a path that is one of the run's inputs. -o - writes the plan
+to stdout, as --format json does.
 
 Exit codes: 0 the plan holds, 1 it does not (a guarantee fails, a group
 stays over --max-rules, or the holdout replay does not pass: each is
@@ -80,6 +88,7 @@ printed with its group), 2 bad usage or bad input.`,
   walls learn inventory/ --flows flows/ --pin --max-rules 20 --format json | jq '.securityGroups[].proposedEgress'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Inputs = args
+			o.formatSet = cmd.Flags().Changed("format")
 			return runLearn(cmd.Context(), o)
 		},
 	}
@@ -90,7 +99,7 @@ printed with its group), 2 bad usage or bad input.`,
 	f.Float64Var(&o.Holdout, "holdout", 0, "replay the last P percent of the window instead of learning from it")
 	f.BoolVar(&o.AllowUnattributed, "allow-unattributed", false,
 		"let the replays pass over traffic of interfaces missing from the inventory or whose groups' rules are not loaded")
-	f.StringVarP(&o.Output, "output", "o", "", "write the plan file here")
+	f.StringVarP(&o.Output, "output", "o", "", "write the plan file here (- for stdout, as --format json)")
 	f.StringVar(&o.Format, "format", "table", "output format: table or json (the plan)")
 	return cmd
 }
@@ -108,8 +117,19 @@ func runLearn(ctx context.Context, o *LearnOptions) error {
 	if o.MaxRules < 1 {
 		return badInputf("--max-rules %d: want at least 1", o.MaxRules)
 	}
-	if o.Holdout < 0 || o.Holdout >= 100 {
+	if math.IsNaN(o.Holdout) || o.Holdout < 0 || o.Holdout >= 100 {
 		return badInputf("--holdout %g: want a percentage more than 0 and less than 100", o.Holdout)
+	}
+	toStdout := o.Output == stdoutPath
+	if toStdout {
+		if o.formatSet && o.Format != "json" {
+			return badInputf("-o - writes the plan (JSON) to stdout; it cannot go with --format %s", o.Format)
+		}
+		o.Format = "json"
+	} else if o.Output != "" {
+		if err := checkOutputPath("-o", o.Output, append(append([]string{}, o.Inputs...), o.Flows...)); err != nil {
+			return err
+		}
 	}
 	inv, err := loadInventory(o.IO, o.Inputs)
 	if err != nil {
@@ -126,7 +146,7 @@ func runLearn(ctx context.Context, o *LearnOptions) error {
 		return badInput(err)
 	}
 	failures := p.Failures()
-	if o.Output != "" {
+	if o.Output != "" && !toStdout {
 		if err := writePlanFile(o.Output, p); err != nil {
 			return err
 		}
@@ -170,30 +190,11 @@ func notProvenShare(np *plan.NotProven) string {
 		"never start", np.Rules, np.ProposedRules, 100*float64(np.Rules)/float64(max(np.ProposedRules, 1)), np.Flows)
 }
 
-// writePlanFile writes the plan atomically: a reviewer never sees half a plan.
+// writePlanFile writes the plan atomically (writeFileAtomic): a reviewer
+// never sees half a plan, and two runs writing the same path leave one
+// whole plan, never a mix.
 func writePlanFile(path string, p *plan.Plan) error {
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return badInputf("-o %s: is a folder; want the plan file's path, such as %s", path, filepath.Join(path, "plan.json"))
-	}
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return badInputf("-o: %v", err)
-	}
-	if err := p.Write(f); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return badInputf("-o: %v", err)
-	}
-	return nil
+	return writeFileAtomic("-o", path, p.Write)
 }
 
 // WritePlanTable renders a plan for people: per group, the proposed rules

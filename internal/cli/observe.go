@@ -223,11 +223,14 @@ func writeRows(w io.Writer, n int, row func(b []byte, i int) []byte) error {
 		to := min(from+batch, n)
 		per := (to - from + parts - 1) / parts
 		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var crash *goPanic
 		for p := range parts {
 			lo, hi := min(to, from+p*per), min(to, from+(p+1)*per)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				defer catch(&mu, &crash)
 				b := bufs[p][:0]
 				for i := lo; i < hi; i++ {
 					b = row(b, i)
@@ -236,6 +239,7 @@ func writeRows(w io.Writer, n int, row func(b []byte, i int) []byte) error {
 			}()
 		}
 		wg.Wait()
+		rethrow(crash)
 		for _, b := range bufs {
 			if _, err := w.Write(b); err != nil {
 				return err
@@ -369,6 +373,10 @@ func writeObservationsTable(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inven
 func reportObserveStats(w io.Writer, st *flowlog.Stats) {
 	fmt.Fprintf(w, "walls: %d records in %d files -> %d observations (initiator: %d exact, %d by rules, %d heuristic, %d ambiguous records; %d rejected)\n",
 		st.Records, st.Files, st.Observations, st.ExactRecords, st.ByRulesRecords, st.HeuristicRecords, st.UndecidedRecords, st.Rejected)
+	if st.Records == 0 {
+		fmt.Fprintf(w, "walls: warning: no flow records read from any source (%d files, %d lines: %d malformed, %d outside --since/--until, "+
+			"%d NODATA or SKIPDATA): there is no traffic to work from\n", st.Files, st.Lines, st.BadLines, st.OutsideTimeRange, st.NoData+st.SkipData)
+	}
 	if st.UndecidedRecords > 0 {
 		fmt.Fprintf(w, "walls: note: %d records left ambiguous: neither flags, the security groups of both ends nor the data tell who started them; "+
 			"they are reported once per possible direction (confidence \"ambiguous\")\n", st.UndecidedRecords)

@@ -6,8 +6,13 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"math"
+	"runtime/debug"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Exit codes, the public contract (DESIGN.md).
@@ -15,6 +20,7 @@ const (
 	ExitOK       = 0
 	ExitFinding  = 1 // the command worked and found what it was asked to fail on / denied
 	ExitBadInput = 2
+	ExitCrash    = 3 // an internal error (a bug in walls), never bad input: see the report file
 )
 
 // exitError carries an exit code out of a run function. A nil-message error
@@ -60,6 +66,7 @@ that keeps it working, and proves what a change would block before it ships.`,
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return badInput(err) })
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return checkFloatFlags(c) }
 	for _, add := range commands {
 		root.AddCommand(add(io))
 	}
@@ -72,8 +79,30 @@ var commands []func(*IOStreams) *cobra.Command
 
 func register(f func(*IOStreams) *cobra.Command) { commands = append(commands, f) }
 
-// Main runs walls with args and returns the process exit code.
-func Main(args []string, io *IOStreams) int {
+// Main runs walls with args and returns the process exit code. Writes to
+// ios.Out are checked: when stdout cannot be written (a full disk, a closed
+// pipe) the run fails with exit 2, whatever the command answered. A panic
+// in the command is an internal error: exit 3, with a report file
+// (crashReport).
+func Main(args []string, ios *IOStreams) (code int) {
+	out := &checkedWriter{w: ios.Out}
+	streams := *ios
+	streams.Out = out
+	defer func() {
+		if r := recover(); r != nil {
+			code = crashed(ios.ErrOut, r, debug.Stack(), args)
+		}
+	}()
+	code = execute(args, &streams)
+	if err := out.Err(); err != nil {
+		fmt.Fprintf(ios.ErrOut, "walls: writing stdout: %v\n", unwrapPath(err))
+		return ExitBadInput
+	}
+	return code
+}
+
+// execute runs the command tree and turns its error into an exit code.
+func execute(args []string, io *IOStreams) int {
 	root := NewRootCmd(io)
 	root.SetArgs(args)
 	err := root.Execute()
@@ -90,4 +119,29 @@ func Main(args []string, io *IOStreams) int {
 	// cobra's own usage errors (unknown command, bad args) are bad usage.
 	fmt.Fprintln(io.ErrOut, "walls: "+err.Error())
 	return ExitBadInput
+}
+
+// checkFloatFlags refuses NaN and infinities in every floating-point flag
+// of the command: no range check can be trusted with them (every
+// comparison with NaN is false).
+func checkFloatFlags(c *cobra.Command) error {
+	var bad error
+	c.Flags().Visit(func(f *pflag.Flag) {
+		if bad != nil {
+			return
+		}
+		switch f.Value.Type() {
+		case "float64", "float32", "float64Slice", "float32Slice":
+		default:
+			return
+		}
+		for _, s := range strings.Split(strings.Trim(f.Value.String(), "[]"), ",") {
+			v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+			if err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
+				bad = badInputf("--%s %s: want a finite number (%s)", f.Name, s, f.Usage)
+				return
+			}
+		}
+	})
+	return bad
 }

@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Version is walls' version as the crash report gives it. Release builds
+// set it with -ldflags "-X github.com/walls-dev/walls/internal/cli.Version=v1.2.3";
+// otherwise it comes from the build information (module version and VCS
+// revision).
+var Version = ""
+
+// version returns Version, or what the binary's build information says.
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			v += " " + s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				v += " (modified)"
+			}
+		}
+	}
+	return v
+}
+
+// crashed reports a panic: one line on stderr naming the report file, which
+// holds the panic value, the stack, the version and the command line. It
+// returns ExitCrash. If the report cannot be written, the stack goes to
+// stderr instead, so it is never lost.
+func crashed(stderr io.Writer, r any, stack []byte, args []string) int {
+	if gp, ok := r.(*goPanic); ok {
+		r, stack = gp.value, append(append(gp.stack, "\nraised again in:\n"...), stack...)
+	}
+	report := crashReport(r, stack, args)
+	path, err := writeCrashReport(report)
+	if err != nil {
+		fmt.Fprintf(stderr, "walls: internal error (a bug in walls, not a problem with the input): %s; the report could not be saved (%v):\n%s",
+			oneLine(r), err, report)
+		return ExitCrash
+	}
+	fmt.Fprintf(stderr, "walls: internal error (a bug in walls, not a problem with the input): %s; report written to %s\n", oneLine(r), path)
+	return ExitCrash
+}
+
+// crashReport is the report file's text.
+func crashReport(r any, stack []byte, args []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "walls internal error report\n\n")
+	fmt.Fprintf(&b, "time:    %s\n", time.Now().UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, "version: %s\n", version())
+	fmt.Fprintf(&b, "go:      %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = strconv.Quote(a)
+	}
+	fmt.Fprintf(&b, "command: walls %s\n", strings.Join(quoted, " "))
+	fmt.Fprintf(&b, "panic:   %v\n\n%s", r, stack)
+	return b.String()
+}
+
+// writeCrashReport saves the report in os.TempDir under a fresh name.
+func writeCrashReport(report string) (string, error) {
+	f, err := os.CreateTemp("", "walls-crash-*.txt")
+	if err != nil {
+		return "", err
+	}
+	_, werr := f.WriteString(report)
+	cerr := f.Close()
+	if werr != nil || cerr != nil {
+		os.Remove(f.Name())
+		if werr != nil {
+			return "", werr
+		}
+		return "", cerr
+	}
+	return f.Name(), nil
+}
+
+// oneLine is the panic value on one line, shortened.
+func oneLine(r any) string {
+	s := strings.Join(strings.Fields(fmt.Sprint(r)), " ")
+	if r := []rune(s); len(r) > 200 {
+		s = string(r[:200]) + "…"
+	}
+	return s
+}
+
+// goPanic carries a panic out of a goroutine that a command started, with
+// the goroutine's stack, so Main reports it (exit 3) instead of the Go
+// runtime killing the process with exit code 2, the code of bad input.
+type goPanic struct {
+	value any
+	stack []byte
+}
+
+func (g *goPanic) String() string { return fmt.Sprintf("%v\n\ngoroutine stack:\n%s", g.value, g.stack) }
+
+// catch is deferred at the top of a goroutine: it records the first panic
+// in *into (guarded by mu) for rethrow to raise in the waiting goroutine.
+func catch(mu *sync.Mutex, into **goPanic) {
+	if r := recover(); r != nil {
+		mu.Lock()
+		if *into == nil {
+			*into = &goPanic{value: r, stack: debug.Stack()}
+		}
+		mu.Unlock()
+	}
+}
+
+// rethrow panics with a goroutine's caught panic, if any.
+func rethrow(p *goPanic) {
+	if p != nil {
+		panic(p)
+	}
+}
