@@ -374,8 +374,9 @@ func reportObserveStats(w io.Writer, st *flowlog.Stats) {
 	fmt.Fprintf(w, "walls: %d records in %d files -> %d observations (initiator: %d exact, %d by rules, %d heuristic, %d ambiguous records; %d rejected)\n",
 		st.Records, st.Files, st.Observations, st.ExactRecords, st.ByRulesRecords, st.HeuristicRecords, st.UndecidedRecords, st.Rejected)
 	if st.Records == 0 {
-		fmt.Fprintf(w, "walls: warning: no flow records read from any source (%d files, %d lines: %d malformed, %d outside --since/--until, "+
-			"%d NODATA or SKIPDATA): there is no traffic to work from\n", st.Files, st.Lines, st.BadLines, st.OutsideTimeRange, st.NoData+st.SkipData)
+		fmt.Fprintf(w, "walls: warning: no flow records read from any source (%s, %s: %d malformed, %d outside --since/--until, "+
+			"%d NODATA or SKIPDATA): there is no traffic to work from\n", plural(st.Files, "file"), plural(int(st.Lines), "line"),
+			st.BadLines, st.OutsideTimeRange, st.NoData+st.SkipData)
 	}
 	if st.UndecidedRecords > 0 {
 		fmt.Fprintf(w, "walls: note: %d records left ambiguous: neither flags, the security groups of both ends nor the data tell who started them; "+

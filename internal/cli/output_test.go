@@ -368,7 +368,7 @@ func TestEmptyFlowInputWarns(t *testing.T) {
 		}
 	}
 	_, errOut, _ := run(t, "observe", "--flows", empty)
-	if strings.Contains(errOut, "stdin") || !strings.Contains(errOut, "no flow records read from any source (1 files, 0 lines") {
+	if strings.Contains(errOut, "stdin") || !strings.Contains(errOut, "no flow records read from any source (1 file, 0 lines") {
 		t.Errorf("empty file: %s", errOut)
 	}
 	// Stdin with records: no warning.

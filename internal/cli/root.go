@@ -15,7 +15,7 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// Exit codes, the public contract (DESIGN.md).
+// Exit codes, the public contract (README.md).
 const (
 	ExitOK       = 0
 	ExitFinding  = 1 // the command worked and found what it was asked to fail on / denied
@@ -58,7 +58,11 @@ func NewRootCmd(io *IOStreams) *cobra.Command {
 
 It audits security groups and network ACLs for open doors, learns from VPC
 Flow Logs which connections each workload starts, proposes the least egress
-that keeps it working, and proves what a change would block before it ships.`,
+that keeps it working, and proves what a change would block before it ships.
+
+Exit codes: 0 success, 1 a negative answer, 2 bad usage, bad input or output
+that could not be written (stdout included), 3 an internal error (a bug in
+walls: the message names a report file to attach to a bug report).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -138,7 +142,7 @@ func checkFloatFlags(c *cobra.Command) error {
 		for _, s := range strings.Split(strings.Trim(f.Value.String(), "[]"), ",") {
 			v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 			if err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
-				bad = badInputf("--%s %s: want a finite number (%s)", f.Name, s, f.Usage)
+				bad = badInputf("--%s %s: want a finite number", f.Name, strings.TrimSpace(s))
 				return
 			}
 		}
