@@ -44,7 +44,7 @@ type seenKey struct {
 // manyKeys is the member count above which an object's keys are compared
 // through a map rather than one by one, so a hostile object with 100,000
 // keys stays linear.
-const manyKeys = 16
+const manyKeys = 64
 
 // dupKey describes a key that repeats another in the same object.
 type dupKey struct {
@@ -58,13 +58,19 @@ func (k *keyChecker) check(b []byte) *dupKey {
 	for i := 0; i < len(b); i++ {
 		switch b[i] {
 		case '"':
-			j, escaped := i+1, false
-			for j < len(b) && b[j] != '"' {
-				if b[j] == '\\' {
-					escaped = true
-					j++
+			// The closing quote: the first '"' when the string holds no
+			// backslash (nearly always), found with IndexByte.
+			j, escaped := len(b), false
+			if q := bytes.IndexByte(b[i+1:], '"'); q >= 0 {
+				j = i + 1 + q
+			}
+			if bytes.IndexByte(b[i+1:j], '\\') >= 0 {
+				escaped = true
+				for j = i + 1; j < len(b) && b[j] != '"'; j++ {
+					if b[j] == '\\' {
+						j++
+					}
 				}
-				j++
 			}
 			if n := len(k.frames); n > 0 && k.frames[n-1].obj && k.frames[n-1].expectKey {
 				f := &k.frames[n-1]
@@ -149,10 +155,19 @@ func (k *keyChecker) dup(first, second seenKey) *dupKey {
 // sameKey reports whether two member names would fill the same field:
 // equal under Unicode case folding, as encoding/json and go-json match.
 func sameKey(a, b []byte) bool {
-	if len(a) == len(b) && bytes.Equal(a, b) {
-		return true
+	if len(a) != len(b) && ascii(a) && ascii(b) {
+		return false
 	}
 	return bytes.EqualFold(a, b)
+}
+
+func ascii(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // foldKey maps a key to one representative of its case-folding class, so
