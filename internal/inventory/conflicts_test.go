@@ -129,3 +129,75 @@ func TestAWSJSONNACLRuleNumber32767(t *testing.T) {
 		t.Fatalf("entries %+v", n.Inbound)
 	}
 }
+
+// Two files that define one object differently are an error naming both
+// places; the same definition twice (pages of one dump read twice) is
+// silent.
+func TestConflictingDefinitions(t *testing.T) {
+	t.Parallel()
+	sg := func(cidr string) string {
+		return `{"SecurityGroups": [{"GroupId": "sg-1", "IpPermissionsEgress": [],
+  "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "` + cidr + `"}]}]}]}`
+	}
+	nacl := func(action string) string {
+		return `{"NetworkAcls": [{"NetworkAclId": "acl-1", "Entries": [
+  {"RuleNumber": 100, "Egress": false, "RuleAction": "` + action + `", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"}]}]}`
+	}
+	rule := func(port int) string {
+		return fmt.Sprintf(`{"SecurityGroupRules": [{"SecurityGroupRuleId": "sgr-1", "GroupId": "sg-1", "IsEgress": false, "IpProtocol": "tcp", "FromPort": %d, "ToPort": %d, "CidrIpv4": "10.0.0.0/8"}]}`, port, port)
+	}
+	entries := func(cidrs ...string) string {
+		var es []string
+		for _, c := range cidrs {
+			es = append(es, `{"Cidr": "`+c+`"}`)
+		}
+		return `{"Entries": [` + strings.Join(es, ", ") + `]}`
+	}
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  string // "" = loads without a warning
+	}{
+		{"same group twice", map[string]string{"a.json": sg("10.0.0.0/8"), "b.json": sg("10.0.0.0/8")}, ""},
+		{"group differs", map[string]string{"a.json": sg("10.0.0.0/8"), "b.json": sg("0.0.0.0/0")},
+			"b.json:1: SecurityGroups[0]: security group sg-1 is defined differently here and at a.json:1"},
+		{"same NACL twice", map[string]string{"a.json": nacl("deny"), "b.json": nacl("deny")}, ""},
+		{"NACL entry differs", map[string]string{"a.json": nacl("deny"), "b.json": nacl("allow")},
+			"b.json:1: NetworkAcls[0]: network ACL acl-1 is defined differently here and at a.json:1"},
+		{"same rule id twice", map[string]string{"a.json": rule(22), "b.json": rule(22)}, ""},
+		{"rule id differs", map[string]string{"a.json": rule(22), "b.json": rule(3389)},
+			"security group rule sgr-1 is defined differently here and at"},
+		{"entries pages agree", map[string]string{"x/pl-1.json": entries("10.0.0.0/8", "192.168.0.0/16"), "y/pl-1.json": entries("192.168.0.0/16", "10.0.0.0/8")}, ""},
+		{"entries files differ", map[string]string{"x/pl-1.json": entries("10.0.0.0/8"), "y/pl-1.json": entries("0.0.0.0/0")},
+			"the entries of prefix list pl-1 are defined differently here and at"},
+		{"list entries and entries file differ", map[string]string{
+			"a.json":    `{"PrefixLists": [{"PrefixListId": "pl-1", "Entries": [{"Cidr": "10.0.0.0/8"}]}]}`,
+			"pl-1.json": entries("0.0.0.0/0")},
+			"pl-1.json:1: Entries: the entries of prefix list pl-1 are defined differently here and at"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := writeInputs(t, tc.files)
+			var paths []string
+			for name := range tc.files {
+				paths = append(paths, filepath.Join(dir, name))
+			}
+			inv, err := Load(paths)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, w := range inv.Warnings {
+					if w.Code == "duplicate" {
+						t.Errorf("identical definitions must be silent: %+v", w)
+					}
+				}
+				return
+			}
+			var ie *vpc.InputError
+			if !errors.As(err, &ie) || !strings.Contains(strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), ""), tc.want) {
+				t.Errorf("err = %v, want an input error containing %q", err, tc.want)
+			}
+		})
+	}
+}
