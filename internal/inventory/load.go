@@ -389,7 +389,6 @@ func newMerger(inv *vpc.Inventory) *merger {
 	return &merger{inv: inv, rules: map[string][]vpc.Rule{}, ruleIDs: map[string]vpc.Rule{}, ruleOrigin: map[string]vpc.Location{}}
 }
 
-
 func (m *merger) add(r *parsed) error {
 	fd, out, inv := r.aws, r.conv.out, m.inv
 	mark := func(present bool, k vpc.Kind) {
