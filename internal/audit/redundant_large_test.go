@@ -51,4 +51,3 @@ func BenchmarkRedundantRulesManyCIDRs(b *testing.B) {
 		})
 	}
 }
-
