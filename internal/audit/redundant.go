@@ -3,6 +3,7 @@ package audit
 import (
 	"fmt"
 	"net/netip"
+	"sort"
 	"strings"
 
 	"go4.org/netipx"
@@ -101,19 +102,66 @@ func (s *scan) peersMayOverlap(a, b *vpc.Rule) bool {
 	return true
 }
 
-// overlapping marks the rules that some other rule (allowed by peers) may
-// cover or be covered by, before any set is built; only those need sets.
-func (s *scan) overlapping(rules []*vpc.Rule, peers func(i, j int) bool) ([]bool, bool) {
-	need := make([]bool, len(rules))
-	found := false
-	for j := range rules {
-		for i := 0; i < j; i++ {
-			if (peers(i, j) || peers(j, i)) && mayOverlap(rules[i], rules[j]) && s.peersMayOverlap(rules[i], rules[j]) {
-				need[i], need[j], found = true, true, true
-			}
+// partners lists, for each rule, the other rules (ascending indexes) that
+// it may cover or be covered by, allowed by peers in either direction: the
+// cheap tests mayOverlap and peersMayOverlap, which every pair of rules
+// whose packet sets overlap passes. Rules with CIDR peers are paired by a
+// sweep over their prefixes sorted by address (prefixes nest or are
+// disjoint, so a prefix overlaps exactly the ones on the stack of prefixes
+// containing it), not by trying every pair: a permission listing 32,000
+// CIDRs costs n log n plus the overlapping pairs, not n².
+func (s *scan) partners(rules []*vpc.Rule, peers func(i, j int) bool) [][]int {
+	out := make([][]int, len(rules))
+	pair := func(i, j int) {
+		if (peers(i, j) || peers(j, i)) && mayOverlap(rules[i], rules[j]) && s.peersMayOverlap(rules[i], rules[j]) {
+			out[i] = append(out[i], j)
+			out[j] = append(out[j], i)
 		}
 	}
-	return need, found
+	var cidrs, others []int
+	for i, r := range rules {
+		if r.Peer.Kind == vpc.PeerCIDR {
+			cidrs = append(cidrs, i)
+		} else {
+			others = append(others, i)
+		}
+	}
+	// Any other peer may overlap anything: pair it with every rule.
+	for k, i := range others {
+		for _, j := range others[k+1:] {
+			pair(i, j)
+		}
+		for _, j := range cidrs {
+			pair(i, j)
+		}
+	}
+	sort.SliceStable(cidrs, func(a, b int) bool {
+		pa, pb := rules[cidrs[a]].Peer.Prefix.Masked(), rules[cidrs[b]].Peer.Prefix.Masked()
+		if c := pa.Addr().Compare(pb.Addr()); c != 0 {
+			return c < 0
+		}
+		return pa.Bits() < pb.Bits()
+	})
+	var stack []int
+	for _, j := range cidrs {
+		p := rules[j].Peer.Prefix
+		for len(stack) > 0 && !containsPrefix(rules[stack[len(stack)-1]].Peer.Prefix, p) {
+			stack = stack[:len(stack)-1]
+		}
+		for _, i := range stack {
+			pair(i, j)
+		}
+		stack = append(stack, j)
+	}
+	for i := range out {
+		sort.Ints(out[i])
+	}
+	return out
+}
+
+// containsPrefix reports whether a holds every address of b.
+func containsPrefix(a, b netip.Prefix) bool {
+	return a.Addr().Is4() == b.Addr().Is4() && a.Bits() <= b.Bits() && a.Masked().Contains(b.Addr())
 }
 
 // coveredBy reports whether x's packets all lie in the union of the
@@ -176,12 +224,12 @@ func (s *scan) redundancyFinding(g *vpc.SecurityGroup, x rset, by []*vpc.Rule, a
 // ones), so removing all marked rules changes nothing; each marked rule is
 // reported with the kept rules that overlap it. peers says which items may
 // cover item j.
-func redundantSet(sets []rset, peers func(i, j int) bool) map[int][]*vpc.Rule {
+func redundantSet(sets []rset, partners [][]int, peers func(i, j int) bool) map[int][]*vpc.Rule {
 	// Only rules that some other rule may overlap can be redundant.
 	found := false
 	for j := range sets {
-		for i := range sets {
-			if i != j && peers(i, j) && sets[i].ok && sets[j].ok && sets[i].token == sets[j].token && mayOverlap(sets[i].r, sets[j].r) {
+		for _, i := range partners[j] {
+			if peers(i, j) && sets[i].ok && sets[j].ok && sets[i].token == sets[j].token && mayOverlap(sets[i].r, sets[j].r) {
 				found = true
 				break
 			}
@@ -199,8 +247,8 @@ func redundantSet(sets []rset, peers func(i, j int) bool) map[int][]*vpc.Rule {
 			continue
 		}
 		var cands []rset
-		for i := range sets {
-			if i != j && !removed[i] && peers(i, j) {
+		for _, i := range partners[j] {
+			if !removed[i] && peers(i, j) {
 				cands = append(cands, sets[i])
 			}
 		}
@@ -214,7 +262,7 @@ func redundantSet(sets []rset, peers func(i, j int) bool) map[int][]*vpc.Rule {
 			continue
 		}
 		var kept []rset
-		for i := range sets {
+		for _, i := range partners[j] {
 			if !removed[i] && peers(i, j) {
 				kept = append(kept, sets[i])
 			}
@@ -240,19 +288,19 @@ func checkRedundantRules(s *scan) {
 			for i := range rules {
 				ptrs[i] = &rules[i]
 			}
-			need, found := s.overlapping(ptrs, func(i, j int) bool { return true })
-			if !found {
+			partners := s.partners(ptrs, func(i, j int) bool { return true })
+			if !anyPartner(partners) {
 				continue
 			}
 			sets := make([]rset, len(rules))
 			for i := range rules {
-				if need[i] {
+				if len(partners[i]) > 0 {
 					sets[i] = s.ruleSet(&rules[i])
 				} else {
 					sets[i] = rset{r: &rules[i]}
 				}
 			}
-			red := redundantSet(sets, func(i, j int) bool { return true })
+			red := redundantSet(sets, partners, func(i, j int) bool { return true })
 			for j := range sets {
 				if by, ok := red[j]; ok {
 					s.add(s.redundancyFinding(g, sets[j], by, false))
@@ -294,19 +342,19 @@ func checkRedundantAcross(s *scan) {
 					owner = append(owner, g)
 				}
 			}
-			need, found := s.overlapping(ptrs, func(i, j int) bool { return owner[i] != owner[j] })
-			if !found {
+			partners := s.partners(ptrs, func(i, j int) bool { return owner[i] != owner[j] })
+			if !anyPartner(partners) {
 				continue
 			}
 			sets := make([]rset, len(ptrs))
 			for i, r := range ptrs {
-				if need[i] {
+				if len(partners[i]) > 0 {
 					sets[i] = s.ruleSet(r)
 				} else {
 					sets[i] = rset{r: r}
 				}
 			}
-			red := redundantSet(sets, func(i, j int) bool { return owner[i] != owner[j] })
+			red := redundantSet(sets, partners, func(i, j int) bool { return owner[i] != owner[j] })
 			for j := range sets {
 				by, ok := red[j]
 				if !ok {
@@ -318,4 +366,13 @@ func checkRedundantAcross(s *scan) {
 			}
 		}
 	}
+}
+
+func anyPartner(partners [][]int) bool {
+	for _, p := range partners {
+		if len(p) > 0 {
+			return true
+		}
+	}
+	return false
 }

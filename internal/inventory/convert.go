@@ -348,8 +348,7 @@ func b2i(b bool) int64 {
 	return 0
 }
 
-func (c *converter) convertNACLEntry(en rawNACLEntry, line int, p string) (vpc.NACLEntry, bool) {
-	var ent vpc.NACLEntry
+func (c *converter) convertNACLEntry(en rawNACLEntry, line int, p string) (ent vpc.NACLEntry, ok bool) {
 	ent.Source = vpc.Location{File: c.file, Path: p, Line: line}
 	if en.RuleNumber == nil {
 		c.errf(line, p+".RuleNumber", "missing required field; expected a rule number 1-32766 (32767/32768 for the default deny)")
@@ -360,6 +359,16 @@ func (c *converter) convertNACLEntry(en rawNACLEntry, line int, p string) (vpc.N
 		return ent, false
 	}
 	ent.RuleNumber = int(*en.RuleNumber)
+	defer func() {
+		// 32767/32768 only as AWS's own catch-all deny, checked on the
+		// finished entry by the model's validator.
+		if ok {
+			if err := ent.CheckRuleNumber(); err != nil {
+				c.errf(line, p+".RuleNumber", "%v", err)
+				ok = false
+			}
+		}
+	}()
 	if en.Egress == nil {
 		c.errf(line, p+".Egress", "missing required field; expected true (outbound) or false (inbound)")
 		return ent, false

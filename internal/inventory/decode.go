@@ -134,7 +134,9 @@ func decodeAWSJSON(file string, data []byte) (*fileData, error) {
 }
 
 // decodeElements unmarshals array elements concurrently, in chunks, and
-// returns them in order. The first error in document order wins, so the
+// returns them in order. An element that names a key twice in one object
+// (or two keys differing only in case) is an error: decoding would keep one
+// of the values silently. The first error in document order wins, so the
 // result does not depend on scheduling.
 func decodeElements[T any](data []byte, spans []span, key, file string) ([]element[T], error) {
 	out := make([]element[T], len(spans))
@@ -152,6 +154,7 @@ func decodeElements[T any](data []byte, spans []span, key, file string) ([]eleme
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var keys keyChecker
 			for c := range next {
 				for i := c * chunk; i < min((c+1)*chunk, len(spans)); i++ {
 					sp := spans[i]
@@ -159,6 +162,10 @@ func decodeElements[T any](data []byte, spans []span, key, file string) ([]eleme
 					out[i].path, out[i].line, out[i].sp = path, sp.line, sp
 					if err := fastUnmarshal(data[sp.start:sp.end], &out[i].v); err != nil {
 						errs[c] = elementError(data, sp, path, file, err)
+						break
+					}
+					if d := keys.check(data[sp.start:sp.end]); d != nil {
+						errs[c] = dupKeyError(data, sp, path, file, d)
 						break
 					}
 				}

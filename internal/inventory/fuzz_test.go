@@ -1,10 +1,12 @@
 package inventory
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/walls-dev/walls/internal/vpc"
@@ -95,5 +97,69 @@ func same[T any](t *testing.T, b []byte) {
 	}
 	if errWant == nil && !reflect.DeepEqual(want, got) {
 		t.Fatalf("%T decoded differently on %q:\nencoding/json %+v\nfast          %+v", want, b, want, got)
+	}
+}
+
+// FuzzKeyChecker holds the duplicate-key scan to a reference built on
+// encoding/json's token stream: for valid JSON, it reports a repeated key
+// exactly when some object has two keys equal under case folding.
+func FuzzKeyChecker(f *testing.F) {
+	for _, s := range []string{`{"a":1,"A":2}`, `{"a":{"b":1},"c":{"b":2}}`, `[{"k":1},{"k":2}]`, `{"\u0041":1,"a":2}`, `{"K":1,"\u212a":2}`, `{"s":[{"x":"\"}"}],"S":0}`, `"str"`, `{}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !json.Valid(data) {
+			return
+		}
+		var k keyChecker
+		got := k.check(data) != nil
+		if want := refHasDupKey(data); got != want {
+			t.Fatalf("check found a repeat: %v, reference: %v", got, want)
+		}
+	})
+}
+
+func refHasDupKey(data []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	type frame struct {
+		obj, wantKey bool
+		keys         []string
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			stack = append(stack, &frame{obj: tok == json.Delim('{'), wantKey: true})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 && stack[len(stack)-1].obj {
+				stack[len(stack)-1].wantKey = true
+			}
+			continue
+		}
+		if top == nil || !top.obj {
+			continue
+		}
+		if !top.wantKey {
+			top.wantKey = true // a scalar value
+			continue
+		}
+		key := tok.(string)
+		for _, k := range top.keys {
+			if strings.EqualFold(k, key) {
+				return true
+			}
+		}
+		top.keys = append(top.keys, key)
+		top.wantKey = false
 	}
 }

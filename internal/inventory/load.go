@@ -375,23 +375,18 @@ func convertEach[T any, M any](es []element[T], convert func(element[T]) *M) []*
 
 var plFileName = regexp.MustCompile(`^(pl-[0-9a-zA-Z]+)`)
 
-// merger combines files in order. The first definition of an id wins;
-// later duplicates (overlapping pages) are dropped with a warning when
-// they differ in kind of content.
+// merger combines files in order. A later definition of an id that equals
+// the first (overlapping pages) is dropped silently; one that differs is an
+// error naming both files.
 type merger struct {
 	inv        *vpc.Inventory
 	rules      map[string][]vpc.Rule // modern rules by group id
-	ruleIDs    map[string]bool
+	ruleIDs    map[string]vpc.Rule
 	ruleOrigin map[string]vpc.Location
 }
 
 func newMerger(inv *vpc.Inventory) *merger {
-	return &merger{inv: inv, rules: map[string][]vpc.Rule{}, ruleIDs: map[string]bool{}, ruleOrigin: map[string]vpc.Location{}}
-}
-
-func (m *merger) dup(kind, id string, loc vpc.Location) {
-	m.inv.Warn(vpc.Warning{Code: "duplicate", Resource: id, Source: loc,
-		Message: fmt.Sprintf("%s %s is defined more than once; the first definition is used", kind, id)})
+	return &merger{inv: inv, rules: map[string][]vpc.Rule{}, ruleIDs: map[string]vpc.Rule{}, ruleOrigin: map[string]vpc.Location{}}
 }
 
 func (m *merger) add(r *parsed) error {
@@ -408,54 +403,77 @@ func (m *merger) add(r *parsed) error {
 	mark(fd.subnets != nil, vpc.KindSubnets)
 	mark(fd.vpcs != nil, vpc.KindVPCs)
 	mark(fd.prefixLists != nil || fd.hasEntries, vpc.KindPrefixLists)
-	addFirst(m, "security group", inv.Groups, out.groups, func(x *vpc.SecurityGroup) (string, vpc.Location) { return x.ID, x.Source })
+	var errs []error
+	errs = append(errs, addFirst(m, "security group", inv.Groups, out.groups, func(x *vpc.SecurityGroup) (string, vpc.Location) { return x.ID, x.Source })...)
 	for _, rl := range out.rules {
 		if rl.ID != "" {
-			if m.ruleIDs[rl.ID] {
+			if prev, ok := m.ruleIDs[rl.ID]; ok {
+				if !sameDefinition(prev, rl) {
+					errs = append(errs, conflict("security group rule "+rl.ID+" is", prev.Source, rl.Source))
+				}
 				continue // the same rule on two overlapping pages
 			}
-			m.ruleIDs[rl.ID] = true
+			m.ruleIDs[rl.ID] = rl
 		}
 		m.rules[rl.GroupID] = append(m.rules[rl.GroupID], rl)
 		if _, ok := m.ruleOrigin[rl.GroupID]; !ok {
 			m.ruleOrigin[rl.GroupID] = rl.Source
 		}
 	}
-	addFirst(m, "network interface", inv.Interfaces, out.interfaces, func(x *vpc.Interface) (string, vpc.Location) { return x.ID, x.Source })
-	addFirst(m, "network ACL", inv.NACLs, out.nacls, func(x *vpc.NACL) (string, vpc.Location) { return x.ID, x.Source })
-	addFirst(m, "subnet", inv.Subnets, out.subnets, func(x *vpc.Subnet) (string, vpc.Location) { return x.ID, x.Source })
-	addFirst(m, "VPC", inv.VPCs, out.vpcs, func(x *vpc.VPC) (string, vpc.Location) { return x.ID, x.Source })
+	errs = append(errs, addFirst(m, "network interface", inv.Interfaces, out.interfaces, func(x *vpc.Interface) (string, vpc.Location) { return x.ID, x.Source })...)
+	errs = append(errs, addFirst(m, "network ACL", inv.NACLs, out.nacls, func(x *vpc.NACL) (string, vpc.Location) { return x.ID, x.Source })...)
+	errs = append(errs, addFirst(m, "subnet", inv.Subnets, out.subnets, func(x *vpc.Subnet) (string, vpc.Location) { return x.ID, x.Source })...)
+	errs = append(errs, addFirst(m, "VPC", inv.VPCs, out.vpcs, func(x *vpc.VPC) (string, vpc.Location) { return x.ID, x.Source })...)
 	for _, x := range out.prefixLists {
-		m.addPrefixList(x)
+		if err := m.addPrefixList(x); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if fd.hasEntries {
-		return m.addStandaloneEntries(r)
+		if err := m.addStandaloneEntries(r); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
-// addFirst adds objects by id; the first definition of an id wins and
-// later ones (overlapping pages, the same object in two files) are dropped
-// with a warning.
-func addFirst[T any](m *merger, kind string, dst map[string]*T, items []*T, id func(*T) (string, vpc.Location)) {
+// addFirst adds objects by id. A later definition of an id that is the
+// same as the first (overlapping pages, the same dump read twice) is
+// dropped silently; one that differs is an error naming both places:
+// which of the two is right is not walls' to guess, and picking by file
+// order would give a quiet wrong answer.
+func addFirst[T any](m *merger, kind string, dst map[string]*T, items []*T, id func(*T) (string, vpc.Location)) []error {
+	var errs []error
 	for _, x := range items {
 		k, loc := id(x)
-		if _, ok := dst[k]; ok {
-			m.dup(kind, k, loc)
+		if cur, ok := dst[k]; ok {
+			if !sameDefinition(cur, x) {
+				_, first := id(cur)
+				errs = append(errs, conflict(kind+" "+k+" is", first, loc))
+			}
 			continue
 		}
 		dst[k] = x
 	}
+	return errs
+}
+
+// conflict is the error for two different definitions of one object.
+func conflict(subject string, first, second vpc.Location) error {
+	return &vpc.InputError{Loc: second, Msg: fmt.Sprintf("%s defined differently here and at %s; walls will not pick one: remove the stale copy, or keep each dump in its own snapshot folder (see `walls snapshot`)", subject, first)}
 }
 
 // addPrefixList merges list metadata and entries that may come from
 // different files (describe-managed-prefix-lists, describe-prefix-lists,
 // entries files).
-func (m *merger) addPrefixList(x *vpc.PrefixList) {
+func (m *merger) addPrefixList(x *vpc.PrefixList) error {
 	cur, ok := m.inv.PrefixLists[x.ID]
 	if !ok {
 		m.inv.PrefixLists[x.ID] = x
-		return
+		return nil
+	}
+	if cur.EntriesKnown && x.EntriesKnown && !samePrefixes(cur.Entries, x.Entries) {
+		return conflict("the entries of prefix list "+x.ID+" are", cur.Source, x.Source)
 	}
 	if cur.Name == "" {
 		cur.Name = x.Name
@@ -472,6 +490,7 @@ func (m *merger) addPrefixList(x *vpc.PrefixList) {
 	if !cur.EntriesKnown && x.EntriesKnown {
 		cur.Entries, cur.EntriesKnown = x.Entries, true
 	}
+	return nil
 }
 
 // addStandaloneEntries places a get-managed-prefix-list-entries document,
@@ -508,10 +527,16 @@ func (m *merger) addStandaloneEntries(r *parsed) error {
 	if len(c.errs) > 0 {
 		return errors.Join(c.errs...)
 	}
-	if cur, ok := m.inv.PrefixLists[id]; ok && cur.EntriesKnown && len(fd.prefixLists) == 1 {
-		return nil // entries given twice in one file; keep the list's own
-	}
 	if cur, ok := m.inv.PrefixLists[id]; ok {
+		if cur.EntriesKnown {
+			// Entries given twice (in PrefixLists[].Entries and top-level
+			// Entries, or in two pl-….json files): the same ones are
+			// pages of one dump; different ones are a conflict.
+			if !samePrefixes(cur.Entries, pl.Entries) {
+				return conflict("the entries of prefix list "+id+" are", cur.Source, pl.Source)
+			}
+			return nil
+		}
 		cur.Entries, cur.EntriesKnown = pl.Entries, true
 		return nil
 	}

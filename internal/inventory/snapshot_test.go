@@ -173,7 +173,6 @@ func TestSingleFolderIsNoSnapshotSeries(t *testing.T) {
 	for name, paths := range map[string][]string{
 		"folder with a manifest":     {"testdata/snapshots/new"},
 		"plain file":                 {"testdata/snapshots/old/inventory.json"},
-		"two plain files":            {"testdata/snapshots/old/inventory.json", "testdata/snapshots/new/inventory.json"},
 		"one folder with interfaces": {"testdata/spec", "testdata/prefixlists"},
 	} {
 		inv, err := Load(paths)
@@ -194,10 +193,17 @@ func TestSingleFolderIsNoSnapshotSeries(t *testing.T) {
 			t.Errorf("%s: Current must be the inventory itself", name)
 		}
 	}
-	// Two explicit files: the first definition, in path order, wins, as before.
-	inv, _ := Load([]string{"testdata/snapshots/old/inventory.json", "testdata/snapshots/new/inventory.json"})
-	if inv.Groups["sg-0web"].Egress[0].FromPort != 5432 || len(warningsWith(inv, "duplicate")) != 6 {
-		t.Error("plain files must merge as before")
+	// Two explicit files are no snapshot series: they are merged, and an
+	// object the two define differently is an error naming both, never a
+	// choice by path order.
+	_, err := Load([]string{"testdata/snapshots/old/inventory.json", "testdata/snapshots/new/inventory.json"})
+	for _, want := range []string{
+		"testdata/snapshots/old/inventory.json:20: SecurityGroups[0]: security group sg-0web is defined differently here and at testdata/snapshots/new/inventory.json:20",
+		"network interface eni-0both is defined differently",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("two plain files: err = %v, want %q", err, want)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package vpc
 
 import (
+	"fmt"
 	"net/netip"
 	"sort"
 	"strconv"
@@ -59,6 +60,26 @@ type NACLEntry struct {
 // IsDefaultDeny reports whether this is the built-in catch-all deny (the
 // console's "*", numbered 32767 for IPv4 and 32768 for IPv6).
 func (e *NACLEntry) IsDefaultDeny() bool { return e.RuleNumber >= 32767 }
+
+// CheckRuleNumber validates an entry's rule number against AWS's limits:
+// entries anyone writes are numbered 1-32766; 32767 (and 32768, as some
+// tools number the IPv6 one) is reserved for AWS's own catch-all deny,
+// which denies every protocol to or from the whole address family. Every
+// loader calls it, so an "allow" at 32767, whose verdict would depend on
+// the order of entries with the same number, never enters the model.
+func (e *NACLEntry) CheckRuleNumber() error {
+	n := e.RuleNumber
+	if n >= 1 && n <= 32766 {
+		return nil
+	}
+	if n == 32767 || n == 32768 {
+		if !e.Allow && e.Protocol == ProtoAll && e.Prefix.IsValid() && e.Prefix.Bits() == 0 {
+			return nil
+		}
+		return fmt.Errorf("rule number %d is reserved for AWS's default deny (\"*\": deny, all protocols, 0.0.0.0/0 or ::/0); want 1-32766 for any other entry", n)
+	}
+	return fmt.Errorf("rule number %d: want 1-32766 (32767 is AWS's default deny)", n)
+}
 
 // RuleLabel is the rule number as the console shows it: "*" for the default deny.
 func (e *NACLEntry) RuleLabel() string {

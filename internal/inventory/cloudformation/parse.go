@@ -15,7 +15,7 @@ import (
 // YAML: a top-level AWSTemplateFormatVersion, or Resources holding at
 // least one resource whose Type starts with "AWS::".
 func Detect(data []byte) bool {
-	root, err := parse(data)
+	root, err := parse(data, false)
 	if err != nil || root == nil || root.Kind != iac.Object {
 		return false
 	}
@@ -36,13 +36,21 @@ func Detect(data []byte) bool {
 
 // parse reads a JSON or YAML template into a Node tree. YAML short forms
 // (!Ref X, !GetAtt A.B, !Sub …) become their long forms ({"Ref": X},
-// {"Fn::GetAtt": [A, B]}, {"Fn::Sub": …}).
-func parse(data []byte) (*iac.Node, error) {
+// {"Fn::GetAtt": [A, B]}, {"Fn::Sub": …}). When strict, a key twice in
+// one mapping is an error, in JSON and YAML alike (yaml.v3 itself refuses
+// it only when decoding into Go maps and structs, not into a node tree);
+// detection is not strict, so that such a template is still recognised and
+// then refused with the error.
+func parse(data []byte, strict bool) (*iac.Node, error) {
 	var jsonErr error
 	if iac.LooksLikeJSON(data) {
 		n, err := iac.ParseJSON(data)
 		if err == nil {
 			return n, nil
+		}
+		var dup *iac.DuplicateKeyError
+		if strict && errors.As(err, &dup) {
+			return nil, err
 		}
 		jsonErr = err // JSON is YAML: YAML's looser flow style may still read it
 	}
@@ -57,10 +65,10 @@ func parse(data []byte) (*iac.Node, error) {
 		return nil, errors.New("empty document")
 	}
 	budget := 1 << 20
-	return fromYAML(doc.Content[0], &budget, 0)
+	return fromYAML(doc.Content[0], &budget, 0, strict)
 }
 
-func fromYAML(y *yaml.Node, budget *int, depth int) (*iac.Node, error) {
+func fromYAML(y *yaml.Node, budget *int, depth int, strict bool) (*iac.Node, error) {
 	*budget--
 	if *budget < 0 || depth > 256 {
 		return nil, errors.New("template too large or nested too deeply")
@@ -69,7 +77,7 @@ func fromYAML(y *yaml.Node, budget *int, depth int) (*iac.Node, error) {
 		if y.Alias == nil {
 			return nil, fmt.Errorf("line %d: unknown alias", y.Line)
 		}
-		return fromYAML(y.Alias, budget, depth+1)
+		return fromYAML(y.Alias, budget, depth+1, strict)
 	}
 	n := &iac.Node{Line: y.Line}
 	tag := y.Tag
@@ -80,7 +88,7 @@ func fromYAML(y *yaml.Node, budget *int, depth int) (*iac.Node, error) {
 			n.Kind = iac.Null
 			return n, nil
 		}
-		return fromYAML(y.Content[0], budget, depth+1)
+		return fromYAML(y.Content[0], budget, depth+1, strict)
 	case yaml.ScalarNode:
 		switch {
 		case custom:
@@ -105,7 +113,7 @@ func fromYAML(y *yaml.Node, budget *int, depth int) (*iac.Node, error) {
 	case yaml.SequenceNode:
 		n.Kind = iac.Array
 		for _, c := range y.Content {
-			cn, err := fromYAML(c, budget, depth+1)
+			cn, err := fromYAML(c, budget, depth+1, strict)
 			if err != nil {
 				return nil, err
 			}
@@ -114,10 +122,11 @@ func fromYAML(y *yaml.Node, budget *int, depth int) (*iac.Node, error) {
 	case yaml.MappingNode:
 		n.Kind = iac.Object
 		n.Map = map[string]*iac.Node{}
+		explicit := map[string]int{} // keys written in this mapping, not merged in, by line
 		for i := 0; i+1 < len(y.Content); i += 2 {
 			k, v := y.Content[i], y.Content[i+1]
 			if k.Kind == yaml.ScalarNode && k.Value == "<<" && k.ShortTag() == "!!merge" {
-				mv, err := fromYAML(v, budget, depth+1)
+				mv, err := fromYAML(v, budget, depth+1, strict)
 				if err != nil {
 					return nil, err
 				}
@@ -128,7 +137,11 @@ func fromYAML(y *yaml.Node, budget *int, depth int) (*iac.Node, error) {
 				}
 				continue
 			}
-			cv, err := fromYAML(v, budget, depth+1)
+			if first, dup := explicit[k.Value]; dup && strict {
+				return nil, &iac.SyntaxError{Line: k.Line, Err: &iac.DuplicateKeyError{Key: k.Value, First: first}}
+			}
+			explicit[k.Value] = k.Line
+			cv, err := fromYAML(v, budget, depth+1, strict)
 			if err != nil {
 				return nil, err
 			}

@@ -42,7 +42,7 @@ const AssumedDefaultEgress = "assumed default: allow-all IPv4 egress CloudFormat
 // Malformed input (bad CIDR, port out of range, missing required property)
 // returns a *vpc.InputError saying what was expected.
 func LoadTemplate(file string, data []byte, inv *vpc.Inventory) error {
-	root, err := parse(data)
+	root, err := parse(data, true)
 	if err != nil {
 		return parseError(file, err)
 	}

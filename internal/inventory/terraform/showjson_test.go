@@ -127,6 +127,13 @@ func TestShowJSONErrors(t *testing.T) {
 		{"wrong type", `{"format_version": "1.0", "values": {"root_module": {"resources": [
   {"address": "aws_security_group.g", "mode": "managed", "type": "aws_security_group", "name": "g",
    "values": {"ingress": [{"protocol": "tcp", "from_port": "x", "to_port": 1, "cidr_blocks": ["0.0.0.0/0"]}]}}]}}}`, "from_port = \"x\": want a whole number"},
+		{"duplicate nested key", `{"format_version": "1.0", "values": {"root_module": {"resources": [
+  {"address": "aws_security_group.g", "mode": "managed", "type": "aws_security_group", "name": "g",
+   "values": {"ingress": [{"protocol": "tcp", "from_port": 22, "to_port": 22,
+     "cidr_blocks": ["10.0.0.0/8"], "cidr_blocks": ["0.0.0.0/0"]}]}}]}}}`, `f.json:4: want terraform show -json output: key "cidr_blocks" appears twice in one object (first on line 4)`},
+		{"nacl rule 32767", `{"format_version": "1.0", "values": {"root_module": {"resources": [
+  {"address": "aws_network_acl_rule.r", "mode": "managed", "type": "aws_network_acl_rule", "name": "r",
+   "values": {"network_acl_id": "acl-1", "rule_number": 32767, "egress": false, "protocol": "-1", "rule_action": "allow", "cidr_block": "0.0.0.0/0"}}]}}}`, "rule number 32767 is reserved for AWS's default deny"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -71,6 +71,10 @@ func (p *parser) value(depth int) (*Node, error) {
 			if v.Kind == Object || v.Kind == Array {
 				v.Line = keyLine // a member's line is its key's line
 			}
+			if prev, dup := n.Map[key]; dup {
+				// encoding/json would keep the last value silently.
+				return nil, &SyntaxError{Line: keyLine, Err: &DuplicateKeyError{Key: key, First: prev.Line}}
+			}
 			n.Set(key, v)
 			p.space()
 			if p.pos >= len(p.data) {

@@ -1,6 +1,7 @@
 package iac
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -132,5 +133,32 @@ func TestGroupRefAccount(t *testing.T) {
 		if g := GroupRef(in); g.GroupID != want[0] || g.UserID != want[1] {
 			t.Errorf("GroupRef(%q) = %q in %q, want %q in %q", in, g.GroupID, g.UserID, want[0], want[1])
 		}
+	}
+}
+
+// A key twice in one object, at any depth, is an error at the second
+// occurrence's line that names the key and the first line.
+func TestParseJSONDuplicateKey(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		doc  string
+		line int
+		key  string
+	}{
+		{"{\"a\": 1,\n \"a\": 2}", 2, `"a"`},
+		{"{\"r\": [\n  {\"x\": {\"CidrIp\": \"10.0.0.0/8\",\n   \"CidrIp\": \"0.0.0.0/0\"}}]}", 3, `"CidrIp"`},
+		{"{\"o\": {},\n\"o\": []}", 2, `"o"`},
+	} {
+		_, err := ParseJSON([]byte(tc.doc))
+		var se *SyntaxError
+		var dup *DuplicateKeyError
+		if !errors.As(err, &se) || !errors.As(err, &dup) || se.Line != tc.line || !strings.Contains(err.Error(), tc.key) {
+			t.Errorf("%q: got %v, want a duplicate key %s at line %d", tc.doc, err, tc.key, tc.line)
+		}
+	}
+	// Keys that differ in case are different keys to the IaC loaders, which
+	// match exactly.
+	if _, err := ParseJSON([]byte(`{"a": 1, "A": 2}`)); err != nil {
+		t.Errorf("case variants: %v", err)
 	}
 }

@@ -88,3 +88,15 @@ func bytesPrefix(b []byte, n int) []byte {
 	}
 	return b
 }
+
+// DuplicateKeyError is an object that names one key twice. JSON decoders
+// differ on which value wins (encoding/json keeps the last silently), so
+// walls refuses the document rather than guess.
+type DuplicateKeyError struct {
+	Key   string
+	First int // line of the first occurrence
+}
+
+func (e *DuplicateKeyError) Error() string {
+	return fmt.Sprintf("key %q appears twice in one object (first on line %d); want each key once", e.Key, e.First)
+}

@@ -119,10 +119,15 @@ func EntryPorts(p vpc.Protocol, from, to, icmpType, icmpCode Int) (fp, tp, it, i
 	return 0, 0, 0, 0, nil
 }
 
-// RuleNumber validates a NACL rule number (1-32766, §2.1).
+// RuleNumber validates a NACL rule number (1-32766, §2.1) with the model's
+// own check, vpc.NACLEntry.CheckRuleNumber: infrastructure as code cannot
+// write AWS's default deny, so 32767 is refused here too.
 func RuleNumber(n int64) (int, error) {
 	if n < 1 || n > 32766 {
-		return 0, fmt.Errorf("rule number %d: want 1-32766", n)
+		e := vpc.NACLEntry{RuleNumber: int(min(max(n, -1), 1<<20)), Allow: true}
+		if err := e.CheckRuleNumber(); err != nil {
+			return 0, err
+		}
 	}
 	return int(n), nil
 }
