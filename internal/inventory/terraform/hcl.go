@@ -90,6 +90,10 @@ func LoadHCLFiles(files map[string][]byte, inv *vpc.Inventory) ([]Suppression, e
 	})
 	tfvars := map[string]cty.Value{}
 	for _, name := range names {
+		if line := deepNesting(files[name], MaxNesting); line > 0 {
+			return nil, &vpc.InputError{Loc: vpc.Location{File: name, Line: line},
+				Msg: fmt.Sprintf("nested more than %d levels deep (brackets, parentheses, braces, template interpolations and operators in one expression); refused before parsing, as the HCL parser recurses once per level", MaxNesting)}
+		}
 		f, diags := parser.ParseHCL(files[name], name)
 		if diags.HasErrors() {
 			return nil, diagError(name, diags)
