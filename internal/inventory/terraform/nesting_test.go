@@ -17,17 +17,25 @@ import (
 // the ways the HCL parser or evaluator recurses on; each crashed walls
 // with a fatal stack overflow at 70,000 to 200,000 levels.
 var nestedShapes = map[string]func(n int) string{
-	"parentheses": func(n int) string { return "locals { x = " + strings.Repeat("(", n) + "1" + strings.Repeat(")", n) + " }\n" },
-	"brackets":    func(n int) string { return "locals { x = " + strings.Repeat("[", n) + "1" + strings.Repeat("]", n) + " }\n" },
-	"blocks":      func(n int) string { return strings.Repeat("a {\n", n) + strings.Repeat("}\n", n) },
-	"templates":   func(n int) string { return "locals { x = " + strings.Repeat(`"${`, n) + "1" + strings.Repeat(`}"`, n) + " }\n" },
+	"parentheses": func(n int) string {
+		return "locals { x = " + strings.Repeat("(", n) + "1" + strings.Repeat(")", n) + " }\n"
+	},
+	"brackets": func(n int) string {
+		return "locals { x = " + strings.Repeat("[", n) + "1" + strings.Repeat("]", n) + " }\n"
+	},
+	"blocks": func(n int) string { return strings.Repeat("a {\n", n) + strings.Repeat("}\n", n) },
+	"templates": func(n int) string {
+		return "locals { x = " + strings.Repeat(`"${`, n) + "1" + strings.Repeat(`}"`, n) + " }\n"
+	},
 	"not":         func(n int) string { return "locals { x = " + strings.Repeat("!", n) + "true }\n" },
 	"minus":       func(n int) string { return "locals { x = " + strings.Repeat("-", n) + "1 }\n" },
 	"minus-space": func(n int) string { return "locals { x = " + strings.Repeat("- ", n) + "1 }\n" },
 	"conditional": func(n int) string { return "locals { x = " + strings.Repeat("true ? 1 : ", n) + "1 }\n" },
 	"sum":         func(n int) string { return "locals { x = 1" + strings.Repeat("+1", n) + " }\n" },
 	"splat":       func(n int) string { return "locals {\n y = [1]\n x = local.y" + strings.Repeat("[*]", n) + "\n}\n" },
-	"for":         func(n int) string { return "locals { x = " + strings.Repeat("[for a in ", n) + "[1]" + strings.Repeat(" : a]", n) + " }\n" },
+	"for": func(n int) string {
+		return "locals { x = " + strings.Repeat("[for a in ", n) + "[1]" + strings.Repeat(" : a]", n) + " }\n"
+	},
 	"if-directives": func(n int) string {
 		return "locals { x = \"" + strings.Repeat("%{if true}", n) + strings.Repeat("%{endif}", n) + "\" }\n"
 	},
