@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/walls-dev/walls/internal/inventory/internal/readfile"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -120,6 +121,10 @@ func joinErrors(errs []error) error {
 type inputFile struct {
 	path     string
 	explicit bool
+	// special says what a file found while walking is when it is not a
+	// regular file (a named pipe, a device, …): skipped with a warning,
+	// never opened.
+	special string
 }
 
 // collect expands folders into files, in a stable order, the folders that
@@ -135,6 +140,9 @@ func collect(paths []string) ([]inputFile, []string, []string, error) {
 			return nil, nil, nil, fmt.Errorf("inventory %s: %w", p, unwrapPathError(err))
 		}
 		if !st.IsDir() {
+			if what := readfile.NotRegular(st.Mode()); what != "" {
+				return nil, nil, nil, &vpc.InputError{Loc: vpc.Location{File: p}, Msg: readfile.Refusal(what)}
+			}
 			if strings.HasSuffix(p, ".tf") {
 				tfDirs[filepath.Dir(p)] = true
 				continue
@@ -153,16 +161,26 @@ func collect(paths []string) ([]inputFile, []string, []string, error) {
 				}
 				return nil
 			}
+			ext := strings.ToLower(filepath.Ext(name))
+			read := name == manifestName || ext == ".json" || ext == ".yaml" || ext == ".yml" || ext == ".template"
+			if ext == ".tf" {
+				// The Terraform loader reads the folder and skips what is
+				// not a regular file, with a warning.
+				tfDirs[filepath.Dir(path)] = true
+				return nil
+			}
+			if !read {
+				return nil
+			}
+			if what := special(path, d); what != "" {
+				files = append(files, inputFile{path: path, special: what})
+				return nil
+			}
 			if name == manifestName {
 				manifests = append(manifests, path)
 				return nil
 			}
-			switch strings.ToLower(filepath.Ext(name)) {
-			case ".json", ".yaml", ".yml", ".template":
-				files = append(files, inputFile{path: path})
-			case ".tf":
-				tfDirs[filepath.Dir(path)] = true
-			}
+			files = append(files, inputFile{path: path})
 			return nil
 		})
 		if err != nil {
@@ -177,6 +195,26 @@ func collect(paths []string) ([]inputFile, []string, []string, error) {
 	}
 	sort.Strings(dirs)
 	return files, dirs, manifests, nil
+}
+
+// special says what a file found while walking is when it is not a
+// regular file, or where a symbolic link leads to something else; "" for a
+// regular file or a link to one.
+func special(path string, d fs.DirEntry) string {
+	if d.Type().IsRegular() {
+		return ""
+	}
+	if d.Type()&fs.ModeSymlink == 0 {
+		return readfile.NotRegular(d.Type())
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return "a symbolic link that leads nowhere (" + unwrapPathError(err).Error() + ")"
+	}
+	if what := readfile.NotRegular(st.Mode()); what != "" {
+		return "a symbolic link to " + what
+	}
+	return ""
 }
 
 func unwrapPathError(err error) error {
@@ -203,9 +241,15 @@ type parsed struct {
 // the others; merging happens afterwards in file order.
 func parseFile(f inputFile) *parsed {
 	r := &parsed{file: f.path, explicit: f.explicit}
-	data, err := os.ReadFile(f.path)
+	if f.special != "" {
+		r.skipped = true
+		r.warnings = append(r.warnings, vpc.Warning{Code: "skipped-file", Source: vpc.Location{File: f.path},
+			Message: readfile.Refusal(f.special) + "; skipped"})
+		return r
+	}
+	data, err := readfile.Read(f.path)
 	if err != nil {
-		r.errs = append(r.errs, fmt.Errorf("%s: %w", f.path, unwrapPathError(err)))
+		r.errs = append(r.errs, err)
 		return r
 	}
 	switch detect(f.path, data) {
