@@ -65,3 +65,82 @@ func TestLoadRefusesLargeFile(t *testing.T) {
 	sparse(t, filepath.Join(tf, "main.tf"), 3<<29)
 	wantLoadError(t, []string{tf}, filepath.Join(tf, "main.tf"), "file is 1.5 GiB")
 }
+
+// AWS CLI JSON nested deeper than MaxJSONDepth is refused at its line, in
+// a known key's elements and in an unknown key alike.
+func TestLoadRefusesDeepJSON(t *testing.T) {
+	dir := t.TempDir()
+	deep := strings.Repeat("[", 100000) + strings.Repeat("]", 100000)
+	for name, doc := range map[string]string{
+		"element.json": "{\n\"SecurityGroups\": [\n{\"GroupId\": \"sg-1\", \"X\": " + deep + "}]}",
+		"unknown.json": "{\"Vpcs\": [],\n\"Other\":\n" + deep + "}",
+	} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(doc), 0o644)
+		_, err := Load([]string{p})
+		var ie *vpc.InputError
+		if !errors.As(err, &ie) || ie.Loc.File != p || ie.Loc.Line != 3 || !strings.Contains(ie.Msg, "nested more than 256 levels") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+const brokenTemplate = `AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Web:
+    Type: AWS::EC2::SecurityGroup
+   Properties:
+      GroupDescription: web
+`
+
+// A CloudFormation YAML template with a syntax error said only "not AWS
+// CLI JSON, a terraform show -json document or a CloudFormation template".
+// Named, it is an error at the YAML parser's line with its reason; found
+// in a folder, a warning that says the same.
+func TestLoadYAMLSyntaxError(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "web.yaml")
+	os.WriteFile(p, []byte(brokenTemplate), 0o644)
+	_, err := Load([]string{p})
+	var ie *vpc.InputError
+	if !errors.As(err, &ie) || ie.Loc.File != p || ie.Loc.Line != 5 || !strings.Contains(ie.Msg, "invalid YAML: did not find expected key") {
+		t.Fatalf("got %v; want %s:5: invalid YAML and the reason", err, p)
+	}
+	os.WriteFile(filepath.Join(dir, "vpcs.json"), []byte(vpcsJSON), 0o644)
+	inv, err := Load([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, w := range inv.Warnings {
+		found = found || w.Source.File == p && w.Source.Line == 5 && strings.Contains(w.Message, "invalid YAML: did not find expected key")
+	}
+	if !found {
+		t.Fatalf("no located warning for %s: %v", p, inv.Warnings)
+	}
+}
+
+// YAML nested deeper than the template reader's limit (or yaml.v3's own)
+// is refused with the reason, not taken for some other format.
+func TestLoadDeepYAML(t *testing.T) {
+	dir := t.TempDir()
+	var block strings.Builder
+	block.WriteString("Resources:\n")
+	for i := 1; i < 300; i++ {
+		block.WriteString(strings.Repeat(" ", i) + "k:\n")
+	}
+	block.WriteString(strings.Repeat(" ", 300) + "k: 1\n")
+	for name, doc := range map[string]string{
+		"flow.yaml":  "Resources: " + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + "\n",
+		"block.yaml": block.String(),
+	} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(doc), 0o644)
+		_, err := Load([]string{p})
+		var ie *vpc.InputError
+		if !errors.As(err, &ie) || ie.Loc.File != p || !strings.Contains(ie.Msg, "invalid YAML") ||
+			!strings.Contains(ie.Msg, "nested more than 256 levels") && !strings.Contains(ie.Msg, "exceeded max depth") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/walls-dev/walls/internal/inventory/cloudformation"
 	"github.com/walls-dev/walls/internal/inventory/internal/readfile"
 	"github.com/walls-dev/walls/internal/vpc"
 )
@@ -252,7 +253,8 @@ func parseFile(f inputFile) *parsed {
 		r.errs = append(r.errs, err)
 		return r
 	}
-	switch detect(f.path, data) {
+	fm, why := detect(f.path, data)
+	switch fm {
 	case formatAWS:
 		fd, err := decodeAWSJSON(f.path, data)
 		if err != nil {
@@ -279,8 +281,28 @@ func parseFile(f inputFile) *parsed {
 	case formatCloudFormation:
 		r.load = func(inv *vpc.Inventory) error { return loadCloudFormation(f.path, data, inv) }
 	default:
+		if why != nil {
+			return r.unreadable(f, why)
+		}
 		return r.notInventory(f, "not AWS CLI JSON, a `terraform show -json` document or a CloudFormation template")
 	}
+	return r
+}
+
+// unreadable reports a file that does not parse in the format its name
+// says: an error when named explicitly, else a warning (it may be YAML
+// that is no inventory at all) that still says where and why.
+func (r *parsed) unreadable(f inputFile, err error) *parsed {
+	if f.explicit {
+		r.errs = append(r.errs, err)
+		return r
+	}
+	var ie *vpc.InputError
+	if !errors.As(err, &ie) {
+		ie = &vpc.InputError{Loc: vpc.Location{File: f.path}, Msg: err.Error()}
+	}
+	r.skipped = true
+	r.warnings = append(r.warnings, vpc.Warning{Code: "skipped-file", Source: ie.Loc, Message: ie.Msg + "; skipped"})
 	return r
 }
 
@@ -309,32 +331,41 @@ const (
 // JSON is told by its top-level keys, read with the fast scanner and
 // stopping at the first key that decides: a 170 MB describe-network-interfaces
 // file is decided by its first key, not parsed whole by every detector.
-func detect(path string, data []byte) format {
+//
+// A file named as YAML (.yaml, .yml, .template) that does not parse is
+// formatUnknown with the parser's located error.
+func detect(path string, data []byte) (format, error) {
 	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		ext := strings.ToLower(filepath.Ext(path))
-		if (ext == ".yaml" || ext == ".yml" || ext == ".template") && isCloudFormation(path, data) {
-			return formatCloudFormation
+		if ext == ".yaml" || ext == ".yml" || ext == ".template" {
+			ok, err := cloudformation.Probe(path, data)
+			if ok {
+				return formatCloudFormation, nil
+			}
+			if err != nil {
+				return formatUnknown, err
+			}
 		}
 		if len(trimmed) > 0 && trimmed[0] == '[' {
-			return formatUnknown
+			return formatUnknown, nil
 		}
 		if ext == ".json" {
-			return formatAWS // let the JSON decoder say what is wrong
+			return formatAWS, nil // let the JSON decoder say what is wrong
 		}
-		return formatUnknown
+		return formatUnknown, nil
 	}
 	switch topLevelHint(trimmed) {
 	case formatTerraformJSON:
 		if isTerraformJSON(data) {
-			return formatTerraformJSON
+			return formatTerraformJSON, nil
 		}
 	case formatCloudFormation:
 		if isCloudFormation(path, data) {
-			return formatCloudFormation
+			return formatCloudFormation, nil
 		}
 	}
-	return formatAWS
+	return formatAWS, nil
 }
 
 // topLevelHint reads the top-level keys of a JSON object until one names a
