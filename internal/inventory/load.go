@@ -19,6 +19,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/walls-dev/walls/internal/inventory/cloudformation"
+	"github.com/walls-dev/walls/internal/inventory/internal/readfile"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -120,6 +122,10 @@ func joinErrors(errs []error) error {
 type inputFile struct {
 	path     string
 	explicit bool
+	// special says what a file found while walking is when it is not a
+	// regular file (a named pipe, a device, …): skipped with a warning,
+	// never opened.
+	special string
 }
 
 // collect expands folders into files, in a stable order, the folders that
@@ -135,6 +141,9 @@ func collect(paths []string) ([]inputFile, []string, []string, error) {
 			return nil, nil, nil, fmt.Errorf("inventory %s: %w", p, unwrapPathError(err))
 		}
 		if !st.IsDir() {
+			if what := readfile.NotRegular(st.Mode()); what != "" {
+				return nil, nil, nil, &vpc.InputError{Loc: vpc.Location{File: p}, Msg: readfile.Refusal(what)}
+			}
 			if strings.HasSuffix(p, ".tf") {
 				tfDirs[filepath.Dir(p)] = true
 				continue
@@ -153,16 +162,26 @@ func collect(paths []string) ([]inputFile, []string, []string, error) {
 				}
 				return nil
 			}
+			ext := strings.ToLower(filepath.Ext(name))
+			read := name == manifestName || ext == ".json" || ext == ".yaml" || ext == ".yml" || ext == ".template"
+			if ext == ".tf" {
+				// The Terraform loader reads the folder and skips what is
+				// not a regular file, with a warning.
+				tfDirs[filepath.Dir(path)] = true
+				return nil
+			}
+			if !read {
+				return nil
+			}
+			if what := special(path, d); what != "" {
+				files = append(files, inputFile{path: path, special: what})
+				return nil
+			}
 			if name == manifestName {
 				manifests = append(manifests, path)
 				return nil
 			}
-			switch strings.ToLower(filepath.Ext(name)) {
-			case ".json", ".yaml", ".yml", ".template":
-				files = append(files, inputFile{path: path})
-			case ".tf":
-				tfDirs[filepath.Dir(path)] = true
-			}
+			files = append(files, inputFile{path: path})
 			return nil
 		})
 		if err != nil {
@@ -177,6 +196,26 @@ func collect(paths []string) ([]inputFile, []string, []string, error) {
 	}
 	sort.Strings(dirs)
 	return files, dirs, manifests, nil
+}
+
+// special says what a file found while walking is when it is not a
+// regular file, or where a symbolic link leads to something else; "" for a
+// regular file or a link to one.
+func special(path string, d fs.DirEntry) string {
+	if d.Type().IsRegular() {
+		return ""
+	}
+	if d.Type()&fs.ModeSymlink == 0 {
+		return readfile.NotRegular(d.Type())
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return "a symbolic link that leads nowhere (" + unwrapPathError(err).Error() + ")"
+	}
+	if what := readfile.NotRegular(st.Mode()); what != "" {
+		return "a symbolic link to " + what
+	}
+	return ""
 }
 
 func unwrapPathError(err error) error {
@@ -203,12 +242,19 @@ type parsed struct {
 // the others; merging happens afterwards in file order.
 func parseFile(f inputFile) *parsed {
 	r := &parsed{file: f.path, explicit: f.explicit}
-	data, err := os.ReadFile(f.path)
-	if err != nil {
-		r.errs = append(r.errs, fmt.Errorf("%s: %w", f.path, unwrapPathError(err)))
+	if f.special != "" {
+		r.skipped = true
+		r.warnings = append(r.warnings, vpc.Warning{Code: "skipped-file", Source: vpc.Location{File: f.path},
+			Message: readfile.Refusal(f.special) + "; skipped"})
 		return r
 	}
-	switch detect(f.path, data) {
+	data, err := readfile.Read(f.path)
+	if err != nil {
+		r.errs = append(r.errs, err)
+		return r
+	}
+	fm, why := detect(f.path, data)
+	switch fm {
 	case formatAWS:
 		fd, err := decodeAWSJSON(f.path, data)
 		if err != nil {
@@ -235,8 +281,28 @@ func parseFile(f inputFile) *parsed {
 	case formatCloudFormation:
 		r.load = func(inv *vpc.Inventory) error { return loadCloudFormation(f.path, data, inv) }
 	default:
+		if why != nil {
+			return r.unreadable(f, why)
+		}
 		return r.notInventory(f, "not AWS CLI JSON, a `terraform show -json` document or a CloudFormation template")
 	}
+	return r
+}
+
+// unreadable reports a file that does not parse in the format its name
+// says: an error when named explicitly, else a warning (it may be YAML
+// that is no inventory at all) that still says where and why.
+func (r *parsed) unreadable(f inputFile, err error) *parsed {
+	if f.explicit {
+		r.errs = append(r.errs, err)
+		return r
+	}
+	var ie *vpc.InputError
+	if !errors.As(err, &ie) {
+		ie = &vpc.InputError{Loc: vpc.Location{File: f.path}, Msg: err.Error()}
+	}
+	r.skipped = true
+	r.warnings = append(r.warnings, vpc.Warning{Code: "skipped-file", Source: ie.Loc, Message: ie.Msg + "; skipped"})
 	return r
 }
 
@@ -265,32 +331,41 @@ const (
 // JSON is told by its top-level keys, read with the fast scanner and
 // stopping at the first key that decides: a 170 MB describe-network-interfaces
 // file is decided by its first key, not parsed whole by every detector.
-func detect(path string, data []byte) format {
+//
+// A file named as YAML (.yaml, .yml, .template) that does not parse is
+// formatUnknown with the parser's located error.
+func detect(path string, data []byte) (format, error) {
 	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		ext := strings.ToLower(filepath.Ext(path))
-		if (ext == ".yaml" || ext == ".yml" || ext == ".template") && isCloudFormation(path, data) {
-			return formatCloudFormation
+		if ext == ".yaml" || ext == ".yml" || ext == ".template" {
+			ok, err := cloudformation.Probe(path, data)
+			if ok {
+				return formatCloudFormation, nil
+			}
+			if err != nil {
+				return formatUnknown, err
+			}
 		}
 		if len(trimmed) > 0 && trimmed[0] == '[' {
-			return formatUnknown
+			return formatUnknown, nil
 		}
 		if ext == ".json" {
-			return formatAWS // let the JSON decoder say what is wrong
+			return formatAWS, nil // let the JSON decoder say what is wrong
 		}
-		return formatUnknown
+		return formatUnknown, nil
 	}
 	switch topLevelHint(trimmed) {
 	case formatTerraformJSON:
 		if isTerraformJSON(data) {
-			return formatTerraformJSON
+			return formatTerraformJSON, nil
 		}
 	case formatCloudFormation:
 		if isCloudFormation(path, data) {
-			return formatCloudFormation
+			return formatCloudFormation, nil
 		}
 	}
-	return formatAWS
+	return formatAWS, nil
 }
 
 // topLevelHint reads the top-level keys of a JSON object until one names a

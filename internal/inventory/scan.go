@@ -107,6 +107,11 @@ func init() {
 	}
 }
 
+// MaxJSONDepth bounds the nesting of AWS CLI JSON, whose values nest a
+// handful of levels. The decoders behind the scanner have their own limits
+// (10,000 levels); this one is checked first, cheaply, with the line.
+const MaxJSONDepth = 256
+
 // skip moves past one value of any kind, tracking nesting and strings.
 func (s *scanner) skip() error {
 	switch c := s.peek(); c {
@@ -133,6 +138,9 @@ func (s *scanner) skip() error {
 			case '\n':
 				s.line++
 			case '{', '[':
+				if len(stack) == MaxJSONDepth {
+					return s.errf("nested more than %d levels deep", MaxJSONDepth)
+				}
 				stack = append(stack, s.data[s.pos])
 			case '}', ']':
 				open := byte('{')

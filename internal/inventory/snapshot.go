@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/walls-dev/walls/internal/inventory/internal/readfile"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -145,9 +146,9 @@ func groupSnapshots(results []*parsed, tfDirs, manifests []string) ([]*snapshot,
 	var warnings []vpc.Warning
 	byDir := map[string]*snapshot{}
 	for _, p := range manifests {
-		data, err := os.ReadFile(p)
+		data, err := readfile.Read(p)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", p, unwrapPathError(err)))
+			errs = append(errs, err)
 			continue
 		}
 		m, ws, err := ParseManifest(p, data)

@@ -1,8 +1,10 @@
 package cloudformation
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -16,7 +18,28 @@ import (
 // least one resource whose Type starts with "AWS::".
 func Detect(data []byte) bool {
 	root, err := parse(data, false)
-	if err != nil || root == nil || root.Kind != iac.Object {
+	return err == nil && isTemplate(root)
+}
+
+// Probe is Detect for a file whose name says YAML (.yaml, .yml,
+// .template): when its content does not parse, it also returns why, as a
+// *vpc.InputError at the line the YAML (or JSON) parser stopped.
+func Probe(file string, data []byte) (bool, error) {
+	root, err := parse(data, false)
+	if err != nil {
+		loc, reason := locate(file, err)
+		kind := "YAML"
+		var se *iac.SyntaxError
+		if errors.As(err, &se) {
+			kind = "JSON"
+		}
+		return false, &vpc.InputError{Loc: loc, Msg: fmt.Sprintf("invalid %s: %s", kind, reason)}
+	}
+	return isTemplate(root), nil
+}
+
+func isTemplate(root *iac.Node) bool {
+	if root == nil || root.Kind != iac.Object {
 		return false
 	}
 	if root.Get("AWSTemplateFormatVersion") != nil {
@@ -59,19 +82,30 @@ func parse(data []byte, strict bool) (*iac.Node, error) {
 		if jsonErr != nil {
 			return nil, jsonErr
 		}
-		return nil, err
+		return nil, yamlError(data, err)
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, errors.New("empty document")
 	}
-	budget := 1 << 20
+	budget := maxNodes
 	return fromYAML(doc.Content[0], &budget, 0, strict)
 }
 
+// MaxDepth bounds the nesting of a template (JSON templates are bounded
+// the same by the JSON reader). yaml.v3 itself stops at 10,000 levels.
+const MaxDepth = 256
+
+// maxNodes bounds the values of a template once YAML aliases are expanded:
+// a few aliases of aliases otherwise make billions.
+const maxNodes = 1 << 20
+
 func fromYAML(y *yaml.Node, budget *int, depth int, strict bool) (*iac.Node, error) {
 	*budget--
-	if *budget < 0 || depth > 256 {
-		return nil, errors.New("template too large or nested too deeply")
+	if *budget < 0 {
+		return nil, fmt.Errorf("line %d: more than %d values, aliases expanded", y.Line, maxNodes)
+	}
+	if depth > MaxDepth {
+		return nil, fmt.Errorf("line %d: nested more than %d levels deep", y.Line, MaxDepth)
 	}
 	if y.Kind == yaml.AliasNode {
 		if y.Alias == nil {
@@ -183,19 +217,63 @@ func shortForm(tag string, n *iac.Node) *iac.Node {
 
 // parseError turns a parse failure into a located input error.
 func parseError(file string, err error) error {
+	loc, reason := locate(file, err)
+	return &vpc.InputError{Loc: loc, Msg: "want a CloudFormation template (JSON or YAML): " + reason}
+}
+
+// locate splits a parse failure into its location and its reason.
+func locate(file string, err error) (vpc.Location, string) {
 	loc := vpc.Location{File: file}
 	var se *iac.SyntaxError
 	var te *yaml.TypeError
 	switch {
 	case errors.As(err, &se):
-		loc.Line, err = se.Line, se.Err
+		loc.Line = se.Line
+		return loc, se.Err.Error()
 	case errors.As(err, &te):
-	default:
-		// yaml.v3 messages start with "yaml: line N: …".
-		var line int
-		if _, scanErr := fmt.Sscanf(strings.TrimPrefix(err.Error(), "yaml: "), "line %d:", &line); scanErr == nil {
-			loc.Line = line
+		return loc, err.Error()
+	}
+	// yaml.v3 messages read "yaml: line N: …", ours "line N: …".
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	var line int
+	if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr == nil {
+		loc.Line = line
+		_, msg, _ = strings.Cut(msg, ": ")
+	}
+	return loc, msg
+}
+
+// yamlError points a yaml.v3 error at the line where parsing failed.
+// yaml.v3 gives the line of the enclosing block (its "context"), off by
+// one, or none at all (exceeded max depth); the line reported here is the
+// first whose prefix of the document fails with the same problem, found by
+// bisection: a few parses, on the error path only.
+func yamlError(data []byte, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	problem := msg
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if _, p, ok := strings.Cut(rest, ": "); ok {
+			problem = p
 		}
 	}
-	return &vpc.InputError{Loc: loc, Msg: fmt.Sprintf("want a CloudFormation template (JSON or YAML): %v", err)}
+	var ends []int // the end of each line, its newline included
+	for off := 0; off < len(data); {
+		i := bytes.IndexByte(data[off:], '\n')
+		if i < 0 {
+			ends = append(ends, len(data))
+			break
+		}
+		off += i + 1
+		ends = append(ends, off)
+	}
+	fails := func(n int) bool { // the first n lines fail with the problem
+		var doc yaml.Node
+		e := yaml.Unmarshal(data[:ends[n-1]], &doc)
+		return e != nil && strings.HasSuffix(e.Error(), problem)
+	}
+	if len(ends) == 0 || !fails(len(ends)) {
+		return errors.New(msg)
+	}
+	n := sort.Search(len(ends), func(i int) bool { return fails(i + 1) }) + 1
+	return fmt.Errorf("line %d: %s", n, problem)
 }

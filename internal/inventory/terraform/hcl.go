@@ -15,6 +15,7 @@ import (
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
 
+	"github.com/walls-dev/walls/internal/inventory/internal/readfile"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -59,9 +60,19 @@ func LoadHCLDirWithSuppressions(dir string, inv *vpc.Inventory) ([]Suppression, 
 			continue
 		}
 		p := filepath.Join(dir, e.Name())
-		data, err := os.ReadFile(p)
+		if !e.Type().IsRegular() {
+			if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
+				what := "a symbolic link that leads nowhere"
+				if err == nil {
+					what = readfile.NotRegular(st.Mode())
+				}
+				inv.Warn(vpc.Warning{Code: "skipped-file", Source: vpc.Location{File: p}, Message: readfile.Refusal(what) + "; skipped"})
+				continue
+			}
+		}
+		data, err := readfile.Read(p)
 		if err != nil {
-			return nil, &vpc.InputError{Loc: vpc.Location{File: p}, Msg: err.Error()}
+			return nil, err
 		}
 		files[p] = data
 	}
@@ -90,6 +101,10 @@ func LoadHCLFiles(files map[string][]byte, inv *vpc.Inventory) ([]Suppression, e
 	})
 	tfvars := map[string]cty.Value{}
 	for _, name := range names {
+		if line := deepNesting(files[name], MaxNesting); line > 0 {
+			return nil, &vpc.InputError{Loc: vpc.Location{File: name, Line: line},
+				Msg: fmt.Sprintf("nested more than %d levels deep (brackets, parentheses, braces, template interpolations and operators in one expression); refused before parsing, as the HCL parser recurses once per level", MaxNesting)}
+		}
 		f, diags := parser.ParseHCL(files[name], name)
 		if diags.HasErrors() {
 			return nil, diagError(name, diags)

@@ -184,7 +184,15 @@ func (s *showLoader) resource(r *iac.Node, path string) error {
 	}
 	vals := r.Get("values")
 	if vals.IsNull() {
-		vals = &iac.Node{Kind: iac.Object, Line: r.Line}
+		// Read as an empty body, a security group would have no rules: a
+		// quiet wrong answer. Terraform always writes the values of a
+		// managed resource; null or absent is a damaged document.
+		what := "null"
+		if vals == nil {
+			vals, what = r, "absent"
+		}
+		return iac.Errorf(vpc.Location{File: s.file, Path: path + ".values", Line: vals.Line},
+			"%s: values is %s; want an object of attribute values (without them the %s's attributes, rules included, are unknown)", addr.Str, what, typ.Str)
 	}
 	if vals.Kind != iac.Object {
 		return iac.Errorf(vpc.Location{File: s.file, Path: path + ".values", Line: vals.Line}, "want an object of attribute values")

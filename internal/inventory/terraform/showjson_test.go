@@ -272,3 +272,23 @@ func TestShowJSONEmptyBlockIsUnset(t *testing.T) {
 		t.Errorf("subnet = %+v, want 10.0.1.0/24 and no IPv6 block", s)
 	}
 }
+
+// A security group whose values are null (or missing) loaded as a group
+// without rules: every flow through it silently denied. It is an error
+// naming the file, line and resource address.
+func TestShowJSONNullValues(t *testing.T) {
+	for name, vals := range map[string]string{"null": `, "values": null`, "absent": ``} {
+		doc := "{\"format_version\": \"1.0\", \"values\": {\"root_module\": {\"resources\": [\n" +
+			`{"address": "aws_security_group.web", "mode": "managed", "type": "aws_security_group", "name": "web"` + vals + "}\n]}}}"
+		inv := vpc.New()
+		err := LoadShowJSON("plan.json", []byte(doc), inv)
+		var ie *vpc.InputError
+		if !errors.As(err, &ie) || ie.Loc.File != "plan.json" || ie.Loc.Line != 2 ||
+			!strings.Contains(ie.Msg, "aws_security_group.web: values is "+name) {
+			t.Errorf("%s: %v; want plan.json:2 naming aws_security_group.web", name, err)
+		}
+		if len(inv.Groups) != 0 {
+			t.Errorf("%s: groups loaded: %v", name, inv.Groups)
+		}
+	}
+}
