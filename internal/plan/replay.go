@@ -64,15 +64,15 @@ type ReplayReport struct {
 	BlockedByConfidence map[string]uint64 `json:"blockedByConfidence,omitempty"`
 	// Pass is the verdict: nothing blocked, something evaluated, and no
 	// unattributed traffic unless AllowedUnattributed. Failures says why not.
-	Pass bool `json:"pass"`
+	Pass                bool     `json:"pass"`
+	AllowedUnattributed bool     `json:"allowedUnattributed,omitempty"`
+	Failures            []string `json:"failures,omitempty"`
 	// ProposedWithinCurrent is the plan's proposed ⊆ current guarantee as
 	// recomputed for this replay (SetWithin); the replay does not pass
 	// when it does not hold, since a widening rule blocks nothing and so
 	// would pass unseen. Nil when not recomputed (learn proves it apart).
 	ProposedWithinCurrent *Proof `json:"proposedWithinCurrent,omitempty"`
 	withinLines           []string
-	AllowedUnattributed   bool     `json:"allowedUnattributed,omitempty"`
-	Failures              []string `json:"failures,omitempty"`
 	// BlockedBy groups what would be blocked by the interface's groups,
 	// protocol, port and remote, most connections first.
 	BlockedBy []Blocked `json:"blockedBy"`
