@@ -258,19 +258,20 @@ func Parse(file string, data []byte) (*Plan, error) {
 		return nil, &vpc.InputError{Loc: vpc.Location{File: file, Line: bytes.Count(data[:dec.InputOffset()], []byte("\n")) + 1},
 			Msg: "trailing data after the plan object"}
 	}
-	lines, err := checkKeys(file, data)
-	if err != nil {
+	if err := checkKeys(file, data); err != nil {
 		return nil, err
 	}
-	if err := p.validate(file, lines); err != nil {
+	if err := p.validate(file, data); err != nil {
 		return nil, err
 	}
 	return &p, nil
 }
 
-func (p *Plan) validate(file string, lines lineMap) error {
+// validate checks what decoding cannot; data is the file, to name the
+// line of each error's value.
+func (p *Plan) validate(file string, data []byte) error {
 	bad := func(path, format string, a ...any) error {
-		return &vpc.InputError{Loc: vpc.Location{File: file, Path: path, Line: lines.at(path)}, Msg: fmt.Sprintf(format, a...)}
+		return &vpc.InputError{Loc: vpc.Location{File: file, Path: path, Line: lineOf(data, path)}, Msg: fmt.Sprintf(format, a...)}
 	}
 	if p.Version != Version {
 		return bad("version", "plan version %d: this walls reads version %d", p.Version, Version)

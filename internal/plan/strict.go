@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/walls-dev/walls/internal/vpc"
 )
@@ -23,59 +25,144 @@ import (
 // version 1 an unknown key is a typo or an edit whose meaning this walls
 // would silently drop.
 //
-// The same pass records the line of every value by its JSON path, so that
-// validation errors name the line of the offending value.
-
-// lineMap maps a JSON path (securityGroups[0].proposedEgress[3].FromPort)
-// to the 1-based line where its value starts; "" is the whole document.
-type lineMap map[string]int
-
-// at is the line of path, or of its nearest enclosing value that has one
-// (a missing key is reported at its object), or 0.
-func (m lineMap) at(path string) int {
-	for {
-		if l, ok := m[path]; ok {
-			return l
-		}
-		if path == "" {
-			return 0
-		}
-		i := strings.LastIndexAny(path, ".[")
-		if i < 0 {
-			path = ""
-		} else {
-			path = path[:i]
-		}
-	}
-}
+// Validation errors name the line of the offending value: lineOf walks the
+// tokens again to the JSON path of the error.
 
 // frame is one open object or array of the strict pass.
 type frame struct {
 	obj  bool
-	t    reflect.Type // the container's Go type after pointers; nil when unknown
-	path string
-	keys map[string]int // key → line, objects only
-	n    int            // next index, arrays only
+	t    reflect.Type     // the container's Go type after pointers; nil when unknown
+	seg  string           // how its parent names it: "key", "[3]", "" for the root
+	keys map[string]int64 // key → offset, objects only
+	n    int              // next index, arrays only
+}
+
+// keyTypes caches, per struct type, its keys and their field types.
+var keyTypes sync.Map // reflect.Type → map[string]reflect.Type
+
+func fieldsOf(t reflect.Type) map[string]reflect.Type {
+	if m, ok := keyTypes.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
+	m := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		if f := t.Field(i); jsonName(f) != "" {
+			m[jsonName(f)] = f.Type
+		}
+	}
+	keyTypes.Store(t, m)
+	return m
 }
 
 // checkKeys walks data, which encoding/json already decoded into a Plan
 // without error, and refuses duplicate keys and keys that are not exactly
-// (case included) a key of the plan format. It returns the line of every
-// value.
-func checkKeys(file string, data []byte) (lineMap, error) {
-	lines := lineMap{}
+// (case included) a key of the plan format, naming the file, the line and
+// the JSON path of the key.
+func checkKeys(file string, data []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
-	// Offsets only grow: count newlines from the last one seen.
-	lastOff, lastLine := 0, 1
-	lineOf := func(off int64) int {
-		o := min(int(off), len(data))
-		if o < lastOff {
-			return lastLine // not reached: offsets only grow
+	var stack []frame
+	path := func(last string) string {
+		var b strings.Builder
+		for _, f := range stack {
+			b.WriteString(joinSeg(b.Len(), f.seg))
 		}
-		lastLine += bytes.Count(data[lastOff:o], []byte{'\n'})
-		lastOff = o
-		return lastLine
+		b.WriteString(joinSeg(b.Len(), last))
+		return b.String()
 	}
+	bad := func(path string, off int64, format string, a ...any) error {
+		return &vpc.InputError{Loc: vpc.Location{File: file, Path: path, Line: lineAt(data, off)}, Msg: fmt.Sprintf(format, a...)}
+	}
+	for started := false; !started || len(stack) > 0; started = true {
+		var seg string
+		var t reflect.Type
+		if n := len(stack); n == 0 {
+			t = reflect.TypeFor[Plan]()
+		} else if top := &stack[n-1]; top.obj {
+			tok, err := dec.Token()
+			if err != nil {
+				return bad(path(""), dec.InputOffset(), "invalid JSON: %v", err)
+			}
+			if tok == json.Delim('}') {
+				stack = stack[:n-1]
+				continue
+			}
+			key, _ := tok.(string)
+			off := dec.InputOffset()
+			if first, dup := top.keys[key]; dup {
+				where := path("")
+				if where == "" {
+					where = "the plan object"
+				}
+				return bad(path(key), off, "key %q appears twice in %s (first on line %d): JSON readers disagree on which one counts; keep one",
+					key, where, lineAt(data, first))
+			}
+			top.keys[key] = off
+			seg = key
+			switch {
+			case top.t == nil:
+			case top.t.Kind() == reflect.Struct:
+				ft, ok := fieldsOf(top.t)[key]
+				if !ok {
+					if want := foldKey(top.t, key); want != "" {
+						return bad(path(key), off, "key %q: plan keys are case-sensitive, want %q (a JSON reader may take either spelling, or both)", key, want)
+					}
+					return bad(path(key), off, "unknown key %q: not a key of the plan format (misspelled?)", key)
+				}
+				t = ft
+			case top.t.Kind() == reflect.Map:
+				t = top.t.Elem()
+			}
+		} else {
+			if !dec.More() {
+				if _, err := dec.Token(); err != nil {
+					return bad(path(""), dec.InputOffset(), "invalid JSON: %v", err)
+				}
+				stack = stack[:n-1]
+				continue
+			}
+			seg = "[" + strconv.Itoa(top.n) + "]"
+			top.n++
+			if top.t != nil && (top.t.Kind() == reflect.Slice || top.t.Kind() == reflect.Array) {
+				t = top.t.Elem()
+			}
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return bad(path(seg), dec.InputOffset(), "invalid JSON: %v", err)
+		}
+		for t != nil && t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, frame{obj: true, t: t, seg: seg, keys: map[string]int64{}})
+		case json.Delim('['):
+			stack = append(stack, frame{t: t, seg: seg})
+		}
+	}
+	return nil
+}
+
+// joinSeg is seg as it follows a path of length n: keys after a dot.
+func joinSeg(n int, seg string) string {
+	if n == 0 || seg == "" || seg[0] == '[' {
+		return seg
+	}
+	return "." + seg
+}
+
+// lineAt is the 1-based line holding byte offset off.
+func lineAt(data []byte, off int64) int {
+	return bytes.Count(data[:min(max(off, 0), int64(len(data)))], []byte{'\n'}) + 1
+}
+
+// lineOf is the line where the value at a JSON path of data starts (such
+// as securityGroups[0].proposedEgress[3].FromPort), or of the nearest
+// enclosing value present (a missing key is reported at its object). It is
+// only used to point an error at its line, so it walks tokens again rather
+// than keeping every value's position while decoding.
+func lineOf(data []byte, path string) int {
+	dec := json.NewDecoder(bytes.NewReader(data))
 	valueStart := func() int64 {
 		off := dec.InputOffset()
 		for off < int64(len(data)) && strings.IndexByte(" \t\r\n:,", data[off]) >= 0 {
@@ -83,85 +170,77 @@ func checkKeys(file string, data []byte) (lineMap, error) {
 		}
 		return off
 	}
-	bad := func(path string, line int, format string, a ...any) error {
-		return &vpc.InputError{Loc: vpc.Location{File: file, Path: path, Line: line}, Msg: fmt.Sprintf(format, a...)}
-	}
-	var stack []frame
-	for started := false; !started || len(stack) > 0; started = true {
-		var path string
-		var t reflect.Type
-		if n := len(stack); n == 0 {
-			t = reflect.TypeFor[Plan]()
-		} else if top := &stack[n-1]; top.obj {
-			tok, err := dec.Token()
-			if err != nil {
-				return nil, bad(top.path, lineOf(dec.InputOffset()), "invalid JSON: %v", err)
-			}
-			if tok == json.Delim('}') {
-				stack = stack[:n-1]
-				continue
-			}
-			key, _ := tok.(string)
-			line := lineOf(dec.InputOffset())
-			path = joinKey(top.path, key)
-			where := top.path
-			if where == "" {
-				where = "the plan object"
-			}
-			if first, dup := top.keys[key]; dup {
-				return nil, bad(path, line, "key %q appears twice in %s (first on line %d): JSON readers disagree on which one counts; keep one",
-					key, where, first)
-			}
-			top.keys[key] = line
-			if top.t != nil && top.t.Kind() == reflect.Struct {
-				ft, ok := fieldByKey(top.t, key)
-				if !ok {
-					if want := foldKey(top.t, key); want != "" {
-						return nil, bad(path, line, "key %q: plan keys are case-sensitive, want %q (a JSON reader may take either spelling, or both)", key, want)
-					}
-					return nil, bad(path, line, "unknown key %q: not a key of the plan format (misspelled?)", key)
-				}
-				t = ft
-			} else if top.t != nil && top.t.Kind() == reflect.Map {
-				t = top.t.Elem()
-			}
-		} else {
-			if !dec.More() {
-				if _, err := dec.Token(); err != nil {
-					return nil, bad(top.path, lineOf(dec.InputOffset()), "invalid JSON: %v", err)
-				}
-				stack = stack[:n-1]
-				continue
-			}
-			path = fmt.Sprintf("%s[%d]", top.path, top.n)
-			top.n++
-			if top.t != nil && (top.t.Kind() == reflect.Slice || top.t.Kind() == reflect.Array) {
-				t = top.t.Elem()
-			}
-		}
-		lines[path] = lineOf(valueStart())
+	line := lineAt(data, valueStart())
+	for _, seg := range splitPath(path) {
 		tok, err := dec.Token()
-		if err != nil {
-			return nil, bad(path, lineOf(dec.InputOffset()), "invalid JSON: %v", err)
+		d, ok := tok.(json.Delim)
+		if err != nil || !ok {
+			return line
 		}
-		for t != nil && t.Kind() == reflect.Pointer {
-			t = t.Elem()
+		found := false
+		switch {
+		case d == '{' && !seg.isIndex:
+			for !found && dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return line
+				}
+				if k, _ := kt.(string); k == seg.key {
+					found = true
+				} else if skipValue(dec) != nil {
+					return line
+				}
+			}
+		case d == '[' && seg.isIndex:
+			for i := 0; !found && dec.More(); i++ {
+				if i == seg.index {
+					found = true
+				} else if skipValue(dec) != nil {
+					return line
+				}
+			}
 		}
-		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, frame{obj: true, t: t, path: path, keys: map[string]int{}})
-		case json.Delim('['):
-			stack = append(stack, frame{t: t, path: path})
+		if !found {
+			return line
 		}
+		line = lineAt(data, valueStart())
 	}
-	return lines, nil
+	return line
 }
 
-func joinKey(path, key string) string {
-	if path == "" {
-		return key
+func skipValue(dec *json.Decoder) error {
+	var raw json.RawMessage
+	return dec.Decode(&raw)
+}
+
+type pathSeg struct {
+	key     string
+	index   int
+	isIndex bool
+}
+
+// splitPath parses "A[0].B.C[2]" into segments. Unparsable parts end it.
+func splitPath(p string) []pathSeg {
+	var out []pathSeg
+	for _, part := range strings.Split(p, ".") {
+		name, rest, _ := strings.Cut(part, "[")
+		if name != "" {
+			out = append(out, pathSeg{key: name})
+		}
+		for rest != "" {
+			num, after, ok := strings.Cut(rest, "]")
+			if !ok {
+				return out
+			}
+			n, err := strconv.Atoi(num)
+			if err != nil {
+				return out
+			}
+			out = append(out, pathSeg{index: n, isIndex: true})
+			rest = strings.TrimPrefix(after, "[")
+		}
 	}
-	return path + "." + key
+	return out
 }
 
 // jsonName is the key of a struct field as encoding/json writes it, or ""
@@ -178,16 +257,6 @@ func jsonName(f reflect.StructField) string {
 		return f.Name
 	}
 	return name
-}
-
-// fieldByKey is the type of struct t's field whose key is exactly key.
-func fieldByKey(t reflect.Type, key string) (reflect.Type, bool) {
-	for i := range t.NumField() {
-		if f := t.Field(i); jsonName(f) == key {
-			return f.Type, true
-		}
-	}
-	return nil, false
 }
 
 // foldKey is the key of struct t that key matches ignoring case, or "".

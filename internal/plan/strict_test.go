@@ -21,8 +21,8 @@ func seedPlanText(t *testing.T) string {
 	return buf.String()
 }
 
-// lineOf is the 1-based line of the n-th (0-based) occurrence of sub.
-func lineOf(t *testing.T, text, sub string, n int) int {
+// textLine is the 1-based line of the n-th (0-based) occurrence of sub.
+func textLine(t *testing.T, text, sub string, n int) int {
 	t.Helper()
 	off := 0
 	for i := 0; ; i++ {
@@ -70,7 +70,7 @@ func TestParseDuplicateAndCaseVariantKeys(t *testing.T) {
 				t.Fatalf("err = %v, want an InputError", err)
 			}
 			// The offending key's line: its last occurrence.
-			want := lineOf(t, c.text, c.key, strings.Count(c.text, c.key)-1)
+			want := textLine(t, c.text, c.key, strings.Count(c.text, c.key)-1)
 			if ie.Loc.File != "plan.json" || ie.Loc.Line != want || !strings.Contains(err.Error(), c.key) {
 				t.Fatalf("err = %v (line %d), want plan.json line %d naming %s", err, ie.Loc.Line, want, c.key)
 			}
@@ -101,7 +101,7 @@ func TestParseErrorLines(t *testing.T) {
 			if !errors.As(err, &ie) {
 				t.Fatalf("err = %v, want an InputError", err)
 			}
-			want := lineOf(t, c.text, c.at, c.n)
+			want := textLine(t, c.text, c.at, c.n)
 			if ie.Loc.Path != c.path || ie.Loc.Line != want {
 				t.Fatalf("err = %v: at %s line %d, want %s line %d", err, ie.Loc.Path, ie.Loc.Line, c.path, want)
 			}
