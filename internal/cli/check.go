@@ -135,7 +135,7 @@ func runCheck(o *CheckOptions) error {
 // proposed ⊆ current holds against the inventory, and if not why.
 type checkPlanJSON struct {
 	File     string   `json:"file"`
-	Holds    bool     `json:"proposedWithinCurrent"`
+	Holds    bool     `json:"holds"`
 	Failures []string `json:"failures,omitempty"`
 }
 

@@ -110,7 +110,7 @@ func TestPlanIsEvidenceNotAuthority(t *testing.T) {
 			Verdict string
 			Plan    *struct {
 				File     string
-				Holds    bool `json:"proposedWithinCurrent"`
+				Holds    bool
 				Failures []string
 			}
 		}
