@@ -48,7 +48,17 @@ X and Y may be an interface id (eni-…), an instance id (i-…), a private or
 public IP, or a security group id (sg-…, meaning its member interfaces; the
 check passes only when every pair passes).
 
-Exit codes: 0 allowed, 1 denied, 2 bad input.`,
+With --plan, the connection is evaluated under the plan's proposed egress.
+A plan is evidence, not authority: check recomputes proposed ⊆ current from
+the plan's rules against the inventory, whatever the plan's guarantees say.
+When it does not hold, check still evaluates the connection under the plan
+as written, but first says the plan does not hold (the groups and the rules
+that allow what the current rules deny), puts the same in the JSON "plan"
+object, and exits 1 whatever the verdict: an ALLOWED may rest on a rule
+nobody proved.
+
+Exit codes: 0 allowed, 1 denied, or --plan given a plan that does not hold,
+2 bad input or a stale plan.`,
 		Example: `  walls check inventory/ --from i-0abc --to 10.0.2.15 --port 3306
   walls check inventory/ --from sg-workers --to 203.0.113.10 --port 443 --format json
   walls check inventory/ --from eni-0a --to eni-0b --protocol icmp --icmp-type 8`,
@@ -88,27 +98,45 @@ func runCheck(o *CheckOptions) error {
 	if err != nil {
 		return err
 	}
+	var pl *checkPlanJSON
 	if o.Plan != "" {
-		if inv, err = ApplyPlanFile(inv, o.Plan); err != nil {
+		pl = &checkPlanJSON{File: o.Plan}
+		if inv, pl.Failures, err = ApplyPlanFile(inv, o.Plan); err != nil {
 			return err
 		}
+		pl.Holds = len(pl.Failures) == 0
 	}
 	res, err := reach.Run(inv, req)
 	if err != nil {
 		return badInput(err)
 	}
 	if o.Format == "json" {
-		err = writeCheckJSON(o.IO.Out, res)
+		err = writeCheckJSON(o.IO.Out, res, pl)
 	} else {
+		if pl != nil && !pl.Holds {
+			// First, before any verdict: an ALLOWED below may rest on a
+			// rule that widens the current ones.
+			writePlanFailures(o.IO.Out, o.Plan, pl.Failures)
+			fmt.Fprintln(o.IO.Out, "The verdict below is under the plan as written, widening rules included; walls exits 1 whatever it is.")
+			fmt.Fprintln(o.IO.Out)
+		}
 		err = writeCheckTable(o.IO.Out, res)
 	}
 	if err != nil {
 		return err
 	}
-	if res.Verdict == reach.Denied {
+	if res.Verdict == reach.Denied || pl != nil && !pl.Holds {
 		return verdict()
 	}
 	return nil
+}
+
+// checkPlanJSON is what check --plan recomputed about the plan: whether
+// proposed ⊆ current holds against the inventory, and if not why.
+type checkPlanJSON struct {
+	File     string   `json:"file"`
+	Holds    bool     `json:"holds"`
+	Failures []string `json:"failures,omitempty"`
 }
 
 // request turns flags into a reach.Request, rejecting contradictory ones.
@@ -188,6 +216,8 @@ type checkJSON struct {
 	Pairs    []pairJSON    `json:"pairs,omitempty"`
 	Total    int           `json:"pairsEvaluated"`
 	Trunc    bool          `json:"truncated,omitempty"`
+	// Plan is set with --plan.
+	Plan *checkPlanJSON `json:"plan,omitempty"`
 }
 
 type requestJSON struct {
@@ -271,9 +301,9 @@ func representative(c *reach.Check) *reach.Trace {
 	return &c.Traces[0]
 }
 
-func writeCheckJSON(w io.Writer, c *reach.Check) error {
+func writeCheckJSON(w io.Writer, c *reach.Check, pl *checkPlanJSON) error {
 	r := c.Request
-	j := checkJSON{Verdict: string(c.Verdict), Complete: c.Complete, Total: c.Pairs, Trunc: c.Truncated,
+	j := checkJSON{Verdict: string(c.Verdict), Complete: c.Complete, Total: c.Pairs, Trunc: c.Truncated, Plan: pl,
 		Request: requestJSON{From: r.From, To: r.To, Protocol: r.Protocol.String(), ClientPorts: portRangeText(r.ClientPorts)}}
 	switch {
 	case r.Protocol.HasPorts():

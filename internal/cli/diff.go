@@ -38,9 +38,17 @@ group with no members today).
 
 With INPUT, peers resolve against that inventory and the plan must match it:
 a plan made against other rules is refused (drift). Without INPUT, the plan's
-recorded rules are compared and references resolve to nothing.
+recorded rules are compared and references resolve to nothing, so a
+security-group or prefix-list peer is proved within the current rules only
+by CIDR rules covering every address it could stand for.
 
-Exit codes: 0 success, 2 bad usage, bad input or a stale plan.`,
+A plan is evidence, not authority: diff recomputes proposed ⊆ current from
+the plan's rules, whatever its guarantees say, and when anything is newly
+allowed (or a reference is not proved within the current rules) it says
+which group and rules and exits 1.
+
+Exit codes: 0 the plan allows nothing the current rules deny, 1 it does
+(the plan does not hold), 2 bad usage, bad input or a stale plan.`,
 		Example: `  walls diff inventory/ --plan plan.json
   walls diff --plan plan.json --format json | jq '.securityGroups[] | select(.removed | length > 0)'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -67,6 +75,13 @@ func runDiff(o *DiffOptions) error {
 	if err != nil {
 		return badInput(err)
 	}
+	pr, failures := plan.Recheck(inv, p)
+	d.ProposedWithinCurrent = &pr
+	if len(failures) == 0 && newlyAllowed(d) {
+		// Not reached: Compare and ProveWithin decide alike. Kept so that
+		// diff can never exit 0 while listing a widening.
+		failures = []string{"the plan allows what the current rules deny (see the diff)"}
+	}
 	if len(o.Inputs) == 0 {
 		fmt.Fprintln(o.IO.ErrOut, "walls: note: diff without the inventory: security-group and prefix-list peers resolve to no addresses, "+
 			"so what they allow counts as no longer allowed and only CIDRs prove them within the current rules; pass the inventory for the exact difference")
@@ -75,9 +90,42 @@ func runDiff(o *DiffOptions) error {
 		enc := json.NewEncoder(o.IO.Out)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		return enc.Encode(d)
+		if err := enc.Encode(d); err != nil {
+			return err
+		}
+	} else {
+		if err := WriteDiffTable(o.IO.Out, d, o.All); err != nil {
+			return err
+		}
+		writePlanFailures(o.IO.Out, o.Plan, failures)
 	}
-	return WriteDiffTable(o.IO.Out, d, o.All)
+	if len(failures) > 0 {
+		return verdict()
+	}
+	return nil
+}
+
+// newlyAllowed reports whether any group's proposal allows more, or is
+// not proved within its current rules.
+func newlyAllowed(d *plan.Diff) bool {
+	for i := range d.SecurityGroups {
+		if g := &d.SecurityGroups[i]; len(g.Added)+len(g.AddedPeers) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// writePlanFailures says, for people, that a plan does not hold and why
+// (plan.Recheck's lines). Nothing when it holds.
+func writePlanFailures(w io.Writer, path string, failures []string) {
+	if len(failures) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "THE PLAN DOES NOT HOLD (%s): %s\n", path, failures[0])
+	for _, f := range failures[1:] {
+		fmt.Fprintf(w, "  - %s\n", f)
+	}
 }
 
 // loadPlan reads and checks a plan file; every problem is bad input.
@@ -121,20 +169,23 @@ func loadPlanAndInventory(ios *IOStreams, planPath string, inputs []string) (*pl
 
 // ApplyPlanFile reads a plan file and returns inv with the plan's proposed
 // egress in place, for check --plan. A stale plan is refused (exit 2).
-func ApplyPlanFile(inv *vpc.Inventory, path string) (*vpc.Inventory, error) {
+// failures is plan.Recheck's account of why the plan does not hold against
+// inv (empty when it holds): the plan's own guarantees are not trusted.
+func ApplyPlanFile(inv *vpc.Inventory, path string) (planned *vpc.Inventory, failures []string, err error) {
 	p, err := loadPlan(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out, err := plan.Apply(inv, p)
 	if err != nil {
 		var de *plan.DriftError
 		if errors.As(err, &de) {
-			return nil, badInput(err)
+			return nil, nil, badInput(err)
 		}
-		return nil, badInputf("--plan %s: %v", path, err)
+		return nil, nil, badInputf("--plan %s: %v", path, err)
 	}
-	return out, nil
+	_, failures = plan.Recheck(inv, p)
+	return out, failures, nil
 }
 
 // WriteDiffTable renders a diff for people. all lists unchanged groups too.

@@ -135,9 +135,9 @@ func TestApplyPlanFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := ApplyPlanFile(inv, path)
-	if err != nil {
-		t.Fatal(err)
+	out, failures, err := ApplyPlanFile(inv, path)
+	if err != nil || len(failures) > 0 {
+		t.Fatal(err, failures)
 	}
 	if n := len(out.Groups["sg-0a1b2c3d4e5f60021"].Egress); n != 3 {
 		t.Errorf("workers have %d egress rules under the plan, want 3", n)
@@ -147,7 +147,9 @@ func TestApplyPlanFile(t *testing.T) {
 // Without the inventory, references and prefix lists resolve to no
 // addresses: diff says so, proves what CIDRs alone prove (a prefix list
 // under tcp 443 to both whole families), and does not claim that an
-// unproved reference is more than the current rules allow.
+// unproved reference is more than the current rules allow; but an unproved
+// reference is not proved within the current rules, so the plan does not
+// hold as far as diff can tell, and it exits 1.
 func TestDiffWithoutInventory(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "plan.json")
 	if err := os.WriteFile(p, []byte(`{"version": 1, "securityGroups": [{"GroupId": "sg-app", "status": "proposed",
@@ -158,8 +160,8 @@ func TestDiffWithoutInventory(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, errOut, code := run(t, "diff", "--plan", p)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
+	if code != 1 || !strings.Contains(out, "THE PLAN DOES NOT HOLD") || !strings.Contains(out, "sg-app: proposedEgress[1] egress tcp 5432 to sg-db") {
+		t.Fatalf("exit %d, want 1 naming the unproved rule: %s%s", code, out, errOut)
 	}
 	if !strings.Contains(errOut, "without the inventory") {
 		t.Errorf("stderr does not say the peers were not resolved:\n%s", errOut)

@@ -54,9 +54,15 @@ records and exits 1; --allow-unattributed accepts unattributed traffic
 knowingly. Interfaces that carry no security group at all (NAT gateways)
 are shown as not evaluated and do not fail the replay.
 
-Exit codes: 0 the replay passes, 1 something would be blocked, nothing was
-evaluated, or traffic was unattributed, 2 bad usage, bad input or a stale
-plan.`,
+A plan is evidence, not authority: a rule that widens the current ones
+blocks nothing, so replaying flows cannot see it. Replay also recomputes
+proposed ⊆ current from the plan's rules against the inventory, whatever the
+plan's guarantees say, and does not pass when it fails, naming the groups
+and the widening rules.
+
+Exit codes: 0 the replay passes, 1 the plan allows what the current rules
+deny, something would be blocked, nothing was evaluated, or traffic was
+unattributed, 2 bad usage, bad input or a stale plan.`,
 		Example: `  walls replay inventory/ --plan plan.json --flows flows-last-week/
   walls replay inventory/ --plan plan.json --flows flows/ --since 24h --format json | jq '.blockedBy[:5]'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -96,6 +102,7 @@ func runReplay(ctx context.Context, o *ReplayOptions) error {
 		return badInput(err)
 	}
 	rep.Describe(res.Interfaces)
+	rep.SetWithin(plan.Recheck(inv, p))
 	rep.Judge(o.AllowUnattributed)
 	if o.Format == "json" {
 		enc := json.NewEncoder(o.IO.Out)

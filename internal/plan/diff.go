@@ -12,6 +12,9 @@ import (
 // proposed egress, group by group.
 type Diff struct {
 	SecurityGroups []GroupDiff `json:"securityGroups"`
+	// ProposedWithinCurrent is the proposed ⊆ current guarantee recomputed
+	// from the plan's rules (Recheck), when the caller did.
+	ProposedWithinCurrent *Proof `json:"proposedWithinCurrent,omitempty"`
 }
 
 // GroupDiff is one group's difference. Removed is what current rules allow

@@ -9,7 +9,8 @@ import (
 
 // FuzzParse: any input either fails with an error or yields a plan that
 // writes back to a file Parse reads to the same bytes; Apply, Compare and
-// ProveWithin never panic on a parsed plan.
+// Recheck never panic on a parsed plan, and Compare finds something newly
+// allowed exactly when Recheck finds that proposed ⊆ current fails.
 func FuzzParse(f *testing.F) {
 	seeds, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
 	for _, s := range seeds {
@@ -47,7 +48,21 @@ func FuzzParse(f *testing.F) {
 		}
 		inv := testInv()
 		_, _ = Apply(inv, p)
-		_, _ = Compare(inv, p)
-		_ = ProveWithin(inv, p)
+		d, err := Compare(inv, p)
+		pr, lines := Recheck(inv, p)
+		if pr.Holds != (len(lines) == 0) {
+			t.Fatalf("Recheck: holds %v with lines %q", pr.Holds, lines)
+		}
+		// diff's exit code and the recomputed guarantee must agree: a plan
+		// holds exactly when no group's proposal allows more.
+		if err == nil {
+			added := false
+			for i := range d.SecurityGroups {
+				added = added || len(d.SecurityGroups[i].Added)+len(d.SecurityGroups[i].AddedPeers) > 0
+			}
+			if added == pr.Holds {
+				t.Fatalf("diff lists additions: %v, yet proposed ⊆ current holds: %v (%q)", added, pr.Holds, pr.Violations)
+			}
+		}
 	})
 }

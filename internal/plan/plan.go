@@ -255,17 +255,23 @@ func Parse(file string, data []byte) (*Plan, error) {
 			Msg: "not a walls plan file: " + jsonMsg(err)}
 	}
 	if dec.More() {
-		return nil, &vpc.InputError{Loc: vpc.Location{File: file}, Msg: "trailing data after the plan object"}
+		return nil, &vpc.InputError{Loc: vpc.Location{File: file, Line: bytes.Count(data[:dec.InputOffset()], []byte("\n")) + 1},
+			Msg: "trailing data after the plan object"}
 	}
-	if err := p.validate(file); err != nil {
+	if err := checkKeys(file, data); err != nil {
+		return nil, err
+	}
+	if err := p.validate(file, data); err != nil {
 		return nil, err
 	}
 	return &p, nil
 }
 
-func (p *Plan) validate(file string) error {
+// validate checks what decoding cannot; data is the file, to name the
+// line of each error's value.
+func (p *Plan) validate(file string, data []byte) error {
 	bad := func(path, format string, a ...any) error {
-		return &vpc.InputError{Loc: vpc.Location{File: file, Path: path}, Msg: fmt.Sprintf(format, a...)}
+		return &vpc.InputError{Loc: vpc.Location{File: file, Path: path, Line: lineOf(data, path)}, Msg: fmt.Sprintf(format, a...)}
 	}
 	if p.Version != Version {
 		return bad("version", "plan version %d: this walls reads version %d", p.Version, Version)
@@ -297,7 +303,12 @@ func (p *Plan) validate(file string) error {
 					return bad(fmt.Sprintf("%s.%s[%d].IsEgress", at, name, j), "want true: plans hold egress rules")
 				}
 				if _, err := rules[j].ToVPC(g.GroupID); err != nil {
-					return bad(fmt.Sprintf("%s.%s[%d]", at, name, j), "%v", err)
+					path := fmt.Sprintf("%s.%s[%d]", at, name, j)
+					var fe *FieldError
+					if errors.As(err, &fe) {
+						path += "." + fe.Field
+					}
+					return bad(path, "%v", err)
 				}
 			}
 		}

@@ -67,6 +67,12 @@ type ReplayReport struct {
 	Pass                bool     `json:"pass"`
 	AllowedUnattributed bool     `json:"allowedUnattributed,omitempty"`
 	Failures            []string `json:"failures,omitempty"`
+	// ProposedWithinCurrent is the plan's proposed ⊆ current guarantee as
+	// recomputed for this replay (SetWithin); the replay does not pass
+	// when it does not hold, since a widening rule blocks nothing and so
+	// would pass unseen. Nil when not recomputed (learn proves it apart).
+	ProposedWithinCurrent *Proof `json:"proposedWithinCurrent,omitempty"`
+	withinLines           []string
 	// BlockedBy groups what would be blocked by the interface's groups,
 	// protocol, port and remote, most connections first.
 	BlockedBy []Blocked `json:"blockedBy"`
@@ -118,12 +124,26 @@ const (
 // maxNamed bounds the interfaces a report names.
 const maxNamed = 20
 
-// Judge sets Pass and Failures: a replay passes when it blocked nothing,
+// SetWithin records the recomputed proposed ⊆ current proof and the lines
+// that say why it fails (Recheck), for Judge.
+func (r *ReplayReport) SetWithin(pr Proof, lines []string) {
+	r.ProposedWithinCurrent, r.withinLines = &pr, lines
+}
+
+// Judge sets Pass and Failures: a replay passes when the plan is within
+// the current rules (when SetWithin recorded it), it blocked nothing,
 // evaluated at least one connection, and (unless allowUnattributed) met no
 // connection of an interface it could not tie to loaded rules.
 func (r *ReplayReport) Judge(allowUnattributed bool) {
 	r.AllowedUnattributed = allowUnattributed
 	r.Failures = nil
+	if w := r.ProposedWithinCurrent; w != nil && !w.Holds {
+		lines := r.withinLines
+		if len(lines) == 0 {
+			lines = append([]string{"proposed ⊆ current does not hold"}, w.Violations...)
+		}
+		r.Failures = append(r.Failures, lines...)
+	}
 	if r.Blocked > 0 {
 		r.Failures = append(r.Failures, fmt.Sprintf("%d flow records (%d observations) the current rules allow would be blocked",
 			r.Blocked, r.BlockedObservations))

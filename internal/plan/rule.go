@@ -72,18 +72,26 @@ func FromVPC(r *vpc.Rule) Rule {
 func (r *Rule) ToVPC(groupID string) (vpc.Rule, error) {
 	proto, err := vpc.ParseProtocol(r.IPProtocol)
 	if err != nil {
-		return vpc.Rule{}, err
+		return vpc.Rule{}, &FieldError{Field: "IpProtocol", Err: err}
 	}
 	out := vpc.Rule{ID: r.SecurityGroupRuleID, GroupID: groupID, Egress: r.IsEgress, Protocol: proto,
 		FromPort: r.FromPort, ToPort: r.ToPort, Description: r.Description}
 	switch {
 	case proto.HasPorts():
 		if r.FromPort < 0 || r.ToPort > 65535 || r.FromPort > r.ToPort {
-			return vpc.Rule{}, fmt.Errorf("%s ports %d-%d: want 0 <= FromPort <= ToPort <= 65535", proto, r.FromPort, r.ToPort)
+			field := "FromPort"
+			if r.FromPort >= 0 && r.FromPort <= 65535 {
+				field = "ToPort"
+			}
+			return vpc.Rule{}, fieldErrorf(field, "%s ports %d-%d: want 0 <= FromPort <= ToPort <= 65535", proto, r.FromPort, r.ToPort)
 		}
 	case proto.IsICMP():
 		if r.FromPort < -1 || r.FromPort > 255 || r.ToPort < -1 || r.ToPort > 255 || r.FromPort == -1 && r.ToPort != -1 {
-			return vpc.Rule{}, fmt.Errorf("%s type %d code %d: want -1..255, and code -1 when type is -1", proto, r.FromPort, r.ToPort)
+			field := "FromPort"
+			if r.FromPort >= -1 && r.FromPort <= 255 {
+				field = "ToPort"
+			}
+			return vpc.Rule{}, fieldErrorf(field, "%s type %d code %d: want -1..255, and code -1 when type is -1", proto, r.FromPort, r.ToPort)
 		}
 	default:
 		out.FromPort, out.ToPort = -1, -1
@@ -93,7 +101,7 @@ func (r *Rule) ToVPC(groupID string) (vpc.Rule, error) {
 		peers++
 		p, err := parseCanonical(r.CidrIPv4)
 		if err != nil || !p.Addr().Is4() {
-			return vpc.Rule{}, fmt.Errorf("CidrIpv4 %q: want an IPv4 CIDR such as 10.0.0.0/16", r.CidrIPv4)
+			return vpc.Rule{}, fieldErrorf("CidrIpv4", "CidrIpv4 %q: want an IPv4 CIDR such as 10.0.0.0/16", r.CidrIPv4)
 		}
 		out.Peer = vpc.Peer{Kind: vpc.PeerCIDR, Prefix: p}
 	}
@@ -101,7 +109,7 @@ func (r *Rule) ToVPC(groupID string) (vpc.Rule, error) {
 		peers++
 		p, err := parseCanonical(r.CidrIPv6)
 		if err != nil || !p.Addr().Is6() {
-			return vpc.Rule{}, fmt.Errorf("CidrIpv6 %q: want an IPv6 CIDR such as ::/0", r.CidrIPv6)
+			return vpc.Rule{}, fieldErrorf("CidrIpv6", "CidrIpv6 %q: want an IPv6 CIDR such as ::/0", r.CidrIPv6)
 		}
 		out.Peer = vpc.Peer{Kind: vpc.PeerCIDR, Prefix: p}
 	}
@@ -112,7 +120,7 @@ func (r *Rule) ToVPC(groupID string) (vpc.Rule, error) {
 	if g := r.ReferencedGroupInfo; g != nil {
 		peers++
 		if g.GroupID == "" {
-			return vpc.Rule{}, fmt.Errorf("ReferencedGroupInfo without GroupId")
+			return vpc.Rule{}, fieldErrorf("ReferencedGroupInfo", "ReferencedGroupInfo without GroupId")
 		}
 		out.Peer = vpc.Peer{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: g.GroupID, UserID: g.UserID,
 			VpcID: g.VpcID, PeeringConnectionID: g.VpcPeeringConnectionID, PeeringStatus: g.PeeringStatus}}
@@ -121,6 +129,20 @@ func (r *Rule) ToVPC(groupID string) (vpc.Rule, error) {
 		return vpc.Rule{}, fmt.Errorf("rule has %d peers: want exactly one of CidrIpv4, CidrIpv6, PrefixListId, ReferencedGroupInfo", peers)
 	}
 	return out, nil
+}
+
+// FieldError is a rule problem located at one of its fields (the AWS key,
+// such as FromPort), so that a plan error can name the line of that value.
+type FieldError struct {
+	Field string
+	Err   error
+}
+
+func (e *FieldError) Error() string { return e.Err.Error() }
+func (e *FieldError) Unwrap() error { return e.Err }
+
+func fieldErrorf(field, format string, a ...any) error {
+	return &FieldError{Field: field, Err: fmt.Errorf(format, a...)}
 }
 
 func parseCanonical(s string) (netip.Prefix, error) {

@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 
 	"go4.org/netipx"
 
@@ -200,7 +201,9 @@ func symbolReach(inv *vpc.Inventory, p vpc.Peer) (*netipx.IPSet, bool) {
 
 // ProveWithin proves, for every proposed group of p, that the proposal
 // allows nothing the current rules deny, by the address proof over the
-// whole group and the symbolic proof per rule (see RuleWithin).
+// whole group and the symbolic proof per rule (see RuleWithin). Each
+// violation names its group and the proposed rules at fault, by their
+// index in proposedEgress.
 func ProveWithin(inv *vpc.Inventory, p *Plan) Proof {
 	pr := Proof{Holds: true, Method: "set algebra over protocol × port × address: per group, " +
 		"the union of proposed rules ⊆ the union of current rules with peers resolved against the inventory, " +
@@ -220,17 +223,51 @@ func ProveWithin(inv *vpc.Inventory, p *Plan) Proof {
 			continue
 		}
 		c, q := rulesSet(inv, cur), rulesSet(inv, prop)
+		widening := map[int]bool{}
 		if !q.Subset(c) {
+			// The union is within current exactly when every rule is:
+			// name the rules that are not.
+			var names []string
+			for j := range prop {
+				if rs, err := ruleSet(inv, &prop[j]); err == nil && !rs.Subset(c) {
+					widening[j] = true
+					names = append(names, fmt.Sprintf("proposedEgress[%d] %s", j, prop[j].String()))
+				}
+			}
 			pr.Holds = false
-			pr.Violations = append(pr.Violations, fmt.Sprintf("%s: proposal allows %s, which current rules deny",
-				g.GroupID, q.Subtract(c)))
+			var extra []string
+			for _, r := range Regions(q.Subtract(c)) {
+				extra = append(extra, r.String())
+			}
+			pr.Violations = append(pr.Violations, fmt.Sprintf("%s: proposal allows %s, which current rules deny; widening rules: %s",
+				g.GroupID, strings.Join(extra, "; "), strings.Join(names, "; ")))
 		}
 		for j := range prop {
+			if widening[j] {
+				continue
+			}
 			if ok, why := symbolWithin(inv, &prop[j], cur); !ok {
 				pr.Holds = false
-				pr.Violations = append(pr.Violations, fmt.Sprintf("%s: %s: %s", g.GroupID, prop[j].String(), why))
+				pr.Violations = append(pr.Violations, fmt.Sprintf("%s: proposedEgress[%d] %s: %s", g.GroupID, j, prop[j].String(), why))
 			}
 		}
 	}
 	return pr
+}
+
+// Recheck recomputes proposed ⊆ current from the plan's own rules against
+// inv, whatever its guarantees say: a plan is evidence, not authority, and
+// a file can be edited after learn proved it. When the proof does not hold,
+// the lines say so, group and rules named, the first noting when the
+// plan's guarantees claimed it did.
+func Recheck(inv *vpc.Inventory, p *Plan) (Proof, []string) {
+	pr := ProveWithin(inv, p)
+	if pr.Holds {
+		return pr, nil
+	}
+	head := "proposed ⊆ current does not hold: the plan allows what the current rules deny"
+	if g := p.Guarantees; g != nil && g.ProposedWithinCurrent.Holds {
+		head += " (the plan's guarantees say it holds: they were edited, or computed against other rules)"
+	}
+	return pr, append([]string{head}, pr.Violations...)
 }
