@@ -13,11 +13,11 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"go4.org/netipx"
 
+	"github.com/walls-dev/walls/internal/safe"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -175,27 +175,21 @@ func Run(inv *vpc.Inventory, opts Options) *Report {
 		runs = append(runs, &scan{inv: inv, ix: ix, opts: opts, check: c})
 	}
 	sem := make(chan struct{}, opts.Parallelism)
-	var wg sync.WaitGroup
+	// A check that panics is a bug in walls: the panic reaches the
+	// command (exit 3), never a quiet "not evaluated" beside a verdict.
+	var g safe.Group
 	for _, s := range runs {
 		if missing := s.missingInputs(); missing != "" {
 			s.notes = append(s.notes, Note{CheckID: s.check.ID, Message: "not evaluated: " + missing})
 			continue
 		}
-		wg.Add(1)
 		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
+		g.Go(func() {
 			defer func() { <-sem }()
-			defer func() {
-				if r := recover(); r != nil {
-					s.out = nil
-					s.notes = append(s.notes, Note{CheckID: s.check.ID, Message: fmt.Sprintf("not evaluated: internal error: %v", r)})
-				}
-			}()
 			s.check.run(s)
-		}()
+		})
 	}
-	wg.Wait()
+	g.Wait()
 
 	rep := &Report{Findings: []Finding{}}
 	order := map[string]int{}

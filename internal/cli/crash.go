@@ -8,8 +8,9 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/walls-dev/walls/internal/safe"
 )
 
 // Version is walls' version as the crash report gives it. Release builds
@@ -46,8 +47,8 @@ func version() string {
 // returns ExitCrash. If the report cannot be written, the stack goes to
 // stderr instead, so it is never lost.
 func crashed(stderr io.Writer, r any, stack []byte, args []string) int {
-	if gp, ok := r.(*goPanic); ok {
-		r, stack = gp.value, append(append(gp.stack, "\nraised again in:\n"...), stack...)
+	if gp, ok := r.(*safe.Panic); ok {
+		r, stack = gp.Value, append(append(gp.Stack, "\nraised again in:\n"...), stack...)
 	}
 	report := crashReport(r, stack, args)
 	path, err := writeCrashReport(report)
@@ -101,33 +102,4 @@ func oneLine(r any) string {
 		s = string(r[:200]) + "…"
 	}
 	return s
-}
-
-// goPanic carries a panic out of a goroutine that a command started, with
-// the goroutine's stack, so Main reports it (exit 3) instead of the Go
-// runtime killing the process with exit code 2, the code of bad input.
-type goPanic struct {
-	value any
-	stack []byte
-}
-
-func (g *goPanic) String() string { return fmt.Sprintf("%v\n\ngoroutine stack:\n%s", g.value, g.stack) }
-
-// catch is deferred at the top of a goroutine: it records the first panic
-// in *into (guarded by mu) for rethrow to raise in the waiting goroutine.
-func catch(mu *sync.Mutex, into **goPanic) {
-	if r := recover(); r != nil {
-		mu.Lock()
-		if *into == nil {
-			*into = &goPanic{value: r, stack: debug.Stack()}
-		}
-		mu.Unlock()
-	}
-}
-
-// rethrow panics with a goroutine's caught panic, if any.
-func rethrow(p *goPanic) {
-	if p != nil {
-		panic(p)
-	}
 }

@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 	"unicode"
@@ -18,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/walls-dev/walls/internal/flowlog"
+	"github.com/walls-dev/walls/internal/safe"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -222,24 +222,18 @@ func writeRows(w io.Writer, n int, row func(b []byte, i int) []byte) error {
 	for from := 0; from < n; from += batch {
 		to := min(from+batch, n)
 		per := (to - from + parts - 1) / parts
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		var crash *goPanic
+		var g safe.Group
 		for p := range parts {
 			lo, hi := min(to, from+p*per), min(to, from+(p+1)*per)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer catch(&mu, &crash)
+			g.Go(func() {
 				b := bufs[p][:0]
 				for i := lo; i < hi; i++ {
 					b = row(b, i)
 				}
 				bufs[p] = b
-			}()
+			})
 		}
-		wg.Wait()
-		rethrow(crash)
+		g.Wait()
 		for _, b := range bufs {
 			if _, err := w.Write(b); err != nil {
 				return err

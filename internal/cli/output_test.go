@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+
+	"github.com/walls-dev/walls/internal/safe"
 )
 
 // copyFile copies src to dst.
@@ -297,17 +299,9 @@ func TestPanicIsExit3WithReport(t *testing.T) {
 					var m map[string]int
 					m["x"] = 1 // a nil map write: a real runtime panic
 				}
-				var wg sync.WaitGroup
-				var mu sync.Mutex
-				var crash *goPanic
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					defer catch(&mu, &crash)
-					panic(fmt.Sprintf("worker failed\nsecond line %s", "x"))
-				}()
-				wg.Wait()
-				rethrow(crash)
+				var g safe.Group
+				g.Go(func() { panic(fmt.Sprintf("worker failed\nsecond line %s", "x")) })
+				g.Wait()
 				return nil
 			}})
 			_, errOut, code := run(t, "boom", "--", "arg with space")

@@ -10,10 +10,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	gojson "github.com/goccy/go-json"
 
+	"github.com/walls-dev/walls/internal/safe"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -149,11 +149,9 @@ func decodeElements[T any](data []byte, spans []span, key, file string) ([]eleme
 		next <- c
 	}
 	close(next)
-	var wg sync.WaitGroup
+	var g safe.Group
 	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		g.Go(func() {
 			var keys keyChecker
 			for c := range next {
 				for i := c * chunk; i < min((c+1)*chunk, len(spans)); i++ {
@@ -170,9 +168,9 @@ func decodeElements[T any](data []byte, spans []span, key, file string) ([]eleme
 					}
 				}
 			}
-		}()
+		})
 	}
-	wg.Wait()
+	g.Wait()
 	for _, err := range errs {
 		if err != nil {
 			return nil, err

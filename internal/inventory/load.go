@@ -17,10 +17,10 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/walls-dev/walls/internal/inventory/cloudformation"
 	"github.com/walls-dev/walls/internal/inventory/internal/readfile"
+	"github.com/walls-dev/walls/internal/safe"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -42,18 +42,16 @@ func Load(paths []string) (*vpc.Inventory, error) {
 		return nil, fmt.Errorf("no inventory files in %s: expected .json output of `aws ec2 describe-*`, terraform show -json, .tf files or CloudFormation templates (.json, .yaml, .yml, .template)", strings.Join(paths, ", "))
 	}
 	results := make([]*parsed, len(files))
-	var wg sync.WaitGroup
+	var g safe.Group
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for i, f := range files {
-		wg.Add(1)
 		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
+		g.Go(func() {
 			defer func() { <-sem }()
 			results[i] = parseFile(f)
-		}()
+		})
 	}
-	wg.Wait()
+	g.Wait()
 
 	snaps, shared, mwarnings, serrs := groupSnapshots(results, dirs, manifests)
 	if len(serrs) > 0 {
