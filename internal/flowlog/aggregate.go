@@ -43,7 +43,8 @@ type Options struct {
 	// gzip and Parquet) and the total size of the input files (0 for stdin).
 	Progress func(read, total int64)
 
-	flushAt int // worker table size that triggers a flush; tests lower it
+	flushAt      int   // worker table size that triggers a flush; tests lower it
+	parquetLimit int64 // below MaxStreamedParquet in tests
 }
 
 // MaxWorkers bounds Options.Workers: each worker holds its own tables

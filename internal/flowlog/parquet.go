@@ -28,7 +28,7 @@ func (p *pipeline) readParquetStream(w *worker, i int, r io.Reader) error {
 		if n > 0 {
 			pieces.add(b[:n])
 		}
-		if pieces.size > MaxStreamedParquet {
+		if limit := p.opts.parquetLimit; pieces.size > MaxStreamedParquet || limit > 0 && pieces.size > limit {
 			return fmt.Errorf("Parquet on standard input is held in memory to be read, and this one is larger than %d MiB: name the file instead", MaxStreamedParquet>>20)
 		}
 		if err == io.EOF {
