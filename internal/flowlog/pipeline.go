@@ -25,7 +25,7 @@ type source struct {
 }
 
 // MaxLineLength is the longest line read as a record, in bytes (its newline
-// and a CR before it not counted). Real records are well under 1 KiB; a
+// not counted). Real records are well under 1 KiB; a
 // longer line is one malformed line ("longer than 65536 bytes"), and a
 // streamed reader (gzip, stdin) skips to its end without holding it, so
 // no line, however long, costs more than a fixed buffer.
