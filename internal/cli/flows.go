@@ -39,12 +39,15 @@ func (f *flowFlags) addFlags(fs *pflag.FlagSet, verb string) {
 	fs.StringVar(&f.Until, "until", "", verb+" records before this time (same forms as --since)")
 	fs.StringVar(&f.FlowFormat, "flow-format", "", "field order of sources without a header line, as AWS LogFormat: '${version} ${account-id} ...'")
 	fs.StringVar(&f.MaxBadLines, "max-bad-lines", "1%", "fail (exit 2) when more than this share of lines is malformed")
-	fs.IntVar(&f.Workers, "workers", 0, "parsing goroutines (default: all cores)")
+	fs.IntVar(&f.Workers, "workers", 0, "parsing goroutines, 1 to "+strconv.Itoa(flowlog.MaxWorkers)+" (default: all cores)")
 }
 
 // options turns the flags into flowlog options; every problem is bad
 // usage (exit 2). The caller sets the inventory.
 func (f *flowFlags) options(ios *IOStreams) (flowlog.Options, error) {
+	if f.Workers < 0 || f.Workers > flowlog.MaxWorkers {
+		return flowlog.Options{}, badInputf("--workers %d: expected 1 to %d (leave it out for one per core)", f.Workers, flowlog.MaxWorkers)
+	}
 	opts := flowlog.Options{Workers: f.Workers, Stdin: ios.In}
 	now := time.Now
 	if f.now != nil {
@@ -103,7 +106,13 @@ func aggregate(ctx context.Context, ios *IOStreams, sources []string, opts flowl
 			bar.Set64(read)
 		}
 	}
-	return flowlog.Aggregate(ctx, sources, opts)
+	res, err = flowlog.Aggregate(ctx, sources, opts)
+	if res != nil {
+		for _, s := range res.Stats.SkippedFiles {
+			fmt.Fprintf(ios.ErrOut, "walls: warning: skipped %s\n", s)
+		}
+	}
+	return res, err
 }
 
 // countingReader counts the bytes read through it.

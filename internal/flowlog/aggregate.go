@@ -27,7 +27,8 @@ type Options struct {
 	// MaxBadRatio is the share of malformed lines above which Aggregate
 	// fails; 0 means the default 1 %, a negative value never fails.
 	MaxBadRatio float64
-	// Workers is the number of parsing goroutines; 0 means GOMAXPROCS.
+	// Workers is the number of parsing goroutines, 1 to MaxWorkers; 0
+	// means GOMAXPROCS (at most MaxWorkers).
 	Workers int
 	// ServicePorts adds well-known service ports (>= 1024) to H1.
 	ServicePorts []uint16
@@ -42,8 +43,13 @@ type Options struct {
 	// gzip and Parquet) and the total size of the input files (0 for stdin).
 	Progress func(read, total int64)
 
-	flushAt int // worker table size that triggers a flush; tests lower it
+	flushAt      int   // worker table size that triggers a flush; tests lower it
+	parquetLimit int64 // below MaxStreamedParquet in tests
 }
+
+// MaxWorkers bounds Options.Workers: each worker holds its own tables
+// (a few MiB once busy), and parsing gains nothing past the core count.
+const MaxWorkers = 256
 
 // DefaultMaxBadRatio is the share of malformed lines tolerated by default.
 const DefaultMaxBadRatio = 0.01
@@ -73,13 +79,16 @@ func (e *TooManyBadLinesError) Error() string {
 // was read before the failure; the error names it, and the partial Result
 // is returned with it.
 func Aggregate(ctx context.Context, sources []string, opts Options) (*Result, error) {
-	srcs, err := expandSources(sources)
+	if opts.Workers < 0 || opts.Workers > MaxWorkers {
+		return nil, fmt.Errorf("%d workers: expected 1 to %d (0 means one per core)", opts.Workers, MaxWorkers)
+	}
+	srcs, skipped, err := expandSources(sources)
 	if err != nil {
 		return nil, err
 	}
 	nw := opts.Workers
-	if nw <= 0 {
-		nw = runtime.GOMAXPROCS(0)
+	if nw == 0 {
+		nw = min(runtime.GOMAXPROCS(0), MaxWorkers)
 	}
 	if opts.MaxBadExamples <= 0 {
 		opts.MaxBadExamples = 10
@@ -125,6 +134,7 @@ func Aggregate(ctx context.Context, sources []string, opts Options) (*Result, er
 	res := merge(workers, st, opts.Inventory)
 	stats := &res.Stats
 	stats.Files = len(srcs)
+	stats.SkippedFiles = skipped
 	stats.BadLineExamples = p.book.examples(srcs, opts.MaxBadExamples)
 	errs := p.errors()
 	if err := ctx.Err(); err != nil {

@@ -23,6 +23,8 @@
 //     (IPv6, NODATA, SKIPDATA, runs of blanks, anything malformed) takes
 //     the general parser (Format.Parse, decode, addRecord); differential
 //     tests and fuzz targets hold both paths to the same result.
+//     A line longer than MaxLineLength is one malformed line; streams skip
+//     it without holding it, so every buffer has a fixed size.
 //     Each worker sums its facts in its own table and, past 128 k facts,
 //     flushes it into one shared table when that is free, so memory holds
 //     each fact about once plus a bounded table per worker; the merge

@@ -1,7 +1,9 @@
 package flowlog
 
 import (
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -179,24 +181,48 @@ func ParseLogFormat(s string) (*Format, error) {
 // ParseHeader reads the header line that S3 delivery writes at the top of
 // each plain-text file: the field names in format order, without ${}.
 // It reports an error when the line is not a header (for example a
-// record), so callers can try it on every first line.
+// record), so callers can try it on every first line, and, for a line that
+// is a header walls cannot use, which field is wrong and why.
 func ParseHeader(line string) (*Format, error) {
+	f, _, err := parseHeader(line)
+	return f, err
+}
+
+// parseHeader is ParseHeader that also tells whether the line is a header
+// at all: one whose tokens are field names (at least one of them known to
+// walls), or one that names at least two known fields. No record does
+// either: every record holds addresses, numbers or "-", none of which is a
+// field name. A header is refused with the column and the reason.
+func parseHeader(line string) (f *Format, isHeader bool, err error) {
 	toks := strings.Fields(line)
 	if len(toks) == 0 {
-		return nil, fmt.Errorf("empty header line")
+		return nil, false, fmt.Errorf("not a header line: empty")
 	}
-	known := 0
-	for _, t := range toks {
+	known, odd := 0, -1
+	for i, t := range toks {
 		if _, ok := LookupField(t); ok {
 			known++
-		} else if !isFieldName(t) {
-			return nil, fmt.Errorf("not a header line: %q is not a field name", t)
+		}
+		if !isFieldName(t) && odd < 0 {
+			odd = i
 		}
 	}
-	if known == 0 {
-		return nil, fmt.Errorf("not a header line: no known field name")
+	switch {
+	case known == 0 && odd >= 0:
+		return nil, false, fmt.Errorf("not a header line: %q is not a field name", toks[odd])
+	case known == 0:
+		return nil, false, fmt.Errorf("not a header line: no known field name")
+	case odd >= 0 && (known < 2 || line[0] >= '0' && line[0] <= '9'):
+		return nil, false, fmt.Errorf("not a header line: %q is not a field name", toks[odd])
+	case odd >= 0:
+		msg := fmt.Sprintf("column %d %q is not a field name (lower-case letters, digits, - and _, starting with a letter)", odd+1, toks[odd])
+		if fld, ok := LookupField(toks[odd]); ok {
+			msg += fmt.Sprintf("; did you mean %q?", fld.String())
+		}
+		return nil, true, errors.New(msg)
 	}
-	return newFormat(toks)
+	f, err = newFormat(toks)
+	return f, true, err
 }
 
 // isFieldName reports whether t looks like a flow log field name: lower-case
@@ -214,6 +240,8 @@ func isFieldName(t string) bool {
 	return true
 }
 
+// newFormat builds a format from field names. A refusal names the column
+// and the field at fault and says why.
 func newFormat(names []string) (*Format, error) {
 	f := &Format{cols: make([]Field, len(names)), names: names}
 	for i := range f.pos {
@@ -222,29 +250,43 @@ func newFormat(names []string) (*Format, error) {
 	if len(names) > 255 {
 		return nil, fmt.Errorf("flow format has %d fields, at most 255 are supported", len(names))
 	}
-	seen := map[string]bool{}
+	seen := map[string]int{}
+	var unknown []string
 	for i, n := range names {
 		if n == "" {
-			return nil, fmt.Errorf("flow format: empty field name")
+			return nil, fmt.Errorf("flow format: column %d has an empty field name", i+1)
 		}
-		if seen[n] {
-			return nil, fmt.Errorf("flow format names %q twice", n)
+		if j, dup := seen[n]; dup {
+			return nil, fmt.Errorf("flow format: field %q appears twice (columns %d and %d); each field may appear once", n, j+1, i+1)
 		}
-		seen[n] = true
+		seen[n] = i
 		fld, _ := LookupField(n)
 		f.cols[i] = fld
-		if fld != FieldUnknown {
-			if f.pos[fld] >= 0 {
-				return nil, fmt.Errorf("flow format names %q twice", fld)
-			}
-			f.pos[fld] = int16(i)
+		if fld == FieldUnknown {
+			unknown = append(unknown, strconv.Quote(n))
+			continue
+		}
+		if j := f.pos[fld]; j >= 0 {
+			return nil, fmt.Errorf("flow format: column %d %q is field %s again (column %d %q); each field may appear once", i+1, n, fld, j+1, names[j])
+		}
+		f.pos[fld] = int16(i)
+	}
+	var missing []string
+	for _, fld := range []Field{FieldInterfaceID, FieldSrcAddr, FieldDstAddr} {
+		if f.pos[fld] < 0 {
+			missing = append(missing, fld.String())
 		}
 	}
-	if f.pos[FieldInterfaceID] < 0 {
-		return nil, fmt.Errorf("flow format lacks ${interface-id}: observations are per interface")
-	}
-	if f.pos[FieldSrcAddr] < 0 || f.pos[FieldDstAddr] < 0 {
-		return nil, fmt.Errorf("flow format lacks ${srcaddr} or ${dstaddr}")
+	if len(missing) > 0 {
+		msg := fmt.Sprintf("flow format lacks the required field %s", strings.Join(missing, " and "))
+		if len(missing) > 1 {
+			msg = fmt.Sprintf("flow format lacks the required fields %s", strings.Join(missing, " and "))
+		}
+		msg += ": observations are per interface and need both addresses"
+		if len(unknown) > 0 {
+			msg += fmt.Sprintf(" (names walls does not know here: %s)", strings.Join(unknown, ", "))
+		}
+		return nil, errors.New(msg)
 	}
 	return f, nil
 }

@@ -81,6 +81,17 @@ func FuzzParseHeader(f *testing.F) {
 	f.Add(DefaultLogFormat)
 	f.Add("interface_id srcaddr dstaddr some-new-field")
 	f.Fuzz(func(t *testing.T, s string) {
+		// A line is a header or not; a refused header says where and why.
+		hf, isHeader, herr := parseHeader(s)
+		switch {
+		case herr == nil && (!isHeader || hf == nil):
+			t.Fatalf("%q: accepted but not a header", s)
+		case herr != nil && !isHeader && !strings.HasPrefix(herr.Error(), "not a header line"):
+			t.Fatalf("%q: not a header, yet %v", s, herr)
+		case herr != nil && isHeader && !strings.Contains(herr.Error(), "column") && !strings.Contains(herr.Error(), "lacks the required") &&
+			!strings.Contains(herr.Error(), "at most 255"):
+			t.Fatalf("%q: refused header without the column or field at fault: %v", s, herr)
+		}
 		for _, parse := range []func(string) (*Format, error){ParseHeader, ParseLogFormat} {
 			fm, err := parse(s)
 			if err != nil {

@@ -13,3 +13,6 @@ func mmapFile(f *os.File, size int64) ([]byte, func(), error) {
 }
 
 func release([]byte) {}
+
+// openNoWait opens name for reading.
+func openNoWait(name string) (*os.File, error) { return os.Open(name) }

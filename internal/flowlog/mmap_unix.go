@@ -35,3 +35,9 @@ func release(b []byte) {
 		_ = sys.Madvise(b[lo-start:hi-start], sys.MADV_DONTNEED)
 	}
 }
+
+// openNoWait opens name for reading without blocking: opening a named pipe
+// otherwise waits for a writer. Regular files ignore the flag.
+func openNoWait(name string) (*os.File, error) {
+	return os.OpenFile(name, os.O_RDONLY|sys.O_NONBLOCK, 0)
+}

@@ -190,10 +190,14 @@ type InterfaceMeta struct {
 
 // Stats says what was read and what could not be used.
 type Stats struct {
-	Files     int   `json:"files"`
-	BytesRead int64 `json:"bytesRead"` // after decompression
-	Lines     int64 `json:"lines"`
-	Records   int64 `json:"records"` // OK records inside the time range
+	Files int `json:"files"`
+	// SkippedFiles are entries of walked folders that are not regular
+	// files (named pipes, devices, sockets, links to neither), each with
+	// what it is; they were not read.
+	SkippedFiles []string `json:"skippedFiles,omitempty"`
+	BytesRead    int64    `json:"bytesRead"` // after decompression
+	Lines        int64    `json:"lines"`
+	Records      int64    `json:"records"` // OK records inside the time range
 	// Rejected counts REJECT records (also in Records).
 	Rejected int64 `json:"rejectedRecords"`
 	NoData   int64 `json:"nodataRecords"`

@@ -24,14 +24,26 @@ type source struct {
 	stdin bool
 }
 
+// MaxLineLength is the longest line read as a record, in bytes (its newline
+// not counted). Real records are well under 1 KiB; a
+// longer line is one malformed line ("longer than 65536 bytes"), and a
+// streamed reader (gzip, stdin) skips to its end without holding it, so
+// no line, however long, costs more than a fixed buffer.
+const MaxLineLength = 64 << 10
+
+// errLongLine is the reason given for a line longer than MaxLineLength.
+var errLongLine = fmt.Errorf("longer than %d bytes", MaxLineLength)
+
 // expandSources resolves arguments into files: "-" is stdin, a folder is
 // walked recursively in lexical order (hidden entries skipped), a file is
-// itself.
-func expandSources(args []string) ([]*source, error) {
+// itself. Only regular files are read: a special file (named pipe, device,
+// socket) named as a source is refused, one met in a folder is skipped and
+// reported in skipped, as is a symbolic link that does not lead to a
+// regular file (folders are not followed through links).
+func expandSources(args []string) (out []*source, skipped []string, err error) {
 	if len(args) == 0 {
-		return nil, errors.New("no flow log source given")
+		return nil, nil, errors.New("no flow log source given")
 	}
-	var out []*source
 	for _, a := range args {
 		if a == "-" {
 			out = append(out, &source{name: "-", stdin: true})
@@ -39,11 +51,14 @@ func expandSources(args []string) ([]*source, error) {
 		}
 		fi, err := os.Stat(a)
 		if err != nil {
-			return nil, fmt.Errorf("flow log source %s: %w", a, errors.Unwrap(err))
+			return nil, nil, fmt.Errorf("flow log source %s: %w", a, errors.Unwrap(err))
 		}
-		if !fi.IsDir() {
+		if fi.Mode().IsRegular() {
 			out = append(out, &source{name: a})
 			continue
+		}
+		if !fi.IsDir() {
+			return nil, nil, fmt.Errorf("flow log source %s is %s, not a regular file or folder; to read a stream, pipe it to standard input and name - instead", a, kindOf(fi.Mode()))
 		}
 		var files []string
 		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
@@ -56,20 +71,73 @@ func expandSources(args []string) ([]*source, error) {
 				}
 				return nil
 			}
-			if d.Type().IsRegular() {
+			switch t := d.Type(); {
+			case t.IsRegular():
 				files = append(files, p)
+			case t.IsDir():
+			case t&fs.ModeSymlink != 0:
+				fi, err := os.Stat(p)
+				switch {
+				case err != nil:
+					skipped = append(skipped, fmt.Sprintf("%s: a symbolic link that leads nowhere (%v)", p, errors.Unwrap(err)))
+				case fi.Mode().IsRegular():
+					files = append(files, p)
+				case fi.IsDir():
+					skipped = append(skipped, p+": a symbolic link to a folder (not followed)")
+				default:
+					skipped = append(skipped, fmt.Sprintf("%s: a symbolic link to %s, not a regular file", p, kindOf(fi.Mode())))
+				}
+			default:
+				skipped = append(skipped, fmt.Sprintf("%s: %s, not a regular file", p, kindOf(t)))
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("flow log folder %s: %w", a, err)
+			return nil, nil, fmt.Errorf("flow log folder %s: %w", a, err)
 		}
 		sort.Strings(files)
 		for _, f := range files {
 			out = append(out, &source{name: f})
 		}
 	}
-	return out, nil
+	return out, skipped, nil
+}
+
+// kindOf names the type of a file that is neither regular nor a folder.
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "a special file"
+}
+
+// openRegular opens a source found to be a regular file, refusing it if it
+// is no longer one (replaced since the walk): opening never waits for a
+// pipe's writer (openNoWait), and the type is checked on the open file.
+func openRegular(name string) (*os.File, os.FileInfo, error) {
+	f, err := openNoWait(name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, errors.Unwrap(err))
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s: %w", name, errors.Unwrap(err))
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s is %s, not a regular file", name, kindOf(fi.Mode()))
+	}
+	return f, fi, nil
 }
 
 // chunk is a newline-aligned piece of text input.
@@ -195,15 +263,14 @@ func (p *pipeline) produce() {
 // false when the file must be streamed instead (compressed, Parquet, not
 // mappable), and true when it was queued or failed (the error recorded).
 func (p *pipeline) mapText(i int, s *source) bool {
-	f, err := os.Open(s.name)
+	f, fi, err := openRegular(s.name)
 	if err != nil {
-		p.fail(i, fmt.Errorf("%s: %w", s.name, errors.Unwrap(err)))
+		p.fail(i, err)
 		return true
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 {
-		return fi != nil && fi.Mode().IsRegular() // empty file: nothing to do
+	if fi.Size() == 0 {
+		return true // empty file: nothing to do
 	}
 	var magic [4]byte
 	if n, _ := f.ReadAt(magic[:], 0); n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b ||
@@ -214,7 +281,12 @@ func (p *pipeline) mapText(i int, s *source) bool {
 	if err != nil {
 		return false
 	}
-	format, skip, header := p.detectFormat(data)
+	format, skip, header, err := p.detectFormat(data)
+	if err != nil {
+		unmap()
+		p.fail(i, fmt.Errorf("%s:1: %w", s.name, err))
+		return true
+	}
 	size := p.opts.ChunkSize
 	var pieces [][]byte
 	for pos := 0; pos < len(data); {
@@ -244,19 +316,25 @@ func (p *pipeline) mapText(i int, s *source) bool {
 }
 
 // detectFormat reads the first line: a header line gives the format,
-// anything else means the configured one.
-func (p *pipeline) detectFormat(data []byte) (f *Format, skipFirst bool, header []byte) {
+// anything else means the configured one. A header line walls cannot use
+// is an error naming the field at fault: reading the file in another
+// format would misread every record.
+func (p *pipeline) detectFormat(data []byte) (f *Format, skipFirst bool, header []byte, err error) {
 	first := data
 	if j := bytes.IndexByte(first, '\n'); j >= 0 {
 		first = first[:j]
 	}
 	first = bytes.TrimRight(first, "\r")
-	if len(first) > 0 && (first[0] < '0' || first[0] > '9') && len(first) < 4096 {
-		if hf, err := ParseHeader(string(first)); err == nil {
-			return hf, true, bytes.Clone(first)
+	if len(first) > 0 && (first[0] < '0' || first[0] > '9') && len(first) <= MaxLineLength {
+		hf, isHeader, err := parseHeader(string(first))
+		if err == nil {
+			return hf, true, bytes.Clone(first), nil
+		}
+		if isHeader {
+			return nil, false, nil, fmt.Errorf("header line refused: %w", err)
 		}
 	}
-	return p.opts.Format, false, nil
+	return p.opts.Format, false, nil, nil
 }
 
 // run is one worker's loop.
@@ -316,6 +394,8 @@ func (p *pipeline) getBuf(min int) *[]byte {
 func (p *pipeline) stream(w *worker, i int) {
 	s := p.srcs[i]
 	var in io.Reader
+	var file *os.File
+	var size int64
 	if s.stdin {
 		if p.opts.Stdin == nil {
 			p.fail(i, errors.New("-: no standard input"))
@@ -323,13 +403,13 @@ func (p *pipeline) stream(w *worker, i int) {
 		}
 		in = p.opts.Stdin
 	} else {
-		f, err := os.Open(s.name)
+		f, fi, err := openRegular(s.name)
 		if err != nil {
-			p.fail(i, fmt.Errorf("%s: %w", s.name, errors.Unwrap(err)))
+			p.fail(i, err)
 			return
 		}
 		defer f.Close()
-		in = f
+		in, file, size = f, f, fi.Size()
 	}
 	br := bufio.NewReaderSize(countingReader{in, &p.read}, 64<<10)
 	magic, _ := br.Peek(4)
@@ -343,12 +423,30 @@ func (p *pipeline) stream(w *worker, i int) {
 		defer zr.Close()
 		p.streamText(w, i, zr)
 	case string(magic) == "PAR1":
-		if err := p.readParquet(w, i, br); err != nil {
+		var err error
+		if file != nil {
+			err = p.readParquet(w, i, countingReaderAt{file, &p.read}, size)
+		} else {
+			err = p.readParquetStream(w, i, br)
+		}
+		if err != nil {
 			p.fail(i, fmt.Errorf("%s: %w", s.name, err))
 		}
 	default:
 		p.streamText(w, i, br)
 	}
+}
+
+// countingReaderAt counts the bytes read through it into n.
+type countingReaderAt struct {
+	r io.ReaderAt
+	n *atomic.Int64
+}
+
+func (c countingReaderAt) ReadAt(b []byte, off int64) (int, error) {
+	k, err := c.r.ReadAt(b, off)
+	c.n.Add(int64(k))
+	return k, err
 }
 
 // readUntil fills b from r until it is full, r ends (io.EOF) or fails.
@@ -364,12 +462,21 @@ func readUntil(r io.Reader, b []byte) (int, error) {
 	return n, nil
 }
 
+// streamText cuts a text stream into newline-aligned chunks. Each buffer
+// holds the start of the line the previous one cut (at most MaxLineLength
+// bytes) and at least 64 KiB more, so buffers have a fixed size and every
+// read moves on. A line longer than MaxLineLength is counted as one
+// malformed line and skipped up to its newline through a small scratch
+// buffer: it is never held, whatever its length.
 func (p *pipeline) streamText(w *worker, i int, r io.Reader) {
 	name := p.srcs[i].name
 	var carry []byte
 	var format *Format
 	var header []byte
+	var scratch []byte
+	var pending error // the reader's error, met while skipping a long line
 	skip := false
+	longs := 0 // long lines given as examples
 	for seq := 0; ; seq++ {
 		if p.ctx.Err() != nil {
 			return
@@ -377,34 +484,66 @@ func (p *pipeline) streamText(w *worker, i int, r io.Reader) {
 		buf := p.getBuf(len(carry) + 1<<16)
 		b := *buf
 		n := copy(b, carry)
-		m, err := readUntil(r, b[n:])
-		n += m
+		err := pending
+		if err == nil {
+			var m int
+			m, err = readUntil(r, b[n:])
+			n += m
+		}
 		data := b[:n]
-		var cut int
-		switch {
-		case err == io.EOF:
-			cut = n
-		case err != nil:
+		cut := n
+		if err != io.EOF {
 			cut = bytes.LastIndexByte(data, '\n') + 1
-		default:
-			cut = bytes.LastIndexByte(data, '\n') + 1
-			if cut == 0 { // a line longer than the buffer: read on with a bigger one
-				carry = append(carry[:0], data...)
-				p.bufs.Put(buf)
-				seq--
-				continue
-			}
+		}
+		long := err == nil && n-cut > MaxLineLength // the last line is too long
+		if cut == 0 && !long && err == nil {
+			// The buffer holds no newline yet: read on with the line's start.
+			carry = append(carry[:0], data...)
+			p.bufs.Put(buf)
+			seq--
+			continue
 		}
 		carry = append(carry[:0], data[cut:]...)
-		if format == nil {
-			format, skip, header = p.detectFormat(data)
+		if long {
+			carry = carry[:0]
 		}
-		c := &chunk{src: i, seq: seq, f: format, data: data[:cut], skipFirst: skip && seq == 0, header: header,
-			done: func() { p.bufs.Put(buf) }}
-		select {
-		case p.chunks <- c:
-		default:
-			p.parseChunk(w, c)
+		if format == nil {
+			if cut == 0 && long { // the first line is too long: not a header
+				format = p.opts.Format
+			} else {
+				var ferr error
+				if format, skip, header, ferr = p.detectFormat(data); ferr != nil {
+					p.bufs.Put(buf)
+					p.fail(i, fmt.Errorf("%s:1: %w", name, ferr))
+					return
+				}
+			}
+		}
+		if cut > 0 || !long {
+			c := &chunk{src: i, seq: seq, f: format, data: data[:cut], skipFirst: skip && seq == 0, header: header,
+				done: func() { p.bufs.Put(buf) }}
+			select {
+			case p.chunks <- c:
+			default:
+				p.parseChunk(w, c)
+			}
+			if long {
+				seq++
+			}
+		} else {
+			p.bufs.Put(buf)
+		}
+		if long {
+			if scratch == nil {
+				scratch = make([]byte, 64<<10)
+			}
+			var rest []byte
+			var skipped int64
+			rest, skipped, err = p.skipLine(r, scratch)
+			p.longLine(w, i, seq, &longs, int64(n-cut)+skipped)
+			carry = append(carry, rest...)
+			pending = err // the next round reads no more and ends on it
+			continue
 		}
 		if err == io.EOF {
 			return
@@ -418,4 +557,37 @@ func (p *pipeline) streamText(w *worker, i int, r io.Reader) {
 			return
 		}
 	}
+}
+
+// skipLine reads r up to and including the next newline, through scratch.
+// It returns what scratch holds after that newline, the bytes skipped, and
+// the reader's error (io.EOF when the stream ends first).
+func (p *pipeline) skipLine(r io.Reader, scratch []byte) (rest []byte, skipped int64, err error) {
+	for {
+		if err := p.ctx.Err(); err != nil {
+			return nil, skipped, err
+		}
+		m, err := r.Read(scratch)
+		if j := bytes.IndexByte(scratch[:m], '\n'); j >= 0 {
+			return scratch[j+1 : m], skipped + int64(j+1), err
+		}
+		skipped += int64(m)
+		if err != nil {
+			return nil, skipped, err
+		}
+	}
+}
+
+// longLine counts a streamed line longer than MaxLineLength as the only
+// line of chunk seq, with an example for the first few of the source.
+func (p *pipeline) longLine(w *worker, i, seq int, examples *int, size int64) {
+	res := chunkResult{src: i, seq: seq, lines: 1}
+	w.n.lines++
+	w.n.bad++
+	w.n.bytes += size
+	if *examples < w.maxExamples {
+		*examples++
+		res.bad = []badLine{{src: i, seq: seq, line: 1, reason: errLongLine.Error()}}
+	}
+	p.book.done(res)
 }

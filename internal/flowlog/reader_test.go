@@ -265,8 +265,8 @@ func TestSkipDataLowersConfidence(t *testing.T) {
 	}
 }
 
-// A line longer than the read buffer in a stream is read whole and
-// reported as one bad line, between good ones.
+// A line longer than the read buffer (and than MaxLineLength) in a stream
+// is skipped and reported as one bad line, between good ones.
 func TestStreamLongLine(t *testing.T) {
 	t.Parallel()
 	lines := strings.SplitAfter(handmadeV2, "\n")

@@ -237,7 +237,11 @@ func (w *worker) parseText(f *Format, data []byte, skipFirst bool, header []byte
 				line = line[:i]
 			}
 			ln++
-			w.slowLine(f, line, skipFirst && ln == 1, header, &res, ln)
+			if len(line) > MaxLineLength {
+				w.bad(errLongLine, line, header, &res, ln)
+			} else {
+				w.slowLine(f, line, skipFirst && ln == 1, header, &res, ln)
+			}
 			pos += len(line) + 1
 			continue
 		}
@@ -283,8 +287,12 @@ func (w *worker) parseText(f *Format, data []byte, skipFirst bool, header []byte
 }
 
 // scanPiece is how much of a chunk one scan covers: its offsets stay in
-// the core's cache, and a line longer than this goes to the general parser.
+// the core's cache, and a line longer than this goes to the general parser,
+// or is refused past MaxLineLength. It is at most MaxLineLength, so a line
+// the scan finds whole within a piece is never too long.
 const scanPiece = 64 << 10
+
+var _ [MaxLineLength - scanPiece]struct{} // scanPiece <= MaxLineLength
 
 // slowLine parses one line with the general parser.
 func (w *worker) slowLine(f *Format, line []byte, skip bool, header []byte, res *chunkResult, ln int64) {
