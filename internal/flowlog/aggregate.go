@@ -43,7 +43,10 @@ type Options struct {
 	// gzip and Parquet) and the total size of the input files (0 for stdin).
 	Progress func(read, total int64)
 
-	flushAt      int   // worker table size that triggers a flush; tests lower it
+	flushAt int // worker table size that triggers a flush; tests lower it
+	// taskHook, when set, runs at the start of every chunk and stream a
+	// worker takes: tests make it panic.
+	taskHook     func()
 	parquetLimit int64 // below MaxStreamedParquet in tests
 }
 
@@ -108,7 +111,10 @@ func Aggregate(ctx context.Context, sources []string, opts Options) (*Result, er
 		until = opts.Until.Unix()
 	}
 
-	p := &pipeline{ctx: ctx, opts: &opts, srcs: srcs,
+	outer := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	p := &pipeline{ctx: ctx, cancel: cancel, opts: &opts, srcs: srcs,
 		tasks: make(chan task, 4*nw), chunks: make(chan *chunk),
 		streamsDone: make(chan struct{}), book: newLineBook(len(srcs))}
 	st := newStore()
@@ -130,6 +136,7 @@ func Aggregate(ctx context.Context, sources []string, opts Options) (*Result, er
 	p.produce()
 	wg.Wait()
 	stopProgress()
+	p.panics.Rethrow() // a bug in a worker: the command reports it (exit 3)
 
 	res := merge(workers, st, opts.Inventory)
 	stats := &res.Stats
@@ -137,7 +144,7 @@ func Aggregate(ctx context.Context, sources []string, opts Options) (*Result, er
 	stats.SkippedFiles = skipped
 	stats.BadLineExamples = p.book.examples(srcs, opts.MaxBadExamples)
 	errs := p.errors()
-	if err := ctx.Err(); err != nil {
+	if err := outer.Err(); err != nil {
 		errs = append([]error{err}, errs...)
 	}
 	ratio := opts.MaxBadRatio

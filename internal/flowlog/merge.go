@@ -8,10 +8,10 @@ import (
 	"runtime"
 	"slices"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/walls-dev/walls/internal/policy"
+	"github.com/walls-dev/walls/internal/safe"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -486,17 +486,14 @@ func lessMeta(a, b InterfaceMeta) bool {
 	return a.VpcID < b.VpcID
 }
 
-// parallel runs f(0..n-1) on n goroutines and waits.
+// parallel runs f(0..n-1) on n goroutines and waits; a panic in one is
+// raised again here.
 func parallel(n int, f func(i int)) {
-	var wg sync.WaitGroup
+	var g safe.Group
 	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(i)
-		}()
+		g.Go(func() { f(i) })
 	}
-	wg.Wait()
+	g.Wait()
 }
 
 // setup attaches the inventory's view of the interface and the address its

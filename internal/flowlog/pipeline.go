@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/gzip"
+
+	"github.com/walls-dev/walls/internal/safe"
 )
 
 // source is one input: a file or stdin.
@@ -173,6 +175,20 @@ type pipeline struct {
 	errs map[int]error
 
 	read atomic.Int64 // input bytes consumed, for Options.Progress
+
+	// A panic in a worker (a bug) is kept here and raised again by
+	// Aggregate; cancel winds the run down meanwhile, and the worker goes
+	// on taking tasks so that nothing waits for it.
+	panics safe.Group
+	cancel context.CancelFunc
+}
+
+// catch is deferred around one task: see panics.
+func (p *pipeline) catch() {
+	if r := recover(); r != nil {
+		p.panics.Record(r)
+		p.cancel()
+	}
 }
 
 // startProgress reports progress until the returned function is called.
@@ -190,6 +206,7 @@ func (p *pipeline) startProgress() (stop func()) {
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
+		defer p.catch()
 		t := time.NewTicker(200 * time.Millisecond)
 		defer t.Stop()
 		for {
@@ -359,8 +376,7 @@ func (p *pipeline) run(w *worker) {
 			if t.c != nil {
 				p.parseChunk(w, t.c)
 			} else {
-				p.stream(w, t.stream)
-				p.streamWG.Done()
+				p.streamTask(w, t.stream)
 			}
 		case c := <-p.chunks:
 			p.parseChunk(w, c)
@@ -368,8 +384,21 @@ func (p *pipeline) run(w *worker) {
 	}
 }
 
+func (p *pipeline) streamTask(w *worker, i int) {
+	defer p.streamWG.Done()
+	defer p.catch()
+	if p.opts.taskHook != nil {
+		p.opts.taskHook()
+	}
+	p.stream(w, i)
+}
+
 func (p *pipeline) parseChunk(w *worker, c *chunk) {
 	defer c.done()
+	defer p.catch()
+	if p.opts.taskHook != nil {
+		p.opts.taskHook()
+	}
 	if p.ctx.Err() != nil {
 		return
 	}

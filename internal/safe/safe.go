@@ -56,6 +56,20 @@ func (g *Group) Catch() {
 	}
 }
 
+// Record keeps r, a value recover returned, as the group's panic unless
+// one is kept already: for goroutines that recover themselves and go on.
+func (g *Group) Record(r any) {
+	g.mu.Lock()
+	if g.p == nil {
+		if p, ok := r.(*Panic); ok {
+			g.p = p
+		} else {
+			g.p = &Panic{Value: r, Stack: debug.Stack()}
+		}
+	}
+	g.mu.Unlock()
+}
+
 // Wait waits for the goroutines Go started, then panics with the first
 // panic any of them (or any goroutine that deferred Catch) raised.
 func (g *Group) Wait() {
