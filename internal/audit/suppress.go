@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/walls-dev/walls/internal/readfile"
 )
 
 // Suppression hides the findings of one check on matching resources, for a
@@ -103,7 +104,7 @@ func (s *Suppression) Validate() error {
 //
 // Every entry needs a check ID, a resource and a reason; errors name the line.
 func LoadSuppressions(file string) ([]Suppression, error) {
-	b, err := os.ReadFile(file)
+	b, err := readfile.Read(file) // regular files only, bounded
 	if err != nil {
 		return nil, err
 	}

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/walls-dev/walls/internal/plan"
+	"github.com/walls-dev/walls/internal/readfile"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -133,7 +133,9 @@ func loadPlan(path string) (*plan.Plan, error) {
 	if path == "" {
 		return nil, badInputf("--plan is required: the plan file walls learn -o wrote")
 	}
-	data, err := os.ReadFile(path)
+	// A regular file of bounded size: a FIFO or /dev/zero is refused,
+	// not read forever.
+	data, err := readfile.Read(path)
 	if err != nil {
 		return nil, badInputf("--plan: %v", err)
 	}

@@ -429,3 +429,18 @@ func TestWriteFileAtomicFailureKeepsOld(t *testing.T) {
 		t.Errorf("a temporary file was left: %v", entries)
 	}
 }
+
+// TestWholeFileFlagsRefuseSpecialFiles: --plan and --suppressions read
+// their file whole, so a device or a named pipe is refused by type (exit 2)
+// instead of being read forever.
+func TestWholeFileFlagsRefuseSpecialFiles(t *testing.T) {
+	for _, args := range [][]string{
+		{"diff", learnInv, "--plan", os.DevNull},
+		{"audit", learnInv, "--suppressions", os.DevNull},
+	} {
+		_, errOut, code := run(t, args...)
+		if code != 2 || !strings.Contains(errOut, "not a regular file") {
+			t.Errorf("%v: exit %d, want 2 refusing the device: %s", args, code, errOut)
+		}
+	}
+}

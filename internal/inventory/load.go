@@ -19,7 +19,7 @@ import (
 	"strings"
 
 	"github.com/walls-dev/walls/internal/inventory/cloudformation"
-	"github.com/walls-dev/walls/internal/inventory/internal/readfile"
+	"github.com/walls-dev/walls/internal/readfile"
 	"github.com/walls-dev/walls/internal/safe"
 	"github.com/walls-dev/walls/internal/vpc"
 )

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/walls-dev/walls/internal/inventory/internal/readfile"
+	"github.com/walls-dev/walls/internal/readfile"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 

@@ -15,7 +15,7 @@ import (
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
 
-	"github.com/walls-dev/walls/internal/inventory/internal/readfile"
+	"github.com/walls-dev/walls/internal/readfile"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 

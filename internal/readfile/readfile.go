@@ -1,6 +1,6 @@
-// Package readfile reads inventory files whole, within bounds: only regular
-// files (a named pipe would block forever, /dev/zero never ends), and at
-// most MaxSize bytes, checked before reading and enforced while reading
+// Package readfile reads the files walls takes whole (inventories, plans,
+// suppression lists) within bounds: only regular files (a named pipe would
+// block forever, /dev/zero never ends), and at most MaxSize bytes, checked before reading and enforced while reading
 // when the size is not known in advance.
 package readfile
 
@@ -43,7 +43,7 @@ func NotRegular(m fs.FileMode) string {
 
 // Refusal is the message for a file that is not a regular file.
 func Refusal(what string) string {
-	return fmt.Sprintf("%s, not a regular file; inventory files are read whole, and this one could block or never end", what)
+	return fmt.Sprintf("%s, not a regular file; walls reads such files whole, and this one could block or never end", what)
 }
 
 // TooLarge is the message for a file over the limit.
