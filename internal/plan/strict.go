@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/walls-dev/walls/internal/jsonpos"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -152,95 +153,14 @@ func joinSeg(n int, seg string) string {
 }
 
 // lineAt is the 1-based line holding byte offset off.
-func lineAt(data []byte, off int64) int {
-	return bytes.Count(data[:min(max(off, 0), int64(len(data)))], []byte{'\n'}) + 1
-}
+func lineAt(data []byte, off int64) int { return jsonpos.Line(data, off) }
 
 // lineOf is the line where the value at a JSON path of data starts (such
 // as securityGroups[0].proposedEgress[3].FromPort), or of the nearest
-// enclosing value present (a missing key is reported at its object). It is
-// only used to point an error at its line, so it walks tokens again rather
-// than keeping every value's position while decoding.
+// enclosing value present (a missing key is reported at its object).
 func lineOf(data []byte, path string) int {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	valueStart := func() int64 {
-		off := dec.InputOffset()
-		for off < int64(len(data)) && strings.IndexByte(" \t\r\n:,", data[off]) >= 0 {
-			off++
-		}
-		return off
-	}
-	line := lineAt(data, valueStart())
-	for _, seg := range splitPath(path) {
-		tok, err := dec.Token()
-		d, ok := tok.(json.Delim)
-		if err != nil || !ok {
-			return line
-		}
-		found := false
-		switch {
-		case d == '{' && !seg.isIndex:
-			for !found && dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return line
-				}
-				if k, _ := kt.(string); k == seg.key {
-					found = true
-				} else if skipValue(dec) != nil {
-					return line
-				}
-			}
-		case d == '[' && seg.isIndex:
-			for i := 0; !found && dec.More(); i++ {
-				if i == seg.index {
-					found = true
-				} else if skipValue(dec) != nil {
-					return line
-				}
-			}
-		}
-		if !found {
-			return line
-		}
-		line = lineAt(data, valueStart())
-	}
-	return line
-}
-
-func skipValue(dec *json.Decoder) error {
-	var raw json.RawMessage
-	return dec.Decode(&raw)
-}
-
-type pathSeg struct {
-	key     string
-	index   int
-	isIndex bool
-}
-
-// splitPath parses "A[0].B.C[2]" into segments. Unparsable parts end it.
-func splitPath(p string) []pathSeg {
-	var out []pathSeg
-	for _, part := range strings.Split(p, ".") {
-		name, rest, _ := strings.Cut(part, "[")
-		if name != "" {
-			out = append(out, pathSeg{key: name})
-		}
-		for rest != "" {
-			num, after, ok := strings.Cut(rest, "]")
-			if !ok {
-				return out
-			}
-			n, err := strconv.Atoi(num)
-			if err != nil {
-				return out
-			}
-			out = append(out, pathSeg{index: n, isIndex: true})
-			rest = strings.TrimPrefix(after, "[")
-		}
-	}
-	return out
+	off, _ := jsonpos.Offset(data, path)
+	return jsonpos.Line(data, off)
 }
 
 // jsonName is the key of a struct field as encoding/json writes it, or ""
