@@ -17,6 +17,7 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/walls-dev/walls/internal/readfile"
 	"github.com/walls-dev/walls/internal/safe"
 )
 
@@ -106,21 +107,7 @@ func expandSources(args []string) (out []*source, skipped []string, err error) {
 }
 
 // kindOf names the type of a file that is neither regular nor a folder.
-func kindOf(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	case m&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	}
-	return "a special file"
-}
+func kindOf(m fs.FileMode) string { return readfile.NotRegular(m) }
 
 // openRegular opens a source found to be a regular file, refusing it if it
 // is no longer one (replaced since the walk): opening never waits for a
