@@ -243,8 +243,8 @@ func TestInterfaceMeta(t *testing.T) {
 	p := writeFile(t, t.TempDir(), "flows.log", data)
 	res := aggregate(t, []string{p}, Options{})
 	want := map[string]InterfaceMeta{
-		"eni-gone": {InstanceID: "i-0abc", SubnetID: "subnet-9", VpcID: "vpc-1", seen: true},
-		"eni-6":    {InstanceID: "i-0abc", SubnetID: "subnet-9", VpcID: "vpc-1", seen: true},
+		"eni-gone": {InstanceID: "i-0abc", SubnetID: "subnet-9", VpcID: "vpc-1"},
+		"eni-6":    {InstanceID: "i-0abc", SubnetID: "subnet-9", VpcID: "vpc-1"},
 	}
 	if fmt.Sprint(res.Interfaces) != fmt.Sprint(want) {
 		t.Errorf("Interfaces = %+v, want %+v", res.Interfaces, want)

@@ -118,8 +118,8 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 			if m := w.meta[l]; m.seen {
 				// Workers meet interfaces in any order: the smallest ids
 				// win, so the result does not depend on it.
-				if have, ok := meta[name]; !ok || lessMeta(m, have) {
-					meta[name] = m
+				if have, ok := meta[name]; !ok || lessMeta(m.InterfaceMeta, have) {
+					meta[name] = m.InterfaceMeta
 				}
 			}
 			enis[g].addrs.merge(&w.addrs[l])

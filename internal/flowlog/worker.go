@@ -36,7 +36,7 @@ type worker struct {
 	addrMemo    addrMemo
 	// meta is what v3+ records tell of each interface (instance, subnet,
 	// VPC), taken from its first record that names them.
-	meta []InterfaceMeta
+	meta []eniMeta
 }
 
 // span is a time range in Unix seconds; the zero span is empty.
@@ -88,9 +88,16 @@ func (w *worker) eni(id []byte) uint32 {
 	if isNew {
 		w.addrs = append(w.addrs, eniAddrs{n: -1})
 		w.skips = append(w.skips, span{})
-		w.meta = append(w.meta, InterfaceMeta{})
+		w.meta = append(w.meta, eniMeta{})
 	}
 	return e
+}
+
+// eniMeta is an interface's InterfaceMeta as a worker collects it; seen
+// once a record named any of its ids.
+type eniMeta struct {
+	InterfaceMeta
+	seen bool
 }
 
 // noteMeta keeps the instance, subnet and VPC ids col gives for the

@@ -17,8 +17,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/walls-dev/walls/internal/flowlog"
 	"github.com/walls-dev/walls/internal/plan"
+	"github.com/walls-dev/walls/internal/traffic"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -54,7 +54,7 @@ type Options struct {
 	// Interfaces is what the flow logs named of each interface (instance
 	// and subnet ids, flowlog.Result.Interfaces), used to describe
 	// interfaces the inventory lacks.
-	Interfaces map[string]flowlog.InterfaceMeta
+	Interfaces map[string]traffic.InterfaceMeta
 }
 
 func (o *Options) defaults() error {
@@ -79,12 +79,12 @@ func (o *Options) defaults() error {
 // Learn proposes egress for every security group of inv from obs and
 // returns the plan, with its guarantees proved and, with a holdout, the
 // replay of the held-out part. inv is not modified.
-func Learn(inv *vpc.Inventory, obs []flowlog.Observation, opts Options) (*plan.Plan, error) {
+func Learn(inv *vpc.Inventory, obs []traffic.Observation, opts Options) (*plan.Plan, error) {
 	if err := opts.defaults(); err != nil {
 		return nil, err
 	}
 	obs = window(obs, opts.Since, opts.Until)
-	train, held, split := obs, []flowlog.Observation(nil), time.Time{}
+	train, held, split := obs, []traffic.Observation(nil), time.Time{}
 	if opts.HoldoutPercent > 0 {
 		train, held, split = holdout(obs, opts)
 	}
@@ -144,11 +144,11 @@ func replayProof(rep *plan.ReplayReport) plan.Proof {
 }
 
 // window keeps observations seen within [since, until).
-func window(obs []flowlog.Observation, since, until time.Time) []flowlog.Observation {
+func window(obs []traffic.Observation, since, until time.Time) []traffic.Observation {
 	if since.IsZero() && until.IsZero() {
 		return obs
 	}
-	out := make([]flowlog.Observation, 0, len(obs))
+	out := make([]traffic.Observation, 0, len(obs))
 	for _, o := range obs {
 		if !since.IsZero() && o.LastSeen.Before(since) || !until.IsZero() && !o.FirstSeen.Before(until) {
 			continue
@@ -162,7 +162,7 @@ func window(obs []flowlog.Observation, since, until time.Time) []flowlog.Observa
 // aggregates with a first and last sighting; one seen before the split is
 // learned from, one seen at or after it is replayed, so an observation seen
 // on both sides is in both.
-func holdout(obs []flowlog.Observation, opts Options) (train, held []flowlog.Observation, split time.Time) {
+func holdout(obs []traffic.Observation, opts Options) (train, held []traffic.Observation, split time.Time) {
 	start, end := opts.Since, opts.Until
 	for _, o := range obs {
 		if opts.Since.IsZero() && (start.IsZero() || o.FirstSeen.Before(start)) {

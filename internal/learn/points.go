@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/walls-dev/walls/internal/flowlog"
 	"github.com/walls-dev/walls/internal/plan"
+	"github.com/walls-dev/walls/internal/traffic"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -29,10 +29,10 @@ type acc struct {
 	first, last time.Time
 	// weakest and strongest confidence among the observations (the
 	// Confidence values order from proof to guess).
-	weakest, strongest flowlog.Confidence
+	weakest, strongest traffic.Confidence
 }
 
-func (a *acc) add(o *flowlog.Observation) {
+func (a *acc) add(o *traffic.Observation) {
 	a.n++
 	a.flows += o.Flows
 	if a.first.IsZero() || o.FirstSeen.Before(a.first) {
@@ -42,8 +42,8 @@ func (a *acc) add(o *flowlog.Observation) {
 		a.last = o.LastSeen
 	}
 	c := o.Confidence
-	if c < flowlog.Exact || c > flowlog.Ambiguous {
-		c = flowlog.Heuristic // an unset confidence proved nothing
+	if c < traffic.Exact || c > traffic.Ambiguous {
+		c = traffic.Heuristic // an unset confidence proved nothing
 	}
 	if a.weakest == 0 || c > a.weakest {
 		a.weakest = c
@@ -55,7 +55,7 @@ func (a *acc) add(o *flowlog.Observation) {
 
 // ambiguousOnly reports whether every observation of the point left its
 // direction open.
-func (a *acc) ambiguousOnly() bool { return a.strongest == flowlog.Ambiguous }
+func (a *acc) ambiguousOnly() bool { return a.strongest == traffic.Ambiguous }
 
 // point is one need: an interface initiated proto/port to remote and was
 // allowed to. It is the unit placed on a group.
@@ -140,7 +140,7 @@ func (l *learner) inVPC(a netip.Addr) bool {
 }
 
 // collect turns observations into points.
-func (l *learner) collect(obs []flowlog.Observation) {
+func (l *learner) collect(obs []traffic.Observation) {
 	byKey := map[pointKey]*point{}
 	for i := range obs {
 		o := &obs[i]
@@ -149,7 +149,7 @@ func (l *learner) collect(obs []flowlog.Observation) {
 			// log of TrafficType REJECT sees no needs at all.
 			l.observed[o.InterfaceID] = true
 		}
-		if o.Direction != flowlog.Outbound || !o.Accepted {
+		if o.Direction != traffic.Outbound || !o.Accepted {
 			continue // replies need no egress rule; rejected attempts never become needs
 		}
 		l.outbound++
@@ -184,7 +184,7 @@ func (l *learner) collect(obs []flowlog.Observation) {
 	ix := l.inv.Index()
 	for _, pt := range l.points {
 		l.classify(ix, pt)
-		pkt := plan.Packet(&flowlog.Observation{Protocol: pt.proto, Port: pt.port, Remote: pt.remote})
+		pkt := plan.Packet(&traffic.Observation{Protocol: pt.proto, Port: pt.port, Remote: pt.remote})
 		for _, g := range pt.eni.GroupIDs {
 			if sg := l.inv.Groups[g]; sg != nil && sg.RulesKnown && l.now.Group(g).Contains(pkt) {
 				pt.cands = append(pt.cands, g)

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/walls-dev/walls/internal/flowlog"
 	"github.com/walls-dev/walls/internal/plan"
+	"github.com/walls-dev/walls/internal/traffic"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -504,7 +504,7 @@ func (l *learner) dropCovered(g *vpc.SecurityGroup, items []*item) ([]*item, []s
 		dropped[i] = true
 		into := map[int]bool{}
 		for _, pt := range items[i].pts {
-			pkt := plan.Packet(&flowlog.Observation{Protocol: pt.proto, Port: pt.port, Remote: pt.remote})
+			pkt := plan.Packet(&traffic.Observation{Protocol: pt.proto, Port: pt.port, Remote: pt.remote})
 			to := idx[0]
 			for k, j := range idx {
 				if s, err := plan.RuleSet(l.inv, &others[k]); err == nil && s.Contains(pkt) {
@@ -540,7 +540,7 @@ func (l *learner) dropCovered(g *vpc.SecurityGroup, items []*item) ([]*item, []s
 func evidence(it *item) *plan.Evidence {
 	ev := &plan.Evidence{}
 	enis, remotes, ports := map[string]bool{}, map[netip.Addr]bool{}, map[uint16]bool{}
-	weakest := flowlog.Confidence(0)
+	weakest := traffic.Confidence(0)
 	notProven := len(it.pts) > 0
 	for _, pt := range it.pts {
 		ev.Observations += pt.ev.n
@@ -560,7 +560,7 @@ func evidence(it *item) *plan.Evidence {
 		}
 	}
 	if weakest == 0 {
-		weakest = flowlog.Exact
+		weakest = traffic.Exact
 	}
 	ev.Confidence = weakest.String()
 	if notProven {

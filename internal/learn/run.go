@@ -5,13 +5,13 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/walls-dev/walls/internal/flowlog"
 	"github.com/walls-dev/walls/internal/plan"
+	"github.com/walls-dev/walls/internal/traffic"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
 // run learns the proposal for every group of the inventory.
-func (l *learner) run(obs []flowlog.Observation) *plan.Plan {
+func (l *learner) run(obs []traffic.Observation) *plan.Plan {
 	l.collect(obs)
 	placement := l.place()
 	byGroup := map[string][]*point{}

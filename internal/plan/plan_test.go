@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/walls-dev/walls/internal/flowlog"
+	"github.com/walls-dev/walls/internal/traffic"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -208,17 +208,17 @@ func TestReplay(t *testing.T) {
 	inv := testInv()
 	p := testPlan(inv)
 	at := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
-	o := func(eni string, dir flowlog.Direction, port uint16, remote string, flows uint64) flowlog.Observation {
-		return flowlog.Observation{InterfaceID: eni, Direction: dir, Protocol: 6, Port: port, Accepted: true,
-			Remote: netip.MustParseAddr(remote), Flows: flows, FirstSeen: at, LastSeen: at, Confidence: flowlog.Exact}
+	o := func(eni string, dir traffic.Direction, port uint16, remote string, flows uint64) traffic.Observation {
+		return traffic.Observation{InterfaceID: eni, Direction: dir, Protocol: 6, Port: port, Accepted: true,
+			Remote: netip.MustParseAddr(remote), Flows: flows, FirstSeen: at, LastSeen: at, Confidence: traffic.Exact}
 	}
-	obs := []flowlog.Observation{
-		o("eni-w", flowlog.Outbound, 443, "198.51.100.1", 5),
-		o("eni-w", flowlog.Inbound, 22, "198.51.100.9", 7), // SSH in: a reply needs no rule
-		o("eni-w", flowlog.Outbound, 3306, "10.0.2.10", 2), // the database: walled off
-		o("eni-w", flowlog.Outbound, 3306, "10.0.2.10", 1),
-		o("eni-w", flowlog.Outbound, 53, "10.0.0.2", 9), // the VPC resolver: never filtered
-		o("eni-gone", flowlog.Outbound, 443, "198.51.100.1", 1),
+	obs := []traffic.Observation{
+		o("eni-w", traffic.Outbound, 443, "198.51.100.1", 5),
+		o("eni-w", traffic.Inbound, 22, "198.51.100.9", 7), // SSH in: a reply needs no rule
+		o("eni-w", traffic.Outbound, 3306, "10.0.2.10", 2), // the database: walled off
+		o("eni-w", traffic.Outbound, 3306, "10.0.2.10", 1),
+		o("eni-w", traffic.Outbound, 53, "10.0.0.2", 9), // the VPC resolver: never filtered
+		o("eni-gone", traffic.Outbound, 443, "198.51.100.1", 1),
 	}
 	rep, err := Replay(inv, p, obs)
 	if err != nil {

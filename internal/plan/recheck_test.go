@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/walls-dev/walls/internal/flowlog"
+	"github.com/walls-dev/walls/internal/traffic"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -58,8 +58,8 @@ func TestReplayFailsAWideningPlan(t *testing.T) {
 	t.Parallel()
 	inv, p := widenedPlan()
 	at := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
-	obs := []flowlog.Observation{{InterfaceID: "eni-w", Direction: flowlog.Outbound, Protocol: 6, Port: 443, Accepted: true,
-		Remote: netip.MustParseAddr("198.51.100.1"), Flows: 5, FirstSeen: at, LastSeen: at, Confidence: flowlog.Exact}}
+	obs := []traffic.Observation{{InterfaceID: "eni-w", Direction: traffic.Outbound, Protocol: 6, Port: 443, Accepted: true,
+		Remote: netip.MustParseAddr("198.51.100.1"), Flows: 5, FirstSeen: at, LastSeen: at, Confidence: traffic.Exact}}
 	rep, err := Replay(inv, p, obs)
 	if err != nil {
 		t.Fatal(err)

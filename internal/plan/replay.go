@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/walls-dev/walls/internal/flowlog"
 	"github.com/walls-dev/walls/internal/netspace"
+	"github.com/walls-dev/walls/internal/traffic"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -93,7 +93,7 @@ type UnattributedInterface struct {
 
 // Describe fills in the unattributed interfaces' instance and subnet ids
 // from what the flow logs named (flowlog.Result.Interfaces).
-func (r *ReplayReport) Describe(meta map[string]flowlog.InterfaceMeta) {
+func (r *ReplayReport) Describe(meta map[string]traffic.InterfaceMeta) {
 	for i := range r.UnattributedInterfaces {
 		u := &r.UnattributedInterfaces[i]
 		if m, ok := meta[u.InterfaceID]; ok {
@@ -192,10 +192,10 @@ type Example struct {
 const maxExamples = 3
 
 // Packet is the packet an observation's initiator sends, as SG egress rules
-// see it. ICMP records carry no type (flowlog.Observation.Port is 0), so an
+// see it. ICMP records carry no type (traffic.Observation.Port is 0), so an
 // ICMP observation is checked as an echo request, the message a workload
 // initiates.
-func Packet(o *flowlog.Observation) netspace.Packet {
+func Packet(o *traffic.Observation) netspace.Packet {
 	p := netspace.Packet{Protocol: o.Protocol, Port: o.Port, Addr: o.Remote}
 	switch o.Protocol {
 	case uint8(vpc.ProtoICMP):
@@ -219,7 +219,7 @@ func governed(inv *vpc.Inventory, eni *vpc.Interface) bool {
 
 // FamilyOK reports whether the observation's protocol can reach its remote's
 // address family: icmp is IPv4 only and icmpv6 IPv6 only (§1.2).
-func FamilyOK(o *flowlog.Observation) bool {
+func FamilyOK(o *traffic.Observation) bool {
 	return vpc.FamilyMatches(vpc.Protocol(o.Protocol), o.Remote.Unmap())
 }
 
@@ -279,7 +279,7 @@ func (e *Egress) Allows(groups []string, p netspace.Packet) bool {
 // still let it out, whatever the confidence in its direction. It refuses a
 // plan that drifted from inv. The report is judged strictly (see Judge);
 // call Judge(true) to accept unattributed connections.
-func Replay(inv *vpc.Inventory, p *Plan, obs []flowlog.Observation) (*ReplayReport, error) {
+func Replay(inv *vpc.Inventory, p *Plan, obs []traffic.Observation) (*ReplayReport, error) {
 	planned, err := Apply(inv, p)
 	if err != nil {
 		return nil, err
@@ -289,7 +289,7 @@ func Replay(inv *vpc.Inventory, p *Plan, obs []flowlog.Observation) (*ReplayRepo
 	return rep, nil
 }
 
-func replay(inv, planned *vpc.Inventory, obs []flowlog.Observation) *ReplayReport {
+func replay(inv, planned *vpc.Inventory, obs []traffic.Observation) *ReplayReport {
 	now, next := NewEgress(inv), NewEgress(planned)
 	unfiltered := NewUnfiltered(inv)
 	rep := &ReplayReport{Observations: len(obs), BlockedBy: []Blocked{}}
@@ -303,7 +303,7 @@ func replay(inv, planned *vpc.Inventory, obs []flowlog.Observation) *ReplayRepor
 	groups := map[key]*Blocked{}
 	unattributed := map[string]*UnattributedInterface{}
 	notEvaluated := map[string]bool{}
-	unattribute := func(o *flowlog.Observation, reason string) {
+	unattribute := func(o *traffic.Observation, reason string) {
 		u := unattributed[o.InterfaceID]
 		if u == nil {
 			u = &UnattributedInterface{InterfaceID: o.InterfaceID, Reason: reason}
@@ -315,7 +315,7 @@ func replay(inv, planned *vpc.Inventory, obs []flowlog.Observation) *ReplayRepor
 	}
 	for i := range obs {
 		o := &obs[i]
-		if o.Direction != flowlog.Outbound || !o.Accepted {
+		if o.Direction != traffic.Outbound || !o.Accepted {
 			continue
 		}
 		eni := inv.Interfaces[o.InterfaceID]
@@ -363,7 +363,7 @@ func replay(inv, planned *vpc.Inventory, obs []flowlog.Observation) *ReplayRepor
 		k := key{strings.Join(gs, ","), o.Protocol, o.Port, o.Remote}
 		b := groups[k]
 		if b == nil {
-			b = &Blocked{GroupIDs: gs, Protocol: flowlog.ProtocolName(o.Protocol), Port: o.Port, Remote: o.Remote.String()}
+			b = &Blocked{GroupIDs: gs, Protocol: traffic.ProtocolName(o.Protocol), Port: o.Port, Remote: o.Remote.String()}
 			groups[k] = b
 		}
 		b.Flows += o.Flows

@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/walls-dev/walls/internal/flowlog"
+	"github.com/walls-dev/walls/internal/traffic"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
-func replayObs(eni string, port uint16, remote string, flows uint64, c flowlog.Confidence) flowlog.Observation {
+func replayObs(eni string, port uint16, remote string, flows uint64, c traffic.Confidence) traffic.Observation {
 	at := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
-	return flowlog.Observation{InterfaceID: eni, Direction: flowlog.Outbound, Protocol: 6, Port: port, Accepted: true,
+	return traffic.Observation{InterfaceID: eni, Direction: traffic.Outbound, Protocol: 6, Port: port, Accepted: true,
 		Remote: netip.MustParseAddr(remote), Flows: flows, FirstSeen: at, LastSeen: at, Confidence: c}
 }
 
@@ -28,10 +28,10 @@ func TestReplayVerdict(t *testing.T) {
 	inv.Interfaces["eni-lost"] = &vpc.Interface{ID: "eni-lost", VpcID: "vpc-1", GroupIDs: []string{"sg-lost"},
 		PrivateIPs: []netip.Addr{netip.MustParseAddr("10.0.1.99")}}
 	p := testPlan(inv)
-	ok := replayObs("eni-w", 443, "198.51.100.1", 5, flowlog.Exact)
-	nat := replayObs("eni-nat", 443, "198.51.100.1", 40, flowlog.Exact)
+	ok := replayObs("eni-w", 443, "198.51.100.1", 5, traffic.Exact)
+	nat := replayObs("eni-nat", 443, "198.51.100.1", 40, traffic.Exact)
 
-	rep, err := Replay(inv, p, []flowlog.Observation{ok, nat})
+	rep, err := Replay(inv, p, []traffic.Observation{ok, nat})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,8 +39,8 @@ func TestReplayVerdict(t *testing.T) {
 		t.Errorf("with a NAT gateway: %+v, want a pass with eni-nat not evaluated", rep)
 	}
 
-	rep, _ = Replay(inv, p, []flowlog.Observation{ok, nat, replayObs("eni-gone", 443, "198.51.100.1", 3, flowlog.Exact),
-		replayObs("eni-lost", 80, "198.51.100.1", 2, flowlog.Heuristic)})
+	rep, _ = Replay(inv, p, []traffic.Observation{ok, nat, replayObs("eni-gone", 443, "198.51.100.1", 3, traffic.Exact),
+		replayObs("eni-lost", 80, "198.51.100.1", 2, traffic.Heuristic)})
 	if rep.Pass || rep.Unattributed != 5 || rep.UnattributedObservations != 2 || rep.UnattributedInterfaceCount != 2 {
 		t.Fatalf("unattributed: %+v, want a failure counting 5 flow records of 2 interfaces", rep)
 	}
@@ -53,8 +53,8 @@ func TestReplayVerdict(t *testing.T) {
 		t.Errorf("allowed: %+v, want a pass", rep)
 	}
 
-	for name, obs := range map[string][]flowlog.Observation{"no observations": nil, "NAT only": {nat},
-		"unfiltered only": {replayObs("eni-w", 53, "10.0.0.2", 9, flowlog.Exact)}} {
+	for name, obs := range map[string][]traffic.Observation{"no observations": nil, "NAT only": {nat},
+		"unfiltered only": {replayObs("eni-w", 53, "10.0.0.2", 9, traffic.Exact)}} {
 		rep, _ = Replay(inv, p, obs)
 		if rep.Pass || !strings.Contains(strings.Join(rep.Failures, ";"), "nothing was evaluated") {
 			t.Errorf("%s: %+v, want a failure: nothing was checked", name, rep)
@@ -69,9 +69,9 @@ func TestReplayAmbiguous(t *testing.T) {
 	t.Parallel()
 	inv := testInv()
 	p := testPlan(inv)
-	a := replayObs("eni-w", 3306, "10.0.2.10", 4, flowlog.Ambiguous)
-	b := replayObs("eni-db", 45000, "10.0.1.10", 4, flowlog.Ambiguous) // the other direction: sg-db is unchanged
-	rep, err := Replay(inv, p, []flowlog.Observation{a, b, replayObs("eni-w", 3306, "10.0.2.10", 1, flowlog.ByRules)})
+	a := replayObs("eni-w", 3306, "10.0.2.10", 4, traffic.Ambiguous)
+	b := replayObs("eni-db", 45000, "10.0.1.10", 4, traffic.Ambiguous) // the other direction: sg-db is unchanged
+	rep, err := Replay(inv, p, []traffic.Observation{a, b, replayObs("eni-w", 3306, "10.0.2.10", 1, traffic.ByRules)})
 	if err != nil {
 		t.Fatal(err)
 	}
