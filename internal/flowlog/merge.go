@@ -87,34 +87,72 @@ type obsAcc struct {
 }
 
 func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
-	// Interfaces get global ids in name order.
-	names := slices.Clone(fs.names)
-	seen := map[string]uint32{}
-	for _, w := range workers {
+	r := &mergeRun{workers: workers, fs: fs, inv: inv, res: &Result{}}
+	r.numberInterfaces()
+	r.gatherFacts()
+	r.setupInterfaces()
+	// Collect what reading left (tables outgrown while the collector was
+	// off), before the merge allocates its rows.
+	runtime.GC()
+	r.cutShards()
+	r.classifyDecided()
+	r.resolveUndecided()
+	r.groupRows()
+	// The fact tables and maps are garbage now; collect them before the
+	// observations are allocated, so the peak is the larger of the two
+	// phases rather than their sum.
+	runtime.GC()
+	r.buildObservations()
+	return r.res
+}
+
+// mergeRun is one merge's state, phase by phase (merge lists them).
+type mergeRun struct {
+	workers []*worker
+	fs      *store
+	inv     *vpc.Inventory
+	res     *Result
+
+	enis []eniState        // by global id: interfaces in name order
+	ids  map[string]uint32 // interface name -> global id
+
+	sets           []factSet // every table holding facts
+	perEni         []int     // facts per interface (as often as held)
+	undecidedTotal int
+
+	adm        *policy.Admission // nil without an inventory
+	shards     []*mergeShard
+	shardOfEni []int32
+	offsets    []int // where each shard's observations start
+}
+
+// numberInterfaces gives interfaces global ids in name order and merges
+// what the workers learned of each: addresses, SKIPDATA windows, instance
+// and subnet ids, and the counters.
+func (r *mergeRun) numberInterfaces() {
+	names := slices.Clone(r.fs.names)
+	r.ids = map[string]uint32{}
+	for _, w := range r.workers {
 		for _, n := range w.in.names {
-			if _, ok := seen[n]; !ok {
-				seen[n] = 0
-				if _, inStore := fs.ids[n]; !inStore {
+			if _, ok := r.ids[n]; !ok {
+				r.ids[n] = 0
+				if _, inStore := r.fs.ids[n]; !inStore {
 					names = append(names, n) // SKIPDATA-only interfaces
 				}
 			}
 		}
 	}
 	sort.Strings(names)
-	enis := make([]eniState, len(names))
+	r.enis = make([]eniState, len(names))
 	for i, n := range names {
-		seen[n] = uint32(i)
-		enis[i] = eniState{name: n, id: uint32(i), addrs: eniAddrs{n: -1}}
-	}
-	storeRemap := make([]uint32, len(fs.names))
-	for i, n := range fs.names {
-		storeRemap[i] = seen[n]
+		r.ids[n] = uint32(i)
+		r.enis[i] = eniState{name: n, id: uint32(i), addrs: eniAddrs{n: -1}}
 	}
 	var n counters
 	meta := map[string]InterfaceMeta{}
-	for _, w := range workers {
+	for _, w := range r.workers {
 		for l, name := range w.in.names {
-			g := seen[name]
+			g := r.ids[name]
 			if m := w.meta[l]; m.seen {
 				// Workers meet interfaces in any order: the smallest ids
 				// win, so the result does not depend on it.
@@ -122,16 +160,29 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 					meta[name] = m.InterfaceMeta
 				}
 			}
-			enis[g].addrs.merge(&w.addrs[l])
+			r.enis[g].addrs.merge(&w.addrs[l])
 			if s := w.skips[l]; s.first != 0 || s.last != 0 {
-				enis[g].skip.add(s.first, s.last)
+				r.enis[g].skip.add(s.first, s.last)
 			}
 		}
 		n.add(&w.n)
 	}
-	// The facts are in the store and, since their last flush, in the
-	// workers' own tables: the merge reads them all.
-	sets := []factSet{{
+	r.res.Interfaces = meta
+	st := &r.res.Stats
+	st.Lines, st.Records, st.NoData, st.SkipData = n.lines, n.records, n.noData, n.skipData
+	st.BadLines, st.OutsideTimeRange, st.Rejected, st.BytesRead = n.bad, n.outside, n.rejected, n.bytes
+}
+
+// gatherFacts lists the tables that hold facts - the store's and, since
+// their last flush, the workers' own - with their interface ids mapped to
+// global ones, and counts the undecided facts and each interface's facts.
+func (r *mergeRun) gatherFacts() {
+	fs := r.fs
+	storeRemap := make([]uint32, len(fs.names))
+	for i, n := range fs.names {
+		storeRemap[i] = r.ids[n]
+	}
+	r.sets = []factSet{{
 		each4: fs.facts4.eachKey,
 		each6: func(fn func(factKey, *factVal)) {
 			for k, i := range fs.facts.idx {
@@ -140,12 +191,12 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 		},
 		remap: storeRemap,
 	}}
-	for _, w := range workers {
+	for _, w := range r.workers {
 		remap := make([]uint32, len(w.in.names))
 		for l, name := range w.in.names {
-			remap[l] = seen[name]
+			remap[l] = r.ids[name]
 		}
-		sets = append(sets, factSet{
+		r.sets = append(r.sets, factSet{
 			each4: w.facts4.eachKey,
 			each6: func(fn func(factKey, *factVal)) {
 				for k, v := range w.facts.m {
@@ -155,97 +206,101 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 			remap: remap,
 		})
 	}
-	// One pass counts the undecided facts and each interface's facts.
-	undecidedTotal := 0
-	perEni := make([]int, len(enis))
-	for _, set := range sets {
+	r.perEni = make([]int, len(r.enis))
+	for _, set := range r.sets {
 		set.each6(func(k factKey, _ *factVal) {
 			if k.evidence() == evUndecided {
-				undecidedTotal++
+				r.undecidedTotal++
 			}
-			perEni[set.remap[k.eni]]++
+			r.perEni[set.remap[k.eni]]++
 		})
 		set.each4(func(k *key4, _ *factVal) {
 			if k.evidence() == evUndecided {
-				undecidedTotal++
+				r.undecidedTotal++
 			}
-			perEni[set.remap[k.eni()]]++
+			r.perEni[set.remap[k.eni()]]++
 		})
 	}
-	res := &Result{Interfaces: meta}
-	st := &res.Stats
-	st.Lines, st.Records, st.NoData, st.SkipData = n.lines, n.records, n.noData, n.skipData
-	st.BadLines, st.OutsideTimeRange, st.Rejected, st.BytesRead = n.bad, n.outside, n.rejected, n.bytes
-	for i := range enis {
-		enis[i].setup(inv)
-		enis[i].vpc = meta[enis[i].name].VpcID
-		if enis[i].iface != nil {
-			enis[i].vpc = enis[i].iface.VpcID
+}
+
+// setupInterfaces attaches the inventory's view of each interface (its
+// addresses, groups and type), its VPC, and lists SKIPDATA interfaces.
+func (r *mergeRun) setupInterfaces() {
+	st := &r.res.Stats
+	for i := range r.enis {
+		e := &r.enis[i]
+		e.setup(r.inv)
+		e.vpc = r.res.Interfaces[e.name].VpcID
+		if e.iface != nil {
+			e.vpc = e.iface.VpcID
 		}
-		if s := enis[i].skip; s.first != 0 || s.last != 0 {
-			st.SkipDataInterfaces = append(st.SkipDataInterfaces, enis[i].name)
+		if s := e.skip; s.first != 0 || s.last != 0 {
+			st.SkipDataInterfaces = append(st.SkipDataInterfaces, e.name)
 		}
 	}
+	if r.inv != nil {
+		r.adm = policy.NewAdmission(r.inv)
+	}
+}
 
-	// Collect what reading left (tables outgrown while the collector was
-	// off), before the merge allocates its rows.
-	runtime.GC()
-	// Interfaces are cut into contiguous shards, one per worker, merged in
-	// parallel; as observations sort by interface first, the shards' sorted
-	// rows concatenate into the sorted result.
-	nsh := max(1, min(len(workers), len(enis)))
-	// The cuts balance the facts, not the interfaces: a few busy interfaces
-	// (a web tier's) can hold nearly all of them. An interface goes to the
-	// shard its middle fact falls in, which keeps shards contiguous.
+// cutShards cuts the interfaces into contiguous shards, one per worker,
+// merged in parallel; as observations sort by interface first, the
+// shards' sorted rows concatenate into the sorted result. The cuts balance
+// the facts, not the interfaces: a few busy interfaces (a web tier's) can
+// hold nearly all of them. An interface goes to the shard its middle fact
+// falls in, which keeps shards contiguous.
+func (r *mergeRun) cutShards() {
+	nsh := max(1, min(len(r.workers), len(r.enis)))
 	total := 0
-	for _, c := range perEni {
+	for _, c := range r.perEni {
 		total += c
 	}
-	shardOfEni := make([]int32, len(enis))
+	r.shardOfEni = make([]int32, len(r.enis))
 	before := 0
-	for g, c := range perEni {
-		shardOfEni[g] = int32(min(nsh-1, (2*before+c)*nsh/max(1, 2*total)))
+	for g, c := range r.perEni {
+		r.shardOfEni[g] = int32(min(nsh-1, (2*before+c)*nsh/max(1, 2*total)))
 		before += c
 	}
-	shardOf := func(eni uint32) int { return int(shardOfEni[eni]) }
 	shardFacts := make([]int, nsh)
-	for g, c := range perEni {
-		shardFacts[shardOfEni[g]] += c
+	for g, c := range r.perEni {
+		shardFacts[r.shardOfEni[g]] += c
 	}
-	var adm *policy.Admission
-	if inv != nil {
-		adm = policy.NewAdmission(inv)
-	}
-	shards := make([]*mergeShard, nsh)
-	for i := range shards {
+	r.shards = make([]*mergeShard, nsh)
+	for i := range r.shards {
 		// Each fact (as often as it is held) becomes at most one row: sized
 		// once, the rows never move, and no fresh pages are faulted in
 		// mid-merge.
 		n := shardFacts[i]
-		shards[i] = &mergeShard{
-			m: &merger{enis: enis, st: &Stats{}, ambiguous: map[string]bool{}, adm: adm,
+		r.shards[i] = &mergeShard{
+			m: &merger{enis: r.enis, st: &Stats{}, ambiguous: map[string]bool{}, adm: r.adm,
 				ents: make([]obsEntry, 0, n), rows: make([]obsAcc, 0, n)},
 			undecided: map[factKey]*factVal{},
 			kn: &knowledge{exact5: map[tuple5]bool{}, services: map[svcKey]bool{}, seen: map[tuple5]uint8{},
 				listeners: map[svcKey]*listenInfo{}},
 		}
 	}
-	// Decided facts go straight into observations; undecided ones wait
-	// until everything the data teaches is known.
-	parallel(nsh, func(si int) {
-		sh := shards[si]
-		for _, set := range sets {
+}
+
+// classifyDecided is phase one: facts the flags or the port classes
+// decided go straight into rows (through the rules when there is an
+// inventory); undecided ones wait until everything the data teaches is
+// known. The fact tables are released after.
+func (r *mergeRun) classifyDecided() {
+	learn := r.undecidedTotal > 0
+	parallel(len(r.shards), func(si int) {
+		sh := r.shards[si]
+		for _, set := range r.sets {
 			set.each4(func(k4 *key4, v *factVal) {
 				g := set.remap[k4.eni()]
-				if shardOf(g) != si {
+				if int(r.shardOfEni[g]) != si {
 					return
 				}
 				switch ev := k4.evidence(); {
-				case ev == evUndecided || ev == evExact && undecidedTotal > 0 || ev == evHeuristic && adm != nil:
+				case ev == evUndecided || ev == evExact && learn || ev == evHeuristic && r.adm != nil:
 					u := k4.unpack()
 					k := u.full()
 					k.eni = g
-					sh.take(k, v, undecidedTotal > 0)
+					sh.take(k, v, learn)
 				default:
 					conf := Heuristic
 					if ev == evExact {
@@ -255,75 +310,85 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 				}
 			})
 			set.each6(func(k factKey, v *factVal) {
-				if g := set.remap[k.eni]; shardOf(g) == si {
+				if g := set.remap[k.eni]; int(r.shardOfEni[g]) == si {
 					k.eni = g
-					sh.take(k, v, undecidedTotal > 0)
+					sh.take(k, v, learn)
 				}
 			})
 		}
 	})
-	fs.facts, fs.facts4 = indexTable[factKey]{}, index4{}
-	for _, w := range workers {
+	r.fs.facts, r.fs.facts4 = indexTable[factKey]{}, index4{}
+	for _, w := range r.workers {
 		w.facts, w.facts4 = factTable[factKey]{}, table4{}
 	}
-	sets = nil
-	if undecidedTotal > 0 {
-		// Service endpoints and listeners are learned across interfaces:
-		// share them.
-		parallel(nsh, func(si int) {
-			sh := shards[si]
-			for k, v := range sh.undecided {
-				sh.kn.note(&k, v)
-			}
-		})
-		services, listeners := shards[0].kn.services, shards[0].kn.listeners
-		// Handshakes seen by any interface count for both ends: each
-		// shard gets those of the others.
-		shared := map[tuple5]bool{}
-		for _, sh := range shards {
-			for t := range sh.kn.exact5 {
-				if t.eni == anyENI {
-					shared[t] = true
-				}
-			}
-		}
-		for _, sh := range shards {
-			for t := range shared {
-				sh.kn.exact5[t] = true
-			}
-		}
-		for _, sh := range shards[1:] {
-			for k := range sh.kn.services {
-				services[k] = true
-			}
-			for k, li := range sh.kn.listeners {
-				if have := listeners[k]; have != nil {
-					have.merge(li)
-				} else {
-					listeners[k] = li
-				}
-			}
-		}
-		parallel(nsh, func(si int) {
-			sh := shards[si]
-			sh.kn.services, sh.kn.listeners = services, listeners
-			for k, v := range sh.undecided {
-				senderLocal, ok := orient(&k, &enis[k.eni])
-				if !ok {
-					sh.m.add(&k, v, false, Ambiguous) // counted as ambiguous
-					continue
-				}
-				sh.resolve(&k, v, senderLocal)
-			}
-			sh.undecided, sh.kn = nil, nil
-		})
-	}
+	r.sets = nil
+}
 
-	// Sort each shard's rows on the compact keys (interface ids are
-	// numbered in name order); rows with the same key are one observation.
-	offsets := make([]int, nsh+1)
+// resolveUndecided is phase two: what the whole data set taught (handshake
+// endpoints, listeners, handshakes seen at either end) is shared across
+// shards, then every undecided fact is resolved (see resolve).
+func (r *mergeRun) resolveUndecided() {
+	if r.undecidedTotal == 0 {
+		return
+	}
+	shards := r.shards
+	parallel(len(shards), func(si int) {
+		sh := shards[si]
+		for k, v := range sh.undecided {
+			sh.kn.note(&k, v)
+		}
+	})
+	services, listeners := shards[0].kn.services, shards[0].kn.listeners
+	// Handshakes seen by any interface count for both ends: each shard
+	// gets those of the others.
+	shared := map[tuple5]bool{}
+	for _, sh := range shards {
+		for t := range sh.kn.exact5 {
+			if t.eni == anyENI {
+				shared[t] = true
+			}
+		}
+	}
+	for _, sh := range shards {
+		for t := range shared {
+			sh.kn.exact5[t] = true
+		}
+	}
+	for _, sh := range shards[1:] {
+		for k := range sh.kn.services {
+			services[k] = true
+		}
+		for k, li := range sh.kn.listeners {
+			if have := listeners[k]; have != nil {
+				have.merge(li)
+			} else {
+				listeners[k] = li
+			}
+		}
+	}
+	parallel(len(shards), func(si int) {
+		sh := shards[si]
+		sh.kn.services, sh.kn.listeners = services, listeners
+		for k, v := range sh.undecided {
+			senderLocal, ok := orient(&k, &r.enis[k.eni])
+			if !ok {
+				sh.m.add(&k, v, false, Ambiguous) // counted as ambiguous
+				continue
+			}
+			sh.resolve(&k, v, senderLocal)
+		}
+		sh.undecided, sh.kn = nil, nil
+	})
+}
+
+// groupRows sorts each shard's rows on their compact keys (interface ids
+// are numbered in name order), counts the distinct keys - each one
+// observation - and sums the shards' counters.
+func (r *mergeRun) groupRows() {
+	nsh := len(r.shards)
+	r.offsets = make([]int, nsh+1)
 	parallel(nsh, func(si int) {
-		m := shards[si].m
+		m := r.shards[si].m
 		sortEntries(m.ents, make([]obsEntry, len(m.ents)))
 		n := 0
 		for i := range m.ents {
@@ -331,10 +396,11 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 				n++
 			}
 		}
-		shards[si].groups = n
+		r.shards[si].groups = n
 	})
-	for si, sh := range shards {
-		offsets[si+1] = offsets[si] + sh.groups
+	st := &r.res.Stats
+	for si, sh := range r.shards {
+		r.offsets[si+1] = r.offsets[si] + sh.groups
 		st.Transit += sh.m.st.Transit
 		st.AmbiguousRecords += sh.m.st.AmbiguousRecords
 		st.ExactRecords += sh.m.st.ExactRecords
@@ -344,15 +410,27 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 		st.RuleConflictRecords += sh.m.st.RuleConflictRecords
 		st.UnrecoveredPortRecords += sh.m.st.UnrecoveredPortRecords
 	}
-	// The fact tables and maps are garbage now; collect them before the
-	// observations are allocated, so the peak is the larger of the two
-	// phases rather than their sum.
-	runtime.GC()
-	res.Observations = make([]Observation, offsets[nsh])
+	ambiguous := map[string]bool{}
+	for _, sh := range r.shards {
+		for name := range sh.m.ambiguous {
+			ambiguous[name] = true
+		}
+	}
+	for name := range ambiguous {
+		st.AmbiguousInterfaces = append(st.AmbiguousInterfaces, name)
+	}
+	sort.Strings(st.AmbiguousInterfaces)
+}
+
+// buildObservations folds each group of rows into its observation, the
+// shards in parallel, each into its own part of the result.
+func (r *mergeRun) buildObservations() {
+	nsh := len(r.shards)
+	obs := make([]Observation, r.offsets[nsh])
 	parallel(nsh, func(si int) {
-		m := shards[si].m
+		m := r.shards[si].m
 		ents, rows := m.ents, m.rows
-		out := res.Observations[offsets[si]:offsets[si+1]]
+		out := obs[r.offsets[si]:r.offsets[si+1]]
 		for i, o := 0, 0; i < len(ents); o++ {
 			var a obsAcc
 			j := i
@@ -362,11 +440,11 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 			k := ents[i].key()
 			i = j
 			conf := a.conf
-			if conf == Exact && enis[k.eni].skip.overlaps(a.v.first, a.v.last) {
+			if conf == Exact && r.enis[k.eni].skip.overlaps(a.v.first, a.v.last) {
 				conf = Heuristic
 			}
 			ob := Observation{
-				InterfaceID: enis[k.eni].name, Direction: k.dir, Protocol: k.proto, Port: k.port,
+				InterfaceID: r.enis[k.eni].name, Direction: k.dir, Protocol: k.proto, Port: k.port,
 				Remote: addrOf(k.remote), Local: addrOf(a.local), Accepted: k.accepted,
 				Flows: a.v.flows, Packets: a.v.packets, Bytes: a.v.bytes, Confidence: conf,
 			}
@@ -380,18 +458,8 @@ func merge(workers []*worker, fs *store, inv *vpc.Inventory) *Result {
 		}
 		m.ents, m.rows = nil, nil
 	})
-	ambiguous := map[string]bool{}
-	for _, sh := range shards {
-		for name := range sh.m.ambiguous {
-			ambiguous[name] = true
-		}
-	}
-	for name := range ambiguous {
-		st.AmbiguousInterfaces = append(st.AmbiguousInterfaces, name)
-	}
-	sort.Strings(st.AmbiguousInterfaces)
-	st.Observations = len(res.Observations)
-	return res
+	r.res.Observations = obs
+	r.res.Stats.Observations = len(obs)
 }
 
 // factSet is one table of facts the merge reads (the store's, or a
