@@ -209,7 +209,7 @@ func WriteDiffTable(w io.Writer, d *plan.Diff, all bool) error {
 		fmt.Fprintf(w, "%s:\n", name)
 		if len(g.Removed) > 0 {
 			fmt.Fprintln(w, "  no longer allowed:")
-			for _, r := range g.Removed {
+			for _, r := range g.RemovedSummary {
 				fmt.Fprintf(w, "    - %s\n", r)
 			}
 		}
@@ -218,7 +218,7 @@ func WriteDiffTable(w io.Writer, d *plan.Diff, all bool) error {
 		}
 		if len(g.Added) > 0 {
 			fmt.Fprintln(w, "  newly allowed (the plan allows more than the current rules):")
-			for _, r := range g.Added {
+			for _, r := range g.AddedSummary {
 				fmt.Fprintf(w, "    + %s\n", r)
 			}
 		}

@@ -26,6 +26,12 @@ type GroupDiff struct {
 	Status    string   `json:"status"`
 	Removed   []Region `json:"removed"`
 	Added     []Region `json:"added"`
+	// RemovedSummary and AddedSummary say the same as Removed and Added
+	// the way people read it: one line per set of addresses with the same
+	// protocols and ports, "all but tcp 21, 80, 443 to 0.0.0.0/0" where
+	// that is shorter (netspace.Summarize).
+	RemovedSummary []string `json:"removedSummary"`
+	AddedSummary   []string `json:"addedSummary"`
 	// RemovedPeers and AddedPeers compare SG-reference and prefix-list peers
 	// symbolically: a current rule whose peer the proposal no longer covers
 	// for every future member or entry, and the reverse. They matter where
@@ -88,7 +94,9 @@ func Compare(inv *vpc.Inventory, p *Plan) (*Diff, error) {
 // CompareRules diffs two egress rule lists of one group.
 func CompareRules(inv *vpc.Inventory, groupID string, cur, prop []vpc.Rule) GroupDiff {
 	c, q := rulesSet(inv, cur), rulesSet(inv, prop)
-	gd := GroupDiff{GroupID: groupID, Removed: Regions(c.Subtract(q)), Added: Regions(q.Subtract(c))}
+	removed, added := c.Subtract(q), q.Subtract(c)
+	gd := GroupDiff{GroupID: groupID, Removed: Regions(removed), Added: Regions(added),
+		RemovedSummary: netspace.Summarize(removed), AddedSummary: netspace.Summarize(added)}
 	gd.RemovedPeers = peerDelta(inv, cur, prop)
 	gd.AddedPeers = peerDelta(inv, prop, cur)
 	return gd
