@@ -2,31 +2,15 @@ package audit
 
 import (
 	"net/netip"
-	"sync"
 
 	"go4.org/netipx"
 
+	"github.com/walls-dev/walls/internal/policy"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
-// The internet, for "open to the internet": every address outside the
-// private, shared, loopback, link-local, "this network" and multicast or
-// reserved blocks (RFC 6890). A rule opens a port to the internet when its
-// addresses cover all of it, so 0.0.0.0/0, ::/0, two /1 halves or a prefix
-// list holding them all count, and a single public /24 does not.
-var internetSets = sync.OnceValues(func() (*netipx.IPSet, *netipx.IPSet) {
-	var b4 netipx.IPSetBuilder
-	b4.AddPrefix(netip.MustParsePrefix("0.0.0.0/0"))
-	for _, p := range []string{"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8",
-		"169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/3"} {
-		b4.RemovePrefix(netip.MustParsePrefix(p))
-	}
-	v4, _ := b4.IPSet()
-	var b6 netipx.IPSetBuilder
-	b6.AddPrefix(netip.MustParsePrefix("2000::/3")) // global unicast
-	v6, _ := b6.IPSet()
-	return v4, v6
-})
+// internetSets is the internet of each family (policy's definition).
+var internetSets = policy.InternetSets
 
 // family is an address family: false IPv4, true IPv6.
 type family bool
