@@ -3,8 +3,6 @@ package audit
 import (
 	"net/netip"
 
-	"go4.org/netipx"
-
 	"github.com/walls-dev/walls/internal/policy"
 	"github.com/walls-dev/walls/internal/vpc"
 )
@@ -52,45 +50,6 @@ func peerPrefixes(inv *vpc.Inventory, r *vpc.Rule) []netip.Prefix {
 		}
 	}
 	return nil
-}
-
-// coversInternet reports whether the prefixes of family f together contain
-// the whole internet of that family.
-func coversInternet(ps []netip.Prefix, f family) bool {
-	n := 0
-	for _, p := range ps {
-		if famOf(p) != f {
-			continue
-		}
-		if p.Bits() == 0 {
-			return true
-		}
-		n++
-	}
-	if n == 0 {
-		return false
-	}
-	var b netipx.IPSetBuilder
-	for _, p := range ps {
-		if famOf(p) == f {
-			b.AddPrefix(p)
-		}
-	}
-	set, err := b.IPSet()
-	if err != nil {
-		return false
-	}
-	in4, in6 := internetSets()
-	want := in4
-	if f == v6 {
-		want = in6
-	}
-	for _, r := range want.Ranges() {
-		if !set.ContainsRange(r) {
-			return false
-		}
-	}
-	return true
 }
 
 // reachesInternet reports whether any prefix of family f overlaps the internet.
