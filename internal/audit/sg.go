@@ -303,29 +303,45 @@ func eniIDs(enis []*vpc.Interface) []string {
 	return out
 }
 
-// checkUnattachedGroup: WALLS-SG-008. Default groups are left out: they
-// cannot be deleted.
+// checkUnattachedGroup: WALLS-SG-008. A group is attached when an
+// interface of any type carries it (instances, and the interfaces AWS
+// services make for load balancers, VPC endpoints, NAT gateways, Lambda
+// functions, EKS clusters, RDS databases, …), or when another group's rule
+// references it. Default groups are left out: they cannot be deleted.
+//
+// Only a description of an account lists every interface. Code defines
+// groups that load balancers, endpoints, clusters, databases and
+// functions use, resources the loaders do not read or that live in other
+// code: a group from code that no loaded interface carries is not
+// flagged, and a note says its attachment could not be established.
 func checkUnattachedGroup(s *scan) {
-	referenced := map[string][]string{}
+	referenced := map[string]bool{}
 	for _, id := range s.inv.SortedGroupIDs() {
 		g := s.inv.Groups[id]
 		for _, egress := range []bool{false, true} {
 			for _, r := range g.Rules(egress) {
 				if r.Peer.Kind == vpc.PeerGroup && r.Peer.Group.GroupID != g.ID {
-					referenced[r.Peer.Group.GroupID] = appendOnce(referenced[r.Peer.Group.GroupID], g.ID)
+					referenced[r.Peer.Group.GroupID] = true
 				}
 			}
 		}
 	}
+	var fromCode []string
 	for _, g := range s.groupsWithRules() {
-		if g.IsDefault() || len(s.ix.Members[g.ID]) > 0 {
+		if g.IsDefault() || len(s.ix.Members[g.ID]) > 0 || referenced[g.ID] {
 			continue
 		}
-		msg := fmt.Sprintf("%s is attached to no network interface.", groupLabel(g))
-		if by := referenced[g.ID]; len(by) > 0 {
-			msg += fmt.Sprintf(" Rules of %s reference it, and match nothing while it has no members.", joinAnd(by))
+		if !fromAccount(g) {
+			fromCode = append(fromCode, g.ID)
+			continue
 		}
-		s.add(Finding{ResourceID: g.ID, Message: msg, Location: locationOf(g.Source), Related: referenced[g.ID], key: "unattached"})
+		s.add(Finding{ResourceID: g.ID, Message: fmt.Sprintf("%s is attached to no network interface.", groupLabel(g)),
+			Location: locationOf(g.Source), key: "unattached"})
+	}
+	if len(fromCode) > 0 {
+		s.note("attachment could not be established for %s from code that no loaded interface carries (%s): "+
+			"code may attach a group to load balancers, VPC endpoints, EKS clusters, RDS databases or Lambda functions, which walls does not load, "+
+			"or to resources outside the input; describe the account to check them", plural(len(fromCode), "security group"), joinAnd(limitN(fromCode, 5)))
 	}
 }
 
