@@ -216,7 +216,7 @@ func Catalog() []Check {
 				{Source: "AWS Security Hub", ID: "EC2.22", URL: securityHubControls},
 			},
 			Equivalents: []Equivalent{
-				{Tool: "checkov", ID: "CKV2_AWS_5", Difference: "checkov looks for a resource in the same code that uses the group; walls counts the interfaces carrying it, and says nothing when no interfaces were loaded."},
+				{Tool: "checkov", ID: "CKV2_AWS_5", Difference: "checkov looks for a resource in the same code that uses the group; walls counts the interfaces of every type carrying it and the rules referencing it, reports only groups from an account description, and says nothing when no interfaces were loaded."},
 			},
 			Needs: []vpc.Kind{vpc.KindNetworkInterfaces},
 			run:   checkUnattachedGroup,

@@ -174,8 +174,8 @@ func checkLearnWouldTighten(s *scan) {
 		if len(kept) > 0 {
 			keptText = joinAnd(limitN(kept, 6))
 		}
-		before, _ := openSpace(s.internetRules(cur), v4)
-		after, _ := openSpace(s.internetRules(prop), v4)
+		before, _ := openTo(s.internetRules(cur), v4).space()
+		after, _ := openTo(s.internetRules(prop), v4).space()
 		s.add(Finding{
 			ResourceID: g.ID, Location: locationOf(g.Source),
 			Message: fmt.Sprintf("walls learn would tighten %s's egress from %s to %s, from what %d of its %d interfaces initiated in %s: %s. "+
@@ -188,11 +188,11 @@ func checkLearnWouldTighten(s *scan) {
 	}
 }
 
-func spaceOrNothing(ss []seg) string {
-	if len(ss) == 0 {
+func spaceOrNothing(sp space) string {
+	if sp.empty() {
 		return "nothing"
 	}
-	return spaceText(ss)
+	return spaceText(sp)
 }
 
 func limitN(xs []string, n int) []string {
@@ -283,9 +283,9 @@ func observedTighten(s *scan) {
 			kept = strings.Join(svc, ", ")
 		}
 		rs := s.internetRules(g.Egress)
-		open4, _ := openSpace(rs, v4)
+		open4, _ := openTo(rs, v4).space()
 		nowText := "no internet egress"
-		if len(open4) > 0 {
+		if !open4.empty() {
 			nowText = spaceText(open4) + " to the IPv4 internet"
 		}
 		s.add(Finding{

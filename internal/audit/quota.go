@@ -2,65 +2,9 @@ package audit
 
 import (
 	"fmt"
-	"strings"
 
-	"github.com/walls-dev/walls/internal/vpc"
+	"github.com/walls-dev/walls/internal/policy"
 )
-
-// awsListWeights are the documented weights of AWS-managed prefix lists
-// (§1.8), by the suffix of the list name.
-var awsListWeights = []struct {
-	suffix string
-	weight int
-}{
-	{".s3", 1}, {".dynamodb", 1}, {"cloudfront.origin-facing", 55}, {".vpc-lattice", 10}, {"groundstation", 5},
-}
-
-// ruleWeight is what one rule counts against the quota (§1.8): 1 for a CIDR
-// or a group reference, MaxEntries for a customer-managed prefix list, the
-// documented weight for an AWS-managed one. It returns false in exact when
-// the weight had to be guessed.
-func ruleWeight(inv *vpc.Inventory, r *vpc.Rule) (w int, exact bool) {
-	if r.Peer.Kind != vpc.PeerPrefixList {
-		return 1, true
-	}
-	pl := inv.PrefixLists[r.Peer.PrefixListID]
-	if pl == nil {
-		return 1, false
-	}
-	if pl.AWSManaged() {
-		for _, x := range awsListWeights {
-			if strings.HasSuffix(pl.Name, x.suffix) {
-				return x.weight, true
-			}
-		}
-		return max(1, len(pl.Entries)), false
-	}
-	if pl.MaxEntries > 0 {
-		return pl.MaxEntries, true
-	}
-	return max(1, len(pl.Entries)), false
-}
-
-// ruleBuckets says which family buckets a rule counts in. The bucket of
-// group references and of prefix lists of unknown family is not documented;
-// they count in both, the stricter reading (§1.8).
-func ruleBuckets(inv *vpc.Inventory, r *vpc.Rule) (in4, in6 bool) {
-	switch r.Peer.Kind {
-	case vpc.PeerCIDR:
-		return !r.Peer.Prefix.Addr().Is6(), r.Peer.Prefix.Addr().Is6()
-	case vpc.PeerPrefixList:
-		if pl := inv.PrefixLists[r.Peer.PrefixListID]; pl != nil {
-			switch strings.ToLower(pl.AddressFamily) {
-			case "ipv4":
-				return true, false
-			case "ipv6":
-				return false, true
-			}
-		}
-	}
-	return true, true
-}
 
 // checkGroupQuota: WALLS-SG-012.
 func checkGroupQuota(s *scan) {
@@ -68,20 +12,8 @@ func checkGroupQuota(s *scan) {
 	warn := int(float64(q)*s.opts.QuotaWarn + 0.5)
 	for _, g := range s.groupsWithRules() {
 		for _, egress := range []bool{false, true} {
-			var n4, n6 int
-			guessed := false
-			rules := g.Rules(egress)
-			for i := range rules {
-				w, exact := ruleWeight(s.inv, &rules[i])
-				guessed = guessed || !exact
-				a, b := ruleBuckets(s.inv, &rules[i])
-				if a {
-					n4 += w
-				}
-				if b {
-					n6 += w
-				}
-			}
+			n4, n6, exact := policy.RuleCount(s.inv, g.Rules(egress))
+			guessed := !exact
 			for _, c := range []struct {
 				f family
 				n int

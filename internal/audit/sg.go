@@ -32,62 +32,6 @@ func (s *scan) internetRules(rules []vpc.Rule) []prule {
 	return out
 }
 
-// openAt reports whether the rules together open proto/port (for tcp and
-// udp; the type for ICMP; ignored for other protocols) to the whole internet
-// of family f, and which rules do.
-func openAt(rs []prule, proto vpc.Protocol, port int32, f family) (bool, []*vpc.Rule) {
-	var ps []netip.Prefix
-	var used []*vpc.Rule
-	for _, p := range rs {
-		if !p.r.MatchesTraffic(proto, port, port, -1) {
-			continue
-		}
-		if proto.IsICMP() && p.r.Protocol == proto && p.r.ToPort != -1 {
-			continue // a rule for one ICMP code does not open the type
-		}
-		hit := false
-		for _, x := range p.pfx {
-			if famOf(x) == f {
-				ps = append(ps, x)
-				hit = true
-			}
-		}
-		if hit {
-			used = append(used, p.r)
-		}
-	}
-	if len(used) == 0 || !coversInternet(ps, f) {
-		return false, nil
-	}
-	return true, used
-}
-
-// openRange reports the first port of from..to that the rules open to the
-// internet of family f. Coverage changes only where a rule's range starts or
-// ends, so those points and from are the only ports to try.
-func openRange(rs []prule, proto vpc.Protocol, from, to int32, f family) (bool, int32, []*vpc.Rule) {
-	pts := []int32{from}
-	for _, p := range rs {
-		if p.r.Protocol != proto {
-			continue
-		}
-		if p.r.FromPort > from && p.r.FromPort <= to {
-			pts = append(pts, p.r.FromPort)
-		}
-		if e := p.r.ToPort + 1; e > from && e <= to {
-			pts = append(pts, e)
-		}
-	}
-	slices.Sort(pts)
-	pts = slices.Compact(pts)
-	for _, pt := range pts {
-		if ok, used := openAt(rs, proto, pt, f); ok {
-			return true, pt, used
-		}
-	}
-	return false, 0, nil
-}
-
 func groupLabel(g *vpc.SecurityGroup) string {
 	if g.Name != "" && g.Name != g.ID {
 		return g.ID + " (" + g.Name + ")"
@@ -150,15 +94,16 @@ func checkOpenEgress(s *scan) {
 		var parts, keys []string
 		var used []*vpc.Rule
 		for _, f := range []family{v4, v6} {
-			// 253 is an experimental protocol number: only all-protocol rules match it.
-			if ok, u := openAt(rs, 253, 0, f); ok {
+			o := openTo(rs, f)
+			if o.all {
+				u := o.allUsed()
 				parts = append(parts, "all traffic to "+peerText(u, f))
 				keys = append(keys, "all/"+f.String())
 				used = append(used, u...)
 				continue
 			}
 			for _, proto := range []vpc.Protocol{vpc.ProtoTCP, vpc.ProtoUDP} {
-				if ok, u := openAllPorts(rs, proto, f); ok {
+				if ok, u := o.allPorts(proto); ok {
 					parts = append(parts, "every "+strings.ToUpper(proto.String())+" port to "+peerText(u, f))
 					keys = append(keys, proto.String()+"/"+f.String())
 					used = append(used, u...)
@@ -176,31 +121,6 @@ func checkOpenEgress(s *scan) {
 	}
 }
 
-// openAllPorts reports whether every port of proto is open to the internet
-// of family f.
-func openAllPorts(rs []prule, proto vpc.Protocol, f family) (bool, []*vpc.Rule) {
-	pts := []int32{0}
-	for _, p := range rs {
-		if p.r.Protocol == proto {
-			pts = append(pts, p.r.FromPort, p.r.ToPort+1)
-		}
-	}
-	slices.Sort(pts)
-	pts = slices.Compact(pts)
-	var used []*vpc.Rule
-	for _, pt := range pts {
-		if pt < 0 || pt > 65535 {
-			continue
-		}
-		ok, u := openAt(rs, proto, pt, f)
-		if !ok {
-			return false, nil
-		}
-		used = append(used, u...)
-	}
-	return true, used
-}
-
 // portFindings runs a port list against one direction of every group.
 // On egress, a family open to all traffic is left to WALLS-SG-001, which
 // says more in one line than a list of every risky port would.
@@ -210,10 +130,11 @@ func portFindings(s *scan, egress bool, ports []Port, verb string) {
 		if len(rs) == 0 {
 			continue
 		}
+		opens := map[family]*opening{v4: openTo(rs, v4), v6: openTo(rs, v6)}
 		skip := map[family]bool{}
 		if egress {
 			for _, f := range []family{v4, v6} {
-				skip[f], _ = openAt(rs, 253, 0, f)
+				skip[f] = opens[f].all
 			}
 		}
 		var labels []string
@@ -224,7 +145,7 @@ func portFindings(s *scan, egress bool, ports []Port, verb string) {
 				if skip[f] {
 					continue
 				}
-				if ok, _, u := openRange(rs, p.Protocol, p.From, p.To, f); ok {
+				if ok, _, u := opens[f].firstOpen(p.Protocol, p.From, p.To); ok {
 					fams = append(fams, f.any())
 					used = append(used, u...)
 				}
@@ -289,14 +210,14 @@ func checkIPv6LeftOpen(s *scan) {
 		if !has6 {
 			continue
 		}
-		open4, _ := openSpace(rs, v4)
-		open6, used := openSpace(rs, v6)
-		extra := spaceMinus(open6, open4)
-		if len(extra) == 0 {
+		open4, _ := openTo(rs, v4).space()
+		open6, used := openTo(rs, v6).space()
+		extra := open6.minus(open4)
+		if extra.empty() {
 			continue
 		}
 		v4text := "nothing"
-		if len(open4) > 0 {
+		if !open4.empty() {
 			v4text = "only " + spaceText(open4)
 		}
 		s.add(ruleFinding(Finding{
@@ -305,118 +226,6 @@ func checkIPv6LeftOpen(s *scan) {
 			key: spaceText(extra),
 		}, g, used))
 	}
-}
-
-// seg is a protocol and port range; proto 253 stands for "all protocols".
-type seg struct {
-	proto    vpc.Protocol
-	from, to int32
-}
-
-// openSpace lists what the rules open to the internet of family f: all
-// protocols, or TCP and UDP port ranges, and other protocols seen in rules.
-func openSpace(rs []prule, f family) ([]seg, []*vpc.Rule) {
-	var out []seg
-	var used []*vpc.Rule
-	if ok, u := openAt(rs, 253, 0, f); ok {
-		return []seg{{proto: 253}}, u
-	}
-	for _, proto := range []vpc.Protocol{vpc.ProtoTCP, vpc.ProtoUDP} {
-		pts := []int32{0}
-		for _, p := range rs {
-			if p.r.Protocol == proto {
-				pts = append(pts, p.r.FromPort, p.r.ToPort+1)
-			}
-		}
-		slices.Sort(pts)
-		pts = slices.Compact(pts)
-		for i, pt := range pts {
-			if pt < 0 || pt > 65535 {
-				continue
-			}
-			end := int32(65535)
-			if i+1 < len(pts) && pts[i+1]-1 < end {
-				end = pts[i+1] - 1
-			}
-			if ok, u := openAt(rs, proto, pt, f); ok {
-				used = append(used, u...)
-				if n := len(out); n > 0 && out[n-1].proto == proto && out[n-1].to+1 == pt {
-					out[n-1].to = end
-				} else {
-					out = append(out, seg{proto, pt, end})
-				}
-			}
-		}
-	}
-	seen := map[vpc.Protocol]bool{}
-	for _, p := range rs {
-		pr := p.r.Protocol
-		if pr == vpc.ProtoAll || pr.HasPorts() || pr.IsICMP() || seen[pr] {
-			continue
-		}
-		seen[pr] = true
-		if ok, u := openAt(rs, pr, 0, f); ok {
-			out = append(out, seg{proto: pr})
-			used = append(used, u...)
-		}
-	}
-	return out, used
-}
-
-// spaceMinus returns the parts of a not in b.
-func spaceMinus(a, b []seg) []seg {
-	if len(b) == 1 && b[0].proto == 253 {
-		return nil
-	}
-	if len(a) == 1 && a[0].proto == 253 {
-		if len(b) == 0 {
-			return a
-		}
-		return a // all protocols is never covered by a list of ranges
-	}
-	var out []seg
-	for _, x := range a {
-		rest := []seg{x}
-		for _, y := range b {
-			if y.proto != x.proto {
-				continue
-			}
-			var next []seg
-			for _, r := range rest {
-				if !r.proto.HasPorts() {
-					continue // the same non-port protocol: covered
-				}
-				if y.to < r.from || y.from > r.to {
-					next = append(next, r)
-					continue
-				}
-				if r.from < y.from {
-					next = append(next, seg{r.proto, r.from, y.from - 1})
-				}
-				if r.to > y.to {
-					next = append(next, seg{r.proto, y.to + 1, r.to})
-				}
-			}
-			rest = next
-		}
-		out = append(out, rest...)
-	}
-	return out
-}
-
-func spaceText(ss []seg) string {
-	var parts []string
-	for _, x := range ss {
-		switch {
-		case x.proto == 253:
-			parts = append(parts, "all traffic")
-		case x.proto.HasPorts():
-			parts = append(parts, x.proto.String()+" "+vpc.PortText(x.proto, x.from, x.to))
-		default:
-			parts = append(parts, "protocol "+x.proto.String())
-		}
-	}
-	return joinAnd(parts)
 }
 
 // checkDefaultGroupRules: WALLS-SG-006.
@@ -494,29 +303,45 @@ func eniIDs(enis []*vpc.Interface) []string {
 	return out
 }
 
-// checkUnattachedGroup: WALLS-SG-008. Default groups are left out: they
-// cannot be deleted.
+// checkUnattachedGroup: WALLS-SG-008. A group is attached when an
+// interface of any type carries it (instances, and the interfaces AWS
+// services make for load balancers, VPC endpoints, NAT gateways, Lambda
+// functions, EKS clusters, RDS databases, …), or when another group's rule
+// references it. Default groups are left out: they cannot be deleted.
+//
+// Only a description of an account lists every interface. Code defines
+// groups that load balancers, endpoints, clusters, databases and
+// functions use, resources the loaders do not read or that live in other
+// code: a group from code that no loaded interface carries is not
+// flagged, and a note says its attachment could not be established.
 func checkUnattachedGroup(s *scan) {
-	referenced := map[string][]string{}
+	referenced := map[string]bool{}
 	for _, id := range s.inv.SortedGroupIDs() {
 		g := s.inv.Groups[id]
 		for _, egress := range []bool{false, true} {
 			for _, r := range g.Rules(egress) {
 				if r.Peer.Kind == vpc.PeerGroup && r.Peer.Group.GroupID != g.ID {
-					referenced[r.Peer.Group.GroupID] = appendOnce(referenced[r.Peer.Group.GroupID], g.ID)
+					referenced[r.Peer.Group.GroupID] = true
 				}
 			}
 		}
 	}
+	var fromCode []string
 	for _, g := range s.groupsWithRules() {
-		if g.IsDefault() || len(s.ix.Members[g.ID]) > 0 {
+		if g.IsDefault() || len(s.ix.Members[g.ID]) > 0 || referenced[g.ID] {
 			continue
 		}
-		msg := fmt.Sprintf("%s is attached to no network interface.", groupLabel(g))
-		if by := referenced[g.ID]; len(by) > 0 {
-			msg += fmt.Sprintf(" Rules of %s reference it, and match nothing while it has no members.", joinAnd(by))
+		if !fromAccount(g) {
+			fromCode = append(fromCode, g.ID)
+			continue
 		}
-		s.add(Finding{ResourceID: g.ID, Message: msg, Location: locationOf(g.Source), Related: referenced[g.ID], key: "unattached"})
+		s.add(Finding{ResourceID: g.ID, Message: fmt.Sprintf("%s is attached to no network interface.", groupLabel(g)),
+			Location: locationOf(g.Source), key: "unattached"})
+	}
+	if len(fromCode) > 0 {
+		s.note("attachment could not be established for %s from code that no loaded interface carries (%s): "+
+			"code may attach a group to load balancers, VPC endpoints, EKS clusters, RDS databases or Lambda functions, which walls does not load, "+
+			"or to resources outside the input; describe the account to check them", plural(len(fromCode), "security group"), joinAnd(limitN(fromCode, 5)))
 	}
 }
 

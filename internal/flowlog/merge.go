@@ -1033,11 +1033,7 @@ func (sh *mergeShard) resolve(k *factKey, v *factVal, senderLocal bool) {
 	m.addRow(k, v, true, Ambiguous, false)
 }
 
-func isPrivate(b [16]byte) bool {
-	a := addrOf(b)
-	return a.IsPrivate() || cgnat.Contains(a)
-}
-
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+// isPrivate: the end of a record in a private network (policy.IsInternal).
+func isPrivate(b [16]byte) bool { return policy.IsInternal16(b) }
 
 func addrOf(b [16]byte) netip.Addr { return netip.AddrFrom16(b).Unmap() }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/walls-dev/walls/internal/plan"
+	"github.com/walls-dev/walls/internal/policy"
 	"github.com/walls-dev/walls/internal/traffic"
 	"github.com/walls-dev/walls/internal/vpc"
 )
@@ -278,8 +279,6 @@ func lessPoint(a, b *point) bool {
 	return a.remote.Less(b.remote)
 }
 
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
-
 func (l *learner) classify(ix *vpc.Index, pt *point) {
 	if peer := ix.ByPrivateIP[pt.remote]; peer != nil {
 		pt.kind, pt.peer = destPeer, peer
@@ -289,7 +288,7 @@ func (l *learner) classify(ix *vpc.Index, pt *point) {
 		pt.kind, pt.pl = destPrefixList, id
 		return
 	}
-	if pt.remote.IsPrivate() || cgnat.Contains(pt.remote) || l.inVPC(pt.remote) {
+	if policy.IsInternal(pt.remote) || l.inVPC(pt.remote) {
 		pt.kind = destPrivate
 		return
 	}
