@@ -71,14 +71,20 @@ func FromVPC(r *vpc.Rule) Rule {
 // groupID. It accepts exactly what AWS accepts for one SecurityGroupRule:
 // one peer, canonical CIDRs, ports within range for the protocol
 // (vpc.RulePorts, the rule every inventory reader applies too).
-func (r *Rule) ToVPC(groupID string) (vpc.Rule, error) {
+func (r *Rule) ToVPC(groupID string) (vpc.Rule, error) { return r.toVPC(groupID, true, true) }
+
+// toVPC is ToVPC for a rule read from a file, where FromPort or ToPort may
+// be absent (fromSet, toSet false): an icmpv6 rule without them allows
+// every type and code, and a tcp rule without them is refused, as by every
+// inventory reader.
+func (r *Rule) toVPC(groupID string, fromSet, toSet bool) (vpc.Rule, error) {
 	proto, err := vpc.ParseProtocol(r.IPProtocol)
 	if err != nil {
 		return vpc.Rule{}, &FieldError{Field: "IpProtocol", Err: err}
 	}
 	// The model's one rule for ports (vpc.RulePorts): what AWS accepts,
 	// checked as every inventory reader checks it.
-	from, to, err := vpc.RulePorts(proto, vpc.SomeInt(int64(r.FromPort)), vpc.SomeInt(int64(r.ToPort)))
+	from, to, err := vpc.RulePorts(proto, vpc.Int{V: int64(r.FromPort), Set: fromSet}, vpc.Int{V: int64(r.ToPort), Set: toSet})
 	if err != nil {
 		field := "FromPort"
 		var fe *vpc.FieldError
