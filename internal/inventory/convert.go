@@ -90,9 +90,9 @@ func tags(ts []rawTag) map[string]string {
 	return m
 }
 
-// ruleTraffic validates IpProtocol, FromPort and ToPort and returns the
-// normalised protocol and range (§1.2). For protocols without ports the
-// range is -1,-1.
+// ruleTraffic validates IpProtocol, FromPort and ToPort with the model's
+// one rule, vpc.RulePorts, and returns the normalised protocol and range
+// (§1.2). For protocols without ports the range is -1,-1.
 func (c *converter) ruleTraffic(proto *string, from, to *int64, line int, path string) (vpc.Protocol, int32, int32, bool) {
 	ps, ok := c.required(proto, line, path+".IpProtocol", "tcp, udp, icmp, icmpv6, -1 or a protocol number 0-255")
 	if !ok {
@@ -103,57 +103,29 @@ func (c *converter) ruleTraffic(proto *string, from, to *int64, line int, path s
 		c.errf(line, path+".IpProtocol", "%v", err)
 		return 0, 0, 0, false
 	}
-	switch {
-	case p.HasPorts():
-		if from == nil || to == nil {
-			c.errf(line, path+".FromPort", "%s rules need FromPort and ToPort (0-65535)", p)
-			return 0, 0, 0, false
-		}
-		if *from == -1 && *to == -1 {
-			return p, 0, 65535, true // some tools write -1/-1 for "all ports"
-		}
-		if *from < 0 || *from > 65535 {
-			c.errf(line, path+".FromPort", "port %d out of range; expected 0-65535", *from)
-			return 0, 0, 0, false
-		}
-		if *to < 0 || *to > 65535 {
-			c.errf(line, path+".ToPort", "port %d out of range; expected 0-65535", *to)
-			return 0, 0, 0, false
-		}
-		if *from > *to {
-			c.errf(line, path+".FromPort", "FromPort %d is above ToPort %d; expected FromPort <= ToPort", *from, *to)
-			return 0, 0, 0, false
-		}
-		return p, int32(*from), int32(*to), true
-	case p.IsICMP():
-		if from == nil && to == nil {
-			if p == vpc.ProtoICMP {
-				c.errf(line, path+".FromPort", "icmp rules need FromPort (ICMP type, -1 for all) and ToPort (ICMP code, -1 for all)")
-				return 0, 0, 0, false
-			}
-			return p, -1, -1, true // icmpv6: the range is optional (§1.2)
-		}
-		t, cd := int64(-1), int64(-1)
-		if from != nil {
-			t = *from
-		}
-		if to != nil {
-			cd = *to
-		}
-		if t < -1 || t > 255 {
-			c.errf(line, path+".FromPort", "ICMP type %d out of range; expected -1 (all) or 0-255", t)
-			return 0, 0, 0, false
-		}
-		if cd < -1 || cd > 255 {
-			c.errf(line, path+".ToPort", "ICMP code %d out of range; expected -1 (all) or 0-255", cd)
-			return 0, 0, 0, false
-		}
-		if t == -1 {
-			cd = -1 // type -1 means every type and code (§1.1)
-		}
-		return p, int32(t), int32(cd), true
+	f, t, err := vpc.RulePorts(p, optInt(from), optInt(to))
+	if err != nil {
+		c.fieldErr(line, path, err)
+		return 0, 0, 0, false
 	}
-	return p, -1, -1, true // -1 and other protocols: ports ignored
+	return p, f, t, true
+}
+
+// optInt reads an optional JSON number.
+func optInt(v *int64) vpc.Int {
+	if v == nil {
+		return vpc.Int{}
+	}
+	return vpc.SomeInt(*v)
+}
+
+// fieldErr records a model validation error at path plus the field it names.
+func (c *converter) fieldErr(line int, path string, err error) {
+	if fe, ok := err.(*vpc.FieldError); ok {
+		c.errf(line, path+"."+fe.Field, "%s", fe.Msg)
+		return
+	}
+	c.errf(line, path, "%v", err)
 }
 
 // convertGroup converts a describe-security-groups element (legacy shape).
@@ -360,11 +332,11 @@ func (c *converter) convertNACLEntry(en rawNACLEntry, line int, p string) (ent v
 	}
 	ent.RuleNumber = int(*en.RuleNumber)
 	defer func() {
-		// 32767/32768 only as AWS's own catch-all deny, checked on the
-		// finished entry by the model's validator.
+		// The finished entry passes the model's validator, which allows
+		// 32767/32768 only as AWS's own catch-all deny.
 		if ok {
-			if err := ent.CheckRuleNumber(); err != nil {
-				c.errf(line, p+".RuleNumber", "%v", err)
+			if err := ent.Validate(); err != nil {
+				c.fieldErr(line, p, err)
 				ok = false
 			}
 		}
@@ -412,38 +384,16 @@ func (c *converter) convertNACLEntry(en rawNACLEntry, line int, p string) (ent v
 		c.errf(line, p, "missing CidrBlock or Ipv6CidrBlock; expected one of them")
 		return ent, false
 	}
-	ent.FromPort, ent.ToPort, ent.ICMPType, ent.ICMPCode = 0, 65535, -1, -1
-	switch {
-	case proto.HasPorts():
-		if en.PortRange == nil || en.PortRange.From == nil || en.PortRange.To == nil {
-			c.errf(line, p+".PortRange", "protocol %s needs PortRange{From,To} with ports 0-65535", ps)
-			return ent, false
-		}
-		f, t := *en.PortRange.From, *en.PortRange.To
-		if f < 0 || f > 65535 || t < 0 || t > 65535 || f > t {
-			c.errf(line, p+".PortRange", "port range %d-%d invalid; expected From <= To within 0-65535", f, t)
-			return ent, false
-		}
-		ent.FromPort, ent.ToPort = int32(f), int32(t)
-	case proto.IsICMP():
-		if en.ICMPTypeCode != nil {
-			if en.ICMPTypeCode.Type != nil {
-				ent.ICMPType = int32(*en.ICMPTypeCode.Type)
-			}
-			if en.ICMPTypeCode.Code != nil {
-				ent.ICMPCode = int32(*en.ICMPTypeCode.Code)
-			}
-			if ent.ICMPType < -1 || ent.ICMPType > 255 || ent.ICMPCode < -1 || ent.ICMPCode > 255 {
-				c.errf(line, p+".IcmpTypeCode", "ICMP type %d code %d out of range; expected -1 (all) or 0-255", ent.ICMPType, ent.ICMPCode)
-				return ent, false
-			}
-			if ent.ICMPType == -1 {
-				ent.ICMPCode = -1
-			}
-		} else if proto == vpc.ProtoICMP || ent.Prefix.Addr().Is6() {
-			c.errf(line, p+".IcmpTypeCode", "protocol %s needs IcmpTypeCode{Type,Code} (-1 for all)", ps)
-			return ent, false
-		}
+	var from, to, typ, code vpc.Int
+	if en.PortRange != nil {
+		from, to = optInt(en.PortRange.From), optInt(en.PortRange.To)
+	}
+	if en.ICMPTypeCode != nil {
+		typ, code = optInt(en.ICMPTypeCode.Type), optInt(en.ICMPTypeCode.Code)
+	}
+	if ent.FromPort, ent.ToPort, ent.ICMPType, ent.ICMPCode, err = vpc.NACLEntryPorts(proto, ent.Prefix, from, to, typ, code); err != nil {
+		c.fieldErr(line, p, err)
+		return ent, false
 	}
 	return ent, true
 }

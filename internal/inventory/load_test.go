@@ -135,19 +135,19 @@ func TestLoadErrors(t *testing.T) {
 		want []string // substrings of the error
 	}{
 		{"bad-cidr.json", []string{"bad-cidr.json:4:", "SecurityGroups[0].IpPermissionsEgress[0].IpRanges[0].CidrIp", `"10.0.0.300/8" is not a valid CIDR block; expected an IPv4 CIDR block`}},
-		{"port-range.json", []string{"port-range.json:2:", "SecurityGroupRules[0].FromPort", "port 70000 out of range; expected 0-65535"}},
+		{"port-range.json", []string{"port-range.json:2:", "SecurityGroupRules[0].FromPort", "tcp port 70000 out of range: want a port 0-65535"}},
 		{"missing-groupid.json", []string{"SecurityGroups[0].GroupId", "missing required field; expected a security group id"}},
 		{"two-peers.json", []string{"exactly one of CidrIpv4, CidrIpv6, PrefixListId, ReferencedGroupInfo; found CidrIpv4 and CidrIpv6"}},
 		{"wrong-type.json", []string{"wrong-type.json:3:", "NetworkAcls[0].Entries.RuleNumber", "expected a number, got JSON string"}},
 		{"nacl-action.json", []string{"NetworkAcls[0].Entries[0].RuleAction", `"permit" is not a rule action`}},
-		{"nacl-noports.json", []string{"NetworkAcls[0].Entries[0].PortRange", "needs PortRange"}},
+		{"nacl-noports.json", []string{"NetworkAcls[0].Entries[0].PortRange.From", "needs a port range"}},
 		{"v6-in-v4.json", []string{"SecurityGroupRules[0].CidrIpv4", "wrong address family"}},
 		{"syntax.json", []string{"syntax.json:3:", "invalid JSON"}},
 		{"not-inventory.json", []string{"not-inventory.json", "no top-level key of `aws ec2 describe-*` output"}},
 		{"eni-badip.json", []string{"NetworkInterfaces[0].PrivateIpAddress", `"10.0.1.999" is not a valid IP address`}},
-		{"icmp-type.json", []string{"SecurityGroupRules[0].FromPort", "ICMP type 300 out of range"}},
+		{"icmp-type.json", []string{"SecurityGroupRules[0].FromPort", "icmp type 300 out of range: want -1 (all) or 0-255"}},
 		{"protocol.json", []string{"SecurityGroupRules[0].IpProtocol", `protocol "tcpp"`}},
-		{"from-above-to.json", []string{"FromPort 100 is above ToPort 10"}},
+		{"from-above-to.json", []string{"SecurityGroupRules[0].FromPort", "udp ports 100-10: want the from port <= the to port"}},
 		{"entries-orphan.json", []string{"entries-orphan.json", "prefix-list entries lack their list id"}},
 		{"array-top.json", []string{"array-top.json", "not AWS CLI JSON"}},
 	}

@@ -57,11 +57,11 @@ func (r rule) valid() bool {
 	case r.proto < -1 || r.proto > 255:
 		return false
 	case r.proto == 6 || r.proto == 17:
-		if r.from == -1 {
-			return true
-		}
 		return r.from >= 0 && r.to >= 0 && r.from <= 65535 && r.to <= 65535 && r.from <= r.to
 	case r.proto == 1 || r.proto == 58:
+		if !r.nacl && r.from == -1 && r.to != -1 {
+			return false // AWS: every type needs every code
+		}
 		return r.from >= -1 && r.from <= 255 && r.to >= -1 && r.to <= 255
 	}
 	return true

@@ -22,11 +22,11 @@ func invalid(format string, args ...any) error {
 // addresses; nil means no address.
 //
 //   - protocol -1: every protocol, port and type; the ports are ignored.
-//   - 6 (tcp), 17 (udp): ports fromPort..toPort inclusive; fromPort -1
-//     means every port, whatever toPort says.
+//   - 6 (tcp), 17 (udp): ports fromPort..toPort inclusive, each 0-65535.
+//     -1 is refused, as AWS refuses it: every port is 0-65535.
 //   - 1 (icmp), 58 (icmpv6): fromPort is the ICMP type and toPort the code,
-//     -1 meaning any. Type -1 means every type and code (AWS requires the
-//     code to be -1 too; any code is accepted here). Type T with code -1
+//     -1 meaning any. Type -1 means every type and code and needs code -1,
+//     as AWS requires. Type T with code -1
 //     is T<<8 .. T<<8|255. An icmp rule keeps only the IPv4 part of addrs
 //     and an icmpv6 rule only the IPv6 part, because ICMP and ICMPv6 belong
 //     to one family each: an icmp rule with an IPv6 CIDR matches nothing.
@@ -35,8 +35,10 @@ func invalid(format string, args ...any) error {
 //
 // It returns an error wrapping ErrInvalidRule for a protocol outside
 // -1..255, or for ports that AWS would reject on tcp, udp, icmp or icmpv6:
-// values outside -1..65535 (-1..255 for ICMP), fromPort > toPort, or
-// toPort -1 with a real fromPort on tcp/udp.
+// tcp/udp ports outside 0..65535 or fromPort > toPort, ICMP values outside
+// -1..255, or an ICMP type -1 with a code other than -1. It accepts and
+// refuses exactly the values vpc.RulePorts does (the inventory readers'
+// one rule; internal/inventory/equivalence checks the two agree).
 func RuleSet(protocol int, fromPort, toPort int32, addrs *netipx.IPSet) (Set, error) {
 	switch {
 	case protocol == -1:
@@ -44,12 +46,18 @@ func RuleSet(protocol int, fromPort, toPort int32, addrs *netipx.IPSet) (Set, er
 	case protocol < -1 || protocol > 255:
 		return Set{}, invalid("protocol %d: want -1 or 0-255", protocol)
 	case protocol == protoTCP || protocol == protoUDP:
+		if fromPort == -1 || toPort == -1 {
+			return Set{}, invalid("protocol %d ports %d-%d: want 0-65535 (-1 is not a port)", protocol, fromPort, toPort)
+		}
 		lo, hi, err := portRange(protocol, fromPort, toPort)
 		if err != nil {
 			return Set{}, err
 		}
 		return box(uint8(protocol), uint8(protocol), lo, hi, rangesOf(addrs, nil)), nil
 	case isICMP(protocol):
+		if fromPort == -1 && toPort != -1 {
+			return Set{}, invalid("protocol %d type -1 code %d: want code -1 with type -1", protocol, toPort)
+		}
 		lo, hi, err := icmpRange(protocol, fromPort, toPort)
 		if err != nil {
 			return Set{}, err
@@ -70,9 +78,11 @@ func RuleSet(protocol int, fromPort, toPort int32, addrs *netipx.IPSet) (Set, er
 // literally on protocol number and address, so an icmp (1) entry applies
 // its type and code to whatever family its CIDR has, and an icmpv6 (58)
 // entry with an IPv4 CIDR matches protocol 58 with every type and code
-// while its IPv6 part is restricted by type and code. Everything else
-// (-1, tcp/udp port ranges, whole other protocols, validation) is as in
-// RuleSet. Whether the entry allows or denies is the caller's business.
+// while its IPv6 part is restricted by type and code. An ICMP type -1
+// covers every code whatever the code says (vpc.NACLEntryPorts stores
+// code -1 there). Everything else (-1, tcp/udp port ranges, whole other
+// protocols, validation) is as in RuleSet. Whether the entry allows or
+// denies is the caller's business.
 func NACLEntrySet(protocol int, fromPort, toPort int32, addrs *netipx.IPSet) (Set, error) {
 	switch protocol {
 	case protoICMP:

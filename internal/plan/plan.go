@@ -279,6 +279,7 @@ func (p *Plan) validate(file string, data []byte) error {
 	if p.SecurityGroups == nil {
 		return bad("securityGroups", "missing: want the list of security groups")
 	}
+	ports := portKeys(data)
 	seen := map[string]bool{}
 	for i := range p.SecurityGroups {
 		g := &p.SecurityGroups[i]
@@ -302,7 +303,13 @@ func (p *Plan) validate(file string, data []byte) error {
 				if !rules[j].IsEgress {
 					return bad(fmt.Sprintf("%s.%s[%d].IsEgress", at, name, j), "want true: plans hold egress rules")
 				}
-				if _, err := rules[j].ToVPC(g.GroupID); err != nil {
+				set := ports[fmt.Sprintf("%d.%s.%d", i, name, j)]
+				v, err := rules[j].toVPC(g.GroupID, set[0], set[1])
+				if err == nil && !(set[0] && set[1]) {
+					// Absent ports read as 0; store what they mean.
+					rules[j].FromPort, rules[j].ToPort = v.FromPort, v.ToPort
+				}
+				if err != nil {
 					path := fmt.Sprintf("%s.%s[%d]", at, name, j)
 					var fe *FieldError
 					if errors.As(err, &fe) {
@@ -334,6 +341,51 @@ func (p *Plan) validate(file string, data []byte) error {
 		}
 	}
 	return nil
+}
+
+// portKeys reports, for each rule of the file ("group.list.index"),
+// whether it states FromPort and ToPort: JSON decoding reads an absent one
+// as 0, which for icmpv6 would mean type 0 rather than every type.
+func portKeys(data []byte) map[string][2]bool {
+	var raw struct {
+		SecurityGroups []map[string]json.RawMessage `json:"securityGroups"`
+	}
+	out := map[string][2]bool{}
+	if json.Unmarshal(data, &raw) != nil {
+		return out
+	}
+	for i, g := range raw.SecurityGroups {
+		for key, list := range g {
+			var rules []map[string]json.RawMessage
+			if json.Unmarshal(list, &rules) != nil {
+				continue
+			}
+			name := foldKeyName(key, "currentEgress", "proposedEgress")
+			for j, r := range rules {
+				var set [2]bool
+				for k, v := range r {
+					if string(v) == "null" {
+						continue
+					}
+					set[0] = set[0] || strings.EqualFold(k, "FromPort")
+					set[1] = set[1] || strings.EqualFold(k, "ToPort")
+				}
+				out[fmt.Sprintf("%d.%s.%d", i, name, j)] = set
+			}
+		}
+	}
+	return out
+}
+
+// foldKeyName returns the name among names that key spells, ignoring
+// case as JSON decoding does, or key.
+func foldKeyName(key string, names ...string) string {
+	for _, n := range names {
+		if strings.EqualFold(key, n) {
+			return n
+		}
+	}
+	return key
 }
 
 // Rules converts a rule list of group groupID to the model. The plan was

@@ -81,7 +81,7 @@ func TestParseErrors(t *testing.T) {
 		{"dup", `{"version":1,"securityGroups":[{"GroupId":"sg-1","status":"proposed"},{"GroupId":"sg-1","status":"proposed"}]}`, "appears twice"},
 		{"status", `{"version":1,"securityGroups":[{"GroupId":"sg-1","status":"maybe"}]}`, `"maybe"`},
 		{"two peers", `{"version":1,"securityGroups":[{"GroupId":"sg-1","status":"proposed","proposedEgress":[{"IpProtocol":"tcp","FromPort":1,"ToPort":2,"CidrIpv4":"10.0.0.0/8","PrefixListId":"pl-1","IsEgress":true}]}]}`, "proposedEgress[0]: rule has 2 peers"},
-		{"ports", `{"version":1,"securityGroups":[{"GroupId":"sg-1","status":"proposed","proposedEgress":[{"IpProtocol":"tcp","FromPort":9,"ToPort":2,"CidrIpv4":"10.0.0.0/8","IsEgress":true}]}]}`, "FromPort <= ToPort"},
+		{"ports", `{"version":1,"securityGroups":[{"GroupId":"sg-1","status":"proposed","proposedEgress":[{"IpProtocol":"tcp","FromPort":9,"ToPort":2,"CidrIpv4":"10.0.0.0/8","IsEgress":true}]}]}`, "tcp ports 9-2: want the from port <= the to port"},
 		{"cidr", `{"version":1,"securityGroups":[{"GroupId":"sg-1","status":"proposed","proposedEgress":[{"IpProtocol":"tcp","FromPort":1,"ToPort":2,"CidrIpv4":"::/0","IsEgress":true}]}]}`, "want an IPv4 CIDR"},
 		{"ingress", `{"version":1,"securityGroups":[{"GroupId":"sg-1","status":"proposed","currentEgress":[{"IpProtocol":"-1","CidrIpv4":"0.0.0.0/0"}]}]}`, "IsEgress: want true"},
 		{"type", `{"version":"1"}`, "version: got a JSON string"},

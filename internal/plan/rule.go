@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -68,34 +69,32 @@ func FromVPC(r *vpc.Rule) Rule {
 
 // ToVPC checks the rule and converts it to the model, as a rule of group
 // groupID. It accepts exactly what AWS accepts for one SecurityGroupRule:
-// one peer, canonical CIDRs, ports within range for the protocol.
-func (r *Rule) ToVPC(groupID string) (vpc.Rule, error) {
+// one peer, canonical CIDRs, ports within range for the protocol
+// (vpc.RulePorts, the rule every inventory reader applies too).
+func (r *Rule) ToVPC(groupID string) (vpc.Rule, error) { return r.toVPC(groupID, true, true) }
+
+// toVPC is ToVPC for a rule read from a file, where FromPort or ToPort may
+// be absent (fromSet, toSet false): an icmpv6 rule without them allows
+// every type and code, and a tcp rule without them is refused, as by every
+// inventory reader.
+func (r *Rule) toVPC(groupID string, fromSet, toSet bool) (vpc.Rule, error) {
 	proto, err := vpc.ParseProtocol(r.IPProtocol)
 	if err != nil {
 		return vpc.Rule{}, &FieldError{Field: "IpProtocol", Err: err}
 	}
-	out := vpc.Rule{ID: r.SecurityGroupRuleID, GroupID: groupID, Egress: r.IsEgress, Protocol: proto,
-		FromPort: r.FromPort, ToPort: r.ToPort, Description: r.Description}
-	switch {
-	case proto.HasPorts():
-		if r.FromPort < 0 || r.ToPort > 65535 || r.FromPort > r.ToPort {
-			field := "FromPort"
-			if r.FromPort >= 0 && r.FromPort <= 65535 {
-				field = "ToPort"
-			}
-			return vpc.Rule{}, fieldErrorf(field, "%s ports %d-%d: want 0 <= FromPort <= ToPort <= 65535", proto, r.FromPort, r.ToPort)
+	// The model's one rule for ports (vpc.RulePorts): what AWS accepts,
+	// checked as every inventory reader checks it.
+	from, to, err := vpc.RulePorts(proto, vpc.Int{V: int64(r.FromPort), Set: fromSet}, vpc.Int{V: int64(r.ToPort), Set: toSet})
+	if err != nil {
+		field := "FromPort"
+		var fe *vpc.FieldError
+		if errors.As(err, &fe) {
+			field = fe.Field
 		}
-	case proto.IsICMP():
-		if r.FromPort < -1 || r.FromPort > 255 || r.ToPort < -1 || r.ToPort > 255 || r.FromPort == -1 && r.ToPort != -1 {
-			field := "FromPort"
-			if r.FromPort >= -1 && r.FromPort <= 255 {
-				field = "ToPort"
-			}
-			return vpc.Rule{}, fieldErrorf(field, "%s type %d code %d: want -1..255, and code -1 when type is -1", proto, r.FromPort, r.ToPort)
-		}
-	default:
-		out.FromPort, out.ToPort = -1, -1
+		return vpc.Rule{}, &FieldError{Field: field, Err: err}
 	}
+	out := vpc.Rule{ID: r.SecurityGroupRuleID, GroupID: groupID, Egress: r.IsEgress, Protocol: proto,
+		FromPort: from, ToPort: to, Description: r.Description}
 	peers := 0
 	if r.CidrIPv4 != "" {
 		peers++

@@ -195,8 +195,9 @@ func (l *loader) rule(p props, g *vpc.SecurityGroup, egress, standalone bool) er
 			l.warnUnknown(p, "FromPort", fu, "rule skipped")
 			return nil
 		}
-		if from, to, err = iac.RulePorts(proto, f, t); err != nil {
-			return iac.Errorf(l.loc(p, "FromPort"), "%v", err)
+		if from, to, err = vpc.RulePorts(proto, f, t); err != nil {
+			fld := iac.Field(err, nil, "FromPort")
+			return iac.Errorf(l.loc(p, fld), "%v", err)
 		}
 	}
 	fields := []string{"CidrIp", "CidrIpv6", "SourcePrefixListId", "SourceSecurityGroupId", "SourceSecurityGroupName"}
@@ -454,11 +455,12 @@ func (l *loader) naclEntry(p props) error {
 			return nil
 		}
 	}
-	if e.FromPort, e.ToPort, e.ICMPType, e.ICMPCode, err = iac.EntryPorts(e.Protocol, from, to, typ, code); err != nil {
-		return iac.Errorf(l.loc(p, "PortRange"), "%v", err)
-	}
-	if !icmpNeeded {
-		e.ICMPType, e.ICMPCode = 0, 0
+	if e.FromPort, e.ToPort, e.ICMPType, e.ICMPCode, err = vpc.NACLEntryPorts(e.Protocol, e.Prefix, from, to, typ, code); err != nil {
+		fld := iac.Field(err, map[string]string{"IcmpTypeCode": "Icmp", "IcmpTypeCode.Type": "Icmp.Type", "IcmpTypeCode.Code": "Icmp.Code"}, "PortRange")
+		if top, sub, ok := strings.Cut(fld, "."); ok {
+			return iac.Errorf(l.loc(p, top), "%s: %v", sub, err)
+		}
+		return iac.Errorf(l.loc(p, fld), "%v", err)
 	}
 	n := l.inv.NACLs[id]
 	if n == nil {

@@ -386,6 +386,14 @@ func dirName(egress bool) string {
 	return "ingress"
 }
 
+// ruleFields and entryFields spell the fields vpc.RulePorts and
+// vpc.NACLEntryPorts name as Terraform does.
+var (
+	ruleFields  = map[string]string{"FromPort": "from_port", "ToPort": "to_port"}
+	entryFields = map[string]string{"PortRange.From": "from_port", "PortRange.To": "to_port",
+		"IcmpTypeCode": "icmp_type", "IcmpTypeCode.Type": "icmp_type", "IcmpTypeCode.Code": "icmp_code"}
+)
+
 // ruleHead is the protocol and port part shared by every peer of a rule.
 type ruleHead struct {
 	proto    vpc.Protocol
@@ -426,8 +434,9 @@ func (b *builder) head(r *resource, o *object, path, protoField string) (ruleHea
 		b.warnUnknown(r, o, describe(path, "from_port"), "rule skipped")
 		return h, false, nil
 	}
-	if h.from, h.to, err = iac.RulePorts(p, from, to); err != nil {
-		return h, false, iac.Errorf(o.loc("from_port"), "%s: %v", where(r, path), err)
+	if h.from, h.to, err = vpc.RulePorts(p, from, to); err != nil {
+		f := iac.Field(err, ruleFields, "from_port")
+		return h, false, iac.Errorf(o.loc(f), "%s: %s: %v", where(r, path), f, err)
 	}
 	return h, true, nil
 }
@@ -815,8 +824,9 @@ func (b *builder) entry(r *resource, o *object, path, numField, actionField stri
 			}
 		}
 	}
-	if e.FromPort, e.ToPort, e.ICMPType, e.ICMPCode, err = iac.EntryPorts(e.Protocol, ints[0], ints[1], ints[2], ints[3]); err != nil {
-		return e, false, iac.Errorf(o.loc("from_port"), "%s: %v", where(r, path), err)
+	if e.FromPort, e.ToPort, e.ICMPType, e.ICMPCode, err = vpc.NACLEntryPorts(e.Protocol, e.Prefix, ints[0], ints[1], ints[2], ints[3]); err != nil {
+		f := iac.Field(err, entryFields, "from_port")
+		return e, false, iac.Errorf(o.loc(f), "%s: %s: %v", where(r, path), f, err)
 	}
 	return e, true, nil
 }

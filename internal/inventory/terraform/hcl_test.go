@@ -482,11 +482,11 @@ cidr_blocks = ["::/0"]`), "want an IPv4 block"},
 		{"port out of range", sg(`from_port = 1
 to_port = 70000
 protocol = "tcp"
-cidr_blocks = ["0.0.0.0/0"]`), "main.tf:3: aws_security_group.a: ingress[0]: tcp ports 1-70000: want ports 0-65535"},
+cidr_blocks = ["0.0.0.0/0"]`), "main.tf:4: aws_security_group.a: ingress[0]: to_port: tcp port 70000 out of range: want a port 0-65535"},
 		{"from after to", sg(`from_port = 90
 to_port = 80
 protocol = "tcp"
-cidr_blocks = ["0.0.0.0/0"]`), "want from port <= to port"},
+cidr_blocks = ["0.0.0.0/0"]`), "from_port: tcp ports 90-80: want the from port <= the to port"},
 		{"missing protocol", sg(`from_port = 1
 to_port = 1
 cidr_blocks = ["0.0.0.0/0"]`), "missing protocol: want tcp, udp"},

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-
-	"github.com/walls-dev/walls/internal/vpc"
 )
 
 func TestParseJSONLines(t *testing.T) {
@@ -70,53 +68,6 @@ func TestParsePrefix(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("ParsePrefix(%q, %d) = %q, %v; want %q", tt.in, tt.family, got, err, tt.want)
 		}
-	}
-}
-
-func TestRulePorts(t *testing.T) {
-	t.Parallel()
-	s := SomeInt
-	tests := []struct {
-		name     string
-		p        vpc.Protocol
-		from, to Int
-		want     [2]int32
-		err      bool
-	}{
-		{"tcp range", vpc.ProtoTCP, s(80), s(443), [2]int32{80, 443}, false},
-		{"tcp missing", vpc.ProtoTCP, Int{}, s(1), [2]int32{}, true},
-		{"tcp reversed", vpc.ProtoUDP, s(9), s(8), [2]int32{}, true},
-		{"tcp negative", vpc.ProtoTCP, s(-1), s(-1), [2]int32{}, true},
-		{"all ignores ports", vpc.ProtoAll, s(0), s(65535), [2]int32{-1, -1}, false},
-		{"other protocol ignores ports", vpc.Protocol(47), s(5), s(6), [2]int32{-1, -1}, false},
-		{"icmp type code", vpc.ProtoICMP, s(8), s(0), [2]int32{8, 0}, false},
-		{"icmp any type forces any code", vpc.ProtoICMP, s(-1), s(3), [2]int32{-1, -1}, false},
-		{"icmp needs type", vpc.ProtoICMP, Int{}, Int{}, [2]int32{}, true},
-		{"icmpv6 optional", vpc.ProtoICMPv6, Int{}, Int{}, [2]int32{-1, -1}, false},
-		{"icmp out of range", vpc.ProtoICMP, s(256), s(0), [2]int32{}, true},
-	}
-	for _, tt := range tests {
-		f, to, err := RulePorts(tt.p, tt.from, tt.to)
-		if (err != nil) != tt.err || err == nil && [2]int32{f, to} != tt.want {
-			t.Errorf("%s: %d %d %v, want %v err=%v", tt.name, f, to, err, tt.want, tt.err)
-		}
-	}
-}
-
-func TestEntryPorts(t *testing.T) {
-	t.Parallel()
-	s := SomeInt
-	if f, to, _, _, err := EntryPorts(vpc.ProtoTCP, s(1024), s(65535), Int{}, Int{}); err != nil || f != 1024 || to != 65535 {
-		t.Errorf("tcp: %d %d %v", f, to, err)
-	}
-	if _, _, it, ic, err := EntryPorts(vpc.ProtoICMP, Int{}, Int{}, s(-1), s(4)); err != nil || it != -1 || ic != -1 {
-		t.Errorf("icmp any: %d %d %v", it, ic, err)
-	}
-	if _, _, _, _, err := EntryPorts(vpc.ProtoUDP, s(1), Int{}, Int{}, Int{}); err == nil {
-		t.Error("udp without to port: want an error")
-	}
-	if f, to, it, ic, err := EntryPorts(vpc.ProtoAll, s(5), s(6), s(7), s(8)); err != nil || f|to|it|ic != 0 {
-		t.Errorf("all: %d %d %d %d %v", f, to, it, ic, err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package iac
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"path/filepath"
@@ -43,80 +44,27 @@ func ParseAddr(s string) (netip.Addr, error) {
 }
 
 // Int is an optional integer as read from IaC input: Set is false when the
-// field was absent or null.
-type Int struct {
-	V   int64
-	Set bool
-}
+// field was absent or null. It is the model's own type, so values go to
+// vpc.RulePorts and vpc.NACLEntryPorts, the one check every reader uses.
+type Int = vpc.Int
 
 // SomeInt returns a set Int.
-func SomeInt(v int64) Int { return Int{V: v, Set: true} }
+func SomeInt(v int64) Int { return vpc.SomeInt(v) }
 
-// RulePorts validates and normalises a security-group rule's port part
-// (§1.2): tcp and udp need a range within 0-65535; icmp needs a type and
-// code within -1..255 (type -1 forces code -1); icmpv6 may omit them; "-1"
-// and other protocols ignore ports and get -1/-1, whatever was written.
-func RulePorts(p vpc.Protocol, from, to Int) (int32, int32, error) {
-	switch {
-	case p.HasPorts():
-		if !from.Set || !to.Set {
-			return 0, 0, fmt.Errorf("%s rule: want from and to ports 0-65535", p)
-		}
-		if from.V < 0 || from.V > 65535 || to.V < 0 || to.V > 65535 {
-			return 0, 0, fmt.Errorf("%s ports %d-%d: want ports 0-65535", p, from.V, to.V)
-		}
-		if from.V > to.V {
-			return 0, 0, fmt.Errorf("%s ports %d-%d: want from port <= to port", p, from.V, to.V)
-		}
-		return int32(from.V), int32(to.V), nil
-	case p.IsICMP():
-		if !from.Set && !to.Set && p == vpc.ProtoICMPv6 {
-			return -1, -1, nil
-		}
-		if !from.Set || !to.Set {
-			return 0, 0, fmt.Errorf("%s rule: want an ICMP type and code (-1 = all)", p)
-		}
-		if from.V < -1 || from.V > 255 || to.V < -1 || to.V > 255 {
-			return 0, 0, fmt.Errorf("%s type %d code %d: want type and code -1..255", p, from.V, to.V)
-		}
-		if from.V == -1 {
-			return -1, -1, nil
-		}
-		return int32(from.V), int32(to.V), nil
+// Field returns the field a model validation error names, spelled as the
+// input spells it: names maps the EC2 API's name (FromPort,
+// PortRange.From, IcmpTypeCode.Type, …) to the input's (from_port,
+// PortRange.From, icmp_type, …). A name names does not hold is returned
+// as it is; def is returned for an error that names no field.
+func Field(err error, names map[string]string, def string) string {
+	var fe *vpc.FieldError
+	if !errors.As(err, &fe) {
+		return def
 	}
-	return -1, -1, nil
-}
-
-// EntryPorts validates a network ACL entry's ports or ICMP type and code
-// (§2.3) and returns them as the model stores them: ports for tcp and udp,
-// type and code for icmp and icmpv6, zeros otherwise.
-func EntryPorts(p vpc.Protocol, from, to, icmpType, icmpCode Int) (fp, tp, it, ic int32, err error) {
-	switch {
-	case p.HasPorts():
-		if !from.Set || !to.Set {
-			return 0, 0, 0, 0, fmt.Errorf("%s entry: want a port range 0-65535", p)
-		}
-		if from.V < 0 || from.V > 65535 || to.V < 0 || to.V > 65535 || from.V > to.V {
-			return 0, 0, 0, 0, fmt.Errorf("%s ports %d-%d: want from <= to within 0-65535", p, from.V, to.V)
-		}
-		return int32(from.V), int32(to.V), 0, 0, nil
-	case p.IsICMP():
-		t, c := icmpType, icmpCode
-		if !t.Set {
-			t = SomeInt(-1)
-		}
-		if !c.Set {
-			c = SomeInt(-1)
-		}
-		if t.V < -1 || t.V > 255 || c.V < -1 || c.V > 255 {
-			return 0, 0, 0, 0, fmt.Errorf("%s type %d code %d: want type and code -1..255", p, t.V, c.V)
-		}
-		if t.V == -1 {
-			c.V = -1
-		}
-		return 0, 0, int32(t.V), int32(c.V), nil
+	if n, ok := names[fe.Field]; ok {
+		return n
 	}
-	return 0, 0, 0, 0, nil
+	return fe.Field
 }
 
 // RuleNumber validates a NACL rule number (1-32766, §2.1) with the model's
