@@ -1,0 +1,393 @@
+package terraform
+
+// The builder's security groups and their rules: inline blocks,
+// aws_security_group_rule and the aws_vpc_security_group_*_rule resources.
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/walls-dev/walls/internal/inventory/internal/iac"
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+// group reads aws_security_group and aws_default_security_group. The
+// provider removes AWS's default allow-all egress from a group it creates,
+// and strips every rule from a default group it adopts (§7.1), so the
+// declared blocks are the group's whole rule set: no egress blocks means no
+// egress.
+func (b *builder) group(r *resource) error {
+	o := r.Body
+	g := &vpc.SecurityGroup{ID: idOf(r), Tags: o.tags("tags"), RulesKnown: true, Source: o.Loc}
+	if prev := b.inv.Groups[g.ID]; prev != nil && prev.Source.File != "" && prev.RulesKnown {
+		return iac.Errorf(o.Loc, "%s: security group %s is declared twice (also at %s)", r.Addr, g.ID, prev.Source)
+	}
+	g.Name, _, _ = o.str("name")
+	if r.Type == "aws_default_security_group" {
+		g.Name = "default"
+	} else if g.Name == "" {
+		if p, _, _ := o.str("name_prefix"); p != "" {
+			g.Name = p
+		} else {
+			g.Name = r.Addr
+		}
+	}
+	g.Description, _, _ = o.str("description")
+	g.OwnerID, _, _ = o.str("owner_id")
+	var err error
+	if g.VpcID, err = b.ref(r, o, "vpc_id", "the group's VPC is not known"); err != nil {
+		return err
+	}
+	for _, egress := range []bool{false, true} {
+		name := dirName(egress)
+		blocks, unk, st, err := o.blocks(name)
+		if err != nil {
+			return err
+		}
+		if st == isUnknown {
+			b.warnUnknown(r, o, name, "the group's "+name+" rules are not known")
+			g.RulesKnown = false
+			continue
+		}
+		if unk > 0 {
+			b.warnUnknown(r, o, name+" (dynamic)", "those rules are skipped")
+		}
+		for i, blk := range blocks {
+			if err := b.inlineRule(r, g, egress, describe(name, i), blk); err != nil {
+				return err
+			}
+		}
+	}
+	b.addGroup(g)
+	return nil
+}
+
+func (b *builder) addGroup(g *vpc.SecurityGroup) {
+	if prev := b.inv.Groups[g.ID]; prev != nil && !prev.RulesKnown && len(prev.Ingress)+len(prev.Egress) > 0 {
+		// Rules loaded earlier (another file) for a group declared now.
+		g.Ingress = append(g.Ingress, prev.Ingress...)
+		g.Egress = append(g.Egress, prev.Egress...)
+	}
+	b.inv.Groups[g.ID] = g
+	b.groups = append(b.groups, g)
+	b.inv.Loaded[vpc.KindSecurityGroups] = true
+}
+
+func dirName(egress bool) string {
+	if egress {
+		return "egress"
+	}
+	return "ingress"
+}
+
+// ruleFields and entryFields spell the fields vpc.RulePorts and
+// vpc.NACLEntryPorts name as Terraform does.
+var (
+	ruleFields  = map[string]string{"FromPort": "from_port", "ToPort": "to_port"}
+	entryFields = map[string]string{"PortRange.From": "from_port", "PortRange.To": "to_port",
+		"IcmpTypeCode": "icmp_type", "IcmpTypeCode.Type": "icmp_type", "IcmpTypeCode.Code": "icmp_code"}
+)
+
+// ruleHead is the protocol and port part shared by every peer of a rule.
+type ruleHead struct {
+	proto    vpc.Protocol
+	from, to int32
+}
+
+// head reads protocol and ports; ok is false when something is unknown (a
+// warning has been recorded and the rule is to be skipped).
+func (b *builder) head(r *resource, o *object, path, protoField string) (ruleHead, bool, error) {
+	ps, st, err := o.str(protoField)
+	if err != nil {
+		return ruleHead{}, false, err
+	}
+	switch st {
+	case absent:
+		return ruleHead{}, false, iac.Errorf(o.loc(protoField), "%s: missing %s: want tcp, udp, icmp, icmpv6, -1 (all) or a protocol number", where(r, path), protoField)
+	case isUnknown:
+		b.warnUnknown(r, o, describe(path, protoField), "rule skipped")
+		return ruleHead{}, false, nil
+	}
+	p, err := vpc.ParseProtocol(strings.ToLower(strings.TrimSpace(ps)))
+	if err != nil {
+		return ruleHead{}, false, iac.Errorf(o.loc(protoField), "%s: %v", where(r, path), err)
+	}
+	h := ruleHead{proto: p, from: -1, to: -1}
+	if !p.HasPorts() && !p.IsICMP() {
+		return h, true, nil // -1 and other protocols ignore ports (§1.2, §7.1)
+	}
+	from, fst, err := o.integer("from_port")
+	if err != nil {
+		return h, false, err
+	}
+	to, tst, err := o.integer("to_port")
+	if err != nil {
+		return h, false, err
+	}
+	if fst == isUnknown || tst == isUnknown {
+		b.warnUnknown(r, o, describe(path, "from_port"), "rule skipped")
+		return h, false, nil
+	}
+	if h.from, h.to, err = vpc.RulePorts(p, from, to); err != nil {
+		f := iac.Field(err, ruleFields, "from_port")
+		return h, false, iac.Errorf(o.loc(f), "%s: %s: %v", where(r, path), f, err)
+	}
+	return h, true, nil
+}
+
+// peerList collects the peers of a multi-peer rule (inline block or
+// aws_security_group_rule). selfID is the group a "self = true" refers to.
+func (b *builder) peerList(r *resource, o *object, path, selfID string, groupsField string) ([]vpc.Peer, bool, error) {
+	var peers []vpc.Peer
+	complete := true
+	add := func(field string, conv func(string) (vpc.Peer, error)) error {
+		vals, unk, st, err := o.strList(field)
+		if err != nil {
+			return err
+		}
+		if st == isUnknown || unk > 0 {
+			b.warnUnknown(r, o, describe(path, field), "peers skipped")
+			complete = false
+		}
+		for _, s := range vals {
+			p, err := conv(s)
+			if err != nil {
+				return iac.Errorf(o.loc(field), "%s: %s: %v", r.Addr, describe(path, field), err)
+			}
+			peers = append(peers, p)
+		}
+		return nil
+	}
+	cidr := func(family int) func(string) (vpc.Peer, error) {
+		return func(s string) (vpc.Peer, error) {
+			p, err := iac.ParsePrefix(s, family)
+			return vpc.Peer{Kind: vpc.PeerCIDR, Prefix: p}, err
+		}
+	}
+	if err := add("cidr_blocks", cidr(4)); err != nil {
+		return nil, false, err
+	}
+	if err := add("ipv6_cidr_blocks", cidr(6)); err != nil {
+		return nil, false, err
+	}
+	if err := add("prefix_list_ids", func(s string) (vpc.Peer, error) {
+		return vpc.Peer{Kind: vpc.PeerPrefixList, PrefixListID: s}, nil
+	}); err != nil {
+		return nil, false, err
+	}
+	if err := add(groupsField, func(s string) (vpc.Peer, error) {
+		return vpc.Peer{Kind: vpc.PeerGroup, Group: iac.GroupRef(s)}, nil
+	}); err != nil {
+		return nil, false, err
+	}
+	self, st, err := o.boolean("self")
+	if err != nil {
+		return nil, false, err
+	}
+	if st == isUnknown {
+		b.warnUnknown(r, o, describe(path, "self"), "self-reference skipped")
+		complete = false
+	}
+	if self {
+		peers = append(peers, vpc.Peer{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: selfID}})
+	}
+	return peers, complete, nil
+}
+
+func (b *builder) inlineRule(r *resource, g *vpc.SecurityGroup, egress bool, path string, o *object) error {
+	h, ok, err := b.head(r, o, path, "protocol")
+	if err != nil || !ok {
+		return err
+	}
+	peers, complete, err := b.peerList(r, o, path, g.ID, "security_groups")
+	if err != nil {
+		return err
+	}
+	if len(peers) == 0 && complete {
+		return iac.Errorf(o.Loc, "%s: the rule has no peer: want cidr_blocks, ipv6_cidr_blocks, prefix_list_ids, security_groups or self = true", where(r, path))
+	}
+	desc, _, _ := o.str("description")
+	for _, p := range peers {
+		addRule(g, vpc.Rule{GroupID: g.ID, Egress: egress, Protocol: h.proto, FromPort: h.from, ToPort: h.to, Peer: p, Description: desc, Source: o.Loc})
+	}
+	return nil
+}
+
+func addRule(g *vpc.SecurityGroup, rule vpc.Rule) {
+	if rule.Egress {
+		rule.Index = len(g.Egress)
+		g.Egress = append(g.Egress, rule)
+	} else {
+		rule.Index = len(g.Ingress)
+		g.Ingress = append(g.Ingress, rule)
+	}
+}
+
+// targetGroup finds (or makes a placeholder for) the group a standalone
+// rule resource attaches to.
+func (b *builder) targetGroup(r *resource, id string) *vpc.SecurityGroup {
+	if g := b.inv.Groups[id]; g != nil {
+		return g
+	}
+	g := &vpc.SecurityGroup{ID: id, Name: id, Source: r.Body.Loc}
+	b.inv.Groups[id] = g
+	b.groups = append(b.groups, g)
+	b.inv.Warn(vpc.Warning{Code: "undeclared-group", Resource: r.Addr,
+		Message: fmt.Sprintf("%s: security group %s is not declared in this input; only its standalone rules are known", r.Addr, id),
+		Source:  r.Body.Loc})
+	return g
+}
+
+// legacyRule reads aws_security_group_rule: many peers, many AWS rules.
+func (b *builder) legacyRule(r *resource) error {
+	o := r.Body
+	typ, st, err := o.str("type")
+	if err != nil {
+		return err
+	}
+	if st != known || (typ != "ingress" && typ != "egress") {
+		if st == isUnknown {
+			b.warnUnknown(r, o, "type", "rule skipped")
+			return nil
+		}
+		return iac.Errorf(o.loc("type"), "%s: type %q: want ingress or egress", r.Addr, typ)
+	}
+	gid, ok, err := b.ruleGroupID(r, o)
+	if err != nil || !ok {
+		return err
+	}
+	h, ok, err := b.head(r, o, "", "protocol")
+	if err != nil || !ok {
+		return err
+	}
+	peers, complete, err := b.peerList(r, o, "", gid, "source_security_group_id")
+	if err != nil {
+		return err
+	}
+	if len(peers) == 0 && complete {
+		return iac.Errorf(o.Loc, "%s: the rule has no peer: want cidr_blocks, ipv6_cidr_blocks, prefix_list_ids, source_security_group_id or self = true", r.Addr)
+	}
+	g := b.targetGroup(r, gid)
+	b.inv.Loaded[vpc.KindSecurityGroupRules] = true
+	desc, _, _ := o.str("description")
+	for i, p := range peers {
+		id := r.Addr
+		if len(peers) > 1 {
+			id = fmt.Sprintf("%s#%d", r.Addr, i)
+		}
+		addRule(g, vpc.Rule{ID: id, GroupID: gid, Egress: typ == "egress", Protocol: h.proto, FromPort: h.from, ToPort: h.to, Peer: p, Description: desc, Source: o.Loc})
+	}
+	return nil
+}
+
+// ruleGroupID reads the security_group_id of a standalone rule resource.
+// ok is false when the rule is skipped (the id is unknown at plan time,
+// with a warning); a missing id is an error.
+func (b *builder) ruleGroupID(r *resource, o *object) (gid string, ok bool, err error) {
+	gid, st, err := o.str("security_group_id")
+	if err != nil {
+		return "", false, err
+	}
+	switch {
+	case st == isUnknown:
+		b.warnUnknown(r, o, "security_group_id", "rule skipped")
+		return "", false, nil
+	case st == absent || gid == "":
+		return "", false, iac.Errorf(o.Loc, "%s: missing security_group_id: want the id of the group the rule belongs to", r.Addr)
+	}
+	return gid, true, nil
+}
+
+// vpcRule reads aws_vpc_security_group_ingress_rule / _egress_rule: one
+// peer each; ip_protocol "-1" ignores ports (§7.1).
+func (b *builder) vpcRule(r *resource) error {
+	o := r.Body
+	egress := r.Type == "aws_vpc_security_group_egress_rule"
+	gid, ok, err := b.ruleGroupID(r, o)
+	if err != nil || !ok {
+		return err
+	}
+	h, ok, err := b.head(r, o, "", "ip_protocol")
+	if err != nil || !ok {
+		return err
+	}
+	var peers []vpc.Peer
+	var unknownPeer bool
+	for _, f := range []string{"cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_security_group_id"} {
+		s, st, err := o.str(f)
+		if err != nil {
+			return err
+		}
+		if st == isUnknown {
+			unknownPeer = true
+			b.warnUnknown(r, o, f, "rule skipped")
+			continue
+		}
+		if st != known || s == "" {
+			continue
+		}
+		var p vpc.Peer
+		switch f {
+		case "cidr_ipv4", "cidr_ipv6":
+			fam := 4
+			if f == "cidr_ipv6" {
+				fam = 6
+			}
+			pfx, err := iac.ParsePrefix(s, fam)
+			if err != nil {
+				return iac.Errorf(o.loc(f), "%s: %s: %v", r.Addr, f, err)
+			}
+			p = vpc.Peer{Kind: vpc.PeerCIDR, Prefix: pfx}
+		case "prefix_list_id":
+			p = vpc.Peer{Kind: vpc.PeerPrefixList, PrefixListID: s}
+		default:
+			p = vpc.Peer{Kind: vpc.PeerGroup, Group: iac.GroupRef(s)}
+		}
+		peers = append(peers, p)
+	}
+	if unknownPeer {
+		return nil
+	}
+	if len(peers) != 1 {
+		return iac.Errorf(o.Loc, "%s: want exactly one of cidr_ipv4, cidr_ipv6, prefix_list_id or referenced_security_group_id, found %d", r.Addr, len(peers))
+	}
+	id := r.Addr
+	if s, _, _ := o.str("security_group_rule_id"); s != "" {
+		id = s
+	}
+	desc, _, _ := o.str("description")
+	g := b.targetGroup(r, gid)
+	b.inv.Loaded[vpc.KindSecurityGroupRules] = true
+	addRule(g, vpc.Rule{ID: id, GroupID: gid, Egress: egress, Protocol: h.proto, FromPort: h.from, ToPort: h.to, Peer: peers[0], Description: desc, Source: o.Loc})
+	return nil
+}
+
+// dedupe drops repeated rules. A state (and a plan's planned values for
+// existing groups) lists in a group's computed ingress/egress also the
+// rules that standalone rule resources manage; one AWS rule must count
+// once. The standalone resource's copy is kept: it has an id and its own
+// location.
+func dedupe(rs []vpc.Rule) []vpc.Rule {
+	type key struct {
+		proto    vpc.Protocol
+		from, to int32
+		peer     string
+	}
+	at := map[key]int{}
+	out := rs[:0]
+	for _, r := range rs {
+		k := key{r.Protocol, r.FromPort, r.ToPort, r.Peer.String() + "/" + r.Peer.Group.UserID}
+		if i, dup := at[k]; dup {
+			if out[i].ID == "" && r.ID != "" {
+				out[i] = r
+			}
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, r)
+	}
+	for i := range out {
+		out[i].Index = i
+	}
+	return out
+}

@@ -1,0 +1,236 @@
+package terraform
+
+// The builder's network ACLs, their entries and subnet associations.
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/walls-dev/walls/internal/inventory/internal/iac"
+	"github.com/walls-dev/walls/internal/vpc"
+)
+
+type naclAssoc struct {
+	nacl, subnet string
+	loc          vpc.Location
+	addr         string
+}
+
+// nacl reads aws_network_acl and aws_default_network_acl. A custom NACL
+// holds only what is declared (plus AWS's "*" denies, not listed); the
+// default NACL adopted by Terraform likewise keeps only declared entries.
+func (b *builder) nacl(r *resource) error {
+	o := r.Body
+	n := &vpc.NACL{ID: idOf(r), Tags: o.tags("tags"), Source: o.Loc}
+	n.OwnerID, _, _ = o.str("owner_id")
+	if r.Type == "aws_default_network_acl" {
+		n.IsDefault = true
+		d, _, _ := o.str("default_network_acl_id")
+		if v, ok := strings.CutSuffix(d, ".default_network_acl_id"); ok {
+			n.VpcID = v // a .tf reference to aws_vpc.X.default_network_acl_id
+		} else if d != "" && o.Fields["id"] == nil {
+			n.ID = d
+		}
+	}
+	if s, st, err := o.str("vpc_id"); err != nil {
+		return err
+	} else if st == known {
+		n.VpcID = s
+	} else if st == isUnknown && n.VpcID == "" {
+		b.warnUnknown(r, o, "vpc_id", "the NACL's VPC is not known")
+	}
+	for _, egress := range []bool{false, true} {
+		name := dirName(egress)
+		blocks, unk, st, err := o.blocks(name)
+		if err != nil {
+			return err
+		}
+		if st == isUnknown || unk > 0 {
+			b.warnUnknown(r, o, name, "those "+name+" entries are skipped")
+		}
+		for i, blk := range blocks {
+			e, ok, err := b.entry(r, blk, describe(name, i), "rule_no", "action", egress)
+			if err != nil {
+				return err
+			}
+			if ok {
+				addEntry(n, e)
+			}
+		}
+	}
+	subnets, unk, st, err := o.strList("subnet_ids")
+	if err != nil {
+		return err
+	}
+	if st == isUnknown || unk > 0 {
+		b.warnUnknown(r, o, "subnet_ids", "those subnet associations are not known")
+	}
+	for _, s := range subnets {
+		b.assoc = append(b.assoc, naclAssoc{nacl: n.ID, subnet: s, loc: o.loc("subnet_ids"), addr: r.Addr})
+	}
+	if prev := b.inv.NACLs[n.ID]; prev != nil {
+		n.Inbound = append(n.Inbound, prev.Inbound...)
+		n.Outbound = append(n.Outbound, prev.Outbound...)
+	}
+	b.inv.NACLs[n.ID] = n
+	b.nacls = append(b.nacls, n)
+	b.inv.Loaded[vpc.KindNetworkACLs] = true
+	return nil
+}
+
+func addEntry(n *vpc.NACL, e vpc.NACLEntry) {
+	if e.Egress {
+		n.Outbound = append(n.Outbound, e)
+	} else {
+		n.Inbound = append(n.Inbound, e)
+	}
+}
+
+// entry reads one NACL entry; numField/actionField differ between inline
+// blocks (rule_no, action) and aws_network_acl_rule (rule_number,
+// rule_action).
+func (b *builder) entry(r *resource, o *object, path, numField, actionField string, egress bool) (vpc.NACLEntry, bool, error) {
+	e := vpc.NACLEntry{Egress: egress, Source: o.Loc}
+	num, st, err := o.integer(numField)
+	if err != nil {
+		return e, false, err
+	}
+	switch st {
+	case absent:
+		return e, false, iac.Errorf(o.Loc, "%s: missing %s: want a rule number 1-32766", where(r, path), numField)
+	case isUnknown:
+		b.warnUnknown(r, o, describe(path, numField), "entry skipped")
+		return e, false, nil
+	}
+	if e.RuleNumber, err = iac.RuleNumber(num.V); err != nil {
+		return e, false, iac.Errorf(o.loc(numField), "%s: %v", where(r, path), err)
+	}
+	act, st, err := o.str(actionField)
+	if err != nil {
+		return e, false, err
+	}
+	if st == isUnknown {
+		b.warnUnknown(r, o, describe(path, actionField), "entry skipped")
+		return e, false, nil
+	}
+	if e.Allow, err = iac.Action(act); err != nil {
+		return e, false, iac.Errorf(o.loc(actionField), "%s: %v", where(r, path), err)
+	}
+	ps, st, err := o.str("protocol")
+	if err != nil {
+		return e, false, err
+	}
+	switch st {
+	case absent:
+		return e, false, iac.Errorf(o.Loc, "%s: missing protocol: want tcp, udp, icmp, icmpv6, -1 (all) or a protocol number", where(r, path))
+	case isUnknown:
+		b.warnUnknown(r, o, describe(path, "protocol"), "entry skipped")
+		return e, false, nil
+	}
+	if e.Protocol, err = vpc.ParseProtocol(strings.ToLower(strings.TrimSpace(ps))); err != nil {
+		return e, false, iac.Errorf(o.loc("protocol"), "%s: %v", where(r, path), err)
+	}
+	p4, st4, err := b.prefix(o, "cidr_block", 4)
+	if err != nil {
+		return e, false, err
+	}
+	p6, st6, err := b.prefix(o, "ipv6_cidr_block", 6)
+	if err != nil {
+		return e, false, err
+	}
+	if st4 == isUnknown || st6 == isUnknown {
+		b.warnUnknown(r, o, describe(path, "cidr_block"), "entry skipped")
+		return e, false, nil
+	}
+	switch {
+	case p4.IsValid() && p6.IsValid():
+		return e, false, iac.Errorf(o.Loc, "%s: both cidr_block and ipv6_cidr_block set: want exactly one", where(r, path))
+	case p4.IsValid():
+		e.Prefix = p4
+	case p6.IsValid():
+		e.Prefix = p6
+	default:
+		return e, false, iac.Errorf(o.Loc, "%s: missing cidr_block or ipv6_cidr_block: want exactly one", where(r, path))
+	}
+	var ints [4]iac.Int
+	for i, f := range []string{"from_port", "to_port", "icmp_type", "icmp_code"} {
+		v, st, err := o.integer(f)
+		if err != nil {
+			return e, false, err
+		}
+		if st == isUnknown {
+			b.warnUnknown(r, o, describe(path, f), "entry skipped")
+			return e, false, nil
+		}
+		ints[i] = v
+	}
+	if e.Protocol.IsICMP() {
+		// The provider sends 0 for an unset icmp_type/icmp_code.
+		for i := 2; i < 4; i++ {
+			if !ints[i].Set {
+				ints[i] = iac.SomeInt(0)
+			}
+		}
+	}
+	if e.FromPort, e.ToPort, e.ICMPType, e.ICMPCode, err = vpc.NACLEntryPorts(e.Protocol, e.Prefix, ints[0], ints[1], ints[2], ints[3]); err != nil {
+		f := iac.Field(err, entryFields, "from_port")
+		return e, false, iac.Errorf(o.loc(f), "%s: %s: %v", where(r, path), f, err)
+	}
+	return e, true, nil
+}
+
+// naclRule reads aws_network_acl_rule.
+func (b *builder) naclRule(r *resource) error {
+	o := r.Body
+	id, st, err := o.str("network_acl_id")
+	if err != nil {
+		return err
+	}
+	switch {
+	case st == isUnknown:
+		b.warnUnknown(r, o, "network_acl_id", "entry skipped")
+		return nil
+	case st == absent || id == "":
+		return iac.Errorf(o.Loc, "%s: missing network_acl_id: want the id of the NACL the entry belongs to", r.Addr)
+	}
+	egress, st, err := o.boolean("egress")
+	if err != nil {
+		return err
+	}
+	if st == isUnknown {
+		b.warnUnknown(r, o, "egress", "entry skipped")
+		return nil
+	}
+	e, ok, err := b.entry(r, o, "", "rule_number", "rule_action", egress)
+	if err != nil || !ok {
+		return err
+	}
+	n := b.inv.NACLs[id]
+	if n == nil {
+		n = &vpc.NACL{ID: id, Source: o.Loc}
+		b.inv.NACLs[id] = n
+		b.nacls = append(b.nacls, n)
+		b.inv.Warn(vpc.Warning{Code: "undeclared-nacl", Resource: r.Addr,
+			Message: fmt.Sprintf("%s: network ACL %s is not declared in this input; only its standalone entries are known", r.Addr, id),
+			Source:  o.Loc})
+	}
+	b.inv.Loaded[vpc.KindNetworkACLs] = true
+	addEntry(n, e)
+	return nil
+}
+
+func (b *builder) naclAssociation(r *resource) error {
+	o := r.Body
+	acl, err := b.ref(r, o, "network_acl_id", "association skipped")
+	if err != nil {
+		return err
+	}
+	sub, err := b.ref(r, o, "subnet_id", "association skipped")
+	if err != nil {
+		return err
+	}
+	if acl != "" && sub != "" {
+		b.assoc = append(b.assoc, naclAssoc{nacl: acl, subnet: sub, loc: o.Loc, addr: r.Addr})
+	}
+	return nil
+}
