@@ -10,23 +10,15 @@ import (
 	"go4.org/netipx"
 
 	"github.com/walls-dev/walls/internal/netspace"
+	"github.com/walls-dev/walls/internal/policy"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
-// entryMatches reports whether entry e matches every packet of proto with
-// destination port port (tcp, udp) whatever its address; for other
-// protocols port is ignored.
+// entryMatches reports whether entry e matches packets of proto with
+// destination port port (tcp, udp) from or to some address of its prefix:
+// the model's own matching, at an address the entry covers.
 func entryMatches(e *vpc.NACLEntry, proto vpc.Protocol, port int32) bool {
-	if e.Protocol == vpc.ProtoAll {
-		return true
-	}
-	if e.Protocol != proto {
-		return false
-	}
-	if proto.HasPorts() {
-		return e.FromPort <= port && port <= e.ToPort
-	}
-	return true
+	return e.Prefix.IsValid() && e.Matches(proto, e.Prefix.Addr(), port, -1, -1)
 }
 
 type naclKey struct {
@@ -37,10 +29,16 @@ type naclKey struct {
 	f      family
 }
 
+type dirKey struct {
+	id     string
+	egress bool
+}
+
 // naclSets computes, with a cache, the addresses a NACL direction allows
-// for one protocol and port: entries in rule-number order, first match
-// decides (§2.1).
+// for one protocol and port, from the direction compiled once with
+// first-match semantics (policy.NACLSet).
 type naclSets struct {
+	dirs  map[dirKey]netspace.Set
 	cache map[naclKey]*netipx.IPSet
 	full  map[fullKey]bool
 }
@@ -50,27 +48,23 @@ func (c *naclSets) allowed(n *vpc.NACL, egress bool, proto vpc.Protocol, port in
 	if s, ok := c.cache[k]; ok {
 		return s
 	}
-	var decided, allowed netipx.IPSetBuilder
-	es := n.Entries(egress)
-	for i := range es {
-		e := &es[i]
-		if famOf(e.Prefix) != f || !entryMatches(e, proto, port) {
-			continue
+	dk := dirKey{n.ID, egress}
+	dir, ok := c.dirs[dk]
+	if !ok {
+		dir = policy.NACLSet(n, egress)
+		if c.dirs == nil {
+			c.dirs = map[dirKey]netspace.Set{}
 		}
-		if e.Allow {
-			d, _ := decided.IPSet()
-			var b netipx.IPSetBuilder
-			b.AddPrefix(e.Prefix)
-			b.RemoveSet(d)
-			x, _ := b.IPSet()
-			allowed.AddSet(x)
-		}
-		decided.AddPrefix(e.Prefix)
-		if e.Prefix.Bits() == 0 {
-			break // everything of this family is decided
-		}
+		c.dirs[dk] = dir
 	}
-	s, _ := allowed.IPSet()
+	var b netipx.IPSetBuilder
+	b.AddSet(dir.Addrs(uint8(proto), uint16(port)))
+	if f == v4 {
+		b.RemovePrefix(netip.MustParsePrefix("::/0"))
+	} else {
+		b.RemovePrefix(netip.MustParsePrefix("0.0.0.0/0"))
+	}
+	s, _ := b.IPSet()
 	if c.cache == nil {
 		c.cache = map[naclKey]*netipx.IPSet{}
 	}
@@ -215,35 +209,6 @@ func firstAllow(n *vpc.NACL, egress bool, proto vpc.Protocol, port int32, f fami
 	return nil
 }
 
-// entrySet is the packets a NACL entry matches, with netspace's NACL
-// semantics (§2.3: ICMP meets address families literally); ok is false for
-// an entry that cannot be made a set (an invalid prefix or range).
-func entrySet(e *vpc.NACLEntry) (netspace.Set, bool) {
-	if !e.Prefix.IsValid() {
-		return netspace.Set{}, false
-	}
-	var b netipx.IPSetBuilder
-	b.AddPrefix(e.Prefix)
-	addrs, err := b.IPSet()
-	if err != nil {
-		return netspace.Set{}, false
-	}
-	from, to := e.FromPort, e.ToPort
-	switch {
-	case e.Protocol == vpc.ProtoAll:
-		from, to = -1, -1
-	case e.Protocol.IsICMP():
-		from, to = e.ICMPType, e.ICMPCode
-	case !e.Protocol.HasPorts():
-		from, to = -1, -1
-	}
-	set, err := netspace.NACLEntrySet(int(e.Protocol), from, to, addrs)
-	if err != nil || set.IsEmpty() {
-		return netspace.Set{}, false
-	}
-	return set, true
-}
-
 // checkNACLShadowed: WALLS-NACL-001.
 func checkNACLShadowed(s *scan) {
 	for _, id := range s.inv.SortedNACLIDs() {
@@ -298,7 +263,7 @@ func checkNACLShadowed(s *scan) {
 // matches (e's set is a subset of the union of theirs, proved with
 // netspace), and lists those of them that overlap e.
 func shadowedBy(prior []vpc.NACLEntry, e *vpc.NACLEntry) ([]*vpc.NACLEntry, bool) {
-	es, ok := entrySet(e)
+	es, ok := policy.NACLEntrySet(e)
 	if !ok {
 		return nil, false
 	}
@@ -309,7 +274,7 @@ func shadowedBy(prior []vpc.NACLEntry, e *vpc.NACLEntry) ([]*vpc.NACLEntry, bool
 		if !p.Prefix.IsValid() || p.Prefix.Addr().Is4() != e.Prefix.Addr().Is4() || !p.Prefix.Overlaps(e.Prefix) {
 			continue
 		}
-		ps, ok := entrySet(p)
+		ps, ok := policy.NACLEntrySet(p)
 		if !ok || !ps.Overlaps(es) {
 			continue
 		}
