@@ -17,6 +17,7 @@ import (
 
 	"go4.org/netipx"
 
+	"github.com/walls-dev/walls/internal/policy"
 	"github.com/walls-dev/walls/internal/safe"
 	"github.com/walls-dev/walls/internal/vpc"
 )
@@ -34,9 +35,8 @@ type Options struct {
 	// no --flows were given and those checks are skipped with a note.
 	Flows *Flows
 	// EphemeralFrom and EphemeralTo are the client port range assumed for
-	// return traffic through network ACLs; zero means 32768-65535, which
-	// covers Linux (32768-60999, AWS says 61000) and Windows/macOS
-	// (49152-65535) clients.
+	// return traffic through network ACLs; zero means
+	// policy.DefaultClientPorts, the range check assumes too.
 	EphemeralFrom, EphemeralTo int32
 	// RuleQuota is the security group rules quota per direction and family;
 	// zero means AWS's default, 60.
@@ -56,7 +56,7 @@ func (o Options) withDefaults() Options {
 		o.Now = time.Now()
 	}
 	if o.EphemeralFrom == 0 && o.EphemeralTo == 0 {
-		o.EphemeralFrom, o.EphemeralTo = 32768, 65535
+		o.EphemeralFrom, o.EphemeralTo = policy.DefaultClientPorts.From, policy.DefaultClientPorts.To
 	}
 	if o.RuleQuota <= 0 {
 		o.RuleQuota = 60

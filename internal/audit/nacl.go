@@ -10,23 +10,15 @@ import (
 	"go4.org/netipx"
 
 	"github.com/walls-dev/walls/internal/netspace"
+	"github.com/walls-dev/walls/internal/policy"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
-// entryMatches reports whether entry e matches every packet of proto with
-// destination port port (tcp, udp) whatever its address; for other
-// protocols port is ignored.
+// entryMatches reports whether entry e matches packets of proto with
+// destination port port (tcp, udp) from or to some address of its prefix:
+// the model's own matching, at an address the entry covers.
 func entryMatches(e *vpc.NACLEntry, proto vpc.Protocol, port int32) bool {
-	if e.Protocol == vpc.ProtoAll {
-		return true
-	}
-	if e.Protocol != proto {
-		return false
-	}
-	if proto.HasPorts() {
-		return e.FromPort <= port && port <= e.ToPort
-	}
-	return true
+	return e.Prefix.IsValid() && e.Matches(proto, e.Prefix.Addr(), port, -1, -1)
 }
 
 type naclKey struct {
@@ -37,10 +29,17 @@ type naclKey struct {
 	f      family
 }
 
+type dirKey struct {
+	id     string
+	egress bool
+}
+
 // naclSets computes, with a cache, the addresses a NACL direction allows
-// for one protocol and port: entries in rule-number order, first match
-// decides (§2.1).
+// for one protocol and port, from the direction compiled once with
+// first-match semantics (policy.NACLSet).
 type naclSets struct {
+	hosts []netip.Addr // the inventory's interface addresses, sorted (for examples)
+	dirs  map[dirKey]netspace.Set
 	cache map[naclKey]*netipx.IPSet
 	full  map[fullKey]bool
 }
@@ -50,27 +49,23 @@ func (c *naclSets) allowed(n *vpc.NACL, egress bool, proto vpc.Protocol, port in
 	if s, ok := c.cache[k]; ok {
 		return s
 	}
-	var decided, allowed netipx.IPSetBuilder
-	es := n.Entries(egress)
-	for i := range es {
-		e := &es[i]
-		if famOf(e.Prefix) != f || !entryMatches(e, proto, port) {
-			continue
+	dk := dirKey{n.ID, egress}
+	dir, ok := c.dirs[dk]
+	if !ok {
+		dir = policy.NACLSet(n, egress)
+		if c.dirs == nil {
+			c.dirs = map[dirKey]netspace.Set{}
 		}
-		if e.Allow {
-			d, _ := decided.IPSet()
-			var b netipx.IPSetBuilder
-			b.AddPrefix(e.Prefix)
-			b.RemoveSet(d)
-			x, _ := b.IPSet()
-			allowed.AddSet(x)
-		}
-		decided.AddPrefix(e.Prefix)
-		if e.Prefix.Bits() == 0 {
-			break // everything of this family is decided
-		}
+		c.dirs[dk] = dir
 	}
-	s, _ := allowed.IPSet()
+	var b netipx.IPSetBuilder
+	b.AddSet(dir.Addrs(uint8(proto), uint16(port)))
+	if f == v4 {
+		b.RemovePrefix(netip.MustParsePrefix("::/0"))
+	} else {
+		b.RemovePrefix(netip.MustParsePrefix("0.0.0.0/0"))
+	}
+	s, _ := b.IPSet()
 	if c.cache == nil {
 		c.cache = map[naclKey]*netipx.IPSet{}
 	}
@@ -215,35 +210,6 @@ func firstAllow(n *vpc.NACL, egress bool, proto vpc.Protocol, port int32, f fami
 	return nil
 }
 
-// entrySet is the packets a NACL entry matches, with netspace's NACL
-// semantics (§2.3: ICMP meets address families literally); ok is false for
-// an entry that cannot be made a set (an invalid prefix or range).
-func entrySet(e *vpc.NACLEntry) (netspace.Set, bool) {
-	if !e.Prefix.IsValid() {
-		return netspace.Set{}, false
-	}
-	var b netipx.IPSetBuilder
-	b.AddPrefix(e.Prefix)
-	addrs, err := b.IPSet()
-	if err != nil {
-		return netspace.Set{}, false
-	}
-	from, to := e.FromPort, e.ToPort
-	switch {
-	case e.Protocol == vpc.ProtoAll:
-		from, to = -1, -1
-	case e.Protocol.IsICMP():
-		from, to = e.ICMPType, e.ICMPCode
-	case !e.Protocol.HasPorts():
-		from, to = -1, -1
-	}
-	set, err := netspace.NACLEntrySet(int(e.Protocol), from, to, addrs)
-	if err != nil || set.IsEmpty() {
-		return netspace.Set{}, false
-	}
-	return set, true
-}
-
 // checkNACLShadowed: WALLS-NACL-001.
 func checkNACLShadowed(s *scan) {
 	for _, id := range s.inv.SortedNACLIDs() {
@@ -298,7 +264,7 @@ func checkNACLShadowed(s *scan) {
 // matches (e's set is a subset of the union of theirs, proved with
 // netspace), and lists those of them that overlap e.
 func shadowedBy(prior []vpc.NACLEntry, e *vpc.NACLEntry) ([]*vpc.NACLEntry, bool) {
-	es, ok := entrySet(e)
+	es, ok := policy.NACLEntrySet(e)
 	if !ok {
 		return nil, false
 	}
@@ -309,7 +275,7 @@ func shadowedBy(prior []vpc.NACLEntry, e *vpc.NACLEntry) ([]*vpc.NACLEntry, bool
 		if !p.Prefix.IsValid() || p.Prefix.Addr().Is4() != e.Prefix.Addr().Is4() || !p.Prefix.Overlaps(e.Prefix) {
 			continue
 		}
-		ps, ok := entrySet(p)
+		ps, ok := policy.NACLEntrySet(p)
 		if !ok || !ps.Overlaps(es) {
 			continue
 		}
@@ -470,7 +436,7 @@ func within(set *netipx.IPSet, local []netip.Prefix) bool {
 // Connections inside one subnet are not NACL-filtered and are left out. One
 // finding per NACL and rule names the subnets where it bites.
 func checkNACLReturn(s *scan) {
-	var c naclSets
+	c := naclSets{hosts: interfaceAddrs(s.ix)}
 	classes := map[connKey][]*connClass{}
 	for _, gid := range s.inv.SortedGroupIDs() {
 		g := s.inv.Groups[gid]
@@ -556,7 +522,9 @@ func (s *scan) returnFinding(c *naclSets, classes map[connKey][]*connClass, n *v
 	var hitSubnets, parts []string
 	var text string
 	var entry *EntryJSON
-	hitFam := map[family]bool{} // the families whose replies are denied
+	hitFam := map[family]bool{}     // the families whose replies are denied
+	var reached netipx.IPSetBuilder // the peers the requests reach
+	var hitLocal []netip.Prefix     // the client subnets where replies are denied
 	for _, sn := range subnets {
 		var local []netip.Prefix
 		if x := s.inv.Subnets[sn]; x != nil {
@@ -572,10 +540,12 @@ func (s *scan) returnFinding(c *naclSets, classes map[connKey][]*connClass, n *v
 				if cl.f == v4 && !has4 || cl.f == v6 && !has6 {
 					continue // no member here has an address of the family: no such connection
 				}
-				svc, txt, ej, bad := s.judge(cl, local)
+				svc, txt, ej, rs, bad := s.judge(c, cl, local)
 				if !bad {
 					continue
 				}
+				reached.AddSet(rs)
+				hitLocal = append(hitLocal, local...)
 				hit = true
 				hitFam[cl.f] = true
 				if text == "" {
@@ -607,16 +577,58 @@ func (s *scan) returnFinding(c *naclSets, classes map[connKey][]*connClass, n *v
 	s.add(Finding{
 		ResourceID: n.ID, Entry: entry, Rule: ruleJSON(r), RuleRef: r.Ref(),
 		Location: orLoc(locationOf(r.Source), locationOf(n.Source)),
-		Message:  s.returnMessage(r, g, hitSubnets, enis, parts, text),
+		Message:  s.returnMessage(r, g, s.peerText(r, &reached, hitLocal), hitSubnets, enis, parts, text),
 		Related:  append([]string{g.ID, r.Ref()}, hitSubnets...),
 		key:      g.ID + "|" + ruleKey(r),
 	})
 }
 
-func (s *scan) returnMessage(r *vpc.Rule, g *vpc.SecurityGroup, subnets []string, enis []*vpc.Interface, parts []string, text string) string {
+func (s *scan) returnMessage(r *vpc.Rule, g *vpc.SecurityGroup, peer string, subnets []string, enis []*vpc.Interface, parts []string, text string) string {
 	return fmt.Sprintf("Connections %s on %s are allowed by rule %s (%s) and by %s.",
-		connDir(r.Egress, r.Peer.String(), g.ID, joinAnd(limit(subnets, 3)), eniList(enis)),
+		connDir(r.Egress, peer, g.ID, joinAnd(limit(subnets, 3)), eniList(enis)),
 		joinAnd(parts), r.Ref(), r.String(), text)
+}
+
+// peerText names the peers of the connections: the rule's peer when the
+// NACL lets requests reach all of its addresses a NACL filters, else the
+// ranges it does let them reach outside the client subnets (an entry for
+// one subnet narrows a rule to 0.0.0.0/0 to that subnet).
+func (s *scan) peerText(r *vpc.Rule, reached *netipx.IPSetBuilder, local []netip.Prefix) string {
+	got, _ := reached.IPSet()
+	all := true
+	for _, p := range s.peerSets(r) {
+		if p != nil && !subsetOf(p, got) {
+			all = false
+		}
+	}
+	if all {
+		return r.Peer.String()
+	}
+	for _, l := range local { // connections inside a client subnet cross no NACL
+		reached.RemovePrefix(l)
+	}
+	got, _ = reached.IPSet()
+	var names []string
+	for _, p := range got.Prefixes() {
+		names = append(names, p.String())
+	}
+	return joinAnd(limitRanges(names, 3))
+}
+
+func subsetOf(a, b *netipx.IPSet) bool {
+	for _, r := range a.Ranges() {
+		if !b.ContainsRange(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func limitRanges(xs []string, n int) []string {
+	if len(xs) <= n {
+		return xs
+	}
+	return append(append([]string{}, xs[:n]...), fmt.Sprintf("%d more ranges", len(xs)-n))
 }
 
 func limit(xs []string, n int) []string {
@@ -722,25 +734,28 @@ func (s *scan) connClasses(c *naclSets, n *vpc.NACL, egress bool, proto vpc.Prot
 
 // judge applies a connection class to one client subnet: requests to
 // addresses inside it, and their replies, never cross the NACL.
-func (s *scan) judge(cl *connClass, local []netip.Prefix) (service, text string, ej *EntryJSON, bad bool) {
+func (s *scan) judge(c *naclSets, cl *connClass, local []netip.Prefix) (service, text string, ej *EntryJSON, reached *netipx.IPSet, bad bool) {
 	var svc, nums []string
+	var rb netipx.IPSetBuilder
 	for _, rq := range cl.req {
 		if len(local) > 0 && within(rq.set, local) {
 			continue
 		}
+		rb.AddSet(rq.set)
 		svc = append(svc, rq.ports)
 		if rq.entry != "" {
 			nums = appendOnce(nums, rq.entry)
 		}
 	}
 	if len(svc) == 0 {
-		return "", "", nil, false
+		return "", "", nil, nil, false
 	}
+	reached, _ = rb.IPSet()
 	var runs [][2]int32 // blocked port runs, adjacent ones joined
 	var sample netip.Addr
 	var samplePort int32
 	for _, m := range cl.miss {
-		a, ok := outside(m.set, local, cl.f)
+		a, ok := c.exampleHost(m.set, local, cl.f, s.inv)
 		if !ok {
 			continue
 		}
@@ -754,7 +769,7 @@ func (s *scan) judge(cl *connClass, local []netip.Prefix) (service, text string,
 		}
 	}
 	if len(runs) == 0 {
-		return "", "", nil, false
+		return "", "", nil, nil, false
 	}
 	blocked := make([]string, len(runs))
 	for i, r := range runs {
@@ -776,7 +791,65 @@ func (s *scan) judge(cl *connClass, local []netip.Prefix) (service, text string,
 	}
 	text = fmt.Sprintf("%s %s %s %s, but their replies to the client's ephemeral ports (%d-%d assumed) are denied by %s on ports %s (for example from %s to port %d): the connections fail whenever the client picks one of those ports",
 		cl.nacl.ID, naclDir(cl.egress), word, joinAnd(nums), s.opts.EphemeralFrom, s.opts.EphemeralTo, denyText, strings.Join(blocked, ", "), sample, samplePort)
-	return strings.Join(svc, ", "), text, ej, true
+	return strings.Join(svc, ", "), text, ej, reached, true
+}
+
+// interfaceAddrs lists the inventory's interface addresses, sorted.
+func interfaceAddrs(ix *vpc.Index) []netip.Addr {
+	out := make([]netip.Addr, 0, len(ix.ByPrivateIP))
+	for a := range ix.ByPrivateIP {
+		out = append(out, a)
+	}
+	slices.SortFunc(out, netip.Addr.Compare)
+	return out
+}
+
+// exampleHost picks an address of set outside the local prefixes to name
+// in a message, one a reader can use: a public address when there is one,
+// else an interface's address, else an address that is not a subnet's
+// network address (nor reads as one).
+func (c *naclSets) exampleHost(set *netipx.IPSet, local []netip.Prefix, f family, inv *vpc.Inventory) (netip.Addr, bool) {
+	a, ok := outside(set, local, f)
+	if !ok {
+		return netip.Addr{}, false
+	}
+	var b netipx.IPSetBuilder
+	b.AddSet(set)
+	for _, l := range local {
+		b.RemovePrefix(l)
+	}
+	rest, _ := b.IPSet()
+	if in4, in6 := internetSets(); in4.Contains(a) || in6.Contains(a) {
+		return usable(a, rest), true
+	}
+	for _, r := range rest.Ranges() {
+		i, _ := slices.BinarySearchFunc(c.hosts, r.From(), netip.Addr.Compare)
+		if i < len(c.hosts) && r.Contains(c.hosts[i]) {
+			return c.hosts[i], true
+		}
+	}
+	for _, sn := range inv.Subnets { // a subnet's network address: its first host AWS assigns
+		for _, p := range append([]netip.Prefix{sn.CIDR}, sn.IPv6CIDRs...) {
+			if p.IsValid() && p.Addr() == a {
+				h := a.Next().Next().Next().Next()
+				if rest.Contains(h) {
+					return h, true
+				}
+			}
+		}
+	}
+	return usable(a, rest), true
+}
+
+// usable moves a off an address whose host part reads as a network
+// address (x.x.x.0, or an IPv6 address ending in :0) when the next one is
+// in set.
+func usable(a netip.Addr, set *netipx.IPSet) netip.Addr {
+	s := a.AsSlice()
+	if s[len(s)-1] == 0 && set.Contains(a.Next()) {
+		return a.Next()
+	}
+	return a
 }
 
 // sampleAddr picks an address of set to name in a message: a public one

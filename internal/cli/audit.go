@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/walls-dev/walls/internal/audit"
+	"github.com/walls-dev/walls/internal/policy"
 	"github.com/walls-dev/walls/internal/render"
 	"github.com/walls-dev/walls/internal/vpc"
 )
@@ -75,7 +76,7 @@ Exit codes: 0 done (no finding at or above --fail-on), 1 findings at or above
 	f.StringSliceVar(&o.Checks, "checks", nil, "run only these check IDs (comma-separated)")
 	o.addFlags(f, "use")
 	f.Lookup("flows").Usage += "; enables the WALLS-FLOW checks"
-	f.StringVar(&o.ClientPorts, "client-ports", "32768-65535", "clients' ephemeral port range NACLs must let replies reach (Linux and Windows; 1024-65535 for NAT gateways, ELB, Lambda)")
+	f.StringVar(&o.ClientPorts, policy.ClientPortsFlag, policy.DefaultClientPorts.String(), policy.ClientPortsUsage)
 	f.IntVar(&o.RuleQuota, "sg-rule-quota", 60, "security group rules quota per direction and address family")
 	f.IntVar(&o.NACLQuota, "nacl-rule-quota", 20, "network ACL entries quota per direction and address family")
 	f.BoolVar(&o.ListChecks, "list-checks", false, "print the catalogue of checks and exit")
@@ -113,9 +114,9 @@ func runAudit(ctx context.Context, o *AuditOptions) error {
 		}
 		opts.Checks = append(opts.Checks, strings.TrimSpace(id))
 	}
-	cp, err := parsePortRange(o.ClientPorts)
+	cp, err := policy.ParseClientPorts(o.ClientPorts)
 	if err != nil {
-		return badInputf("--client-ports: %v", err)
+		return badInputf("--%s: %v", policy.ClientPortsFlag, err)
 	}
 	opts.EphemeralFrom, opts.EphemeralTo = cp.From, cp.To
 	for _, file := range o.Suppressions {

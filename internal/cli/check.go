@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/walls-dev/walls/internal/policy"
 	"github.com/walls-dev/walls/internal/reach"
 	"github.com/walls-dev/walls/internal/vpc"
 )
@@ -76,7 +77,7 @@ Exit codes: 0 allowed, 1 denied, or --plan given a plan that does not hold,
 	f.IntVar(&o.Port, "port", 0, "destination port (tcp and udp)")
 	f.IntVar(&o.ICMPType, "icmp-type", 0, "ICMP type (icmp and icmpv6)")
 	f.IntVar(&o.ICMPCode, "icmp-code", -1, "ICMP code (default: any code the rules allow for the type, evaluated as 0)")
-	f.StringVar(&o.ClientPorts, "client-ports", "32768-60999", "the client's ephemeral port range the reply must reach (Linux default; Windows 49152-65535)")
+	f.StringVar(&o.ClientPorts, policy.ClientPortsFlag, policy.DefaultClientPorts.String(), policy.ClientPortsUsage)
 	f.BoolVar(&o.IPv6, "ipv6", false, "use the endpoints' IPv6 addresses when neither is given as an IP")
 	f.StringVar(&o.Format, "format", "table", "output format: table or json")
 	f.StringVar(&o.Plan, "plan", "", "evaluate against the proposed rules of this plan file instead of the current ones")
@@ -181,27 +182,13 @@ func (o *CheckOptions) request() (reach.Request, error) {
 			return req, badInputf("protocol %s has no ports or ICMP types; drop --port/--icmp-type", p)
 		}
 	}
-	cp, err := parsePortRange(o.ClientPorts)
+	cp, err := policy.ParseClientPorts(o.ClientPorts)
 	if err != nil {
-		return req, badInputf("--client-ports: %v", err)
+		return req, badInputf("--%s: %v", policy.ClientPortsFlag, err)
 	}
 	req.ClientPorts = cp
 	req.IPv6 = o.IPv6
 	return req, nil
-}
-
-// parsePortRange reads "FROM-TO" or a single port.
-func parsePortRange(s string) (reach.PortRange, error) {
-	lo, hi, found := strings.Cut(s, "-")
-	if !found {
-		hi = lo
-	}
-	a, err1 := strconv.Atoi(strings.TrimSpace(lo))
-	b, err2 := strconv.Atoi(strings.TrimSpace(hi))
-	if err1 != nil || err2 != nil || a < 0 || b > 65535 || a > b {
-		return reach.PortRange{}, fmt.Errorf("%q: expected FROM-TO within 0-65535, such as 32768-60999", s)
-	}
-	return reach.PortRange{From: int32(a), To: int32(b)}, nil
 }
 
 // checkJSON is the JSON shape of a check (DESIGN.md: verdict and hops).

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/walls-dev/walls/internal/policy"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -291,35 +292,21 @@ func returnPortsHop(n *vpc.NACL, step Step, egress bool, proto vpc.Protocol, pee
 		dir = "outbound"
 	}
 	h := Hop{Step: step, Resource: n.ID}
-	open := []PortRange{client} // ports not yet decided
 	var allowedBy, deniedBy []*vpc.NACLEntry
 	var blocked []PortRange
-	es := n.Entries(egress)
-	for i := range es {
-		e := &es[i]
-		if len(open) == 0 {
-			break
-		}
-		if !e.Prefix.Contains(peer) || (e.Protocol != vpc.ProtoAll && e.Protocol != proto) {
-			continue
-		}
-		lo, hi := int32(0), int32(65535)
-		if e.Protocol != vpc.ProtoAll {
-			lo, hi = e.FromPort, e.ToPort
-		}
-		var hit []PortRange
-		open, hit = carve(open, lo, hi)
-		if len(hit) == 0 {
-			continue
-		}
-		if e.Allow {
-			allowedBy = append(allowedBy, e)
-		} else {
-			deniedBy = append(deniedBy, e)
-			blocked = append(blocked, hit...)
+	implicit := false // the * rule decides some ports
+	for _, d := range policy.NACLPorts(n, egress, proto, peer, client) {
+		switch {
+		case d.Allowed():
+			allowedBy = appendEntry(allowedBy, d.Entry)
+		case d.Entry == nil:
+			implicit = true
+			blocked = append(blocked, d.Ports)
+		default:
+			deniedBy = appendEntry(deniedBy, d.Entry)
+			blocked = append(blocked, d.Ports)
 		}
 	}
-	blocked = append(blocked, open...) // the implicit * rule
 	blocked = mergeRanges(blocked)
 	rng := fmt.Sprintf("%d-%d", client.From, client.To)
 	switch {
@@ -337,7 +324,7 @@ func returnPortsHop(n *vpc.NACL, step Step, egress bool, proto vpc.Protocol, pee
 		if len(deniedBy) > 0 {
 			why = append(why, entriesText(deniedBy, "denies", "deny"))
 		}
-		if len(open) > 0 {
+		if implicit {
 			why = append(why, "no entry matches the rest, so the implicit * rule denies")
 		}
 		if len(allowedBy) == 0 {
@@ -373,23 +360,18 @@ func rangesText(rs []PortRange) string {
 	return strings.Join(parts, ", ")
 }
 
-// carve splits the open ranges by [lo,hi]: what remains open and what the
-// entry decides.
-func carve(open []PortRange, lo, hi int32) (rest, hit []PortRange) {
-	for _, r := range open {
-		if hi < r.From || lo > r.To {
-			rest = append(rest, r)
-			continue
-		}
-		if r.From < lo {
-			rest = append(rest, PortRange{r.From, lo - 1})
-		}
-		hit = append(hit, PortRange{max(r.From, lo), min(r.To, hi)})
-		if r.To > hi {
-			rest = append(rest, PortRange{hi + 1, r.To})
+// appendEntry appends e unless it is there already, keeping rule order.
+func appendEntry(es []*vpc.NACLEntry, e *vpc.NACLEntry) []*vpc.NACLEntry {
+	for _, x := range es {
+		if x == e {
+			return es
 		}
 	}
-	return rest, hit
+	es = append(es, e)
+	for i := len(es) - 1; i > 0 && es[i].RuleNumber < es[i-1].RuleNumber; i-- {
+		es[i], es[i-1] = es[i-1], es[i]
+	}
+	return es
 }
 
 // mergeRanges sorts and merges adjacent or overlapping ranges.

@@ -3,12 +3,14 @@ package reach
 import (
 	"fmt"
 
+	"github.com/walls-dev/walls/internal/policy"
+
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
-// DefaultClientPorts is the Linux kernel's default ephemeral range
-// (net.ipv4.ip_local_port_range, spec §2.4).
-var DefaultClientPorts = PortRange{From: 32768, To: 60999}
+// DefaultClientPorts is the client range a request without one assumes:
+// policy's, which audit assumes too.
+var DefaultClientPorts = policy.DefaultClientPorts
 
 // Request is the connection to check.
 type Request struct {

@@ -10,6 +10,8 @@ package reach
 import (
 	"net/netip"
 
+	"github.com/walls-dev/walls/internal/policy"
+
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -60,7 +62,7 @@ type Hop struct {
 }
 
 // PortRange is an inclusive range of ports.
-type PortRange struct{ From, To int32 }
+type PortRange = policy.PortRange
 
 // Verdict is the check's answer.
 type Verdict string

@@ -164,7 +164,9 @@ func (n *NACL) SortEntries() {
 }
 
 // Evaluate returns the first entry, in rule-number order, that matches the
-// packet, and whether it allows it. When no entry matches (an input that
+// packet, and whether it allows it. It is the one evaluation of a NACL
+// direction for one packet; policy.NACLPorts (a run of ports) and
+// policy.NACLSet (every packet, as a netspace.Set) agree with it. When no entry matches (an input that
 // omitted the built-in denies), the packet is denied by the implicit "*"
 // rule and the returned entry is nil.
 func (n *NACL) Evaluate(egress bool, proto Protocol, addr netip.Addr, port, icmpType, icmpCode int32) (*NACLEntry, bool) {
