@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"io"
 	"os"
 
@@ -18,6 +19,17 @@ type IOStreams struct {
 	// OutTTY and ErrTTY report whether stdout / stderr are terminals.
 	OutTTY bool
 	ErrTTY bool
+	// ctx is the run's context, which Main sets: commands stop between
+	// phases once it is cancelled (runContext).
+	ctx context.Context
+}
+
+// runContext is the run's context, never nil.
+func (s *IOStreams) runContext() context.Context {
+	if s.ctx == nil {
+		return context.Background()
+	}
+	return s.ctx
 }
 
 // System returns the process's streams.

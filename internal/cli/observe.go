@@ -89,6 +89,9 @@ func runObserve(ctx context.Context, o *ObserveOptions) error {
 		}
 	}
 	res, aggErr := aggregate(ctx, o.IO, o.Flows, opts)
+	if err := ctx.Err(); err != nil {
+		return err // interrupted: what was read is partial, so nothing is written
+	}
 	if res == nil {
 		return badInput(aggErr)
 	}
