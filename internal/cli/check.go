@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -324,9 +323,7 @@ func writeCheckJSON(w io.Writer, c *reach.Check, pl *checkPlanJSON) error {
 				To: epJSON(t.To), Hops: hopsJSON(t.Hops), Notes: t.Notes})
 		}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(j)
+	return writeJSON(w, j, true)
 }
 
 var stepLabels = map[reach.Step]string{

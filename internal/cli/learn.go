@@ -148,6 +148,7 @@ func runLearn(ctx context.Context, o *LearnOptions) error {
 	if err := ctx.Err(); err != nil {
 		return err // interrupted while learning: no plan is written
 	}
+	p.GeneratedBy += ", version " + version()
 	failures := p.Failures()
 	if o.Output != "" && !toStdout {
 		if err := writePlanFile(o.Output, p); err != nil {

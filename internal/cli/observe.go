@@ -182,7 +182,8 @@ func writeObservations(w io.Writer, format string, res *flowlog.Result, inv *vpc
 }
 
 func writeObservationsJSON(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inventory) error {
-	w.WriteString("{\n  \"observations\": [")
+	w.Write(appendWallsField(nil))
+	w.WriteString(",\n  \"observations\": [")
 	err := writeRows(w, len(res.Observations), func(b []byte, i int) []byte {
 		j := annotate(&res.Observations[i], inv)
 		if i > 0 {

@@ -32,7 +32,10 @@ const (
 // Plan is a proposal for the egress rules of security groups, with its
 // evidence and proofs. Its JSON form is the plan file.
 type Plan struct {
-	Version     int           `json:"version"`
+	Version int `json:"version"`
+	// GeneratedBy names the program that wrote the plan and its version:
+	// "walls learn, version v1.2.3 <commit>". It is free text, so plans
+	// that carry a version stay readable by every walls of format 1.
 	GeneratedBy string        `json:"generatedBy,omitempty"`
 	Inventory   InventoryInfo `json:"inventory"`
 	Window      Window        `json:"window"`
