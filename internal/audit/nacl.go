@@ -39,7 +39,7 @@ type naclKey struct {
 
 // naclSets computes, with a cache, the addresses a NACL direction allows
 // for one protocol and port: entries in rule-number order, first match
-// decides (§2.1).
+// decides (docs/semantics.md#nacl-order).
 type naclSets struct {
 	cache map[naclKey]*netipx.IPSet
 	full  map[fullKey]bool
@@ -216,7 +216,7 @@ func firstAllow(n *vpc.NACL, egress bool, proto vpc.Protocol, port int32, f fami
 }
 
 // entrySet is the packets a NACL entry matches, with netspace's NACL
-// semantics (§2.3: ICMP meets address families literally); ok is false for
+// semantics (docs/semantics.md#nacl-icmp: ICMP meets address families literally); ok is false for
 // an entry that cannot be made a set (an invalid prefix or range).
 func entrySet(e *vpc.NACLEntry) (netspace.Set, bool) {
 	if !e.Prefix.IsValid() {
@@ -809,7 +809,7 @@ func sampleAddr(set *netipx.IPSet, f family) netip.Addr {
 
 // notNACLFiltered are destinations whose traffic never crosses a subnet's
 // NACL: loopback, link-local (instance metadata, the Amazon DNS and time
-// servers, §2.6), multicast, and the Nitro IPv6 service addresses.
+// servers, docs/semantics.md#unfiltered), multicast, and the Nitro IPv6 service addresses.
 var notNACLFiltered = sync.OnceValue(func() []netip.Prefix {
 	var out []netip.Prefix
 	for _, s := range []string{"127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "::1/128", "fe80::/10", "ff00::/8", "fd00:ec2::/64"} {

@@ -8,7 +8,7 @@ import (
 )
 
 // awsListWeights are the documented weights of AWS-managed prefix lists
-// (§1.8), by the suffix of the list name.
+// (docs/semantics.md#quotas), by the suffix of the list name.
 var awsListWeights = []struct {
 	suffix string
 	weight int
@@ -16,7 +16,7 @@ var awsListWeights = []struct {
 	{".s3", 1}, {".dynamodb", 1}, {"cloudfront.origin-facing", 55}, {".vpc-lattice", 10}, {"groundstation", 5},
 }
 
-// ruleWeight is what one rule counts against the quota (§1.8): 1 for a CIDR
+// ruleWeight is what one rule counts against the quota (docs/semantics.md#quotas): 1 for a CIDR
 // or a group reference, MaxEntries for a customer-managed prefix list, the
 // documented weight for an AWS-managed one. It returns false in exact when
 // the weight had to be guessed.
@@ -44,7 +44,7 @@ func ruleWeight(inv *vpc.Inventory, r *vpc.Rule) (w int, exact bool) {
 
 // ruleBuckets says which family buckets a rule counts in. The bucket of
 // group references and of prefix lists of unknown family is not documented;
-// they count in both, the stricter reading (§1.8).
+// they count in both, the stricter reading (docs/semantics.md#quotas).
 func ruleBuckets(inv *vpc.Inventory, r *vpc.Rule) (in4, in6 bool) {
 	switch r.Peer.Kind {
 	case vpc.PeerCIDR:
@@ -108,7 +108,7 @@ func checkGroupQuota(s *scan) {
 	}
 }
 
-// checkNACLQuota: WALLS-NACL-004. The built-in deny counts (§2.7).
+// checkNACLQuota: WALLS-NACL-004. The built-in deny counts (docs/semantics.md#nacl-order).
 func checkNACLQuota(s *scan) {
 	q := s.opts.NACLQuota
 	warn := int(float64(q)*s.opts.QuotaWarn + 0.5)

@@ -203,7 +203,7 @@ func parsePortRange(s string) (reach.PortRange, error) {
 	return reach.PortRange{From: int32(a), To: int32(b)}, nil
 }
 
-// checkJSON is the JSON shape of a check (DESIGN.md: verdict and hops).
+// checkJSON is the JSON shape of a check (README.md: verdict and hops).
 type checkJSON struct {
 	Verdict  string        `json:"verdict"`
 	Complete bool          `json:"complete"`

@@ -11,7 +11,7 @@ import (
 // IOStreams is the command's standard input and output. Tests pass buffers;
 // main passes the process's files. IsTerminal decides the default output
 // format (table on a terminal, JSON otherwise is never assumed: table stays
-// the default, as DESIGN.md says) and whether progress is drawn.
+// the default, docs/semantics.md#walls-choices) and whether progress is drawn.
 type IOStreams struct {
 	In     io.Reader
 	Out    io.Writer

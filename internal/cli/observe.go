@@ -108,7 +108,7 @@ func runObserve(ctx context.Context, o *ObserveOptions) error {
 	return nil
 }
 
-// observationJSON is one observation as DESIGN.md's observe shape.
+// observationJSON is one observation in the shape README.md documents for observe --format json.
 type observationJSON struct {
 	InterfaceID          string   `json:"interfaceId"`
 	Direction            string   `json:"direction"`

@@ -16,7 +16,7 @@ const (
 	Inbound
 )
 
-// String returns "outbound" or "inbound", the JSON spelling (DESIGN.md).
+// String returns "outbound" or "inbound", the JSON spelling (docs/semantics.md#walls-choices).
 func (d Direction) String() string {
 	switch d {
 	case Outbound:
@@ -110,7 +110,7 @@ type Observation struct {
 	Protocol    uint8
 	// Port is the service port: the initiator's destination port. 0 for
 	// protocols without ports and for ICMP, whose records carry no type or
-	// code (spec 3.8).
+	// code (docs/semantics.md#flowlog-icmp).
 	Port uint16
 	// Accepted is false for REJECT records: attempts the current rules
 	// already stop, reported apart and never turned into needs.

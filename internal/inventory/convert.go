@@ -38,7 +38,7 @@ func (c *converter) required(s *string, line int, path, want string) (string, bo
 
 // prefix parses a CIDR of the given family ("IPv4", "IPv6" or "" for
 // either). Non-canonical blocks (host bits set) are masked, as AWS stores
-// them (§1.1), with a warning.
+// them (docs/semantics.md#sg-peers), with a warning.
 func (c *converter) prefix(s string, family string, line int, path string) (netip.Prefix, bool) {
 	p, err := netip.ParsePrefix(s)
 	want := "a CIDR block such as 10.0.0.0/16 or 2001:db8::/56"
@@ -91,7 +91,7 @@ func tags(ts []rawTag) map[string]string {
 }
 
 // ruleTraffic validates IpProtocol, FromPort and ToPort and returns the
-// normalised protocol and range (§1.2). For protocols without ports the
+// normalised protocol and range (docs/semantics.md#protocols). For protocols without ports the
 // range is -1,-1.
 func (c *converter) ruleTraffic(proto *string, from, to *int64, line int, path string) (vpc.Protocol, int32, int32, bool) {
 	ps, ok := c.required(proto, line, path+".IpProtocol", "tcp, udp, icmp, icmpv6, -1 or a protocol number 0-255")
@@ -131,7 +131,7 @@ func (c *converter) ruleTraffic(proto *string, from, to *int64, line int, path s
 				c.errf(line, path+".FromPort", "icmp rules need FromPort (ICMP type, -1 for all) and ToPort (ICMP code, -1 for all)")
 				return 0, 0, 0, false
 			}
-			return p, -1, -1, true // icmpv6: the range is optional (§1.2)
+			return p, -1, -1, true // icmpv6: the range is optional (docs/semantics.md#protocols)
 		}
 		t, cd := int64(-1), int64(-1)
 		if from != nil {
@@ -149,7 +149,7 @@ func (c *converter) ruleTraffic(proto *string, from, to *int64, line int, path s
 			return 0, 0, 0, false
 		}
 		if t == -1 {
-			cd = -1 // type -1 means every type and code (§1.1)
+			cd = -1 // type -1 means every type and code (docs/semantics.md#protocols)
 		}
 		return p, int32(t), int32(cd), true
 	}

@@ -7,7 +7,7 @@ import (
 )
 
 // PrefixListWeight is how many rules a reference to pl counts for against
-// the quota (§1.8): a customer-managed list its MaxEntries, an AWS-managed
+// the quota (docs/semantics.md#quotas): a customer-managed list its MaxEntries, an AWS-managed
 // list its published weight (S3 and DynamoDB 1, CloudFront origin-facing 55,
 // VPC Lattice 10, Ground Station 5). Unknown AWS-managed lists count their
 // MaxEntries, else their entries; never less than 1.
@@ -36,7 +36,7 @@ func PrefixListWeight(pl *vpc.PrefixList) int {
 
 // Count sizes a rule list as AWS counts it against the per-group quota:
 // per family bucket, a CIDR 1 in its family, an SG reference 1 and a prefix
-// list its weight in both (the stricter reading of §1.8).
+// list its weight in both (the stricter reading of docs/semantics.md#quotas).
 func Count(inv *vpc.Inventory, rules []vpc.Rule) RuleCount {
 	var c RuleCount
 	for i := range rules {

@@ -5,7 +5,7 @@
 // and Apply, which turns a plan back into an inventory for `check --plan`.
 //
 // A plan records the exact current rules it was made against, so anything
-// that acts on it can refuse when the account drifted since (DESIGN.md).
+// that acts on it can refuse when the account drifted since (docs/semantics.md#walls-choices).
 package plan
 
 import (
@@ -128,7 +128,7 @@ type Group struct {
 	NotProvenFlows uint64 `json:"notProvenFlows,omitempty"`
 }
 
-// RuleCount is a rule list's size per family bucket (§1.8): SG references and
+// RuleCount is a rule list's size per family bucket (docs/semantics.md#quotas): SG references and
 // prefix lists count in both, as AWS does not document their bucket.
 type RuleCount struct {
 	IPv4 int `json:"ipv4"`

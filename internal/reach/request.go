@@ -7,7 +7,7 @@ import (
 )
 
 // DefaultClientPorts is the Linux kernel's default ephemeral range
-// (net.ipv4.ip_local_port_range, spec §2.4).
+// (net.ipv4.ip_local_port_range, docs/semantics.md#ephemeral-ports).
 var DefaultClientPorts = PortRange{From: 32768, To: 60999}
 
 // Request is the connection to check.

@@ -15,7 +15,7 @@ func Errorf(loc vpc.Location, format string, args ...any) error {
 }
 
 // ParsePrefix reads a CIDR block strictly ("10.0.0.0/16", "2001:db8::/56")
-// and returns it canonical (masked), as AWS stores it (§1.1). family is
+// and returns it canonical (masked), as AWS stores it (docs/semantics.md#sg-peers). family is
 // 4, 6 or 0 for either.
 func ParsePrefix(s string, family int) (netip.Prefix, error) {
 	p, err := netip.ParsePrefix(strings.TrimSpace(s))
@@ -53,7 +53,7 @@ type Int struct {
 func SomeInt(v int64) Int { return Int{V: v, Set: true} }
 
 // RulePorts validates and normalises a security-group rule's port part
-// (§1.2): tcp and udp need a range within 0-65535; icmp needs a type and
+// (docs/semantics.md#protocols): tcp and udp need a range within 0-65535; icmp needs a type and
 // code within -1..255 (type -1 forces code -1); icmpv6 may omit them; "-1"
 // and other protocols ignore ports and get -1/-1, whatever was written.
 func RulePorts(p vpc.Protocol, from, to Int) (int32, int32, error) {
@@ -88,7 +88,7 @@ func RulePorts(p vpc.Protocol, from, to Int) (int32, int32, error) {
 }
 
 // EntryPorts validates a network ACL entry's ports or ICMP type and code
-// (§2.3) and returns them as the model stores them: ports for tcp and udp,
+// (docs/semantics.md#nacl-icmp) and returns them as the model stores them: ports for tcp and udp,
 // type and code for icmp and icmpv6, zeros otherwise.
 func EntryPorts(p vpc.Protocol, from, to, icmpType, icmpCode Int) (fp, tp, it, ic int32, err error) {
 	switch {
@@ -119,7 +119,7 @@ func EntryPorts(p vpc.Protocol, from, to, icmpType, icmpCode Int) (fp, tp, it, i
 	return 0, 0, 0, 0, nil
 }
 
-// RuleNumber validates a NACL rule number (1-32766, §2.1) with the model's
+// RuleNumber validates a NACL rule number (1-32766, docs/semantics.md#nacl-order) with the model's
 // own check, vpc.NACLEntry.CheckRuleNumber: infrastructure as code cannot
 // write AWS's default deny, so 32767 is refused here too.
 func RuleNumber(n int64) (int, error) {
@@ -202,7 +202,7 @@ func SamePath(a, b string) bool {
 }
 
 // SortNACL sorts a NACL's entries by rule number and reports the first
-// duplicate rule number in one direction, which AWS rejects (§2.1).
+// duplicate rule number in one direction, which AWS rejects (docs/semantics.md#nacl-order).
 func SortNACL(n *vpc.NACL) (dup *vpc.NACLEntry) {
 	n.SortEntries()
 	for _, es := range [][]vpc.NACLEntry{n.Inbound, n.Outbound} {
