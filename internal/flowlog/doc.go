@@ -1,5 +1,6 @@
 // Package flowlog turns VPC Flow Logs into observations: who initiated what,
-// to where, for each network interface (issue #3; spec sections 3 and 4).
+// to where, for each network interface (issue #3; docs/semantics.md#flowlog-fields
+// and the sections after it).
 //
 // # Stages
 //
