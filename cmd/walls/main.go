@@ -3,11 +3,17 @@
 package main
 
 import (
+	"context"
 	"os"
 
 	"github.com/walls-dev/walls/internal/cli"
 )
 
 func main() {
-	os.Exit(cli.Main(os.Args[1:], cli.System()))
+	// The first SIGINT or SIGTERM cancels the run, which exits 130 (143 for
+	// SIGTERM); a second one ends the process at once.
+	ctx, stop := cli.SignalContext(context.Background(), os.Stderr)
+	code := cli.Main(ctx, os.Args[1:], cli.System())
+	stop()
+	os.Exit(code)
 }

@@ -36,7 +36,7 @@ func famOf(p netip.Prefix) family { return family(p.Addr().Is6()) }
 
 // peerPrefixes returns the CIDRs a rule's peer stands for on the internet:
 // the CIDR itself or the prefix list's entries. A security group reference
-// matches members' private addresses only (§1.3), never the internet, so it
+// matches members' private addresses only (docs/semantics.md#sg-refs), never the internet, so it
 // yields nothing; so does a prefix list whose entries were not loaded.
 func peerPrefixes(inv *vpc.Inventory, r *vpc.Rule) []netip.Prefix {
 	switch r.Peer.Kind {

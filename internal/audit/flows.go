@@ -57,7 +57,7 @@ func (fl *Flows) byInterface() map[string][]*flowlog.Observation {
 // obsMatches reports whether rule r could have admitted observation o: the
 // direction (egress rules admit what the interface initiated), the protocol
 // and port, and the remote address in the rule's peer. ICMP observations
-// carry no type or code (spec 3.8), so an ICMP rule matches any of them.
+// carry no type or code (docs/semantics.md#flowlog-icmp), so an ICMP rule matches any of them.
 func (s *scan) obsMatches(r *vpc.Rule, o *flowlog.Observation) bool {
 	if r.Egress != (o.Direction == flowlog.Outbound) {
 		return false
@@ -204,7 +204,7 @@ func limitN(xs []string, n int) []string {
 
 // observedTighten is the fallback of WALLS-FLOW-002: the group's current
 // egress against what its members were seen to initiate, widened the way
-// learn widens by default (DESIGN.md): an internet destination becomes the
+// learn widens by default (docs/semantics.md#walls-choices): an internet destination becomes the
 // port open to the whole internet, an in-VPC destination stays its address.
 // The reduction is current − observed, computed exactly with netspace.
 func observedTighten(s *scan) {

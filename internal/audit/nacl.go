@@ -882,7 +882,7 @@ func sampleAddr(set *netipx.IPSet, f family) netip.Addr {
 
 // notNACLFiltered are destinations whose traffic never crosses a subnet's
 // NACL: loopback, link-local (instance metadata, the Amazon DNS and time
-// servers, §2.6), multicast, and the Nitro IPv6 service addresses.
+// servers, docs/semantics.md#unfiltered), multicast, and the Nitro IPv6 service addresses.
 var notNACLFiltered = sync.OnceValue(func() []netip.Prefix {
 	var out []netip.Prefix
 	for _, s := range []string{"127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "::1/128", "fe80::/10", "ff00::/8", "fd00:ec2::/64"} {

@@ -40,7 +40,7 @@ func checkGroupQuota(s *scan) {
 	}
 }
 
-// checkNACLQuota: WALLS-NACL-004. The built-in deny counts (§2.7).
+// checkNACLQuota: WALLS-NACL-004. The built-in deny counts (docs/semantics.md#nacl-order).
 func checkNACLQuota(s *scan) {
 	q := s.opts.NACLQuota
 	warn := int(float64(q)*s.opts.QuotaWarn + 0.5)

@@ -35,7 +35,7 @@ var allAddrs = func() *netipx.IPSet {
 	return s
 }()
 
-// ruleSet resolves a rule's peer (§1.3): a CIDR, a prefix list's entries,
+// ruleSet resolves a rule's peer (docs/semantics.md#sg-refs): a CIDR, a prefix list's entries,
 // the private addresses of a referenced group's member interfaces.
 func (s *scan) ruleSet(r *vpc.Rule) rset {
 	out := rset{r: r}

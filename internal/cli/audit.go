@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -166,9 +165,7 @@ func writeAudit(o *AuditOptions, rep *audit.Report) error {
 	w := o.IO.Out
 	switch o.Format {
 	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeJSON(w, rep, true)
 	case "sarif":
 		return render.AuditSARIF(w, rep, render.SARIFOptions{})
 	case "markdown":
@@ -277,9 +274,7 @@ func listChecks(o *AuditOptions) error {
 			}
 			out = append(out, e)
 		}
-		enc := json.NewEncoder(o.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"checks": out})
+		return writeJSON(o.IO.Out, map[string]any{"checks": out}, true)
 	}
 	t := table.NewWriter()
 	t.SetOutputMirror(o.IO.Out)

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -191,7 +190,7 @@ func (o *CheckOptions) request() (reach.Request, error) {
 	return req, nil
 }
 
-// checkJSON is the JSON shape of a check (DESIGN.md: verdict and hops).
+// checkJSON is the JSON shape of a check (README.md: verdict and hops).
 type checkJSON struct {
 	Verdict  string        `json:"verdict"`
 	Complete bool          `json:"complete"`
@@ -311,9 +310,7 @@ func writeCheckJSON(w io.Writer, c *reach.Check, pl *checkPlanJSON) error {
 				To: epJSON(t.To), Hops: hopsJSON(t.Hops), Notes: t.Notes})
 		}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(j)
+	return writeJSON(w, j, true)
 }
 
 var stepLabels = map[reach.Step]string{

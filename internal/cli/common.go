@@ -12,9 +12,13 @@ import (
 const maxWarningsShown = 10
 
 // loadInventory loads INPUT paths, printing warnings and the kinds that
-// are absent (once) to stderr. Load errors are bad input (exit 2).
+// are absent (once) to stderr. Load errors are bad input (exit 2). A run
+// interrupted while loading stops here, before its next phase.
 func loadInventory(io *IOStreams, paths []string) (*vpc.Inventory, error) {
 	inv, err := inventory.Load(paths)
+	if cerr := io.runContext().Err(); cerr != nil {
+		return nil, cerr
+	}
 	if err != nil {
 		return nil, badInput(err)
 	}

@@ -13,31 +13,62 @@ import (
 	"github.com/walls-dev/walls/internal/safe"
 )
 
-// Version is walls' version as the crash report gives it. Release builds
-// set it with -ldflags "-X github.com/walls-dev/walls/internal/cli.Version=v1.2.3";
-// otherwise it comes from the build information (module version and VCS
-// revision).
+// Version is walls' version. Release builds set it with -ldflags
+// "-X github.com/walls-dev/walls/internal/cli.Version=v1.2.3"; otherwise
+// it comes from the build information (the module version, which go build
+// derives from the VCS tag, or "(devel)").
 var Version = ""
 
-// version returns Version, or what the binary's build information says.
-func version() string {
-	if Version != "" {
-		return Version
-	}
+// buildInfo is what walls says about itself: --version, the "walls" field
+// of JSON outputs, plan files' generatedBy and crash reports.
+type buildInfo struct {
+	Version string `json:"version"`
+	// Commit is the VCS revision the binary was built from; Modified says
+	// the work tree had uncommitted changes.
+	Commit   string `json:"commit,omitempty"`
+	Modified bool   `json:"modified,omitempty"`
+}
+
+// readBuild returns the binary's buildInfo. Tests replace it so that
+// golden files do not depend on the build.
+var readBuild = binaryBuild
+
+// binaryBuild reads Version and the binary's build information.
+func binaryBuild() buildInfo {
+	b := buildInfo{Version: Version}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
-		return "unknown"
+		if b.Version == "" {
+			b.Version = "unknown"
+		}
+		return b
 	}
-	v := bi.Main.Version
+	if b.Version == "" {
+		b.Version = bi.Main.Version
+	}
+	if b.Version == "" {
+		b.Version = "(devel)"
+	}
 	for _, s := range bi.Settings {
 		switch s.Key {
 		case "vcs.revision":
-			v += " " + s.Value
+			b.Commit = s.Value
 		case "vcs.modified":
-			if s.Value == "true" {
-				v += " (modified)"
-			}
+			b.Modified = s.Value == "true"
 		}
+	}
+	return b
+}
+
+// version is buildInfo on one line: "v1.2.3 0123abcd… (modified)".
+func version() string {
+	b := readBuild()
+	v := b.Version
+	if b.Commit != "" {
+		v += " " + b.Commit
+	}
+	if b.Modified {
+		v += " (modified)"
 	}
 	return v
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -262,7 +263,7 @@ func runDemoCheck(o *DemoOptions, ws *demo.Workspace, c demoCheck) (bool, error)
 		args = append(args, "--plan", ws.Plan())
 	}
 	args = append(args, c.args...)
-	code := Main(args, sub)
+	code := Main(o.IO.runContext(), args, sub)
 	if code == ExitBadInput {
 		return false, fmt.Errorf("demo step failed: %s", strings.TrimSpace(stderr.String()))
 	}
@@ -275,7 +276,7 @@ func runDemoCheck(o *DemoOptions, ws *demo.Workspace, c demoCheck) (bool, error)
 	if !ok {
 		mark = "UNEXPECTED: expected " + c.expect
 	} else if c.deniedAt != "" {
-		denied, err := deniesAt(args, c.deniedAt)
+		denied, err := deniesAt(o.IO.runContext(), args, c.deniedAt)
 		if err != nil {
 			return false, err
 		}
@@ -289,10 +290,10 @@ func runDemoCheck(o *DemoOptions, ws *demo.Workspace, c demoCheck) (bool, error)
 
 // deniesAt runs a check again with JSON output and reports whether the
 // trace's step denies.
-func deniesAt(args []string, step reach.Step) (bool, error) {
+func deniesAt(ctx context.Context, args []string, step reach.Step) (bool, error) {
 	var stdout, stderr bytes.Buffer
 	sub := &IOStreams{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr}
-	if code := Main(append(slices.Clip(args), "--format", "json"), sub); code == ExitBadInput {
+	if code := Main(ctx, append(slices.Clip(args), "--format", "json"), sub); code == ExitBadInput {
 		return false, fmt.Errorf("demo step failed: %s", strings.TrimSpace(stderr.String()))
 	}
 	var trace struct {
@@ -318,7 +319,7 @@ func runDemoCommand(o *DemoOptions, ws *demo.Workspace, c demoCommand) (bool, er
 	fmt.Fprintf(o.IO.Out, "\n$ %s\n", c.show)
 	var stdout, stderr bytes.Buffer
 	sub := &IOStreams{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr}
-	code := Main(c.args(ws), sub)
+	code := Main(o.IO.runContext(), c.args(ws), sub)
 	if code == ExitBadInput {
 		return false, fmt.Errorf("demo step %q failed: %s", c.show, strings.TrimSpace(stderr.String()))
 	}

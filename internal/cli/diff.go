@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -87,10 +86,7 @@ func runDiff(o *DiffOptions) error {
 			"so what they allow counts as no longer allowed and only CIDRs prove them within the current rules; pass the inventory for the exact difference")
 	}
 	if o.Format == "json" {
-		enc := json.NewEncoder(o.IO.Out)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(d); err != nil {
+		if err := writeJSON(o.IO.Out, d, false); err != nil {
 			return err
 		}
 	} else {

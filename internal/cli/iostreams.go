@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"io"
 	"os"
 
@@ -10,7 +11,7 @@ import (
 // IOStreams is the command's standard input and output. Tests pass buffers;
 // main passes the process's files. IsTerminal decides the default output
 // format (table on a terminal, JSON otherwise is never assumed: table stays
-// the default, as DESIGN.md says) and whether progress is drawn.
+// the default, docs/semantics.md#walls-choices) and whether progress is drawn.
 type IOStreams struct {
 	In     io.Reader
 	Out    io.Writer
@@ -18,6 +19,17 @@ type IOStreams struct {
 	// OutTTY and ErrTTY report whether stdout / stderr are terminals.
 	OutTTY bool
 	ErrTTY bool
+	// ctx is the run's context, which Main sets: commands stop between
+	// phases once it is cancelled (runContext).
+	ctx context.Context
+}
+
+// runContext is the run's context, never nil.
+func (s *IOStreams) runContext() context.Context {
+	if s.ctx == nil {
+		return context.Background()
+	}
+	return s.ctx
 }
 
 // System returns the process's streams.

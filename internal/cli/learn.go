@@ -145,6 +145,10 @@ func runLearn(ctx context.Context, o *LearnOptions) error {
 	if err != nil {
 		return badInput(err)
 	}
+	if err := ctx.Err(); err != nil {
+		return err // interrupted while learning: no plan is written
+	}
+	p.GeneratedBy += ", version " + version()
 	failures := p.Failures()
 	if o.Output != "" && !toStdout {
 		if err := writePlanFile(o.Output, p); err != nil {

@@ -89,6 +89,9 @@ func runObserve(ctx context.Context, o *ObserveOptions) error {
 		}
 	}
 	res, aggErr := aggregate(ctx, o.IO, o.Flows, opts)
+	if err := ctx.Err(); err != nil {
+		return err // interrupted: what was read is partial, so nothing is written
+	}
 	if res == nil {
 		return badInput(aggErr)
 	}
@@ -105,7 +108,7 @@ func runObserve(ctx context.Context, o *ObserveOptions) error {
 	return nil
 }
 
-// observationJSON is one observation as DESIGN.md's observe shape.
+// observationJSON is one observation in the shape README.md documents for observe --format json.
 type observationJSON struct {
 	InterfaceID          string   `json:"interfaceId"`
 	Direction            string   `json:"direction"`
@@ -179,7 +182,8 @@ func writeObservations(w io.Writer, format string, res *flowlog.Result, inv *vpc
 }
 
 func writeObservationsJSON(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inventory) error {
-	w.WriteString("{\n  \"observations\": [")
+	w.Write(appendWallsField(nil))
+	w.WriteString(",\n  \"observations\": [")
 	err := writeRows(w, len(res.Observations), func(b []byte, i int) []byte {
 		j := annotate(&res.Observations[i], inv)
 		if i > 0 {

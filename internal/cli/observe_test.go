@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"math/rand/v2"
@@ -67,7 +68,7 @@ func TestObserveStdinAndFlowFormat(t *testing.T) {
 	lines := strings.SplitN(string(data), "\n", 2) // drop the header: --flow-format names the fields
 	format := "${" + strings.Join(strings.Fields(lines[0]), "} ${") + "}"
 	var out, errOut bytes.Buffer
-	code := Main([]string{"observe", "--flows", "-", "--flow-format", format, "--format", "csv"},
+	code := Main(context.Background(), []string{"observe", "--flows", "-", "--flow-format", format, "--format", "csv"},
 		&IOStreams{In: strings.NewReader(lines[1]), Out: &out, ErrOut: &errOut})
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
@@ -116,7 +117,7 @@ func TestObserveSince(t *testing.T) {
 
 func TestObserveProgressOnTerminal(t *testing.T) {
 	var out, errOut bytes.Buffer
-	code := Main([]string{"observe", "--flows", obsDir + "flows-v5.log", "--format", "csv"},
+	code := Main(context.Background(), []string{"observe", "--flows", obsDir + "flows-v5.log", "--format", "csv"},
 		&IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, ErrTTY: true})
 	if code != 0 || !strings.Contains(errOut.String(), "reading flow logs:") {
 		t.Errorf("exit %d, stderr %q", code, errOut.String())

@@ -37,6 +37,20 @@ func (c *checkedWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// errStopped fails the writes of a run Main abandoned.
+var errStopped = errors.New("the run was stopped")
+
+// stop makes every later write fail without reaching the writer: Main
+// calls it when it abandons a command that did not stop in time, so
+// nothing it writes afterwards mixes with what comes next.
+func (c *checkedWriter) stop() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err == nil {
+		c.err = errStopped
+	}
+}
+
 // Err returns the first write error, or nil.
 func (c *checkedWriter) Err() error {
 	c.mu.Lock()

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,7 +51,7 @@ func TestLearnConcurrentOutput(t *testing.T) {
 				defer wg.Done()
 				args := append([]string{"learn", learnInv, "--flows", learnFlows, "-o", path, "--format", "json"}, variants[i]...)
 				var out, errOut bytes.Buffer
-				codes[i] = Main(args, &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+				codes[i] = Main(context.Background(), args, &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
 				outs[i], errs[i] = out.String(), errOut.String()
 			}()
 		}
@@ -247,7 +248,7 @@ func TestStdoutWriteErrorIsExit2(t *testing.T) {
 	}
 	for _, args := range commands {
 		var errOut bytes.Buffer
-		code := Main(args, &IOStreams{In: strings.NewReader(""), Out: failingWriter{}, ErrOut: &errOut})
+		code := Main(context.Background(), args, &IOStreams{In: strings.NewReader(""), Out: failingWriter{}, ErrOut: &errOut})
 		if code != 2 || !strings.Contains(errOut.String(), "walls: writing stdout: no space left on device") {
 			t.Errorf("walls %s: exit %d, want 2 naming stdout: %s", strings.Join(args, " "), code, errOut.String())
 		}
@@ -368,7 +369,7 @@ func TestEmptyFlowInputWarns(t *testing.T) {
 	// Stdin with records: no warning.
 	data, _ := os.ReadFile(learnFlows)
 	var out, eb bytes.Buffer
-	Main([]string{"observe", "--flows", "-"}, &IOStreams{In: bytes.NewReader(data), Out: &out, ErrOut: &eb})
+	Main(context.Background(), []string{"observe", "--flows", "-"}, &IOStreams{In: bytes.NewReader(data), Out: &out, ErrOut: &eb})
 	if strings.Contains(eb.String(), "no records") || strings.Contains(eb.String(), "no flow records") {
 		t.Errorf("stdin with records warned: %s", eb.String())
 	}

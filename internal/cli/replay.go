@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -105,10 +104,7 @@ func runReplay(ctx context.Context, o *ReplayOptions) error {
 	rep.SetWithin(plan.Recheck(inv, p))
 	rep.Judge(o.AllowUnattributed)
 	if o.Format == "json" {
-		enc := json.NewEncoder(o.IO.Out)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(rep); err != nil {
+		if err := writeJSON(o.IO.Out, rep, false); err != nil {
 			return err
 		}
 	} else if err := WriteReplayTable(o.IO.Out, rep); err != nil {

@@ -4,12 +4,14 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -21,6 +23,8 @@ const (
 	ExitFinding  = 1 // the command worked and found what it was asked to fail on / denied
 	ExitBadInput = 2
 	ExitCrash    = 3 // an internal error (a bug in walls), never bad input: see the report file
+	// ExitInterrupted (130, signal.go): stopped by SIGINT or a cancelled
+	// context; 143 for SIGTERM.
 )
 
 // exitError carries an exit code out of a run function. A nil-message error
@@ -62,10 +66,14 @@ that keeps it working, and proves what a change would block before it ships.
 
 Exit codes: 0 success, 1 a negative answer, 2 bad usage, bad input or output
 that could not be written (stdout included), 3 an internal error (a bug in
-walls: the message names a report file to attach to a bug report).`,
+walls: the message names a report file to attach to a bug report), 130
+interrupted by Ctrl-C (SIGINT; 143 for SIGTERM): the run did not finish.
+A second Ctrl-C quits at once.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.Version = versionText()
+	root.SetVersionTemplate("{{.Version}}")
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
@@ -88,30 +96,81 @@ func register(f func(*IOStreams) *cobra.Command) { commands = append(commands, f
 // pipe) the run fails with exit 2, whatever the command answered. A panic
 // in the command is an internal error: exit 3, with a report file
 // (crashReport).
-func Main(args []string, ios *IOStreams) (code int) {
+//
+// ctx is the run's: cancelling it (SignalContext does on SIGINT or
+// SIGTERM) stops the command's long work — reading flow logs, and
+// between phases — and the run exits ExitInterrupted (143 for SIGTERM)
+// with one line on stderr. A command that does not stop within stopGrace
+// is abandoned: Main returns, and the command's later writes are dropped.
+func Main(ctx context.Context, args []string, ios *IOStreams) (code int) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	out := &checkedWriter{w: ios.Out}
+	errOut := &checkedWriter{w: ios.ErrOut}
 	streams := *ios
-	streams.Out = out
-	defer func() {
-		if r := recover(); r != nil {
-			code = crashed(ios.ErrOut, r, debug.Stack(), args)
-		}
+	streams.Out, streams.ErrOut, streams.ctx = out, errOut, ctx
+	if ctx.Err() != nil {
+		fmt.Fprintln(ios.ErrOut, interruptedMessage(ctx))
+		return interruptedCode(ctx)
+	}
+	type result struct {
+		code  int
+		panic any
+		stack []byte
+	}
+	done := make(chan result, 1) // buffered: an abandoned run's goroutine still ends
+	go func() {
+		var r result
+		defer func() {
+			if p := recover(); p != nil {
+				r.panic, r.stack = p, debug.Stack()
+			}
+			done <- r
+		}()
+		r.code = execute(ctx, args, &streams)
 	}()
-	code = execute(args, &streams)
+	var r result
+	select {
+	case r = <-done:
+	case <-ctx.Done():
+		grace := time.NewTimer(stopGrace)
+		defer grace.Stop()
+		select {
+		case r = <-done:
+		case <-grace.C:
+			out.stop()
+			errOut.stop()
+			fmt.Fprintln(ios.ErrOut, interruptedMessage(ctx))
+			return interruptedCode(ctx)
+		}
+	}
+	if r.panic != nil {
+		return crashed(ios.ErrOut, r.panic, r.stack, args)
+	}
+	if r.code >= ExitInterrupted {
+		return r.code
+	}
 	if err := out.Err(); err != nil {
 		fmt.Fprintf(ios.ErrOut, "walls: writing stdout: %v\n", unwrapPath(err))
 		return ExitBadInput
 	}
-	return code
+	return r.code
 }
 
-// execute runs the command tree and turns its error into an exit code.
-func execute(args []string, io *IOStreams) int {
+// execute runs the command tree and turns its error into an exit code. A
+// command that fails once ctx is cancelled was interrupted, whatever its
+// error says (reading flow logs reports the cancellation as a read error).
+func execute(ctx context.Context, args []string, io *IOStreams) int {
 	root := NewRootCmd(io)
 	root.SetArgs(args)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(io.ErrOut, interruptedMessage(ctx))
+		return interruptedCode(ctx)
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {

@@ -8,7 +8,7 @@ import (
 )
 
 // The records of the AWS documentation's "Flow log record examples"
-// (spec 3.8), with the classification each one must get, written by hand.
+// (docs/semantics.md#flowlog-icmp), with the classification each one must get, written by hand.
 func TestAWSExamples(t *testing.T) {
 	t.Parallel()
 	const eni = "eni-1235b8ca123456789"

@@ -1,5 +1,6 @@
 // Package flowlog turns VPC Flow Logs into observations: who initiated what,
-// to where, for each network interface (issue #3; spec sections 3 and 4).
+// to where, for each network interface (issue #3; docs/semantics.md#flowlog-fields
+// and the sections after it).
 //
 // # Stages
 //
@@ -12,7 +13,7 @@
 //     chunks, gzip and stdin streamed in chunks that idle workers take
 //     over, Parquet row by row) into a fact: what the record alone says
 //     about its initiator. A SYN or SYN-ACK in tcp-flags says it exactly
-//     (spec 4.2 E1, E2); a service port against an ephemeral one says it
+//     (docs/semantics.md#flowlog-direction); a service port against an ephemeral one says it
 //     heuristically (4.3 H1); anything else is undecided.
 //     Text is read in two steps (scan.go, fast4.go): a scan records the
 //     offsets of every blank, newline and doubled blank of a 64 KiB piece
@@ -73,5 +74,5 @@
 // Every merge step is a sum, a minimum, a maximum or a set intersection,
 // and interfaces are numbered in name order, so the result is identical
 // whatever the worker count, chunk size or source order. Observations
-// overlapping a SKIPDATA window of their interface are heuristic (spec 3.4).
+// overlapping a SKIPDATA window of their interface are heuristic (docs/semantics.md#flowlog-status).
 package flowlog

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Field is one flow log field (spec 3.3). Unknown fields of newer versions
+// Field is one flow log field (docs/semantics.md#flowlog-fields). Unknown fields of newer versions
 // are kept as FieldUnknown and their values carried as opaque text.
 type Field uint8
 
@@ -147,7 +147,7 @@ type Format struct {
 	pos   [numFields]int16
 }
 
-// DefaultLogFormat is the version-2 default format (spec 3.2).
+// DefaultLogFormat is the version-2 default format (docs/semantics.md#flowlog-fields).
 const DefaultLogFormat = "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}"
 
 // DefaultFormat returns the version-2 default format.
@@ -161,7 +161,7 @@ func DefaultFormat() *Format {
 
 // ParseLogFormat reads the AWS LogFormat syntax: "${field} ${field} …"
 // separated by spaces. Unknown field names are accepted as opaque columns
-// (spec 3.3 parser rule); a format must name at least one field, and no
+// (docs/semantics.md#flowlog-fields); a format must name at least one field, and no
 // field twice.
 func ParseLogFormat(s string) (*Format, error) {
 	toks := strings.Fields(s)
@@ -301,7 +301,7 @@ func (f *Format) Has(fld Field) bool { return fld < numFields && f.pos[fld] >= 0
 func (f *Format) Column(i int) Field { return f.cols[i] }
 
 // Version is the highest version among the format's known fields: the
-// value AWS writes in ${version} (spec 3.2).
+// value AWS writes in ${version} (docs/semantics.md#flowlog-fields).
 func (f *Format) Version() int {
 	v := 2
 	for _, c := range f.cols {

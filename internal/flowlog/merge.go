@@ -584,7 +584,7 @@ func (e *eniState) setup(inv *vpc.Inventory) {
 	case 2:
 		// Both addresses were in every record: an interface that talked to
 		// one peer only. Its own srcaddr/dstaddr is a private VPC address
-		// (spec 3.3); decide only if exactly one of the two is.
+		// (docs/semantics.md#flowlog-fields); decide only if exactly one of the two is.
 		p0, p1 := isPrivate(e.addrs.a[0].As16()), isPrivate(e.addrs.a[1].As16())
 		if p0 != p1 {
 			e.learned = 1
@@ -858,7 +858,7 @@ func orient(k *factKey, e *eniState) (senderLocal, ok bool) {
 }
 
 // isTransit reports whether the record is about packets the interface
-// forwards rather than sends or receives itself (spec 3.5, 4.1 D2).
+// forwards rather than sends or receives itself (docs/semantics.md#flowlog-pkt, #flowlog-direction).
 func isTransit(e *eniState, local, pktLocal [16]byte) bool {
 	if e.transit {
 		return true

@@ -75,7 +75,7 @@ func (pr *piecesReaderAt) ReadAt(b []byte, off int64) (int, error) {
 
 // readParquet reads a flow log Parquet object as AWS delivers it: one
 // column per field, named with underscores (account_id, tcp_flags, …),
-// strings and integers, missing values as null or "-" (spec 3.7). Each row
+// strings and integers, missing values as null or "-" (docs/semantics.md#flowlog-fields). Each row
 // becomes a text record in the column order and goes through the same
 // decoder as text, so validation is identical. The object is read through
 // r, not loaded: memory holds the footer and the pages being decoded.

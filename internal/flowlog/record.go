@@ -11,7 +11,7 @@ import (
 // Action is a record's action field.
 type Action uint8
 
-// Actions (spec 3.4). ActionNone is "-" (NODATA, SKIPDATA).
+// Actions (docs/semantics.md#flowlog-status). ActionNone is "-" (NODATA, SKIPDATA).
 const (
 	ActionNone Action = iota
 	ActionAccept
@@ -21,7 +21,7 @@ const (
 // LogStatus is a record's log-status field.
 type LogStatus uint8
 
-// Log statuses (spec 3.4). A format without ${log-status} reads as OK.
+// Log statuses (docs/semantics.md#flowlog-status). A format without ${log-status} reads as OK.
 const (
 	StatusOK LogStatus = iota
 	StatusNoData
@@ -38,7 +38,7 @@ const (
 	FlowEgress
 )
 
-// TCP flag bits as flow logs record them (spec 3.4).
+// TCP flag bits as flow logs record them (docs/semantics.md#flowlog-status).
 const (
 	FlagFIN    = 1
 	FlagSYN    = 2

@@ -1,6 +1,6 @@
 package inventory
 
-// Raw shapes of `aws ec2 describe-*` output (spec §6). Pointer fields let
+// Raw shapes of `aws ec2 describe-*` output (docs/semantics.md#inputs). Pointer fields let
 // validation tell "absent" from "zero"; unknown members are ignored, as AWS
 // adds members over time.
 
@@ -216,7 +216,7 @@ type rawPrefixList struct {
 }
 
 // knownKeys are the top-level keys that identify AWS CLI inventory output. A
-// file may hold several of them (DESIGN.md).
+// file may hold several of them (docs/semantics.md#walls-choices).
 var knownKeys = map[string]bool{
 	"SecurityGroups": true, "SecurityGroupRules": true, "NetworkInterfaces": true,
 	"NetworkAcls": true, "Subnets": true, "Vpcs": true, "PrefixLists": true, "Entries": true,

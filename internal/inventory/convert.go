@@ -38,7 +38,7 @@ func (c *converter) required(s *string, line int, path, want string) (string, bo
 
 // prefix parses a CIDR of the given family ("IPv4", "IPv6" or "" for
 // either). Non-canonical blocks (host bits set) are masked, as AWS stores
-// them (§1.1), with a warning.
+// them (docs/semantics.md#sg-peers), with a warning.
 func (c *converter) prefix(s string, family string, line int, path string) (netip.Prefix, bool) {
 	p, err := netip.ParsePrefix(s)
 	want := "a CIDR block such as 10.0.0.0/16 or 2001:db8::/56"
@@ -92,7 +92,7 @@ func tags(ts []rawTag) map[string]string {
 
 // ruleTraffic validates IpProtocol, FromPort and ToPort with the model's
 // one rule, vpc.RulePorts, and returns the normalised protocol and range
-// (§1.2). For protocols without ports the range is -1,-1.
+// (docs/semantics.md#protocols). For protocols without ports the range is -1,-1.
 func (c *converter) ruleTraffic(proto *string, from, to *int64, line int, path string) (vpc.Protocol, int32, int32, bool) {
 	ps, ok := c.required(proto, line, path+".IpProtocol", "tcp, udp, icmp, icmpv6, -1 or a protocol number 0-255")
 	if !ok {

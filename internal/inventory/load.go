@@ -568,7 +568,7 @@ func (m *merger) addPrefixList(x *vpc.PrefixList) error {
 
 // addStandaloneEntries places a get-managed-prefix-list-entries document,
 // which carries no list id, on its list: the one list in the same file, or
-// the list its file name names (pl-….json). DESIGN.md.
+// the list its file name names (pl-….json). docs/semantics.md#walls-choices.
 func (m *merger) addStandaloneEntries(r *parsed) error {
 	fd := r.aws
 	var id string

@@ -210,7 +210,7 @@ func TestNonCanonicalCIDRIsMasked(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := inv.Groups["sg-1"].Egress[0].Peer.Prefix.String(); got != "100.68.0.0/18" {
-		t.Fatalf("prefix = %s, want the canonical 100.68.0.0/18 (spec §1.1)", got)
+		t.Fatalf("prefix = %s, want the canonical 100.68.0.0/18 (docs/semantics.md#sg-peers)", got)
 	}
 }
 

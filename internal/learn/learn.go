@@ -7,7 +7,7 @@
 //
 // Only outbound-initiated, accepted observations create needs: security
 // groups are stateful, so replies to connections others start pass without
-// an egress rule (aws-network-semantics.md §1.6, §4.4).
+// an egress rule (docs/semantics.md#sg-stateful).
 package learn
 
 import (
@@ -24,7 +24,7 @@ import (
 
 // Defaults.
 const (
-	// DefaultMaxRules is the AWS quota of egress rules per group (§1.8).
+	// DefaultMaxRules is the AWS quota of egress rules per group (docs/semantics.md#quotas).
 	DefaultMaxRules = 60
 	// DefaultHighPortRange is how many distinct ports >= 1024 to one remote
 	// make one port range (passive FTP data connections, for example).

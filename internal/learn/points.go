@@ -13,7 +13,7 @@ import (
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
-// destKind classifies a remote address (DESIGN.md, rules of the proposal).
+// destKind classifies a remote address (docs/semantics.md#walls-choices, rules of the proposal).
 type destKind uint8
 
 const (

@@ -601,7 +601,7 @@ func evidence(it *item) *plan.Evidence {
 }
 
 // description is the rule's AWS Description: at most 255 characters of the
-// allowed set (§1.1).
+// allowed set (docs/semantics.md#sg-peers).
 func description(ev *plan.Evidence, it *item) string {
 	enis := map[string]bool{}
 	for _, pt := range it.pts {

@@ -179,7 +179,7 @@ func (l *learner) warnings() []string {
 	return w
 }
 
-// untrackedNote warns of §1.6 consequence 2: while a group allows all
+// untrackedNote warns of docs/semantics.md#sg-stateful: while a group allows all
 // ports out to the whole internet, its inbound services open to the whole
 // internet are untracked; the proposal removes that egress, so those
 // connections become tracked, established ones drop once when the change is

@@ -48,7 +48,7 @@ func ExampleSet_Subtract() {
 	// 21 boxes
 }
 
-// An icmp rule only matches IPv4 and an icmpv6 rule only IPv6 (spec §1.2).
+// An icmp rule only matches IPv4 and an icmpv6 rule only IPv6 (docs/semantics.md#protocols).
 func ExampleRuleSet() {
 	for _, r := range []struct {
 		proto     int

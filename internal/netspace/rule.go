@@ -17,7 +17,7 @@ func invalid(format string, args ...any) error {
 }
 
 // RuleSet returns the packets a security-group rule matches, following
-// AWS's matching semantics (aws-network-semantics.md §1.2). addrs is the
+// AWS's matching semantics (docs/semantics.md#protocols). addrs is the
 // rule's peer: a CIDR, a prefix list's entries, or a referenced group's
 // addresses; nil means no address.
 //
@@ -73,7 +73,7 @@ func RuleSet(protocol int, fromPort, toPort int32, addrs *netipx.IPSet) (Set, er
 }
 
 // NACLEntrySet returns the packets a network-ACL entry matches, following
-// the NACL semantics (aws-network-semantics.md §2.3), which differ from
+// the NACL semantics (docs/semantics.md#nacl-icmp), which differ from
 // RuleSet's in how ICMP meets address families: NACL entries are matched
 // literally on protocol number and address, so an icmp (1) entry applies
 // its type and code to whatever family its CIDR has, and an icmpv6 (58)

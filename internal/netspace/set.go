@@ -60,8 +60,7 @@ type Packet struct {
 	Addr netip.Addr
 }
 
-// IP protocol numbers whose port dimension carries meaning (§1.2 of the
-// AWS semantics notes). Every other protocol is matched whole.
+// IP protocol numbers whose port dimension carries meaning (docs/semantics.md#protocols). Every other protocol is matched whole.
 const (
 	protoICMP   = 1
 	protoTCP    = 6

@@ -5,7 +5,7 @@
 // and Apply, which turns a plan back into an inventory for `check --plan`.
 //
 // A plan records the exact current rules it was made against, so anything
-// that acts on it can refuse when the account drifted since (DESIGN.md).
+// that acts on it can refuse when the account drifted since (docs/semantics.md#walls-choices).
 package plan
 
 import (
@@ -32,7 +32,10 @@ const (
 // Plan is a proposal for the egress rules of security groups, with its
 // evidence and proofs. Its JSON form is the plan file.
 type Plan struct {
-	Version     int           `json:"version"`
+	Version int `json:"version"`
+	// GeneratedBy names the program that wrote the plan and its version:
+	// "walls learn, version v1.2.3 <commit>". It is free text, so plans
+	// that carry a version stay readable by every walls of format 1.
 	GeneratedBy string        `json:"generatedBy,omitempty"`
 	Inventory   InventoryInfo `json:"inventory"`
 	Window      Window        `json:"window"`
@@ -125,7 +128,7 @@ type Group struct {
 	NotProvenFlows uint64 `json:"notProvenFlows,omitempty"`
 }
 
-// RuleCount is a rule list's size per family bucket (§1.8): SG references and
+// RuleCount is a rule list's size per family bucket (docs/semantics.md#quotas): SG references and
 // prefix lists count in both, as AWS does not document their bucket.
 type RuleCount struct {
 	IPv4 int `json:"ipv4"`

@@ -35,7 +35,7 @@ type ReplayReport struct {
 	// reference groups the inventory lacks.
 	NotEvaluated uint64 `json:"notEvaluated,omitempty"`
 	// Invalid counts connections no rule can describe: ICMP to an IPv6
-	// address, ICMPv6 to an IPv4 one (§1.2).
+	// address, ICMPv6 to an IPv4 one (docs/semantics.md#protocols).
 	Invalid uint64 `json:"invalid,omitempty"`
 	// UnknownInterfaces lists interfaces of the observations missing from the
 	// inventory (at most 20).
@@ -218,7 +218,7 @@ func governed(inv *vpc.Inventory, eni *vpc.Interface) bool {
 }
 
 // FamilyOK reports whether the observation's protocol can reach its remote's
-// address family: icmp is IPv4 only and icmpv6 IPv6 only (§1.2).
+// address family: icmp is IPv4 only and icmpv6 IPv6 only (docs/semantics.md#protocols).
 func FamilyOK(o *traffic.Observation) bool {
 	return vpc.FamilyMatches(vpc.Protocol(o.Protocol), o.Remote.Unmap())
 }
@@ -264,7 +264,7 @@ func (e *Egress) Group(id string) netspace.Set {
 	return s
 }
 
-// Allows reports whether any of groups lets p out: SG rules pool (§1.4).
+// Allows reports whether any of groups lets p out: SG rules pool (docs/semantics.md#sg-pool).
 func (e *Egress) Allows(groups []string, p netspace.Packet) bool {
 	for _, g := range groups {
 		if e.Group(g).Contains(p) {

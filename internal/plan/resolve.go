@@ -11,7 +11,7 @@ import (
 
 // peerAddrs resolves a rule's peer to addresses against inv: a CIDR is
 // itself, a prefix list its entries, an SG reference the private addresses
-// of the group's member interfaces (§1.3). Unknown lists and groups resolve
+// of the group's member interfaces (docs/semantics.md#sg-refs). Unknown lists and groups resolve
 // to nothing.
 func peerAddrs(inv *vpc.Inventory, p vpc.Peer) *netipx.IPSet {
 	ps, _ := inv.PeerPrefixes(p)

@@ -137,7 +137,7 @@ func sameSymbol(a, b vpc.Peer) bool {
 }
 
 // familySet is every address of the families a peer can match: an SG
-// reference both (§1.2), a prefix list its own.
+// reference both (docs/semantics.md#protocols), a prefix list its own.
 func familySet(inv *vpc.Inventory, p vpc.Peer) *netipx.IPSet {
 	v4, v6 := netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")
 	if p.Kind == vpc.PeerPrefixList {

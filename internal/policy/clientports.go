@@ -23,7 +23,7 @@ func (r PortRange) Contains(p int32) bool { return r.From <= p && p <= r.To }
 // A reply goes back to the port the client picked its connection from, so a
 // network ACL, which is stateless, must allow the reply direction on every
 // port the client may pick. Which ports those are depends on the client.
-// These are the ranges walls knows by name (the spec's §2.4).
+// These are the ranges walls knows by name (docs/semantics.md#ephemeral-ports).
 var (
 	// LinuxClientPorts is the Linux kernel's default ephemeral range
 	// (net.ipv4.ip_local_port_range). AWS's pages say 32768-61000.

@@ -10,7 +10,7 @@ import (
 )
 
 // What a network ACL direction does, in the three forms the commands need.
-// All three follow one rule (spec §2.1): the entries are taken in
+// All three follow one rule (docs/semantics.md#nacl-order): the entries are taken in
 // rule-number order, the first that matches the packet decides, and a
 // packet no entry matches is denied (the "*" rule).
 //

@@ -88,7 +88,7 @@ func pickSourceInterface(srcs, dsts []candidate) []candidate {
 	return srcs[:1]
 }
 
-// evaluate runs one pair through every hop (spec §1.4).
+// evaluate runs one pair through every hop (docs/semantics.md#sg-pool).
 func evaluate(inv *vpc.Inventory, req *Request, from, to Endpoint) Trace {
 	t := Trace{Verdict: Allowed, Complete: true, From: from, To: to, Request: *req}
 	ix := inv.Index()
@@ -261,7 +261,7 @@ func orUnknown(s string) string {
 }
 
 // naclHop evaluates one direction of a NACL for one packet: first match in
-// rule-number order decides (spec §2.1).
+// rule-number order decides (docs/semantics.md#nacl-order).
 func naclHop(n *vpc.NACL, step Step, egress bool, proto vpc.Protocol, peer netip.Addr, port, icmpType, icmpCode int32) Hop {
 	e, ok := n.Evaluate(egress, proto, peer, port, icmpType, icmpCode)
 	dir := "inbound"

@@ -9,7 +9,7 @@ import (
 )
 
 // sgHop evaluates the union of an interface's security groups in one
-// direction (spec §1.4): the packet passes when any rule of any attached
+// direction (docs/semantics.md#sg-pool): the packet passes when any rule of any attached
 // group matches it. peer is the remote address: the destination for
 // egress, the source for ingress.
 func sgHop(inv *vpc.Inventory, ix *vpc.Index, step Step, eni *vpc.Interface, egress bool, req *Request, peer netip.Addr, icmpCode int32) Hop {
@@ -110,7 +110,7 @@ func peerMatches(inv *vpc.Inventory, ix *vpc.Index, p vpc.Peer, addr netip.Addr)
 	case vpc.PeerPrefixList:
 		pl, ok := inv.PrefixLists[p.PrefixListID]
 		if ok && (pl.AddressFamily == "IPv4" && addr.Is6() || pl.AddressFamily == "IPv6" && addr.Is4()) {
-			return false, true // a list holds one family only (spec §1.2)
+			return false, true // a list holds one family only (docs/semantics.md#protocols)
 		}
 		if !ok || !pl.EntriesKnown {
 			return false, false
@@ -118,7 +118,7 @@ func peerMatches(inv *vpc.Inventory, ix *vpc.Index, p vpc.Peer, addr netip.Addr)
 		return pl.Contains(addr), true
 	case vpc.PeerGroup:
 		// An SG reference matches the private addresses of the group's
-		// member interfaces, never public ones (spec §1.3).
+		// member interfaces, never public ones (docs/semantics.md#sg-refs).
 		return ix.GroupHasMemberAddr(p.Group.GroupID, addr), true
 	}
 	return false, true

@@ -2,7 +2,7 @@
 // evaluates it: the source's security group egress, the source subnet's
 // network ACL outbound, the destination subnet's NACL inbound, the
 // destination's security group ingress, and the return path through both
-// NACLs (security groups are stateful; NACLs are not). See spec §1.4, §2.
+// NACLs (security groups are stateful; NACLs are not). See docs/semantics.md#sg-pool, #nacl-order.
 //
 // A check returns a Trace value; rendering is the caller's job.
 package reach

@@ -209,7 +209,7 @@ func (ix *Index) NACLForSubnet(subnetID, vpcID string) *NACL {
 }
 
 // GroupHasMemberAddr reports whether addr is a private address of an
-// interface carrying group id: what an SG reference matches (§1.3). A gone
+// interface carrying group id: what an SG reference matches (docs/semantics.md#sg-refs). A gone
 // interface counts for the addresses it holds in ByPrivateIP.
 func (ix *Index) GroupHasMemberAddr(groupID string, addr netip.Addr) bool {
 	eni := ix.ByPrivateIP[addr]
@@ -280,7 +280,7 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // PeerPrefixes resolves a rule's peer to the address blocks it matches
-// (spec §1.3) and says whether the inventory could resolve it: a CIDR is
+// (docs/semantics.md#sg-refs) and says whether the inventory could resolve it: a CIDR is
 // itself; a prefix list is its entries (unresolved when the list or its
 // entries are not loaded); a security group reference is the private IPv4
 // and IPv6 addresses, primary and secondary, of the interfaces that carry

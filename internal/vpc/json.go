@@ -7,7 +7,7 @@ import (
 
 // RuleJSON is an SG rule in the AWS API's own field names (the modern
 // SecurityGroupRule shape), so JSON output reads without a dictionary and
-// jq scripts written against the AWS CLI work on it (DESIGN.md).
+// jq scripts written against the AWS CLI work on it (docs/semantics.md#walls-choices).
 type RuleJSON struct {
 	SecurityGroupRuleID string               `json:"SecurityGroupRuleId,omitempty"`
 	GroupID             string               `json:"GroupId,omitempty"`

@@ -41,7 +41,7 @@ func (g *SecurityGroup) Rules(egress bool) []Rule {
 	return g.Ingress
 }
 
-// NACLEntry is one numbered network ACL rule (§2.3).
+// NACLEntry is one numbered network ACL rule (docs/semantics.md#nacl-icmp).
 type NACLEntry struct {
 	RuleNumber int
 	Egress     bool
@@ -51,7 +51,7 @@ type NACLEntry struct {
 	// FromPort/ToPort hold the PortRange for tcp and udp. ICMPType and
 	// ICMPCode hold IcmpTypeCode for icmp and icmpv6 (-1 = any). For other
 	// protocols, and for icmpv6 on an IPv4 block, every port and type
-	// matches (§2.3).
+	// matches (docs/semantics.md#nacl-icmp).
 	FromPort, ToPort   int32
 	ICMPType, ICMPCode int32
 	Source             Location
@@ -89,7 +89,7 @@ func (e *NACLEntry) RuleLabel() string {
 	return strconv.Itoa(e.RuleNumber)
 }
 
-// Matches reports whether the entry matches a packet (§2.1, §2.3). For tcp
+// Matches reports whether the entry matches a packet (docs/semantics.md#nacl-order, #nacl-icmp). For tcp
 // and udp, port is the destination port the entry's range is matched
 // against; for ICMP, icmpType and icmpCode.
 func (e *NACLEntry) Matches(proto Protocol, addr netip.Addr, port, icmpType, icmpCode int32) bool {
@@ -109,7 +109,7 @@ func (e *NACLEntry) Matches(proto Protocol, addr netip.Addr, port, icmpType, icm
 		return ICMPMatches(e.ICMPType, e.ICMPCode, icmpType, icmpCode)
 	case ProtoICMPv6:
 		if e.Prefix.Addr().Is4() {
-			return true // §2.3: protocol 58 with an IPv4 block matches all types
+			return true // docs/semantics.md#nacl-icmp: protocol 58 with an IPv4 block matches all types
 		}
 		return ICMPMatches(e.ICMPType, e.ICMPCode, icmpType, icmpCode)
 	}
@@ -197,9 +197,9 @@ type Interface struct {
 	PrivateIPs []netip.Addr
 	IPv6s      []netip.Addr
 	// PublicIPs are the public IPv4 / Elastic IP associations. An SG
-	// reference does not match them (§1.3).
+	// reference does not match them (docs/semantics.md#sg-refs).
 	PublicIPs []netip.Addr
-	// Delegated prefixes; whether an SG reference covers them is unverified (§1.3).
+	// Delegated prefixes; whether an SG reference covers them is unverified (docs/semantics.md#sg-refs).
 	IPv4Prefixes []netip.Prefix
 	IPv6Prefixes []netip.Prefix
 	Tags         map[string]string
@@ -229,7 +229,7 @@ func (i *Interface) PrimaryIP() netip.Addr {
 
 // PrivateAddrs returns every private address an SG reference to one of the
 // interface's groups matches: all private IPv4 (primary and secondary) and
-// all IPv6 addresses (§1.3).
+// all IPv6 addresses (docs/semantics.md#sg-refs).
 func (i *Interface) PrivateAddrs() []netip.Addr {
 	out := make([]netip.Addr, 0, len(i.PrivateIPs)+len(i.IPv6s))
 	out = append(out, i.PrivateIPs...)

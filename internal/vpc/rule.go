@@ -4,7 +4,7 @@
 //
 // The package does no I/O. Loaders in internal/inventory build an Inventory;
 // evaluators (reach, audit, learn) read it. Semantics follow
-// shared/spec/aws-network-semantics.md; section numbers below refer to it.
+// docs/semantics.md; the anchors below refer to its sections.
 package vpc
 
 import (
@@ -27,7 +27,7 @@ const (
 
 // ParseProtocol reads an AWS IpProtocol / NACL Protocol value: a name
 // (tcp, udp, icmp, icmpv6, all), a number 0-255, or "-1". Names are matched
-// case-insensitively, as the AWS API accepts them (§1.2).
+// case-insensitively, as the AWS API accepts them (docs/semantics.md#protocols).
 func ParseProtocol(s string) (Protocol, error) {
 	switch s {
 	case "-1", "all", "ALL", "All":
@@ -81,7 +81,7 @@ func (p Protocol) HasPorts() bool { return p == ProtoTCP || p == ProtoUDP }
 // ToPort fields hold type and code.
 func (p Protocol) IsICMP() bool { return p == ProtoICMP || p == ProtoICMPv6 }
 
-// PeerKind says which of the four kinds of peer a rule has (§1.1).
+// PeerKind says which of the four kinds of peer a rule has (docs/semantics.md#sg-peers).
 type PeerKind uint8
 
 // Peer kinds. Exactly one applies to a rule.
@@ -162,7 +162,7 @@ type Rule struct {
 	// direction, in input order; used to name rules that have no ID.
 	Index int
 	// Assumed marks a rule the input does not state but the tool that
-	// deploys it adds (CloudFormation's default allow-all egress), spec §1.5.
+	// deploys it adds (CloudFormation's default allow-all egress), docs/semantics.md#sg-pool.
 	Assumed bool
 	Source  Location
 }
@@ -222,7 +222,7 @@ func (r *Rule) String() string {
 // MatchesTraffic reports whether the rule's protocol and port/ICMP part
 // admits a packet of protocol proto with destination port (or ICMP type and
 // code) port / icmpType, icmpCode. The peer is matched separately, since it
-// needs the inventory to resolve (§1.2).
+// needs the inventory to resolve (docs/semantics.md#protocols).
 func (r *Rule) MatchesTraffic(proto Protocol, port, icmpType, icmpCode int32) bool {
 	if r.Protocol == ProtoAll {
 		return true
@@ -253,7 +253,7 @@ func ICMPMatches(ruleType, ruleCode, t, c int32) bool {
 
 // FamilyMatches reports whether an ICMP rule's protocol fits the address
 // family of the packet: icmp is ICMPv4 only and icmpv6 is IPv6 only; an icmp
-// rule with an IPv6 CIDR matches nothing (§1.2 [INF]).
+// rule with an IPv6 CIDR matches nothing (docs/semantics.md#protocols).
 func FamilyMatches(proto Protocol, addr netip.Addr) bool {
 	switch proto {
 	case ProtoICMP:

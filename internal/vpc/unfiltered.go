@@ -6,7 +6,7 @@ import (
 )
 
 // Destinations that neither security groups nor network ACLs filter, and
-// that flow logs do not record (spec §1.7, §2.6, §5): the instance metadata
+// that flow logs do not record (docs/semantics.md#unfiltered): the instance metadata
 // service, Amazon DNS, Time Sync and Windows activation on their link-local
 // addresses, their Nitro IPv6 twins in fd00:ec2::/64, and the Route 53
 // Resolver at the primary VPC block's base + 2.

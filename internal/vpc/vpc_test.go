@@ -73,7 +73,7 @@ func TestNACLEntryMatches(t *testing.T) {
 		{e(ProtoTCP, "10.0.0.0/8", 1024, 65535, 0, 0), ProtoTCP, v4, 1023, 0, 0, false},
 		{e(ProtoICMP, "0.0.0.0/0", 0, 0, 3, 4), ProtoICMP, v4, 0, 3, 4, true},
 		{e(ProtoICMP, "0.0.0.0/0", 0, 0, 3, 4), ProtoICMP, v4, 0, 3, 3, false},
-		{e(ProtoICMPv6, "0.0.0.0/0", 0, 0, 128, 0), ProtoICMPv6, v4, 0, 1, 1, true}, // §2.3: 58 with IPv4 = all types
+		{e(ProtoICMPv6, "0.0.0.0/0", 0, 0, 128, 0), ProtoICMPv6, v4, 0, 1, 1, true}, // docs/semantics.md#nacl-icmp: 58 with IPv4 = all types
 		{e(ProtoICMPv6, "::/0", 0, 0, 128, 0), ProtoICMPv6, v6, 0, 129, 0, false},
 		{e(47, "0.0.0.0/0", 0, 0, -1, -1), 47, v4, 0, 0, 0, true},
 	}

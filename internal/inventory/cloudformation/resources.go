@@ -97,7 +97,7 @@ func (l *loader) subnet(p props) error {
 }
 
 // group reads AWS::EC2::SecurityGroup. Without SecurityGroupEgress,
-// CloudFormation keeps AWS's default allow-all IPv4 egress (§7.2): walls
+// CloudFormation keeps AWS's default allow-all IPv4 egress (docs/semantics.md#inputs): walls
 // adds it, described as AssumedDefaultEgress, with a warning.
 func (l *loader) group(p props) error {
 	g := &vpc.SecurityGroup{ID: l.id(p.res), Tags: l.tags(p), RulesKnown: true, Source: l.resLoc(p)}
@@ -135,7 +135,7 @@ func (l *loader) group(p props) error {
 				addRule(g, vpc.Rule{GroupID: g.ID, Egress: true, Protocol: vpc.ProtoAll, FromPort: -1, ToPort: -1,
 					Peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netipAll4}, Description: AssumedDefaultEgress, Assumed: true, Source: g.Source})
 				l.inv.Warn(vpc.Warning{Code: "assumed-default-egress", Resource: g.ID,
-					Message: fmt.Sprintf("%s declares no SecurityGroupEgress: CloudFormation keeps AWS's default egress, assumed to be all traffic to 0.0.0.0/0 (spec §1.5, §7.2)", g.ID),
+					Message: fmt.Sprintf("%s declares no SecurityGroupEgress: CloudFormation keeps AWS's default egress, assumed to be all traffic to 0.0.0.0/0", g.ID),
 					Source:  g.Source})
 			}
 			continue
@@ -320,7 +320,7 @@ func (l *loader) nacl(p props) error {
 	return nil
 }
 
-// naclEntry reads AWS::EC2::NetworkAclEntry (§7.2): Protocol is a number
+// naclEntry reads AWS::EC2::NetworkAclEntry (docs/semantics.md#inputs): Protocol is a number
 // (-1 = all); PortRange is required for 6 and 17, Icmp for 1 (and for 58
 // with an IPv6 block).
 func (l *loader) naclEntry(p props) error {

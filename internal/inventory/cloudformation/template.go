@@ -26,9 +26,9 @@ import (
 
 // AssumedDefaultEgress is the Description given to the rule walls adds to
 // an AWS::EC2::SecurityGroup declared without SecurityGroupEgress:
-// CloudFormation then keeps AWS's default allow-all IPv4 egress (spec §7.2,
-// §1.5). The IPv6 ::/0 twin the CFN docs mention is not added: reports
-// conflict (spec §1.5). A warning with code "assumed-default-egress"
+// CloudFormation then keeps AWS's default allow-all IPv4 egress (docs/semantics.md#sg-pool,
+// #inputs). The IPv6 ::/0 twin the CFN docs mention is not added: reports
+// conflict (docs/semantics.md#sg-pool). A warning with code "assumed-default-egress"
 // accompanies every such rule.
 const AssumedDefaultEgress = "assumed default: allow-all IPv4 egress CloudFormation keeps when SecurityGroupEgress is not declared"
 

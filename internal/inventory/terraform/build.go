@@ -12,7 +12,7 @@ import (
 )
 
 // builder turns resources into model objects with the AWS provider's
-// semantics (spec §7.1).
+// semantics (docs/semantics.md#inputs).
 type builder struct {
 	inv *vpc.Inventory
 	// why words unknown values: "unknown at plan time" for plans,

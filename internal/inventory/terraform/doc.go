@@ -4,7 +4,7 @@
 // LoadHCLDirWithSuppressions).
 //
 // Both readers reduce their input to one value tree and share one builder,
-// so the AWS provider's semantics (spec §7.1) are written once:
+// so the AWS provider's semantics (docs/semantics.md#inputs) are written once:
 //   - aws_security_group and aws_default_security_group hold exactly the
 //     declared inline ingress/egress blocks: the provider deletes AWS's
 //     default allow-all egress, so no egress block means no egress; one

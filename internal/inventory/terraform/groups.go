@@ -13,7 +13,7 @@ import (
 
 // group reads aws_security_group and aws_default_security_group. The
 // provider removes AWS's default allow-all egress from a group it creates,
-// and strips every rule from a default group it adopts (§7.1), so the
+// and strips every rule from a default group it adopts (docs/semantics.md#inputs), so the
 // declared blocks are the group's whole rule set: no egress blocks means no
 // egress.
 func (b *builder) group(r *resource) error {
@@ -114,7 +114,7 @@ func (b *builder) head(r *resource, o *object, path, protoField string) (ruleHea
 	}
 	h := ruleHead{proto: p, from: -1, to: -1}
 	if !p.HasPorts() && !p.IsICMP() {
-		return h, true, nil // -1 and other protocols ignore ports (§1.2, §7.1)
+		return h, true, nil // -1 and other protocols ignore ports (docs/semantics.md#protocols, #inputs)
 	}
 	from, fst, err := o.integer("from_port")
 	if err != nil {
@@ -299,7 +299,7 @@ func (b *builder) ruleGroupID(r *resource, o *object) (gid string, ok bool, err 
 }
 
 // vpcRule reads aws_vpc_security_group_ingress_rule / _egress_rule: one
-// peer each; ip_protocol "-1" ignores ports (§7.1).
+// peer each; ip_protocol "-1" ignores ports (docs/semantics.md#inputs).
 func (b *builder) vpcRule(r *resource) error {
 	o := r.Body
 	egress := r.Type == "aws_vpc_security_group_egress_rule"

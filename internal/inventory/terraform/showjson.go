@@ -36,7 +36,7 @@ func Detect(data []byte) bool {
 }
 
 // LoadShowJSON adds the network resources of a `terraform show -json`
-// document to inv (spec §7.3). For a plan it reads planned_values, the
+// document to inv (docs/semantics.md#inputs). For a plan it reads planned_values, the
 // state Terraform would leave after apply; values marked in
 // resource_changes[].change.after_unknown are unknown at plan time. An
 // unknown that is a reference to another resource of the same plan
@@ -291,7 +291,7 @@ func (s *showLoader) resolve(r *resource) {
 	s.resolveObject(r.Body, exprs, mod, 0)
 	// An unknown attribute the configuration does not set is computed by
 	// the provider. For the rule blocks of a group or NACL that means "none
-	// declared inline" (standalone rule resources add the rules, §7.1);
+	// declared inline" (standalone rule resources add the rules, docs/semantics.md#inputs);
 	// for addresses, AWS assigns none unless asked. The exception is an
 	// instance's primary private IP, which AWS always assigns.
 	for k, v := range r.Body.Fields {

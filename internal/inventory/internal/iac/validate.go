@@ -16,7 +16,7 @@ func Errorf(loc vpc.Location, format string, args ...any) error {
 }
 
 // ParsePrefix reads a CIDR block strictly ("10.0.0.0/16", "2001:db8::/56")
-// and returns it canonical (masked), as AWS stores it (§1.1). family is
+// and returns it canonical (masked), as AWS stores it (docs/semantics.md#sg-peers). family is
 // 4, 6 or 0 for either.
 func ParsePrefix(s string, family int) (netip.Prefix, error) {
 	p, err := netip.ParsePrefix(strings.TrimSpace(s))
@@ -67,7 +67,7 @@ func Field(err error, names map[string]string, def string) string {
 	return fe.Field
 }
 
-// RuleNumber validates a NACL rule number (1-32766, §2.1) with the model's
+// RuleNumber validates a NACL rule number (1-32766, docs/semantics.md#nacl-order) with the model's
 // own check, vpc.NACLEntry.CheckRuleNumber: infrastructure as code cannot
 // write AWS's default deny, so 32767 is refused here too.
 func RuleNumber(n int64) (int, error) {
@@ -150,7 +150,7 @@ func SamePath(a, b string) bool {
 }
 
 // SortNACL sorts a NACL's entries by rule number and reports the first
-// duplicate rule number in one direction, which AWS rejects (§2.1).
+// duplicate rule number in one direction, which AWS rejects (docs/semantics.md#nacl-order).
 func SortNACL(n *vpc.NACL) (dup *vpc.NACLEntry) {
 	n.SortEntries()
 	for _, es := range [][]vpc.NACLEntry{n.Inbound, n.Outbound} {
