@@ -200,49 +200,13 @@ func (l *loader) rule(p props, g *vpc.SecurityGroup, egress, standalone bool) er
 			return iac.Errorf(l.loc(p, fld), "%v", err)
 		}
 	}
-	fields := []string{"CidrIp", "CidrIpv6", "SourcePrefixListId", "SourceSecurityGroupId", "SourceSecurityGroupName"}
+	fields := ingressPeers
 	if egress {
-		fields = []string{"CidrIp", "CidrIpv6", "DestinationPrefixListId", "DestinationSecurityGroupId"}
+		fields = egressPeers
 	}
-	var peers []vpc.Peer
-	for _, f := range fields {
-		s, st, u, err := l.str(p, f)
-		if err != nil {
-			return err
-		}
-		if st == isUnknown {
-			l.warnUnknown(p, f, u, "rule skipped")
-			return nil
-		}
-		if st != known || s == "" {
-			continue
-		}
-		var peer vpc.Peer
-		switch f {
-		case "CidrIp", "CidrIpv6":
-			fam := 4
-			if f == "CidrIpv6" {
-				fam = 6
-			}
-			pfx, err := iac.ParsePrefix(s, fam)
-			if err != nil {
-				return iac.Errorf(l.loc(p, f), "%s: %v", f, err)
-			}
-			peer = vpc.Peer{Kind: vpc.PeerCIDR, Prefix: pfx}
-		case "SourcePrefixListId", "DestinationPrefixListId":
-			peer = vpc.Peer{Kind: vpc.PeerPrefixList, PrefixListID: s}
-		case "SourceSecurityGroupName":
-			peer = vpc.Peer{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: l.groupByName(s)}}
-		default:
-			peer = vpc.Peer{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: s}}
-			if owner, _, _, _ := l.str(p, "SourceSecurityGroupOwnerId"); owner != "" {
-				peer.Group.UserID = owner
-			}
-		}
-		peers = append(peers, peer)
-	}
-	if len(peers) != 1 {
-		return iac.Errorf(l.loc(p, ""), "want exactly one of %s, found %d", strings.Join(fields, ", "), len(peers))
+	peers, err := iac.Peers(newBody(l, p), fields, g.ID)
+	if err != nil || len(peers) == 0 {
+		return err // len 0: a peer is unknown, the rule skipped
 	}
 	desc, _, _, _ := l.str(p, "Description")
 	r := vpc.Rule{GroupID: g.ID, Egress: egress, Protocol: proto, FromPort: from, ToPort: to, Peer: peers[0], Description: desc,
