@@ -132,7 +132,7 @@ func (l *loader) group(p props) error {
 				break // declared rules, or items already reported unknown
 			}
 			if egress { // "any egress rule" suppresses the default: none is not any
-				addRule(g, vpc.Rule{GroupID: g.ID, Egress: true, Protocol: vpc.ProtoAll, FromPort: -1, ToPort: -1,
+				iac.AddRule(g, vpc.Rule{GroupID: g.ID, Egress: true, Protocol: vpc.ProtoAll, FromPort: -1, ToPort: -1,
 					Peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netipAll4}, Description: AssumedDefaultEgress, Assumed: true, Source: g.Source})
 				l.inv.Warn(vpc.Warning{Code: "assumed-default-egress", Resource: g.ID,
 					Message: fmt.Sprintf("%s declares no SecurityGroupEgress: CloudFormation keeps AWS's default egress, assumed to be all traffic to 0.0.0.0/0", g.ID),
@@ -149,16 +149,6 @@ func (l *loader) group(p props) error {
 	l.inv.Groups[g.ID] = g
 	l.inv.Loaded[vpc.KindSecurityGroups] = true
 	return nil
-}
-
-func addRule(g *vpc.SecurityGroup, r vpc.Rule) {
-	if r.Egress {
-		r.Index = len(g.Egress)
-		g.Egress = append(g.Egress, r)
-	} else {
-		r.Index = len(g.Ingress)
-		g.Ingress = append(g.Ingress, r)
-	}
 }
 
 // rule reads one rule (inline item or standalone resource properties).
@@ -217,7 +207,7 @@ func (l *loader) rule(p props, g *vpc.SecurityGroup, egress, standalone bool) er
 	} else if p.n != nil {
 		r.Source.Line = p.line
 	}
-	addRule(g, r)
+	iac.AddRule(g, r)
 	return nil
 }
 

@@ -146,19 +146,9 @@ func (b *builder) inlineRule(r *resource, g *vpc.SecurityGroup, egress bool, pat
 	}
 	desc, _, _ := o.str("description")
 	for _, p := range peers {
-		addRule(g, vpc.Rule{GroupID: g.ID, Egress: egress, Protocol: h.proto, FromPort: h.from, ToPort: h.to, Peer: p, Description: desc, Source: o.Loc})
+		iac.AddRule(g, vpc.Rule{GroupID: g.ID, Egress: egress, Protocol: h.proto, FromPort: h.from, ToPort: h.to, Peer: p, Description: desc, Source: o.Loc})
 	}
 	return nil
-}
-
-func addRule(g *vpc.SecurityGroup, rule vpc.Rule) {
-	if rule.Egress {
-		rule.Index = len(g.Egress)
-		g.Egress = append(g.Egress, rule)
-	} else {
-		rule.Index = len(g.Ingress)
-		g.Ingress = append(g.Ingress, rule)
-	}
 }
 
 // targetGroup finds (or makes a placeholder for) the group a standalone
@@ -210,7 +200,7 @@ func (b *builder) legacyRule(r *resource) error {
 		if len(peers) > 1 {
 			id = fmt.Sprintf("%s#%d", r.Addr, i)
 		}
-		addRule(g, vpc.Rule{ID: id, GroupID: gid, Egress: typ == "egress", Protocol: h.proto, FromPort: h.from, ToPort: h.to, Peer: p, Description: desc, Source: o.Loc})
+		iac.AddRule(g, vpc.Rule{ID: id, GroupID: gid, Egress: typ == "egress", Protocol: h.proto, FromPort: h.from, ToPort: h.to, Peer: p, Description: desc, Source: o.Loc})
 	}
 	return nil
 }
@@ -257,7 +247,7 @@ func (b *builder) vpcRule(r *resource) error {
 	desc, _, _ := o.str("description")
 	g := b.targetGroup(r, gid)
 	b.inv.Loaded[vpc.KindSecurityGroupRules] = true
-	addRule(g, vpc.Rule{ID: id, GroupID: gid, Egress: egress, Protocol: h.proto, FromPort: h.from, ToPort: h.to, Peer: peers[0], Description: desc, Source: o.Loc})
+	iac.AddRule(g, vpc.Rule{ID: id, GroupID: gid, Egress: egress, Protocol: h.proto, FromPort: h.from, ToPort: h.to, Peer: peers[0], Description: desc, Source: o.Loc})
 	return nil
 }
 

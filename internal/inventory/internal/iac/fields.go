@@ -174,3 +174,15 @@ func Peers(b Body, f PeerFields, selfID string) ([]vpc.Peer, error) {
 	}
 	return peers, nil
 }
+
+// AddRule appends a rule to its group's ingress or egress list, numbering
+// it by its place there.
+func AddRule(g *vpc.SecurityGroup, r vpc.Rule) {
+	if r.Egress {
+		r.Index = len(g.Egress)
+		g.Egress = append(g.Egress, r)
+	} else {
+		r.Index = len(g.Ingress)
+		g.Ingress = append(g.Ingress, r)
+	}
+}
