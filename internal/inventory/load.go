@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/walls-dev/walls/internal/inventory/cloudformation"
+	"github.com/walls-dev/walls/internal/inventory/internal/iac"
 	"github.com/walls-dev/walls/internal/readfile"
 	"github.com/walls-dev/walls/internal/safe"
 	"github.com/walls-dev/walls/internal/vpc"
@@ -629,13 +630,7 @@ func (m *merger) finish() {
 		}
 		g.Ingress, g.Egress = nil, nil
 		for _, r := range rules {
-			if r.Egress {
-				r.Index = len(g.Egress)
-				g.Egress = append(g.Egress, r)
-			} else {
-				r.Index = len(g.Ingress)
-				g.Ingress = append(g.Ingress, r)
-			}
+			iac.AddRule(g, r)
 		}
 		g.RulesKnown = true
 	}

@@ -132,7 +132,7 @@ func (l *loader) group(p props) error {
 				break // declared rules, or items already reported unknown
 			}
 			if egress { // "any egress rule" suppresses the default: none is not any
-				addRule(g, vpc.Rule{GroupID: g.ID, Egress: true, Protocol: vpc.ProtoAll, FromPort: -1, ToPort: -1,
+				iac.AddRule(g, vpc.Rule{GroupID: g.ID, Egress: true, Protocol: vpc.ProtoAll, FromPort: -1, ToPort: -1,
 					Peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netipAll4}, Description: AssumedDefaultEgress, Assumed: true, Source: g.Source})
 				l.inv.Warn(vpc.Warning{Code: "assumed-default-egress", Resource: g.ID,
 					Message: fmt.Sprintf("%s declares no SecurityGroupEgress: CloudFormation keeps AWS's default egress, assumed to be all traffic to 0.0.0.0/0", g.ID),
@@ -149,16 +149,6 @@ func (l *loader) group(p props) error {
 	l.inv.Groups[g.ID] = g
 	l.inv.Loaded[vpc.KindSecurityGroups] = true
 	return nil
-}
-
-func addRule(g *vpc.SecurityGroup, r vpc.Rule) {
-	if r.Egress {
-		r.Index = len(g.Egress)
-		g.Egress = append(g.Egress, r)
-	} else {
-		r.Index = len(g.Ingress)
-		g.Ingress = append(g.Ingress, r)
-	}
 }
 
 // rule reads one rule (inline item or standalone resource properties).
@@ -200,49 +190,13 @@ func (l *loader) rule(p props, g *vpc.SecurityGroup, egress, standalone bool) er
 			return iac.Errorf(l.loc(p, fld), "%v", err)
 		}
 	}
-	fields := []string{"CidrIp", "CidrIpv6", "SourcePrefixListId", "SourceSecurityGroupId", "SourceSecurityGroupName"}
+	fields := ingressPeers
 	if egress {
-		fields = []string{"CidrIp", "CidrIpv6", "DestinationPrefixListId", "DestinationSecurityGroupId"}
+		fields = egressPeers
 	}
-	var peers []vpc.Peer
-	for _, f := range fields {
-		s, st, u, err := l.str(p, f)
-		if err != nil {
-			return err
-		}
-		if st == isUnknown {
-			l.warnUnknown(p, f, u, "rule skipped")
-			return nil
-		}
-		if st != known || s == "" {
-			continue
-		}
-		var peer vpc.Peer
-		switch f {
-		case "CidrIp", "CidrIpv6":
-			fam := 4
-			if f == "CidrIpv6" {
-				fam = 6
-			}
-			pfx, err := iac.ParsePrefix(s, fam)
-			if err != nil {
-				return iac.Errorf(l.loc(p, f), "%s: %v", f, err)
-			}
-			peer = vpc.Peer{Kind: vpc.PeerCIDR, Prefix: pfx}
-		case "SourcePrefixListId", "DestinationPrefixListId":
-			peer = vpc.Peer{Kind: vpc.PeerPrefixList, PrefixListID: s}
-		case "SourceSecurityGroupName":
-			peer = vpc.Peer{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: l.groupByName(s)}}
-		default:
-			peer = vpc.Peer{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: s}}
-			if owner, _, _, _ := l.str(p, "SourceSecurityGroupOwnerId"); owner != "" {
-				peer.Group.UserID = owner
-			}
-		}
-		peers = append(peers, peer)
-	}
-	if len(peers) != 1 {
-		return iac.Errorf(l.loc(p, ""), "want exactly one of %s, found %d", strings.Join(fields, ", "), len(peers))
+	peers, err := iac.Peers(newBody(l, p), fields, g.ID)
+	if err != nil || len(peers) == 0 {
+		return err // len 0: a peer is unknown, the rule skipped
 	}
 	desc, _, _, _ := l.str(p, "Description")
 	r := vpc.Rule{GroupID: g.ID, Egress: egress, Protocol: proto, FromPort: from, ToPort: to, Peer: peers[0], Description: desc,
@@ -253,7 +207,7 @@ func (l *loader) rule(p props, g *vpc.SecurityGroup, egress, standalone bool) er
 	} else if p.n != nil {
 		r.Source.Line = p.line
 	}
-	addRule(g, r)
+	iac.AddRule(g, r)
 	return nil
 }
 

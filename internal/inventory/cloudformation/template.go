@@ -190,12 +190,12 @@ func (l *loader) warnUnknown(p props, key string, u unknown, consequence string)
 		Source:  l.loc(p, key)})
 }
 
-type state uint8
+type state = iac.State
 
 const (
-	absent state = iota
-	known
-	isUnknown
+	absent    = iac.Absent
+	known     = iac.Known
+	isUnknown = iac.Unknown
 )
 
 // str reads a string property (numbers and bools in canonical text).

@@ -135,92 +135,20 @@ func (b *builder) head(r *resource, o *object, path, protoField string) (ruleHea
 	return h, true, nil
 }
 
-// peerList collects the peers of a multi-peer rule (inline block or
-// aws_security_group_rule). selfID is the group a "self = true" refers to.
-func (b *builder) peerList(r *resource, o *object, path, selfID string, groupsField string) ([]vpc.Peer, bool, error) {
-	var peers []vpc.Peer
-	complete := true
-	add := func(field string, conv func(string) (vpc.Peer, error)) error {
-		vals, unk, st, err := o.strList(field)
-		if err != nil {
-			return err
-		}
-		if st == isUnknown || unk > 0 {
-			b.warnUnknown(r, o, describe(path, field), "peers skipped")
-			complete = false
-		}
-		for _, s := range vals {
-			p, err := conv(s)
-			if err != nil {
-				return iac.Errorf(o.loc(field), "%s: %s: %v", r.Addr, describe(path, field), err)
-			}
-			peers = append(peers, p)
-		}
-		return nil
-	}
-	cidr := func(family int) func(string) (vpc.Peer, error) {
-		return func(s string) (vpc.Peer, error) {
-			p, err := iac.ParsePrefix(s, family)
-			return vpc.Peer{Kind: vpc.PeerCIDR, Prefix: p}, err
-		}
-	}
-	if err := add("cidr_blocks", cidr(4)); err != nil {
-		return nil, false, err
-	}
-	if err := add("ipv6_cidr_blocks", cidr(6)); err != nil {
-		return nil, false, err
-	}
-	if err := add("prefix_list_ids", func(s string) (vpc.Peer, error) {
-		return vpc.Peer{Kind: vpc.PeerPrefixList, PrefixListID: s}, nil
-	}); err != nil {
-		return nil, false, err
-	}
-	if err := add(groupsField, func(s string) (vpc.Peer, error) {
-		return vpc.Peer{Kind: vpc.PeerGroup, Group: iac.GroupRef(s)}, nil
-	}); err != nil {
-		return nil, false, err
-	}
-	self, st, err := o.boolean("self")
-	if err != nil {
-		return nil, false, err
-	}
-	if st == isUnknown {
-		b.warnUnknown(r, o, describe(path, "self"), "self-reference skipped")
-		complete = false
-	}
-	if self {
-		peers = append(peers, vpc.Peer{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: selfID}})
-	}
-	return peers, complete, nil
-}
-
 func (b *builder) inlineRule(r *resource, g *vpc.SecurityGroup, egress bool, path string, o *object) error {
 	h, ok, err := b.head(r, o, path, "protocol")
 	if err != nil || !ok {
 		return err
 	}
-	peers, complete, err := b.peerList(r, o, path, g.ID, "security_groups")
+	peers, err := iac.Peers(body{b, r, o, path}, inlinePeers, g.ID)
 	if err != nil {
 		return err
 	}
-	if len(peers) == 0 && complete {
-		return iac.Errorf(o.Loc, "%s: the rule has no peer: want cidr_blocks, ipv6_cidr_blocks, prefix_list_ids, security_groups or self = true", where(r, path))
-	}
 	desc, _, _ := o.str("description")
 	for _, p := range peers {
-		addRule(g, vpc.Rule{GroupID: g.ID, Egress: egress, Protocol: h.proto, FromPort: h.from, ToPort: h.to, Peer: p, Description: desc, Source: o.Loc})
+		iac.AddRule(g, vpc.Rule{GroupID: g.ID, Egress: egress, Protocol: h.proto, FromPort: h.from, ToPort: h.to, Peer: p, Description: desc, Source: o.Loc})
 	}
 	return nil
-}
-
-func addRule(g *vpc.SecurityGroup, rule vpc.Rule) {
-	if rule.Egress {
-		rule.Index = len(g.Egress)
-		g.Egress = append(g.Egress, rule)
-	} else {
-		rule.Index = len(g.Ingress)
-		g.Ingress = append(g.Ingress, rule)
-	}
 }
 
 // targetGroup finds (or makes a placeholder for) the group a standalone
@@ -260,12 +188,9 @@ func (b *builder) legacyRule(r *resource) error {
 	if err != nil || !ok {
 		return err
 	}
-	peers, complete, err := b.peerList(r, o, "", gid, "source_security_group_id")
+	peers, err := iac.Peers(body{b, r, o, ""}, legacyPeers, gid)
 	if err != nil {
 		return err
-	}
-	if len(peers) == 0 && complete {
-		return iac.Errorf(o.Loc, "%s: the rule has no peer: want cidr_blocks, ipv6_cidr_blocks, prefix_list_ids, source_security_group_id or self = true", r.Addr)
 	}
 	g := b.targetGroup(r, gid)
 	b.inv.Loaded[vpc.KindSecurityGroupRules] = true
@@ -275,7 +200,7 @@ func (b *builder) legacyRule(r *resource) error {
 		if len(peers) > 1 {
 			id = fmt.Sprintf("%s#%d", r.Addr, i)
 		}
-		addRule(g, vpc.Rule{ID: id, GroupID: gid, Egress: typ == "egress", Protocol: h.proto, FromPort: h.from, ToPort: h.to, Peer: p, Description: desc, Source: o.Loc})
+		iac.AddRule(g, vpc.Rule{ID: id, GroupID: gid, Egress: typ == "egress", Protocol: h.proto, FromPort: h.from, ToPort: h.to, Peer: p, Description: desc, Source: o.Loc})
 	}
 	return nil
 }
@@ -311,45 +236,9 @@ func (b *builder) vpcRule(r *resource) error {
 	if err != nil || !ok {
 		return err
 	}
-	var peers []vpc.Peer
-	var unknownPeer bool
-	for _, f := range []string{"cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_security_group_id"} {
-		s, st, err := o.str(f)
-		if err != nil {
-			return err
-		}
-		if st == isUnknown {
-			unknownPeer = true
-			b.warnUnknown(r, o, f, "rule skipped")
-			continue
-		}
-		if st != known || s == "" {
-			continue
-		}
-		var p vpc.Peer
-		switch f {
-		case "cidr_ipv4", "cidr_ipv6":
-			fam := 4
-			if f == "cidr_ipv6" {
-				fam = 6
-			}
-			pfx, err := iac.ParsePrefix(s, fam)
-			if err != nil {
-				return iac.Errorf(o.loc(f), "%s: %s: %v", r.Addr, f, err)
-			}
-			p = vpc.Peer{Kind: vpc.PeerCIDR, Prefix: pfx}
-		case "prefix_list_id":
-			p = vpc.Peer{Kind: vpc.PeerPrefixList, PrefixListID: s}
-		default:
-			p = vpc.Peer{Kind: vpc.PeerGroup, Group: iac.GroupRef(s)}
-		}
-		peers = append(peers, p)
-	}
-	if unknownPeer {
-		return nil
-	}
-	if len(peers) != 1 {
-		return iac.Errorf(o.Loc, "%s: want exactly one of cidr_ipv4, cidr_ipv6, prefix_list_id or referenced_security_group_id, found %d", r.Addr, len(peers))
+	peers, err := iac.Peers(body{b, r, o, ""}, vpcRulePeers, "")
+	if err != nil || len(peers) == 0 {
+		return err // len 0: a peer is unknown, the rule skipped
 	}
 	id := r.Addr
 	if s, _, _ := o.str("security_group_rule_id"); s != "" {
@@ -358,7 +247,7 @@ func (b *builder) vpcRule(r *resource) error {
 	desc, _, _ := o.str("description")
 	g := b.targetGroup(r, gid)
 	b.inv.Loaded[vpc.KindSecurityGroupRules] = true
-	addRule(g, vpc.Rule{ID: id, GroupID: gid, Egress: egress, Protocol: h.proto, FromPort: h.from, ToPort: h.to, Peer: peers[0], Description: desc, Source: o.Loc})
+	iac.AddRule(g, vpc.Rule{ID: id, GroupID: gid, Egress: egress, Protocol: h.proto, FromPort: h.from, ToPort: h.to, Peer: peers[0], Description: desc, Source: o.Loc})
 	return nil
 }
 

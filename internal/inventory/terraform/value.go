@@ -49,12 +49,12 @@ func (o *object) loc(name string) vpc.Location {
 }
 
 // state says whether a member was absent, known or unknown.
-type state uint8
+type state = iac.State
 
 const (
-	absent state = iota
-	known
-	isUnknown
+	absent    = iac.Absent
+	known     = iac.Known
+	isUnknown = iac.Unknown
 )
 
 func stateOf(v any) state {
