@@ -12,6 +12,7 @@ import (
 
 	"github.com/walls-dev/walls/internal/learn"
 	"github.com/walls-dev/walls/internal/plan"
+	"github.com/walls-dev/walls/internal/render"
 )
 
 func init() { register(newLearnCmd) }
@@ -275,8 +276,8 @@ func WritePlanTable(w io.Writer, p *plan.Plan) error {
 		fmt.Fprintln(w, "direction not proven: "+s)
 	}
 	if r := p.Replay; r != nil {
-		fmt.Fprintf(w, "holdout (last %g%% of the window): ", p.Window.HoldoutPercent)
-		return WriteReplayTable(w, r)
+		return render.ReplayTable(w, r, render.ReplayTableOptions{Width: render.Unlimited,
+			Lead: fmt.Sprintf("holdout (last %g%% of the window): ", p.Window.HoldoutPercent)})
 	}
 	return nil
 }
