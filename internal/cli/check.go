@@ -115,9 +115,9 @@ func runCheck(o *CheckOptions) error {
 		if pl != nil && !pl.Holds {
 			// First, before any verdict: an ALLOWED below may rest on a
 			// rule that widens the current ones.
-			writePlanFailures(o.IO.Out, o.Plan, pl.Failures)
-			fmt.Fprintln(o.IO.Out, "The verdict below is under the plan as written, widening rules included; walls exits 1 whatever it is.")
-			fmt.Fprintln(o.IO.Out)
+			if err := render.CheckPlanDoesNotHold(o.IO.Out, o.Plan, pl.Failures, o.IO.width()); err != nil {
+				return err
+			}
 		}
 		err = render.CheckTable(o.IO.Out, res, o.IO.width())
 	}

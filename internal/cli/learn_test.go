@@ -217,7 +217,7 @@ func TestReplayUnattributed(t *testing.T) {
 	gone := writeFlows(t, "eni-0ffffffffffffffff", true)
 	out, errOut, code := run(t, "replay", learnInv, "--plan", path, "--flows", gone)
 	// The v5 records name its instance and subnet: how to find it.
-	if code != 1 || !strings.Contains(out, "eni-0ffffffffffffffff (i-0a1b2c3d4e5f60101, subnet-0a1b2c3d4e5f60011, not in the inventory, 2 flow records)") ||
+	if code != 1 || !strings.Contains(flat(out), "eni-0ffffffffffffffff (i-0a1b2c3d4e5f60101, subnet-0a1b2c3d4e5f60011, not in the inventory, 2 flow records)") ||
 		!strings.Contains(out, "--allow-unattributed") {
 		t.Fatalf("exit %d, want 1 naming the unattributed interface:\n%s%s", code, out, errOut)
 	}

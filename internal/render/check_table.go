@@ -19,6 +19,19 @@ var stepLabels = map[reach.Step]string{
 	reach.StepNotFiltered:   "not filtered",
 }
 
+// CheckPlanDoesNotHold is what check --plan writes before its verdict
+// when the plan does not hold: why (PlanFailures), and that the verdict
+// below is under the plan as written.
+func CheckPlanDoesNotHold(w io.Writer, path string, failures []string, width int) error {
+	if err := PlanFailures(w, path, failures, width); err != nil {
+		return err
+	}
+	d := NewDoc(w, width)
+	d.Line("", "The verdict below is under the plan as written, widening rules included; walls exits 1 whatever it is.")
+	d.Blank()
+	return d.Err()
+}
+
 // CheckTable writes the verdict of `walls check` and its trace for people,
 // fitted to width: the hops of a trace as a table whose reasons wrap.
 // Pairs with the same outcome hop by hop are shown once, with a count.
