@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jedib0t/go-pretty/v6/table"
-	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/spf13/cobra"
 
 	"github.com/walls-dev/walls/internal/audit"
@@ -171,73 +169,7 @@ func writeAudit(o *AuditOptions, rep *audit.Report) error {
 	case "markdown":
 		return render.AuditMarkdown(w, rep)
 	}
-	return writeAuditTable(o.IO, rep)
-}
-
-// writeAuditTable prints one row per finding, most severe first, and a
-// summary line.
-func writeAuditTable(io *IOStreams, rep *audit.Report) error {
-	w := io.Out
-	if len(rep.Findings) == 0 {
-		fmt.Fprintf(w, "No findings (%d checks run", len(rep.Checks))
-		if n := rep.NotEvaluated(); n > 0 {
-			fmt.Fprintf(w, ", %d not evaluated for lack of data", n)
-		}
-		if len(rep.Suppressed) > 0 {
-			fmt.Fprintf(w, ", %d suppressed", len(rep.Suppressed))
-		}
-		fmt.Fprintln(w, ").")
-		return nil
-	}
-	t := table.NewWriter()
-	t.SetOutputMirror(w)
-	t.SetStyle(table.StyleLight)
-	t.AppendHeader(table.Row{"Severity", "Check", "Resource", "Finding", "Location"})
-	t.SetColumnConfigs([]table.ColumnConfig{{Number: 4, WidthMax: 72, WidthMaxEnforcer: text.WrapSoft}})
-	for _, f := range rep.Findings {
-		sev := strings.ToUpper(f.Severity.String())
-		if io.OutTTY {
-			sev = severityColor(f.Severity).Sprint(sev)
-		}
-		t.AppendRow(table.Row{sev, f.CheckID, f.ResourceID, f.Message, f.Location.String()})
-	}
-	t.Render()
-	fmt.Fprintln(w, auditSummary(rep))
-	return nil
-}
-
-func severityColor(s audit.Severity) text.Colors {
-	switch s {
-	case audit.Critical:
-		return text.Colors{text.FgHiRed, text.Bold}
-	case audit.High:
-		return text.Colors{text.FgRed}
-	case audit.Medium:
-		return text.Colors{text.FgYellow}
-	}
-	return text.Colors{text.FgCyan}
-}
-
-func auditSummary(rep *audit.Report) string {
-	counts := map[audit.Severity]int{}
-	for _, f := range rep.Findings {
-		counts[f.Severity]++
-	}
-	var parts []string
-	for _, s := range []audit.Severity{audit.Critical, audit.High, audit.Medium, audit.Low} {
-		if counts[s] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
-		}
-	}
-	word := "findings"
-	if len(rep.Findings) == 1 {
-		word = "finding"
-	}
-	out := fmt.Sprintf("%d %s: %s", len(rep.Findings), word, strings.Join(parts, ", "))
-	if len(rep.Suppressed) > 0 {
-		out += fmt.Sprintf(" (%d suppressed)", len(rep.Suppressed))
-	}
-	return out + "."
+	return render.AuditTable(w, rep, render.AuditTableOptions{Width: o.IO.width(), Color: o.IO.OutTTY})
 }
 
 // listChecks prints the catalogue.
@@ -276,21 +208,7 @@ func listChecks(o *AuditOptions) error {
 		}
 		return writeJSON(o.IO.Out, map[string]any{"checks": out}, true)
 	}
-	t := table.NewWriter()
-	t.SetOutputMirror(o.IO.Out)
-	t.SetStyle(table.StyleLight)
-	t.AppendHeader(table.Row{"Check", "Severity", "Title", "References"})
-	for _, c := range cat {
-		var refs []string
-		for _, r := range c.References {
-			if r.ID != "" {
-				refs = append(refs, r.Source+" "+r.ID)
-			}
-		}
-		t.AppendRow(table.Row{c.ID, c.Severity.String(), c.Title, strings.Join(refs, "; ")})
-	}
-	t.Render()
-	return nil
+	return render.CheckCatalogTable(o.IO.Out, cat, o.IO.width())
 }
 
 // inlineSuppressions turns the `# walls:ignore WALLS-… reason` comments the

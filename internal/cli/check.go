@@ -4,13 +4,12 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/walls-dev/walls/internal/policy"
 	"github.com/walls-dev/walls/internal/reach"
+	"github.com/walls-dev/walls/internal/render"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -116,11 +115,11 @@ func runCheck(o *CheckOptions) error {
 		if pl != nil && !pl.Holds {
 			// First, before any verdict: an ALLOWED below may rest on a
 			// rule that widens the current ones.
-			writePlanFailures(o.IO.Out, o.Plan, pl.Failures)
-			fmt.Fprintln(o.IO.Out, "The verdict below is under the plan as written, widening rules included; walls exits 1 whatever it is.")
-			fmt.Fprintln(o.IO.Out)
+			if err := render.CheckPlanDoesNotHold(o.IO.Out, o.Plan, pl.Failures, o.IO.width()); err != nil {
+				return err
+			}
 		}
-		err = writeCheckTable(o.IO.Out, res)
+		err = render.CheckTable(o.IO.Out, res, o.IO.width())
 	}
 	if err != nil {
 		return err
@@ -311,77 +310,4 @@ func writeCheckJSON(w io.Writer, c *reach.Check, pl *checkPlanJSON) error {
 		}
 	}
 	return writeJSON(w, j, true)
-}
-
-var stepLabels = map[reach.Step]string{
-	reach.StepSourceSG:      "source SG egress",
-	reach.StepSourceNACL:    "source NACL outbound",
-	reach.StepDestNACL:      "destination NACL inbound",
-	reach.StepDestSG:        "destination SG ingress",
-	reach.StepReturnSG:      "return: security groups",
-	reach.StepReturnDstNACL: "return: destination NACL outbound",
-	reach.StepReturnSrcNACL: "return: source NACL inbound",
-	reach.StepNotFiltered:   "not filtered",
-}
-
-// writeCheckTable renders the verdict and the trace for humans. Pairs with
-// the same outcome hop by hop are shown once, with a count.
-func writeCheckTable(w io.Writer, c *reach.Check) error {
-	r := c.Request
-	verdictText := strings.ToUpper(string(c.Verdict))
-	if !c.Complete {
-		verdictText += " (by the hops that could be evaluated; see below)"
-	}
-	fmt.Fprintf(w, "%s from %s to %s: %s\n", r.Describe(), r.From, r.To, verdictText)
-	groups, order := groupTraces(c.Traces)
-	for _, key := range order {
-		ts := groups[key]
-		t := ts[0]
-		fmt.Fprintln(w)
-		if len(c.Traces) > 1 {
-			fmt.Fprintf(w, "%d of %d pairs %s, e.g. %s -> %s:\n", len(ts), len(c.Traces), t.Verdict, t.From.Label(), t.To.Label())
-		} else {
-			fmt.Fprintf(w, "%s -> %s\n", t.From.Label(), t.To.Label())
-		}
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		for i, h := range t.Hops {
-			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\n", i+1, stepLabels[h.Step], strings.ToUpper(string(h.Result)), h.Reason)
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-		for _, n := range t.Notes {
-			fmt.Fprintf(w, "  note: %s\n", n)
-		}
-	}
-	for _, n := range c.Notes {
-		fmt.Fprintf(w, "note: %s\n", n)
-	}
-	return nil
-}
-
-// groupTraces groups traces whose hops have the same results and reasons
-// apart from addresses, keeping first-seen order.
-func groupTraces(ts []reach.Trace) (map[string][]reach.Trace, []string) {
-	groups := map[string][]reach.Trace{}
-	var order []string
-	for _, t := range ts {
-		var b strings.Builder
-		b.WriteString(string(t.Verdict))
-		for _, h := range t.Hops {
-			b.WriteString("|" + string(h.Result) + ":" + h.Resource)
-			if h.Rule != nil {
-				b.WriteString(":" + h.Rule.Ref())
-			}
-			if h.Entry != nil {
-				b.WriteString(":" + h.Entry.RuleLabel())
-			}
-		}
-		k := b.String()
-		if _, ok := groups[k]; !ok {
-			order = append(order, k)
-		}
-		groups[k] = append(groups[k], t)
-	}
-	return groups, order
 }

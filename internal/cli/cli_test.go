@@ -41,3 +41,7 @@ func golden(t *testing.T, name, got string) {
 		t.Errorf("%s differs from the golden file (go test ./internal/cli -update to accept):\n--- got ---\n%s\n--- want ---\n%s", name, got, want)
 	}
 }
+
+// flat is out with every run of spaces and newlines made one space: what
+// a table or a paragraph says, whatever the width wrapped.
+func flat(out string) string { return strings.Join(strings.Fields(out), " ") }

@@ -3,12 +3,12 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/walls-dev/walls/internal/plan"
 	"github.com/walls-dev/walls/internal/readfile"
+	"github.com/walls-dev/walls/internal/render"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -90,10 +90,10 @@ func runDiff(o *DiffOptions) error {
 			return err
 		}
 	} else {
-		if err := WriteDiffTable(o.IO.Out, d, o.All); err != nil {
+		if err := render.DiffTable(o.IO.Out, d, o.All, o.IO.width()); err != nil {
 			return err
 		}
-		writePlanFailures(o.IO.Out, o.Plan, failures)
+		render.PlanFailures(o.IO.Out, o.Plan, failures, o.IO.width())
 	}
 	if len(failures) > 0 {
 		return verdict()
@@ -110,18 +110,6 @@ func newlyAllowed(d *plan.Diff) bool {
 		}
 	}
 	return false
-}
-
-// writePlanFailures says, for people, that a plan does not hold and why
-// (plan.Recheck's lines). Nothing when it holds.
-func writePlanFailures(w io.Writer, path string, failures []string) {
-	if len(failures) == 0 {
-		return
-	}
-	fmt.Fprintf(w, "THE PLAN DOES NOT HOLD (%s): %s\n", path, failures[0])
-	for _, f := range failures[1:] {
-		fmt.Fprintf(w, "  - %s\n", f)
-	}
 }
 
 // loadPlan reads and checks a plan file; every problem is bad input.
@@ -184,51 +172,4 @@ func ApplyPlanFile(inv *vpc.Inventory, path string) (planned *vpc.Inventory, fai
 	}
 	_, failures = plan.Recheck(inv, p)
 	return out, failures, nil
-}
-
-// WriteDiffTable renders a diff for people. all lists unchanged groups too.
-func WriteDiffTable(w io.Writer, d *plan.Diff, all bool) error {
-	changed := 0
-	for i := range d.SecurityGroups {
-		g := &d.SecurityGroups[i]
-		name := g.GroupID
-		if g.GroupName != "" && g.GroupName != g.GroupID {
-			name += " (" + g.GroupName + ")"
-		}
-		if !g.Changed() {
-			if all {
-				fmt.Fprintf(w, "%s: no change\n", name)
-			}
-			continue
-		}
-		changed++
-		fmt.Fprintf(w, "%s:\n", name)
-		if len(g.Removed) > 0 {
-			fmt.Fprintln(w, "  no longer allowed:")
-			for _, r := range g.RemovedSummary {
-				fmt.Fprintf(w, "    - %s\n", r)
-			}
-		}
-		for _, s := range g.RemovedPeers {
-			fmt.Fprintf(w, "    - %s (as a reference, for every member or entry)\n", s)
-		}
-		if len(g.Added) > 0 {
-			fmt.Fprintln(w, "  newly allowed (the plan allows more than the current rules):")
-			for _, r := range g.AddedSummary {
-				fmt.Fprintf(w, "    + %s\n", r)
-			}
-		}
-		if len(g.AddedPeers) > 0 {
-			// A symbol the current rules do not cover for every member or
-			// entry it may have: not proved, which is not the same as more.
-			fmt.Fprintln(w, "  not proved within the current rules (for every member or entry the peer may have):")
-			for _, s := range g.AddedPeers {
-				fmt.Fprintf(w, "    + %s (as a reference)\n", s)
-			}
-		}
-	}
-	if changed == 0 {
-		fmt.Fprintln(w, "no change: the plan allows exactly what the current rules allow")
-	}
-	return nil
 }

@@ -4,8 +4,12 @@ import (
 	"context"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 
 	"golang.org/x/term"
+
+	"github.com/walls-dev/walls/internal/render"
 )
 
 // IOStreams is the command's standard input and output. Tests pass buffers;
@@ -19,6 +23,12 @@ type IOStreams struct {
 	// OutTTY and ErrTTY report whether stdout / stderr are terminals.
 	OutTTY bool
 	ErrTTY bool
+	// TermWidth is stdout's width in columns when it is a terminal, else 0;
+	// Columns is the COLUMNS environment variable. Both only feed width.
+	TermWidth int
+	Columns   string
+	// widthFlag is --width when given (root.go), else nil.
+	widthFlag *int
 	// ctx is the run's context, which Main sets: commands stop between
 	// phases once it is cancelled (runContext).
 	ctx context.Context
@@ -34,11 +44,38 @@ func (s *IOStreams) runContext() context.Context {
 
 // System returns the process's streams.
 func System() *IOStreams {
-	return &IOStreams{
-		In:     os.Stdin,
-		Out:    os.Stdout,
-		ErrOut: os.Stderr,
-		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
-		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+	s := &IOStreams{
+		In:      os.Stdin,
+		Out:     os.Stdout,
+		ErrOut:  os.Stderr,
+		OutTTY:  term.IsTerminal(int(os.Stdout.Fd())),
+		ErrTTY:  term.IsTerminal(int(os.Stderr.Fd())),
+		Columns: os.Getenv("COLUMNS"),
 	}
+	if s.OutTTY {
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil && w > 0 {
+			s.TermWidth = w
+		}
+	}
+	return s
+}
+
+// minWidth is the narrowest --width walls accepts, 0 apart.
+const minWidth = 40
+
+// width is the number of columns tables and prose are fitted to: --width
+// when given (0: no limit), else COLUMNS when it is a number of at least
+// minWidth, else the terminal's width when stdout is one, else
+// render.DefaultWidth. JSON, CSV, SARIF and Markdown are never fitted.
+func (s *IOStreams) width() int {
+	if s.widthFlag != nil {
+		return *s.widthFlag
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(s.Columns)); err == nil && n >= minWidth {
+		return n
+	}
+	if s.TermWidth > 0 {
+		return max(s.TermWidth, minWidth)
+	}
+	return render.DefaultWidth
 }

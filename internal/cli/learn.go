@@ -3,15 +3,14 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 	"math"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/walls-dev/walls/internal/learn"
 	"github.com/walls-dev/walls/internal/plan"
+	"github.com/walls-dev/walls/internal/render"
 )
 
 func init() { register(newLearnCmd) }
@@ -166,7 +165,7 @@ func runLearn(ctx context.Context, o *LearnOptions) error {
 	if o.Format == "json" {
 		err = p.Write(o.IO.Out)
 	} else {
-		err = WritePlanTable(o.IO.Out, p)
+		err = render.PlanTable(o.IO.Out, p, o.IO.width())
 	}
 	if err != nil {
 		return err
@@ -183,17 +182,6 @@ func planVerdict(failures []string) error {
 	return &exitError{code: ExitFinding, err: fmt.Errorf("the plan does not hold:\n  %s", strings.Join(failures, "\n  "))}
 }
 
-// notProvenShare says how much of the plan rests on connections whose
-// direction is not proven, or "" when none does.
-func notProvenShare(np *plan.NotProven) string {
-	if np == nil || np.Rules == 0 {
-		return ""
-	}
-	return fmt.Sprintf("%d of %d proposed rules (%.0f%%) exist only because of connections whose direction is not proven "+
-		"(%d flow records): they are listed under \"kept because the direction is not proven\"; drop those the members "+
-		"never start", np.Rules, np.ProposedRules, 100*float64(np.Rules)/float64(max(np.ProposedRules, 1)), np.Flows)
-}
-
 // writePlanFile writes the plan atomically (writeFileAtomic): a reviewer
 // never sees half a plan, and two runs writing the same path leave one
 // whole plan, never a mix.
@@ -201,96 +189,9 @@ func writePlanFile(path string, p *plan.Plan) error {
 	return writeFileAtomic("-o", path, p.Write)
 }
 
-// WritePlanTable renders a plan for people: per group, the proposed rules
-// with their evidence, what changes, and the guarantees. The demo shows it.
-func WritePlanTable(w io.Writer, p *plan.Plan) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for i := range p.SecurityGroups {
-		g := &p.SecurityGroups[i]
-		name := g.GroupID
-		if g.GroupName != "" && g.GroupName != g.GroupID {
-			name += " (" + g.GroupName + ")"
-		}
-		if g.Status == plan.StatusUnchanged {
-			fmt.Fprintf(tw, "%s: unchanged: %s\n", name, g.Reason)
-			continue
-		}
-		fmt.Fprintf(tw, "%s: egress %s now, %s proposed (%d of %d members observed)\n", name, plural(len(g.CurrentEgress), "rule"),
-			plural(len(g.ProposedEgress), "rule"), g.ObservedMembers, g.Members)
-		if len(g.ProposedEgress) == 0 {
-			fmt.Fprintln(tw, "  (no egress rules: members only answer connections others start)")
-		}
-		var apart []string
-		for j := range g.ProposedEgress {
-			r := &g.ProposedEgress[j]
-			vr, err := r.ToVPC(g.GroupID)
-			if err != nil {
-				return err
-			}
-			line := "  " + strings.TrimPrefix(vr.String(), "egress ")
-			if ev := r.Evidence; ev != nil {
-				line += fmt.Sprintf("\t%d flow records from %s\t%s", ev.Flows, strings.Join(ev.Interfaces, ", "), ev.Confidence)
-				if len(ev.Why) > 0 {
-					line += "\t" + ev.Why[0]
-				}
-				if ev.Direction == plan.DirectionNotProven {
-					apart = append(apart, "  "+line)
-					continue
-				}
-			}
-			fmt.Fprintln(tw, line)
-		}
-		if len(apart) > 0 {
-			fmt.Fprintf(tw, "  kept because the direction is not proven (%s, %d flow records: needed only if the member started them):\n",
-				plural(g.NotProvenRules, "rule"), g.NotProvenFlows)
-			for _, line := range apart {
-				fmt.Fprintln(tw, line)
-			}
-		}
-		for _, s := range g.Placement {
-			fmt.Fprintln(tw, "  placement: "+s)
-		}
-		for _, s := range g.Widened {
-			fmt.Fprintln(tw, "  widened: "+s)
-		}
-		for _, s := range g.Notes {
-			fmt.Fprintln(tw, "  note: "+s)
-		}
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	if gu := p.Guarantees; gu != nil {
-		fmt.Fprintf(w, "\nproposed ⊆ current: %s (%s proved)\n", holds(gu.ProposedWithinCurrent.Holds), plural(gu.ProposedWithinCurrent.Checked, "group"))
-		for _, v := range gu.ProposedWithinCurrent.Violations {
-			fmt.Fprintln(w, "  "+v)
-		}
-		fmt.Fprintf(w, "replay of the learning window: %s (%d initiated, accepted observations checked)\n",
-			holds(gu.LearningReplay.Holds), gu.LearningReplay.Checked)
-		for _, v := range gu.LearningReplay.Violations {
-			fmt.Fprintln(w, "  "+v)
-		}
-	}
-	if s := notProvenShare(p.NotProven); s != "" {
-		fmt.Fprintln(w, "direction not proven: "+s)
-	}
-	if r := p.Replay; r != nil {
-		fmt.Fprintf(w, "holdout (last %g%% of the window): ", p.Window.HoldoutPercent)
-		return WriteReplayTable(w, r)
-	}
-	return nil
-}
-
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-func holds(ok bool) string {
-	if ok {
-		return "holds"
-	}
-	return "DOES NOT HOLD"
 }

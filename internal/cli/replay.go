@@ -2,15 +2,11 @@ package cli
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/walls-dev/walls/internal/plan"
+	"github.com/walls-dev/walls/internal/render"
 )
 
 func init() { register(newReplayCmd) }
@@ -107,68 +103,11 @@ func runReplay(ctx context.Context, o *ReplayOptions) error {
 		if err := writeJSON(o.IO.Out, rep, false); err != nil {
 			return err
 		}
-	} else if err := WriteReplayTable(o.IO.Out, rep); err != nil {
+	} else if err := render.ReplayTable(o.IO.Out, rep, render.ReplayTableOptions{Width: o.IO.width()}); err != nil {
 		return err
 	}
 	if !rep.Pass {
 		return verdict()
 	}
 	return nil
-}
-
-// WriteReplayTable renders a replay for people.
-func WriteReplayTable(w io.Writer, r *plan.ReplayReport) error {
-	writeReplaySummary(w, r)
-	for _, f := range r.Failures {
-		fmt.Fprintln(w, "does not pass: "+f)
-	}
-	if r.AllowedUnattributed && r.Unattributed > 0 {
-		fmt.Fprintf(w, "accepted with --allow-unattributed: %d flow records of %d interfaces not attributed to loaded rules were not checked\n",
-			r.Unattributed, r.UnattributedInterfaceCount)
-	}
-	if len(r.BlockedBy) == 0 {
-		return nil
-	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "GROUPS\tPROTO\tPORT\tREMOTE\tFLOWS\tEXAMPLES")
-	for _, b := range r.BlockedBy {
-		var ex []string
-		for _, e := range b.Examples {
-			ex = append(ex, fmt.Sprintf("%s %s..%s", e.InterfaceID, e.FirstSeen.Format(time.RFC3339), e.LastSeen.Format(time.RFC3339)))
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\t%s\n", strings.Join(b.GroupIDs, ","), b.Protocol, b.Port, b.Remote,
-			b.Flows, strings.Join(ex, "; "))
-	}
-	return tw.Flush()
-}
-
-func writeReplaySummary(w io.Writer, r *plan.ReplayReport) {
-	fmt.Fprintf(w, "%d of %d initiated, accepted flow records would be blocked", r.Blocked, r.Flows)
-	var extra []string
-	if r.AlreadyDenied > 0 {
-		extra = append(extra, fmt.Sprintf("%d denied by the current rules too", r.AlreadyDenied))
-	}
-	if r.Unfiltered > 0 {
-		extra = append(extra, fmt.Sprintf("%d to addresses no security group filters", r.Unfiltered))
-	}
-	if len(r.BlockedByConfidence) > 0 {
-		var by []string
-		for _, c := range []string{"exact", "by-rules", "heuristic", "ambiguous", "unknown"} {
-			if n := r.BlockedByConfidence[c]; n > 0 {
-				by = append(by, fmt.Sprintf("%d %s", n, c))
-			}
-		}
-		extra = append(extra, "blocked by confidence: "+strings.Join(by, ", "))
-	}
-	if r.NotEvaluated > 0 {
-		extra = append(extra, fmt.Sprintf("%d of interfaces that carry no security group, not evaluated: %s", r.NotEvaluated,
-			strings.Join(r.NotEvaluatedInterfaces, ", ")))
-	}
-	if len(r.UnknownInterfaces) > 0 {
-		extra = append(extra, fmt.Sprintf("interfaces not in the inventory left out: %s", strings.Join(r.UnknownInterfaces, ", ")))
-	}
-	if len(extra) > 0 {
-		fmt.Fprintf(w, " (%s)", strings.Join(extra, "; "))
-	}
-	fmt.Fprintln(w)
 }

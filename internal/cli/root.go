@@ -78,7 +78,18 @@ A second Ctrl-C quits at once.`,
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return badInput(err) })
-	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return checkFloatFlags(c) }
+	var width int
+	root.PersistentFlags().IntVar(&width, "width", 0,
+		"fit tables and text to N columns, 0 for no limit (default: COLUMNS, else the terminal's width, else 100)")
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		if f := c.Flags().Lookup("width"); f != nil && f.Changed {
+			if width != 0 && width < minWidth {
+				return badInputf("--width %d: want 0 (no limit) or at least %d columns", width, minWidth)
+			}
+			io.widthFlag = &width
+		}
+		return checkFloatFlags(c)
+	}
 	for _, add := range commands {
 		root.AddCommand(add(io))
 	}
