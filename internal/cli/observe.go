@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -17,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/walls-dev/walls/internal/flowlog"
+	"github.com/walls-dev/walls/internal/render"
 	"github.com/walls-dev/walls/internal/safe"
 	"github.com/walls-dev/walls/internal/vpc"
 )
@@ -98,8 +98,13 @@ func runObserve(ctx context.Context, o *ObserveOptions) error {
 	if isTooManyBadLines(aggErr) {
 		return badInput(aggErr) // the output would rest on unreadable input
 	}
-	if err := writeObservations(o.IO.Out, o.Format, res, opts.Inventory); err != nil {
+	dropped, err := writeObservations(o.IO.Out, o.Format, res, opts.Inventory, o.IO.width())
+	if err != nil {
 		return err
+	}
+	if len(dropped) > 0 {
+		fmt.Fprintf(o.IO.ErrOut, "walls: note: columns left out to fit %d columns: %s (--width 0 shows every column; "+
+			"--format csv or json holds every field)\n", o.IO.width(), strings.Join(dropped, ", "))
 	}
 	reportObserveStats(o.IO.ErrOut, &res.Stats)
 	if aggErr != nil {
@@ -164,21 +169,20 @@ func annotate(ob *flowlog.Observation, inv *vpc.Inventory) observationJSON {
 
 // writeObservations streams the result a batch of rows at a time (writeRows),
 // so output adds no memory proportional to the observations.
-func writeObservations(w io.Writer, format string, res *flowlog.Result, inv *vpc.Inventory) error {
+func writeObservations(w io.Writer, format string, res *flowlog.Result, inv *vpc.Inventory, width int) (dropped []string, err error) {
 	bw := bufio.NewWriterSize(w, 1<<16)
-	var err error
 	switch format {
 	case "json":
 		err = writeObservationsJSON(bw, res, inv)
 	case "csv":
 		err = writeObservationsCSV(bw, res, inv)
 	default:
-		err = writeObservationsTable(bw, res, inv)
+		dropped, err = writeObservationsTable(bw, res, inv, width)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return bw.Flush()
+	return dropped, bw.Flush()
 }
 
 func writeObservationsJSON(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inventory) error {
@@ -344,27 +348,32 @@ func appendCSV(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-func writeObservationsTable(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inventory) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	header := "INTERFACE\tDIRECTION\tPROTO\tPORT\tREMOTE\tACTION\tFLOWS\tPACKETS\tBYTES\tCONFIDENCE\tFIRST SEEN\tLAST SEEN"
+// writeObservationsTable renders the observations for people, fitted to
+// width by leaving out the least needed columns (render.ColumnTable),
+// which it returns.
+func writeObservationsTable(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inventory, width int) ([]string, error) {
+	t := render.ColumnTable{Header: []string{"INTERFACE", "DIRECTION", "PROTO", "PORT", "REMOTE", "ACTION", "FLOWS",
+		"PACKETS", "BYTES", "CONFIDENCE", "FIRST SEEN", "LAST SEEN"},
+		// Least needed first: volumes, then times, then the inventory's
+		// annotations; who talked to whom, how, and how sure, stay.
+		DropOrder: []int{7, 8, 11, 10, 14, 12, 13}}
 	if inv != nil {
-		header += "\tINSTANCE\tGROUPS\tREMOTE INTERFACE"
+		t.Header = append(t.Header, "INSTANCE", "GROUPS", "REMOTE INTERFACE")
 	}
-	fmt.Fprintln(tw, header)
 	for i := range res.Observations {
 		j := annotate(&res.Observations[i], inv)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s", j.InterfaceID, j.Direction, j.Protocol, j.Port,
-			j.Remote, j.Action, j.Flows, j.Packets, j.Bytes, j.Confidence, dash(j.FirstSeen), dash(j.LastSeen))
+		row := []string{j.InterfaceID, j.Direction, j.Protocol, strconv.Itoa(int(j.Port)), j.Remote, j.Action,
+			u64(j.Flows), u64(j.Packets), u64(j.Bytes), j.Confidence, dash(j.FirstSeen), dash(j.LastSeen)}
 		if inv != nil {
 			remote := j.RemoteInterfaceID
 			if len(j.RemoteSecurityGroups) > 0 {
 				remote += " (" + strings.Join(j.RemoteSecurityGroups, ",") + ")"
 			}
-			fmt.Fprintf(tw, "\t%s\t%s\t%s", dash(j.InstanceID), dash(strings.Join(j.SecurityGroups, ",")), dash(remote))
+			row = append(row, dash(j.InstanceID), dash(strings.Join(j.SecurityGroups, ",")), dash(remote))
 		}
-		fmt.Fprintln(tw)
+		t.Rows = append(t.Rows, row)
 	}
-	return tw.Flush()
+	return t.Render(w, width)
 }
 
 // reportObserveStats prints what could not be used to stderr.
