@@ -11,7 +11,6 @@ import (
 	"github.com/walls-dev/walls/internal/render"
 )
 
-
 // TestGoldenTablesFit: every golden file a table command writes for people
 // (.txt) fits the width tests render at, render.DefaultWidth.
 func TestGoldenTablesFit(t *testing.T) {
