@@ -1,7 +1,6 @@
 package cloudformation
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/walls-dev/walls/internal/inventory/internal/iac"
@@ -47,6 +46,25 @@ func (c *body) StrList(field string) ([]string, int, iac.State, error) {
 	return vs, unk, st, err
 }
 
+func (c *body) Int(field string) (iac.Int, iac.State, error) {
+	v, st, u, err := c.l.integer(c.p, field)
+	c.note(field, st, u)
+	return v, st, err
+}
+
+// Object reads a nested property object (PortRange, Icmp); a value that
+// is no object reads as absent.
+func (c *body) Object(field string) (iac.Body, iac.State, error) {
+	if o := c.l.asObject(c.p.n.Get(field)); o != nil {
+		return newBody(c.l, props{n: o, path: c.p.path + "." + field, res: c.p.res, line: o.Line}), known, nil
+	}
+	if _, u, ok := c.l.unknownProp(c.p, field); ok {
+		c.why[field] = u
+		return nil, isUnknown, nil
+	}
+	return nil, absent, nil
+}
+
 func (c *body) Unknown(field, consequence string) {
 	c.l.warnUnknown(c.p, field, c.why[field], consequence)
 }
@@ -55,8 +73,10 @@ func (c *body) Errorf(format string, args ...any) error {
 	return iac.Errorf(c.l.loc(c.p, ""), format, args...)
 }
 
+// FieldErrorf: the location's template path ends with the field, so the
+// message does not repeat it.
 func (c *body) FieldErrorf(field, format string, args ...any) error {
-	return iac.Errorf(c.l.loc(c.p, field), "%s: %s", field, fmt.Sprintf(format, args...))
+	return iac.Errorf(c.l.loc(c.p, field), format, args...)
 }
 
 // Group resolves SourceSecurityGroupName through the template's groups; an
@@ -67,6 +87,17 @@ func (c *body) Group(value string, byName bool) vpc.GroupRef {
 	}
 	return vpc.GroupRef{GroupID: value}
 }
+
+// The protocol and port fields of a rule, and the fields of a
+// NetworkAclEntry: PortRange and Icmp are objects, required when the
+// protocol needs them.
+var (
+	ruleHead    = iac.HeadFields{Protocol: "IpProtocol", From: "FromPort", To: "ToPort"}
+	entryFields = iac.EntryFields{Number: "RuleNumber", Action: "RuleAction", Protocol: "Protocol",
+		ProtocolWant: "a protocol number such as 6 (tcp), 17 (udp), 1 (icmp) or -1 (all)",
+		CIDR4:        "CidrBlock", CIDR6: "Ipv6CidrBlock",
+		PortRange: "PortRange", From: "From", To: "To", ICMP: "Icmp", Type: "Type", Code: "Code"}
+)
 
 // The peer fields of a rule (inline item or standalone resource), by
 // direction; SourceSecurityGroupOwnerId qualifies a group id in either.

@@ -153,48 +153,16 @@ func (l *loader) group(p props) error {
 
 // rule reads one rule (inline item or standalone resource properties).
 func (l *loader) rule(p props, g *vpc.SecurityGroup, egress, standalone bool) error {
-	ps, st, u, err := l.str(p, "IpProtocol")
-	if err != nil {
+	bd := newBody(l, p)
+	proto, from, to, ok, err := iac.RuleHead(bd, ruleHead)
+	if err != nil || !ok {
 		return err
-	}
-	switch st {
-	case absent:
-		return iac.Errorf(l.loc(p, ""), "missing IpProtocol: want tcp, udp, icmp, icmpv6, -1 (all) or a protocol number")
-	case isUnknown:
-		l.warnUnknown(p, "IpProtocol", u, "rule skipped")
-		return nil
-	}
-	proto, err := vpc.ParseProtocol(strings.ToLower(strings.TrimSpace(ps)))
-	if err != nil {
-		return iac.Errorf(l.loc(p, "IpProtocol"), "%v", err)
-	}
-	from, to := int32(-1), int32(-1)
-	if proto.HasPorts() || proto.IsICMP() {
-		f, fst, fu, err := l.integer(p, "FromPort")
-		if err != nil {
-			return err
-		}
-		t, tst, tu, err := l.integer(p, "ToPort")
-		if err != nil {
-			return err
-		}
-		if fst == isUnknown || tst == isUnknown {
-			if fst != isUnknown {
-				fu = tu
-			}
-			l.warnUnknown(p, "FromPort", fu, "rule skipped")
-			return nil
-		}
-		if from, to, err = vpc.RulePorts(proto, f, t); err != nil {
-			fld := iac.Field(err, nil, "FromPort")
-			return iac.Errorf(l.loc(p, fld), "%v", err)
-		}
 	}
 	fields := ingressPeers
 	if egress {
 		fields = egressPeers
 	}
-	peers, err := iac.Peers(newBody(l, p), fields, g.ID)
+	peers, err := iac.Peers(bd, fields, g.ID)
 	if err != nil || len(peers) == 0 {
 		return err // len 0: a peer is unknown, the rule skipped
 	}
@@ -289,133 +257,19 @@ func (l *loader) naclEntry(p props) error {
 	case id == "":
 		return iac.Errorf(l.loc(p, ""), "missing NetworkAclId: want the NACL the entry belongs to")
 	}
-	e := vpc.NACLEntry{Source: l.resLoc(p)}
-	var egressSt state
-	if e.Egress, egressSt, u, err = l.boolean(p, "Egress"); err != nil {
+	egress, st, u, err := l.boolean(p, "Egress")
+	if err != nil {
 		return err
-	} else if egressSt == isUnknown {
+	}
+	if st == isUnknown {
 		l.warnUnknown(p, "Egress", u, "entry skipped")
 		return nil
 	}
-	num, st, u, err := l.integer(p, "RuleNumber")
-	if err != nil {
+	e, ok, err := iac.NACLEntry(newBody(l, p), entryFields)
+	if err != nil || !ok {
 		return err
 	}
-	switch st {
-	case absent:
-		return iac.Errorf(l.loc(p, ""), "missing RuleNumber: want 1-32766")
-	case isUnknown:
-		l.warnUnknown(p, "RuleNumber", u, "entry skipped")
-		return nil
-	}
-	if e.RuleNumber, err = iac.RuleNumber(num.V); err != nil {
-		return iac.Errorf(l.loc(p, "RuleNumber"), "%v", err)
-	}
-	act, st, u, err := l.str(p, "RuleAction")
-	if err != nil {
-		return err
-	}
-	switch st {
-	case absent:
-		return iac.Errorf(l.loc(p, ""), "missing RuleAction: want allow or deny")
-	case isUnknown:
-		l.warnUnknown(p, "RuleAction", u, "entry skipped")
-		return nil
-	}
-	if e.Allow, err = iac.Action(act); err != nil {
-		return iac.Errorf(l.loc(p, "RuleAction"), "%v", err)
-	}
-	ps, st, u, err := l.str(p, "Protocol")
-	if err != nil {
-		return err
-	}
-	switch st {
-	case absent:
-		return iac.Errorf(l.loc(p, ""), "missing Protocol: want a protocol number such as 6 (tcp), 17 (udp), 1 (icmp) or -1 (all)")
-	case isUnknown:
-		l.warnUnknown(p, "Protocol", u, "entry skipped")
-		return nil
-	}
-	if e.Protocol, err = vpc.ParseProtocol(strings.ToLower(strings.TrimSpace(ps))); err != nil {
-		return iac.Errorf(l.loc(p, "Protocol"), "%v", err)
-	}
-	p4, st4, u4, err := l.prefix(p, "CidrBlock", 4)
-	if err != nil {
-		return err
-	}
-	p6, st6, u6, err := l.prefix(p, "Ipv6CidrBlock", 6)
-	if err != nil {
-		return err
-	}
-	switch {
-	case st4 == isUnknown:
-		l.warnUnknown(p, "CidrBlock", u4, "entry skipped")
-		return nil
-	case st6 == isUnknown:
-		l.warnUnknown(p, "Ipv6CidrBlock", u6, "entry skipped")
-		return nil
-	case st4 == known && st6 == known:
-		return iac.Errorf(l.loc(p, ""), "both CidrBlock and Ipv6CidrBlock: want exactly one")
-	case st4 == known:
-		e.Prefix = p4
-	case st6 == known:
-		e.Prefix = p6
-	default:
-		return iac.Errorf(l.loc(p, ""), "missing CidrBlock or Ipv6CidrBlock: want exactly one")
-	}
-	var from, to, typ, code iac.Int
-	if e.Protocol.HasPorts() {
-		pr := l.asObject(p.n.Get("PortRange"))
-		if pr == nil {
-			if _, u, ok := l.unknownProp(p, "PortRange"); ok {
-				l.warnUnknown(p, "PortRange", u, "entry skipped")
-				return nil
-			}
-			return iac.Errorf(l.loc(p, "PortRange"), "protocol %s: missing PortRange: want {From, To} within 0-65535", e.Protocol)
-		}
-		sub := props{n: pr, path: p.path + ".PortRange", res: p.res, line: pr.Line}
-		var fs, ts state
-		if from, fs, u, err = l.integer(sub, "From"); err != nil {
-			return err
-		}
-		if to, ts, _, err = l.integer(sub, "To"); err != nil {
-			return err
-		}
-		if fs == isUnknown || ts == isUnknown {
-			l.warnUnknown(sub, "From", u, "entry skipped")
-			return nil
-		}
-	}
-	icmpNeeded := e.Protocol == vpc.ProtoICMP || e.Protocol == vpc.ProtoICMPv6 && e.Prefix.Addr().Is6()
-	if icmpNeeded {
-		ic := l.asObject(p.n.Get("Icmp"))
-		if ic == nil {
-			if _, u, ok := l.unknownProp(p, "Icmp"); ok {
-				l.warnUnknown(p, "Icmp", u, "entry skipped")
-				return nil
-			}
-			return iac.Errorf(l.loc(p, "Icmp"), "protocol %s: missing Icmp: want {Type, Code} (-1 = all)", e.Protocol)
-		}
-		sub := props{n: ic, path: p.path + ".Icmp", res: p.res, line: ic.Line}
-		var ts, cs state
-		if typ, ts, u, err = l.integer(sub, "Type"); err != nil {
-			return err
-		}
-		if code, cs, _, err = l.integer(sub, "Code"); err != nil {
-			return err
-		}
-		if ts == isUnknown || cs == isUnknown {
-			l.warnUnknown(sub, "Type", u, "entry skipped")
-			return nil
-		}
-	}
-	if e.FromPort, e.ToPort, e.ICMPType, e.ICMPCode, err = vpc.NACLEntryPorts(e.Protocol, e.Prefix, from, to, typ, code); err != nil {
-		fld := iac.Field(err, map[string]string{"IcmpTypeCode": "Icmp", "IcmpTypeCode.Type": "Icmp.Type", "IcmpTypeCode.Code": "Icmp.Code"}, "PortRange")
-		if top, sub, ok := strings.Cut(fld, "."); ok {
-			return iac.Errorf(l.loc(p, top), "%s: %v", sub, err)
-		}
-		return iac.Errorf(l.loc(p, fld), "%v", err)
-	}
+	e.Egress, e.Source = egress, l.resLoc(p)
 	n := l.inv.NACLs[id]
 	if n == nil {
 		n = &vpc.NACL{ID: id, Source: l.resLoc(p)}

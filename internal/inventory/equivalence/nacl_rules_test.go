@@ -56,9 +56,9 @@ var entryReaders = []entryReader{
 	{"awscli", map[string]string{"PortRange.From": "Entries[0].PortRange.From", "PortRange.To": "Entries[0].PortRange.To",
 		"IcmpTypeCode.Code": "Entries[0].IcmpTypeCode.Code", "RuleNumber": "Entries[0].RuleNumber"}, loadAWSNACL},
 	{"terraform", map[string]string{"PortRange.From": "from_port", "PortRange.To": "to_port",
-		"IcmpTypeCode.Code": "icmp_code", "RuleNumber": "rule number"}, loadTFNACL},
-	{"cloudformation", map[string]string{"PortRange.From": "PortRange: From", "PortRange.To": "PortRange: To",
-		"IcmpTypeCode.Code": "Icmp: Code", "RuleNumber": "RuleNumber"}, loadCFNNACL},
+		"IcmpTypeCode.Code": "icmp_code", "RuleNumber": "ingress[0].rule_no: rule number"}, loadTFNACL},
+	{"cloudformation", map[string]string{"PortRange.From": "Properties.PortRange.From: ", "PortRange.To": "Properties.PortRange.To: ",
+		"IcmpTypeCode.Code": "Properties.Icmp.Code: ", "RuleNumber": "Properties.RuleNumber: "}, loadCFNNACL},
 }
 
 // TestNACLEntryReadersAgree: every reader compiles an entry to the same

@@ -83,8 +83,8 @@ type reader struct {
 var readers = []reader{
 	{"awscli-groups", map[string]string{"FromPort": "IpPermissionsEgress[0].FromPort", "ToPort": "IpPermissionsEgress[0].ToPort", "IpProtocol": "IpPermissionsEgress[0].IpProtocol"}, loadAWSGroups},
 	{"awscli-rules", map[string]string{"FromPort": "SecurityGroupRules[0].FromPort", "ToPort": "SecurityGroupRules[0].ToPort", "IpProtocol": "SecurityGroupRules[0].IpProtocol"}, loadAWSRules},
-	{"terraform", map[string]string{"FromPort": "from_port", "ToPort": "to_port", "IpProtocol": "main.tf:12"}, loadTF},
-	{"terraform-show", map[string]string{"FromPort": "from_port", "ToPort": "to_port", "IpProtocol": "aws_vpc_security_group_egress_rule.r: protocol"}, loadShow},
+	{"terraform", map[string]string{"FromPort": "from_port", "ToPort": "to_port", "IpProtocol": "main.tf:12: aws_vpc_security_group_egress_rule.r: ip_protocol: protocol"}, loadTF},
+	{"terraform-show", map[string]string{"FromPort": "from_port", "ToPort": "to_port", "IpProtocol": "aws_vpc_security_group_egress_rule.r: ip_protocol: protocol"}, loadShow},
 	{"cloudformation", map[string]string{"FromPort": "SecurityGroupEgress[0].FromPort", "ToPort": "SecurityGroupEgress[0].ToPort", "IpProtocol": "SecurityGroupEgress[0].IpProtocol"}, loadCFN},
 	{"plan", map[string]string{"FromPort": "proposedEgress[0].FromPort", "ToPort": "proposedEgress[0].ToPort", "IpProtocol": "proposedEgress[0].IpProtocol"}, loadPlan},
 }

@@ -25,6 +25,22 @@ func (t body) StrList(field string) ([]string, int, iac.State, error) {
 	return t.o.strList(field)
 }
 
+func (t body) Int(field string) (iac.Int, iac.State, error) { return t.o.integer(field) }
+
+// Object reads a nested object. Terraform's rule and entry fields are
+// flat; a single nested block reads as its object.
+func (t body) Object(field string) (iac.Body, iac.State, error) {
+	switch v := t.o.Fields[field].(type) {
+	case nil:
+		return nil, absent, nil
+	case unknown:
+		return nil, isUnknown, nil
+	case *object:
+		return body{t.b, t.r, v, describe(t.path, field)}, known, nil
+	}
+	return nil, absent, iac.Errorf(t.o.loc(field), "%s: want an object", where(t.r, describe(t.path, field)))
+}
+
 func (t body) Unknown(field, consequence string) {
 	t.b.warnUnknown(t.r, t.o, describe(t.path, field), consequence)
 }
@@ -40,6 +56,21 @@ func (t body) FieldErrorf(field, format string, args ...any) error {
 // Group reads a group id as Terraform writes it, "sg-…" or
 // "111122223333/sg-…"; Terraform names no group peer by name.
 func (t body) Group(value string, _ bool) vpc.GroupRef { return iac.GroupRef(value) }
+
+// The protocol and port fields of Terraform's rules and the fields of its
+// NACL entries: inline blocks (rule_no, action) and aws_network_acl_rule
+// (rule_number, rule_action).
+var (
+	ruleHead      = iac.HeadFields{Protocol: "protocol", From: "from_port", To: "to_port"}
+	vpcRuleHead   = iac.HeadFields{Protocol: "ip_protocol", From: "from_port", To: "to_port"}
+	inlineEntry   = tfEntry("rule_no", "action")
+	naclRuleEntry = tfEntry("rule_number", "rule_action")
+)
+
+func tfEntry(num, action string) iac.EntryFields {
+	return iac.EntryFields{Number: num, Action: action, Protocol: "protocol", CIDR4: "cidr_block", CIDR6: "ipv6_cidr_block",
+		From: "from_port", To: "to_port", Type: "icmp_type", Code: "icmp_code", UnsetICMPIsZero: true}
+}
 
 // The peer fields of Terraform's rule resources.
 var (

@@ -5,7 +5,6 @@ package terraform
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/walls-dev/walls/internal/inventory/internal/iac"
 	"github.com/walls-dev/walls/internal/vpc"
@@ -80,73 +79,19 @@ func dirName(egress bool) string {
 	return "ingress"
 }
 
-// ruleFields and entryFields spell the fields vpc.RulePorts and
-// vpc.NACLEntryPorts name as Terraform does.
-var (
-	ruleFields  = map[string]string{"FromPort": "from_port", "ToPort": "to_port"}
-	entryFields = map[string]string{"PortRange.From": "from_port", "PortRange.To": "to_port",
-		"IcmpTypeCode": "icmp_type", "IcmpTypeCode.Type": "icmp_type", "IcmpTypeCode.Code": "icmp_code"}
-)
-
-// ruleHead is the protocol and port part shared by every peer of a rule.
-type ruleHead struct {
-	proto    vpc.Protocol
-	from, to int32
-}
-
-// head reads protocol and ports; ok is false when something is unknown (a
-// warning has been recorded and the rule is to be skipped).
-func (b *builder) head(r *resource, o *object, path, protoField string) (ruleHead, bool, error) {
-	ps, st, err := o.str(protoField)
-	if err != nil {
-		return ruleHead{}, false, err
-	}
-	switch st {
-	case absent:
-		return ruleHead{}, false, iac.Errorf(o.loc(protoField), "%s: missing %s: want tcp, udp, icmp, icmpv6, -1 (all) or a protocol number", where(r, path), protoField)
-	case isUnknown:
-		b.warnUnknown(r, o, describe(path, protoField), "rule skipped")
-		return ruleHead{}, false, nil
-	}
-	p, err := vpc.ParseProtocol(strings.ToLower(strings.TrimSpace(ps)))
-	if err != nil {
-		return ruleHead{}, false, iac.Errorf(o.loc(protoField), "%s: %v", where(r, path), err)
-	}
-	h := ruleHead{proto: p, from: -1, to: -1}
-	if !p.HasPorts() && !p.IsICMP() {
-		return h, true, nil // -1 and other protocols ignore ports (docs/semantics.md#protocols, #inputs)
-	}
-	from, fst, err := o.integer("from_port")
-	if err != nil {
-		return h, false, err
-	}
-	to, tst, err := o.integer("to_port")
-	if err != nil {
-		return h, false, err
-	}
-	if fst == isUnknown || tst == isUnknown {
-		b.warnUnknown(r, o, describe(path, "from_port"), "rule skipped")
-		return h, false, nil
-	}
-	if h.from, h.to, err = vpc.RulePorts(p, from, to); err != nil {
-		f := iac.Field(err, ruleFields, "from_port")
-		return h, false, iac.Errorf(o.loc(f), "%s: %s: %v", where(r, path), f, err)
-	}
-	return h, true, nil
-}
-
 func (b *builder) inlineRule(r *resource, g *vpc.SecurityGroup, egress bool, path string, o *object) error {
-	h, ok, err := b.head(r, o, path, "protocol")
+	bd := body{b, r, o, path}
+	proto, from, to, ok, err := iac.RuleHead(bd, ruleHead)
 	if err != nil || !ok {
 		return err
 	}
-	peers, err := iac.Peers(body{b, r, o, path}, inlinePeers, g.ID)
+	peers, err := iac.Peers(bd, inlinePeers, g.ID)
 	if err != nil {
 		return err
 	}
 	desc, _, _ := o.str("description")
 	for _, p := range peers {
-		iac.AddRule(g, vpc.Rule{GroupID: g.ID, Egress: egress, Protocol: h.proto, FromPort: h.from, ToPort: h.to, Peer: p, Description: desc, Source: o.Loc})
+		iac.AddRule(g, vpc.Rule{GroupID: g.ID, Egress: egress, Protocol: proto, FromPort: from, ToPort: to, Peer: p, Description: desc, Source: o.Loc})
 	}
 	return nil
 }
@@ -184,11 +129,12 @@ func (b *builder) legacyRule(r *resource) error {
 	if err != nil || !ok {
 		return err
 	}
-	h, ok, err := b.head(r, o, "", "protocol")
+	bd := body{b, r, o, ""}
+	proto, from, to, ok, err := iac.RuleHead(bd, ruleHead)
 	if err != nil || !ok {
 		return err
 	}
-	peers, err := iac.Peers(body{b, r, o, ""}, legacyPeers, gid)
+	peers, err := iac.Peers(bd, legacyPeers, gid)
 	if err != nil {
 		return err
 	}
@@ -200,7 +146,7 @@ func (b *builder) legacyRule(r *resource) error {
 		if len(peers) > 1 {
 			id = fmt.Sprintf("%s#%d", r.Addr, i)
 		}
-		iac.AddRule(g, vpc.Rule{ID: id, GroupID: gid, Egress: typ == "egress", Protocol: h.proto, FromPort: h.from, ToPort: h.to, Peer: p, Description: desc, Source: o.Loc})
+		iac.AddRule(g, vpc.Rule{ID: id, GroupID: gid, Egress: typ == "egress", Protocol: proto, FromPort: from, ToPort: to, Peer: p, Description: desc, Source: o.Loc})
 	}
 	return nil
 }
@@ -232,11 +178,12 @@ func (b *builder) vpcRule(r *resource) error {
 	if err != nil || !ok {
 		return err
 	}
-	h, ok, err := b.head(r, o, "", "ip_protocol")
+	bd := body{b, r, o, ""}
+	proto, from, to, ok, err := iac.RuleHead(bd, vpcRuleHead)
 	if err != nil || !ok {
 		return err
 	}
-	peers, err := iac.Peers(body{b, r, o, ""}, vpcRulePeers, "")
+	peers, err := iac.Peers(bd, vpcRulePeers, "")
 	if err != nil || len(peers) == 0 {
 		return err // len 0: a peer is unknown, the rule skipped
 	}
@@ -247,7 +194,7 @@ func (b *builder) vpcRule(r *resource) error {
 	desc, _, _ := o.str("description")
 	g := b.targetGroup(r, gid)
 	b.inv.Loaded[vpc.KindSecurityGroupRules] = true
-	iac.AddRule(g, vpc.Rule{ID: id, GroupID: gid, Egress: egress, Protocol: h.proto, FromPort: h.from, ToPort: h.to, Peer: peers[0], Description: desc, Source: o.Loc})
+	iac.AddRule(g, vpc.Rule{ID: id, GroupID: gid, Egress: egress, Protocol: proto, FromPort: from, ToPort: to, Peer: peers[0], Description: desc, Source: o.Loc})
 	return nil
 }
 

@@ -482,14 +482,14 @@ cidr_blocks = ["::/0"]`), "want an IPv4 block"},
 		{"port out of range", sg(`from_port = 1
 to_port = 70000
 protocol = "tcp"
-cidr_blocks = ["0.0.0.0/0"]`), "main.tf:4: aws_security_group.a: ingress[0]: to_port: tcp port 70000 out of range: want a port 0-65535"},
+cidr_blocks = ["0.0.0.0/0"]`), "main.tf:4: aws_security_group.a: ingress[0].to_port: tcp port 70000 out of range: want a port 0-65535"},
 		{"from after to", sg(`from_port = 90
 to_port = 80
 protocol = "tcp"
 cidr_blocks = ["0.0.0.0/0"]`), "from_port: tcp ports 90-80: want the from port <= the to port"},
 		{"missing protocol", sg(`from_port = 1
 to_port = 1
-cidr_blocks = ["0.0.0.0/0"]`), "missing protocol: want tcp, udp"},
+cidr_blocks = ["0.0.0.0/0"]`), "main.tf:2: aws_security_group.a: ingress[0].protocol: missing: want tcp, udp"},
 		{"bad protocol", sg(`from_port = 1
 to_port = 1
 protocol = "tpc"
@@ -523,7 +523,7 @@ protocol = "tcp"`), "the rule has no peer"},
     protocol = "-1"
     cidr_block = "0.0.0.0/0"
   }
-}`, "main.tf:3: aws_network_acl.n: ingress[0]: rule number 0: want 1-32766"},
+}`, "main.tf:3: aws_network_acl.n: ingress[0].rule_no: rule number 0: want 1-32766"},
 		{"action", `resource "aws_network_acl" "n" {
   egress {
     rule_no = 1

@@ -49,7 +49,7 @@ func (b *builder) nacl(r *resource) error {
 			b.warnUnknown(r, o, name, "those "+name+" entries are skipped")
 		}
 		for i, blk := range blocks {
-			e, ok, err := b.entry(r, blk, describe(name, i), "rule_no", "action", egress)
+			e, ok, err := b.entry(r, blk, describe(name, i), inlineEntry, egress)
 			if err != nil {
 				return err
 			}
@@ -86,97 +86,12 @@ func addEntry(n *vpc.NACL, e vpc.NACLEntry) {
 	}
 }
 
-// entry reads one NACL entry; numField/actionField differ between inline
-// blocks (rule_no, action) and aws_network_acl_rule (rule_number,
-// rule_action).
-func (b *builder) entry(r *resource, o *object, path, numField, actionField string, egress bool) (vpc.NACLEntry, bool, error) {
-	e := vpc.NACLEntry{Egress: egress, Source: o.Loc}
-	num, st, err := o.integer(numField)
-	if err != nil {
-		return e, false, err
-	}
-	switch st {
-	case absent:
-		return e, false, iac.Errorf(o.Loc, "%s: missing %s: want a rule number 1-32766", where(r, path), numField)
-	case isUnknown:
-		b.warnUnknown(r, o, describe(path, numField), "entry skipped")
-		return e, false, nil
-	}
-	if e.RuleNumber, err = iac.RuleNumber(num.V); err != nil {
-		return e, false, iac.Errorf(o.loc(numField), "%s: %v", where(r, path), err)
-	}
-	act, st, err := o.str(actionField)
-	if err != nil {
-		return e, false, err
-	}
-	if st == isUnknown {
-		b.warnUnknown(r, o, describe(path, actionField), "entry skipped")
-		return e, false, nil
-	}
-	if e.Allow, err = iac.Action(act); err != nil {
-		return e, false, iac.Errorf(o.loc(actionField), "%s: %v", where(r, path), err)
-	}
-	ps, st, err := o.str("protocol")
-	if err != nil {
-		return e, false, err
-	}
-	switch st {
-	case absent:
-		return e, false, iac.Errorf(o.Loc, "%s: missing protocol: want tcp, udp, icmp, icmpv6, -1 (all) or a protocol number", where(r, path))
-	case isUnknown:
-		b.warnUnknown(r, o, describe(path, "protocol"), "entry skipped")
-		return e, false, nil
-	}
-	if e.Protocol, err = vpc.ParseProtocol(strings.ToLower(strings.TrimSpace(ps))); err != nil {
-		return e, false, iac.Errorf(o.loc("protocol"), "%s: %v", where(r, path), err)
-	}
-	p4, st4, err := b.prefix(o, "cidr_block", 4)
-	if err != nil {
-		return e, false, err
-	}
-	p6, st6, err := b.prefix(o, "ipv6_cidr_block", 6)
-	if err != nil {
-		return e, false, err
-	}
-	if st4 == isUnknown || st6 == isUnknown {
-		b.warnUnknown(r, o, describe(path, "cidr_block"), "entry skipped")
-		return e, false, nil
-	}
-	switch {
-	case p4.IsValid() && p6.IsValid():
-		return e, false, iac.Errorf(o.Loc, "%s: both cidr_block and ipv6_cidr_block set: want exactly one", where(r, path))
-	case p4.IsValid():
-		e.Prefix = p4
-	case p6.IsValid():
-		e.Prefix = p6
-	default:
-		return e, false, iac.Errorf(o.Loc, "%s: missing cidr_block or ipv6_cidr_block: want exactly one", where(r, path))
-	}
-	var ints [4]iac.Int
-	for i, f := range []string{"from_port", "to_port", "icmp_type", "icmp_code"} {
-		v, st, err := o.integer(f)
-		if err != nil {
-			return e, false, err
-		}
-		if st == isUnknown {
-			b.warnUnknown(r, o, describe(path, f), "entry skipped")
-			return e, false, nil
-		}
-		ints[i] = v
-	}
-	if e.Protocol.IsICMP() {
-		// The provider sends 0 for an unset icmp_type/icmp_code.
-		for i := 2; i < 4; i++ {
-			if !ints[i].Set {
-				ints[i] = iac.SomeInt(0)
-			}
-		}
-	}
-	if e.FromPort, e.ToPort, e.ICMPType, e.ICMPCode, err = vpc.NACLEntryPorts(e.Protocol, e.Prefix, ints[0], ints[1], ints[2], ints[3]); err != nil {
-		f := iac.Field(err, entryFields, "from_port")
-		return e, false, iac.Errorf(o.loc(f), "%s: %s: %v", where(r, path), f, err)
-	}
-	return e, true, nil
+// entry reads one NACL entry: an inline block or aws_network_acl_rule, as
+// f names its fields.
+func (b *builder) entry(r *resource, o *object, path string, f iac.EntryFields, egress bool) (vpc.NACLEntry, bool, error) {
+	e, ok, err := iac.NACLEntry(body{b, r, o, path}, f)
+	e.Egress, e.Source = egress, o.Loc
+	return e, ok, err
 }
 
 // naclRule reads aws_network_acl_rule.
@@ -201,7 +116,7 @@ func (b *builder) naclRule(r *resource) error {
 		b.warnUnknown(r, o, "egress", "entry skipped")
 		return nil
 	}
-	e, ok, err := b.entry(r, o, "", "rule_number", "rule_action", egress)
+	e, ok, err := b.entry(r, o, "", naclRuleEntry, egress)
 	if err != nil || !ok {
 		return err
 	}

@@ -26,12 +26,19 @@ type Body interface {
 	// StrList reads a list of strings; unknown elements are counted in
 	// unknownItems and left out.
 	StrList(field string) (vals []string, unknownItems int, st State, err error)
+	// Int reads a whole-number field.
+	Int(field string) (Int, State, error)
+	// Object reads a nested object field (CloudFormation's PortRange) as
+	// a Body of its own; it is nil unless the state is Known.
+	Object(field string) (Body, State, error)
 	// Unknown records that field is unknown and what was done about it.
 	Unknown(field, consequence string)
 	// Errorf is an error about the body as a whole, located at it.
 	Errorf(format string, args ...any) error
-	// FieldErrorf is an error in the value of field, located at the
-	// field; the message names the field as the loader names it.
+	// FieldErrorf is an error in the value of field (or a missing field),
+	// located at the field: file:line, then the field's place as the loader
+	// names it (the resource address and block path, or the template
+	// path), then the message. Every error about one field has this form.
 	FieldErrorf(field, format string, args ...any) error
 	// Group resolves a group peer: a group id, or a group name when
 	// byName (the loader looks the name up among its groups).

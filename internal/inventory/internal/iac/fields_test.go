@@ -17,29 +17,22 @@ type mapBody struct {
 
 type unknownVal struct{}
 
-func (m *mapBody) Str(k string) (string, State, error) {
-	switch v := m.f[k].(type) {
+// get reads field k of m as a T: absent, unknown, or a T.
+func get[T any](m map[string]any, k, want string) (T, State, error) {
+	var zero T
+	switch v := m[k].(type) {
 	case nil:
-		return "", Absent, nil
+		return zero, Absent, nil
 	case unknownVal:
-		return "", Unknown, nil
-	case string:
+		return zero, Unknown, nil
+	case T:
 		return v, Known, nil
 	}
-	return "", Absent, fmt.Errorf("%s: want a string", k)
+	return zero, Absent, fmt.Errorf("%s: want %s", k, want)
 }
 
-func (m *mapBody) Bool(k string) (bool, State, error) {
-	switch v := m.f[k].(type) {
-	case nil:
-		return false, Absent, nil
-	case unknownVal:
-		return false, Unknown, nil
-	case bool:
-		return v, Known, nil
-	}
-	return false, Absent, fmt.Errorf("%s: want a bool", k)
-}
+func (m *mapBody) Str(k string) (string, State, error) { return get[string](m.f, k, "a string") }
+func (m *mapBody) Bool(k string) (bool, State, error)  { return get[bool](m.f, k, "a bool") }
 
 func (m *mapBody) StrList(k string) ([]string, int, State, error) {
 	switch v := m.f[k].(type) {
@@ -60,6 +53,36 @@ func (m *mapBody) StrList(k string) ([]string, int, State, error) {
 		return out, unk, Known, nil
 	}
 	return nil, 0, Absent, fmt.Errorf("%s: want a list", k)
+}
+
+func (m *mapBody) Int(k string) (Int, State, error) {
+	v, st, err := get[int](m.f, k, "a whole number")
+	if st == Known {
+		return SomeInt(int64(v)), st, err
+	}
+	return Int{}, st, err
+}
+
+// Object reads a nested map[string]any; its warnings and errors name the
+// field as k.field.
+func (m *mapBody) Object(k string) (Body, State, error) {
+	v, st, err := get[map[string]any](m.f, k, "an object")
+	if st == Known {
+		return &prefixed{mapBody{f: v}, k + ".", m}, st, err
+	}
+	return nil, st, err
+}
+
+// prefixed is a nested mapBody whose warnings go to its parent.
+type prefixed struct {
+	mapBody
+	pre    string
+	parent *mapBody
+}
+
+func (p *prefixed) Unknown(k, c string) { p.parent.Unknown(p.pre+k, c) }
+func (p *prefixed) FieldErrorf(k, format string, args ...any) error {
+	return p.mapBody.FieldErrorf(p.pre+k, format, args...)
 }
 
 func (m *mapBody) Unknown(k, c string) { m.warnings = append(m.warnings, k+": "+c) }
