@@ -163,7 +163,7 @@ func writeAudit(o *AuditOptions, rep *audit.Report) error {
 	w := o.IO.Out
 	switch o.Format {
 	case "json":
-		return writeJSON(w, rep, true)
+		return render.WriteJSON(w, rep, true, readBuild())
 	case "sarif":
 		return render.AuditSARIF(w, rep, render.SARIFOptions{})
 	case "markdown":
@@ -206,7 +206,7 @@ func listChecks(o *AuditOptions) error {
 			}
 			out = append(out, e)
 		}
-		return writeJSON(o.IO.Out, map[string]any{"checks": out}, true)
+		return render.WriteJSON(o.IO.Out, map[string]any{"checks": out}, true, readBuild())
 	}
 	return render.CheckCatalogTable(o.IO.Out, cat, o.IO.width())
 }

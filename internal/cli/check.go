@@ -309,5 +309,5 @@ func writeCheckJSON(w io.Writer, c *reach.Check, pl *checkPlanJSON) error {
 				To: epJSON(t.To), Hops: hopsJSON(t.Hops), Notes: t.Notes})
 		}
 	}
-	return writeJSON(w, j, true)
+	return render.WriteJSON(w, j, true, readBuild())
 }

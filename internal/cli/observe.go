@@ -186,7 +186,7 @@ func writeObservations(w io.Writer, format string, res *flowlog.Result, inv *vpc
 }
 
 func writeObservationsJSON(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inventory) error {
-	w.Write(appendWallsField(nil))
+	w.Write(render.AppendWallsField(nil, readBuild()))
 	w.WriteString(",\n  \"observations\": [")
 	err := writeRows(w, len(res.Observations), func(b []byte, i int) []byte {
 		j := annotate(&res.Observations[i], inv)

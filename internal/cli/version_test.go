@@ -83,16 +83,3 @@ func TestJSONOutputsNameWalls(t *testing.T) {
 		}
 	}
 }
-
-func TestWriteJSONEmptyObject(t *testing.T) {
-	var b strings.Builder
-	if err := writeJSON(&b, struct{}{}, true); err != nil {
-		t.Fatal(err)
-	}
-	if want := "{\n  \"walls\": {\n    \"version\": \"v0.0.0-test\"\n  }\n}\n"; b.String() != want {
-		t.Errorf("got %q, want %q", b.String(), want)
-	}
-	if err := writeJSON(&b, []int{1}, true); err == nil {
-		t.Error("an array: no error")
-	}
-}
