@@ -163,7 +163,7 @@ func writeAudit(o *AuditOptions, rep *audit.Report) error {
 	w := o.IO.Out
 	switch o.Format {
 	case "json":
-		return render.WriteJSON(w, rep, true, readBuild())
+		return render.AuditJSON(w, rep, readBuild())
 	case "sarif":
 		return render.AuditSARIF(w, rep, render.SARIFOptions{})
 	case "markdown":
@@ -176,37 +176,7 @@ func writeAudit(o *AuditOptions, rep *audit.Report) error {
 func listChecks(o *AuditOptions) error {
 	cat := audit.Catalog()
 	if o.Format == "json" {
-		type ref struct {
-			Source string `json:"source"`
-			ID     string `json:"id,omitempty"`
-			URL    string `json:"url,omitempty"`
-		}
-		type entry struct {
-			ID          string   `json:"id"`
-			Title       string   `json:"title"`
-			Severity    string   `json:"severity"`
-			Resource    string   `json:"resource"`
-			Rationale   string   `json:"rationale"`
-			Remediation string   `json:"remediation"`
-			References  []ref    `json:"references,omitempty"`
-			Needs       []string `json:"needs,omitempty"`
-		}
-		var out []entry
-		for _, c := range cat {
-			e := entry{ID: c.ID, Title: c.Title, Severity: c.Severity.String(), Resource: c.Resource,
-				Rationale: c.Rationale, Remediation: c.Remediation}
-			for _, r := range c.References {
-				e.References = append(e.References, ref{r.Source, r.ID, r.URL})
-			}
-			for _, k := range c.Needs {
-				e.Needs = append(e.Needs, string(k))
-			}
-			if c.NeedsFlows {
-				e.Needs = append(e.Needs, "--flows")
-			}
-			out = append(out, e)
-		}
-		return render.WriteJSON(o.IO.Out, map[string]any{"checks": out}, true, readBuild())
+		return render.CheckCatalogJSON(o.IO.Out, cat, readBuild())
 	}
 	return render.CheckCatalogTable(o.IO.Out, cat, o.IO.width())
 }
