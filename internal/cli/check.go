@@ -1,10 +1,6 @@
 package cli
 
 import (
-	"fmt"
-	"io"
-	"strconv"
-
 	"github.com/spf13/cobra"
 
 	"github.com/walls-dev/walls/internal/policy"
@@ -97,9 +93,9 @@ func runCheck(o *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	var pl *checkPlanJSON
+	var pl *render.CheckPlan
 	if o.Plan != "" {
-		pl = &checkPlanJSON{File: o.Plan}
+		pl = &render.CheckPlan{File: o.Plan}
 		if inv, pl.Failures, err = ApplyPlanFile(inv, o.Plan); err != nil {
 			return err
 		}
@@ -110,7 +106,7 @@ func runCheck(o *CheckOptions) error {
 		return badInput(err)
 	}
 	if o.Format == "json" {
-		err = writeCheckJSON(o.IO.Out, res, pl)
+		err = render.CheckJSON(o.IO.Out, res, pl, readBuild())
 	} else {
 		if pl != nil && !pl.Holds {
 			// First, before any verdict: an ALLOWED below may rest on a
@@ -128,14 +124,6 @@ func runCheck(o *CheckOptions) error {
 		return verdict()
 	}
 	return nil
-}
-
-// checkPlanJSON is what check --plan recomputed about the plan: whether
-// proposed ⊆ current holds against the inventory, and if not why.
-type checkPlanJSON struct {
-	File     string   `json:"file"`
-	Holds    bool     `json:"holds"`
-	Failures []string `json:"failures,omitempty"`
 }
 
 // request turns flags into a reach.Request, rejecting contradictory ones.
@@ -187,127 +175,4 @@ func (o *CheckOptions) request() (reach.Request, error) {
 	req.ClientPorts = cp
 	req.IPv6 = o.IPv6
 	return req, nil
-}
-
-// checkJSON is the JSON shape of a check (README.md: verdict and hops).
-type checkJSON struct {
-	Verdict  string        `json:"verdict"`
-	Complete bool          `json:"complete"`
-	Request  requestJSON   `json:"request"`
-	From     *endpointJSON `json:"from,omitempty"`
-	To       *endpointJSON `json:"to,omitempty"`
-	Hops     []hopJSON     `json:"hops"`
-	Notes    []string      `json:"notes,omitempty"`
-	Pairs    []pairJSON    `json:"pairs,omitempty"`
-	Total    int           `json:"pairsEvaluated"`
-	Trunc    bool          `json:"truncated,omitempty"`
-	// Plan is set with --plan.
-	Plan *checkPlanJSON `json:"plan,omitempty"`
-}
-
-type requestJSON struct {
-	From        string `json:"from"`
-	To          string `json:"to"`
-	Protocol    string `json:"protocol"`
-	Port        *int32 `json:"port,omitempty"`
-	ICMPType    *int32 `json:"icmpType,omitempty"`
-	ICMPCode    *int32 `json:"icmpCode,omitempty"`
-	ClientPorts string `json:"clientPorts"`
-}
-
-type endpointJSON struct {
-	Query       string `json:"query"`
-	Kind        string `json:"kind"`
-	InterfaceID string `json:"interfaceId,omitempty"`
-	Address     string `json:"address"`
-	SubnetID    string `json:"subnetId,omitempty"`
-	VpcID       string `json:"vpcId,omitempty"`
-	External    bool   `json:"external,omitempty"`
-}
-
-type hopJSON struct {
-	Step         string         `json:"step"`
-	Result       string         `json:"result"`
-	Resource     string         `json:"resource,omitempty"`
-	Rule         *vpc.RuleJSON  `json:"rule,omitempty"`
-	NACLRule     *vpc.NACLEntry `json:"naclRule,omitempty"`
-	Reason       string         `json:"reason"`
-	BlockedPorts []string       `json:"blockedPorts,omitempty"`
-}
-
-type pairJSON struct {
-	Verdict  string       `json:"verdict"`
-	Complete bool         `json:"complete"`
-	From     endpointJSON `json:"from"`
-	To       endpointJSON `json:"to"`
-	Hops     []hopJSON    `json:"hops"`
-	Notes    []string     `json:"notes,omitempty"`
-}
-
-func epJSON(e reach.Endpoint) endpointJSON {
-	j := endpointJSON{Query: e.Query, Kind: e.Kind, Address: e.Addr.String(), SubnetID: e.SubnetID, VpcID: e.VpcID, External: e.External}
-	if e.Interface != nil {
-		j.InterfaceID = e.Interface.ID
-	}
-	return j
-}
-
-func hopsJSON(hs []reach.Hop) []hopJSON {
-	out := make([]hopJSON, len(hs))
-	for i, h := range hs {
-		j := hopJSON{Step: string(h.Step), Result: string(h.Result), Resource: h.Resource, Reason: h.Reason, NACLRule: h.Entry}
-		if h.Rule != nil {
-			rj := h.Rule.JSON()
-			j.Rule = &rj
-		}
-		for _, r := range h.BlockedPorts {
-			j.BlockedPorts = append(j.BlockedPorts, portRangeText(r))
-		}
-		out[i] = j
-	}
-	return out
-}
-
-func portRangeText(r reach.PortRange) string {
-	if r.From == r.To {
-		return strconv.Itoa(int(r.From))
-	}
-	return fmt.Sprintf("%d-%d", r.From, r.To)
-}
-
-// representative picks the trace shown at top level: the first denied
-// pair, else the first pair.
-func representative(c *reach.Check) *reach.Trace {
-	for i := range c.Traces {
-		if c.Traces[i].Verdict == reach.Denied {
-			return &c.Traces[i]
-		}
-	}
-	return &c.Traces[0]
-}
-
-func writeCheckJSON(w io.Writer, c *reach.Check, pl *checkPlanJSON) error {
-	r := c.Request
-	j := checkJSON{Verdict: string(c.Verdict), Complete: c.Complete, Total: c.Pairs, Trunc: c.Truncated, Plan: pl,
-		Request: requestJSON{From: r.From, To: r.To, Protocol: r.Protocol.String(), ClientPorts: portRangeText(r.ClientPorts)}}
-	switch {
-	case r.Protocol.HasPorts():
-		j.Request.Port = &r.Port
-	case r.Protocol.IsICMP():
-		j.Request.ICMPType = &r.ICMPType
-		if r.ICMPCode >= 0 {
-			j.Request.ICMPCode = &r.ICMPCode
-		}
-	}
-	t := representative(c)
-	from, to := epJSON(t.From), epJSON(t.To)
-	j.From, j.To, j.Hops = &from, &to, hopsJSON(t.Hops)
-	j.Notes = append(append(j.Notes, c.Notes...), t.Notes...)
-	if len(c.Traces) > 1 {
-		for _, t := range c.Traces {
-			j.Pairs = append(j.Pairs, pairJSON{Verdict: string(t.Verdict), Complete: t.Complete, From: epJSON(t.From),
-				To: epJSON(t.To), Hops: hopsJSON(t.Hops), Notes: t.Notes})
-		}
-	}
-	return render.WriteJSON(w, j, true, readBuild())
 }
