@@ -86,7 +86,7 @@ func runDiff(o *DiffOptions) error {
 			"so what they allow counts as no longer allowed and only CIDRs prove them within the current rules; pass the inventory for the exact difference")
 	}
 	if o.Format == "json" {
-		if err := render.WriteJSON(o.IO.Out, d, false, readBuild()); err != nil {
+		if err := render.DiffJSON(o.IO.Out, d, readBuild()); err != nil {
 			return err
 		}
 	} else {

@@ -68,3 +68,9 @@ func PlanFailures(w io.Writer, path string, failures []string, width int) error 
 	}
 	return d.Err()
 }
+
+// DiffJSON writes a diff as diff --format json does: the diff's own JSON
+// form after the "walls" field (WriteJSON), with <, > and & unescaped.
+func DiffJSON(w io.Writer, d *plan.Diff, walls any) error {
+	return WriteJSON(w, d, false, walls)
+}
