@@ -100,7 +100,7 @@ func runReplay(ctx context.Context, o *ReplayOptions) error {
 	rep.SetWithin(plan.Recheck(inv, p))
 	rep.Judge(o.AllowUnattributed)
 	if o.Format == "json" {
-		if err := render.WriteJSON(o.IO.Out, rep, false, readBuild()); err != nil {
+		if err := render.ReplayJSON(o.IO.Out, rep, readBuild()); err != nil {
 			return err
 		}
 	} else if err := render.ReplayTable(o.IO.Out, rep, render.ReplayTableOptions{Width: o.IO.width()}); err != nil {

@@ -77,3 +77,10 @@ func replaySummary(r *plan.ReplayReport) string {
 	}
 	return s
 }
+
+// ReplayJSON writes a replay report as replay --format json does: the
+// report's own JSON form after the "walls" field (WriteJSON), with <, >
+// and & unescaped.
+func ReplayJSON(w io.Writer, r *plan.ReplayReport, walls any) error {
+	return WriteJSON(w, r, false, walls)
+}
