@@ -585,7 +585,7 @@ func (e *eniState) setup(inv *vpc.Inventory) {
 		// Both addresses were in every record: an interface that talked to
 		// one peer only. Its own srcaddr/dstaddr is a private VPC address
 		// (docs/semantics.md#flowlog-fields); decide only if exactly one of the two is.
-		p0, p1 := isPrivate(e.addrs.a[0].As16()), isPrivate(e.addrs.a[1].As16())
+		p0, p1 := policy.IsInternal16(e.addrs.a[0].As16()), policy.IsInternal16(e.addrs.a[1].As16())
 		if p0 != p1 {
 			e.learned = 1
 			e.local = e.addrs.a[0].As16()
@@ -1032,8 +1032,5 @@ func (sh *mergeShard) resolve(k *factKey, v *factVal, senderLocal bool) {
 	m.addRow(k, v, false, Ambiguous, true)
 	m.addRow(k, v, true, Ambiguous, false)
 }
-
-// isPrivate: the end of a record in a private network (policy.IsInternal).
-func isPrivate(b [16]byte) bool { return policy.IsInternal16(b) }
 
 func addrOf(b [16]byte) netip.Addr { return netip.AddrFrom16(b).Unmap() }

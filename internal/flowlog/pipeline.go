@@ -61,7 +61,7 @@ func expandSources(args []string) (out []*source, skipped []string, err error) {
 			continue
 		}
 		if !fi.IsDir() {
-			return nil, nil, fmt.Errorf("flow log source %s is %s, not a regular file or folder; to read a stream, pipe it to standard input and name - instead", a, kindOf(fi.Mode()))
+			return nil, nil, fmt.Errorf("flow log source %s is %s, not a regular file or folder; to read a stream, pipe it to standard input and name - instead", a, readfile.NotRegular(fi.Mode()))
 		}
 		var files []string
 		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
@@ -88,10 +88,10 @@ func expandSources(args []string) (out []*source, skipped []string, err error) {
 				case fi.IsDir():
 					skipped = append(skipped, p+": a symbolic link to a folder (not followed)")
 				default:
-					skipped = append(skipped, fmt.Sprintf("%s: a symbolic link to %s, not a regular file", p, kindOf(fi.Mode())))
+					skipped = append(skipped, fmt.Sprintf("%s: a symbolic link to %s, not a regular file", p, readfile.NotRegular(fi.Mode())))
 				}
 			default:
-				skipped = append(skipped, fmt.Sprintf("%s: %s, not a regular file", p, kindOf(t)))
+				skipped = append(skipped, fmt.Sprintf("%s: %s, not a regular file", p, readfile.NotRegular(t)))
 			}
 			return nil
 		})
@@ -105,9 +105,6 @@ func expandSources(args []string) (out []*source, skipped []string, err error) {
 	}
 	return out, skipped, nil
 }
-
-// kindOf names the type of a file that is neither regular nor a folder.
-func kindOf(m fs.FileMode) string { return readfile.NotRegular(m) }
 
 // openRegular opens a source found to be a regular file, refusing it if it
 // is no longer one (replaced since the walk): opening never waits for a
@@ -124,7 +121,7 @@ func openRegular(name string) (*os.File, os.FileInfo, error) {
 	}
 	if !fi.Mode().IsRegular() {
 		f.Close()
-		return nil, nil, fmt.Errorf("%s is %s, not a regular file", name, kindOf(fi.Mode()))
+		return nil, nil, fmt.Errorf("%s is %s, not a regular file", name, readfile.NotRegular(fi.Mode()))
 	}
 	return f, fi, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/walls-dev/walls/internal/netspace"
+	"github.com/walls-dev/walls/internal/policy"
 	"github.com/walls-dev/walls/internal/traffic"
 	"github.com/walls-dev/walls/internal/vpc"
 )
@@ -196,14 +197,7 @@ const maxExamples = 3
 // ICMP observation is checked as an echo request, the message a workload
 // initiates.
 func Packet(o *traffic.Observation) netspace.Packet {
-	p := netspace.Packet{Protocol: o.Protocol, Port: o.Port, Addr: o.Remote}
-	switch o.Protocol {
-	case uint8(vpc.ProtoICMP):
-		p.Port = netspace.ICMPPort(8, 0)
-	case uint8(vpc.ProtoICMPv6):
-		p.Port = netspace.ICMPPort(128, 0)
-	}
-	return p
+	return policy.Packet(o.Protocol, o.Port, o.Remote)
 }
 
 // governed reports whether some group of eni has known rules.

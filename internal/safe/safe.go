@@ -44,15 +44,7 @@ func (g *Group) Go(f func()) {
 // counted on another WaitGroup), records its panic for Wait or Rethrow.
 func (g *Group) Catch() {
 	if r := recover(); r != nil {
-		g.mu.Lock()
-		if g.p == nil {
-			if p, ok := r.(*Panic); ok {
-				g.p = p
-			} else {
-				g.p = &Panic{Value: r, Stack: debug.Stack()}
-			}
-		}
-		g.mu.Unlock()
+		g.Record(r)
 	}
 }
 
