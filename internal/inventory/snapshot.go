@@ -279,19 +279,15 @@ func loadSnapshots(snaps []*snapshot, shared *snapshot, pre []vpc.Warning) (*vpc
 		olderSnaps = append(olderSnaps, s)
 		olds = append(olds, built[i])
 	}
-	if len(olds) == 0 {
-		// Only places, no history: one inventory, as if read together.
-		inv, es := build(curFiles, curTF)
-		if len(es) > 0 {
-			return nil, joinErrors(es)
-		}
-		inv.Warnings = append(pre, inv.Warnings...)
-		Finalize(inv)
-		return inv, nil
-	}
 	inv, es := build(curFiles, curTF)
 	if len(es) > 0 {
 		return nil, joinErrors(es)
+	}
+	if len(olds) == 0 {
+		// Only places, no history: one inventory, as if read together.
+		inv.Warnings = append(pre, inv.Warnings...)
+		Finalize(inv)
+		return inv, nil
 	}
 	snaps = olderSnaps
 	var warnings []vpc.Warning

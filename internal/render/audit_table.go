@@ -59,21 +59,8 @@ func severityColor(s audit.Severity) text.Colors {
 }
 
 func auditSummary(rep *audit.Report) string {
-	counts := map[audit.Severity]int{}
-	for _, f := range rep.Findings {
-		counts[f.Severity]++
-	}
-	var parts []string
-	for _, s := range []audit.Severity{audit.Critical, audit.High, audit.Medium, audit.Low} {
-		if counts[s] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
-		}
-	}
-	word := "findings"
-	if len(rep.Findings) == 1 {
-		word = "finding"
-	}
-	out := fmt.Sprintf("%d %s: %s", len(rep.Findings), word, strings.Join(parts, ", "))
+	count, bySeverity := findingCounts(rep)
+	out := count + ": " + bySeverity
 	if len(rep.Suppressed) > 0 {
 		out += fmt.Sprintf(" (%d suppressed)", len(rep.Suppressed))
 	}
@@ -93,4 +80,25 @@ func CheckCatalogTable(w io.Writer, cat []audit.Check, width int) error {
 		t.Append(c.ID, c.Severity.String(), c.Title, strings.Join(refs, "; "))
 	}
 	return t.Render(w, width)
+}
+
+// findingCounts words a report's findings for its summary line: the count
+// ("3 findings") and the count per severity, most severe first ("1
+// critical, 2 high"). The table and Markdown renderings share it.
+func findingCounts(rep *audit.Report) (count, bySeverity string) {
+	counts := map[audit.Severity]int{}
+	for _, f := range rep.Findings {
+		counts[f.Severity]++
+	}
+	var parts []string
+	for _, s := range []audit.Severity{audit.Critical, audit.High, audit.Medium, audit.Low} {
+		if counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		}
+	}
+	word := "findings"
+	if len(rep.Findings) == 1 {
+		word = "finding"
+	}
+	return fmt.Sprintf("%d %s", len(rep.Findings), word), strings.Join(parts, ", ")
 }

@@ -26,10 +26,6 @@ var severityMark = map[audit.Severity]string{
 // and collapsed sections for suppressed findings, notes and the checks.
 func AuditMarkdown(w io.Writer, rep *audit.Report) error {
 	var b strings.Builder
-	counts := map[audit.Severity]int{}
-	for _, f := range rep.Findings {
-		counts[f.Severity]++
-	}
 	b.WriteString("### walls audit\n\n")
 	if len(rep.Findings) == 0 {
 		fmt.Fprintf(&b, "No findings from %d checks", len(rep.Checks))
@@ -38,17 +34,8 @@ func AuditMarkdown(w io.Writer, rep *audit.Report) error {
 		}
 		b.WriteString(".")
 	} else {
-		var parts []string
-		for _, s := range []audit.Severity{audit.Critical, audit.High, audit.Medium, audit.Low} {
-			if counts[s] > 0 {
-				parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
-			}
-		}
-		word := "findings"
-		if len(rep.Findings) == 1 {
-			word = "finding"
-		}
-		fmt.Fprintf(&b, "**%d %s**: %s.", len(rep.Findings), word, strings.Join(parts, ", "))
+		count, bySeverity := findingCounts(rep)
+		fmt.Fprintf(&b, "**%s**: %s.", count, bySeverity)
 	}
 	if len(rep.Suppressed) > 0 {
 		fmt.Fprintf(&b, " %d suppressed.", len(rep.Suppressed))
