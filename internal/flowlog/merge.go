@@ -275,7 +275,7 @@ func (r *mergeRun) cutShards() {
 			m: &merger{enis: r.enis, st: &Stats{}, ambiguous: map[string]bool{}, adm: r.adm,
 				ents: make([]obsEntry, 0, n), rows: make([]obsAcc, 0, n)},
 			undecided: map[factKey]*factVal{},
-			kn: &knowledge{exact5: map[tuple5]bool{}, services: map[svcKey]bool{}, seen: map[tuple5]uint8{},
+			kn: &knowledge{exact5: map[tuple5]bool{}, anyExact: map[tuple5]bool{}, services: map[svcKey]bool{}, seen: map[tuple5]uint8{},
 				listeners: map[svcKey]*listenInfo{}},
 		}
 	}
@@ -338,23 +338,13 @@ func (r *mergeRun) resolveUndecided() {
 			sh.kn.note(&k, v)
 		}
 	})
-	services, listeners := shards[0].kn.services, shards[0].kn.listeners
-	// Handshakes seen by any interface count for both ends: each shard
-	// gets those of the others.
-	shared := map[tuple5]bool{}
-	for _, sh := range shards {
-		for t := range sh.kn.exact5 {
-			if t.eni == anyENI {
-				shared[t] = true
-			}
-		}
-	}
-	for _, sh := range shards {
-		for t := range shared {
-			sh.kn.exact5[t] = true
-		}
-	}
+	// Handshakes seen by any interface count for both ends, as endpoints
+	// and listeners do: one map of each, read by every shard.
+	services, listeners, anyExact := shards[0].kn.services, shards[0].kn.listeners, shards[0].kn.anyExact
 	for _, sh := range shards[1:] {
+		for t := range sh.kn.anyExact {
+			anyExact[t] = true
+		}
 		for k := range sh.kn.services {
 			services[k] = true
 		}
@@ -368,7 +358,7 @@ func (r *mergeRun) resolveUndecided() {
 	}
 	parallel(len(shards), func(si int) {
 		sh := shards[si]
-		sh.kn.services, sh.kn.listeners = services, listeners
+		sh.kn.services, sh.kn.listeners, sh.kn.anyExact = services, listeners, anyExact
 		for k, v := range sh.undecided {
 			senderLocal, ok := orient(&k, &r.enis[k.eni])
 			if !ok {
@@ -690,13 +680,14 @@ func (st *Stats) countDecided(flows uint64, conf Confidence) {
 	}
 }
 
-// anyENI stands for every interface in exact5: a handshake seen by either
-// end of a connection.
+// anyENI stands for every interface in anyExact's keys: a handshake seen
+// by either end of a connection.
 const anyENI = ^uint32(0)
 
 // knowledge is what the whole data set teaches for undecided facts.
 type knowledge struct {
 	exact5    map[tuple5]bool // 5-tuples whose handshake was seen: a initiated
+	anyExact  map[tuple5]bool // the same with eni anyENI, from every interface
 	services  map[svcKey]bool // responder endpoints of handshakes
 	listeners map[svcKey]*listenInfo
 	// seen holds the undecided facts' 5-tuples (sender first): seenAccepted
@@ -766,7 +757,7 @@ func (kn *knowledge) learn(k *factKey) {
 		kn.exact5[tuple5{a: k.src, ap: k.sport, b: k.dst, bp: k.dport, eni: k.eni, proto: k.proto}] = true
 		// The other end's records of the connection name the same
 		// addresses and ports (interface-level ones: pkt-* may differ).
-		kn.exact5[tuple5{a: k.src, ap: k.sport, b: k.dst, bp: k.dport, eni: anyENI, proto: k.proto}] = true
+		kn.anyExact[tuple5{a: k.src, ap: k.sport, b: k.dst, bp: k.dport, eni: anyENI, proto: k.proto}] = true
 	}
 }
 
@@ -981,11 +972,11 @@ func (sh *mergeShard) resolve(k *factKey, v *factVal, senderLocal bool) {
 	}
 	fwdAny, revAny := fwdT, revT
 	fwdAny.eni, revAny.eni = anyENI, anyENI
-	if kn.exact5[fwdAny] && !kn.exact5[revAny] {
+	if kn.anyExact[fwdAny] && !kn.anyExact[revAny] {
 		m.add(k, v, false, Exact)
 		return
 	}
-	if kn.exact5[revAny] && !kn.exact5[fwdAny] {
+	if kn.anyExact[revAny] && !kn.anyExact[fwdAny] {
 		m.add(k, v, true, Exact)
 		return
 	}
