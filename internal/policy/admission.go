@@ -136,13 +136,19 @@ func (a *Admission) group(id string) *groupSets {
 	return g
 }
 
-// bound is the union of the rules' packets with unresolvable peers taken
-// as every address.
-func (a *Admission) bound(rules []vpc.Rule) netspace.Set {
+// everything is every IPv4 and IPv6 address: what a peer walls cannot
+// resolve may stand for.
+var everything = func() *netipx.IPSet {
 	var all netipx.IPSetBuilder
 	all.AddPrefix(netip.MustParsePrefix("0.0.0.0/0"))
 	all.AddPrefix(netip.MustParsePrefix("::/0"))
-	everything, _ := all.IPSet()
+	s, _ := all.IPSet()
+	return s
+}()
+
+// bound is the union of the rules' packets with unresolvable peers taken
+// as every address.
+func (a *Admission) bound(rules []vpc.Rule) netspace.Set {
 	var b netspace.Builder
 	for i := range rules {
 		r := &rules[i]
