@@ -96,7 +96,7 @@ func aggregate(ctx context.Context, ios *IOStreams, sources []string, opts flowl
 			}
 		}()
 	}
-	if ios.ErrTTY {
+	if ios.showProgress() {
 		bar := newProgress(ios.ErrOut, "reading flow logs")
 		defer bar.Clear()
 		opts.Progress = func(read, total int64) {

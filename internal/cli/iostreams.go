@@ -29,6 +29,8 @@ type IOStreams struct {
 	Columns   string
 	// widthFlag is --width when given (root.go), else nil.
 	widthFlag *int
+	// quiet is --quiet: no progress bars, whatever stderr is.
+	quiet bool
 	// ctx is the run's context, which Main sets: commands stop between
 	// phases once it is cancelled (runContext).
 	ctx context.Context
@@ -41,6 +43,10 @@ func (s *IOStreams) runContext() context.Context {
 	}
 	return s.ctx
 }
+
+// showProgress reports whether long work draws a progress bar: only on a
+// terminal, and never with --quiet.
+func (s *IOStreams) showProgress() bool { return s.ErrTTY && !s.quiet }
 
 // System returns the process's streams.
 func System() *IOStreams {

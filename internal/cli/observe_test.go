@@ -120,3 +120,12 @@ func TestObserveProgressOnTerminal(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errOut.String())
 	}
 }
+
+func TestObserveQuietDrawsNoProgress(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := Main(context.Background(), []string{"observe", "--quiet", "--flows", obsDir + "flows-v5.log", "--format", "csv"},
+		&IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, ErrTTY: true})
+	if code != 0 || strings.Contains(errOut.String(), "reading flow logs") {
+		t.Errorf("exit %d, stderr %q", code, errOut.String())
+	}
+}

@@ -81,6 +81,8 @@ A second Ctrl-C quits at once.`,
 	var width int
 	root.PersistentFlags().IntVar(&width, "width", 0,
 		"fit tables and text to N columns, 0 for no limit (default: COLUMNS, else the terminal's width, else 100)")
+	root.PersistentFlags().BoolVarP(&io.quiet, "quiet", "q", false,
+		"draw no progress bars (they are drawn only when stderr is a terminal)")
 	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
 		if f := c.Flags().Lookup("width"); f != nil && f.Changed {
 			if width != 0 && width < minWidth {
