@@ -22,6 +22,9 @@ type SecurityGroup struct {
 	// example from an ENI's Groups list) and none of its rules were loaded.
 	RulesKnown bool
 	Source     Location
+	// Declared is the Terraform or CloudFormation resource that declares
+	// the group, when it was read from one.
+	Declared Declared
 	// Gone marks a group that only older inventory snapshots hold: it was
 	// added, with the rules it had then, because a gone interface carried
 	// it. Snapshot and LastSnapshot name the newest snapshot that held it.

@@ -165,6 +165,9 @@ type Rule struct {
 	// deploys it adds (CloudFormation's default allow-all egress), docs/semantics.md#sg-pool.
 	Assumed bool
 	Source  Location
+	// Declared is the Terraform or CloudFormation resource (or inline block
+	// of its group's resource) the rule was read from, when it was.
+	Declared Declared
 }
 
 // Ref names the rule for traces and findings: its sgr- id, else its

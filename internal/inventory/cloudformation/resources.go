@@ -100,7 +100,8 @@ func (l *loader) subnet(p props) error {
 // CloudFormation keeps AWS's default allow-all IPv4 egress (docs/semantics.md#inputs): walls
 // adds it, described as AssumedDefaultEgress, with a warning.
 func (l *loader) group(p props) error {
-	g := &vpc.SecurityGroup{ID: l.id(p.res), Tags: l.tags(p), RulesKnown: true, Source: l.resLoc(p)}
+	g := &vpc.SecurityGroup{ID: l.id(p.res), Tags: l.tags(p), RulesKnown: true, Source: l.resLoc(p),
+		Declared: vpc.Declared{Tool: vpc.ToolCloudFormation, Address: p.res, Type: "AWS::EC2::SecurityGroup"}}
 	g.Name, _, _, _ = l.str(p, "GroupName")
 	if g.Name == "" {
 		g.Name = p.res // CloudFormation generates stack-LogicalId-XXXX
@@ -133,7 +134,8 @@ func (l *loader) group(p props) error {
 			}
 			if egress { // "any egress rule" suppresses the default: none is not any
 				iac.AddRule(g, vpc.Rule{GroupID: g.ID, Egress: true, Protocol: vpc.ProtoAll, FromPort: -1, ToPort: -1,
-					Peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netipAll4}, Description: AssumedDefaultEgress, Assumed: true, Source: g.Source})
+					Peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netipAll4}, Description: AssumedDefaultEgress, Assumed: true, Source: g.Source,
+					Declared: vpc.Declared{Tool: vpc.ToolCloudFormation, Address: p.res, Type: "AWS::EC2::SecurityGroup", Inline: true}})
 				l.inv.Warn(vpc.Warning{Code: "assumed-default-egress", Resource: g.ID,
 					Message: fmt.Sprintf("%s declares no SecurityGroupEgress: CloudFormation keeps AWS's default egress, assumed to be all traffic to 0.0.0.0/0", g.ID),
 					Source:  g.Source})
@@ -172,8 +174,12 @@ func (l *loader) rule(p props, g *vpc.SecurityGroup, egress, standalone bool) er
 	if standalone {
 		r.ID = l.id(p.res)
 		r.Source = l.resLoc(p)
-	} else if p.n != nil {
-		r.Source.Line = p.line
+		r.Declared = vpc.Declared{Tool: vpc.ToolCloudFormation, Address: p.res, Type: l.types[p.res]}
+	} else {
+		r.Declared = vpc.Declared{Tool: vpc.ToolCloudFormation, Address: p.res, Type: "AWS::EC2::SecurityGroup", Inline: true}
+		if p.n != nil {
+			r.Source.Line = p.line
+		}
 	}
 	iac.AddRule(g, r)
 	return nil

@@ -5,6 +5,7 @@ package terraform
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/walls-dev/walls/internal/inventory/internal/iac"
 	"github.com/walls-dev/walls/internal/vpc"
@@ -17,7 +18,7 @@ import (
 // egress.
 func (b *builder) group(r *resource) error {
 	o := r.Body
-	g := &vpc.SecurityGroup{ID: idOf(r), Tags: o.tags("tags"), RulesKnown: true, Source: o.Loc}
+	g := &vpc.SecurityGroup{ID: idOf(r), Tags: o.tags("tags"), RulesKnown: true, Source: o.Loc, Declared: b.declared(r, false)}
 	if prev := b.inv.Groups[g.ID]; prev != nil && prev.Source.File != "" && prev.RulesKnown {
 		return iac.Errorf(o.Loc, "%s: security group %s is declared twice (also at %s)", r.Addr, g.ID, prev.Source)
 	}
@@ -72,6 +73,13 @@ func (b *builder) addGroup(g *vpc.SecurityGroup) {
 	b.inv.Loaded[vpc.KindSecurityGroups] = true
 }
 
+// declared names resource r as its module writes it (without the
+// qualification a second unit's addresses get); inline marks a rule block
+// of r.
+func (b *builder) declared(r *resource, inline bool) vpc.Declared {
+	return vpc.Declared{Tool: vpc.ToolTerraform, Address: strings.TrimPrefix(r.Addr, b.qualified), Type: r.Type, Inline: inline}
+}
+
 func dirName(egress bool) string {
 	if egress {
 		return "egress"
@@ -91,7 +99,8 @@ func (b *builder) inlineRule(r *resource, g *vpc.SecurityGroup, egress bool, pat
 	}
 	desc, _, _ := o.str("description")
 	for _, p := range peers {
-		iac.AddRule(g, vpc.Rule{GroupID: g.ID, Egress: egress, Protocol: proto, FromPort: from, ToPort: to, Peer: p, Description: desc, Source: o.Loc})
+		iac.AddRule(g, vpc.Rule{GroupID: g.ID, Egress: egress, Protocol: proto, FromPort: from, ToPort: to, Peer: p, Description: desc, Source: o.Loc,
+			Declared: b.declared(r, true)})
 	}
 	return nil
 }
@@ -146,7 +155,8 @@ func (b *builder) legacyRule(r *resource) error {
 		if len(peers) > 1 {
 			id = fmt.Sprintf("%s#%d", r.Addr, i)
 		}
-		iac.AddRule(g, vpc.Rule{ID: id, GroupID: gid, Egress: typ == "egress", Protocol: proto, FromPort: from, ToPort: to, Peer: p, Description: desc, Source: o.Loc})
+		iac.AddRule(g, vpc.Rule{ID: id, GroupID: gid, Egress: typ == "egress", Protocol: proto, FromPort: from, ToPort: to, Peer: p, Description: desc, Source: o.Loc,
+			Declared: b.declared(r, false)})
 	}
 	return nil
 }
@@ -194,7 +204,8 @@ func (b *builder) vpcRule(r *resource) error {
 	desc, _, _ := o.str("description")
 	g := b.targetGroup(r, gid)
 	b.inv.Loaded[vpc.KindSecurityGroupRules] = true
-	iac.AddRule(g, vpc.Rule{ID: id, GroupID: gid, Egress: egress, Protocol: proto, FromPort: from, ToPort: to, Peer: peers[0], Description: desc, Source: o.Loc})
+	iac.AddRule(g, vpc.Rule{ID: id, GroupID: gid, Egress: egress, Protocol: proto, FromPort: from, ToPort: to, Peer: peers[0], Description: desc, Source: o.Loc,
+		Declared: b.declared(r, false)})
 	return nil
 }
 
