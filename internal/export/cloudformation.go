@@ -31,26 +31,23 @@ func CloudFormation(changes []Change, inv *vpc.Inventory, header []string) ([]by
 	for ci := range changes {
 		c := &changes[ci]
 		head := groupHeading(c)
-		if c.Inline(vpc.ToolCloudFormation) {
-			text, err := cfnInline(c, inv)
+		inline := c.Inline(vpc.ToolCloudFormation)
+		if inline {
+			lines, err := cfnInline(c, inv)
 			if err != nil {
 				return nil, err
 			}
 			notes = append(notes, "")
 			notes = append(notes, head...)
-			notes = append(notes, c.Group.Declared.Address+" writes its egress in its SecurityGroupEgress property (or leaves it to",
-				"CloudFormation's default allow-all): AWS::EC2::SecurityGroupEgress resources would add to those rules,",
-				"not replace them. Set its SecurityGroupEgress to:")
-			notes = append(notes, text...)
-			if len(c.Add)+len(c.Keep) == 0 {
-				notes = append(notes, "CloudFormation keeps AWS's default allow-all egress when the list is empty: the plan's",
-					"\"no egress at all\" cannot be written here; revoke the rules with walls export --format awscli.")
-			}
-			continue
+			notes = append(notes, lines...)
 		}
 		label := cfnLabel(c)
 		first := true
+		reused := map[string]bool{}
 		for _, pr := range allProposed(c) {
+			if inline && !templatePeer(&pr.Rule, c, inv) {
+				continue // in the SecurityGroupEgress items above
+			}
 			name := uniqueName(names, fmt.Sprintf("%sEgress%d", label, pr.Index+1))
 			lines := []string{}
 			if first {
@@ -62,14 +59,21 @@ func CloudFormation(changes []Change, inv *vpc.Inventory, header []string) ([]by
 				if d := ex.Declared; d.Tool == vpc.ToolCloudFormation && !d.Inline && d.Type == cfnEgressType {
 					delete(names, name)
 					name = uniqueName(names, d.Address)
+					reused[d.Address] = true
 					lines = append(lines, "exists and stays: "+ruleText(ex)+"; replaces the resource at "+ex.Source.String())
-				} else {
+				} else if !inline {
 					notes = append(notes, fmt.Sprintf("%s: exists and stays, not declared in this template (declaring it again would fail as a duplicate): %s",
 						c.GroupID, ruleText(ex)))
 					continue
+				} else {
+					lines = append(lines, "exists and stays (now as its own resource): "+ruleText(ex))
 				}
 			} else {
 				lines = append(lines, "new: "+ruleText(&pr.Rule))
+			}
+			if u := pr.Rule.Peer.Group.UserID; u != "" && (c.Group == nil || c.Group.OwnerID != u) {
+				lines = append(lines, "the referenced group belongs to account "+u+": DestinationSecurityGroupId names no account,",
+					"so this is right only when that is the stack's account")
 			}
 			lines = append(lines, evidenceLines(pr.Evidence)...)
 			key := &yaml.Node{Kind: yaml.ScalarNode, Value: name, HeadComment: commentText(lines)}
@@ -77,6 +81,17 @@ func CloudFormation(changes []Change, inv *vpc.Inventory, header []string) ([]by
 			res.Content = append(res.Content, key, mapping(
 				"Type", scalar(cfnEgressType),
 				"Properties", props))
+		}
+		if inline {
+			// Every other standalone egress resource of the group goes: its
+			// rule is in the items above, or goes with the plan.
+			for i := range c.Current {
+				r := &c.Current[i]
+				if d := r.Declared; d.Tool == vpc.ToolCloudFormation && !d.Inline && d.Type == cfnEgressType && !reused[d.Address] {
+					notes = append(notes, fmt.Sprintf("%s: delete resource %s (%s): %s", c.GroupID, d.Address, r.Source, ruleTextDesc(r)))
+				}
+			}
+			continue
 		}
 		for i := range c.Remove {
 			r := &c.Remove[i]
@@ -108,13 +123,54 @@ func CloudFormation(changes []Change, inv *vpc.Inventory, header []string) ([]by
 	return b.Bytes(), nil
 }
 
-// cfnInline renders the replacement SecurityGroupEgress items as comment
-// lines (without the "# ").
+// templatePeer reports whether a rule's peer is a group of the input
+// template: such a rule is written as its own resource, since a
+// reference inside SecurityGroupEgress can make a dependency cycle
+// between two groups, which CloudFormation refuses.
+func templatePeer(r *vpc.Rule, c *Change, inv *vpc.Inventory) bool {
+	if r.Peer.Kind != vpc.PeerGroup {
+		return false
+	}
+	g := c.Group
+	if r.Peer.Group.GroupID != c.GroupID {
+		g = nil
+		if inv != nil {
+			g = inv.Groups[r.Peer.Group.GroupID]
+		}
+	}
+	return g != nil && g.Declared.Tool == vpc.ToolCloudFormation && g.Declared.Type == "AWS::EC2::SecurityGroup"
+}
+
+// cfnInline words, as comment lines (without the "# "), the replacement
+// SecurityGroupEgress items of a group whose template writes its egress
+// inline: the proposed rules other than references to template groups.
 func cfnInline(c *Change, inv *vpc.Inventory) ([]string, error) {
 	list := &yaml.Node{Kind: yaml.SequenceNode}
+	standalone := 0
 	for _, pr := range allProposed(c) {
+		if templatePeer(&pr.Rule, c, inv) {
+			standalone++
+			continue
+		}
 		list.Content = append(list.Content, cfnRuleProps(&pr.Rule, c, inv, false))
 	}
+	where := c.Group.Declared.Address
+	if c.Group.Source.File != "" {
+		where += " (" + c.Group.Source.String() + ")"
+	}
+	out := []string{where + " writes its egress in its SecurityGroupEgress property (or leaves it to",
+		"CloudFormation's default allow-all), so AWS::EC2::SecurityGroupEgress resources would add to those",
+		"rules, not replace them."}
+	if standalone > 0 {
+		out = append(out, fmt.Sprintf("Proposed rules that reference template groups (%d) are resources above: a reference inside", standalone),
+			"the property can make a dependency cycle.")
+	}
+	if len(list.Content) == 0 {
+		return append(out, "No other rule is proposed, but CloudFormation keeps AWS's default allow-all egress when the",
+			"property is empty or absent: \"no other egress\" cannot be written as a template property; revoke",
+			"the rules that go with walls export --format awscli."), nil
+	}
+	out = append(out, "Set the SecurityGroupEgress of "+c.Group.Declared.Address+" to:")
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
@@ -122,7 +178,7 @@ func cfnInline(c *Change, inv *vpc.Inventory) ([]string, error) {
 		return nil, err
 	}
 	enc.Close()
-	return strings.Split(strings.TrimRight(b.String(), "\n"), "\n"), nil
+	return append(out, strings.Split(strings.TrimRight(b.String(), "\n"), "\n")...), nil
 }
 
 // cfnRuleProps is a rule's properties; standalone adds GroupId.

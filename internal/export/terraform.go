@@ -76,6 +76,7 @@ func Terraform(changes []Change, inv *vpc.Inventory, header []string) []byte {
 				continue
 			}
 			addr := tfRuleType + "." + name
+			body.AppendNewline()
 			if d := ex.Declared; d.Tool == vpc.ToolTerraform && !d.Inline {
 				// Another resource (aws_security_group_rule) manages it:
 				// forget that one without destroying the rule.
@@ -87,8 +88,12 @@ func Terraform(changes []Change, inv *vpc.Inventory, header []string) []byte {
 				imp.SetAttributeTraversal("to", traversal(addr))
 				imp.SetAttributeValue("id", cty.StringVal(id))
 			} else {
+				gid := c.GroupID
+				if !IsGroupID(gid) {
+					gid = "<the group's id>"
+				}
 				comment(body, "The input does not hold this rule's id (sgr-…): import it into "+addr+" by hand",
-					"(aws ec2 describe-security-group-rules --filters Name=group-id,Values="+c.GroupID+"),",
+					"(aws ec2 describe-security-group-rules --filters Name=group-id,Values="+gid+"),",
 					"or terraform apply fails: AWS refuses a duplicate rule.")
 			}
 		}
