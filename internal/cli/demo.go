@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -69,6 +70,8 @@ type demoCommand struct {
 	expect func(ws *demo.Workspace, stdout string, code int) (ok bool, why string)
 	// tail limits how many lines of output are printed (0 = all).
 	tail int
+	// print, when set, is a file the command wrote, printed after it.
+	print func(ws *demo.Workspace) string
 }
 
 // demoStep is one chapter of the story: commands first, then checks.
@@ -183,7 +186,104 @@ func demoSteps() []demoStep {
 					"SSH still works: its replies leave through outbound rule 130", ""},
 			},
 		},
+		{
+			title: "Ship it: the plan as Terraform, CloudFormation and an AWS CLI script",
+			intro: "walls export writes the proposal for review in your own tools: one\n" +
+				"aws_vpc_security_group_egress_rule per rule, AWS::EC2::SecurityGroupEgress resources, or a script\n" +
+				"that authorizes the new rules before it revokes the allow-all. Each rule carries its evidence.",
+			commands: []demoCommand{
+				demoExport("cloudformation", "egress.yaml", false),
+				demoExport("awscli", "apply-egress.sh", false),
+				demoExport("terraform", "walls_egress.tf", true),
+			},
+		},
 	}
+}
+
+// demoExport is the demo's walls export of its plan in one format, checked
+// by reading the file back: the Terraform and the CloudFormation through
+// walls' own loaders (exactly the proposed rules), the script by its
+// commands (an authorize per new rule, then the revoke of the allow-all).
+func demoExport(format, file string, print bool) demoCommand {
+	c := demoCommand{
+		show: "walls export today/ --plan plan.json --format " + format + " -o " + file,
+		args: func(ws *demo.Workspace) []string {
+			return append(append([]string{"export"}, ws.Inventory(demo.Today)...), "--plan", ws.Plan(), "--format", format, "-o", ws.Export(format))
+		},
+		expect: func(ws *demo.Workspace, _ string, code int) (bool, string) {
+			why := file + " holds exactly the proposed rules"
+			if format == "awscli" {
+				why = file + " authorizes each proposed rule, then revokes the allow-all"
+			}
+			if code != 0 {
+				return false, why
+			}
+			if err := checkExported(ws, format); err != nil {
+				return false, why + ": " + err.Error()
+			}
+			return true, why
+		},
+	}
+	if print {
+		c.print = func(ws *demo.Workspace) string { return ws.Export(format) }
+	}
+	return c
+}
+
+// checkExported reads an exported file of the demo back.
+func checkExported(ws *demo.Workspace, format string) error {
+	data, err := os.ReadFile(ws.Plan())
+	if err != nil {
+		return err
+	}
+	p, err := plan.Parse(ws.Plan(), data)
+	if err != nil {
+		return err
+	}
+	g := p.Group(demo.WorkersSG)
+	if g == nil {
+		return fmt.Errorf("the plan has no group %s", demo.WorkersSG)
+	}
+	want, err := plan.Rules(g.GroupID, g.ProposedEgress)
+	if err != nil {
+		return err
+	}
+	out, err := os.ReadFile(ws.Export(format))
+	if err != nil {
+		return err
+	}
+	if format == "awscli" {
+		s := string(out)
+		if n := strings.Count(s, "aws ec2 authorize-security-group-egress --group-id "+demo.WorkersSG); n != len(want) {
+			return fmt.Errorf("%d authorize commands for %d proposed rules", n, len(want))
+		}
+		a, r := strings.LastIndex(s, "authorize-security-group-egress"), strings.Index(s, "revoke-security-group-egress --group-id "+demo.WorkersSG)
+		if r < 0 || r < a {
+			return fmt.Errorf("no revoke of the current egress after the authorizations")
+		}
+		return nil
+	}
+	// Alone in a folder, the file is the group's whole egress.
+	dir, err := os.MkdirTemp("", "walls-demo-export-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if err := os.WriteFile(filepath.Join(dir, filepath.Base(ws.Export(format))), out, 0o644); err != nil {
+		return err
+	}
+	back, err := inventory.Load([]string{dir})
+	if err != nil {
+		return err
+	}
+	bg := back.Groups[demo.WorkersSG]
+	if bg == nil {
+		return fmt.Errorf("no rules of %s read back", demo.WorkersSG)
+	}
+	if d := plan.CompareRules(back, g.GroupID, bg.Egress, want); d.Changed() || len(bg.Egress) != len(want) {
+		return fmt.Errorf("read back as %d rules that differ from the proposal", len(bg.Egress))
+	}
+	return nil
 }
 
 func runDemo(o *DemoOptions) error {
@@ -323,8 +423,18 @@ func runDemoCommand(o *DemoOptions, ws *demo.Workspace, c demoCommand) (bool, er
 	if code == ExitBadInput {
 		return false, fmt.Errorf("demo step %q failed: %s", c.show, strings.TrimSpace(stderr.String()))
 	}
-	indent(o.IO.Out, stdout.String())
+	if stdout.Len() > 0 {
+		indent(o.IO.Out, stdout.String())
+	}
 	ok, why := c.expect(ws, stdout.String(), code)
+	if ok && c.print != nil {
+		b, err := os.ReadFile(c.print(ws))
+		if err != nil {
+			return false, err
+		}
+		fmt.Fprintf(o.IO.Out, "\n$ cat %s\n", filepath.Base(c.print(ws)))
+		indent(o.IO.Out, string(b))
+	}
 	mark := "ok"
 	if !ok {
 		mark = "UNEXPECTED"

@@ -194,3 +194,48 @@ func TestDemoCheckDeniedAt(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoExport: the demo ends by exporting its plan in the three
+// formats, each checked, and prints the Terraform.
+func TestDemoExport(t *testing.T) {
+	out, errOut, code := run(t, "demo")
+	if code != 0 {
+		t.Fatalf("demo exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, f := range []string{"cloudformation -o egress.yaml", "awscli -o apply-egress.sh", "terraform -o walls_egress.tf"} {
+		if b := demoBlock(out, "walls export today/ --plan plan.json --format "+f); !strings.Contains(b, "[ok]") {
+			t.Errorf("no checked export %q:\n%s", f, b)
+		}
+	}
+	_, tail, ok := strings.Cut(out, "$ cat walls_egress.tf\n")
+	if !ok || strings.Count(tail, `resource "aws_vpc_security_group_egress_rule"`) != 4 || strings.Contains(tail, "\n$ ") {
+		t.Errorf("the demo does not end by printing the Terraform of the four proposed rules:\n%s", tail)
+	}
+}
+
+// TestCheckExported: the export step's check fails on a file that lacks a
+// proposed rule, or a script that revokes before it authorizes.
+func TestCheckExported(t *testing.T) {
+	ws, _ := learnedDemoPlan(t)
+	for _, format := range []string{"terraform", "cloudformation", "awscli"} {
+		args := append(append([]string{"export"}, ws.Inventory(demo.Today)...), "--plan", ws.Plan(), "--format", format, "-o", ws.Export(format))
+		if _, errOut, code := run(t, args...); code != 0 {
+			t.Fatalf("export: %s", errOut)
+		}
+		if err := checkExported(ws, format); err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+	}
+	tf, _ := os.ReadFile(ws.Export("terraform"))
+	i := strings.LastIndex(string(tf), "resource \"")
+	os.WriteFile(ws.Export("terraform"), tf[:i], 0o644)
+	if err := checkExported(ws, "terraform"); err == nil {
+		t.Errorf("a Terraform file without the last rule passed")
+	}
+	sh, _ := os.ReadFile(ws.Export("awscli"))
+	os.WriteFile(ws.Export("awscli"), []byte(strings.Replace(string(sh), "revoke-security-group-egress", "x", 1)+
+		"\naws ec2 revoke-security-group-egress --group-id "+demo.WorkersSG+"\naws ec2 authorize-security-group-egress x\n"), 0o644)
+	if err := checkExported(ws, "awscli"); err == nil {
+		t.Errorf("a script that revokes before its last authorize passed")
+	}
+}

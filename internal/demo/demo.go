@@ -75,6 +75,9 @@ const (
 //	strict-nacl/   tightened, plus a custom NACL on the workers' subnet
 //	flows/         the workers' VPC Flow Logs, version 5 and version 2
 //	plan.json      written by the demo's walls learn
+//	walls_egress.tf, egress.yaml, apply-egress.sh
+//	               the plan exported by walls export as Terraform,
+//	               CloudFormation and an AWS CLI script
 type Workspace struct {
 	Dir string
 }
@@ -141,6 +144,13 @@ func (w *Workspace) Inventory(v Variant) []string {
 
 // Plan is where the demo's walls learn writes its plan.
 func (w *Workspace) Plan() string { return filepath.Join(w.Dir, "plan.json") }
+
+// Export is where the demo's walls export writes the plan in a format:
+// terraform, cloudformation or awscli.
+func (w *Workspace) Export(format string) string {
+	name := map[string]string{"terraform": "walls_egress.tf", "cloudformation": "egress.yaml", "awscli": "apply-egress.sh"}[format]
+	return filepath.Join(w.Dir, name)
+}
 
 // Flows returns the workers' flow log file in version 5 (with tcp-flags
 // and flow-direction) or version 2 (the default format).
