@@ -89,6 +89,7 @@ func TestExportRefusals(t *testing.T) {
 		{append(append([]string{"export"}, inv...), "--plan", ws.Plan()), ExitBadInput, "--format is required"},
 		{append(append([]string{"export"}, inv...), "--plan", ws.Plan(), "--format", "pulumi"), ExitBadInput, `--format "pulumi"`},
 		{[]string{"export", "--format", "terraform"}, ExitBadInput, "--plan is required"},
+		{[]string{"export", "--plan", ws.Plan(), "--format", "terraform", "-o", ws.Plan()}, ExitBadInput, "is the input"},
 		{append(append([]string{"export"}, ws.Inventory(demo.Tightened)...), "--plan", ws.Plan(), "--format", "terraform"), ExitBadInput, "plan is stale"},
 	} {
 		_, errOut, code := run(t, c.args...)

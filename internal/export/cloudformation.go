@@ -21,9 +21,11 @@ const cfnEgressType = "AWS::EC2::SecurityGroupEgress"
 // logical id. A group whose egress the template writes inline (or leaves
 // to CloudFormation's default) gets the replacement SecurityGroupEgress
 // items instead, as comments: standalone rules would add to the inline
-// ones, not replace them. What CloudFormation cannot do from this
+// ones, not replace them. Its rules that reference template groups stay
+// resources, as a reference inside the property can make a cycle. What CloudFormation cannot do from this
 // template (rules that go or stay but no resource of it manages) is
-// listed in comments.
+// listed in comments. The CloudFormation facts it relies on are in
+// docs/semantics.md#exports.
 func CloudFormation(changes []Change, inv *vpc.Inventory, header []string) ([]byte, error) {
 	res := &yaml.Node{Kind: yaml.MappingNode}
 	var notes []string
@@ -167,8 +169,9 @@ func cfnInline(c *Change, inv *vpc.Inventory) ([]string, error) {
 	}
 	if len(list.Content) == 0 {
 		return append(out, "No other rule is proposed, but CloudFormation keeps AWS's default allow-all egress when the",
-			"property is empty or absent: \"no other egress\" cannot be written as a template property; revoke",
-			"the rules that go with walls export --format awscli."), nil
+			"property is empty or absent, so \"no other egress\" has no exact template form. The usual stand-in is",
+			"one rule, IpProtocol \"-1\" to CidrIp 127.0.0.1/32 (loopback, which never leaves the instance);",
+			"or revoke the rules that go with walls export --format awscli."), nil
 	}
 	out = append(out, "Set the SecurityGroupEgress of "+c.Group.Declared.Address+" to:")
 	var b bytes.Buffer

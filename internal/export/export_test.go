@@ -343,7 +343,8 @@ func TestThreeTierTerraform(t *testing.T) {
 	checkHCL(t, out)
 	for _, want := range []string{`security_group_id = aws_security_group.app.id`, `referenced_security_group_id = aws_security_group.db.id`,
 		`resource "aws_vpc_security_group_egress_rule" "app_dns"`, "removed {\n  from = aws_vpc_security_group_egress_rule.app_all4",
-		"from = aws_security_group_rule.app_db\n  lifecycle {\n    destroy = false"} {
+		"from = aws_security_group_rule.app_db\n  lifecycle {\n    destroy = false",
+		"from = aws_vpc_security_group_egress_rule.web_ssh\n  lifecycle {\n    destroy = false"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("output lacks %q", want)
 		}

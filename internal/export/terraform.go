@@ -29,7 +29,8 @@ const (
 // replacement blocks instead (as comments to paste), since the provider
 // must not manage one group's rules both ways. inv resolves referenced
 // groups to their resource addresses; it may be nil. The output is
-// hclwrite-formatted: terraform fmt leaves it as it is.
+// hclwrite-formatted: terraform fmt leaves it as it is. The provider
+// facts it relies on are in docs/semantics.md#exports.
 func Terraform(changes []Change, inv *vpc.Inventory, header []string) []byte {
 	f := hclwrite.NewEmptyFile()
 	body := f.Body()
@@ -199,6 +200,24 @@ func tfInline(body *hclwrite.Body, c *Change, inv *vpc.Inventory) {
 	text := strings.TrimRight(string(hclwrite.Format(f.Bytes())), "\n")
 	if text != "" {
 		comment(body, strings.Split(text, "\n")...)
+	}
+	// Rule resources that also manage the group's egress (a module that
+	// mixes both) leave the state without touching the rules: the inline
+	// blocks govern them from now on.
+	seen := map[string]bool{}
+	for i := range c.Current {
+		r := &c.Current[i]
+		d := r.Declared
+		if d.Tool != vpc.ToolTerraform || d.Inline || seen[d.Address] {
+			continue
+		}
+		seen[d.Address] = true
+		body.AppendNewline()
+		comment(body, d.Address+" also manages this group's egress: delete its block at "+r.Source.String()+";",
+			"the inline blocks above govern its rule from now on.")
+		if plainRemovable(d.Address) {
+			tfRemoved(body, d.Address, false)
+		}
 	}
 }
 

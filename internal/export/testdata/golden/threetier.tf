@@ -166,7 +166,7 @@ removed {
   }
 }
 
-# aws_security_group.web (web): 5 egress rules to add, 0 that stay, 2 to remove
+# aws_security_group.web (web): 5 egress rules to add, 0 that stay, 3 to remove
 # declared as aws_security_group.web at testdata/threetier-tf/main.tf:8
 # aws_security_group.web (testdata/threetier-tf/main.tf:8) writes its egress rules as inline egress blocks, which must not be
 # mixed with aws_vpc_security_group_egress_rule resources for the same group.
@@ -205,3 +205,12 @@ removed {
 #   security_groups = [aws_security_group.app.id]
 #   description     = "to app"
 # }
+
+# aws_vpc_security_group_egress_rule.web_ssh also manages this group's egress: delete its block at testdata/threetier-tf/main.tf:80;
+# the inline blocks above govern its rule from now on.
+removed {
+  from = aws_vpc_security_group_egress_rule.web_ssh
+  lifecycle {
+    destroy = false
+  }
+}

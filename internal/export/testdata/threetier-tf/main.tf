@@ -75,3 +75,12 @@ resource "aws_vpc_security_group_egress_rule" "db_all" {
   ip_protocol       = "-1"
   cidr_ipv4         = "0.0.0.0/0"
 }
+
+# web also has a rule resource: the module mixes both ways.
+resource "aws_vpc_security_group_egress_rule" "web_ssh" {
+  security_group_id = aws_security_group.web.id
+  ip_protocol       = "tcp"
+  from_port         = 22
+  to_port           = 22
+  cidr_ipv4         = "10.0.0.0/8"
+}
