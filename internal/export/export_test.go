@@ -638,3 +638,41 @@ func TestChangesMatchOnce(t *testing.T) {
 		t.Errorf("got keep %d add %d remove %d", len(c.Keep), len(c.Add), len(c.Remove))
 	}
 }
+
+// TestTerraformState: from terraform show -json of a state, the group is
+// referenced by its root address, a rule that stays and lives in a module
+// is forgotten there and imported by its id, and the root rule resource
+// that goes is destroyed by a removed block. Read back with a stub of the
+// group, the resources are exactly the proposal.
+func TestTerraformState(t *testing.T) {
+	inv := load(t, filepath.Join("testdata", "state", "state.json"))
+	p := makePlan(t, inv, map[string][]plan.Rule{"sg-0aaa": {
+		r("tcp", 8080, 8080, "sg-0ccc", ""),
+		r("tcp", 443, 443, "0.0.0.0/0", "https"),
+	}})
+	checkHolds(t, inv, p)
+	changes, err := export.Changes(p, inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := export.Terraform(changes, inv, header)
+	golden(t, "state.tf", out)
+	checkHCL(t, out)
+	for _, want := range []string{"security_group_id            = aws_security_group.web.id",
+		"removed {\n  from = module.net.aws_vpc_security_group_egress_rule.out\n  lifecycle {\n    destroy = false",
+		"import {\n  to = aws_vpc_security_group_egress_rule.web_egress_1\n  id = \"sgr-0bbb\"",
+		"removed {\n  from = aws_vpc_security_group_egress_rule.all\n  lifecycle {\n    destroy = true"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "stub.tf"), []byte("resource \"aws_security_group\" \"web\" {}\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "walls_egress.tf"), out, 0o644)
+	back := load(t, dir)
+	got := back.Groups["aws_security_group.web"].Egress
+	for i := range got {
+		got[i].GroupID = "sg-0aaa"
+	}
+	sameRules(t, back, p, "sg-0aaa", got)
+}

@@ -79,9 +79,14 @@ func Terraform(changes []Change, inv *vpc.Inventory, header []string) []byte {
 			addr := tfRuleType + "." + name
 			body.AppendNewline()
 			if d := ex.Declared; d.Tool == vpc.ToolTerraform && !d.Inline {
-				// Another resource (aws_security_group_rule) manages it:
-				// forget that one without destroying the rule.
-				tfRemoved(body, d.Address, false)
+				// Another resource (aws_security_group_rule, or one in a
+				// module or with an instance key) manages it: forget that
+				// one without destroying the rule.
+				if plainRemovable(d.Address) {
+					tfRemoved(body, d.Address, false)
+				} else {
+					comment(body, "Forget "+d.Address+" without destroying its rule: terraform state rm '"+d.Address+"'")
+				}
 				deleted = append(deleted, fmt.Sprintf("%s (%s)", d.Address, ex.Source))
 			}
 			if id := RuleID(ex); id != "" {
