@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"io"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -27,11 +26,10 @@ func (s *IOStreams) noteWidth() int {
 	case !s.ErrTTY:
 		return 0
 	}
-	if n, err := strconv.Atoi(strings.TrimSpace(s.Columns)); err == nil && n >= minWidth {
-		return n
-	}
 	if s.TermWidth == 0 && s.ErrTermWidth > 0 {
-		return max(s.ErrTermWidth, minWidth)
+		t := *s
+		t.TermWidth = s.ErrTermWidth
+		return t.width()
 	}
 	return s.width()
 }

@@ -138,46 +138,106 @@ func TestNetworkReadersAgree(t *testing.T) {
 	}
 }
 
-func loadNetTF(t *testing.T, c netCase) *vpc.Inventory {
+// netSpelling is how a source form writes each part of a netCase: format
+// strings taking the values in the order netSource passes them.
+type netSpelling struct {
+	head         string // the unknown value's declaration, then the VPC with its primary block
+	vpc6, vpcEnd string // an IPv6 block on the VPC itself ("" when the form has none); the VPC's end
+	secondary    string // index, block
+	assoc6       string // block
+	subnet       string // block, zone
+	subnet6      string // block
+	subnetEnd    string
+	list         string // family
+	max          string // max entries
+	entries      string // before the first entry ("" for none)
+	entry        string // block
+	unknownEntry string
+	listEnd      string
+	standalone   string // block, for the last entry written on its own ("" when the form has none)
+}
+
+var (
+	tfSpelling = netSpelling{
+		head:      "variable \"unknown_cidr\" {}\n\nresource \"aws_vpc\" \"main\" {\n  cidr_block = %q\n",
+		vpc6:      "  ipv6_cidr_block = %q\n",
+		vpcEnd:    "  tags = { Name = \"main\" }\n}\n",
+		secondary: "resource \"aws_vpc_ipv4_cidr_block_association\" \"s%d\" {\n  vpc_id = aws_vpc.main.id\n  cidr_block = %q\n}\n",
+		assoc6:    "resource \"aws_vpc_ipv6_cidr_block_association\" \"v6\" {\n  vpc_id = aws_vpc.main.id\n  ipv6_cidr_block = %q\n}\n",
+		subnet:    "resource \"aws_subnet\" \"app\" {\n  vpc_id = aws_vpc.main.id\n  cidr_block = %q\n  availability_zone = %q\n",
+		subnet6:   "  ipv6_cidr_block = %q\n",
+		subnetEnd: "  tags = { Name = \"app\" }\n}\n",
+		list:      "resource \"aws_ec2_managed_prefix_list\" \"corp\" {\n  name = \"corp\"\n  address_family = %q\n",
+		max:       "  max_entries = %d\n",
+		entry:     "  entry {\n    cidr = %q\n  }\n", unknownEntry: "  entry {\n    cidr = var.unknown_cidr\n  }\n",
+		listEnd:    "}\n",
+		standalone: "resource \"aws_ec2_managed_prefix_list_entry\" \"last\" {\n  prefix_list_id = aws_ec2_managed_prefix_list.corp.id\n  cidr = %q\n}\n",
+	}
+	cfnSpelling = netSpelling{
+		head:      "Parameters:\n  UnknownCidr:\n    Type: String\nResources:\n  Main:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: %s\n",
+		vpcEnd:    "      Tags:\n        - Key: Name\n          Value: main\n",
+		secondary: "  Secondary%d:\n    Type: AWS::EC2::VPCCidrBlock\n    Properties:\n      VpcId: !Ref Main\n      CidrBlock: %s\n",
+		assoc6:    "  V6:\n    Type: AWS::EC2::VPCCidrBlock\n    Properties:\n      VpcId: !Ref Main\n      Ipv6CidrBlock: %q\n",
+		subnet:    "  App:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref Main\n      CidrBlock: %s\n      AvailabilityZone: %s\n",
+		subnet6:   "      Ipv6CidrBlock: %q\n",
+		subnetEnd: "      Tags:\n        - Key: Name\n          Value: app\n",
+		list:      "  Corp:\n    Type: AWS::EC2::PrefixList\n    Properties:\n      PrefixListName: corp\n      AddressFamily: %s\n",
+		max:       "      MaxEntries: %d\n",
+		entries:   "      Entries:\n",
+		entry:     "        - Cidr: %q\n", unknownEntry: "        - Cidr: !Ref UnknownCidr\n",
+	}
+)
+
+// netSource writes c as sp spells it.
+func netSource(c netCase, sp netSpelling) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "variable \"unknown_cidr\" {}\n\nresource \"aws_vpc\" \"main\" {\n  cidr_block = %q\n", c.vpc4[0])
-	if c.v6OnVPC {
-		fmt.Fprintf(&b, "  ipv6_cidr_block = %q\n", c.vpc6)
+	fmt.Fprintf(&b, sp.head, c.vpc4[0])
+	v6OnVPC := c.v6OnVPC && sp.vpc6 != ""
+	if v6OnVPC {
+		fmt.Fprintf(&b, sp.vpc6, c.vpc6)
 	}
-	b.WriteString("  tags = { Name = \"main\" }\n}\n")
+	b.WriteString(sp.vpcEnd)
 	for i, s := range c.vpc4[1:] {
-		fmt.Fprintf(&b, "resource \"aws_vpc_ipv4_cidr_block_association\" \"s%d\" {\n  vpc_id = aws_vpc.main.id\n  cidr_block = %q\n}\n", i, s)
+		fmt.Fprintf(&b, sp.secondary, i, s)
 	}
-	if c.vpc6 != "" && !c.v6OnVPC {
-		fmt.Fprintf(&b, "resource \"aws_vpc_ipv6_cidr_block_association\" \"v6\" {\n  vpc_id = aws_vpc.main.id\n  ipv6_cidr_block = %q\n}\n", c.vpc6)
+	if c.vpc6 != "" && !v6OnVPC {
+		fmt.Fprintf(&b, sp.assoc6, c.vpc6)
 	}
-	fmt.Fprintf(&b, "resource \"aws_subnet\" \"app\" {\n  vpc_id = aws_vpc.main.id\n  cidr_block = %q\n  availability_zone = %q\n", c.subnet4, c.az)
+	fmt.Fprintf(&b, sp.subnet, c.subnet4, c.az)
 	if c.subnet6 != "" {
-		fmt.Fprintf(&b, "  ipv6_cidr_block = %q\n", c.subnet6)
+		fmt.Fprintf(&b, sp.subnet6, c.subnet6)
 	}
-	b.WriteString("  tags = { Name = \"app\" }\n}\n")
-	fmt.Fprintf(&b, "resource \"aws_ec2_managed_prefix_list\" \"corp\" {\n  name = \"corp\"\n  address_family = %q\n", c.family)
+	b.WriteString(sp.subnetEnd)
+	fmt.Fprintf(&b, sp.list, c.family)
 	if c.max > 0 {
-		fmt.Fprintf(&b, "  max_entries = %d\n", c.max)
+		fmt.Fprintf(&b, sp.max, c.max)
 	}
 	entries, last := c.entries, ""
-	if c.standalone {
+	if c.standalone && sp.standalone != "" {
 		entries, last = entries[:len(entries)-1], entries[len(entries)-1]
+	}
+	if len(entries) > 0 {
+		b.WriteString(sp.entries)
 	}
 	for _, e := range entries {
 		if e == "?" {
-			b.WriteString("  entry {\n    cidr = var.unknown_cidr\n  }\n")
+			b.WriteString(sp.unknownEntry)
 		} else {
-			fmt.Fprintf(&b, "  entry {\n    cidr = %q\n  }\n", e)
+			fmt.Fprintf(&b, sp.entry, e)
 		}
 	}
-	b.WriteString("}\n")
+	b.WriteString(sp.listEnd)
 	if last != "" {
-		fmt.Fprintf(&b, "resource \"aws_ec2_managed_prefix_list_entry\" \"last\" {\n  prefix_list_id = aws_ec2_managed_prefix_list.corp.id\n  cidr = %q\n}\n", last)
+		fmt.Fprintf(&b, sp.standalone, last)
 	}
+	return b.String()
+}
+
+func loadNetTF(t *testing.T, c netCase) *vpc.Inventory {
+	src := netSource(c, tfSpelling)
 	inv := vpc.New()
-	if _, err := terraform.LoadHCLFiles(map[string][]byte{"main.tf": []byte(b.String())}, inv); err != nil {
-		t.Fatalf("%v\n%s", err, b.String())
+	if _, err := terraform.LoadHCLFiles(map[string][]byte{"main.tf": []byte(src)}, inv); err != nil {
+		t.Fatalf("%v\n%s", err, src)
 	}
 	return inv
 }
@@ -242,36 +302,10 @@ func loadNetShow(t *testing.T, c netCase) *vpc.Inventory {
 }
 
 func loadNetCFN(t *testing.T, c netCase) *vpc.Inventory {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Parameters:\n  UnknownCidr:\n    Type: String\nResources:\n  Main:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: %s\n      Tags:\n        - Key: Name\n          Value: main\n", c.vpc4[0])
-	for i, s := range c.vpc4[1:] {
-		fmt.Fprintf(&b, "  Secondary%d:\n    Type: AWS::EC2::VPCCidrBlock\n    Properties:\n      VpcId: !Ref Main\n      CidrBlock: %s\n", i, s)
-	}
-	if c.vpc6 != "" {
-		fmt.Fprintf(&b, "  V6:\n    Type: AWS::EC2::VPCCidrBlock\n    Properties:\n      VpcId: !Ref Main\n      Ipv6CidrBlock: %q\n", c.vpc6)
-	}
-	fmt.Fprintf(&b, "  App:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref Main\n      CidrBlock: %s\n      AvailabilityZone: %s\n", c.subnet4, c.az)
-	if c.subnet6 != "" {
-		fmt.Fprintf(&b, "      Ipv6CidrBlock: %q\n", c.subnet6)
-	}
-	b.WriteString("      Tags:\n        - Key: Name\n          Value: app\n")
-	fmt.Fprintf(&b, "  Corp:\n    Type: AWS::EC2::PrefixList\n    Properties:\n      PrefixListName: corp\n      AddressFamily: %s\n", c.family)
-	if c.max > 0 {
-		fmt.Fprintf(&b, "      MaxEntries: %d\n", c.max)
-	}
-	if len(c.entries) > 0 {
-		b.WriteString("      Entries:\n")
-	}
-	for _, e := range c.entries {
-		if e == "?" {
-			b.WriteString("        - Cidr: !Ref UnknownCidr\n")
-		} else {
-			fmt.Fprintf(&b, "        - Cidr: %q\n", e)
-		}
-	}
+	src := netSource(c, cfnSpelling)
 	inv := vpc.New()
-	if err := cloudformation.LoadTemplate("template.yaml", []byte(b.String()), inv); err != nil {
-		t.Fatalf("%v\n%s", err, b.String())
+	if err := cloudformation.LoadTemplate("template.yaml", []byte(src), inv); err != nil {
+		t.Fatalf("%v\n%s", err, src)
 	}
 	return inv
 }

@@ -12,6 +12,19 @@ import (
 
 var testBlocks = BlockFields{CIDR4: "c4", CIDR6: "c6", Owner: "owner", AmazonIPv6: "amazon", IPv6Pool: "pool"}
 
+// errorCase checks err against want ("": no error) and reports whether
+// the case ends there (an error was wanted).
+func errorCase(t *testing.T, err error, want string) bool {
+	t.Helper()
+	switch {
+	case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+		t.Fatalf("err = %v, want %q", err, want)
+	case want == "" && err != nil:
+		t.Fatal(err)
+	}
+	return want != ""
+}
+
 func TestVPCBlocks(t *testing.T) {
 	t.Parallel()
 	computed := testBlocks
@@ -42,15 +55,8 @@ func TestVPCBlocks(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b := &mapBody{f: tt.fields}
 			v := &vpc.VPC{}
-			err := VPCBlocks(b, tt.f, v)
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("err = %v, want %q", err, tt.err)
-				}
+			if errorCase(t, VPCBlocks(b, tt.f, v), tt.err) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if got := fmt.Sprint(v.CIDRs); got != tt.c4 {
 				t.Errorf("IPv4 %s, want %s", got, tt.c4)
@@ -123,15 +129,8 @@ func TestPrefixList(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b := &mapBody{f: tt.fields}
 			inv := vpc.New()
-			err := PrefixList(inv, b, f, &vpc.PrefixList{ID: "pl-1"})
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("err = %v, want %q", err, tt.err)
-				}
+			if errorCase(t, PrefixList(inv, b, f, &vpc.PrefixList{ID: "pl-1"}), tt.err) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			pl := inv.PrefixLists["pl-1"]
 			got := fmt.Sprintf("%s %s %s max=%d %v known=%v", pl.Name, pl.AddressFamily, pl.OwnerID, pl.MaxEntries, pl.Entries, pl.EntriesKnown)
