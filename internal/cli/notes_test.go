@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -23,7 +24,7 @@ const diffNote = "walls: note: diff without the inventory: security-group and pr
 	"so what they allow counts as no longer allowed and only CIDRs prove them within the current rules; pass the inventory for the exact difference"
 
 func TestNotesWrapOnATerminalOrWithWidth(t *testing.T) {
-	path, _ := learnPlan(t)
+	path := filepath.Join("testdata", "learn", "seed-plan.json") // TestLearnGolden keeps it current
 	for _, tt := range []struct {
 		name  string
 		ios   IOStreams
