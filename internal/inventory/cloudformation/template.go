@@ -347,14 +347,7 @@ func (l *loader) tags(p props) map[string]string {
 
 // ref reads a reference-like property; unknown gives "" after a warning.
 func (l *loader) refProp(p props, key, consequence string) (string, error) {
-	s, st, u, err := l.str(p, key)
-	if err != nil {
-		return "", err
-	}
-	if st == isUnknown {
-		l.warnUnknown(p, key, u, consequence)
-	}
-	return s, nil
+	return iac.Ref(newBody(l, p), key, consequence)
 }
 
 func (l *loader) resource(typ string, p props) error {

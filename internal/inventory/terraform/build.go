@@ -220,14 +220,7 @@ func idOf(r *resource) string {
 // ref reads a reference-like string member (vpc_id, subnet_id, …); unknown
 // gives "" after a warning.
 func (b *builder) ref(r *resource, o *object, name, consequence string) (string, error) {
-	s, st, err := o.str(name)
-	if err != nil {
-		return "", err
-	}
-	if st == isUnknown {
-		b.warnUnknown(r, o, name, consequence)
-	}
-	return s, nil
+	return iac.Ref(body{b: b, r: r, o: o}, name, consequence)
 }
 
 // finish dedupes the groups' rules, applies attachments to interfaces,
