@@ -23,10 +23,10 @@ func WrapHanging(label, s string, width int) string {
 	var b strings.Builder
 	b.WriteString(label)
 	col := 0 // columns used on the current line after the label or indent
-	for _, w := range unbreakable(s) {
+	for i, w := range unbreakable(s) {
 		ww := text.StringWidthWithoutEscSequences(w)
 		switch {
-		case col == 0:
+		case i == 0:
 		case col+1+ww <= avail:
 			b.WriteByte(' ')
 			col++

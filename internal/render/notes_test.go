@@ -72,3 +72,35 @@ func TestWrapHangingKeepsText(t *testing.T) {
 		}
 	}
 }
+
+// FuzzWrapHanging: for any message and width, wrapping ends every line in
+// a newline, indents every line after the first, and only turns spaces
+// into line breaks: the words, quoted values included, come back whole.
+func FuzzWrapHanging(f *testing.F) {
+	f.Add(`value "a b c" at /a/b/c.tf:3: the group's rules`, 40)
+	f.Add(`x "a \" b" 'y z' `+"`q r`"+` "unclosed`, 20)
+	f.Add("", 0)
+	f.Fuzz(func(t *testing.T, s string, width int) {
+		if strings.ContainsAny(s, "\n\r\t") || width > 1000 {
+			t.Skip() // callers wrap one line at a time
+		}
+		const label = "walls: note: "
+		out := WrapHanging(label, s, width)
+		if !strings.HasSuffix(out, "\n") || !strings.HasPrefix(out, label) {
+			t.Fatalf("%q", out)
+		}
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		for i, l := range lines[1:] {
+			if !strings.HasPrefix(l, "             ") {
+				t.Fatalf("line %d not indented: %q", i+1, l)
+			}
+		}
+		var got []string
+		for _, l := range lines {
+			got = append(got, strings.Fields(strings.TrimPrefix(l, label))...)
+		}
+		if want := strings.Fields(s); strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Fatalf("words changed:\n%q\n%q", got, want)
+		}
+	})
+}
