@@ -305,7 +305,7 @@ func boxesText(s netspace.Set, n int) string {
 			parts = append(parts, fmt.Sprintf("%d more", len(bs)-n))
 			break
 		}
-		parts = append(parts, b.String())
+		parts = append(parts, b.Text())
 	}
 	return "for example " + joinAnd(parts)
 }

@@ -27,6 +27,9 @@ type IOStreams struct {
 	// Columns is the COLUMNS environment variable. Both only feed width.
 	TermWidth int
 	Columns   string
+	// ErrTermWidth is stderr's width in columns when it is a terminal,
+	// else 0; it only feeds noteWidth.
+	ErrTermWidth int
 	// widthFlag is --width when given (root.go), else nil.
 	widthFlag *int
 	// quiet is --quiet: no progress bars, whatever stderr is.
@@ -61,6 +64,11 @@ func System() *IOStreams {
 	if s.OutTTY {
 		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil && w > 0 {
 			s.TermWidth = w
+		}
+	}
+	if s.ErrTTY {
+		if w, _, err := term.GetSize(int(os.Stderr.Fd())); err == nil && w > 0 {
+			s.ErrTermWidth = w
 		}
 	}
 	return s

@@ -90,6 +90,7 @@ A second Ctrl-C quits at once.`,
 			}
 			io.widthFlag = &width
 		}
+		io.wrapNotes() // notes and warnings on stderr fit the width too
 		return checkFloatFlags(c)
 	}
 	for _, add := range commands {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/walls-dev/walls/internal/netspace"
 	"github.com/walls-dev/walls/internal/plan"
 	"github.com/walls-dev/walls/internal/traffic"
 	"github.com/walls-dev/walls/internal/vpc"
@@ -74,7 +75,7 @@ func peerKey(p vpc.Peer) string {
 func hasPorts(proto uint8) bool { return vpc.Protocol(proto).HasPorts() }
 func isICMP(proto uint8) bool   { return vpc.Protocol(proto).IsICMP() }
 
-func protoName(p uint8) string { return vpc.Protocol(p).Label() }
+func protoName(p uint8) string { return netspace.ProtocolText(p, p) }
 
 func hostPeer(a netip.Addr) vpc.Peer {
 	return vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netip.PrefixFrom(a, a.BitLen())}

@@ -141,38 +141,40 @@ func splitICMP(lo, hi uint16) (runs [3][2]uint16, n int) {
 	return runs, n
 }
 
-// String renders b like a rule: "tcp 443 0.0.0.0/0", "tcp 20-21
-// 10.0.0.0/16", "udp all ports ::/0", "all ::/0", "icmp type 8 code 0
-// 0.0.0.0/0", "icmp type 3 10.0.0.0/8", "icmpv6 all types ::/0",
-// "protocol 50 10.0.0.0/8", "protocols 7-16 0.0.0.0/0".
-func (b Box) String() string {
+// String renders b like a rule, protocols as numbers: "tcp 443
+// 0.0.0.0/0", "tcp 20-21 10.0.0.0/16", "udp all ports ::/0", "all ::/0",
+// "icmp type 8 code 0 0.0.0.0/0", "icmp type 3 10.0.0.0/8", "icmpv6 all
+// types ::/0", "protocol 50 10.0.0.0/8", "protocols 7-16 0.0.0.0/0". It is
+// the exact form for JSON and keys; Text is the one people read.
+func (b Box) String() string { return b.format(false) }
+
+// Text renders b as String does, with protocol names (ProtocolText): "esp
+// (50) 10.0.0.0/8", "protocols 7-16 (cbt, egp, igp, …) 0.0.0.0/0".
+func (b Box) Text() string { return b.format(true) }
+
+func (b Box) format(named bool) string {
 	var sb strings.Builder
 	fullPorts := b.PortLo == 0 && b.PortHi == 65535
+	single := b.ProtoLo == b.ProtoHi
 	switch {
 	case b.ProtoLo == 0 && b.ProtoHi == 255:
 		sb.WriteString("all")
-	case b.ProtoLo != b.ProtoHi:
-		sb.WriteString("protocols " + strconv.Itoa(int(b.ProtoLo)) + "-" + strconv.Itoa(int(b.ProtoHi)))
-	case b.ProtoLo == protoTCP || b.ProtoLo == protoUDP:
-		if b.ProtoLo == protoTCP {
-			sb.WriteString("tcp ")
-		} else {
-			sb.WriteString("udp ")
-		}
+	case single && (b.ProtoLo == protoTCP || b.ProtoLo == protoUDP):
+		sb.WriteString(ProtocolName(b.ProtoLo) + " ")
 		if fullPorts {
 			sb.WriteString("all ports")
 		} else {
 			sb.WriteString(portRun(b.PortLo, b.PortHi))
 		}
 		fullPorts = true // already written
-	case isICMP(int(b.ProtoLo)):
-		if b.ProtoLo == protoICMP {
-			sb.WriteString("icmp ")
-		} else {
-			sb.WriteString("icmpv6 ")
-		}
+	case single && isICMP(int(b.ProtoLo)):
+		sb.WriteString(ProtocolName(b.ProtoLo) + " ")
 		sb.WriteString(icmpRun(b.PortLo, b.PortHi))
 		fullPorts = true
+	case named:
+		sb.WriteString(ProtocolText(b.ProtoLo, b.ProtoHi))
+	case !single:
+		sb.WriteString("protocols " + strconv.Itoa(int(b.ProtoLo)) + "-" + strconv.Itoa(int(b.ProtoHi)))
 	default:
 		sb.WriteString("protocol " + strconv.Itoa(int(b.ProtoLo)))
 	}

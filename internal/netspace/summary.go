@@ -70,7 +70,7 @@ func protoPorts(s Set) string {
 	var parts []string
 	last := ""
 	s.eachBox(func(b Box) {
-		label := strings.TrimSuffix(b.String(), " "+b.Prefix.String())
+		label := strings.TrimSuffix(b.Text(), " "+b.Prefix.String())
 		proto, ports, hasPorts := strings.Cut(label, " ")
 		single := b.ProtoLo == b.ProtoHi && (b.ProtoLo == protoTCP || b.ProtoLo == protoUDP ||
 			isICMP(int(b.ProtoLo)))

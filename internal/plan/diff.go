@@ -55,9 +55,13 @@ type Region struct {
 	Addresses     []string  `json:"addresses"`
 }
 
-// String renders "tcp 3306 to 10.0.0.0/16, 10.1.0.0/16".
+// String renders "tcp 3306 to 10.0.0.0/16, 10.1.0.0/16", other protocols
+// by name and number ("protocols 7-16 (cbt, egp, igp, …) to …").
 func (r Region) String() string {
 	s := r.Protocol
+	if r.Ports == "" && strings.HasPrefix(s, "protocol") {
+		s = netspace.ProtocolText(r.ProtocolRange[0], r.ProtocolRange[1])
+	}
 	if r.Ports != "" {
 		s += " " + r.Ports
 	}

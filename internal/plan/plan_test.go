@@ -154,8 +154,8 @@ func TestCompare(t *testing.T) {
 	for _, r := range w.Removed {
 		got = append(got, r.String())
 	}
-	want := []string{"protocols 0-5 to 0.0.0.0/0", "tcp 0-20 to 0.0.0.0/0", "tcp 22-79 to 0.0.0.0/0",
-		"tcp 81-442 to 0.0.0.0/0", "tcp 444-65535 to 0.0.0.0/0", "protocols 7-255 to 0.0.0.0/0"}
+	want := []string{"protocols 0-5 (icmp, igmp, ipv4, …) to 0.0.0.0/0", "tcp 0-20 to 0.0.0.0/0", "tcp 22-79 to 0.0.0.0/0",
+		"tcp 81-442 to 0.0.0.0/0", "tcp 444-65535 to 0.0.0.0/0", "protocols 7-255 (udp, icmpv6, gre, …) to 0.0.0.0/0"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("removed = %q\nwant      %q", got, want)
 	}

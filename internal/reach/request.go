@@ -5,6 +5,7 @@ import (
 
 	"github.com/walls-dev/walls/internal/policy"
 
+	"github.com/walls-dev/walls/internal/netspace"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -70,6 +71,9 @@ func (r *Request) Describe() string {
 			return fmt.Sprintf("%s type %d", r.Protocol, r.ICMPType)
 		}
 		return fmt.Sprintf("%s type %d code %d", r.Protocol, r.ICMPType, r.ICMPCode)
+	}
+	if r.Protocol >= 0 && r.Protocol <= 255 {
+		return netspace.ProtocolText(uint8(r.Protocol), uint8(r.Protocol))
 	}
 	return "protocol " + r.Protocol.String()
 }

@@ -255,7 +255,7 @@ func ObservationsTable(w io.Writer, res *flowlog.Result, inv *vpc.Inventory, wid
 	}
 	for i := range res.Observations {
 		j := annotate(&res.Observations[i], inv)
-		row := []string{j.InterfaceID, j.Direction, j.Protocol, strconv.Itoa(int(j.Port)), j.Remote, j.Action,
+		row := []string{j.InterfaceID, j.Direction, protocolCell(j.Protocol), strconv.Itoa(int(j.Port)), j.Remote, j.Action,
 			u64(j.Flows), u64(j.Packets), u64(j.Bytes), j.Confidence, dash(j.FirstSeen), dash(j.LastSeen)}
 		if inv != nil {
 			remote := j.RemoteInterfaceID

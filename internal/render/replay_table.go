@@ -40,7 +40,7 @@ func ReplayTable(w io.Writer, r *plan.ReplayReport, opts ReplayTableOptions) err
 		for _, e := range b.Examples {
 			ex = append(ex, fmt.Sprintf("%s %s..%s", e.InterfaceID, e.FirstSeen.Format(time.RFC3339), e.LastSeen.Format(time.RFC3339)))
 		}
-		t.Append(strings.Join(b.GroupIDs, ","), b.Protocol, fmt.Sprint(b.Port), b.Remote, fmt.Sprint(b.Flows), strings.Join(ex, "; "))
+		t.Append(strings.Join(b.GroupIDs, ","), protocolCell(b.Protocol), fmt.Sprint(b.Port), b.Remote, fmt.Sprint(b.Flows), strings.Join(ex, "; "))
 	}
 	d.Table(t)
 	return d.Err()

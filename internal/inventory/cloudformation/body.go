@@ -65,8 +65,28 @@ func (c *body) Object(field string) (iac.Body, iac.State, error) {
 	return nil, absent, nil
 }
 
+// Objects reads a list of property objects; an unknown item is counted,
+// its reason kept for the warning about the list.
+func (c *body) Objects(field string) ([]iac.Body, int, iac.State, error) {
+	items, unk, st, u, err := c.l.objectsOf(c.p, field, false)
+	if st == isUnknown || unk > 0 {
+		c.why[field] = u
+	}
+	out := make([]iac.Body, len(items))
+	for i, it := range items {
+		out[i] = newBody(c.l, it)
+	}
+	return out, unk, st, err
+}
+
+// Unknown warns about field; one the body does not hold is a value AWS
+// assigns when the stack is deployed.
 func (c *body) Unknown(field, consequence string) {
-	c.l.warnUnknown(c.p, field, c.why[field], consequence)
+	u, ok := c.why[field]
+	if !ok {
+		u = unknown{"AWS assigns it at deploy time"}
+	}
+	c.l.warnUnknown(c.p, field, u, consequence)
 }
 
 func (c *body) Errorf(format string, args ...any) error {

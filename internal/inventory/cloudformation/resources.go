@@ -2,98 +2,38 @@ package cloudformation
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/walls-dev/walls/internal/inventory/internal/iac"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
+// The VPC, block and subnet fields of a template (AWS::EC2::VPC has no
+// IPv6 block of its own: an AWS::EC2::VPCCidrBlock adds it).
+var (
+	vpcFields        = iac.BlockFields{CIDR4: "CidrBlock"}
+	blockFields      = iac.BlockFields{CIDR4: "CidrBlock", CIDR6: "Ipv6CidrBlock", AmazonIPv6: "AmazonProvidedIpv6CidrBlock"}
+	subnetFields     = iac.SubnetFields{VPC: "VpcId", AZ: "AvailabilityZone", CIDR4: "CidrBlock", CIDR6: "Ipv6CidrBlock"}
+	prefixListFields = iac.PrefixListFields{Name: "PrefixListName", Family: "AddressFamily", MaxEntries: "MaxEntries",
+		Entries: "Entries", Entry: "Cidr"}
+)
+
 func (l *loader) vpc(p props) error {
 	v := &vpc.VPC{ID: l.id(p.res), Tags: l.tags(p), Source: l.resLoc(p)}
-	pfx, st, u, err := l.prefix(p, "CidrBlock", 4)
-	if err != nil {
+	if err := iac.VPCBlocks(newBody(l, p), vpcFields, v); err != nil {
 		return err
 	}
-	switch st {
-	case known:
-		v.CIDRs = append(v.CIDRs, pfx)
-	case isUnknown:
-		l.warnUnknown(p, "CidrBlock", u, "the VPC has no known IPv4 block")
-	}
-	if prev := l.inv.VPCs[v.ID]; prev != nil {
-		v.CIDRs = append(v.CIDRs, prev.CIDRs...)
-		v.IPv6CIDRs = append(v.IPv6CIDRs, prev.IPv6CIDRs...)
-	}
-	l.inv.VPCs[v.ID] = v
-	l.inv.Loaded[vpc.KindVPCs] = true
+	iac.PutVPC(l.inv, v)
 	return nil
 }
 
 // vpcCidrBlock adds a secondary IPv4 or an IPv6 block to a VPC.
 func (l *loader) vpcCidrBlock(p props) error {
-	id, err := l.refProp(p, "VpcId", "block skipped")
-	if err != nil || id == "" {
-		return err
-	}
-	v := l.inv.VPCs[id]
-	if v == nil {
-		v = &vpc.VPC{ID: id, Source: l.resLoc(p)}
-		l.inv.VPCs[id] = v
-	}
-	if pfx, st, u, err := l.prefix(p, "CidrBlock", 4); err != nil {
-		return err
-	} else if st == known {
-		v.CIDRs = append(v.CIDRs, pfx)
-	} else if st == isUnknown {
-		l.warnUnknown(p, "CidrBlock", u, "block skipped")
-	}
-	pfx, st, u, err := l.prefix(p, "Ipv6CidrBlock", 6)
-	if err != nil {
-		return err
-	}
-	switch {
-	case st == known:
-		v.IPv6CIDRs = append(v.IPv6CIDRs, pfx)
-	case st == isUnknown:
-		l.warnUnknown(p, "Ipv6CidrBlock", u, "the VPC's IPv6 block is not known")
-	default:
-		if amazon, _, _, _ := l.boolean(p, "AmazonProvidedIpv6CidrBlock"); amazon {
-			l.warnUnknown(p, "AmazonProvidedIpv6CidrBlock", unknown{"AWS assigns the block at deploy time"}, "the VPC's IPv6 block is not known")
-		}
-	}
-	return nil
+	return iac.VPCAssociation(l.inv, newBody(l, p), "VpcId", blockFields, l.resLoc(p))
 }
 
 func (l *loader) subnet(p props) error {
 	s := &vpc.Subnet{ID: l.id(p.res), Tags: l.tags(p), Source: l.resLoc(p)}
-	var err error
-	if s.VpcID, err = l.refProp(p, "VpcId", "the subnet's VPC is not known"); err != nil {
-		return err
-	}
-	s.AvailabilityZone, _, _, _ = l.str(p, "AvailabilityZone")
-	pfx, st, u, err := l.prefix(p, "CidrBlock", 4)
-	if err != nil {
-		return err
-	}
-	switch st {
-	case known:
-		s.CIDR = pfx
-	case isUnknown:
-		l.warnUnknown(p, "CidrBlock", u, "the subnet's IPv4 block is not known")
-	}
-	p6, st, u, err := l.prefix(p, "Ipv6CidrBlock", 6)
-	if err != nil {
-		return err
-	}
-	switch st {
-	case known:
-		s.IPv6CIDRs = append(s.IPv6CIDRs, p6)
-	case isUnknown:
-		l.warnUnknown(p, "Ipv6CidrBlock", u, "the subnet's IPv6 block is not known")
-	}
-	l.inv.Subnets[s.ID] = s
-	l.inv.Loaded[vpc.KindSubnets] = true
-	return nil
+	return iac.Subnet(l.inv, newBody(l, p), subnetFields, s)
 }
 
 // group reads AWS::EC2::SecurityGroup. Without SecurityGroupEgress,
@@ -243,7 +183,7 @@ func (l *loader) nacl(p props) error {
 		n.Inbound, n.Outbound = prev.Inbound, prev.Outbound
 	}
 	l.inv.NACLs[n.ID] = n
-	l.nacls = append(l.nacls, n)
+	l.pending.NACLs = append(l.pending.NACLs, n)
 	l.inv.Loaded[vpc.KindNetworkACLs] = true
 	return nil
 }
@@ -278,16 +218,14 @@ func (l *loader) naclEntry(p props) error {
 	e.Egress, e.Source = egress, l.resLoc(p)
 	n := l.inv.NACLs[id]
 	if n == nil {
-		n = &vpc.NACL{ID: id, Source: l.resLoc(p)}
-		if v, ok := strings.CutSuffix(id, ".DefaultNetworkAcl"); ok {
-			n.IsDefault, n.VpcID = true, v
-		} else {
+		if n = iac.DefaultNACL(id, l.resLoc(p)); n == nil {
+			n = &vpc.NACL{ID: id, Source: l.resLoc(p)}
 			l.inv.Warn(vpc.Warning{Code: "undeclared-nacl", Resource: p.res,
 				Message: fmt.Sprintf("%s: network ACL %s is not declared in this template; only its entries here are known", p.res, id),
 				Source:  l.resLoc(p)})
 		}
 		l.inv.NACLs[id] = n
-		l.nacls = append(l.nacls, n)
+		l.pending.NACLs = append(l.pending.NACLs, n)
 	}
 	l.inv.Loaded[vpc.KindNetworkACLs] = true
 	if e.Egress {
@@ -315,51 +253,14 @@ func (l *loader) naclAssociation(p props) error {
 		return err
 	}
 	if acl != "" && sub != "" {
-		l.assoc = append(l.assoc, assoc{nacl: acl, subnet: sub, res: p.res, loc: l.resLoc(p)})
+		l.pending.Assocs = append(l.pending.Assocs, iac.NACLAssoc{NACL: acl, Subnet: sub, Res: p.res, Loc: l.resLoc(p)})
 	}
 	return nil
 }
 
 func (l *loader) prefixList(p props) error {
-	pl := &vpc.PrefixList{ID: l.id(p.res), EntriesKnown: true, Source: l.resLoc(p)}
-	pl.Name, _, _, _ = l.str(p, "PrefixListName")
-	pl.AddressFamily, _, _, _ = l.str(p, "AddressFamily")
-	if m, st, _, _ := l.integer(p, "MaxEntries"); st == known {
-		pl.MaxEntries = int(m.V)
-	}
-	fam := 0
-	switch pl.AddressFamily {
-	case "IPv4":
-		fam = 4
-	case "IPv6":
-		fam = 6
-	}
-	items, st, u, err := l.objects(p, "Entries")
-	if err != nil {
-		return err
-	}
-	if st == isUnknown {
-		l.warnUnknown(p, "Entries", u, "the list's entries are not known")
-		pl.EntriesKnown = false
-	}
-	for _, it := range items {
-		pfx, st, u, err := l.prefix(it, "Cidr", fam)
-		if err != nil {
-			return err
-		}
-		switch st {
-		case known:
-			pl.Entries = append(pl.Entries, pfx)
-		case isUnknown:
-			l.warnUnknown(it, "Cidr", u, "entry skipped")
-			pl.EntriesKnown = false
-		default:
-			return iac.Errorf(l.loc(it, ""), "missing Cidr: want a CIDR block")
-		}
-	}
-	l.inv.PrefixLists[pl.ID] = pl
-	l.inv.Loaded[vpc.KindPrefixLists] = true
-	return nil
+	pl := &vpc.PrefixList{ID: l.id(p.res), Source: l.resLoc(p)}
+	return iac.PrefixList(l.inv, newBody(l, p), prefixListFields, pl)
 }
 
 func (l *loader) addr(p props, key string, dst *[]netipAddr) error {
@@ -472,58 +373,10 @@ func (l *loader) fillInterface(res, p props, eni *vpc.Interface, groupsKey strin
 			Source:  eni.Source})
 	}
 	l.inv.Interfaces[eni.ID] = eni
-	l.enis = append(l.enis, eni)
+	l.pending.ENIs = append(l.pending.ENIs, eni)
 	l.inv.Loaded[vpc.KindNetworkInterfaces] = true
 	return nil
 }
 
 // finish applies NACL associations, sorts entries and fills derived fields.
-func (l *loader) finish() error {
-	for _, a := range l.assoc {
-		n := l.inv.NACLs[a.nacl]
-		if n == nil {
-			if v, ok := strings.CutSuffix(a.nacl, ".DefaultNetworkAcl"); ok {
-				n = &vpc.NACL{ID: a.nacl, VpcID: v, IsDefault: true, Source: a.loc}
-				l.inv.NACLs[a.nacl] = n
-				l.nacls = append(l.nacls, n)
-			} else {
-				l.inv.Warn(vpc.Warning{Code: "unknown-nacl-reference", Resource: a.res,
-					Message: fmt.Sprintf("%s: network ACL %s is not declared in this template; association with %s skipped", a.res, a.nacl, a.subnet),
-					Source:  a.loc})
-				continue
-			}
-		}
-		for _, other := range l.inv.NACLs {
-			other.SubnetIDs = removeString(other.SubnetIDs, a.subnet)
-		}
-		n.SubnetIDs = append(n.SubnetIDs, a.subnet)
-	}
-	for _, n := range l.nacls {
-		if dup := iac.SortNACL(n); dup != nil {
-			dir := "inbound"
-			if dup.Egress {
-				dir = "outbound"
-			}
-			return iac.Errorf(dup.Source, "network ACL %s: rule number %d used twice in the %s direction: want unique rule numbers", n.ID, dup.RuleNumber, dir)
-		}
-	}
-	for _, eni := range l.enis {
-		if s := l.inv.Subnets[eni.SubnetID]; s != nil {
-			eni.VpcID = s.VpcID
-			if eni.AvailabilityZone == "" {
-				eni.AvailabilityZone = s.AvailabilityZone
-			}
-		}
-	}
-	return nil
-}
-
-func removeString(ss []string, s string) []string {
-	out := ss[:0]
-	for _, x := range ss {
-		if x != s {
-			out = append(out, x)
-		}
-	}
-	return out
-}
+func (l *loader) finish() error { return l.pending.Finish(l.inv) }

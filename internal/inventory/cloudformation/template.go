@@ -14,7 +14,6 @@ package cloudformation
 import (
 	"fmt"
 	"math"
-	"net/netip"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -49,7 +48,8 @@ func LoadTemplate(file string, data []byte, inv *vpc.Inventory) error {
 	if root.Kind != iac.Object {
 		return iac.Errorf(vpc.Location{File: file, Line: root.Line}, "want a CloudFormation template: an object with Resources")
 	}
-	l := &loader{file: file, inv: inv, params: map[string]*iac.Node{}, resources: map[string]*iac.Node{}, types: map[string]string{}}
+	l := &loader{file: file, inv: inv, params: map[string]*iac.Node{}, resources: map[string]*iac.Node{}, types: map[string]string{},
+		pending: iac.Pending{Input: "template", DefaultNACLs: true}}
 	if ps := root.Get("Parameters"); ps != nil && ps.Kind == iac.Object {
 		for _, k := range ps.Keys {
 			l.params[k] = ps.Map[k]
@@ -140,14 +140,8 @@ type loader struct {
 	// being evaluated, to cut reference cycles.
 	steps      int
 	evaluating map[string]bool
-	nacls      []*vpc.NACL
-	enis       []*vpc.Interface
-	assoc      []assoc
-}
-
-type assoc struct {
-	nacl, subnet, res string
-	loc               vpc.Location
+	// pending holds associations, NACLs and interfaces for finish.
+	pending iac.Pending
 }
 
 // id is the model id of the resource with logical id logical.
@@ -284,27 +278,41 @@ func (l *loader) strList(p props, key string) ([]string, int, state, unknown, er
 	return nil, 0, absent, unknown{}, iac.Errorf(l.loc(p, key), "%s: want a list of strings", key)
 }
 
-// objects reads a list of property objects (rules, entries, interfaces).
+// objects reads a list of property objects (rules, entries, interfaces);
+// an unknown item is skipped with a warning.
 func (l *loader) objects(p props, key string) ([]props, state, unknown, error) {
+	out, _, st, u, err := l.objectsOf(p, key, true)
+	return out, st, u, err
+}
+
+// objectsOf reads a list of property objects. Unknown items are left out
+// and counted in unk, with the first one's reason in u; warnItems warns
+// about each.
+func (l *loader) objectsOf(p props, key string, warnItems bool) (out []props, unk int, st state, u unknown, err error) {
 	n := p.n.Get(key)
 	if n.IsNull() {
-		return nil, absent, unknown{}, nil
+		return nil, 0, absent, unknown{}, nil
 	}
 	if n.Kind != iac.Array {
 		v := l.eval(n, 0)
 		if u, ok := v.(unknown); ok {
-			return nil, isUnknown, u, nil
+			return nil, 0, isUnknown, u, nil
 		}
-		return nil, absent, unknown{}, iac.Errorf(l.loc(p, key), "%s: want a list of objects", key)
+		return nil, 0, absent, unknown{}, iac.Errorf(l.loc(p, key), "%s: want a list of objects", key)
 	}
-	var out []props
 	for i, it := range n.Items {
 		path := fmt.Sprintf("%s.%s[%d]", p.path, key, i)
 		o := it
 		if it.Kind != iac.Object || len(it.Keys) == 1 && (it.Keys[0] == "Ref" || strings.HasPrefix(it.Keys[0], "Fn::")) {
 			v := l.eval(it, 0)
-			if u, ok := v.(unknown); ok {
-				l.warnUnknown(props{n: it, path: path, res: p.res}, "", u, "item skipped")
+			if iu, ok := v.(unknown); ok {
+				if unk == 0 {
+					u = iu
+				}
+				unk++
+				if warnItems {
+					l.warnUnknown(props{n: it, path: path, res: p.res}, "", iu, "item skipped")
+				}
 				continue
 			}
 			if v == nil {
@@ -312,13 +320,13 @@ func (l *loader) objects(p props, key string) ([]props, state, unknown, error) {
 			}
 			ob, ok := v.(*iac.Node)
 			if !ok {
-				return nil, absent, unknown{}, iac.Errorf(vpc.Location{File: l.file, Path: path, Line: it.Line}, "want an object")
+				return nil, 0, absent, unknown{}, iac.Errorf(vpc.Location{File: l.file, Path: path, Line: it.Line}, "want an object")
 			}
 			o = ob
 		}
 		out = append(out, props{n: o, path: path, res: p.res, line: it.Line})
 	}
-	return out, known, unknown{}, nil
+	return out, unk, known, u, nil
 }
 
 func (l *loader) tags(p props) map[string]string {
@@ -339,26 +347,7 @@ func (l *loader) tags(p props) map[string]string {
 
 // ref reads a reference-like property; unknown gives "" after a warning.
 func (l *loader) refProp(p props, key, consequence string) (string, error) {
-	s, st, u, err := l.str(p, key)
-	if err != nil {
-		return "", err
-	}
-	if st == isUnknown {
-		l.warnUnknown(p, key, u, consequence)
-	}
-	return s, nil
-}
-
-func (l *loader) prefix(p props, key string, family int) (netip.Prefix, state, unknown, error) {
-	s, st, u, err := l.str(p, key)
-	if err != nil || st != known {
-		return netip.Prefix{}, st, u, err
-	}
-	pfx, err := iac.ParsePrefix(s, family)
-	if err != nil {
-		return netip.Prefix{}, st, u, iac.Errorf(l.loc(p, key), "%s: %v", key, err)
-	}
-	return pfx, known, u, nil
+	return iac.Ref(newBody(l, p), key, consequence)
 }
 
 func (l *loader) resource(typ string, p props) error {

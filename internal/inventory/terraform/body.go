@@ -41,6 +41,16 @@ func (t body) Object(field string) (iac.Body, iac.State, error) {
 	return nil, absent, iac.Errorf(t.o.loc(field), "%s: want an object", where(t.r, describe(t.path, field)))
 }
 
+// Objects reads nested blocks; block i reads at path field[i].
+func (t body) Objects(field string) ([]iac.Body, int, iac.State, error) {
+	blks, unk, st, err := t.o.blocks(field)
+	out := make([]iac.Body, len(blks))
+	for i, blk := range blks {
+		out[i] = body{t.b, t.r, blk, describe(t.path, field, i)}
+	}
+	return out, unk, st, err
+}
+
 func (t body) Unknown(field, consequence string) {
 	t.b.warnUnknown(t.r, t.o, describe(t.path, field), consequence)
 }

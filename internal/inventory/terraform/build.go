@@ -2,7 +2,6 @@ package terraform
 
 import (
 	"fmt"
-	"net/netip"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -29,21 +28,21 @@ type builder struct {
 	qualified string
 	// again: the unit was read before and is skipped.
 	again bool
-	// assoc holds NACL associations until every NACL is known.
-	assoc []naclAssoc
+	// pending holds NACL associations until every NACL is known, and
+	// the NACLs and interfaces this load added, for the final pass.
+	pending iac.Pending
 	// attach holds attachments to interfaces until every one is known.
 	attach       []eniAttach
 	declaredENIs map[string]bool
-	// created lists the objects this load added, for the final pass.
+	// groups lists the groups this load added, for the final pass.
 	groups []*vpc.SecurityGroup
-	nacls  []*vpc.NACL
-	enis   []*vpc.Interface
 }
 
 // order is the processing order of resource types: containers before the
 // rules and associations that point into them.
 var order = map[string]int{
 	"aws_vpc": 1, "aws_subnet": 2,
+	"aws_vpc_ipv4_cidr_block_association": 2, "aws_vpc_ipv6_cidr_block_association": 2,
 	"aws_security_group": 3, "aws_default_security_group": 3,
 	"aws_ec2_managed_prefix_list": 3,
 	"aws_network_acl":             3, "aws_default_network_acl": 3,
@@ -84,6 +83,10 @@ func (b *builder) build(rs []resource) error {
 			err = b.vpc(r)
 		case "aws_subnet":
 			err = b.subnet(r)
+		case "aws_vpc_ipv4_cidr_block_association":
+			err = b.vpcBlock(r, ipv4BlockFields)
+		case "aws_vpc_ipv6_cidr_block_association":
+			err = b.vpcBlock(r, ipv6BlockFields)
 		case "aws_security_group", "aws_default_security_group":
 			err = b.group(r)
 		case "aws_ec2_managed_prefix_list":
@@ -217,61 +220,14 @@ func idOf(r *resource) string {
 // ref reads a reference-like string member (vpc_id, subnet_id, …); unknown
 // gives "" after a warning.
 func (b *builder) ref(r *resource, o *object, name, consequence string) (string, error) {
-	s, st, err := o.str(name)
-	if err != nil {
-		return "", err
-	}
-	if st == isUnknown {
-		b.warnUnknown(r, o, name, consequence)
-	}
-	return s, nil
+	return iac.Ref(body{b: b, r: r, o: o}, name, consequence)
 }
 
-func (b *builder) prefix(o *object, name string, family int) (netip.Prefix, state, error) {
-	s, st, err := o.str(name)
-	if st == known && s == "" {
-		// terraform show -json writes "" for a block that is not set
-		// (ipv6_cidr_block of a VPC or subnet without IPv6).
-		st = absent
-	}
-	if err != nil || st != known {
-		return netip.Prefix{}, st, err
-	}
-	p, err := iac.ParsePrefix(s, family)
-	if err != nil {
-		return netip.Prefix{}, st, iac.Errorf(o.loc(name), "%s: %v", name, err)
-	}
-	return p, known, nil
-}
-
-// finish applies associations, fills derived fields and sorts NACLs.
+// finish dedupes the groups' rules, applies attachments to interfaces,
+// then ends the load as every loader does (iac.Pending.Finish).
 func (b *builder) finish() error {
 	for _, g := range b.groups {
 		g.Ingress, g.Egress = dedupe(g.Ingress), dedupe(g.Egress)
-	}
-	for _, a := range b.assoc {
-		n := b.inv.NACLs[a.nacl]
-		if n == nil {
-			b.inv.Warn(vpc.Warning{Code: "unknown-nacl-reference", Resource: a.addr,
-				Message: fmt.Sprintf("%s: network ACL %s is not declared in this input; association with %s skipped", a.addr, a.nacl, a.subnet),
-				Source:  a.loc})
-			continue
-		}
-		// A subnet has one NACL: a later association replaces an earlier one.
-		for _, other := range b.inv.NACLs {
-			other.SubnetIDs = removeString(other.SubnetIDs, a.subnet)
-		}
-		n.SubnetIDs = append(n.SubnetIDs, a.subnet)
-	}
-	for _, n := range b.nacls {
-		if n.VpcID == "" && len(n.SubnetIDs) > 0 {
-			if s := b.inv.Subnets[n.SubnetIDs[0]]; s != nil {
-				n.VpcID = s.VpcID
-			}
-		}
-		if dup := iac.SortNACL(n); dup != nil {
-			return iac.Errorf(dup.Source, "network ACL %s: rule number %d used twice in the %s direction: want unique rule numbers", n.ID, dup.RuleNumber, map[bool]string{false: "inbound", true: "outbound"}[dup.Egress])
-		}
 	}
 	for _, a := range b.attach {
 		eni := b.inv.Interfaces[a.eni]
@@ -288,15 +244,8 @@ func (b *builder) finish() error {
 			eni.InstanceID = a.instance
 		}
 	}
-	for _, eni := range b.enis {
-		if s := b.inv.Subnets[eni.SubnetID]; s != nil {
-			eni.VpcID = s.VpcID
-			if eni.AvailabilityZone == "" {
-				eni.AvailabilityZone = s.AvailabilityZone
-			}
-		}
-	}
-	return nil
+	b.pending.Input = "input"
+	return b.pending.Finish(b.inv)
 }
 
 func containsString(ss []string, s string) bool {
@@ -306,16 +255,6 @@ func containsString(ss []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func removeString(ss []string, s string) []string {
-	out := ss[:0]
-	for _, x := range ss {
-		if x != s {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 // where names a place for messages: the resource address and, inside it,

@@ -17,8 +17,14 @@
 //     icmpv6 ignore ports;
 //   - aws_network_acl, aws_default_network_acl (inline entries, subnet_ids),
 //     aws_network_acl_rule, aws_network_acl_association;
-//   - aws_vpc, aws_subnet, aws_ec2_managed_prefix_list (+ _entry),
-//     aws_instance (as its primary interface) and aws_network_interface.
+//   - aws_vpc (with aws_vpc_ipv4_cidr_block_association and
+//     aws_vpc_ipv6_cidr_block_association adding blocks), aws_subnet,
+//     aws_ec2_managed_prefix_list (+ _entry), aws_instance (as its
+//     primary interface) and aws_network_interface.
+//
+// What a VPC, subnet or prefix list field means, and the end of a load
+// (associations, sorted NACL entries, interfaces' VPCs), is written once
+// for this loader and the CloudFormation one, in internal/iac.
 //
 // Model ids are real ids when known, else resource addresses
 // ("aws_security_group.web", "module.net.aws_subnet.a[0]"), and every

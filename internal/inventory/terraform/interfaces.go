@@ -199,6 +199,6 @@ type eniAttach struct {
 
 func (b *builder) addInterface(eni *vpc.Interface) {
 	b.inv.Interfaces[eni.ID] = eni
-	b.enis = append(b.enis, eni)
+	b.pending.ENIs = append(b.pending.ENIs, eni)
 	b.inv.Loaded[vpc.KindNetworkInterfaces] = true
 }

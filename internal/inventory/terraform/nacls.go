@@ -10,12 +10,6 @@ import (
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
-type naclAssoc struct {
-	nacl, subnet string
-	loc          vpc.Location
-	addr         string
-}
-
 // nacl reads aws_network_acl and aws_default_network_acl. A custom NACL
 // holds only what is declared (plus AWS's "*" denies, not listed); the
 // default NACL adopted by Terraform likewise keeps only declared entries.
@@ -66,14 +60,14 @@ func (b *builder) nacl(r *resource) error {
 		b.warnUnknown(r, o, "subnet_ids", "those subnet associations are not known")
 	}
 	for _, s := range subnets {
-		b.assoc = append(b.assoc, naclAssoc{nacl: n.ID, subnet: s, loc: o.loc("subnet_ids"), addr: r.Addr})
+		b.pending.Assocs = append(b.pending.Assocs, iac.NACLAssoc{NACL: n.ID, Subnet: s, Loc: o.loc("subnet_ids"), Res: r.Addr})
 	}
 	if prev := b.inv.NACLs[n.ID]; prev != nil {
 		n.Inbound = append(n.Inbound, prev.Inbound...)
 		n.Outbound = append(n.Outbound, prev.Outbound...)
 	}
 	b.inv.NACLs[n.ID] = n
-	b.nacls = append(b.nacls, n)
+	b.pending.NACLs = append(b.pending.NACLs, n)
 	b.inv.Loaded[vpc.KindNetworkACLs] = true
 	return nil
 }
@@ -124,7 +118,7 @@ func (b *builder) naclRule(r *resource) error {
 	if n == nil {
 		n = &vpc.NACL{ID: id, Source: o.Loc}
 		b.inv.NACLs[id] = n
-		b.nacls = append(b.nacls, n)
+		b.pending.NACLs = append(b.pending.NACLs, n)
 		b.inv.Warn(vpc.Warning{Code: "undeclared-nacl", Resource: r.Addr,
 			Message: fmt.Sprintf("%s: network ACL %s is not declared in this input; only its standalone entries are known", r.Addr, id),
 			Source:  o.Loc})
@@ -145,7 +139,7 @@ func (b *builder) naclAssociation(r *resource) error {
 		return err
 	}
 	if acl != "" && sub != "" {
-		b.assoc = append(b.assoc, naclAssoc{nacl: acl, subnet: sub, loc: o.Loc, addr: r.Addr})
+		b.pending.Assocs = append(b.pending.Assocs, iac.NACLAssoc{NACL: acl, Subnet: sub, Loc: o.Loc, Res: r.Addr})
 	}
 	return nil
 }

@@ -1,74 +1,42 @@
 package terraform
 
-// The builder's VPCs and subnets.
+// The builder's VPCs, their associated blocks and subnets.
 
 import (
+	"github.com/walls-dev/walls/internal/inventory/internal/iac"
 	"github.com/walls-dev/walls/internal/vpc"
+)
+
+// The VPC, block and subnet fields. The provider computes a VPC's
+// ipv6_cidr_block: unknown in a plan, it declares no block by itself.
+var (
+	vpcFields = iac.BlockFields{CIDR4: "cidr_block", CIDR6: "ipv6_cidr_block", Owner: "owner_id",
+		AmazonIPv6: "assign_generated_ipv6_cidr_block", IPv6Pool: "ipv6_ipam_pool_id", IPv6Computed: true}
+	ipv4BlockFields = iac.BlockFields{CIDR4: "cidr_block"}
+	ipv6BlockFields = iac.BlockFields{CIDR6: "ipv6_cidr_block", AmazonIPv6: "assign_generated_ipv6_cidr_block",
+		IPv6Pool: "ipv6_ipam_pool_id", IPv6Computed: true}
+	subnetFields = iac.SubnetFields{VPC: "vpc_id", AZ: "availability_zone", Owner: "owner_id",
+		CIDR4: "cidr_block", CIDR6: "ipv6_cidr_block"}
 )
 
 func (b *builder) vpc(r *resource) error {
 	o := r.Body
 	v := &vpc.VPC{ID: idOf(r), Tags: o.tags("tags"), Source: o.Loc}
-	if s, _, _ := o.str("owner_id"); s != "" {
-		v.OwnerID = s
-	}
-	p, st, err := b.prefix(o, "cidr_block", 4)
-	if err != nil {
+	if err := iac.VPCBlocks(body{b: b, r: r, o: o}, vpcFields, v); err != nil {
 		return err
 	}
-	switch st {
-	case known:
-		v.CIDRs = append(v.CIDRs, p)
-	case isUnknown:
-		b.warnUnknown(r, o, "cidr_block", "the VPC has no known IPv4 block")
-	}
-	p6, st, err := b.prefix(o, "ipv6_cidr_block", 6)
-	if err != nil {
-		return err
-	}
-	switch st {
-	case known:
-		v.IPv6CIDRs = append(v.IPv6CIDRs, p6)
-	default:
-		if gen, _, _ := o.boolean("assign_generated_ipv6_cidr_block"); gen || st == isUnknown && o.Fields["ipv6_ipam_pool_id"] != nil {
-			b.warnUnknown(r, o, "ipv6_cidr_block", "the VPC's IPv6 block is assigned by AWS")
-		}
-	}
-	b.inv.VPCs[v.ID] = v
-	b.inv.Loaded[vpc.KindVPCs] = true
+	iac.PutVPC(b.inv, v)
 	return nil
+}
+
+// vpcBlock reads aws_vpc_ipv4_cidr_block_association and
+// aws_vpc_ipv6_cidr_block_association: a block added to a VPC.
+func (b *builder) vpcBlock(r *resource, f iac.BlockFields) error {
+	return iac.VPCAssociation(b.inv, body{b: b, r: r, o: r.Body}, "vpc_id", f, r.Body.Loc)
 }
 
 func (b *builder) subnet(r *resource) error {
 	o := r.Body
 	s := &vpc.Subnet{ID: idOf(r), Tags: o.tags("tags"), Source: o.Loc}
-	var err error
-	if s.VpcID, err = b.ref(r, o, "vpc_id", "the subnet's VPC is not known"); err != nil {
-		return err
-	}
-	s.AvailabilityZone, _, _ = o.str("availability_zone")
-	s.OwnerID, _, _ = o.str("owner_id")
-	p, st, err := b.prefix(o, "cidr_block", 4)
-	if err != nil {
-		return err
-	}
-	switch st {
-	case known:
-		s.CIDR = p
-	case isUnknown:
-		b.warnUnknown(r, o, "cidr_block", "the subnet's IPv4 block is not known")
-	}
-	p6, st, err := b.prefix(o, "ipv6_cidr_block", 6)
-	if err != nil {
-		return err
-	}
-	switch st {
-	case known:
-		s.IPv6CIDRs = append(s.IPv6CIDRs, p6)
-	case isUnknown:
-		b.warnUnknown(r, o, "ipv6_cidr_block", "the subnet's IPv6 block is not known")
-	}
-	b.inv.Subnets[s.ID] = s
-	b.inv.Loaded[vpc.KindSubnets] = true
-	return nil
+	return iac.Subnet(b.inv, body{b: b, r: r, o: o}, subnetFields, s)
 }

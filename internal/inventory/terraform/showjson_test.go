@@ -123,7 +123,7 @@ func TestShowJSONErrors(t *testing.T) {
 		{"resources not a list", `{"format_version": "1.0", "values": {"root_module": {"resources": {}}}}`, "values.root_module.resources: want a list of resources"},
 		{"bad cidr", `{"format_version": "1.0", "values": {"root_module": {"resources": [
   {"address": "aws_subnet.s", "mode": "managed", "type": "aws_subnet", "name": "s",
-   "values": {"cidr_block": "10.0.0.0/33"}}]}}}`, "f.json:3: values.root_module.resources[0].values.cidr_block: cidr_block: CIDR \"10.0.0.0/33\""},
+   "values": {"cidr_block": "10.0.0.0/33"}}]}}}`, "f.json:3: values.root_module.resources[0].values.cidr_block: aws_subnet.s: cidr_block: CIDR \"10.0.0.0/33\""},
 		{"wrong type", `{"format_version": "1.0", "values": {"root_module": {"resources": [
   {"address": "aws_security_group.g", "mode": "managed", "type": "aws_security_group", "name": "g",
    "values": {"ingress": [{"protocol": "tcp", "from_port": "x", "to_port": 1, "cidr_blocks": ["0.0.0.0/0"]}]}}]}}}`, "from_port = \"x\": want a whole number"},

@@ -31,7 +31,13 @@ type Body interface {
 	// Object reads a nested object field (CloudFormation's PortRange) as
 	// a Body of its own; it is nil unless the state is Known.
 	Object(field string) (Body, State, error)
-	// Unknown records that field is unknown and what was done about it.
+	// Objects reads a list of nested objects (Terraform blocks, a list of
+	// CloudFormation property objects) as Bodies; unknown items are
+	// counted in unknownItems and left out.
+	Objects(field string) (items []Body, unknownItems int, st State, err error)
+	// Unknown records that field is unknown and what was done about it. A
+	// field the body does not hold is one AWS assigns when the resource
+	// is created.
 	Unknown(field, consequence string)
 	// Errorf is an error about the body as a whole, located at it.
 	Errorf(format string, args ...any) error

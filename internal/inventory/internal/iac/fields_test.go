@@ -73,6 +73,28 @@ func (m *mapBody) Object(k string) (Body, State, error) {
 	return nil, st, err
 }
 
+// Objects reads a []any of map[string]any (unknownVal items counted); item
+// i's warnings and errors name its fields k[i].field.
+func (m *mapBody) Objects(k string) ([]Body, int, State, error) {
+	v, st, err := get[[]any](m.f, k, "a list of objects")
+	if st != Known {
+		return nil, 0, st, err
+	}
+	var out []Body
+	unk := 0
+	for i, it := range v {
+		switch o := it.(type) {
+		case unknownVal:
+			unk++
+		case map[string]any:
+			out = append(out, &prefixed{mapBody{f: o}, fmt.Sprintf("%s[%d].", k, i), m})
+		default:
+			return nil, 0, Absent, fmt.Errorf("%s[%d]: want an object", k, i)
+		}
+	}
+	return out, unk, Known, nil
+}
+
 // prefixed is a nested mapBody whose warnings go to its parent.
 type prefixed struct {
 	mapBody
@@ -83,6 +105,9 @@ type prefixed struct {
 func (p *prefixed) Unknown(k, c string) { p.parent.Unknown(p.pre+k, c) }
 func (p *prefixed) FieldErrorf(k, format string, args ...any) error {
 	return p.mapBody.FieldErrorf(p.pre+k, format, args...)
+}
+func (p *prefixed) Errorf(format string, args ...any) error {
+	return fmt.Errorf(strings.TrimSuffix(p.pre, ".")+": "+format, args...)
 }
 
 func (m *mapBody) Unknown(k, c string) { m.warnings = append(m.warnings, k+": "+c) }
