@@ -136,43 +136,6 @@ func (a *Admission) group(id string) *groupSets {
 	return g
 }
 
-// everything is every IPv4 and IPv6 address: what a peer walls cannot
-// resolve may stand for.
-var everything = func() *netipx.IPSet {
-	var all netipx.IPSetBuilder
-	all.AddPrefix(netip.MustParsePrefix("0.0.0.0/0"))
-	all.AddPrefix(netip.MustParsePrefix("::/0"))
-	s, _ := all.IPSet()
-	return s
-}()
-
 // bound is the union of the rules' packets with unresolvable peers taken
-// as every address.
-func (a *Admission) bound(rules []vpc.Rule) netspace.Set {
-	var b netspace.Builder
-	for i := range rules {
-		r := &rules[i]
-		addrs := everything
-		if ps, ok := a.resolve(r.Peer); ok {
-			var pb netipx.IPSetBuilder
-			for _, p := range ps {
-				pb.AddPrefix(p)
-			}
-			addrs, _ = pb.IPSet()
-		}
-		if s, err := netspace.RuleSet(int(r.Protocol), r.FromPort, r.ToPort, addrs); err == nil {
-			b.Add(s)
-		}
-	}
-	return b.Set()
-}
-
-// resolve is the peer's addresses, ok false when they are not all known.
-func (a *Admission) resolve(p vpc.Peer) ([]netip.Prefix, bool) {
-	if p.Kind == vpc.PeerGroup {
-		if sg := a.inv.Groups[p.Group.GroupID]; sg == nil {
-			return nil, false // another account's or a deleted group: unknown members
-		}
-	}
-	return a.inv.PeerPrefixes(p)
-}
+// at their widest (RulesSet with UpperBound).
+func (a *Admission) bound(rules []vpc.Rule) netspace.Set { return RulesSet(a.inv, rules, UpperBound) }
