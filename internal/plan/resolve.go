@@ -28,14 +28,7 @@ func rulesSet(inv *vpc.Inventory, rules []vpc.Rule) netspace.Set {
 	return policy.RulesSet(inv, rules, policy.Exact)
 }
 
-func prefixSet(ps ...netip.Prefix) *netipx.IPSet {
-	var b netipx.IPSetBuilder
-	for _, p := range ps {
-		b.AddPrefix(p)
-	}
-	s, _ := b.IPSet()
-	return s
-}
+func prefixSet(ps ...netip.Prefix) *netipx.IPSet { return policy.PrefixSet(ps...) }
 
 // RuleSet is the packets rule r allows with its peer resolved against inv
 // as it is today.

@@ -18,8 +18,6 @@ import (
 	"net/netip"
 	"sync"
 
-	"go4.org/netipx"
-
 	"github.com/walls-dev/walls/internal/netspace"
 	"github.com/walls-dev/walls/internal/vpc"
 )
@@ -95,10 +93,7 @@ func (a *Admission) may(eni *vpc.Interface, egress bool, proto uint8, lo, hi uin
 	var query netspace.Set
 	ranged := lo != hi && vpc.Protocol(proto).HasPorts()
 	if ranged {
-		var b netipx.IPSetBuilder
-		b.Add(peer.Unmap())
-		s, _ := b.IPSet()
-		query, _ = netspace.RuleSet(int(proto), int32(lo), int32(hi), s)
+		query, _ = netspace.RuleSet(int(proto), int32(lo), int32(hi), ipSetOfAddr(peer.Unmap()))
 	}
 	pkt := Packet(proto, lo, peer)
 	for _, id := range eni.GroupIDs {

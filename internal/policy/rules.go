@@ -49,12 +49,7 @@ func PeerSet(inv *vpc.Inventory, p vpc.Peer, peers Peers) *netipx.IPSet {
 	if !known && peers == UpperBound {
 		return PeerFamilies(inv, p)
 	}
-	var b netipx.IPSetBuilder
-	for _, x := range ps {
-		b.AddPrefix(x)
-	}
-	s, _ := b.IPSet()
-	return s
+	return PrefixSet(ps...)
 }
 
 // PeerFamilies is every address of the families peer p can match, what
@@ -75,10 +70,11 @@ func PeerFamilies(inv *vpc.Inventory, p vpc.Peer) *netipx.IPSet {
 	return everything
 }
 
-func ipSetOf(ps ...string) *netipx.IPSet {
+// PrefixSet is the set of the addresses of ps.
+func PrefixSet(ps ...netip.Prefix) *netipx.IPSet {
 	var b netipx.IPSetBuilder
 	for _, p := range ps {
-		b.AddPrefix(netip.MustParsePrefix(p))
+		b.AddPrefix(p)
 	}
 	s, _ := b.IPSet()
 	return s
@@ -87,9 +83,10 @@ func ipSetOf(ps ...string) *netipx.IPSet {
 // everything is every IPv4 and IPv6 address: what a peer walls cannot
 // resolve may stand for; everyV4 and everyV6 are its two families.
 var (
-	everything = ipSetOf("0.0.0.0/0", "::/0")
-	everyV4    = ipSetOf("0.0.0.0/0")
-	everyV6    = ipSetOf("::/0")
+	allV4, allV6 = netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")
+	everything   = PrefixSet(allV4, allV6)
+	everyV4      = PrefixSet(allV4)
+	everyV6      = PrefixSet(allV6)
 )
 
 // RuleSet compiles a security group rule to the packets it admits: its
