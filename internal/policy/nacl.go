@@ -26,6 +26,20 @@ import (
 // with netspace's NACL semantics; ok is false for an entry that matches
 // nothing or cannot be made a set (an invalid prefix or range).
 func NACLEntrySet(e *vpc.NACLEntry) (netspace.Set, bool) {
+	k := entryKey{e.Protocol, e.Prefix, e.FromPort, e.ToPort, e.ICMPType, e.ICMPCode}
+	return entrySets.get(k, func() (netspace.Set, bool) { return compileEntry(e) })
+}
+
+// entryKey is what an entry's set depends on (not its number or action).
+type entryKey struct {
+	proto               vpc.Protocol
+	prefix              netip.Prefix
+	from, to, typ, code int32
+}
+
+var entrySets = setCache[entryKey]{max: 1 << 14}
+
+func compileEntry(e *vpc.NACLEntry) (netspace.Set, bool) {
 	if !e.Prefix.IsValid() {
 		return netspace.Set{}, false
 	}
@@ -66,8 +80,10 @@ func NACLEntryMatches(e *vpc.NACLEntry, pkt netspace.Packet) bool {
 // within it decides; last, if any packet of within is left, with a nil
 // entry and those packets. within nil means every packet; then the walk
 // skips the "*" call (what is left is the complement of the entries'
-// union, which no caller needs spelled out).
-func decide(n *vpc.NACL, egress bool, within *netspace.Set, f func(e *vpc.NACLEntry, decided netspace.Set)) {
+// union, which no caller needs spelled out). When every packet of within
+// has address at, entries whose block does not hold it are skipped
+// uncompiled: their sets hold no such packet.
+func decide(n *vpc.NACL, egress bool, within *netspace.Set, at netip.Addr, f func(e *vpc.NACLEntry, decided netspace.Set)) {
 	es := n.Entries(egress)
 	var decided netspace.Builder // within nil: the entries' union so far
 	var rest netspace.Set        // within set: its packets not yet decided
@@ -77,6 +93,9 @@ func decide(n *vpc.NACL, egress bool, within *netspace.Set, f func(e *vpc.NACLEn
 	for i := range es {
 		if within != nil && rest.IsEmpty() {
 			return
+		}
+		if at.IsValid() && !es[i].Prefix.Contains(at) {
+			continue
 		}
 		s, ok := NACLEntrySet(&es[i])
 		if !ok {
@@ -104,7 +123,7 @@ func decide(n *vpc.NACL, egress bool, within *netspace.Set, f func(e *vpc.NACLEn
 // source inbound).
 func NACLSet(n *vpc.NACL, egress bool) netspace.Set {
 	var allowed netspace.Builder
-	decide(n, egress, nil, func(e *vpc.NACLEntry, s netspace.Set) {
+	decide(n, egress, nil, netip.Addr{}, func(e *vpc.NACLEntry, s netspace.Set) {
 		if e != nil && e.Allow {
 			allowed.Add(s)
 		}
@@ -121,7 +140,7 @@ func NACLSet(n *vpc.NACL, egress bool) netspace.Set {
 func NACLEvaluate(n *vpc.NACL, egress bool, pkt netspace.Packet) (*vpc.NACLEntry, bool) {
 	var by *vpc.NACLEntry
 	if point, ok := packetSet(pkt); ok {
-		decide(n, egress, &point, func(e *vpc.NACLEntry, _ netspace.Set) { by = e })
+		decide(n, egress, &point, pkt.Addr.Unmap(), func(e *vpc.NACLEntry, _ netspace.Set) { by = e })
 	}
 	return by, by != nil && by.Allow
 }
@@ -163,7 +182,7 @@ func NACLPorts(n *vpc.NACL, egress bool, proto vpc.Protocol, peer netip.Addr, r 
 		return nil
 	}
 	var out []PortDecision
-	decide(n, egress, &within, func(e *vpc.NACLEntry, s netspace.Set) {
+	decide(n, egress, &within, peer.Unmap(), func(e *vpc.NACLEntry, s netspace.Set) {
 		for _, b := range s.Boxes() {
 			out = append(out, PortDecision{PortRange{int32(b.PortLo), int32(b.PortHi)}, e})
 		}

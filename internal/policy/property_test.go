@@ -253,8 +253,8 @@ func refPeer(p vpc.Peer, a netip.Addr) (exact, bound bool) {
 }
 
 // TestRulePerPacketIsCompiledMembership: for generated rules and packets,
-// Rules.Admits, and membership in RuleSet exact and upper bound, are what
-// the literal reading says.
+// Rules.Admits, Rules.AdmitsFlow, and membership in RuleSet exact and upper
+// bound, are what the literal reading says.
 func TestRulePerPacketIsCompiledMembership(t *testing.T) {
 	g := &pgen{rng: rand.New(rand.NewPCG(7, 11))}
 	inv, peers, members := propertyInventory()
@@ -280,6 +280,16 @@ func TestRulePerPacketIsCompiledMembership(t *testing.T) {
 			}
 			got := rs.Admits(&r, p.set())
 			seen[got]++
+			// A flow record carries no ICMP type: any the rule admits will do.
+			flow := refFamily(r.Protocol, p.addr) && pe
+			if p.proto.IsICMP() {
+				flow = flow && (r.Protocol == vpc.ProtoAll || r.Protocol == p.proto)
+			} else {
+				flow = flow && traffic
+			}
+			if rs.AdmitsFlow(&r, uint8(p.proto), uint16(p.port), p.addr) != flow {
+				t.Fatalf("%s, flow record %s: AdmitsFlow %v, want %v", &r, p, !flow, flow)
+			}
 			if got != want || exact.Contains(p.set()) != (want == Yes) || bound.Contains(p.set()) != (want != No) {
 				t.Fatalf("%s, %s: Admits %d, exact %v, bound %v; want %d", &r, p, got, exact.Contains(p.set()), bound.Contains(p.set()), want)
 			}
@@ -287,6 +297,17 @@ func TestRulePerPacketIsCompiledMembership(t *testing.T) {
 	}
 	if seen[Yes] == 0 || seen[No] == 0 || seen[Maybe] == 0 {
 		t.Fatalf("answers seen: %v; want every kind", seen)
+	}
+	// PeerHolds is PeerAddrs asked of one address.
+	for _, p := range peers {
+		_, known := PeerAddrs(inv, p)
+		exact := PeerSet(inv, p, Exact)
+		for range 50 {
+			a := g.addr(members...)
+			if in, k := PeerHolds(inv, p, a); in != exact.Contains(a) || k != known {
+				t.Fatalf("PeerHolds(%s, %s) = %v, %v; PeerSet holds it: %v, known %v", p, a, in, k, exact.Contains(a), known)
+			}
+		}
 	}
 }
 

@@ -2,7 +2,6 @@ package policy
 
 import (
 	"net/netip"
-	"sync"
 
 	"go4.org/netipx"
 
@@ -125,60 +124,113 @@ const (
 )
 
 // Rules answers, packet by packet, whether security group rules of one
-// inventory admit a packet, by membership in each rule's compiled sets
-// (RuleSet, exact and upper bound), so the per-packet answer and the
-// compiled sets cannot disagree. Each rule is compiled once, on first use;
-// the inventory must not change afterwards. Rules is safe for concurrent
-// use.
+// inventory admit a packet, as membership in the rule's compiled sets:
+// pkt is in RuleSet(inv, r, peers) exactly when it is in the rule compiled
+// over every address (its protocol, ports or ICMP type and code, and
+// family, by the same netspace.RuleSet) and its address is in PeerSet(inv,
+// r.Peer, peers). Rules compiles the first once per protocol and ports
+// (kept across inventories) and asks the second of the one address
+// (PeerHolds), so an answer costs no member list; the property tests hold
+// it to the compiled sets. The inventory must not change afterwards. Rules
+// is safe for concurrent use.
 type Rules struct {
-	inv  *vpc.Inventory
-	mu   sync.Mutex
-	sets map[*vpc.Rule]*ruleSets
+	inv *vpc.Inventory
 }
 
-type ruleSets struct {
-	ok           bool // the rule is valid
-	exact, bound netspace.Set
+// trafficKey is what a rule's set over every address depends on.
+type trafficKey struct {
+	proto    vpc.Protocol
+	from, to int32
 }
+
+var trafficSets = setCache[trafficKey]{max: 1 << 14}
 
 // NewRules prepares per-packet answers for the rules of inv.
-func NewRules(inv *vpc.Inventory) *Rules {
-	return &Rules{inv: inv, sets: map[*vpc.Rule]*ruleSets{}}
-}
+func NewRules(inv *vpc.Inventory) *Rules { return &Rules{inv: inv} }
 
 // Admits reports whether rule r (one of the inventory's) admits pkt, whose
 // address is the rule's peer side: the destination for egress, the source
-// for ingress.
+// for ingress. It is Yes when pkt is in RuleSet(inv, r, Exact), Maybe when
+// it is only in RuleSet(inv, r, UpperBound), else No.
 func (c *Rules) Admits(r *vpc.Rule, pkt netspace.Packet) Match {
-	s := c.compiled(r)
-	switch {
-	case !s.ok:
+	if r.Protocol != vpc.ProtoAll && r.Protocol != vpc.Protocol(pkt.Protocol) {
+		return No // the set holds only the rule's protocol: no need to build it
+	}
+	if t, ok := traffic(r); !ok || !t.Contains(pkt) {
 		return No
-	case s.exact.Contains(pkt):
+	}
+	return peerMatch(c.inv, r.Peer, pkt.Addr)
+}
+
+// AdmitsFlow reports whether rule r surely admits the traffic of a flow-log
+// record: protocol proto to port, with peer address addr. Flow logs record
+// no ICMP type or code (docs/semantics.md#flowlog-icmp), so for icmp and
+// icmpv6 a rule admitting any type and code for addr admits the record.
+// Like Admits, it is membership in RuleSet(inv, r, Exact).
+func (c *Rules) AdmitsFlow(r *vpc.Rule, proto uint8, port uint16, addr netip.Addr) bool {
+	addr = addr.Unmap()
+	if r.Protocol != vpc.ProtoAll && r.Protocol != vpc.Protocol(proto) {
+		return false // as in Admits
+	}
+	t, ok := traffic(r)
+	switch {
+	case !ok:
+		return false
+	case !vpc.Protocol(proto).IsICMP():
+		if !t.Contains(netspace.Packet{Protocol: proto, Port: port, Addr: addr}) {
+			return false
+		}
+	default:
+		anyType, err := netspace.PortSet(int(proto), -1, -1, ipSetOfAddr(addr))
+		if err != nil || !t.Overlaps(anyType) {
+			return false
+		}
+	}
+	return peerMatch(c.inv, r.Peer, addr) == Yes
+}
+
+// traffic is rule r compiled with its peer taken as every address; ok is
+// false for a rule AWS would refuse.
+func traffic(r *vpc.Rule) (netspace.Set, bool) {
+	return trafficSets.get(trafficKey{r.Protocol, r.FromPort, r.ToPort}, func() (netspace.Set, bool) {
+		s, err := netspace.RuleSet(int(r.Protocol), r.FromPort, r.ToPort, everything)
+		return s, err == nil
+	})
+}
+
+// peerMatch is whether addr is in PeerSet(inv, p, Exact) (Yes), only in
+// PeerSet(inv, p, UpperBound) (Maybe), or in neither.
+func peerMatch(inv *vpc.Inventory, p vpc.Peer, addr netip.Addr) Match {
+	in, known := PeerHolds(inv, p, addr)
+	switch {
+	case in:
 		return Yes
-	case s.bound.Contains(pkt):
+	case !known && PeerFamilies(inv, p).Contains(addr):
 		return Maybe
 	}
 	return No
 }
 
-func (c *Rules) compiled(r *vpc.Rule) *ruleSets {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if s := c.sets[r]; s != nil {
-		return s
-	}
-	s := &ruleSets{}
-	exact, err := RuleSet(c.inv, r, Exact)
-	if err == nil {
-		s.ok, s.exact = true, exact
-		s.bound = exact
-		if _, known := PeerAddrs(c.inv, r.Peer); !known {
-			s.bound, _ = RuleSet(c.inv, r, UpperBound)
+// PeerHolds is PeerAddrs asked of one address: whether addr is one of the
+// addresses peer p resolves to, and whether they are all known (as
+// PeerAddrs says). A group's membership is read from the interface holding
+// addr (vpc.Index.GroupHasMemberAddr, the per-address form of
+// vpc.Inventory.PeerPrefixes), so no member list is built.
+func PeerHolds(inv *vpc.Inventory, p vpc.Peer, addr netip.Addr) (in, known bool) {
+	switch p.Kind {
+	case vpc.PeerCIDR:
+		return p.Prefix.Contains(addr), p.Prefix.IsValid()
+	case vpc.PeerPrefixList:
+		pl := inv.PrefixLists[p.PrefixListID]
+		if pl == nil || !pl.EntriesKnown {
+			return false, false
 		}
+		return pl.Contains(addr), true
+	case vpc.PeerGroup:
+		return inv.Index().GroupHasMemberAddr(p.Group.GroupID, addr),
+			inv.Has(vpc.KindNetworkInterfaces) && inv.Groups[p.Group.GroupID] != nil
 	}
-	c.sets[r] = s
-	return s
+	return false, false
 }
 
 // RulePacket is the packet a connection's first packet is to SG and NACL
