@@ -12,6 +12,7 @@ import (
 	"github.com/walls-dev/walls/internal/learn"
 	"github.com/walls-dev/walls/internal/netspace"
 	"github.com/walls-dev/walls/internal/plan"
+	"github.com/walls-dev/walls/internal/policy"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -55,35 +56,12 @@ func (fl *Flows) byInterface() map[string][]*flowlog.Observation {
 }
 
 // obsMatches reports whether rule r could have admitted observation o: the
-// direction (egress rules admit what the interface initiated), the protocol
-// and port, and the remote address in the rule's peer. ICMP observations
-// carry no type or code (docs/semantics.md#flowlog-icmp), so an ICMP rule matches any of them.
-func (s *scan) obsMatches(r *vpc.Rule, o *flowlog.Observation) bool {
-	if r.Egress != (o.Direction == flowlog.Outbound) {
-		return false
-	}
-	proto := vpc.Protocol(o.Protocol)
-	if r.Protocol != vpc.ProtoAll {
-		if r.Protocol != proto {
-			return false
-		}
-		if proto.HasPorts() && (int32(o.Port) < r.FromPort || int32(o.Port) > r.ToPort) {
-			return false
-		}
-	}
-	if !vpc.FamilyMatches(r.Protocol, o.Remote) {
-		return false
-	}
-	switch r.Peer.Kind {
-	case vpc.PeerCIDR:
-		return r.Peer.Prefix.Contains(o.Remote)
-	case vpc.PeerPrefixList:
-		pl := s.inv.PrefixLists[r.Peer.PrefixListID]
-		return pl != nil && pl.Contains(o.Remote)
-	case vpc.PeerGroup:
-		return s.ix.GroupHasMemberAddr(r.Peer.Group.GroupID, o.Remote)
-	}
-	return false
+// direction (egress rules admit what the interface initiated), then
+// membership of the protocol, port and remote address in the rule's
+// compiled set (policy.Rules.AdmitsFlow; an ICMP rule admits an ICMP
+// record of any type, docs/semantics.md#flowlog-icmp).
+func obsMatches(rs *policy.Rules, r *vpc.Rule, o *flowlog.Observation) bool {
+	return r.Egress == (o.Direction == flowlog.Outbound) && rs.AdmitsFlow(r, o.Protocol, o.Port, o.Remote)
 }
 
 // checkUnusedRules: WALLS-FLOW-001. A group is judged only when some of its
@@ -92,6 +70,7 @@ func (s *scan) obsMatches(r *vpc.Rule, o *flowlog.Observation) bool {
 func checkUnusedRules(s *scan) {
 	obs := s.opts.Flows.byInterface()
 	win := s.opts.Flows.window()
+	rs := policy.NewRules(s.inv)
 	for _, g := range s.groupsWithRules() {
 		m := s.ix.Members[g.ID]
 		var seen []*flowlog.Observation
@@ -111,7 +90,7 @@ func checkUnusedRules(s *scan) {
 				r := &rules[i]
 				used := false
 				for _, o := range seen {
-					if s.obsMatches(r, o) {
+					if obsMatches(rs, r, o) {
 						used = true
 						break
 					}

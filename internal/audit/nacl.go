@@ -16,9 +16,9 @@ import (
 
 // entryMatches reports whether entry e matches packets of proto with
 // destination port port (tcp, udp) from or to some address of its prefix:
-// the model's own matching, at an address the entry covers.
+// membership in the entry's compiled set, at an address the entry covers.
 func entryMatches(e *vpc.NACLEntry, proto vpc.Protocol, port int32) bool {
-	return e.Prefix.IsValid() && e.Matches(proto, e.Prefix.Addr(), port, -1, -1)
+	return e.Prefix.IsValid() && policy.NACLEntryMatches(e, policy.RulePacket(proto, port, 0, 0, e.Prefix.Addr()))
 }
 
 type naclKey struct {
@@ -779,7 +779,7 @@ func (s *scan) judge(c *naclSets, cl *connClass, local []netip.Prefix) (service,
 	if !cl.egress {
 		dir = "outbound"
 	}
-	deny, _ := cl.nacl.Evaluate(!cl.egress, cl.proto, sample, samplePort, -1, -1)
+	deny, _ := policy.NACLEvaluate(cl.nacl, !cl.egress, policy.RulePacket(cl.proto, samplePort, 0, 0, sample))
 	denyText := "the implicit " + dir + " deny (*)"
 	if deny != nil {
 		denyText = dir + " entry " + deny.String()

@@ -6,42 +6,29 @@ import (
 	"go4.org/netipx"
 
 	"github.com/walls-dev/walls/internal/netspace"
+	"github.com/walls-dev/walls/internal/policy"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
-// peerAddrs resolves a rule's peer to addresses against inv: a CIDR is
-// itself, a prefix list its entries, an SG reference the private addresses
-// of the group's member interfaces (docs/semantics.md#sg-refs). Unknown lists and groups resolve
-// to nothing.
+// peerAddrs resolves a rule's peer exactly against inv (policy.PeerSet):
+// unknown lists and groups resolve to nothing.
 func peerAddrs(inv *vpc.Inventory, p vpc.Peer) *netipx.IPSet {
-	ps, _ := inv.PeerPrefixes(p)
-	return prefixSet(ps...)
+	return policy.PeerSet(inv, p, policy.Exact)
 }
 
-// ruleSet is the packets a rule allows with its peer resolved against inv.
+// ruleSet is the packets a rule allows with its peer resolved exactly
+// against inv (policy.RuleSet, docs/semantics.md#sg-refs): unknown lists
+// and groups resolve to nothing.
 func ruleSet(inv *vpc.Inventory, r *vpc.Rule) (netspace.Set, error) {
-	return netspace.RuleSet(int(r.Protocol), r.FromPort, r.ToPort, peerAddrs(inv, r.Peer))
+	return policy.RuleSet(inv, r, policy.Exact)
 }
 
 // rulesSet is the union of rules' sets; invalid rules add nothing.
 func rulesSet(inv *vpc.Inventory, rules []vpc.Rule) netspace.Set {
-	var b netspace.Builder
-	for i := range rules {
-		if s, err := ruleSet(inv, &rules[i]); err == nil {
-			b.Add(s)
-		}
-	}
-	return b.Set()
+	return policy.RulesSet(inv, rules, policy.Exact)
 }
 
-func prefixSet(ps ...netip.Prefix) *netipx.IPSet {
-	var b netipx.IPSetBuilder
-	for _, p := range ps {
-		b.AddPrefix(p)
-	}
-	s, _ := b.IPSet()
-	return s
-}
+func prefixSet(ps ...netip.Prefix) *netipx.IPSet { return policy.PrefixSet(ps...) }
 
 // RuleSet is the packets rule r allows with its peer resolved against inv
 // as it is today.

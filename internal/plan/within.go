@@ -2,12 +2,12 @@ package plan
 
 import (
 	"fmt"
-	"net/netip"
 	"strings"
 
 	"go4.org/netipx"
 
 	"github.com/walls-dev/walls/internal/netspace"
+	"github.com/walls-dev/walls/internal/policy"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -138,20 +138,7 @@ func sameSymbol(a, b vpc.Peer) bool {
 
 // familySet is every address of the families a peer can match: an SG
 // reference both (docs/semantics.md#protocols), a prefix list its own.
-func familySet(inv *vpc.Inventory, p vpc.Peer) *netipx.IPSet {
-	v4, v6 := netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")
-	if p.Kind == vpc.PeerPrefixList {
-		if pl := inv.PrefixLists[p.PrefixListID]; pl != nil {
-			switch pl.AddressFamily {
-			case "IPv4":
-				return prefixSet(v4)
-			case "IPv6":
-				return prefixSet(v6)
-			}
-		}
-	}
-	return prefixSet(v4, v6)
-}
+func familySet(inv *vpc.Inventory, p vpc.Peer) *netipx.IPSet { return policy.PeerFamilies(inv, p) }
 
 // symbolReach is every address peer p can stand for, and whether that is
 // known.

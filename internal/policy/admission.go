@@ -18,8 +18,6 @@ import (
 	"net/netip"
 	"sync"
 
-	"go4.org/netipx"
-
 	"github.com/walls-dev/walls/internal/netspace"
 	"github.com/walls-dev/walls/internal/vpc"
 )
@@ -95,10 +93,7 @@ func (a *Admission) may(eni *vpc.Interface, egress bool, proto uint8, lo, hi uin
 	var query netspace.Set
 	ranged := lo != hi && vpc.Protocol(proto).HasPorts()
 	if ranged {
-		var b netipx.IPSetBuilder
-		b.Add(peer.Unmap())
-		s, _ := b.IPSet()
-		query, _ = netspace.RuleSet(int(proto), int32(lo), int32(hi), s)
+		query, _ = netspace.RuleSet(int(proto), int32(lo), int32(hi), ipSetOfAddr(peer.Unmap()))
 	}
 	pkt := Packet(proto, lo, peer)
 	for _, id := range eni.GroupIDs {
@@ -136,43 +131,6 @@ func (a *Admission) group(id string) *groupSets {
 	return g
 }
 
-// everything is every IPv4 and IPv6 address: what a peer walls cannot
-// resolve may stand for.
-var everything = func() *netipx.IPSet {
-	var all netipx.IPSetBuilder
-	all.AddPrefix(netip.MustParsePrefix("0.0.0.0/0"))
-	all.AddPrefix(netip.MustParsePrefix("::/0"))
-	s, _ := all.IPSet()
-	return s
-}()
-
 // bound is the union of the rules' packets with unresolvable peers taken
-// as every address.
-func (a *Admission) bound(rules []vpc.Rule) netspace.Set {
-	var b netspace.Builder
-	for i := range rules {
-		r := &rules[i]
-		addrs := everything
-		if ps, ok := a.resolve(r.Peer); ok {
-			var pb netipx.IPSetBuilder
-			for _, p := range ps {
-				pb.AddPrefix(p)
-			}
-			addrs, _ = pb.IPSet()
-		}
-		if s, err := netspace.RuleSet(int(r.Protocol), r.FromPort, r.ToPort, addrs); err == nil {
-			b.Add(s)
-		}
-	}
-	return b.Set()
-}
-
-// resolve is the peer's addresses, ok false when they are not all known.
-func (a *Admission) resolve(p vpc.Peer) ([]netip.Prefix, bool) {
-	if p.Kind == vpc.PeerGroup {
-		if sg := a.inv.Groups[p.Group.GroupID]; sg == nil {
-			return nil, false // another account's or a deleted group: unknown members
-		}
-	}
-	return a.inv.PeerPrefixes(p)
-}
+// at their widest (RulesSet with UpperBound).
+func (a *Admission) bound(rules []vpc.Rule) netspace.Set { return RulesSet(a.inv, rules, UpperBound) }

@@ -27,7 +27,9 @@ func TestMayStart(t *testing.T) {
 			rule("sg-web", false, vpc.ProtoICMP, 8, 0, cidr("10.0.0.0/16"))},
 		Egress: []vpc.Rule{rule("sg-web", true, vpc.ProtoTCP, 5432, 5432, vpc.Peer{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: "sg-db"}}),
 			rule("sg-web", true, vpc.ProtoTCP, 8000, 8100, vpc.Peer{Kind: vpc.PeerPrefixList, PrefixListID: "pl-unknown"}),
-			rule("sg-web", true, vpc.ProtoUDP, 53, 53, vpc.Peer{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: "sg-elsewhere"}})}}
+			rule("sg-web", true, vpc.ProtoUDP, 53, 53, vpc.Peer{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: "sg-elsewhere"}}),
+			rule("sg-web", true, vpc.ProtoTCP, 9000, 9000, vpc.Peer{Kind: vpc.PeerPrefixList, PrefixListID: "pl-v4"})}}
+	inv.PrefixLists["pl-v4"] = &vpc.PrefixList{ID: "pl-v4", AddressFamily: "IPv4"} // entries not loaded
 	inv.Groups["sg-db"] = &vpc.SecurityGroup{ID: "sg-db", RulesKnown: true,
 		Ingress: []vpc.Rule{rule("sg-db", false, vpc.ProtoTCP, 5432, 5432, vpc.Peer{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: "sg-web"}})}}
 	inv.Groups["sg-partial"] = &vpc.SecurityGroup{ID: "sg-partial"} // rules not loaded
@@ -62,6 +64,8 @@ func TestMayStart(t *testing.T) {
 		{"ping from inside: echo request admitted", nil, "10.0.9.9", web, "10.0.1.10", icmp, 0, 0, true},
 		{"ping from outside: not admitted", nil, "198.51.100.7", web, "10.0.1.10", icmp, 0, 0, false},
 		{"a prefix list without entries matches everything", web, "10.0.1.10", nil, "192.0.2.1", tcp, 8050, 8050, true},
+		{"a list of unknown entries matches its family", web, "10.0.1.10", nil, "192.0.2.1", tcp, 9000, 9000, true},
+		{"and no other", web, "10.0.1.10", nil, "2001:db8::1", tcp, 9000, 9000, false},
 		{"a group of another account matches everything", web, "10.0.1.10", nil, "192.0.2.1", udp, 53, 53, true},
 		{"web to the internet on 443: no such egress", web, "10.0.1.10", nil, "192.0.2.1", tcp, 443, 443, false},
 		{"a group whose rules are not loaded excludes nothing", odd, "10.0.3.30", nil, "192.0.2.1", tcp, 443, 443, true},

@@ -49,6 +49,20 @@ func TestCommandsAgree(t *testing.T) {
 		}
 		adm := policy.NewAdmission(inv)
 		ix := inv.Index()
+		type dirKey struct {
+			n      *vpc.NACL
+			egress bool
+		}
+		compiled := map[dirKey]netspace.Set{} // each NACL direction compiled once per world
+		naclSet := func(n *vpc.NACL, egress bool) netspace.Set {
+			k := dirKey{n, egress}
+			s, ok := compiled[k]
+			if !ok {
+				s = policy.NACLSet(n, egress)
+				compiled[k] = s
+			}
+			return s
+		}
 		for range packets {
 			src, dst := g.pick(), g.pick()
 			if src == dst {
@@ -71,14 +85,14 @@ func TestCommandsAgree(t *testing.T) {
 			retSrcOK, retDstOK := true, true
 			if src.SubnetID != dst.SubnetID {
 				srcN, dstN = ix.NACLForSubnet(src.SubnetID, "vpc-1"), ix.NACLForSubnet(dst.SubnetID, "vpc-1")
-				fwd = policy.NACLSet(srcN, true).Contains(policy.Packet(uint8(proto), uint16(port), da)) &&
-					policy.NACLSet(dstN, false).Contains(policy.Packet(uint8(proto), uint16(port), sa))
-				retDstOK = repliesPass(dstN, true, proto, sa)
-				retSrcOK = repliesPass(srcN, false, proto, da)
+				fwd = naclSet(srcN, true).Contains(policy.Packet(uint8(proto), uint16(port), da)) &&
+					naclSet(dstN, false).Contains(policy.Packet(uint8(proto), uint16(port), sa))
+				retDstOK = repliesPass(naclSet(dstN, true), proto, sa)
+				retSrcOK = repliesPass(naclSet(srcN, false), proto, da)
 				ret = retDstOK && retSrcOK
 				// The per-packet evaluation agrees with the compiled set.
-				_, ev := srcN.Evaluate(true, proto, da, port, -1, -1)
-				if ev != policy.NACLSet(srcN, true).Contains(policy.Packet(uint8(proto), uint16(port), da)) {
+				_, ev := policy.NACLEvaluate(srcN, true, policy.RulePacket(proto, port, 0, 0, da))
+				if ev != naclSet(srcN, true).Contains(policy.Packet(uint8(proto), uint16(port), da)) {
 					t.Errorf("%s: %s outbound: Evaluate says %v, NACLSet disagrees", what, srcN.ID, ev)
 				}
 			}
@@ -126,9 +140,9 @@ func TestCommandsAgree(t *testing.T) {
 	t.Logf("%d allowed, %d denied on the way, %d denied on the return path", allowed, denied, returnDenied)
 }
 
-// repliesPass reports whether a NACL direction allows replies from or to
-// peer on every port of the default client range, by the compiled set.
-func repliesPass(n *vpc.NACL, egress bool, proto vpc.Protocol, peer netip.Addr) bool {
+// repliesPass reports whether a NACL direction, compiled, allows replies
+// from or to peer on every port of the default client range.
+func repliesPass(dir netspace.Set, proto vpc.Protocol, peer netip.Addr) bool {
 	var b netipx.IPSetBuilder
 	b.Add(peer)
 	addrs, _ := b.IPSet()
@@ -137,7 +151,7 @@ func repliesPass(n *vpc.NACL, egress bool, proto vpc.Protocol, peer netip.Addr) 
 	if err != nil {
 		panic(err)
 	}
-	return want.Subset(policy.NACLSet(n, egress))
+	return want.Subset(dir)
 }
 
 // admitting lists the rules of eni's groups (egress or ingress) that match
@@ -185,8 +199,8 @@ func checkExample(t *testing.T, seed uint64, inv *vpc.Inventory, f audit.Finding
 	p, _ := strconv.Atoi(m[4])
 	n := inv.NACLs[f.ResourceID]
 	// The example is a reply of one of the protocols the finding names.
-	_, tcpOK := n.Evaluate(dir == "outbound", vpc.ProtoTCP, a, int32(p), -1, -1)
-	_, udpOK := n.Evaluate(dir == "outbound", vpc.ProtoUDP, a, int32(p), -1, -1)
+	_, tcpOK := policy.NACLEvaluate(n, dir == "outbound", policy.RulePacket(vpc.ProtoTCP, int32(p), 0, 0, a))
+	_, udpOK := policy.NACLEvaluate(n, dir == "outbound", policy.RulePacket(vpc.ProtoUDP, int32(p), 0, 0, a))
 	if tcpOK && udpOK {
 		t.Errorf("seed %d: the example reply from %s to port %d passes %s %s: %s", seed, a, p, n.ID, dir, f.Message)
 	}

@@ -37,6 +37,7 @@ func Run(inv *vpc.Inventory, req Request) (*Check, error) {
 		max = DefaultMaxPairs
 	}
 	c := &Check{Verdict: Allowed, Complete: true, Request: req}
+	rs := policy.NewRules(inv)
 	for _, s := range srcs {
 		for _, d := range dsts {
 			if s.eni != nil && s.eni == d.eni {
@@ -56,7 +57,7 @@ func Run(inv *vpc.Inventory, req Request) (*Check, error) {
 			if from.External && to.External && !from.InVPC && !to.InVPC {
 				return nil, fmt.Errorf("neither %s nor %s is in the inventory's VPCs: no security group or network ACL of it is on the path", req.From, req.To)
 			}
-			t := evaluate(inv, &req, from, to)
+			t := evaluate(inv, rs, &req, from, to)
 			t.Notes = append(notes, t.Notes...)
 			c.Pairs++
 			if t.Verdict == Denied {
@@ -89,7 +90,7 @@ func pickSourceInterface(srcs, dsts []candidate) []candidate {
 }
 
 // evaluate runs one pair through every hop (docs/semantics.md#sg-pool).
-func evaluate(inv *vpc.Inventory, req *Request, from, to Endpoint) Trace {
+func evaluate(inv *vpc.Inventory, rs *policy.Rules, req *Request, from, to Endpoint) Trace {
 	t := Trace{Verdict: Allowed, Complete: true, From: from, To: to, Request: *req}
 	ix := inv.Index()
 	icmpCode := req.icmpCode()
@@ -117,7 +118,7 @@ func evaluate(inv *vpc.Inventory, req *Request, from, to Endpoint) Trace {
 
 	// 1. Source security groups, egress.
 	if from.Interface != nil {
-		t.add(sgHop(inv, ix, StepSourceSG, from.Interface, true, req, to.Addr, icmpCode))
+		t.add(sgHop(inv, rs, StepSourceSG, from.Interface, true, req, to.Addr, icmpCode))
 	} else {
 		t.add(Hop{Step: StepSourceSG, Result: Skipped, Reason: outsideReason(from, "source")})
 	}
@@ -151,7 +152,7 @@ func evaluate(inv *vpc.Inventory, req *Request, from, to Endpoint) Trace {
 	case !srcSeen.IsValid():
 		t.add(Hop{Step: StepDestSG, Result: NotEvaluated, Reason: "the source address the destination sees (a NAT or gateway address) is not known"})
 	default:
-		t.add(sgHop(inv, ix, StepDestSG, to.Interface, false, req, srcSeen, icmpCode))
+		t.add(sgHop(inv, rs, StepDestSG, to.Interface, false, req, srcSeen, icmpCode))
 	}
 	// 5. The return path.
 	t.returnPath(req, from, to, srcSeen, srcNACL, dstNACL, sameSubnet)
@@ -261,9 +262,9 @@ func orUnknown(s string) string {
 }
 
 // naclHop evaluates one direction of a NACL for one packet: first match in
-// rule-number order decides (docs/semantics.md#nacl-order).
+// rule-number order decides (policy.NACLEvaluate, docs/semantics.md#nacl-order).
 func naclHop(n *vpc.NACL, step Step, egress bool, proto vpc.Protocol, peer netip.Addr, port, icmpType, icmpCode int32) Hop {
-	e, ok := n.Evaluate(egress, proto, peer, port, icmpType, icmpCode)
+	e, ok := policy.NACLEvaluate(n, egress, policy.RulePacket(proto, port, icmpType, icmpCode, peer))
 	dir := "inbound"
 	if egress {
 		dir = "outbound"

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/walls-dev/walls/internal/policy"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -12,7 +13,7 @@ import (
 // direction (docs/semantics.md#sg-pool): the packet passes when any rule of any attached
 // group matches it. peer is the remote address: the destination for
 // egress, the source for ingress.
-func sgHop(inv *vpc.Inventory, ix *vpc.Index, step Step, eni *vpc.Interface, egress bool, req *Request, peer netip.Addr, icmpCode int32) Hop {
+func sgHop(inv *vpc.Inventory, rs *policy.Rules, step Step, eni *vpc.Interface, egress bool, req *Request, peer netip.Addr, icmpCode int32) Hop {
 	dir, prep := "ingress", "from"
 	if egress {
 		dir, prep = "egress", "to"
@@ -34,6 +35,7 @@ func sgHop(inv *vpc.Inventory, ix *vpc.Index, step Step, eni *vpc.Interface, egr
 		return h
 	}
 	var missing, undetermined []string
+	pkt := policy.RulePacket(req.Protocol, req.Port, req.ICMPType, icmpCode, peer)
 	for _, gid := range eni.GroupIDs {
 		g, ok := inv.Groups[gid]
 		if !ok || !g.RulesKnown {
@@ -43,15 +45,18 @@ func sgHop(inv *vpc.Inventory, ix *vpc.Index, step Step, eni *vpc.Interface, egr
 		rules := g.Rules(egress)
 		for i := range rules {
 			r := &rules[i]
-			if !r.MatchesTraffic(req.Protocol, req.Port, req.ICMPType, icmpCode) || !vpc.FamilyMatches(r.Protocol, peer) {
-				continue
-			}
-			match, known := peerMatches(inv, ix, r.Peer, peer)
-			if !known {
-				undetermined = append(undetermined, r.Ref())
-				continue
-			}
-			if match {
+			// Membership in the rule's compiled sets (policy.RuleSet):
+			// in the exact set, the rule admits the packet; in the upper
+			// bound only, it hangs on a prefix list whose entries are not
+			// loaded. Check reads a group reference's members from the
+			// inventory as exact, as it always has: a group the inventory
+			// lacks has no member among the addresses it knows.
+			switch rs.Admits(r, pkt) {
+			case policy.Maybe:
+				if r.Peer.Kind == vpc.PeerPrefixList {
+					undetermined = append(undetermined, r.Ref())
+				}
+			case policy.Yes:
 				h.Result = Allow
 				h.Resource = gid
 				h.Rule = r
@@ -99,29 +104,6 @@ func typeOr(eni *vpc.Interface) string {
 		return "requester-managed"
 	}
 	return eni.Type
-}
-
-// peerMatches reports whether a rule's peer covers addr, and whether that
-// could be decided from the inventory.
-func peerMatches(inv *vpc.Inventory, ix *vpc.Index, p vpc.Peer, addr netip.Addr) (match, known bool) {
-	switch p.Kind {
-	case vpc.PeerCIDR:
-		return p.Prefix.Contains(addr), true
-	case vpc.PeerPrefixList:
-		pl, ok := inv.PrefixLists[p.PrefixListID]
-		if ok && (pl.AddressFamily == "IPv4" && addr.Is6() || pl.AddressFamily == "IPv6" && addr.Is4()) {
-			return false, true // a list holds one family only (docs/semantics.md#protocols)
-		}
-		if !ok || !pl.EntriesKnown {
-			return false, false
-		}
-		return pl.Contains(addr), true
-	case vpc.PeerGroup:
-		// An SG reference matches the private addresses of the group's
-		// member interfaces, never public ones (docs/semantics.md#sg-refs).
-		return ix.GroupHasMemberAddr(p.Group.GroupID, addr), true
-	}
-	return false, true
 }
 
 func peerNote(r *vpc.Rule, addr netip.Addr) string {

@@ -16,20 +16,30 @@ import (
 	"github.com/walls-dev/walls/internal/inventory"
 	"github.com/walls-dev/walls/internal/learn"
 	"github.com/walls-dev/walls/internal/plan"
+	"github.com/walls-dev/walls/internal/vpc"
 )
 
-// pipeline writes the world and its traffic in format f under dir and runs
-// the real observe and learn on them.
-func pipeline(t testing.TB, w *world, conns []*conn, f format, dir string, seed int64) *plan.Plan {
+// loadWorld writes the world's inventory as AWS CLI JSON under dir and
+// loads it with the real loader. Every flow log format of a world shares
+// the one inventory: observe and learn only read it.
+func loadWorld(t testing.TB, w *world, dir string) *vpc.Inventory {
 	t.Helper()
 	writeInventory(t, w, filepath.Join(dir, "inventory"))
-	r := rand.New(rand.NewSource(seed*7919 + 1))
-	writeFlows(t, w, records(w, conns, r), f, filepath.Join(dir, "flows"), r)
 	inv, err := inventory.Load([]string{filepath.Join(dir, "inventory")})
 	if err != nil {
 		t.Fatalf("%s: inventory: %v", w.name, err)
 	}
-	res, err := flowlog.Aggregate(context.Background(), []string{filepath.Join(dir, "flows")},
+	return inv
+}
+
+// pipeline writes the world's traffic in format f under dir and runs the
+// real observe and learn on it, with the world's inventory inv (loadWorld).
+func pipeline(t testing.TB, w *world, inv *vpc.Inventory, conns []*conn, f format, dir string, seed int64) *plan.Plan {
+	t.Helper()
+	r := rand.New(rand.NewSource(seed*7919 + 1))
+	flows := filepath.Join(dir, "flows-"+f.name)
+	writeFlows(t, w, records(w, conns, r), f, flows, r)
+	res, err := flowlog.Aggregate(context.Background(), []string{flows},
 		flowlog.Options{Inventory: inv, Workers: 2, ChunkSize: 64 << 10})
 	if err != nil {
 		t.Fatalf("%s: %s flows: %v", w.name, f.name, err)

@@ -3,7 +3,6 @@ package truth
 import (
 	"fmt"
 	"net/netip"
-	"os"
 	"testing"
 )
 
@@ -54,13 +53,13 @@ func (s *scenario) run(t *testing.T) {
 			t.Fatalf("scenario connection %s is denied by the current rules: the scenario is wrong", c)
 		}
 	}
+	dir := t.TempDir()
+	inv := loadWorld(t, s.w, dir)
 	for _, f := range formats {
 		t.Run(f.name, func(t *testing.T) {
-			dir := t.TempDir()
-			p := pipeline(t, s.w, s.conns, f, dir, 1)
+			p := pipeline(t, s.w, inv, s.conns, f, dir, 1)
 			tl := newTally()
 			tl.add(s.w, s.conns, p, f)
-			os.RemoveAll(dir)
 			t.Run("allowed", tl.reportAllowed)
 			t.Run("within", tl.reportWithin)
 			t.Run("answered", tl.reportAnswered)

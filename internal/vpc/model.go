@@ -92,33 +92,6 @@ func (e *NACLEntry) RuleLabel() string {
 	return strconv.Itoa(e.RuleNumber)
 }
 
-// Matches reports whether the entry matches a packet (docs/semantics.md#nacl-order, #nacl-icmp). For tcp
-// and udp, port is the destination port the entry's range is matched
-// against; for ICMP, icmpType and icmpCode.
-func (e *NACLEntry) Matches(proto Protocol, addr netip.Addr, port, icmpType, icmpCode int32) bool {
-	if !e.Prefix.Contains(addr) {
-		return false
-	}
-	if e.Protocol == ProtoAll {
-		return true
-	}
-	if e.Protocol != proto {
-		return false
-	}
-	switch proto {
-	case ProtoTCP, ProtoUDP:
-		return e.FromPort <= port && port <= e.ToPort
-	case ProtoICMP:
-		return ICMPMatches(e.ICMPType, e.ICMPCode, icmpType, icmpCode)
-	case ProtoICMPv6:
-		if e.Prefix.Addr().Is4() {
-			return true // docs/semantics.md#nacl-icmp: protocol 58 with an IPv4 block matches all types
-		}
-		return ICMPMatches(e.ICMPType, e.ICMPCode, icmpType, icmpCode)
-	}
-	return true
-}
-
 // String renders the entry: "100 allow tcp 1024-65535 0.0.0.0/0".
 func (e *NACLEntry) String() string {
 	act := "deny"
@@ -136,7 +109,9 @@ func (e *NACLEntry) String() string {
 }
 
 // NACL is a network ACL. Inbound and Outbound are sorted by rule number and
-// include the built-in deny entries when the input listed them.
+// include the built-in deny entries when the input listed them. What a
+// direction decides, for one packet or for all, is evaluated in one place:
+// internal/policy (NACLEvaluate, NACLPorts, NACLSet).
 type NACL struct {
 	ID        string
 	VpcID     string
@@ -164,22 +139,6 @@ func (n *NACL) SortEntries() {
 	}
 	by(n.Inbound)
 	by(n.Outbound)
-}
-
-// Evaluate returns the first entry, in rule-number order, that matches the
-// packet, and whether it allows it. It is the one evaluation of a NACL
-// direction for one packet; policy.NACLPorts (a run of ports) and
-// policy.NACLSet (every packet, as a netspace.Set) agree with it. When no entry matches (an input that
-// omitted the built-in denies), the packet is denied by the implicit "*"
-// rule and the returned entry is nil.
-func (n *NACL) Evaluate(egress bool, proto Protocol, addr netip.Addr, port, icmpType, icmpCode int32) (*NACLEntry, bool) {
-	es := n.Entries(egress)
-	for i := range es {
-		if es[i].Matches(proto, addr, port, icmpType, icmpCode) {
-			return &es[i], es[i].Allow
-		}
-	}
-	return nil, false
 }
 
 // Interface is an elastic network interface (ENI).

@@ -146,6 +146,8 @@ func (l Location) String() string {
 
 // Rule is one security group rule with exactly one peer: the modern
 // SecurityGroupRule shape. A legacy IpPermission with N peers becomes N Rules.
+// What a rule admits is compiled in one place, policy.RuleSet, which
+// per-packet answers (policy.Rules) are memberships in.
 type Rule struct {
 	ID       string // sgr-…; empty when loaded from the legacy shape
 	GroupID  string
@@ -220,38 +222,6 @@ func (r *Rule) String() string {
 		s += " " + r.PortText()
 	}
 	return s + " " + prep + " " + r.Peer.String()
-}
-
-// MatchesTraffic reports whether the rule's protocol and port/ICMP part
-// admits a packet of protocol proto with destination port (or ICMP type and
-// code) port / icmpType, icmpCode. The peer is matched separately, since it
-// needs the inventory to resolve (docs/semantics.md#protocols).
-func (r *Rule) MatchesTraffic(proto Protocol, port, icmpType, icmpCode int32) bool {
-	if r.Protocol == ProtoAll {
-		return true
-	}
-	if r.Protocol != proto {
-		return false
-	}
-	switch {
-	case proto.HasPorts():
-		return r.FromPort <= port && port <= r.ToPort
-	case proto.IsICMP():
-		return ICMPMatches(r.FromPort, r.ToPort, icmpType, icmpCode)
-	}
-	return true // other protocols: whole protocol, ports ignored
-}
-
-// ICMPMatches reports whether a rule's (type, code) pair, with -1 as a
-// wildcard, admits a packet of ICMP type t and code c.
-func ICMPMatches(ruleType, ruleCode, t, c int32) bool {
-	if ruleType == -1 {
-		return true
-	}
-	if ruleType != t {
-		return false
-	}
-	return ruleCode == -1 || ruleCode == c
 }
 
 // FamilyMatches reports whether an ICMP rule's protocol fits the address
