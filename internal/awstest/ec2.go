@@ -290,7 +290,10 @@ func (s *EC2) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	var b xmlBuf
 	var total int
-	s.mu.Lock() // the model may be edited between pages, not during one
+	s.mu.Lock()
+	snap := *place // slice headers: tests append between calls, never edit in place
+	s.mu.Unlock()
+	place = &snap
 	switch action {
 	case "DescribeSecurityGroups":
 		total = encodePage(&b, "securityGroupInfo", place.SecurityGroups, start, size, encodeSG)
@@ -308,9 +311,10 @@ func (s *EC2) serve(w http.ResponseWriter, r *http.Request) {
 		total = encodePage(&b, "prefixListSet", place.PrefixLists, start, size, encodePrefixList)
 	case "GetManagedPrefixListEntries":
 		id := r.PostForm.Get("PrefixListId")
+		s.mu.Lock()
 		entries, ok := place.Entries[id]
+		s.mu.Unlock()
 		if !ok {
-			s.mu.Unlock()
 			ec2Error(w, http.StatusBadRequest, "InvalidPrefixListID.NotFound", "The prefix list ID '"+id+"' does not exist")
 			return
 		}
@@ -319,7 +323,6 @@ func (s *EC2) serve(w http.ResponseWriter, r *http.Request) {
 			b.str("description", e.Description)
 		})
 	}
-	s.mu.Unlock()
 	if size >= 0 && start+size < total {
 		b.text("nextToken", "page-"+strconv.Itoa(start+size))
 	}

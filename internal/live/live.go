@@ -163,8 +163,8 @@ func Snapshot(ctx context.Context, dir string, o Options) (*Result, error) {
 			if a.err != nil {
 				return
 			}
-			a.cfg = a.cfg.Copy()
-			a.cfg.APIOptions = append(a.cfg.APIOptions, s.counter(nil))
+			a.cfg = withPlainBodies(a.cfg.Copy())
+			a.cfg.APIOptions = append(a.cfg.APIOptions[:len(a.cfg.APIOptions):len(a.cfg.APIOptions)], s.counter(nil))
 			a.id, a.regions, a.err = s.resolve(ctx, a.cfg, all)
 			if a.err != nil && role != "" {
 				a.err = fmt.Errorf("role %s: %w", role, a.err)
@@ -486,7 +486,7 @@ func (s *run) place(ctx context.Context, cfg aws.Config, p *Place) error {
 	calls := map[string]int{}
 	client := ec2.NewFromConfig(cfg, func(o *ec2.Options) {
 		o.Region = p.Region
-		o.APIOptions = append(o.APIOptions, s.counter(calls))
+		o.APIOptions = append(o.APIOptions[:len(o.APIOptions):len(o.APIOptions)], s.counter(calls))
 	})
 	missing := make([]*inventory.MissingKind, len(kinds)+1)
 	errs := make([]error, len(kinds)+1)

@@ -41,6 +41,10 @@ func (noBackoff) BackoffDelay(int, error) (time.Duration, error) { return 0, nil
 // setup starts the test endpoint, isolates the SDK's environment and
 // returns options reading through awsconf as the CLI does.
 func setup(t *testing.T, region string) (*awstest.EC2, Options) {
+	return setupB(t, region)
+}
+
+func setupB(t testing.TB, region string) (*awstest.EC2, Options) {
 	t.Helper()
 	srv := awstest.NewEC2(t)
 	srv.AddCredentials(testKey, testAccount)
