@@ -4,7 +4,9 @@
 // of each managed prefix list as pl-….json, and a manifest.json. The
 // offline loader (internal/inventory) reads that folder unchanged, so a
 // live run and a later offline run of the same snapshot see the same
-// inventory by construction.
+// inventory by construction. What it relies on in the EC2 API (pages,
+// the two rule shapes, prefix-list entries, refusals):
+// docs/semantics.md#live-api.
 package live
 
 import (
