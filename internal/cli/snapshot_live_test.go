@@ -138,6 +138,8 @@ func TestLiveWithoutCredentials(t *testing.T) {
 		{"snapshot", "--aws", "-o", filepath.Join(t.TempDir(), "s")},
 		{"audit", "--aws"},
 		{"check", "--aws", "--from", "10.0.0.1", "--to", "10.0.0.2", "--port", "443"},
+		{"observe", "--aws", "--flows", "flows.log"},
+		{"learn", "--aws", "--flows", "flows.log"},
 	} {
 		start := time.Now()
 		_, errOut, code := run(t, args...)
@@ -195,6 +197,9 @@ func TestSnapshotUsage(t *testing.T) {
 		{[]string{"audit", "x.json", "--profile", "p"}, "--profile say how to reach AWS"},
 		{[]string{"check", "x.json", "--region", "eu-west-1", "--from", "a", "--to", "b", "--port", "1"}, "--region say how to reach AWS"},
 		{[]string{"observe", "--flows", "f.log", "--role-arn", "arn:aws:iam::1:role/r"}, "--role-arn say how to reach AWS"},
+		{[]string{"learn", "x.json", "--flows", "f.log", "--role-session-name", "me"}, "--role-session-name say how to reach AWS"},
+		{[]string{"diff", "x.json", "--plan", "p.json", "--profile", "p", "--region", "all"}, "--profile, --region say how to reach AWS"},
+		{[]string{"replay", "x.json", "--plan", "p.json", "--flows", "f.log", "--profile", "p"}, "--profile say how to reach AWS"},
 	} {
 		_, errOut, code := run(t, c.args...)
 		if code != 2 || !strings.Contains(errOut, c.want) {
