@@ -2,42 +2,68 @@ package live
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"reflect"
 	"sort"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
-// writeCLIJSON writes {"<key>": [items...]} the way `aws ec2 describe-*`
-// prints a merged, paginated result: members named as the API model names
-// them (the SDK's exported field names are those names), absent members
-// (nil pointers, nil lists) left out, empty lists kept as [], times in the
-// CLI's ISO 8601 form. The SDK's unexported bookkeeping fields are skipped.
-func writeCLIJSON[T any](w io.Writer, key string, items []T) error {
-	bw := bufio.NewWriterSize(w, 1<<16)
-	e := &cliEncoder{w: bw}
-	e.raw("{\n    ")
-	e.str(key)
-	e.raw(": [")
+// cliWriter writes {"<key>": [items...]} the way `aws ec2 describe-*`
+// prints a merged, paginated result, a page at a time: members named as
+// the API model names them (the SDK's exported field names are those
+// names), absent members (nil pointers, nil lists) left out, empty lists
+// kept as [], strings with only '"', '\\' and control characters escaped
+// (the CLI prints other characters as they are), times in the CLI's ISO
+// 8601 form. The SDK's unexported bookkeeping fields are skipped.
+type cliWriter struct {
+	e     cliEncoder
+	items int
+}
+
+func newCLIWriter(w io.Writer, key string) *cliWriter {
+	c := &cliWriter{e: cliEncoder{w: bufio.NewWriterSize(w, 1<<16)}}
+	c.e.raw("{\n    ")
+	c.e.str(key)
+	c.e.raw(": [")
+	return c
+}
+
+// add writes one page's items.
+func addItems[T any](c *cliWriter, items []T) error {
 	for i := range items {
-		if i > 0 {
-			e.raw(",")
+		if c.items > 0 {
+			c.e.raw(",")
 		}
-		e.raw("\n")
-		e.indent(2)
-		e.value(reflect.ValueOf(&items[i]).Elem(), 2)
+		c.items++
+		c.e.raw("\n")
+		c.e.indent(2)
+		c.e.value(reflect.ValueOf(&items[i]).Elem(), 2)
 	}
-	if len(items) > 0 {
-		e.raw("\n    ")
+	return c.e.err
+}
+
+// finish closes the list and the document and flushes.
+func (c *cliWriter) finish() error {
+	if c.items > 0 {
+		c.e.raw("\n    ")
 	}
-	e.raw("]\n}\n")
-	if e.err != nil {
-		return e.err
+	c.e.raw("]\n}\n")
+	if c.e.err != nil {
+		return c.e.err
 	}
-	return bw.Flush()
+	return c.e.w.Flush()
+}
+
+// writeCLIJSON writes a whole list at once.
+func writeCLIJSON[T any](w io.Writer, key string, items []T) error {
+	c := newCLIWriter(w, key)
+	if err := addItems(c, items); err != nil {
+		return err
+	}
+	return c.finish()
 }
 
 type cliEncoder struct {
@@ -58,8 +84,50 @@ func (e *cliEncoder) indent(depth int) {
 	}
 }
 
+const hexDigits = "0123456789abcdef"
+
+// str writes s as a JSON string the way Python's json module with
+// ensure_ascii off (the AWS CLI) does: '"', '\\' and control characters
+// escaped, everything else as it is; invalid UTF-8 becomes U+FFFD.
 func (e *cliEncoder) str(s string) {
-	b, _ := json.Marshal(s) // strings always marshal
+	b := append(e.buf[:0], '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			b = append(b, c)
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				b = append(b, "\ufffd"...)
+			} else {
+				b = append(b, s[i:i+size]...)
+			}
+			i += size
+			continue
+		}
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		case '\b':
+			b = append(b, '\\', 'b')
+		case '\f':
+			b = append(b, '\\', 'f')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		}
+		i++
+	}
+	b = append(b, '"')
+	e.buf = b
 	if e.err == nil {
 		_, e.err = e.w.Write(b)
 	}

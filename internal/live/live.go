@@ -442,17 +442,40 @@ var kinds = []kind{
 		}},
 }
 
-// pages reads every page of one call and writes the merged items to path.
-func pages[T any](ctx context.Context, path, key string, more func() bool, next func(context.Context) ([]T, error)) error {
-	items := []T{} // [] when the account has none, as the CLI prints
-	for more() {
-		page, err := next(ctx)
-		if err != nil {
-			return err
+// pages reads every page of one call and writes the items to path as
+// they come, one list as the CLI prints a merged result. The file is
+// created with the first page and removed when a later page fails, so a
+// refused or failed kind leaves no file behind.
+func pages[T any](ctx context.Context, path, key string, more func() bool, next func(context.Context) ([]T, error)) (err error) {
+	var f *os.File
+	var w *cliWriter
+	defer func() {
+		if err != nil && f != nil {
+			f.Close()
+			os.Remove(path)
 		}
-		items = append(items, page...)
+	}()
+	for first := true; first || more(); first = false {
+		var page []T
+		if more() {
+			if page, err = next(ctx); err != nil {
+				return err
+			}
+		}
+		if f == nil {
+			if f, err = os.Create(path); err != nil {
+				return err
+			}
+			w = newCLIWriter(f, key)
+		}
+		if err = addItems(w, page); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
 	}
-	return writeFile(path, key, items)
+	if err = w.finish(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 func writeFile[T any](path, key string, items []T) error {
