@@ -111,7 +111,8 @@ func (f *awsFlags) usedWithout(flows []string) error {
 // credentials checked before any call.
 func (f *awsFlags) liveOptions() live.Options {
 	base := ""
-	if len(f.Regions) > 0 && !strings.EqualFold(f.Regions[0], "all") {
+	all := len(f.Regions) == 1 && strings.EqualFold(f.Regions[0], "all")
+	if len(f.Regions) > 0 && !all {
 		base = f.Regions[0]
 	}
 	return live.Options{
@@ -119,7 +120,15 @@ func (f *awsFlags) liveOptions() live.Options {
 		RoleARNs: f.RoleARNs,
 		Version:  readBuild().Version,
 		Config: func(ctx context.Context, role string) (aws.Config, error) {
-			return f.config(ctx, base, role)
+			region := base
+			if all && role != "" {
+				// --region all names no region, but assuming a role calls
+				// STS in one: the configured one, else us-east-1.
+				if probe, err := awsconf.Load(ctx, awsconf.Options{Profile: f.Profile}); err == nil && probe.Region == "" {
+					region = "us-east-1"
+				}
+			}
+			return f.config(ctx, region, role)
 		},
 	}
 }

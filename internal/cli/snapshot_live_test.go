@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -228,5 +229,25 @@ func TestPrintPolicy(t *testing.T) {
 	}
 	if !strings.Contains(string(readme), out) {
 		t.Error("README.md does not hold the policy `walls snapshot --print-policy` prints")
+	}
+}
+
+func TestSnapshotAllRegionsRoleWithoutConfiguredRegion(t *testing.T) {
+	srv := liveServer(t)
+	t.Setenv("AWS_REGION", "")
+	srv.SetRegions("eu-west-1", "ap-south-1")
+	srv.AddRole("arn:aws:iam::444455556666:role/walls")
+	srv.Place("444455556666", "ap-south-1").Fill("444455556666", "ap-south-1", 2, 2)
+	dir := filepath.Join(t.TempDir(), "snap")
+	out, errOut, code := run(t, "snapshot", "--aws", "--region", "all", "--role-arn", "arn:aws:iam::444455556666:role/walls", "-o", dir)
+	if code != 0 || strings.Count(out, "\n") != 2 {
+		t.Fatalf("exit %d, stdout %s, stderr %s", code, out, errOut)
+	}
+	// The role is assumed in a region (STS needs one; the test endpoint
+	// does not check it, AWS does).
+	f := &awsFlags{Live: true, Regions: []string{"all"}, RoleARNs: []string{"arn:aws:iam::444455556666:role/walls"}}
+	cfg, err := f.liveOptions().Config(context.Background(), f.RoleARNs[0])
+	if err != nil || cfg.Region != "us-east-1" {
+		t.Errorf("role config region %q, %v; want us-east-1", cfg.Region, err)
 	}
 }

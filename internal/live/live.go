@@ -118,10 +118,17 @@ const KindPrefixListEntries = "prefix list entries"
 // dir, which must not exist or be empty. Access refused for one kind is
 // recorded in that place's manifest and the other kinds are still read;
 // any other failure stops the snapshot with an error.
-func Snapshot(ctx context.Context, dir string, o Options) (*Result, error) {
+func Snapshot(ctx context.Context, dir string, o Options) (res *Result, err error) {
 	if err := checkOutput(dir); err != nil {
 		return nil, err
 	}
+	// A snapshot that fails (or is interrupted) leaves nothing behind: a
+	// half-written place would load later as a smaller account.
+	defer func() {
+		if err != nil {
+			removeContents(dir)
+		}
+	}()
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -219,7 +226,7 @@ func Snapshot(ctx context.Context, dir string, o Options) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	res := &Result{Calls: s.calls}
+	res = &Result{Calls: s.calls}
 	for _, p := range places {
 		res.Places = append(res.Places, *p)
 	}
@@ -257,6 +264,14 @@ func checkOutput(dir string) error {
 		return &UsageError{Msg: fmt.Sprintf("-o %s: the folder is not empty; give a new folder for each snapshot (walls reads several snapshot folders as a series)", dir)}
 	}
 	return nil
+}
+
+// removeContents empties dir, which checkOutput found new or empty.
+func removeContents(dir string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		os.RemoveAll(filepath.Join(dir, e.Name()))
+	}
 }
 
 // run is one snapshot's shared state.

@@ -461,3 +461,17 @@ func TestSnapshotNoRegion(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+func TestSnapshotFailureLeavesNothing(t *testing.T) {
+	srv, o := setup(t, "eu-west-1")
+	srv.Place(testAccount, "eu-west-1").Fill(testAccount, "eu-west-1", 10, 10)
+	srv.Fail("DescribeSubnets", 500, 50) // more than the retries
+	dir := filepath.Join(t.TempDir(), "snap")
+	if _, err := Snapshot(context.Background(), dir, o); err == nil || !strings.Contains(err.Error(), "DescribeSubnets") {
+		t.Fatalf("err %v", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 0 {
+		t.Errorf("a failed snapshot left %d entries in %s", len(entries), dir)
+	}
+}
