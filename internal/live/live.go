@@ -53,7 +53,8 @@ type Options struct {
 	Version string
 	// Now stamps the manifests; nil means time.Now.
 	Now func() time.Time
-	// Progress, when set, is called as places finish and calls are made.
+	// Progress, when set, is called as places finish and calls are made,
+	// from one goroutine at a time.
 	Progress func(Progress)
 }
 
@@ -173,7 +174,6 @@ func Snapshot(ctx context.Context, dir string, o Options) (res *Result, err erro
 				return
 			}
 			a.cfg = withPlainBodies(a.cfg.Copy())
-			a.cfg.APIOptions = append(a.cfg.APIOptions[:len(a.cfg.APIOptions):len(a.cfg.APIOptions)], s.counter(nil))
 			a.id, a.regions, a.err = s.resolve(ctx, a.cfg, all)
 			if a.err != nil && role != "" {
 				a.err = fmt.Errorf("role %s: %w", role, a.err)
@@ -282,12 +282,18 @@ type run struct {
 	n      atomic.Int64
 	done   atomic.Int64
 	places int
+	pmu    sync.Mutex // serialises Progress calls
 }
 
+// report calls Progress, one call at a time, with figures that never go
+// back.
 func (s *run) report() {
-	if s.o.Progress != nil {
-		s.o.Progress(Progress{PlacesDone: int(s.done.Load()), Places: s.places, Calls: s.n.Load()})
+	if s.o.Progress == nil {
+		return
 	}
+	s.pmu.Lock()
+	defer s.pmu.Unlock()
+	s.o.Progress(Progress{PlacesDone: int(s.done.Load()), Places: s.places, Calls: s.n.Load()})
 }
 
 // counter is an SDK middleware that counts each operation called (not its
@@ -320,7 +326,10 @@ func (s *run) resolve(ctx context.Context, cfg aws.Config, all bool) (string, []
 	if region == "" {
 		region = fallbackRegion
 	}
-	id, err := sts.NewFromConfig(cfg, func(o *sts.Options) { o.Region = region }).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	id, err := sts.NewFromConfig(cfg, func(o *sts.Options) {
+		o.Region = region
+		o.APIOptions = append(o.APIOptions[:len(o.APIOptions):len(o.APIOptions)], s.counter(nil))
+	}).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return "", nil, fmt.Errorf("sts:GetCallerIdentity: %w", err)
 	}
@@ -337,7 +346,10 @@ func (s *run) resolve(ctx context.Context, cfg aws.Config, all bool) (string, []
 		}
 		return account, []string{cfg.Region}, nil
 	}
-	out, err := ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.Region = region }).DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
+	out, err := ec2.NewFromConfig(cfg, func(o *ec2.Options) {
+		o.Region = region
+		o.APIOptions = append(o.APIOptions[:len(o.APIOptions):len(o.APIOptions)], s.counter(nil))
+	}).DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
 	if err != nil {
 		return "", nil, fmt.Errorf("ec2:DescribeRegions in %s (for --region all): %w", account, err)
 	}

@@ -221,6 +221,9 @@ func TestSnapshotEqualsModel(t *testing.T) {
 		t.Errorf("calls %v, want 6 DescribeSecurityGroups and 9 DescribeNetworkInterfaces pages", calls)
 	}
 	m := res.Places[0].Manifest
+	if res.Calls["ec2:DescribeSecurityGroups"] != 6 || res.Calls["sts:GetCallerIdentity"] != 1 {
+		t.Errorf("run calls %v, want each call counted once", res.Calls)
+	}
 	if m.Calls["ec2:DescribeSecurityGroups"] != 6 || m.Version != "v0.0.0-test" {
 		t.Errorf("manifest %+v", m)
 	}
