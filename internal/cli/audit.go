@@ -20,6 +20,7 @@ func init() { register(newAuditCmd) }
 type AuditOptions struct {
 	IO           *IOStreams
 	Inputs       []string
+	AWS          awsFlags
 	Format       string
 	FailOn       string
 	Suppressions []string
@@ -72,6 +73,7 @@ Exit codes: 0 done (no finding at or above --fail-on), 1 findings at or above
 	f.StringArrayVar(&o.Suppressions, "suppressions", nil, "suppressions file (YAML or JSON); repeatable")
 	f.StringSliceVar(&o.Checks, "checks", nil, "run only these check IDs (comma-separated)")
 	o.addFlags(f, "use")
+	o.AWS.addFlags(f)
 	f.Lookup("flows").Usage += "; enables the WALLS-FLOW checks"
 	f.StringVar(&o.ClientPorts, policy.ClientPortsFlag, policy.DefaultClientPorts.String(), policy.ClientPortsUsage)
 	f.IntVar(&o.RuleQuota, "sg-rule-quota", 60, "security group rules quota per direction and address family")
@@ -123,10 +125,13 @@ func runAudit(ctx context.Context, o *AuditOptions) error {
 		}
 		opts.Suppressions = append(opts.Suppressions, sups...)
 	}
-	if len(o.Inputs) == 0 {
-		return badInputf("no input: pass files or folders of AWS CLI output, terraform show -json, .tf folders or CloudFormation templates")
+	if err := o.AWS.usedWithout(o.Flows); err != nil {
+		return err
 	}
-	inv, err := loadCurrentInventory(o.IO, o.Inputs)
+	if len(o.Inputs) == 0 && !o.AWS.Live {
+		return badInputf("no input: pass --aws or files or folders of AWS CLI output, terraform show -json, .tf folders or CloudFormation templates")
+	}
+	inv, err := loadCurrentInputs(o.IO, o.Inputs, &o.AWS)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ func init() { register(newCheckCmd) }
 type CheckOptions struct {
 	IO          *IOStreams
 	Inputs      []string
+	AWS         awsFlags
 	From, To    string
 	Protocol    string
 	Port        int
@@ -74,6 +75,7 @@ Exit codes: 0 allowed, 1 denied, or --plan given a plan that does not hold,
 	f.StringVar(&o.ClientPorts, policy.ClientPortsFlag, policy.DefaultClientPorts.String(), policy.ClientPortsUsage)
 	f.BoolVar(&o.IPv6, "ipv6", false, "use the endpoints' IPv6 addresses when neither is given as an IP")
 	f.StringVar(&o.Format, "format", "table", "output format: table or json")
+	o.AWS.addFlags(f)
 	f.StringVar(&o.Plan, "plan", "", "evaluate against the proposed rules of this plan file instead of the current ones")
 	return cmd
 }
@@ -86,10 +88,13 @@ func runCheck(o *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	if len(o.Inputs) == 0 {
-		return badInputf("no inventory given: pass files or folders of `aws ec2 describe-*` output")
+	if err := o.AWS.usedWithout(nil); err != nil {
+		return err
 	}
-	inv, err := loadCurrentInventory(o.IO, o.Inputs)
+	if len(o.Inputs) == 0 && !o.AWS.Live {
+		return badInputf("no inventory given: pass --aws or files or folders of `aws ec2 describe-*` output")
+	}
+	inv, err := loadCurrentInputs(o.IO, o.Inputs, &o.AWS)
 	if err != nil {
 		return err
 	}

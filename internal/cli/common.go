@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"path/filepath"
+	"reflect"
 	"strings"
 
 	"github.com/walls-dev/walls/internal/inventory"
@@ -24,6 +27,90 @@ func loadInventory(io *IOStreams, paths []string) (*vpc.Inventory, error) {
 	}
 	reportInventory(io, inv)
 	return inv, nil
+}
+
+// loadInputs is loadInventory with the account read live when --aws is
+// given (a nil a reads no account).
+//
+// What was read live is named "aws:<account>/<region>/<file>" in
+// locations (findings, warnings, errors), not by the temporary folder it
+// passed through, which is gone when the command prints.
+func loadInputs(io *IOStreams, paths []string, a *awsFlags) (*vpc.Inventory, error) {
+	all, done, err := a.liveInputs(io, paths)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	if len(all) == len(paths) {
+		return loadInventory(io, paths)
+	}
+	tmp := all[len(all)-1] + string(filepath.Separator)
+	inv, err := inventory.Load(all)
+	if cerr := io.runContext().Err(); cerr != nil {
+		return nil, cerr
+	}
+	if err != nil {
+		return nil, badInput(errors.New(strings.ReplaceAll(err.Error(), tmp, liveLabel)))
+	}
+	relabel(reflect.ValueOf(inv), tmp)
+	for i, w := range inv.Warnings {
+		inv.Warnings[i].Message = strings.ReplaceAll(w.Message, tmp, liveLabel)
+	}
+	reportInventory(io, inv)
+	return inv, nil
+}
+
+// liveLabel stands for the live account in locations.
+const liveLabel = "aws:"
+
+var locationType = reflect.TypeOf(vpc.Location{})
+
+// relabel renames every location under the temporary folder tmp reachable
+// from v (exported fields only) as liveLabel + its path inside tmp.
+func relabel(v reflect.Value, tmp string) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			relabel(v.Elem(), tmp)
+		}
+	case reflect.Struct:
+		if v.Type() == locationType {
+			f := v.FieldByName("File")
+			if f.CanSet() && strings.HasPrefix(f.String(), tmp) {
+				f.SetString(liveLabel + filepath.ToSlash(strings.TrimPrefix(f.String(), tmp)))
+			}
+			return
+		}
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				relabel(v.Field(i), tmp)
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return
+		}
+		for i := 0; i < v.Len(); i++ {
+			relabel(v.Index(i), tmp)
+		}
+	case reflect.Map:
+		if v.Type().Elem().Kind() != reflect.Pointer {
+			return // values are copies; the model keeps locations behind pointers
+		}
+		for _, k := range v.MapKeys() {
+			relabel(v.MapIndex(k), tmp)
+		}
+	}
+}
+
+// loadCurrentInputs is loadCurrentInventory with the account read live
+// when --aws is given.
+func loadCurrentInputs(io *IOStreams, paths []string, a *awsFlags) (*vpc.Inventory, error) {
+	inv, err := loadInputs(io, paths, a)
+	if err != nil {
+		return nil, err
+	}
+	return inv.Current(), nil
 }
 
 // loadCurrentInventory is loadInventory for commands that judge today's

@@ -18,6 +18,7 @@ func init() { register(newDiffCmd) }
 type DiffOptions struct {
 	IO     *IOStreams
 	Inputs []string
+	AWS    awsFlags
 	Plan   string
 	Format string
 	All    bool
@@ -58,6 +59,7 @@ Exit codes: 0 the plan allows nothing the current rules deny, 1 it does
 	f := cmd.Flags()
 	f.StringVar(&o.Plan, "plan", "", "plan file written by walls learn -o (required)")
 	f.StringVar(&o.Format, "format", "table", "output format: table or json")
+	o.AWS.addFlags(f)
 	f.BoolVar(&o.All, "all", false, "list unchanged groups too (table)")
 	return cmd
 }
@@ -66,7 +68,10 @@ func runDiff(o *DiffOptions) error {
 	if err := checkFormat(o.Format, "table", "json"); err != nil {
 		return err
 	}
-	p, inv, err := loadPlanAndInventory(o.IO, o.Plan, o.Inputs)
+	if err := o.AWS.usedWithout(nil); err != nil {
+		return err
+	}
+	p, inv, err := loadPlanAndInventory(o.IO, o.Plan, o.Inputs, &o.AWS)
 	if err != nil {
 		return err
 	}
@@ -81,7 +86,7 @@ func runDiff(o *DiffOptions) error {
 		// diff can never exit 0 while listing a widening.
 		failures = []string{"the plan allows what the current rules deny (see the diff)"}
 	}
-	if len(o.Inputs) == 0 {
+	if len(o.Inputs) == 0 && !o.AWS.Live {
 		fmt.Fprintln(o.IO.ErrOut, "walls: note: diff without the inventory: security-group and prefix-list peers resolve to no addresses, "+
 			"so what they allow counts as no longer allowed and only CIDRs prove them within the current rules; pass the inventory for the exact difference")
 	}
@@ -132,15 +137,15 @@ func loadPlan(path string) (*plan.Plan, error) {
 
 // loadPlanAndInventory reads the plan and, when inputs are given, the
 // inventory, refusing a plan that drifted from it.
-func loadPlanAndInventory(ios *IOStreams, planPath string, inputs []string) (*plan.Plan, *vpc.Inventory, error) {
+func loadPlanAndInventory(ios *IOStreams, planPath string, inputs []string, a *awsFlags) (*plan.Plan, *vpc.Inventory, error) {
 	p, err := loadPlan(planPath)
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(inputs) == 0 {
+	if len(inputs) == 0 && (a == nil || !a.Live) {
 		return p, vpc.New(), nil
 	}
-	inv, err := loadInventory(ios, inputs)
+	inv, err := loadInputs(ios, inputs, a)
 	if err != nil {
 		return nil, nil, err
 	}

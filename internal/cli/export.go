@@ -22,6 +22,7 @@ type ExportOptions struct {
 	Plan   string
 	Format string
 	Output string
+	AWS    awsFlags
 }
 
 func newExportCmd(io *IOStreams) *cobra.Command {
@@ -72,6 +73,7 @@ Exit codes: 0 written, 1 the plan allows what the current rules deny
 	f.StringVar(&o.Plan, "plan", "", "plan file written by walls learn -o (required)")
 	f.StringVar(&o.Format, "format", "", "terraform, cloudformation or awscli (required)")
 	f.StringVarP(&o.Output, "output", "o", "", "write here instead of stdout")
+	o.AWS.addFlags(f)
 	return cmd
 }
 
@@ -87,7 +89,10 @@ func runExport(o *ExportOptions) error {
 			return err
 		}
 	}
-	p, inv, err := loadPlanAndInventory(o.IO, o.Plan, o.Inputs)
+	if err := o.AWS.usedWithout(nil); err != nil {
+		return err
+	}
+	p, inv, err := loadPlanAndInventory(o.IO, o.Plan, o.Inputs, &o.AWS)
 	if err != nil {
 		return err
 	}

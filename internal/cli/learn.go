@@ -19,6 +19,7 @@ func init() { register(newLearnCmd) }
 type LearnOptions struct {
 	IO       *IOStreams
 	Inputs   []string
+	AWS      awsFlags
 	Pin      bool
 	MaxRules int
 	Holdout  float64
@@ -100,6 +101,7 @@ printed with its group), 2 bad usage or bad input.`,
 		"let the replays pass over traffic of interfaces missing from the inventory or whose groups' rules are not loaded")
 	f.StringVarP(&o.Output, "output", "o", "", "write the plan file here (- for stdout, as --format json)")
 	f.StringVar(&o.Format, "format", "table", "output format: table or json (the plan)")
+	o.AWS.addFlags(f)
 	return cmd
 }
 
@@ -110,8 +112,11 @@ func runLearn(ctx context.Context, o *LearnOptions) error {
 	if len(o.Flows) == 0 {
 		return badInputf("learn needs --flows: files, folders or - for stdin")
 	}
-	if len(o.Inputs) == 0 {
-		return badInputf("learn needs the inventory: pass files or folders of AWS CLI output, terraform show -json, .tf folders or CloudFormation templates")
+	if err := o.AWS.usedWithout(o.Flows); err != nil {
+		return err
+	}
+	if len(o.Inputs) == 0 && !o.AWS.Live {
+		return badInputf("learn needs the inventory: pass --aws or files or folders of AWS CLI output, terraform show -json, .tf folders or CloudFormation templates")
 	}
 	if o.MaxRules < 1 {
 		return badInputf("--max-rules %d: want at least 1", o.MaxRules)
@@ -130,7 +135,7 @@ func runLearn(ctx context.Context, o *LearnOptions) error {
 			return err
 		}
 	}
-	inv, err := loadInventory(o.IO, o.Inputs)
+	inv, err := loadInputs(o.IO, o.Inputs, &o.AWS)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ func init() { register(newObserveCmd) }
 type ObserveOptions struct {
 	IO     *IOStreams
 	Inputs []string // inventory files and folders
+	AWS    awsFlags
 	Format string
 	flowFlags
 }
@@ -59,6 +60,7 @@ Exit codes: 0 success, 2 bad usage or bad input (more malformed lines than
 	f := cmd.Flags()
 	o.addFlags(f, "keep")
 	f.StringVar(&o.Format, "format", "table", "output format: table, json or csv")
+	o.AWS.addFlags(f)
 	return cmd
 }
 
@@ -72,12 +74,15 @@ func runObserve(ctx context.Context, o *ObserveOptions) error {
 	if len(o.Flows) == 0 {
 		return badInputf("observe needs --flows: files, folders or - for stdin")
 	}
+	if err := o.AWS.usedWithout(o.Flows); err != nil {
+		return err
+	}
 	opts, err := o.options(o.IO)
 	if err != nil {
 		return err
 	}
-	if len(o.Inputs) > 0 {
-		if opts.Inventory, err = loadInventory(o.IO, o.Inputs); err != nil {
+	if len(o.Inputs) > 0 || o.AWS.Live {
+		if opts.Inventory, err = loadInputs(o.IO, o.Inputs, &o.AWS); err != nil {
 			return err
 		}
 	}

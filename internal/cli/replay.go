@@ -15,6 +15,7 @@ func init() { register(newReplayCmd) }
 type ReplayOptions struct {
 	IO     *IOStreams
 	Inputs []string
+	AWS    awsFlags
 	Plan   string
 	Format string
 	// AllowUnattributed passes a replay that met traffic of interfaces it
@@ -71,6 +72,7 @@ unattributed, 2 bad usage, bad input or a stale plan.`,
 	f.BoolVar(&o.AllowUnattributed, "allow-unattributed", false,
 		"pass although traffic of interfaces missing from the inventory or whose groups' rules are not loaded was not checked")
 	f.StringVar(&o.Format, "format", "table", "output format: table or json")
+	o.AWS.addFlags(f)
 	return cmd
 }
 
@@ -81,10 +83,13 @@ func runReplay(ctx context.Context, o *ReplayOptions) error {
 	if len(o.Flows) == 0 {
 		return badInputf("replay needs --flows: files, folders or - for stdin")
 	}
-	if len(o.Inputs) == 0 {
-		return badInputf("replay needs the inventory the plan was made against: pass its files or folders")
+	if err := o.AWS.usedWithout(o.Flows); err != nil {
+		return err
 	}
-	p, inv, err := loadPlanAndInventory(o.IO, o.Plan, o.Inputs)
+	if len(o.Inputs) == 0 && !o.AWS.Live {
+		return badInputf("replay needs the inventory the plan was made against: pass --aws or its files or folders")
+	}
+	p, inv, err := loadPlanAndInventory(o.IO, o.Plan, o.Inputs, &o.AWS)
 	if err != nil {
 		return err
 	}

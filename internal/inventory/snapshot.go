@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -26,15 +27,58 @@ const ManifestKind = "snapshot"
 
 // Manifest is the content of manifest.json:
 //
-//	{"walls": "snapshot", "time": "2024-05-01T12:00:00Z", "account": "111122223333", "region": "eu-west-1"}
+//	{"walls": "snapshot", "time": "2024-05-01T12:00:00Z", "account": "111122223333", "region": "eu-west-1",
+//	 "version": "v1.2.0", "calls": {"ec2:DescribeSecurityGroups": 3},
+//	 "missing": [{"kind": "network ACLs", "action": "ec2:DescribeNetworkAcls", "reason": "denied",
+//	              "code": "UnauthorizedOperation", "effect": "NACL hops not evaluated"}]}
 //
-// walls and time are required; time is RFC 3339. account and region are
-// optional and only reported.
+// walls and time are required; time is RFC 3339. The others are optional:
+// account and region are reported and tell places apart; version, calls
+// and missing are written by `walls snapshot` (the walls version that took
+// it, the API calls made per action, the kinds it could not read and why).
+// Each missing kind is reported again whenever the snapshot is loaded.
 type Manifest struct {
-	Walls   string    `json:"walls"`
-	Time    time.Time `json:"time"`
-	Account string    `json:"account,omitempty"`
-	Region  string    `json:"region,omitempty"`
+	Walls   string         `json:"walls"`
+	Time    time.Time      `json:"time"`
+	Account string         `json:"account,omitempty"`
+	Region  string         `json:"region,omitempty"`
+	Version string         `json:"version,omitempty"`
+	Calls   map[string]int `json:"calls,omitempty"`
+	Missing []MissingKind  `json:"missing,omitempty"`
+}
+
+// MissingKind is one kind a live snapshot could not read.
+type MissingKind struct {
+	// Kind is the inventory kind (a vpc.Kind such as "network ACLs", or
+	// "prefix list entries").
+	Kind string `json:"kind"`
+	// Action is the IAM action of the refused call, e.g.
+	// "ec2:DescribeNetworkAcls".
+	Action string `json:"action"`
+	// Reason is "denied" for an access refusal.
+	Reason string `json:"reason"`
+	// Code is the API's error code (UnauthorizedOperation, AccessDenied).
+	Code string `json:"code,omitempty"`
+	// Effect says what walls cannot evaluate without the kind.
+	Effect string `json:"effect,omitempty"`
+}
+
+// Message is the one line walls prints for a missing kind, live and when
+// the snapshot is loaded later: "ec2:DescribeNetworkAcls denied in
+// 123456789012/eu-west-1: NACL hops not evaluated".
+func (k MissingKind) Message(account, region string) string {
+	place := account + "/" + region
+	if account == "" || region == "" {
+		place = strings.Trim(place, "/")
+	}
+	msg := k.Action + " " + k.Reason
+	if place != "" {
+		msg += " in " + place
+	}
+	if k.Effect != "" {
+		msg += ": " + k.Effect
+	}
+	return msg
 }
 
 // ParseManifest validates a manifest.json. Errors are *vpc.InputError
@@ -71,7 +115,7 @@ func ParseManifest(file string, data []byte) (*Manifest, []vpc.Warning, error) {
 		key      string
 		required bool
 		dst      *string
-	}{{"walls", true, &m.Walls}, {"account", false, &m.Account}, {"region", false, &m.Region}} {
+	}{{"walls", true, &m.Walls}, {"account", false, &m.Account}, {"region", false, &m.Region}, {"version", false, &m.Version}} {
 		s, _, err := str(f.key, f.required)
 		if err != nil {
 			var ie *vpc.InputError
@@ -97,21 +141,94 @@ func ParseManifest(file string, data []byte) (*Manifest, []vpc.Warning, error) {
 		return fail("time", fmt.Sprintf("%q is not an RFC 3339 time; expected a time such as 2024-05-01T12:00:00Z", ts))
 	}
 	m.Time = t
-	var warnings []vpc.Warning
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
+	if raw, ok := fields["calls"]; ok {
+		var calls map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &calls); err != nil || calls == nil {
+			return fail("calls", `expected an object of API actions and call counts such as {"ec2:DescribeVpcs": 1}`)
+		}
+		m.Calls = make(map[string]int, len(calls))
+		for _, action := range sortedKeys(calls) {
+			var n int
+			if err := json.Unmarshal(calls[action], &n); err != nil || n < 0 {
+				return fail("calls."+action, fmt.Sprintf("%s: expected a count of calls, a whole number 0 or more", bytes.TrimSpace(calls[action])))
+			}
+			m.Calls[action] = n
+		}
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	if raw, ok := fields["missing"]; ok {
+		var items []json.RawMessage
+		if err := json.Unmarshal(raw, &items); err != nil || items == nil {
+			return fail("missing", `expected an array of missing kinds such as [{"kind": "network ACLs", "action": "ec2:DescribeNetworkAcls", "reason": "denied"}]`)
+		}
+		for i, item := range items {
+			path := fmt.Sprintf("missing[%d]", i)
+			var kf map[string]json.RawMessage
+			if err := json.Unmarshal(item, &kf); err != nil || kf == nil {
+				return fail(path, `expected an object with kind, action and reason`)
+			}
+			var k MissingKind
+			for _, f := range []struct {
+				key      string
+				required bool
+				dst      *string
+			}{{"kind", true, &k.Kind}, {"action", true, &k.Action}, {"reason", true, &k.Reason}, {"code", false, &k.Code}, {"effect", false, &k.Effect}} {
+				v, ok := kf[f.key]
+				if !ok {
+					if f.required {
+						return fail(path+"."+f.key, "missing; expected a string")
+					}
+					continue
+				}
+				if err := json.Unmarshal(v, f.dst); err != nil || string(bytes.TrimSpace(v)) == "null" {
+					return fail(path+"."+f.key, fmt.Sprintf("%s is not a string", bytes.TrimSpace(v)))
+				}
+				if f.required && *f.dst == "" {
+					return fail(path+"."+f.key, "empty; expected a string")
+				}
+			}
+			m.Missing = append(m.Missing, k)
+		}
+	}
+	var warnings []vpc.Warning
+	for _, k := range sortedKeys(fields) {
 		switch k {
-		case "walls", "time", "account", "region":
+		case "walls", "time", "account", "region", "version", "calls", "missing":
 		default:
 			warnings = append(warnings, vpc.Warning{Code: "unknown-key", Source: vpc.Location{File: file, Path: k},
 				Message: fmt.Sprintf("manifest key %q is unknown; ignored", k)})
 		}
 	}
 	return m, warnings, nil
+}
+
+// WriteManifest writes m as manifest.json content, indented, with a final
+// newline.
+func WriteManifest(w io.Writer, m *Manifest) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// MissingWarnings are the warnings a manifest's missing kinds give when
+// the snapshot is loaded: the same lines `walls snapshot` printed.
+func (m *Manifest) MissingWarnings() []vpc.Warning {
+	var out []vpc.Warning
+	for _, k := range m.Missing {
+		out = append(out, vpc.Warning{Code: "snapshot-kind-missing", Resource: k.Kind, Message: k.Message(m.Account, m.Region)})
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // snapshot is one inventory taken at one time: the files in its folder.
@@ -157,6 +274,7 @@ func groupSnapshots(results []*parsed, tfDirs, manifests []string) ([]*snapshot,
 			continue
 		}
 		warnings = append(warnings, ws...)
+		warnings = append(warnings, m.MissingWarnings()...)
 		d := filepath.Clean(filepath.Dir(p))
 		byDir[d] = &snapshot{dir: d, time: m.Time, manifest: m}
 	}

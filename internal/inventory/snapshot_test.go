@@ -1,9 +1,11 @@
 package inventory
 
 import (
+	"errors"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -300,6 +302,44 @@ func TestSnapshotPlaces(t *testing.T) {
 		}
 		if e := inv.Interfaces["eni-0new"]; e == nil || e.Gone {
 			t.Errorf("manifests %v: eni-0new must be current: %+v", manifests, e)
+		}
+	}
+}
+
+func TestManifestLiveFields(t *testing.T) {
+	m, ws, err := ParseManifest("manifest.json", []byte(`{"walls":"snapshot","time":"2024-05-01T12:00:00Z","account":"111122223333","region":"eu-west-1",
+		"version":"v1.2.0","calls":{"ec2:DescribeVpcs":2},
+		"missing":[{"kind":"network ACLs","action":"ec2:DescribeNetworkAcls","reason":"denied","code":"UnauthorizedOperation","effect":"NACL hops not evaluated"}]}`))
+	if err != nil || len(ws) != 0 {
+		t.Fatalf("%v %v", err, ws)
+	}
+	if m.Version != "v1.2.0" || m.Calls["ec2:DescribeVpcs"] != 2 || len(m.Missing) != 1 {
+		t.Fatalf("%+v", m)
+	}
+	want := "ec2:DescribeNetworkAcls denied in 111122223333/eu-west-1: NACL hops not evaluated"
+	if got := m.MissingWarnings(); len(got) != 1 || got[0].Message != want {
+		t.Errorf("warnings %+v, want %q", got, want)
+	}
+	var b strings.Builder
+	if err := WriteManifest(&b, m); err != nil {
+		t.Fatal(err)
+	}
+	back, _, err := ParseManifest("manifest.json", []byte(b.String()))
+	if err != nil || !reflect.DeepEqual(back, m) {
+		t.Errorf("round trip: %+v, %v", back, err)
+	}
+	for _, c := range []struct{ doc, path string }{
+		{`{"walls":"snapshot","time":"2024-05-01T12:00:00Z","calls":{"ec2:X":-1}}`, "calls.ec2:X"},
+		{`{"walls":"snapshot","time":"2024-05-01T12:00:00Z","calls":[1]}`, "calls"},
+		{`{"walls":"snapshot","time":"2024-05-01T12:00:00Z","missing":{}}`, "missing"},
+		{`{"walls":"snapshot","time":"2024-05-01T12:00:00Z","missing":[{"kind":"x","reason":"denied"}]}`, "missing[0].action"},
+		{`{"walls":"snapshot","time":"2024-05-01T12:00:00Z","missing":[{"kind":"x","action":"a","reason":7}]}`, "missing[0].reason"},
+		{`{"walls":"snapshot","time":"2024-05-01T12:00:00Z","version":3}`, "version"},
+	} {
+		_, _, err := ParseManifest("manifest.json", []byte(c.doc))
+		var ie *vpc.InputError
+		if !errors.As(err, &ie) || ie.Loc.Path != c.path {
+			t.Errorf("%s: error %v, want one at %s", c.doc, err, c.path)
 		}
 	}
 }

@@ -1,0 +1,151 @@
+package awstest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// serveSTS answers STS's query-protocol calls: GetCallerIdentity and
+// AssumeRole. Errors use STS's <ErrorResponse> document.
+func (s *EC2) serveSTS(w http.ResponseWriter, r *http.Request, action string, id identity, known bool, fault int) {
+	switch {
+	case fault == http.StatusServiceUnavailable:
+		stsError(w, fault, "Throttling", "Rate exceeded")
+		return
+	case fault != 0:
+		stsError(w, fault, "InternalFailure", "An internal error has occurred.")
+		return
+	case !known:
+		stsError(w, http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
+		return
+	}
+	var b xmlBuf
+	switch action {
+	case "GetCallerIdentity":
+		b.open("GetCallerIdentityResult")
+		b.text("Account", id.account)
+		b.text("Arn", id.arn)
+		b.text("UserId", "AIDAWALLSTEST")
+		b.close("GetCallerIdentityResult")
+	case "AssumeRole":
+		arn := r.PostForm.Get("RoleArn")
+		session := r.PostForm.Get("RoleSessionName")
+		s.mu.Lock()
+		ok := s.roles[arn]
+		s.mu.Unlock()
+		account := roleAccount(arn)
+		if !ok || account == "" {
+			stsError(w, http.StatusForbidden, "AccessDenied", "User: "+id.arn+" is not authorized to perform: sts:AssumeRole on resource: "+arn)
+			return
+		}
+		key := "ASIA" + strings.ToUpper(randomHex(8))
+		s.mu.Lock()
+		s.keys[key] = identity{account: account, arn: "arn:aws:sts::" + account + ":assumed-role/" + roleName(arn) + "/" + session}
+		s.mu.Unlock()
+		b.open("AssumeRoleResult")
+		b.open("AssumedRoleUser")
+		b.text("Arn", "arn:aws:sts::"+account+":assumed-role/"+roleName(arn)+"/"+session)
+		b.text("AssumedRoleId", "AROAWALLSTEST:"+session)
+		b.close("AssumedRoleUser")
+		b.open("Credentials")
+		b.text("AccessKeyId", key)
+		b.text("Expiration", time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+		b.text("SecretAccessKey", "assumed-secret-"+randomHex(16))
+		b.text("SessionToken", "assumed-token-"+randomHex(24))
+		b.close("Credentials")
+		b.close("AssumeRoleResult")
+	default:
+		stsError(w, http.StatusBadRequest, "InvalidAction", "Could not find operation "+action)
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	w.Write([]byte("<" + action + `Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/">`))
+	w.Write(b.Bytes())
+	w.Write([]byte("<ResponseMetadata><RequestId>11111111-2222-3333-4444-555555555555</RequestId></ResponseMetadata></" + action + "Response>"))
+}
+
+// AssumedKeys returns the access key ids AssumeRole handed out, so tests
+// can check they were never printed or written.
+func (s *EC2) AssumedKeys() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for k := range s.keys {
+		if strings.HasPrefix(k, "ASIA") {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func stsError(w http.ResponseWriter, status int, code, msg string) {
+	var b xmlBuf
+	b.raw(`<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>`)
+	b.text("Code", code)
+	b.text("Message", msg)
+	b.raw("</Error>")
+	b.text("RequestId", "11111111-2222-3333-4444-555555555555")
+	b.raw("</ErrorResponse>")
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(status)
+	w.Write(b.Bytes())
+}
+
+// roleAccount is the account of arn:aws:iam::ACCOUNT:role/NAME.
+func roleAccount(arn string) string {
+	parts := strings.Split(arn, ":")
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || !strings.HasPrefix(parts[5], "role/") {
+		return ""
+	}
+	return parts[4]
+}
+
+func roleName(arn string) string {
+	i := strings.LastIndex(arn, "/")
+	return arn[i+1:]
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Isolate points the SDK of the test's process at endpoint for every
+// service, with static credentials accessKeyID/secret (and session token
+// when not empty) in region, and nothing else: no config or credentials
+// files, no profile, and an instance-metadata endpoint that refuses at
+// once. Pass an empty accessKeyID for a machine without credentials.
+func Isolate(t testing.TB, endpoint, region, accessKeyID, secret, token string) {
+	t.Helper()
+	dir := t.TempDir()
+	imds := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "no role here", http.StatusNotFound)
+	}))
+	t.Cleanup(imds.Close)
+	for k, v := range map[string]string{
+		"AWS_CONFIG_FILE":                        filepath.Join(dir, "config"),
+		"AWS_SHARED_CREDENTIALS_FILE":            filepath.Join(dir, "credentials"),
+		"AWS_ACCESS_KEY_ID":                      accessKeyID,
+		"AWS_SECRET_ACCESS_KEY":                  secret,
+		"AWS_SESSION_TOKEN":                      token,
+		"AWS_PROFILE":                            "",
+		"AWS_DEFAULT_PROFILE":                    "",
+		"AWS_WEB_IDENTITY_TOKEN_FILE":            "",
+		"AWS_ROLE_ARN":                           "",
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI":     "",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
+		"AWS_EC2_METADATA_SERVICE_ENDPOINT":      imds.URL,
+		"AWS_REGION":                             region,
+		"AWS_DEFAULT_REGION":                     "",
+		"AWS_ENDPOINT_URL":                       endpoint,
+	} {
+		t.Setenv(k, v)
+	}
+}
