@@ -101,7 +101,7 @@ func runExport(o *ExportOptions) error {
 		fmt.Fprintln(o.IO.ErrOut, "walls: export: nothing written: the plan allows what the current rules deny")
 		return verdict()
 	}
-	if len(o.Inputs) == 0 {
+	if len(o.Inputs) == 0 && !o.AWS.Live {
 		fmt.Fprintln(o.IO.ErrOut, "walls: note: export without the inventory: groups are named by the ids the plan recorded, "+
 			"and rules that stay or go by the rule ids it recorded; pass the inventory to reference Terraform or CloudFormation resources")
 	}
