@@ -63,6 +63,7 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 	if err != nil {
 		return aws.Config{}, &ConfigError{Err: err, Profile: o.Profile}
 	}
+	cfg = withPlainBodies(cfg)
 	if o.RoleARN != "" {
 		cfg = AssumeRole(cfg, o.RoleARN, o.RoleSessionName)
 	}

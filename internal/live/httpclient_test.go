@@ -12,7 +12,7 @@ import (
 
 // TestPlainBodiesOnFastEndpoint: against an endpoint that answers at once,
 // large pages read without retries must never fail with a connection
-// closed under the response (see plainBodyClient).
+// closed under the response (see awsconf's plainBodyClient, which Load installs).
 func TestPlainBodiesOnFastEndpoint(t *testing.T) {
 	srv, _ := setup(t, "eu-west-1")
 	srv.Place(testAccount, "eu-west-1").Fill(testAccount, "eu-west-1", 2000, 10)
@@ -21,7 +21,7 @@ func TestPlainBodiesOnFastEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.RetryMaxAttempts = 1
-	c := ec2.NewFromConfig(withPlainBodies(cfg))
+	c := ec2.NewFromConfig(cfg)
 	for i := range 30 {
 		if _, err := c.DescribeSecurityGroupRules(context.Background(), &ec2.DescribeSecurityGroupRulesInput{MaxResults: aws.Int32(1000)}); err != nil {
 			t.Fatalf("call %d: %v", i, err)

@@ -173,7 +173,6 @@ func Snapshot(ctx context.Context, dir string, o Options) (res *Result, err erro
 			if a.err != nil {
 				return
 			}
-			a.cfg = withPlainBodies(a.cfg.Copy())
 			a.id, a.regions, a.err = s.resolve(ctx, a.cfg, all)
 			if a.err != nil && role != "" {
 				a.err = fmt.Errorf("role %s: %w", role, a.err)

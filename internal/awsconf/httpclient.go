@@ -1,4 +1,4 @@
-package live
+package awsconf
 
 import (
 	"io"
@@ -16,8 +16,10 @@ import (
 // sent; an endpoint that answers quickly (a nearby VPC endpoint, a proxy,
 // the test endpoint) lets that copy run after the close, net/http takes
 // the io.EOF for a failed write and closes the connection under the
-// response being read ("use of closed network connection"). Through Read
-// alone, a closed body reads as a clean end of file.
+// response being read ("use of closed network connection"; reported as
+// aws/aws-sdk-go-v2#2737, where the SDK only made the error retryable).
+// Through Read alone, a closed body reads as a clean end of file. Load
+// installs it, so every service client walls makes sends this way.
 type plainBodyClient struct{ inner aws.HTTPClient }
 
 func (c plainBodyClient) Do(req *http.Request) (*http.Response, error) {
