@@ -357,3 +357,28 @@ func goLayout(java string) (string, bool) {
 	}
 	return out, true
 }
+
+// DocumentedTable is the table README.md tells how to create: AWS's
+// flow-log columns (version 5 fields), partitioned by a day string with
+// projection in yyyy/MM/dd form.
+func DocumentedTable(database, name string) *Table {
+	t := &Table{Database: database, Name: name,
+		Partitions: []Column{{"day", "string"}},
+		Parameters: map[string]string{"projection.enabled": "true", "projection.day.type": "date", "projection.day.format": "yyyy/MM/dd"}}
+	for _, c := range DocumentedColumns {
+		t.Columns = append(t.Columns, c)
+	}
+	return t
+}
+
+// DocumentedColumns are the columns of AWS's CREATE TABLE for flow logs.
+var DocumentedColumns = []Column{
+	{"version", "int"}, {"account_id", "string"}, {"interface_id", "string"}, {"srcaddr", "string"},
+	{"dstaddr", "string"}, {"srcport", "int"}, {"dstport", "int"}, {"protocol", "bigint"},
+	{"packets", "bigint"}, {"bytes", "bigint"}, {"start", "bigint"}, {"end", "bigint"},
+	{"action", "string"}, {"log_status", "string"}, {"vpc_id", "string"}, {"subnet_id", "string"},
+	{"instance_id", "string"}, {"tcp_flags", "int"}, {"type", "string"}, {"pkt_srcaddr", "string"},
+	{"pkt_dstaddr", "string"}, {"region", "string"}, {"az_id", "string"}, {"sublocation_type", "string"},
+	{"sublocation_id", "string"}, {"pkt_src_aws_service", "string"}, {"pkt_dst_aws_service", "string"},
+	{"flow_direction", "string"}, {"traffic_path", "int"},
+}

@@ -38,6 +38,8 @@ type Athena struct {
 	Hold         bool
 	FailWith     string
 	ScannedBytes int64
+	// PageSize, when set, caps GetQueryResults pages below MaxResults.
+	PageSize int
 	// Calls counts requests by operation.
 	Calls map[string]int
 	// Started holds the SQL of every query started, in order.
@@ -360,6 +362,9 @@ func (a *Athena) results(body []byte) (any, *athenaError) {
 	if max <= 0 || max > 1000 {
 		max = 1000
 	}
+	if a.PageSize > 0 {
+		max = min(max, a.PageSize)
+	}
 	// Row 0 is the header; the token is the index of the next row.
 	all := len(q.rows) + 1
 	from := 0
@@ -427,4 +432,30 @@ func (a *Athena) tableMetadata(body []byte) (any, *athenaError) {
 		"Name": tb.Name, "TableType": "EXTERNAL_TABLE", "Columns": tb.Columns,
 		"PartitionKeys": tb.PartitionKeys, "Parameters": tb.Parameters,
 	}}, nil
+}
+
+// Count is how many op requests the server answered.
+func (a *Athena) Count(op string) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.Calls[op]
+}
+
+// StoppedQueries are the ids StopQueryExecution was called for.
+func (a *Athena) StoppedQueries() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.Stopped...)
+}
+
+// CancelRunning cancels every queued or running query, as a user stopping
+// it in the console would.
+func (a *Athena) CancelRunning(reason string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, q := range a.queries {
+		if q.state == "QUEUED" || q.state == "RUNNING" {
+			q.state, q.reason = "CANCELLED", reason
+		}
+	}
 }
