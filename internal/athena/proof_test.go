@@ -266,6 +266,12 @@ func loadTable(t *testing.T, a *awstest.Athena, name string, recs []rec, cols []
 	if err := a.CreateTable(tb); err != nil {
 		t.Fatal(err)
 	}
+	insertRecs(t, a, name, recs, cols, part)
+}
+
+// insertRecs adds records to a table loadTable made.
+func insertRecs(t *testing.T, a *awstest.Athena, name string, recs []rec, cols []int, part func(rec) []any) {
+	t.Helper()
 	var rows [][]any
 	for _, r := range recs {
 		var row []any

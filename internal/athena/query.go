@@ -262,8 +262,8 @@ func partitionPredicate(t *Table, q Query) (string, []string) {
 	// A single date partition: date, dt or day.
 	for _, name := range []string{"date", "dt", "day"} {
 		p, ok := parts[name]
-		if !ok {
-			continue
+		if !ok || name == "day" && parts["year"].Name != "" {
+			continue // Hive year/month/day, below
 		}
 		var lit func(time.Time) string
 		switch typ := strings.ToLower(p.Type); {
@@ -282,14 +282,8 @@ func partitionPredicate(t *Table, q Query) (string, []string) {
 			}
 			lit = func(d time.Time) string { return quoteString(d.Format(layout)) }
 		default:
-			if name == "day" && parts["year"].Name != "" {
-				break // Hive year/month/day, below
-			}
 			warnings = append(warnings, fmt.Sprintf("partition %s is %s, expected date or string: not pruned", p.Name, p.Type))
 			return "", warnings
-		}
-		if lit == nil {
-			break
 		}
 		if !lo.IsZero() {
 			bound(p.Name, ">=", lit(lo))
