@@ -113,8 +113,8 @@ func aggregateAthena(ctx context.Context, ios *IOStreams, src athena.Source, opt
 		fmt.Fprintln(ios.ErrOut, "walls: warning: "+w)
 	}
 	if st.QueryID != "" {
-		fmt.Fprintf(ios.ErrOut, "walls: Athena query %s scanned %s in %s: $%.4f at $%.2f per TB (10 MB minimum); %d result rows\n",
-			st.QueryID, humanBytes(st.Scanned), st.Elapsed.Round(time.Millisecond), athena.Cost(st.Scanned), athena.DollarsPerTB, st.Rows)
+		fmt.Fprintf(ios.ErrOut, "walls: Athena query %s scanned %s in %s: %s at $%.2f per TB (10 MB minimum); %d result rows\n",
+			st.QueryID, humanBytes(st.Scanned), st.Elapsed.Round(time.Millisecond), dollars(athena.Cost(st.Scanned)), athena.DollarsPerTB, st.Rows)
 	}
 	if err != nil {
 		var qe *athena.QueryError
@@ -137,4 +137,12 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// dollars renders a price: cents, or six decimals below a cent.
+func dollars(v float64) string {
+	if v < 0.01 {
+		return fmt.Sprintf("$%.6f", v)
+	}
+	return fmt.Sprintf("$%.2f", v)
 }
