@@ -237,7 +237,8 @@ func SQL(t *Table, q Query) (sql string, warnings []string, err error) {
 	return b.String(), warnings, nil
 }
 
-// partitionPredicate bounds the table's date partitions by the window,
+// partitionPredicate bounds the table's date partitions by the window
+// (docs/semantics.md#flowlog-athena),
 // one day wider on each side: a record lands in the partition of the day
 // its log file was delivered, which is on or after the day it ended and
 // may be the day after it started. The record-level window is exact; this
