@@ -79,6 +79,8 @@ type Runner struct {
 	Poll, MaxPoll time.Duration
 	// Progress, when set, is called after each poll.
 	Progress func(state string, elapsed time.Duration, scanned int64)
+
+	after func(time.Duration) <-chan time.Time // time.After; tests record the waits
 }
 
 // Stats describe a finished query.
@@ -210,10 +212,17 @@ func (r *Runner) Run(ctx context.Context, src Source, sql string, each func(row 
 		case <-ctx.Done():
 			stop()
 			return st, ctx.Err()
-		case <-time.After(wait):
+		case <-r.wait(wait):
 		}
 		wait = min(2*wait, maxWait)
 	}
+}
+
+func (r *Runner) wait(d time.Duration) <-chan time.Time {
+	if r.after != nil {
+		return r.after(d)
+	}
+	return time.After(d)
 }
 
 func (r *Runner) results(ctx context.Context, st *Stats, each func(row []*string) error, stop func()) error {
@@ -267,9 +276,10 @@ func checkHeader(vals []*string) error {
 }
 
 // Aggregate reads the table's schema, runs the aggregation query over it
-// and merges the rows with opts (its Inventory, Since, Until and
-// ServicePorts): the observations the local engine gives for the same
-// records.
+// and merges the rows with opts (its Inventory, Since, Until,
+// ServicePorts and MaxBadRatio): the observations the local engine gives
+// for the same records. Past MaxBadRatio the result comes with a
+// *flowlog.TooManyBadLinesError.
 func Aggregate(ctx context.Context, r *Runner, src Source, opts flowlog.Options) (*flowlog.Result, Stats, []string, error) {
 	t, err := r.Table(ctx, src)
 	if err != nil {
@@ -285,7 +295,11 @@ func Aggregate(ctx context.Context, r *Runner, src Source, opts flowlog.Options)
 		return nil, st, warnings, err
 	}
 	res, err := flowlog.MergeFacts(facts.Result(), opts)
-	if err != nil {
+	var tooMany *flowlog.TooManyBadLinesError
+	switch {
+	case errors.As(err, &tooMany):
+		return res, st, warnings, fmt.Errorf("Athena query %s: %w", st.QueryID, err)
+	case err != nil:
 		return nil, st, warnings, fmt.Errorf("Athena query %s: %w", st.QueryID, err)
 	}
 	return res, st, warnings, nil

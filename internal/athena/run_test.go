@@ -3,6 +3,7 @@ package athena
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +41,7 @@ func TestAggregateThroughAthena(t *testing.T) {
 			t.Errorf("scanned %d", scanned)
 		}
 	}
-	opts := flowlog.Options{Inventory: sampleInventory()}
+	opts := flowlog.Options{Inventory: sampleInventory(), MaxBadRatio: -1}
 	got, st, _, err := Aggregate(context.Background(), r, Source{Database: "flows", Table: "v5", WorkGroup: "wg", Output: "s3://out/"}, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -52,8 +53,56 @@ func TestAggregateThroughAthena(t *testing.T) {
 	if strings.Join(states, ",") != "RUNNING,SUCCEEDED" || st.Scanned != 3<<30 || st.QueryID == "" {
 		t.Errorf("states %v, stats %+v", states, st)
 	}
+	if len(a.Tokens) != 1 || len(a.Tokens[0]) != 32 {
+		t.Errorf("ClientRequestToken %q, want a fresh 32-character token", a.Tokens)
+	}
 	if a.Count("GetTableMetadata") != 1 || a.Count("StartQueryExecution") != 1 {
 		t.Errorf("calls %v", a.Calls)
+	}
+}
+
+// TestTooManyBadRecords: past --max-bad-lines the result comes with the
+// same error the local reader gives.
+func TestTooManyBadRecords(t *testing.T) {
+	t.Parallel()
+	a := awstest.NewAthena(t)
+	recs := sample(5, 300) // about 5 % malformed
+	loadTable(t, a, "v5", recs, allCols(), nil, nil, nil)
+	src := Source{Database: "flows", Table: "v5"}
+	res, _, _, err := Aggregate(context.Background(), testRunner(a), src, flowlog.Options{})
+	var tooMany *flowlog.TooManyBadLinesError
+	if !errors.As(err, &tooMany) || res == nil || tooMany.Bad != res.Stats.BadLines || tooMany.Bad == 0 {
+		t.Fatalf("error %v, want too many malformed records with the result", err)
+	}
+	if _, _, _, err := Aggregate(context.Background(), testRunner(a), src, flowlog.Options{MaxBadRatio: 0.5}); err != nil {
+		t.Errorf("within 50 %%: %v", err)
+	}
+}
+
+// TestPollBackOff: the waits between polls double from Poll up to MaxPoll.
+func TestPollBackOff(t *testing.T) {
+	t.Parallel()
+	a := awstest.NewAthena(t)
+	a.Hold = true
+	r := testRunner(a)
+	var waits []time.Duration
+	r.after = func(d time.Duration) <-chan time.Time {
+		waits = append(waits, d)
+		if len(waits) == 6 {
+			a.CancelRunning("enough")
+		}
+		c := make(chan time.Time, 1)
+		c <- time.Time{}
+		return c
+	}
+	_, err := r.Run(context.Background(), Source{Database: "flows", Table: "x"}, "SELECT 1", func([]*string) error { return nil })
+	var qe *QueryError
+	if !errors.As(err, &qe) {
+		t.Fatal(err)
+	}
+	ms := time.Millisecond
+	if want := []time.Duration{ms, 2 * ms, 4 * ms, 4 * ms, 4 * ms, 4 * ms}; !reflect.DeepEqual(waits, want) {
+		t.Errorf("waits %v, want %v", waits, want)
 	}
 }
 

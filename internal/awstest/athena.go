@@ -46,6 +46,8 @@ type Athena struct {
 	Started []string
 	// Stopped holds the ids of queries StopQueryExecution stopped.
 	Stopped []string
+	// Tokens holds the ClientRequestToken of every StartQueryExecution.
+	Tokens []string
 }
 
 // AthenaColumn is a column or partition key as GetTableMetadata gives it.
@@ -230,6 +232,7 @@ func (a *Athena) start(body []byte) (any, *athenaError) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.Tokens = append(a.Tokens, in.ClientRequestToken)
 	if id, ok := a.tokens[in.ClientRequestToken]; ok && in.ClientRequestToken != "" {
 		if a.queries[id].sql != in.QueryString {
 			return nil, badRequest("ClientRequestToken reused for a different query")

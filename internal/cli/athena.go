@@ -8,6 +8,7 @@ import (
 	"time"
 
 	sdk "github.com/aws/aws-sdk-go-v2/service/athena"
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/pflag"
 
 	"github.com/walls-dev/walls/internal/athena"
@@ -100,15 +101,18 @@ func aggregateAthena(ctx context.Context, ios *IOStreams, src athena.Source, opt
 		return nil, err
 	}
 	r := &athena.Runner{Client: sdk.NewFromConfig(cfg), Poll: athenaPoll}
+	var bar *progressbar.ProgressBar
 	if ios.showProgress() {
-		bar := newProgress(ios.ErrOut, "Athena query")
-		defer bar.Clear()
+		bar = newProgress(ios.ErrOut, "Athena query")
 		r.Progress = func(state string, elapsed time.Duration, scanned int64) {
-			bar.Describe(fmt.Sprintf("walls: Athena query %s, %s:", strings.ToLower(state), elapsed.Round(time.Second)))
+			bar.Describe(fmt.Sprintf("walls: Athena query %s, %s, %s scanned:", strings.ToLower(state), elapsed.Round(time.Second), humanBytes(scanned)))
 			bar.Set64(scanned)
 		}
 	}
 	res, st, warnings, err := athena.Aggregate(ctx, r, src, opts)
+	if bar != nil {
+		bar.Clear()
+	}
 	for _, w := range warnings {
 		fmt.Fprintln(ios.ErrOut, "walls: warning: "+w)
 	}
@@ -121,7 +125,7 @@ func aggregateAthena(ctx context.Context, ios *IOStreams, src athena.Source, opt
 		if errors.As(err, &qe) || athena.IsBadTable(err) {
 			return nil, badInput(err)
 		}
-		return nil, err
+		return res, err // with a result: too many malformed records
 	}
 	return res, nil
 }

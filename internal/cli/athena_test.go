@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -148,6 +150,31 @@ func TestPrintSQLWithoutCredentials(t *testing.T) {
 	for _, want := range []string{"WITH b AS", `FROM "flows"."vpc"`, `"day" >= '2026/11/01' AND "day" <= '2026/11/04'`, "GROUP BY kind"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("printed SQL lacks %s:\n%s", want, out)
+		}
+	}
+}
+
+// TestAthenaProgress: on a terminal the query's state, time and data
+// scanned are drawn on stderr; with --quiet, or off a terminal, nothing.
+func TestAthenaProgress(t *testing.T) {
+	a, _ := athenaServer(t)
+	a.ScannedBytes = 5 << 20
+	for _, tc := range []struct {
+		tty, quiet bool
+		want       bool
+	}{{true, false, true}, {true, true, false}, {false, false, false}} {
+		var out, errb bytes.Buffer
+		args := []string{"observe", "--flows", "athena://flows.vpc", "--format", "csv"}
+		if tc.quiet {
+			args = append(args, "--quiet")
+		}
+		code := Main(context.Background(), args, &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb, ErrTTY: tc.tty})
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+		drawn := strings.Contains(errb.String(), "walls: Athena query succeeded, ") && strings.Contains(errb.String(), "s, 5.0 MiB scanned:")
+		if drawn != tc.want {
+			t.Errorf("tty %v quiet %v: progress drawn %v:\n%q", tc.tty, tc.quiet, drawn, errb.String())
 		}
 	}
 }

@@ -95,9 +95,11 @@ type Facts struct {
 }
 
 // MergeFacts runs the merge (merge.go) on facts a remote engine computed,
-// with the inventory of opts (only Inventory is read): the observations
-// and statistics Aggregate gives for the same records, except Files,
-// Lines and BytesRead, which a remote engine does not see.
+// with the inventory of opts (Inventory and MaxBadRatio are read): the
+// observations and statistics Aggregate gives for the same records,
+// except Files, Lines and BytesRead, which a remote engine does not see.
+// Past MaxBadRatio malformed records the result comes with a
+// *TooManyBadLinesError, as from Aggregate.
 func MergeFacts(f *Facts, opts Options) (*Result, error) {
 	st := newStore()
 	nw := max(1, min(runtime.GOMAXPROCS(0), MaxWorkers))
@@ -208,7 +210,15 @@ func MergeFacts(f *Facts, opts Options) (*Result, error) {
 	w.n = counters{records: c.Records, rejected: c.Rejected, noData: c.NoData, skipData: c.SkipData,
 		outside: c.Outside, bad: c.Bad}
 	w.n.lines = c.Records + c.NoData + c.SkipData + c.Outside + c.Bad
-	return merge(workers, st, opts.Inventory), nil
+	res := merge(workers, st, opts.Inventory)
+	ratio := opts.MaxBadRatio
+	if ratio == 0 {
+		ratio = DefaultMaxBadRatio
+	}
+	if total := w.n.lines; ratio >= 0 && c.Bad > 0 && float64(c.Bad) > ratio*float64(total) {
+		return res, &TooManyBadLinesError{Bad: c.Bad, Lines: total, Ratio: ratio}
+	}
+	return res, nil
 }
 
 // check refuses a row the merge could not have met: the info bits and
