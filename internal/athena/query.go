@@ -140,8 +140,10 @@ func SQL(t *Table, q Query) (sql string, warnings []string, err error) {
 
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	w("-- walls flow-log aggregation: one row per fact (kind 0) as flowlog's workers compute it,\n")
-	w("-- with the addresses (1, 2), ids (3), SKIPDATA windows (4) and counters (5) the merge needs.\n")
+	// One row per fact (kind 0) as flowlog's workers compute it, with the
+	// addresses (1, 2), ids (3), SKIPDATA windows (4) and counters (5) the
+	// merge needs. No comment leads the text: Athena tells the statement's
+	// type from its first word.
 	w("WITH b AS (\n  SELECT\n")
 	w("    %s AS w_eni,\n    %s AS w_src,\n    %s AS w_dst,\n", expr["interface_id"], expr["srcaddr"], expr["dstaddr"])
 	w("    %s AS w_psrc,\n    %s AS w_pdst,\n", expr["pkt_srcaddr"], expr["pkt_dstaddr"])

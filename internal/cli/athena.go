@@ -72,7 +72,10 @@ func (f *flowFlags) printAthenaSQL(ios *IOStreams, opts flowlog.Options) error {
 	for _, w := range warnings {
 		fmt.Fprintln(ios.ErrOut, "walls: warning: "+w)
 	}
-	fmt.Fprintf(ios.Out, "-- For a table with the columns and the day partition of walls' README; walls reads\n-- the table's own columns and partitions (athena:GetTableMetadata) before it runs the query.\n%s;\n", sql)
+	fmt.Fprintf(ios.Out, "-- walls' flow-log aggregation: one row per fact (kind 0), with the interfaces' addresses\n"+
+		"-- (1, 2), ids (3), SKIPDATA windows (4) and record counts (5) the local merge needs.\n"+
+		"-- For a table with the columns and the day partition of walls' README; walls reads\n"+
+		"-- the table's own columns and partitions (athena:GetTableMetadata) before it runs the query.\n%s;\n", sql)
 	return &exitError{code: ExitOK}
 }
 
