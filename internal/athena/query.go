@@ -338,21 +338,31 @@ func partitionPredicate(t *Table, q Query) (string, []string) {
 }
 
 // goLayout turns a partition projection date format (Java's
-// DateTimeFormatter letters) into a Go layout, when it is yyyy, MM and dd
-// (optionally HH) in that order with separators between: then its strings
-// sort as the dates do.
+// DateTimeFormatter letters) into a Go layout, when it is yyyy, MM and dd,
+// optionally HH, in that order, separated by punctuation only: then its
+// strings sort as the dates do.
 func goLayout(java string) (string, bool) {
-	r := strings.NewReplacer("yyyy", "2006", "MM", "01", "dd", "02", "HH", "15")
-	out := r.Replace(java)
-	iy, im, id := strings.Index(out, "2006"), strings.Index(out, "01"), strings.Index(out, "02")
-	if java == "" || iy < 0 || im < 0 || id < 0 || !(iy < im && im < id) {
+	tokens := []struct{ java, goFmt string }{{"yyyy", "2006"}, {"MM", "01"}, {"dd", "02"}, {"HH", "15"}}
+	var out strings.Builder
+	next := 0
+	for rest := java; rest != ""; {
+		if next < len(tokens) && strings.HasPrefix(rest, tokens[next].java) {
+			out.WriteString(tokens[next].goFmt)
+			rest = rest[len(tokens[next].java):]
+			next++
+			continue
+		}
+		c := rest[0]
+		if !strings.ContainsRune("/-_.:", rune(c)) {
+			return "", false
+		}
+		out.WriteByte(c)
+		rest = rest[1:]
+	}
+	if next < 3 {
 		return "", false
 	}
-	rest := strings.NewReplacer("2006", "", "01", "", "02", "", "15", "").Replace(out)
-	if strings.ContainsAny(rest, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'") {
-		return "", false
-	}
-	return out, true
+	return out.String(), true
 }
 
 // DocumentedTable is the table README.md tells how to create: AWS's

@@ -3,6 +3,7 @@ package athena
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/walls-dev/walls/internal/flowlog"
 )
@@ -81,4 +82,23 @@ func FuzzFactsAdd(f *testing.F) {
 
 func mergeOrRefuse(f *flowlog.Facts) {
 	flowlog.MergeFacts(f, flowlog.Options{})
+}
+
+// FuzzGoLayout: a projection format walls accepts formats dates so that
+// their strings sort as the dates do (what the partition bounds rely on).
+func FuzzGoLayout(f *testing.F) {
+	f.Add("yyyy/MM/dd")
+	f.Fuzz(func(t *testing.T, java string) {
+		layout, ok := goLayout(java)
+		if !ok {
+			return
+		}
+		days := []time.Time{time.Date(2025, 12, 31, 23, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+			time.Date(2026, 1, 2, 5, 0, 0, 0, time.UTC), time.Date(2026, 10, 2, 5, 0, 0, 0, time.UTC), time.Date(2026, 10, 11, 5, 0, 0, 0, time.UTC)}
+		for i := 1; i < len(days); i++ {
+			if a, b := days[i-1].Format(layout), days[i].Format(layout); a >= b {
+				t.Fatalf("%q (layout %q): %q sorts after %q", java, layout, a, b)
+			}
+		}
+	})
 }
