@@ -27,6 +27,7 @@ type flowFlags struct {
 	FlowFormat  string
 	MaxBadLines string
 	Workers     int
+	athena      athenaFlags // athena.go
 	// now is the clock for relative --since/--until; tests set it.
 	now func() time.Time
 }
@@ -40,6 +41,7 @@ func (f *flowFlags) addFlags(fs *pflag.FlagSet, verb string) {
 	fs.StringVar(&f.FlowFormat, "flow-format", "", "field order of sources without a header line, as AWS LogFormat: '${version} ${account-id} ...'")
 	fs.StringVar(&f.MaxBadLines, "max-bad-lines", "1%", "fail (exit 2) when more than this share of lines is malformed")
 	fs.IntVar(&f.Workers, "workers", 0, "parsing goroutines, 1 to "+strconv.Itoa(flowlog.MaxWorkers)+" (default: all cores)")
+	f.athena.addFlags(fs)
 }
 
 // options turns the flags into flowlog options; every problem is bad
@@ -71,7 +73,7 @@ func (f *flowFlags) options(ios *IOStreams) (flowlog.Options, error) {
 	if opts.MaxBadRatio, err = parseRatio(f.MaxBadLines); err != nil {
 		return opts, err
 	}
-	return opts, nil
+	return opts, f.printAthenaSQL(ios, opts)
 }
 
 // aggregate runs flowlog.Aggregate with a progress line on a terminal. It
@@ -79,6 +81,12 @@ func (f *flowFlags) options(ios *IOStreams) (flowlog.Options, error) {
 func aggregate(ctx context.Context, ios *IOStreams, sources []string, opts flowlog.Options) (res *flowlog.Result, err error) {
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if src, ok, err := athenaSource(sources); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return aggregateAthena(ctx, ios, src, opts, nil)
 	}
 	defer gcWhileSmall()()
 	var stdin *countingReader
