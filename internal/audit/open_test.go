@@ -74,7 +74,7 @@ func TestOpeningRuns(t *testing.T) {
 		r.Index = i
 		rs = append(rs, prule{r: &r, pfx: []netip.Prefix{r.Peer.Prefix}})
 	}
-	o := openTo(rs, v4)
+	o := (&scan{inv: vpc.New()}).openTo(rs, v4)
 	if got := o.ports(vpc.ProtoTCP, 0, 65535); len(got) != 2 || got[0] != [2]int32{25, 30} || got[1] != [2]int32{35, 50} {
 		t.Errorf("tcp runs = %v, want [25 30] [35 50] (31-34 has only the upper half)", got)
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/walls-dev/walls/internal/policy"
 )
 
 // placeKey groups points that one rule on one group could serve.
@@ -142,7 +144,7 @@ func (l *learner) keyLabel(k placeKey) string {
 	case strings.HasPrefix(t, "peers:"):
 		t = "members of " + strings.ReplaceAll(strings.TrimPrefix(t, "peers:"), "+", ", ")
 	}
-	return fmt.Sprintf("%s %d to %s", protoName(k.proto), k.port, t)
+	return policy.FlowText(k.proto, k.port) + " to " + t
 }
 
 func (l *learner) groupsOf(eni string) []string {
