@@ -212,17 +212,21 @@ func redundantSet(sets []rset, partners [][]int, peers func(i, j int) bool) map[
 		return nil
 	}
 	removed := make([]bool, len(sets))
+	// kept is the rules still kept that may cover item j.
+	kept := func(j int) []rset {
+		var out []rset
+		for _, i := range partners[j] {
+			if !removed[i] && peers(i, j) {
+				out = append(out, sets[i])
+			}
+		}
+		return out
+	}
 	for j := len(sets) - 1; j >= 0; j-- {
 		if !sets[j].ok {
 			continue
 		}
-		var cands []rset
-		for _, i := range partners[j] {
-			if !removed[i] && peers(i, j) {
-				cands = append(cands, sets[i])
-			}
-		}
-		if _, ok := coveredBy(sets[j], cands); ok {
+		if _, ok := coveredBy(sets[j], kept(j)); ok {
 			removed[j] = true
 		}
 	}
@@ -231,17 +235,25 @@ func redundantSet(sets []rset, partners [][]int, peers func(i, j int) bool) map[
 		if !removed[j] {
 			continue
 		}
-		var kept []rset
-		for _, i := range partners[j] {
-			if !removed[i] && peers(i, j) {
-				kept = append(kept, sets[i])
-			}
-		}
-		if by, ok := coveredBy(sets[j], kept); ok {
+		if by, ok := coveredBy(sets[j], kept(j)); ok {
 			out[j] = by
 		}
 	}
 	return out
+}
+
+// ruleSets compiles the rules that have partners; the others are never
+// compared, so they are left uncompiled.
+func (s *scan) ruleSets(rules []*vpc.Rule, partners [][]int) []rset {
+	sets := make([]rset, len(rules))
+	for i, r := range rules {
+		if len(partners[i]) > 0 {
+			sets[i] = s.ruleSet(r)
+		} else {
+			sets[i] = rset{r: r}
+		}
+	}
+	return sets
 }
 
 // checkRedundantRules: WALLS-SG-010. Later rules are tested first against
@@ -262,14 +274,7 @@ func checkRedundantRules(s *scan) {
 			if !anyPartner(partners) {
 				continue
 			}
-			sets := make([]rset, len(rules))
-			for i := range rules {
-				if len(partners[i]) > 0 {
-					sets[i] = s.ruleSet(&rules[i])
-				} else {
-					sets[i] = rset{r: &rules[i]}
-				}
-			}
+			sets := s.ruleSets(ptrs, partners)
 			red := redundantSet(sets, partners, func(i, j int) bool { return true })
 			for j := range sets {
 				if by, ok := red[j]; ok {
@@ -316,14 +321,7 @@ func checkRedundantAcross(s *scan) {
 			if !anyPartner(partners) {
 				continue
 			}
-			sets := make([]rset, len(ptrs))
-			for i, r := range ptrs {
-				if len(partners[i]) > 0 {
-					sets[i] = s.ruleSet(r)
-				} else {
-					sets[i] = rset{r: r}
-				}
-			}
+			sets := s.ruleSets(ptrs, partners)
 			red := redundantSet(sets, partners, func(i, j int) bool { return owner[i] != owner[j] })
 			for j := range sets {
 				by, ok := red[j]

@@ -416,7 +416,7 @@ func TestOpaquePeerReadsRulesAsPolicy(t *testing.T) {
 	addENI(inv, "eni-b", "10.0.1.11", "sg-esp")
 	obs := []flowlog.Observation{out("eni-a", tcp, 5432, "203.0.113.9", 4), out("eni-b", 50, 0, "198.51.100.1", 2)}
 	p := mustLearn(t, inv, obs, Options{})
-	for id, want := range map[string]string{"sg-wild": "observed tcp 5432 to 203.0.113.9", "sg-esp": "observed esp (50) to 198.51.100.1"} {
+	for id, want := range map[string]string{"sg-wild": "observed tcp 5432 to 203.0.113.9", "sg-esp": "observed esp (50) to 198.51.100.1 may be allowed by sg-esp/egress[0] (egress esp (50) to pl-partners)"} {
 		g := p.Group(id)
 		if g.Status != plan.StatusUnchanged || !strings.Contains(g.Reason, want) {
 			t.Errorf("%s: %s %q, want unchanged, saying %q", id, g.Status, g.Reason, want)

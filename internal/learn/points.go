@@ -233,7 +233,7 @@ func (l *learner) markOpaque(pt *point) bool {
 			found = true
 			if _, ok := l.opaque[g]; !ok {
 				l.opaque[g] = fmt.Sprintf("observed %s to %s may be allowed by %s (%s), whose %s; "+
-					"learning would drop it and break the connection", policy.FlowText(pt.proto, pt.port), pt.remote, r.Ref(), r.String(), why)
+					"learning would drop it and break the connection", policy.FlowText(pt.proto, pt.port), pt.remote, r.Ref(), policy.RuleText(r), why)
 			}
 		}
 	}

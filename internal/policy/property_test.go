@@ -276,6 +276,18 @@ func refReadings(p vpc.Peer, a netip.Addr) (listed, symbolic bool, name string) 
 	return false, true, "sg:" + p.Group.UserID + "/" + p.Group.GroupID // any address
 }
 
+// refMatch is a rule's answer when its traffic part matches (traffic) and
+// its peer surely (exact) or possibly (bound) holds the address.
+func refMatch(traffic, exact, bound bool) Match {
+	switch {
+	case traffic && exact:
+		return Yes
+	case traffic && bound:
+		return Maybe
+	}
+	return No
+}
+
 // TestRulePerPacketIsCompiledMembership: for generated rules and packets,
 // Rules.Admits, Rules.AdmitsFlow, and membership in RuleSet exact and upper
 // bound, are what the literal reading says.
@@ -300,13 +312,7 @@ func TestRulePerPacketIsCompiledMembership(t *testing.T) {
 			p := g.packet(r.Protocol, members...)
 			traffic := refTraffic(r.Protocol, r.FromPort, r.ToPort, p.proto, p.port, p.typ, p.code) && refFamily(r.Protocol, p.addr)
 			pe, pb := refPeer(r.Peer, p.addr)
-			want := No
-			switch {
-			case traffic && pe:
-				want = Yes
-			case traffic && pb:
-				want = Maybe
-			}
+			want := refMatch(traffic, pe, pb)
 			got := rs.Admits(&r, p.set())
 			seen[got]++
 			// A flow record carries no ICMP type: any the rule admits will do.
@@ -316,13 +322,7 @@ func TestRulePerPacketIsCompiledMembership(t *testing.T) {
 			} else {
 				flow = flow && traffic
 			}
-			wantFlow := No
-			switch {
-			case flow && pe:
-				wantFlow = Yes
-			case flow && pb:
-				wantFlow = Maybe
-			}
+			wantFlow := refMatch(flow, pe, pb)
 			if got := rs.FlowMatch(&r, uint8(p.proto), uint16(p.port), p.addr); got != wantFlow {
 				t.Fatalf("%s, flow record %s: FlowMatch %d, want %d", &r, p, got, wantFlow)
 			}

@@ -283,6 +283,15 @@ func ProtocolText(p vpc.Protocol) string {
 	return netspace.ProtocolText(uint8(p), uint8(p))
 }
 
+// RuleText is a security group rule as messages show it, with the
+// protocol named by ProtocolText: "egress esp (50) to 10.0.0.0/8".
+// vpc.Rule.String keeps numbers for keys and fingerprints.
+func RuleText(r *vpc.Rule) string { return r.Text(ProtocolText) }
+
+// EntryText is a NACL entry as messages show it: "90 deny esp (50)
+// 10.0.1.0/24".
+func EntryText(e *vpc.NACLEntry) string { return e.Text(ProtocolText) }
+
 // FlowText names what flow-log records of protocol proto to port carried,
 // as every human rendering names it: "tcp 443", "esp (50)"
 // (netspace.ProtocolText; a port only for tcp and udp).

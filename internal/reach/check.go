@@ -276,10 +276,10 @@ func naclHop(n *vpc.NACL, step Step, egress bool, proto vpc.Protocol, peer netip
 		h.Reason = fmt.Sprintf("no %s entry matches; the implicit * rule denies", dir)
 	case ok:
 		h.Result = Allow
-		h.Reason = fmt.Sprintf("%s rule %s allows: %s", dir, e.RuleLabel(), entryText(e))
+		h.Reason = fmt.Sprintf("%s rule %s allows: %s", dir, e.RuleLabel(), policy.EntryText(e))
 	default:
 		h.Result = Deny
-		h.Reason = fmt.Sprintf("%s rule %s denies: %s", dir, e.RuleLabel(), entryText(e))
+		h.Reason = fmt.Sprintf("%s rule %s denies: %s", dir, e.RuleLabel(), policy.EntryText(e))
 	}
 	return h
 }
@@ -340,7 +340,7 @@ func returnPortsHop(n *vpc.NACL, step Step, egress bool, proto vpc.Protocol, pee
 
 func entriesText(es []*vpc.NACLEntry, one, many string) string {
 	if len(es) == 1 {
-		return fmt.Sprintf("rule %s %s (%s)", es[0].RuleLabel(), one, entryText(es[0]))
+		return fmt.Sprintf("rule %s %s (%s)", es[0].RuleLabel(), one, policy.EntryText(es[0]))
 	}
 	var parts []string
 	for _, e := range es {

@@ -64,7 +64,7 @@ func sgHop(inv *vpc.Inventory, rs *policy.Rules, step Step, eni *vpc.Interface, 
 				h.Result = Allow
 				h.Resource = gid
 				h.Rule = r
-				h.Reason = fmt.Sprintf("%s allows: %s%s", ruleName(g, r), ruleText(r), peerNote(r, peer))
+				h.Reason = fmt.Sprintf("%s allows: %s%s", ruleName(g, r), policy.RuleText(r), peerNote(r, peer))
 				return h
 			}
 		}
@@ -109,13 +109,6 @@ func ruleName(g *vpc.SecurityGroup, r *vpc.Rule) string {
 	}
 	return fmt.Sprintf("%s %s[%d]", grp, dir, r.Index)
 }
-
-// ruleText is a rule as hop reasons show it, protocols named
-// (policy.ProtocolText).
-func ruleText(r *vpc.Rule) string { return r.Text(policy.ProtocolText) }
-
-// entryText is a NACL entry as hop reasons show it.
-func entryText(e *vpc.NACLEntry) string { return e.Text(policy.ProtocolText) }
 
 func typeOr(eni *vpc.Interface) string {
 	if eni.Type == "" {
