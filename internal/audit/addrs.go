@@ -34,22 +34,13 @@ func (f family) any() string {
 
 func famOf(p netip.Prefix) family { return family(p.Addr().Is6()) }
 
-// peerPrefixes returns the CIDRs a rule's peer stands for on the internet:
-// the CIDR itself or the prefix list's entries. A security group reference
-// matches members' private addresses only (docs/semantics.md#sg-refs), never the internet, so it
-// yields nothing; so does a prefix list whose entries were not loaded.
+// peerPrefixes returns the CIDRs a rule's peer stands for on the internet,
+// read as policy.Listed: the CIDR itself or the prefix list's loaded
+// entries. A security group reference matches members' private addresses
+// only (docs/semantics.md#sg-refs), never the internet, so it yields
+// nothing.
 func peerPrefixes(inv *vpc.Inventory, r *vpc.Rule) []netip.Prefix {
-	switch r.Peer.Kind {
-	case vpc.PeerCIDR:
-		if r.Peer.Prefix.IsValid() {
-			return []netip.Prefix{r.Peer.Prefix}
-		}
-	case vpc.PeerPrefixList:
-		if pl := inv.PrefixLists[r.Peer.PrefixListID]; pl != nil {
-			return pl.Entries
-		}
-	}
-	return nil
+	return policy.ListedPrefixes(inv, r.Peer)
 }
 
 // reachesInternet reports whether any prefix of family f overlaps the internet.

@@ -2,11 +2,10 @@ package audit
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
-
-	"go4.org/netipx"
 
 	"github.com/walls-dev/walls/internal/flowlog"
 	"github.com/walls-dev/walls/internal/learn"
@@ -153,8 +152,8 @@ func checkLearnWouldTighten(s *scan) {
 		if len(kept) > 0 {
 			keptText = joinAnd(limitN(kept, 6))
 		}
-		before, _ := openTo(s.internetRules(cur), v4).space()
-		after, _ := openTo(s.internetRules(prop), v4).space()
+		before, _ := s.openTo(s.internetRules(cur), v4).space()
+		after, _ := s.openTo(s.internetRules(prop), v4).space()
 		s.add(Finding{
 			ResourceID: g.ID, Location: locationOf(g.Source),
 			Message: fmt.Sprintf("walls learn would tighten %s's egress from %s to %s, from what %d of its %d interfaces initiated in %s: %s. "+
@@ -204,26 +203,15 @@ func observedTighten(s *scan) {
 				if o.Direction != flowlog.Outbound || !o.Remote.IsValid() {
 					continue
 				}
-				var addrs *netipx.IPSet
-				var b netipx.IPSetBuilder
+				addrs, to := policy.PrefixSet(netip.PrefixFrom(o.Remote, o.Remote.BitLen())), o.Remote.String()
 				switch {
 				case o.Remote.Is4() && in4.Contains(o.Remote):
-					addrs = in4
-					services[fmt.Sprintf("%s %d to the internet", flowlog.ProtocolName(o.Protocol), o.Port)] = true
+					addrs, to = in4, "the internet"
 				case o.Remote.Is6() && in6.Contains(o.Remote):
-					addrs = in6
-					services[fmt.Sprintf("%s %d to the internet", flowlog.ProtocolName(o.Protocol), o.Port)] = true
-				default:
-					b.Add(o.Remote)
-					addrs, _ = b.IPSet()
-					services[fmt.Sprintf("%s %d to %s", flowlog.ProtocolName(o.Protocol), o.Port, o.Remote)] = true
+					addrs, to = in6, "the internet"
 				}
-				from, to := int32(o.Port), int32(o.Port)
-				if !vpc.Protocol(o.Protocol).HasPorts() {
-					from, to = -1, -1
-				}
-				set, err := netspace.RuleSet(int(o.Protocol), from, to, addrs)
-				if err == nil {
+				services[policy.FlowText(o.Protocol, o.Port)+" to "+to] = true
+				if set, err := policy.FlowSet(o.Protocol, o.Port, addrs); err == nil {
 					need.Add(set)
 				}
 			}
@@ -231,22 +219,19 @@ func observedTighten(s *scan) {
 		if logged == 0 {
 			continue
 		}
-		var cur netspace.Builder
+		// The group's egress as it surely is; a peer walls cannot resolve
+		// would make the cut a guess, so such a group is left out.
 		resolvable := true
 		for i := range g.Egress {
-			x := s.ruleSet(&g.Egress[i])
-			if x.token != "" {
+			if _, known := policy.PeerAddrs(s.inv, g.Egress[i].Peer); !known {
 				resolvable = false
 				break
-			}
-			if x.ok {
-				cur.Add(x.set)
 			}
 		}
 		if !resolvable {
 			continue
 		}
-		current := cur.Set()
+		current := policy.RulesSet(s.inv, g.Egress, policy.Exact)
 		observed := need.Set()
 		cut := current.Subtract(observed)
 		if cut.IsEmpty() {
@@ -262,7 +247,7 @@ func observedTighten(s *scan) {
 			kept = strings.Join(svc, ", ")
 		}
 		rs := s.internetRules(g.Egress)
-		open4, _ := openTo(rs, v4).space()
+		open4, _ := s.openTo(rs, v4).space()
 		nowText := "no internet egress"
 		if !open4.empty() {
 			nowText = spaceText(open4) + " to the IPv4 internet"

@@ -7,14 +7,16 @@ import (
 	"go4.org/netipx"
 
 	"github.com/walls-dev/walls/internal/netspace"
+	"github.com/walls-dev/walls/internal/policy"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
 // What a direction's rules open to the whole internet is a netspace
 // question: the rules reaching the internet (prules) are compiled to one
-// Set per family with netspace.RuleSet (protocols 0-255 exactly, -1 for
-// all), and a protocol and port is open when every internet address of
-// the family is allowed on it. The protocol × port runs where that holds
+// Set with policy.RuleSet, their peers read as policy.Listed (the blocks
+// the rules name; a group reference is never the internet), and a
+// protocol and port is open when every internet address of the family is
+// allowed on it. The protocol × port runs where that holds
 // form the opening's region, kept as a Set over one placeholder address so
 // that regions of the two families can be compared with Set algebra.
 
@@ -52,22 +54,12 @@ func (p prule) hasFamily(f family) bool {
 }
 
 // openTo computes what rs open to the whole internet of family f.
-func openTo(rs []prule, f family) *opening {
+func (s *scan) openTo(rs []prule, f family) *opening {
 	o := &opening{rs: rs, f: f}
 	var allowed netspace.Builder
 	for _, p := range rs {
-		var b netipx.IPSetBuilder
-		for _, x := range p.pfx {
-			if famOf(x) == f {
-				b.AddPrefix(x)
-			}
-		}
-		addrs, err := b.IPSet()
-		if err != nil || len(addrs.Ranges()) == 0 {
-			continue
-		}
-		if s, err := netspace.RuleSet(int(p.r.Protocol), p.r.FromPort, p.r.ToPort, addrs); err == nil {
-			allowed.Add(s)
+		if set, err := policy.RuleSet(s.inv, p.r, policy.Listed); err == nil {
+			allowed.Add(set)
 		}
 	}
 	in4, in6 := internetSets()

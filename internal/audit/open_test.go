@@ -74,7 +74,7 @@ func TestOpeningRuns(t *testing.T) {
 		r.Index = i
 		rs = append(rs, prule{r: &r, pfx: []netip.Prefix{r.Peer.Prefix}})
 	}
-	o := openTo(rs, v4)
+	o := (&scan{inv: vpc.New()}).openTo(rs, v4)
 	if got := o.ports(vpc.ProtoTCP, 0, 65535); len(got) != 2 || got[0] != [2]int32{25, 30} || got[1] != [2]int32{35, 50} {
 		t.Errorf("tcp runs = %v, want [25 30] [35 50] (31-34 has only the upper half)", got)
 	}
@@ -86,5 +86,26 @@ func TestOpeningRuns(t *testing.T) {
 	}
 	if sp, _ := o.space(); spaceText(sp) != "tcp 25-30 and tcp 35-50" {
 		t.Errorf("space = %q", spaceText(sp))
+	}
+}
+
+// TestOpenReadsListedPeers: "open to the internet" reads peers as
+// policy.Listed. A prefix list of which only some entries are known is open
+// by the entries that are (each is surely in it); a group reference is
+// never the internet, even when its members have global IPv6 addresses.
+func TestOpenReadsListedPeers(t *testing.T) {
+	pl := vpc.Peer{Kind: vpc.PeerPrefixList, PrefixListID: "pl-part"}
+	inv := egressGroup(rule("", true, vpc.ProtoAll, -1, -1, pl, 0))
+	inv.PrefixLists["pl-part"] = &vpc.PrefixList{ID: "pl-part", AddressFamily: "IPv4", Entries: []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}}
+	rep := Run(inv, Options{Now: now, Checks: []string{OpenEgress}})
+	if got := ids(rep.Findings); got != OpenEgress+":sg-p" || !strings.Contains(rep.Findings[0].Message, "all traffic to pl-part") {
+		t.Errorf("a partly loaded prefix list holding 0.0.0.0/0: want %s, got\n%s", OpenEgress, messages(rep))
+	}
+
+	inv = egressGroup(rule("", true, vpc.ProtoAll, -1, -1, vpc.Peer{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: "sg-p"}}, 0))
+	inv.Loaded[vpc.KindNetworkInterfaces] = true
+	inv.Interfaces["eni-1"] = &vpc.Interface{ID: "eni-1", GroupIDs: []string{"sg-p"}, IPv6s: []netip.Addr{netip.MustParseAddr("2600:1f18::1")}}
+	if rs := (&scan{inv: inv}).internetRules(inv.Groups["sg-p"].Egress); len(rs) != 0 {
+		t.Errorf("a group reference counted as reaching the internet: %v", rs[0].pfx)
 	}
 }

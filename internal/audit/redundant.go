@@ -6,17 +6,17 @@ import (
 	"sort"
 	"strings"
 
-	"go4.org/netipx"
-
 	"github.com/walls-dev/walls/internal/netspace"
+	"github.com/walls-dev/walls/internal/policy"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
-// rset is a rule as a set of packets. When the peer cannot be resolved to
-// addresses without the answer being vacuous (a group with no known members,
-// a prefix list whose entries were not loaded), the rule is compared
-// symbolically: token names the peer and set holds the rule's traffic over
-// every address, so two references to the same group are the same peer.
+// rset is a rule as a set of packets, its peer read as policy.Symbolic: a
+// peer that resolves to no known address (a group without known members, a
+// prefix list whose entries were not loaded) is compared symbolically:
+// token names the peer (policy.SymbolicPeer) and set holds the rule's
+// traffic over every address the peer could stand for, so two references
+// to the same group are the same peer.
 type rset struct {
 	r     *vpc.Rule
 	set   netspace.Set
@@ -27,46 +27,16 @@ type rset struct {
 	byMembers bool
 }
 
-var allAddrs = func() *netipx.IPSet {
-	var b netipx.IPSetBuilder
-	b.AddPrefix(netip.MustParsePrefix("0.0.0.0/0"))
-	b.AddPrefix(netip.MustParsePrefix("::/0"))
-	s, _ := b.IPSet()
-	return s
-}()
-
-// ruleSet resolves a rule's peer (docs/semantics.md#sg-refs): a CIDR, a prefix list's entries,
-// the private addresses of a referenced group's member interfaces.
+// ruleSet compiles a rule with its peer read as policy.Symbolic
+// (docs/semantics.md#sg-refs).
 func (s *scan) ruleSet(r *vpc.Rule) rset {
-	out := rset{r: r}
-	var b netipx.IPSetBuilder
-	ps, known := s.inv.PeerPrefixes(r.Peer)
-	switch {
-	case r.Peer.Kind == vpc.PeerPrefixList && (!known || len(ps) == 0):
-		out.token = "pl:" + r.Peer.PrefixListID
-	case r.Peer.Kind == vpc.PeerGroup && (!known || len(ps) == 0):
-		// A reference without known members is compared only with itself.
-		out.token = "sg:" + r.Peer.Group.UserID + "/" + r.Peer.Group.GroupID
-	case r.Peer.Kind == vpc.PeerCIDR || known:
-		for _, p := range ps {
-			b.AddPrefix(p)
-		}
-		out.byMembers = r.Peer.Kind == vpc.PeerGroup
-	default:
-		return out
-	}
-	addrs, err := b.IPSet()
-	if out.token != "" {
-		addrs, err = allAddrs, nil
-	}
-	if err != nil {
-		return out
-	}
-	set, err := netspace.RuleSet(int(r.Protocol), r.FromPort, r.ToPort, addrs)
+	out := rset{r: r, token: policy.SymbolicPeer(s.inv, r.Peer)}
+	set, err := policy.RuleSet(s.inv, r, policy.Symbolic)
 	if err != nil {
 		return out
 	}
 	out.set, out.ok = set, !set.IsEmpty()
+	out.byMembers = out.token == "" && r.Peer.Kind == vpc.PeerGroup
 	return out
 }
 
@@ -242,17 +212,21 @@ func redundantSet(sets []rset, partners [][]int, peers func(i, j int) bool) map[
 		return nil
 	}
 	removed := make([]bool, len(sets))
+	// kept is the rules still kept that may cover item j.
+	kept := func(j int) []rset {
+		var out []rset
+		for _, i := range partners[j] {
+			if !removed[i] && peers(i, j) {
+				out = append(out, sets[i])
+			}
+		}
+		return out
+	}
 	for j := len(sets) - 1; j >= 0; j-- {
 		if !sets[j].ok {
 			continue
 		}
-		var cands []rset
-		for _, i := range partners[j] {
-			if !removed[i] && peers(i, j) {
-				cands = append(cands, sets[i])
-			}
-		}
-		if _, ok := coveredBy(sets[j], cands); ok {
+		if _, ok := coveredBy(sets[j], kept(j)); ok {
 			removed[j] = true
 		}
 	}
@@ -261,17 +235,25 @@ func redundantSet(sets []rset, partners [][]int, peers func(i, j int) bool) map[
 		if !removed[j] {
 			continue
 		}
-		var kept []rset
-		for _, i := range partners[j] {
-			if !removed[i] && peers(i, j) {
-				kept = append(kept, sets[i])
-			}
-		}
-		if by, ok := coveredBy(sets[j], kept); ok {
+		if by, ok := coveredBy(sets[j], kept(j)); ok {
 			out[j] = by
 		}
 	}
 	return out
+}
+
+// ruleSets compiles the rules that have partners; the others are never
+// compared, so they are left uncompiled.
+func (s *scan) ruleSets(rules []*vpc.Rule, partners [][]int) []rset {
+	sets := make([]rset, len(rules))
+	for i, r := range rules {
+		if len(partners[i]) > 0 {
+			sets[i] = s.ruleSet(r)
+		} else {
+			sets[i] = rset{r: r}
+		}
+	}
+	return sets
 }
 
 // checkRedundantRules: WALLS-SG-010. Later rules are tested first against
@@ -292,14 +274,7 @@ func checkRedundantRules(s *scan) {
 			if !anyPartner(partners) {
 				continue
 			}
-			sets := make([]rset, len(rules))
-			for i := range rules {
-				if len(partners[i]) > 0 {
-					sets[i] = s.ruleSet(&rules[i])
-				} else {
-					sets[i] = rset{r: &rules[i]}
-				}
-			}
+			sets := s.ruleSets(ptrs, partners)
 			red := redundantSet(sets, partners, func(i, j int) bool { return true })
 			for j := range sets {
 				if by, ok := red[j]; ok {
@@ -346,14 +321,7 @@ func checkRedundantAcross(s *scan) {
 			if !anyPartner(partners) {
 				continue
 			}
-			sets := make([]rset, len(ptrs))
-			for i, r := range ptrs {
-				if len(partners[i]) > 0 {
-					sets[i] = s.ruleSet(r)
-				} else {
-					sets[i] = rset{r: r}
-				}
-			}
+			sets := s.ruleSets(ptrs, partners)
 			red := redundantSet(sets, partners, func(i, j int) bool { return owner[i] != owner[j] })
 			for j := range sets {
 				by, ok := red[j]

@@ -94,7 +94,7 @@ func checkOpenEgress(s *scan) {
 		var parts, keys []string
 		var used []*vpc.Rule
 		for _, f := range []family{v4, v6} {
-			o := openTo(rs, f)
+			o := s.openTo(rs, f)
 			if o.all {
 				u := o.allUsed()
 				parts = append(parts, "all traffic to "+peerText(u, f))
@@ -130,7 +130,7 @@ func portFindings(s *scan, egress bool, ports []Port, verb string) {
 		if len(rs) == 0 {
 			continue
 		}
-		opens := map[family]*opening{v4: openTo(rs, v4), v6: openTo(rs, v6)}
+		opens := map[family]*opening{v4: s.openTo(rs, v4), v6: s.openTo(rs, v6)}
 		skip := map[family]bool{}
 		if egress {
 			for _, f := range []family{v4, v6} {
@@ -210,8 +210,8 @@ func checkIPv6LeftOpen(s *scan) {
 		if !has6 {
 			continue
 		}
-		open4, _ := openTo(rs, v4).space()
-		open6, used := openTo(rs, v6).space()
+		open4, _ := s.openTo(rs, v4).space()
+		open6, used := s.openTo(rs, v6).space()
 		extra := open6.minus(open4)
 		if extra.empty() {
 			continue

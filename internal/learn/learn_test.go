@@ -402,3 +402,24 @@ func TestOpaquePeerKeepsTheGroup(t *testing.T) {
 		}
 	}
 }
+
+// The rule that may have let a connection out is found by the rule's
+// compiled sets (policy.Rules.FlowMatch), and the reason names protocols as
+// every human rendering does: "esp (50)", not "50 0".
+func TestOpaquePeerReadsRulesAsPolicy(t *testing.T) {
+	t.Parallel()
+	inv := newInv()
+	unloaded := vpc.Peer{Kind: vpc.PeerPrefixList, PrefixListID: "pl-partners"}
+	addGroup(inv, "sg-wild", rule(vpc.ProtoTCP, 5000, 6000, unloaded))
+	addGroup(inv, "sg-esp", rule(vpc.Protocol(50), -1, -1, unloaded))
+	addENI(inv, "eni-a", "10.0.1.10", "sg-wild")
+	addENI(inv, "eni-b", "10.0.1.11", "sg-esp")
+	obs := []flowlog.Observation{out("eni-a", tcp, 5432, "203.0.113.9", 4), out("eni-b", 50, 0, "198.51.100.1", 2)}
+	p := mustLearn(t, inv, obs, Options{})
+	for id, want := range map[string]string{"sg-wild": "observed tcp 5432 to 203.0.113.9", "sg-esp": "observed esp (50) to 198.51.100.1 may be allowed by sg-esp/egress[0] (egress esp (50) to pl-partners)"} {
+		g := p.Group(id)
+		if g.Status != plan.StatusUnchanged || !strings.Contains(g.Reason, want) {
+			t.Errorf("%s: %s %q, want unchanged, saying %q", id, g.Status, g.Reason, want)
+		}
+	}
+}

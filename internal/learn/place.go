@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/walls-dev/walls/internal/policy"
 )
 
 // placeKey groups points that one rule on one group could serve.
@@ -93,19 +95,7 @@ func (l *learner) place() map[string][]string {
 			if len(hits) == 0 {
 				break
 			}
-			best := ""
-			for g, n := range hits {
-				switch {
-				case best == "", n > hits[best]:
-					best = g
-				case n == hits[best]:
-					mg, mb := len(ix.Members[g]), len(ix.Members[best])
-					if mg < mb || mg == mb && g < best {
-						best = g
-					}
-				}
-			}
-			choose(best)
+			choose(bestGroup(hits, func(g string) int { return len(ix.Members[g]) }))
 		}
 		multi := map[string][]string{}
 		for _, pt := range pts {
@@ -142,7 +132,7 @@ func (l *learner) keyLabel(k placeKey) string {
 	case strings.HasPrefix(t, "peers:"):
 		t = "members of " + strings.ReplaceAll(strings.TrimPrefix(t, "peers:"), "+", ", ")
 	}
-	return fmt.Sprintf("%s %d to %s", protoName(k.proto), k.port, t)
+	return policy.FlowText(k.proto, k.port) + " to " + t
 }
 
 func (l *learner) groupsOf(eni string) []string {
@@ -195,4 +185,23 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// bestGroup is the group of the highest score; among equals the one of the
+// lowest cost, then the lowest id, so the choice does not depend on map
+// order.
+func bestGroup(score map[string]int, cost func(string) int) string {
+	best := ""
+	for g, n := range score {
+		switch {
+		case best == "", n > score[best]:
+			best = g
+		case n == score[best]:
+			cg, cb := cost(g), cost(best)
+			if cg < cb || cg == cb && g < best {
+				best = g
+			}
+		}
+	}
+	return best
 }

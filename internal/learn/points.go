@@ -109,12 +109,13 @@ type learner struct {
 	unfilt     uint64
 	invalid    uint64
 	filter     *plan.UnfilteredSet
+	rules      *policy.Rules  // per-record answers of the current rules
 	vpcs       []netip.Prefix // every VPC block: in-VPC addresses are private
 }
 
 func newLearner(inv *vpc.Inventory, opts Options) *learner {
 	l := &learner{inv: inv, opts: opts, now: plan.NewEgress(inv), observed: map[string]bool{},
-		denied: map[deniedKey]*acc{}, unknown: map[string]bool{}, opaque: map[string]string{}, ungoverned: map[string]bool{}, filter: plan.NewUnfiltered(inv)}
+		denied: map[deniedKey]*acc{}, unknown: map[string]bool{}, opaque: map[string]string{}, ungoverned: map[string]bool{}, filter: plan.NewUnfiltered(inv), rules: policy.NewRules(inv)}
 	for _, v := range inv.VPCs {
 		l.vpcs = append(l.vpcs, v.CIDRs...)
 		l.vpcs = append(l.vpcs, v.IPv6CIDRs...)
@@ -207,9 +208,12 @@ func (l *learner) collect(obs []traffic.Observation) {
 }
 
 // markOpaque records, for a point no current rule is known to allow, the
-// groups of its interface with a rule that matches its protocol and port
-// but whose peer walls cannot resolve: that rule may be what let it out,
-// so learning must not drop it. It reports whether there was one.
+// groups of its interface with a rule that may admit it: the point's
+// record is in the rule's upper bound but not its exact set
+// (policy.Rules.FlowMatch is Maybe: the rule's protocol and ports match,
+// any ICMP type will do, and the answer hangs on a peer walls cannot
+// resolve). That rule may be what let it out, so learning must not drop
+// it. It reports whether there was one.
 func (l *learner) markOpaque(pt *point) bool {
 	found := false
 	for _, g := range pt.eni.GroupIDs {
@@ -219,32 +223,33 @@ func (l *learner) markOpaque(pt *point) bool {
 		}
 		for i := range sg.Egress {
 			r := &sg.Egress[i]
-			if !matchesProtoPort(r, pt.proto, pt.port) || !vpc.FamilyMatches(r.Protocol, pt.remote) {
+			if l.rules.FlowMatch(r, pt.proto, pt.port, pt.remote) != policy.Maybe {
 				continue
 			}
-			why := l.opaquePeer(r.Peer, pt.remote)
+			why := l.opaquePeer(r.Peer)
 			if why == "" {
 				continue
 			}
 			found = true
 			if _, ok := l.opaque[g]; !ok {
-				l.opaque[g] = fmt.Sprintf("observed %s %d to %s may be allowed by %s (%s), whose %s; "+
-					"learning would drop it and break the connection", vpc.Protocol(pt.proto).Label(), pt.port, pt.remote, r.Ref(), r.String(), why)
+				l.opaque[g] = fmt.Sprintf("observed %s to %s may be allowed by %s (%s), whose %s; "+
+					"learning would drop it and break the connection", policy.FlowText(pt.proto, pt.port), pt.remote, r.Ref(), policy.RuleText(r), why)
 			}
 		}
 	}
 	return found
 }
 
-// opaquePeer says why a rule peer's addresses are not known, or "".
-func (l *learner) opaquePeer(p vpc.Peer, remote netip.Addr) string {
+// opaquePeer says why a rule peer's addresses are not known, or "" when
+// the reason is not the peer's own (no interfaces loaded at all).
+func (l *learner) opaquePeer(p vpc.Peer) string {
 	switch p.Kind {
 	case vpc.PeerPrefixList:
 		pl := l.inv.PrefixLists[p.PrefixListID]
 		switch {
 		case pl == nil:
 			return "prefix list " + p.PrefixListID + " is not loaded"
-		case !pl.EntriesKnown && (pl.AddressFamily == "" || strings.EqualFold(pl.AddressFamily, "IPv4") == remote.Is4()):
+		case !pl.EntriesKnown:
 			return "prefix list " + p.PrefixListID + "'s entries are not loaded (add get-managed-prefix-list-entries output as " + p.PrefixListID + ".json)"
 		}
 	case vpc.PeerGroup:
@@ -253,17 +258,6 @@ func (l *learner) opaquePeer(p vpc.Peer, remote netip.Addr) string {
 		}
 	}
 	return ""
-}
-
-func matchesProtoPort(r *vpc.Rule, proto uint8, port uint16) bool {
-	p := vpc.Protocol(proto)
-	if r.Protocol == vpc.ProtoAll {
-		return true
-	}
-	if r.Protocol != p {
-		return false
-	}
-	return !p.HasPorts() || r.FromPort <= int32(port) && int32(port) <= r.ToPort
 }
 
 func lessPoint(a, b *point) bool {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/walls-dev/walls/internal/netspace"
 	"github.com/walls-dev/walls/internal/plan"
+	"github.com/walls-dev/walls/internal/policy"
 	"github.com/walls-dev/walls/internal/traffic"
 	"github.com/walls-dev/walls/internal/vpc"
 )
@@ -246,18 +247,7 @@ func (l *learner) peerItems(g *vpc.SecurityGroup, pts []*point) []*item {
 				}
 				return n
 			}
-			best := ""
-			for gid, n := range score {
-				switch {
-				case best == "", n > score[best]:
-					best = gid
-				case n == score[best]:
-					eg, eb := extra(gid), extra(best)
-					if eg < eb || eg == eb && gid < best {
-						best = gid
-					}
-				}
-			}
+			best := bestGroup(score, extra)
 			it := &item{proto: k.proto, lo: k.lo, hi: k.hi, icmp: -1, code: -1,
 				peer: vpc.Peer{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: best}}}
 			n := 0
@@ -405,7 +395,7 @@ func (l *learner) clip(g *vpc.SecurityGroup, chk *plan.Checker, items []*item) (
 			continue
 		}
 		notes = append(notes, fmt.Sprintf("%s would allow more than the current rules (%s); narrowed to the observed addresses and ports",
-			r.String(), why))
+			policy.RuleText(&r), why))
 		for _, pt := range it.pts {
 			// The point's merged port range first (passive FTP data), then
 			// its own port.
@@ -426,7 +416,7 @@ func (l *learner) clip(g *vpc.SecurityGroup, chk *plan.Checker, items []*item) (
 				xr = x.rule(g.ID)
 			}
 			if !ok {
-				notes = append(notes, fmt.Sprintf("%s for %s is not allowed by the current rules as a whole; left out", xr.String(), pt.eni.ID))
+				notes = append(notes, fmt.Sprintf("%s for %s is not allowed by the current rules as a whole; left out", policy.RuleText(&xr), pt.eni.ID))
 				continue
 			}
 			out = append(out, x)
@@ -519,13 +509,13 @@ func (l *learner) dropCovered(g *vpc.SecurityGroup, items []*item) ([]*item, []s
 		var names []string
 		for _, j := range idx {
 			if into[j] {
-				names = append(names, strings.TrimPrefix(rules[j].String(), "egress "))
-				items[j].addWhy("also serves what " + strings.TrimPrefix(rules[i].String(), "egress ") +
+				names = append(names, strings.TrimPrefix(policy.RuleText(&rules[j]), "egress "))
+				items[j].addWhy("also serves what " + strings.TrimPrefix(policy.RuleText(&rules[i]), "egress ") +
 					" would have: that rule is covered by the group's other proposed rules")
 			}
 		}
 		notes = append(notes, fmt.Sprintf("%s is covered by the group's other proposed rules; dropped, its evidence moved to %s",
-			strings.TrimPrefix(rules[i].String(), "egress "), strings.Join(names, ", ")))
+			strings.TrimPrefix(policy.RuleText(&rules[i]), "egress "), strings.Join(names, ", ")))
 	}
 	var out []*item
 	for i, it := range items {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/walls-dev/walls/internal/plan"
+	"github.com/walls-dev/walls/internal/policy"
 	"github.com/walls-dev/walls/internal/traffic"
 	"github.com/walls-dev/walls/internal/vpc"
 )
@@ -208,7 +209,7 @@ func untrackedNote(g *vpc.SecurityGroup, proposed []plan.Rule) string {
 	for i := range g.Ingress {
 		r := &g.Ingress[i]
 		if r.Peer.Kind == vpc.PeerCIDR && r.Peer.Prefix.Bits() == 0 {
-			open = append(open, strings.TrimPrefix(r.String(), "ingress "))
+			open = append(open, strings.TrimPrefix(policy.RuleText(r), "ingress "))
 		}
 	}
 	if len(open) == 0 {

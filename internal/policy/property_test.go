@@ -220,10 +220,14 @@ func propertyInventory() (*vpc.Inventory, []vpc.Peer, []netip.Addr) {
 	inv.PrefixLists["pl-known"] = &vpc.PrefixList{ID: "pl-known", AddressFamily: "IPv4", EntriesKnown: true,
 		Entries: []netip.Prefix{mp("10.1.0.0/16"), mp("192.0.2.0/25")}}
 	inv.PrefixLists["pl-v6"] = &vpc.PrefixList{ID: "pl-v6", AddressFamily: "IPv6"}
+	inv.PrefixLists["pl-partial"] = &vpc.PrefixList{ID: "pl-partial", AddressFamily: "IPv4", Entries: []netip.Prefix{mp("192.0.2.128/25")}}
+	inv.Groups["sg-empty"] = &vpc.SecurityGroup{ID: "sg-empty", RulesKnown: true}
 	peers := []vpc.Peer{
 		{Kind: vpc.PeerPrefixList, PrefixListID: "pl-known"},
 		{Kind: vpc.PeerPrefixList, PrefixListID: "pl-v6"},
 		{Kind: vpc.PeerPrefixList, PrefixListID: "pl-missing"},
+		{Kind: vpc.PeerPrefixList, PrefixListID: "pl-partial"},
+		{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: "sg-empty"}},
 		{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: "sg-a"}},
 		{Kind: vpc.PeerGroup, Group: vpc.GroupRef{GroupID: "sg-other", UserID: "222233334444"}},
 	}
@@ -245,11 +249,43 @@ func refPeer(p vpc.Peer, a netip.Addr) (exact, bound bool) {
 		return false, a.Is6()
 	case p.PrefixListID == "pl-missing":
 		return false, true
+	case p.PrefixListID == "pl-partial": // entries not all loaded
+		return false, a.Is4()
 	case p.Group.GroupID == "sg-a":
 		in := a == ma("10.1.2.9") || a == ma("2001:db8:1:2::9")
 		return in, in
+	case p.Group.GroupID == "sg-empty": // no interface carries it
+		return false, false
 	}
 	return false, true // another account's group: members unknown
+}
+
+// refReadings is whether peer p holds a read as Listed (the blocks the
+// input writes) and as Symbolic (every address it could stand for when it
+// resolves to none), and the name Symbolic gives it ("" when resolved).
+func refReadings(p vpc.Peer, a netip.Addr) (listed, symbolic bool, name string) {
+	exact, bound := refPeer(p, a)
+	switch {
+	case p.Kind == vpc.PeerCIDR, p.PrefixListID == "pl-known", p.Group.GroupID == "sg-a":
+		return exact && p.Kind != vpc.PeerGroup, exact, ""
+	case p.PrefixListID == "pl-partial":
+		return mp("192.0.2.128/25").Contains(a), bound, "pl:pl-partial"
+	case p.Kind == vpc.PeerPrefixList:
+		return false, bound, "pl:" + p.PrefixListID
+	}
+	return false, true, "sg:" + p.Group.UserID + "/" + p.Group.GroupID // any address
+}
+
+// refMatch is a rule's answer when its traffic part matches (traffic) and
+// its peer surely (exact) or possibly (bound) holds the address.
+func refMatch(traffic, exact, bound bool) Match {
+	switch {
+	case traffic && exact:
+		return Yes
+	case traffic && bound:
+		return Maybe
+	}
+	return No
 }
 
 // TestRulePerPacketIsCompiledMembership: for generated rules and packets,
@@ -267,28 +303,35 @@ func TestRulePerPacketIsCompiledMembership(t *testing.T) {
 			t.Fatalf("%s: %v", &r, err)
 		}
 		bound, _ := RuleSet(inv, &r, UpperBound)
+		listed, _ := RuleSet(inv, &r, Listed)
+		symbolic, _ := RuleSet(inv, &r, Symbolic)
+		if _, _, name := refReadings(r.Peer, netip.Addr{}); SymbolicPeer(inv, r.Peer) != name {
+			t.Fatalf("SymbolicPeer(%s) = %q, want %q", r.Peer, SymbolicPeer(inv, r.Peer), name)
+		}
 		for range 12 {
 			p := g.packet(r.Protocol, members...)
 			traffic := refTraffic(r.Protocol, r.FromPort, r.ToPort, p.proto, p.port, p.typ, p.code) && refFamily(r.Protocol, p.addr)
 			pe, pb := refPeer(r.Peer, p.addr)
-			want := No
-			switch {
-			case traffic && pe:
-				want = Yes
-			case traffic && pb:
-				want = Maybe
-			}
+			want := refMatch(traffic, pe, pb)
 			got := rs.Admits(&r, p.set())
 			seen[got]++
 			// A flow record carries no ICMP type: any the rule admits will do.
-			flow := refFamily(r.Protocol, p.addr) && pe
+			flow := refFamily(r.Protocol, p.addr)
 			if p.proto.IsICMP() {
 				flow = flow && (r.Protocol == vpc.ProtoAll || r.Protocol == p.proto)
 			} else {
 				flow = flow && traffic
 			}
-			if rs.AdmitsFlow(&r, uint8(p.proto), uint16(p.port), p.addr) != flow {
-				t.Fatalf("%s, flow record %s: AdmitsFlow %v, want %v", &r, p, !flow, flow)
+			wantFlow := refMatch(flow, pe, pb)
+			if got := rs.FlowMatch(&r, uint8(p.proto), uint16(p.port), p.addr); got != wantFlow {
+				t.Fatalf("%s, flow record %s: FlowMatch %d, want %d", &r, p, got, wantFlow)
+			}
+			if rs.AdmitsFlow(&r, uint8(p.proto), uint16(p.port), p.addr) != (wantFlow == Yes) {
+				t.Fatalf("%s, flow record %s: AdmitsFlow %v, want %v", &r, p, wantFlow != Yes, wantFlow == Yes)
+			}
+			pl, ps, _ := refReadings(r.Peer, p.addr)
+			if listed.Contains(p.set()) != (traffic && pl) || symbolic.Contains(p.set()) != (traffic && ps) {
+				t.Fatalf("%s, %s: in Listed %v, in Symbolic %v; want %v, %v", &r, p, listed.Contains(p.set()), symbolic.Contains(p.set()), traffic && pl, traffic && ps)
 			}
 			if got != want || exact.Contains(p.set()) != (want == Yes) || bound.Contains(p.set()) != (want != No) {
 				t.Fatalf("%s, %s: Admits %d, exact %v, bound %v; want %d", &r, p, got, exact.Contains(p.set()), bound.Contains(p.set()), want)

@@ -2,6 +2,8 @@ package policy
 
 import (
 	"net/netip"
+	"slices"
+	"strconv"
 
 	"go4.org/netipx"
 
@@ -26,6 +28,23 @@ const (
 	// family is known, else every IPv4 and IPv6 address. The compiled set
 	// holds everything the rules could allow: Admission reasons with it.
 	UpperBound
+	// Listed: a peer stands for the addresses the input writes for it: a
+	// CIDR itself, the loaded entries of a prefix list (each one surely in
+	// the list, even when others are missing), and a group reference none,
+	// since it matches member interfaces, not addresses anyone wrote in a
+	// rule (docs/semantics.md#sg-refs). audit asks with it whether a rule
+	// opens traffic to the internet: a rule is open by the blocks it names,
+	// never by a group's members, whatever addresses they have.
+	Listed
+	// Symbolic: a peer that resolves to no address (one walls cannot
+	// resolve, a group without members, a prefix list without entries)
+	// stands for every address it could (PeerFamilies), so the compiled set
+	// is the rule's traffic; SymbolicPeer names such a peer, and only sets
+	// of rules naming the same one may be compared. Other peers are read
+	// as Exact. audit's redundancy checks use it: two references to one
+	// group without members are the same peer whatever its members will
+	// be, and an empty reading never proves a rule redundant.
+	Symbolic
 )
 
 // PeerAddrs resolves a rule's peer against inv (docs/semantics.md#sg-refs):
@@ -44,12 +63,53 @@ func PeerAddrs(inv *vpc.Inventory, p vpc.Peer) (ps []netip.Prefix, known bool) {
 
 // PeerSet is the address set peer p stands for, resolved as peers says.
 func PeerSet(inv *vpc.Inventory, p vpc.Peer, peers Peers) *netipx.IPSet {
+	if peers == Listed {
+		return PrefixSet(ListedPrefixes(inv, p)...)
+	}
 	ps, known := PeerAddrs(inv, p)
-	if !known && peers == UpperBound {
+	switch {
+	case !known && peers == UpperBound,
+		(!known || len(ps) == 0) && peers == Symbolic && symbolicKind(p.Kind):
 		return PeerFamilies(inv, p)
 	}
 	return PrefixSet(ps...)
 }
+
+// ListedPrefixes is what peer p stands for read as Listed: a valid CIDR,
+// a prefix list's loaded entries, nothing for a group reference.
+func ListedPrefixes(inv *vpc.Inventory, p vpc.Peer) []netip.Prefix {
+	switch p.Kind {
+	case vpc.PeerCIDR:
+		if p.Prefix.IsValid() {
+			return []netip.Prefix{p.Prefix}
+		}
+	case vpc.PeerPrefixList:
+		if pl := inv.PrefixLists[p.PrefixListID]; pl != nil {
+			return pl.Entries
+		}
+	}
+	return nil
+}
+
+// SymbolicPeer names peer p when Symbolic reads it as every address it
+// could stand for ("pl:pl-…", "sg:account/sg-…"), or is "" when p resolves
+// to addresses (PeerAddrs known and not empty) or is a CIDR.
+func SymbolicPeer(inv *vpc.Inventory, p vpc.Peer) string {
+	if !symbolicKind(p.Kind) {
+		return ""
+	}
+	if ps, known := PeerAddrs(inv, p); known && len(ps) > 0 {
+		return ""
+	}
+	if p.Kind == vpc.PeerPrefixList {
+		return "pl:" + p.PrefixListID
+	}
+	return "sg:" + p.Group.UserID + "/" + p.Group.GroupID
+}
+
+// symbolicKind: the peers Symbolic may read as a name rather than
+// addresses, the ones resolved against the inventory.
+func symbolicKind(k vpc.PeerKind) bool { return k == vpc.PeerPrefixList || k == vpc.PeerGroup }
 
 // PeerFamilies is every address of the families peer p can match, what
 // it may stand for when it cannot be resolved: a prefix list holds
@@ -162,31 +222,97 @@ func (c *Rules) Admits(r *vpc.Rule, pkt netspace.Packet) Match {
 	return peerMatch(c.inv, r.Peer, pkt.Addr)
 }
 
+// AdmitsAt is Admits for a packet whose peer address is known to be on
+// interface eni of the inventory, or on none (eni nil). An interface lists
+// its groups, so a reference to a group the inventory lacks is answered
+// exactly for it: Yes when eni carries the group and the address is one
+// of its private addresses (docs/semantics.md#sg-refs), else No. For an
+// address on no inventory interface such a group's membership stays
+// unknown: Maybe, as Admits says.
+func (c *Rules) AdmitsAt(r *vpc.Rule, pkt netspace.Packet, eni *vpc.Interface) Match {
+	m := c.Admits(r, pkt)
+	if m != Maybe || eni == nil || r.Peer.Kind != vpc.PeerGroup {
+		return m
+	}
+	if slices.Contains(eni.GroupIDs, r.Peer.Group.GroupID) && eni.HasPrivateAddr(pkt.Addr) {
+		return Yes
+	}
+	return No
+}
+
 // AdmitsFlow reports whether rule r surely admits the traffic of a flow-log
 // record: protocol proto to port, with peer address addr. Flow logs record
 // no ICMP type or code (docs/semantics.md#flowlog-icmp), so for icmp and
 // icmpv6 a rule admitting any type and code for addr admits the record.
 // Like Admits, it is membership in RuleSet(inv, r, Exact).
 func (c *Rules) AdmitsFlow(r *vpc.Rule, proto uint8, port uint16, addr netip.Addr) bool {
+	return c.FlowMatch(r, proto, port, addr) == Yes
+}
+
+// FlowMatch is AdmitsFlow's answer with Admits' three values: Yes when
+// the record is in RuleSet(inv, r, Exact) (for ICMP: some type and code of
+// it is), Maybe when it is only in RuleSet(inv, r, UpperBound), else No.
+func (c *Rules) FlowMatch(r *vpc.Rule, proto uint8, port uint16, addr netip.Addr) Match {
 	addr = addr.Unmap()
 	if r.Protocol != vpc.ProtoAll && r.Protocol != vpc.Protocol(proto) {
-		return false // as in Admits
+		return No // as in Admits
 	}
 	t, ok := traffic(r)
 	switch {
 	case !ok:
-		return false
+		return No
 	case !vpc.Protocol(proto).IsICMP():
 		if !t.Contains(netspace.Packet{Protocol: proto, Port: port, Addr: addr}) {
-			return false
+			return No
 		}
 	default:
-		anyType, err := netspace.PortSet(int(proto), -1, -1, ipSetOfAddr(addr))
-		if err != nil || !t.Overlaps(anyType) {
-			return false
+		if anyType, err := FlowSet(proto, port, ipSetOfAddr(addr)); err != nil || !t.Overlaps(anyType) {
+			return No
 		}
 	}
-	return peerMatch(c.inv, r.Peer, addr) == Yes
+	return peerMatch(c.inv, r.Peer, addr)
+}
+
+// ProtocolText names a rule's or entry's protocol as every human rendering
+// names it (netspace.ProtocolText): "all" for -1, "tcp", "esp (50)". JSON
+// keeps numbers.
+func ProtocolText(p vpc.Protocol) string {
+	if p < 0 || p > 255 {
+		return netspace.ProtocolText(0, 255)
+	}
+	return netspace.ProtocolText(uint8(p), uint8(p))
+}
+
+// RuleText is a security group rule as messages show it, with the
+// protocol named by ProtocolText: "egress esp (50) to 10.0.0.0/8".
+// vpc.Rule.String keeps numbers for keys and fingerprints.
+func RuleText(r *vpc.Rule) string { return r.Text(ProtocolText) }
+
+// EntryText is a NACL entry as messages show it: "90 deny esp (50)
+// 10.0.1.0/24".
+func EntryText(e *vpc.NACLEntry) string { return e.Text(ProtocolText) }
+
+// FlowText names what flow-log records of protocol proto to port carried,
+// as every human rendering names it: "tcp 443", "esp (50)"
+// (netspace.ProtocolText; a port only for tcp and udp).
+func FlowText(proto uint8, port uint16) string {
+	s := netspace.ProtocolText(proto, proto)
+	if vpc.Protocol(proto).HasPorts() {
+		s += " " + strconv.Itoa(int(port))
+	}
+	return s
+}
+
+// FlowSet is the packets flow-log records of protocol proto to port, with
+// peer addresses addrs, may stand for: that port for tcp and udp, every
+// type and code for icmp and icmpv6 (records carry none,
+// docs/semantics.md#flowlog-icmp), the protocol for any other.
+func FlowSet(proto uint8, port uint16, addrs *netipx.IPSet) (netspace.Set, error) {
+	from, to := int32(port), int32(port)
+	if !vpc.Protocol(proto).HasPorts() {
+		from, to = -1, -1
+	}
+	return netspace.PortSet(int(proto), from, to, addrs)
 }
 
 // traffic is rule r compiled with its peer taken as every address; ok is

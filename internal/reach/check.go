@@ -118,7 +118,7 @@ func evaluate(inv *vpc.Inventory, rs *policy.Rules, req *Request, from, to Endpo
 
 	// 1. Source security groups, egress.
 	if from.Interface != nil {
-		t.add(sgHop(inv, rs, StepSourceSG, from.Interface, true, req, to.Addr, icmpCode))
+		t.add(sgHop(inv, rs, StepSourceSG, from.Interface, true, req, to.Addr, to.Interface, icmpCode))
 	} else {
 		t.add(Hop{Step: StepSourceSG, Result: Skipped, Reason: outsideReason(from, "source")})
 	}
@@ -152,7 +152,7 @@ func evaluate(inv *vpc.Inventory, rs *policy.Rules, req *Request, from, to Endpo
 	case !srcSeen.IsValid():
 		t.add(Hop{Step: StepDestSG, Result: NotEvaluated, Reason: "the source address the destination sees (a NAT or gateway address) is not known"})
 	default:
-		t.add(sgHop(inv, rs, StepDestSG, to.Interface, false, req, srcSeen, icmpCode))
+		t.add(sgHop(inv, rs, StepDestSG, to.Interface, false, req, srcSeen, from.Interface, icmpCode))
 	}
 	// 5. The return path.
 	t.returnPath(req, from, to, srcSeen, srcNACL, dstNACL, sameSubnet)
@@ -276,10 +276,10 @@ func naclHop(n *vpc.NACL, step Step, egress bool, proto vpc.Protocol, peer netip
 		h.Reason = fmt.Sprintf("no %s entry matches; the implicit * rule denies", dir)
 	case ok:
 		h.Result = Allow
-		h.Reason = fmt.Sprintf("%s rule %s allows: %s", dir, e.RuleLabel(), e)
+		h.Reason = fmt.Sprintf("%s rule %s allows: %s", dir, e.RuleLabel(), policy.EntryText(e))
 	default:
 		h.Result = Deny
-		h.Reason = fmt.Sprintf("%s rule %s denies: %s", dir, e.RuleLabel(), e)
+		h.Reason = fmt.Sprintf("%s rule %s denies: %s", dir, e.RuleLabel(), policy.EntryText(e))
 	}
 	return h
 }
@@ -340,7 +340,7 @@ func returnPortsHop(n *vpc.NACL, step Step, egress bool, proto vpc.Protocol, pee
 
 func entriesText(es []*vpc.NACLEntry, one, many string) string {
 	if len(es) == 1 {
-		return fmt.Sprintf("rule %s %s (%s)", es[0].RuleLabel(), one, es[0])
+		return fmt.Sprintf("rule %s %s (%s)", es[0].RuleLabel(), one, policy.EntryText(es[0]))
 	}
 	var parts []string
 	for _, e := range es {

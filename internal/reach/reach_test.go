@@ -418,12 +418,49 @@ func TestCheckSemantics(t *testing.T) {
 			want: want{Allowed, map[Step]Result{StepSourceSG: NotEvaluated}, "rules of sg-missing are not loaded"},
 		},
 		{
-			name: "a rule referencing an unknown SG matches no interface",
+			name: "a rule referencing an SG the inventory lacks matches no interface whose groups are listed",
 			setup: func(w *world) {
 				w.sg("sg-app", nil, []vpc.Rule{groupRule(true, vpc.ProtoTCP, 3306, 3306, "sg-gone")})
 			},
 			req:  tcp("eni-app", "eni-db", 3306),
-			want: want{Denied, map[Step]Result{StepSourceSG: Deny}, ""},
+			want: want{Denied, map[Step]Result{StepSourceSG: Deny}, "no egress rule of sg-app matches tcp/3306"},
+		},
+		{
+			name: "a rule referencing an SG the inventory lacks, to an address outside it: members unknown, not evaluated",
+			setup: func(w *world) {
+				w.sg("sg-app", nil, []vpc.Rule{groupRule(true, vpc.ProtoTCP, 3306, 3306, "sg-0peer")})
+			},
+			req:  tcp("eni-app", "10.20.0.5", 3306),
+			want: want{Allowed, map[Step]Result{StepSourceSG: NotEvaluated}, "sg-0peer is not in the inventory; its members are unknown"},
+		},
+		{
+			name: "ingress from an address outside the inventory by a reference to an SG it lacks: not evaluated",
+			setup: func(w *world) {
+				w.sg("sg-db", []vpc.Rule{groupRule(false, vpc.ProtoTCP, 3306, 3306, "sg-0peer")}, nil)
+			},
+			req:  tcp("10.20.0.5", "eni-db", 3306),
+			want: want{Allowed, map[Step]Result{StepDestSG: NotEvaluated}, "sg-0peer is not in the inventory; its members are unknown"},
+		},
+		{
+			name: "the public address of an interface is no member of an SG it carries",
+			setup: func(w *world) {
+				w.sg("sg-app", nil, []vpc.Rule{cidrRule(true, vpc.ProtoAll, -1, -1, "0.0.0.0/0")})
+				w.inv.Interfaces["eni-app"].GroupIDs = []string{"sg-app", "sg-0peer"}
+				w.inv.Interfaces["eni-db"].PublicIPs = []netip.Addr{ip("203.0.113.20")}
+				w.sg("sg-db", []vpc.Rule{groupRule(false, vpc.ProtoTCP, 3306, 3306, "sg-0peer")}, nil)
+			},
+			req:  tcp("eni-app", "203.0.113.20", 3306),
+			want: want{Denied, map[Step]Result{StepDestSG: Deny}, "no ingress rule of sg-db matches tcp/3306 from 203.0.113.10"},
+		},
+		{
+			name: "reasons name protocols: esp (50)",
+			setup: func(w *world) {
+				w.sg("sg-app", nil, []vpc.Rule{cidrRule(true, vpc.Protocol(50), -1, -1, "10.0.2.0/24")})
+				w.nacl("acl-b", []string{"subnet-b"}, append([]vpc.NACLEntry{entry(90, false, false, vpc.Protocol(50), "10.0.1.0/24", 0, 0)}, defaultDeny(false)...),
+					append([]vpc.NACLEntry{allowAll(100, true)}, defaultDeny(true)...))
+			},
+			req:  Request{From: "eni-app", To: "eni-db", Protocol: vpc.Protocol(50), ICMPType: -1, ICMPCode: -1},
+			want: want{Denied, map[Step]Result{StepSourceSG: Allow, StepDestNACL: Deny}, "inbound rule 90 denies: 90 deny esp (50) 10.0.1.0/24"},
 		},
 		{
 			name: "SG id as endpoint: every member pair must pass",

@@ -3,6 +3,7 @@ package reach
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/walls-dev/walls/internal/policy"
@@ -12,8 +13,9 @@ import (
 // sgHop evaluates the union of an interface's security groups in one
 // direction (docs/semantics.md#sg-pool): the packet passes when any rule of any attached
 // group matches it. peer is the remote address: the destination for
-// egress, the source for ingress.
-func sgHop(inv *vpc.Inventory, rs *policy.Rules, step Step, eni *vpc.Interface, egress bool, req *Request, peer netip.Addr, icmpCode int32) Hop {
+// egress, the source for ingress; peerIf is the inventory interface at the
+// other end, or nil when it is none.
+func sgHop(inv *vpc.Inventory, rs *policy.Rules, step Step, eni *vpc.Interface, egress bool, req *Request, peer netip.Addr, peerIf *vpc.Interface, icmpCode int32) Hop {
 	dir, prep := "ingress", "from"
 	if egress {
 		dir, prep = "egress", "to"
@@ -34,7 +36,7 @@ func sgHop(inv *vpc.Inventory, rs *policy.Rules, step Step, eni *vpc.Interface, 
 		h.Reason = "no security group rules loaded (add describe-security-groups or describe-security-group-rules output)"
 		return h
 	}
-	var missing, undetermined []string
+	var missing, undetermined, unknownGroups []string
 	pkt := policy.RulePacket(req.Protocol, req.Port, req.ICMPType, icmpCode, peer)
 	for _, gid := range eni.GroupIDs {
 		g, ok := inv.Groups[gid]
@@ -47,25 +49,27 @@ func sgHop(inv *vpc.Inventory, rs *policy.Rules, step Step, eni *vpc.Interface, 
 			r := &rules[i]
 			// Membership in the rule's compiled sets (policy.RuleSet):
 			// in the exact set, the rule admits the packet; in the upper
-			// bound only, it hangs on a prefix list whose entries are not
-			// loaded. Check reads a group reference's members from the
-			// inventory as exact, as it always has: a group the inventory
-			// lacks has no member among the addresses it knows.
-			switch rs.Admits(r, pkt) {
+			// bound only, it hangs on a peer walls cannot resolve: a
+			// prefix list whose entries are not loaded, or a group the
+			// inventory lacks when the other end is no inventory
+			// interface (one is, its groups are listed: AdmitsAt).
+			switch rs.AdmitsAt(r, pkt, peerIf) {
 			case policy.Maybe:
 				if r.Peer.Kind == vpc.PeerPrefixList {
 					undetermined = append(undetermined, r.Ref())
+				} else if !slices.Contains(unknownGroups, r.Peer.Group.GroupID) {
+					unknownGroups = append(unknownGroups, r.Peer.Group.GroupID)
 				}
 			case policy.Yes:
 				h.Result = Allow
 				h.Resource = gid
 				h.Rule = r
-				h.Reason = fmt.Sprintf("%s allows: %s%s", ruleName(g, r), r, peerNote(r, peer))
+				h.Reason = fmt.Sprintf("%s allows: %s%s", ruleName(g, r), policy.RuleText(r), peerNote(r, peer))
 				return h
 			}
 		}
 	}
-	if len(missing) > 0 || len(undetermined) > 0 {
+	if len(missing) > 0 || len(undetermined) > 0 || len(unknownGroups) > 0 {
 		h.Result = NotEvaluated
 		var why []string
 		if len(missing) > 0 {
@@ -73,6 +77,13 @@ func sgHop(inv *vpc.Inventory, rs *policy.Rules, step Step, eni *vpc.Interface, 
 		}
 		if len(undetermined) > 0 {
 			why = append(why, "the prefix lists of "+strings.Join(undetermined, ", ")+" are not loaded")
+		}
+		for _, gid := range unknownGroups {
+			if inv.Groups[gid] != nil {
+				why = append(why, "no network interfaces are loaded, so the members of "+gid+" are unknown")
+			} else {
+				why = append(why, gid+" is not in the inventory; its members are unknown")
+			}
 		}
 		h.Reason = fmt.Sprintf("no loaded %s rule matches %s %s %s, and %s", dir, req.Describe(), prep, peer, strings.Join(why, "; "))
 		return h

@@ -93,12 +93,16 @@ func (e *NACLEntry) RuleLabel() string {
 }
 
 // String renders the entry: "100 allow tcp 1024-65535 0.0.0.0/0".
-func (e *NACLEntry) String() string {
+func (e *NACLEntry) String() string { return e.Text(Protocol.Label) }
+
+// Text renders the entry as String does with the protocol written by
+// protocol: "100 allow esp (50) 0.0.0.0/0".
+func (e *NACLEntry) Text(protocol func(Protocol) string) string {
 	act := "deny"
 	if e.Allow {
 		act = "allow"
 	}
-	s := e.RuleLabel() + " " + act + " " + e.Protocol.Label()
+	s := e.RuleLabel() + " " + act + " " + protocol(e.Protocol)
 	switch {
 	case e.Protocol.HasPorts():
 		s += " " + PortText(e.Protocol, e.FromPort, e.ToPort)

@@ -212,12 +212,17 @@ func PortText(p Protocol, from, to int32) string {
 }
 
 // String renders the rule as one line: "egress tcp 443 to 0.0.0.0/0".
-func (r *Rule) String() string {
+// Keys and fingerprints use it; messages use Text with protocol names.
+func (r *Rule) String() string { return r.Text(Protocol.Label) }
+
+// Text renders the rule as String does with the protocol written by
+// protocol: "egress esp (50) to 0.0.0.0/0".
+func (r *Rule) Text(protocol func(Protocol) string) string {
 	dir, prep := "ingress", "from"
 	if r.Egress {
 		dir, prep = "egress", "to"
 	}
-	s := fmt.Sprintf("%s %s", dir, r.Protocol.Label())
+	s := fmt.Sprintf("%s %s", dir, protocol(r.Protocol))
 	if r.Protocol.HasPorts() || r.Protocol.IsICMP() {
 		s += " " + r.PortText()
 	}
