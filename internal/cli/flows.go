@@ -99,11 +99,14 @@ func aggregate(ctx context.Context, ios *IOStreams, sources []string, opts flowl
 	if ios.showProgress() {
 		bar := newProgress(ios.ErrOut, "reading flow logs")
 		defer bar.Clear()
-		opts.Progress = func(read, total int64) {
-			if total > 0 {
-				bar.ChangeMax64(total)
+		opts.Progress = func(pr flowlog.Progress) {
+			if pr.Total > 0 {
+				bar.ChangeMax64(pr.Total)
 			}
-			bar.Set64(read)
+			if pr.Sources > 1 {
+				bar.Describe(fmt.Sprintf("walls: reading flow logs: %d/%d sources:", pr.Done, pr.Sources))
+			}
+			bar.Set64(pr.Read)
 		}
 	}
 	res, err = flowlog.Aggregate(ctx, sources, opts)
