@@ -81,7 +81,7 @@ func runObserve(ctx context.Context, o *ObserveOptions) error {
 			return err
 		}
 	}
-	res, aggErr := aggregate(ctx, o.IO, o.Flows, opts)
+	res, aggErr := o.flowFlags.aggregate(ctx, o.IO, opts)
 	if err := ctx.Err(); err != nil {
 		return err // interrupted: what was read is partial, so nothing is written
 	}
