@@ -41,6 +41,10 @@ type Options struct {
 	// Objects are remote inputs (S3 objects, CloudWatch Logs groups) read
 	// after the local sources, with the same parsers.
 	Objects []Object
+	// Prefetch bounds the remote objects opened ahead of the workers
+	// reading them (their requests in flight while earlier objects are
+	// parsed); 0 means 16.
+	Prefetch int
 	// Progress, when set, is called about five times a second from its own
 	// goroutine, and once at the end.
 	Progress func(Progress)
@@ -140,6 +144,14 @@ func Aggregate(ctx context.Context, sources []string, opts Options) (*Result, er
 	p := &pipeline{ctx: ctx, cancel: cancel, opts: &opts, srcs: srcs,
 		tasks: make(chan task, 4*nw), chunks: make(chan *chunk),
 		streamsDone: make(chan struct{}), book: newLineBook(len(srcs))}
+	if len(opts.Objects) > 0 {
+		n := opts.Prefetch
+		if n <= 0 {
+			n = 16
+		}
+		p.pre = make([]chan opened, len(srcs))
+		p.slots = make(chan struct{}, n)
+	}
 	st := newStore()
 	workers := make([]*worker, nw)
 	var wg sync.WaitGroup

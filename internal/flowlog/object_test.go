@@ -3,11 +3,14 @@ package flowlog
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // memObject is an in-memory Object; ranged reads are counted.
@@ -129,5 +132,74 @@ func TestFormattedObject(t *testing.T) {
 	both := aggregate(t, []string{file}, Options{Objects: []Object{o}})
 	if len(both.Observations) < len(wantV2.Observations) || both.Stats.BadLines != 0 {
 		t.Errorf("file and formatted object: %d observations, %d bad lines", len(both.Observations), both.Stats.BadLines)
+	}
+}
+
+// gateObject's Open blocks the first object until `want` opens have
+// started, and tracks the objects open at once.
+type gateObject struct {
+	*memObject
+	first            bool
+	started, release chan struct{}
+	open, maxOpen    *atomic.Int32
+	want             int
+}
+
+func (g *gateObject) Open(ctx context.Context) (io.ReadCloser, error) {
+	n := g.open.Add(1)
+	for {
+		m := g.maxOpen.Load()
+		if n <= m || g.maxOpen.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	g.started <- struct{}{}
+	if g.first {
+		select {
+		case <-g.release:
+		case <-time.After(5 * time.Second):
+			return nil, errors.New("no other object was opened while the first one was")
+		}
+	}
+	rc, _ := g.memObject.Open(ctx)
+	return closer{rc, g.open}, nil
+}
+
+type closer struct {
+	io.ReadCloser
+	open *atomic.Int32
+}
+
+func (c closer) Close() error { c.open.Add(-1); return c.ReadCloser.Close() }
+
+// Remote objects are opened ahead of the workers, within Options.Prefetch.
+func TestPrefetch(t *testing.T) {
+	t.Parallel()
+	const bound = 3
+	var open, maxOpen atomic.Int32
+	started, release := make(chan struct{}, 100), make(chan struct{})
+	var objs []Object
+	for i := range 20 {
+		objs = append(objs, &gateObject{memObject: &memObject{name: fmt.Sprintf("s3://b/%02d.log", i), data: []byte(handmadeV2)},
+			first: i == 0, started: started, release: release, open: &open, maxOpen: &maxOpen})
+	}
+	go func() {
+		for range bound {
+			<-started
+		}
+		close(release) // the first open may finish once `bound` have started
+		for range started {
+		}
+	}()
+	res, err := Aggregate(context.Background(), nil, Options{Objects: objs, Workers: 1, Prefetch: bound})
+	close(started)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := maxOpen.Load(); m > bound || m < 2 {
+		t.Errorf("at most %d objects open at once, want 2 to %d", m, bound)
+	}
+	if res.Stats.Files != 20 || res.Stats.Records == 0 {
+		t.Errorf("%d sources, %d records", res.Stats.Files, res.Stats.Records)
 	}
 }

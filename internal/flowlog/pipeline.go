@@ -160,8 +160,10 @@ type pipeline struct {
 	mu   sync.Mutex
 	errs map[int]error
 
-	read atomic.Int64 // input bytes consumed, for Options.Progress
-	done atomic.Int64 // sources finished, for Options.Progress
+	pre   []chan opened // remote objects opened ahead, by source
+	slots chan struct{} // bounds pre
+	read  atomic.Int64  // input bytes consumed, for Options.Progress
+	done  atomic.Int64  // sources finished, for Options.Progress
 
 	// A panic in a worker (a bug) is kept here and raised again by
 	// Aggregate; cancel winds the run down meanwhile, and the worker goes
@@ -264,12 +266,45 @@ func (p *pipeline) produce() {
 		if !s.stdin && s.obj == nil && p.mapText(i, s) {
 			continue
 		}
+		if s.obj != nil && !p.rangedParquet(s) && !p.prefetch(i, s) {
+			break
+		}
 		p.streamWG.Add(1)
 		p.tasks <- task{stream: i}
 	}
 	close(p.tasks)
 	p.streamWG.Wait()
 	close(p.streamsDone)
+}
+
+// opened is a remote object opened ahead of the worker that reads it.
+type opened struct {
+	rc  io.ReadCloser
+	err error
+}
+
+// prefetch opens object i in the background, within Options.Prefetch
+// objects open at once, so that request latency overlaps the parsing of
+// the objects before it. It returns false when the run was cancelled.
+func (p *pipeline) prefetch(i int, s *source) bool {
+	select {
+	case p.slots <- struct{}{}:
+	case <-p.ctx.Done():
+		return false
+	}
+	ch := make(chan opened, 1)
+	p.pre[i] = ch // written before the task is queued: the worker sees it
+	go func() {
+		rc, err := s.obj.Open(p.ctx)
+		ch <- opened{rc, err}
+	}()
+	return true
+}
+
+// rangedParquet reports whether an object is read by ranged reads.
+func (p *pipeline) rangedParquet(s *source) bool {
+	_, ranged := s.obj.(RangeObject)
+	return ranged && s.obj.Size() >= 0 && looksParquet(s.name)
 }
 
 // mapText memory-maps a plain-text file and queues its chunks. It returns
@@ -457,7 +492,14 @@ func (p *pipeline) stream(w *worker, i int) {
 func (p *pipeline) streamObject(w *worker, i int, s *source) {
 	ro, ranged := s.obj.(RangeObject)
 	size := s.obj.Size()
-	if ranged && size >= 0 && looksParquet(s.name) {
+	var rc io.ReadCloser
+	var err error
+	if ch := p.pre[i]; ch != nil {
+		defer func() { <-p.slots }()
+		o := <-ch
+		rc, err = o.rc, o.err
+	}
+	if p.rangedParquet(s) {
 		at := ro.ReaderAt(p.ctx)
 		var magic [4]byte
 		if n, _ := at.ReadAt(magic[:], 0); n == 4 && string(magic[:]) == "PAR1" {
@@ -467,7 +509,9 @@ func (p *pipeline) streamObject(w *worker, i int, s *source) {
 			return
 		}
 	}
-	rc, err := s.obj.Open(p.ctx)
+	if rc == nil && err == nil {
+		rc, err = s.obj.Open(p.ctx)
+	}
 	if err != nil {
 		p.fail(i, fmt.Errorf("%s: %w", s.name, err))
 		return
