@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -147,5 +148,87 @@ func TestObserveCloudWatchDeniedFormat(t *testing.T) {
 	}
 	if logs.Calls("FilterLogEvents") < 5 {
 		t.Errorf("%d FilterLogEvents pages", logs.Calls("FilterLogEvents"))
+	}
+}
+
+// describeFlowLogsServer answers EC2 DescribeFlowLogs (query protocol)
+// from formats: log group -> flow log id -> LogFormat.
+func describeFlowLogsServer(t *testing.T, formats map[string]map[string]string) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		if r.Form.Get("Action") != "DescribeFlowLogs" || r.Form.Get("Filter.1.Name") != "log-group-name" {
+			http.Error(w, "unexpected request", http.StatusBadRequest)
+			return
+		}
+		group := r.Form.Get("Filter.1.Value.1")
+		var items strings.Builder
+		for id, f := range formats[group] {
+			fmt.Fprintf(&items, "<item><flowLogId>%s</flowLogId><logGroupName>%s</logGroupName><logFormat>%s</logFormat><logDestinationType>cloud-watch-logs</logDestinationType></item>", id, group, f)
+		}
+		w.Header().Set("Content-Type", "text/xml")
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>
+<DescribeFlowLogsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><flowLogSet>%s</flowLogSet></DescribeFlowLogsResponse>`, items.String())
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// The group's format comes from its flow log definition; a group fed in
+// two formats needs --flow-format.
+func TestObserveCloudWatchFormats(t *testing.T) {
+	data, err := os.ReadFile(learnFlows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	format := "${" + strings.Join(strings.Fields(lines[0]), "} ${") + "}"
+	logs := awstest.NewLogs(t)
+	for _, g := range []string{"one", "two"} {
+		for _, l := range lines[1:] {
+			var start int64
+			fmt.Sscan(strings.Fields(l)[10], &start)
+			logs.Add(g, awstest.LogEvent{Stream: "eni-1-all", Timestamp: start * 1000, Message: l})
+		}
+	}
+	ec2srv := describeFlowLogsServer(t, map[string]map[string]string{
+		"one": {"fl-0001": format},
+		"two": {"fl-0002": format, "fl-0003": "${version} ${srcaddr} ${dstaddr}"},
+	})
+	fakeAWSEnv(t, map[string]string{"CLOUDWATCH_LOGS": logs.URL, "EC2": ec2srv.URL})
+	out, errOut, code := run(t, "observe", "--flows", "cloudwatch://one", "--format", "json")
+	if code != 0 || !strings.Contains(errOut, "cloudwatch://one: records read in the format of flow log fl-0001 (ec2:DescribeFlowLogs)") ||
+		!strings.Contains(out, `"records": 38`) {
+		t.Errorf("one format: exit %d, stderr %q", code, errOut)
+	}
+	_, errOut, code = run(t, "observe", "--flows", "cloudwatch://two")
+	if code != 2 || !strings.Contains(errOut, "--flows cloudwatch://two: flow logs of 2 formats deliver to this group (fl-0002: ${version} ${account-id}") ||
+		!strings.Contains(errOut, "name the one to read with --flow-format") {
+		t.Errorf("two formats: exit %d, stderr %q", code, errOut)
+	}
+	out, errOut, code = run(t, "observe", "--flows", "cloudwatch://two", "--flow-format", format, "--format", "json")
+	if code != 0 || !strings.Contains(out, `"records": 38`) || !strings.Contains(errOut, "records read in --flow-format") {
+		t.Errorf("two formats with --flow-format: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// Listing and reading draw progress on a terminal, and not with --quiet.
+func TestRemoteProgress(t *testing.T) {
+	s := awstest.NewS3(t)
+	s.AddBucket("flow-bucket", "eu-west-1")
+	gz, plain := splitFlows(t)
+	s.Put("flow-bucket", "copied/a.log.gz", gz)
+	s.Put("flow-bucket", "copied/b.log", plain)
+	fakeAWSEnv(t, map[string]string{"S3": s.URL})
+	for _, quiet := range []bool{false, true} {
+		var out, errOut bytes.Buffer
+		args := []string{"observe", "--flows", "s3://flow-bucket/copied"}
+		if quiet {
+			args = append(args, "--quiet")
+		}
+		code := Main(context.Background(), args, &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, ErrTTY: true})
+		drawn := strings.Contains(errOut.String(), "walls: listing s3://flow-bucket/copied")
+		if code != 0 || drawn == quiet {
+			t.Errorf("quiet=%v: exit %d, progress drawn %v: %q", quiet, code, drawn, errOut.String())
+		}
 	}
 }

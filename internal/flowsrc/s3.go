@@ -346,8 +346,8 @@ func (l *lister) keepFolder(folder string) (bool, string) {
 			}
 		}
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return true, ""
+		if lo, hi := dateBounds[i][0], dateBounds[i][1]; err != nil || n < lo || n > hi || len(v) != widths[i] {
+			return true, "" // not a date folder: keep, unpruned
 		}
 		parts = append(parts, n)
 	}
@@ -357,6 +357,13 @@ func (l *lister) keepFolder(folder string) (bool, string) {
 	from, to := span(parts)
 	return l.opts.Window.overlaps(from, to), ""
 }
+
+// dateBounds and widths are the valid values and digit counts of the
+// year, month, day and hour folders.
+var (
+	dateBounds = [4][2]int{{1970, 9999}, {1, 12}, {1, 31}, {0, 23}}
+	widths     = [4]int{4, 2, 2, 2}
+)
 
 // span is the time range of a date folder: year[, month[, day[, hour]]].
 func span(p []int) (from, to time.Time) {
