@@ -46,6 +46,7 @@ type s3Bucket struct {
 	region  string
 	denied  bool
 	objects map[string][]byte
+	etags   map[string]string
 }
 
 type s3Fault struct {
@@ -68,7 +69,7 @@ func NewS3(t testing.TB) *S3 {
 func (s *S3) AddBucket(name, region string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.buckets[name] = &s3Bucket{region: region, objects: map[string][]byte{}}
+	s.buckets[name] = &s3Bucket{region: region, objects: map[string][]byte{}, etags: map[string]string{}}
 }
 
 // Put stores an object (the bucket must exist).
@@ -76,6 +77,7 @@ func (s *S3) Put(bucket, key string, data []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.buckets[bucket].objects[key] = data
+	s.buckets[bucket].etags[key] = etag(data)
 }
 
 // Deny answers AccessDenied to every request on bucket but HeadBucket,
@@ -318,7 +320,7 @@ func (s *S3) list(w http.ResponseWriter, r *http.Request, bucket string, b *s3Bu
 			}
 		}
 		data := b.objects[k]
-		res.Contents = append(res.Contents, listEntry{Key: k, LastModified: lastModified, ETag: etag(data), Size: int64(len(data)), StorageClass: "STANDARD"})
+		res.Contents = append(res.Contents, listEntry{Key: k, LastModified: lastModified, ETag: b.etags[k], Size: int64(len(data)), StorageClass: "STANDARD"})
 		res.KeyCount++
 		last = k
 	}
@@ -334,6 +336,7 @@ func (s *S3) list(w http.ResponseWriter, r *http.Request, bucket string, b *s3Bu
 
 func (s *S3) get(w http.ResponseWriter, r *http.Request, b *s3Bucket, key string) {
 	data, ok := b.objects[key]
+	tag := b.etags[key]
 	cut := false
 	if ok && r.Header.Get("Range") == "" && s.cuts[key] > 0 {
 		s.cuts[key]--
@@ -344,7 +347,6 @@ func (s *S3) get(w http.ResponseWriter, r *http.Request, b *s3Bucket, key string
 		S3Error(w, r, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
 		return
 	}
-	tag := etag(data)
 	if m := r.Header.Get("If-Match"); m != "" && m != tag {
 		S3Error(w, r, http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
 		return

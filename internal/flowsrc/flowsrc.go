@@ -34,7 +34,8 @@ type Window struct{ Since, Until time.Time }
 // or events are filed under: a record is filed by the end of its
 // aggregation window (at most 10 minutes long) in 5-minute files, and
 // delivery adds minutes more. flowlog keeps the exact window afterwards;
-// the margin only costs reading a little more.
+// the margin only costs reading a little more
+// (docs/semantics.md#flowlog-delivery).
 const Margin = time.Hour
 
 // overlaps reports whether [from, to) meets the widened window.
