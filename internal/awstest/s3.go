@@ -20,7 +20,8 @@ import (
 )
 
 // S3 is an S3 REST server, path-style (http://host/bucket/key): HeadBucket
-// (with x-amz-bucket-region), ListObjectsV2 (prefix, delimiter,
+// (with x-amz-bucket-region; a request signed for another region than the
+// bucket's gets S3's 301 PermanentRedirect, as from AWS), ListObjectsV2 (prefix, delimiter,
 // start-after, max-keys, continuation tokens) and GetObject (Range,
 // If-Match). Errors are S3's XML error documents. Operations are named
 // "HeadBucket", "ListObjectsV2" and "GetObject" in Calls and Fail.
@@ -40,6 +41,7 @@ type S3 struct {
 	cuts     map[string]int // key -> GetObject bodies still to cut short
 	prefixes []string       // prefixes listed, in order
 	regions  map[string]bool
+	fetched  map[string]bool // bucket/key read by GetObject
 }
 
 type s3Bucket struct {
@@ -58,7 +60,7 @@ type s3Fault struct {
 
 // NewS3 starts an S3 server, closed when the test ends.
 func NewS3(t testing.TB) *S3 {
-	s := &S3{MaxKeys: 1000, buckets: map[string]*s3Bucket{}, calls: map[string]int{}, cuts: map[string]int{}, regions: map[string]bool{}}
+	s := &S3{MaxKeys: 1000, buckets: map[string]*s3Bucket{}, calls: map[string]int{}, cuts: map[string]int{}, regions: map[string]bool{}, fetched: map[string]bool{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	t.Cleanup(s.srv.Close)
@@ -117,6 +119,18 @@ func (s *S3) Listed() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.listed
+}
+
+// Fetched returns the bucket/key names GetObject was asked for, sorted.
+func (s *S3) Fetched() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.fetched))
+	for k := range s.fetched {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Served returns the object bytes GetObject sent.
@@ -209,6 +223,13 @@ func (s *S3) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("x-amz-bucket-region", b.region)
+	if reg := SigningRegion(r); reg != "" && reg != b.region {
+		// S3 answers a request signed for another region with a redirect
+		// that names the bucket's own (HEAD: status and header only).
+		s.mu.Unlock()
+		S3Error(w, r, http.StatusMovedPermanently, "PermanentRedirect", "The bucket you are attempting to access must be addressed using the specified endpoint.")
+		return
+	}
 	if b.denied && op != "HeadBucket" {
 		s.mu.Unlock()
 		S3Error(w, r, http.StatusForbidden, "AccessDenied", "Access Denied")
@@ -221,6 +242,7 @@ func (s *S3) serve(w http.ResponseWriter, r *http.Request) {
 	case "ListObjectsV2":
 		s.list(w, r, bucket, b) // unlocks
 	case "GetObject":
+		s.fetched[bucket+"/"+key] = true
 		s.get(w, r, b, key) // unlocks
 	}
 }

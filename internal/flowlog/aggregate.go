@@ -43,7 +43,8 @@ type Options struct {
 	Objects []Object
 	// Prefetch bounds the remote objects opened ahead of the workers
 	// reading them (their requests in flight while earlier objects are
-	// parsed); 0 means 16.
+	// parsed); 0 means 8, under the SDK client's 10 idle connections per
+	// host so that connections are reused.
 	Prefetch int
 	// Progress, when set, is called about five times a second from its own
 	// goroutine, and once at the end.
@@ -147,7 +148,7 @@ func Aggregate(ctx context.Context, sources []string, opts Options) (*Result, er
 	if len(opts.Objects) > 0 {
 		n := opts.Prefetch
 		if n <= 0 {
-			n = 16
+			n = 8
 		}
 		p.pre = make([]chan opened, len(srcs))
 		p.slots = make(chan struct{}, n)

@@ -274,6 +274,9 @@ func TestS3Pruning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if got := s.Fetched(); len(got) != 3 {
+		t.Errorf("objects read: %v, want the 3 listed", got)
+	}
 	lo, ro := local.Stats, remote.Stats
 	if local.Stats.Records == 0 || fmt.Sprint(local.Observations) != fmt.Sprint(remote.Observations) || lo.Records != ro.Records {
 		t.Errorf("pruned S3 read differs from local: %d vs %d records", lo.Records, ro.Records)
