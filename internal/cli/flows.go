@@ -78,6 +78,9 @@ func (f *flowFlags) aggregate(ctx context.Context, ios *IOStreams, opts flowlog.
 	}
 	local, err := f.remoteSources(ctx, ios, &opts)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err() // interrupted while listing: not bad input
+		}
 		return nil, err
 	}
 	return aggregate(ctx, ios, local, opts)
@@ -364,6 +367,9 @@ func aggregateFlows(ctx context.Context, ios *IOStreams, inv *vpc.Inventory, f *
 	opts.Inventory = inv
 	res, aggErr := f.aggregate(ctx, ios, opts)
 	var ee *exitError
+	if res == nil && ctx != nil && ctx.Err() != nil {
+		return nil, opts, ctx.Err()
+	}
 	if res == nil && errors.As(aggErr, &ee) {
 		return nil, opts, aggErr // a remote source refused, already worded
 	}
