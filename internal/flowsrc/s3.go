@@ -162,7 +162,7 @@ func ListS3(ctx context.Context, cfg aws.Config, url string, o S3Options) (*S3Li
 				l.res.Layout = "flat"
 				l.res.Notes = nil
 				l.objs = nil
-				l.res.Bytes = 0
+				l.res.Bytes, l.res.Pruned = 0, 0
 				_, err = l.level(prefix, false)
 			}
 		}
