@@ -39,9 +39,9 @@ type FormattedObject interface {
 }
 
 // remoteParquetBuffer is the read size of Parquet column chunks of remote
-// objects: each read is one request, so reads are large (the decoder
-// keeps one such buffer per column being read).
-const remoteParquetBuffer = 1 << 20
+// objects, larger than for files since a read may be a request (the
+// decoder keeps one such buffer per column being read).
+const remoteParquetBuffer = 256 << 10
 
 // looksParquet reports whether a name says Parquet (AWS names them
 // .log.parquet); the content still decides.

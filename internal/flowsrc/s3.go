@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -489,35 +488,76 @@ func (r *resuming) Read(p []byte) (int, error) {
 
 func (r *resuming) Close() error { return r.body.Close() }
 
-// ReaderAt reads the object by ranged GETs.
-func (o *s3Object) ReaderAt(ctx context.Context) io.ReaderAt { return &rangeReader{ctx: ctx, o: o} }
+// ReaderAt reads the object by ranged GETs of whole blocks, keeping the
+// last few: a small object (a few Parquet column chunks) costs one or two
+// requests instead of one per read, a large one never more than
+// rangeBlocks*rangeBlock bytes of memory.
+func (o *s3Object) ReaderAt(ctx context.Context) io.ReaderAt {
+	return &rangeReader{ctx: ctx, o: o, blocks: map[int64][]byte{}}
+}
+
+const (
+	rangeBlock  = 256 << 10
+	rangeBlocks = 32
+)
 
 type rangeReader struct {
-	ctx   context.Context
-	o     *s3Object
-	calls atomic.Int64
+	ctx    context.Context
+	o      *s3Object
+	mu     sync.Mutex
+	blocks map[int64][]byte
+	recent []int64 // block numbers, least recently used first
 }
 
 func (r *rangeReader) ReadAt(p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, errors.New("negative offset")
 	}
-	if off >= r.o.size {
-		return 0, io.EOF
-	}
-	end := min(off+int64(len(p)), r.o.size)
-	r.calls.Add(1)
-	body, err := r.o.get(r.ctx, fmt.Sprintf("bytes=%d-%d", off, end-1))
-	if err != nil {
-		return 0, err
-	}
-	defer body.Close()
-	n, err := io.ReadFull(body, p[:end-off])
-	if err != nil {
-		return n, fmt.Errorf("ranged read at %d: %w", off, err)
+	n := 0
+	for n < len(p) && off+int64(n) < r.o.size {
+		pos := off + int64(n)
+		b := pos / rangeBlock
+		data, err := r.block(b)
+		if err != nil {
+			return n, err
+		}
+		n += copy(p[n:], data[pos-b*rangeBlock:])
 	}
 	if n < len(p) {
 		return n, io.EOF
 	}
 	return n, nil
+}
+
+// block returns block b, fetched by one ranged GET unless kept.
+func (r *rangeReader) block(b int64) ([]byte, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if d, ok := r.blocks[b]; ok {
+		for i, k := range r.recent {
+			if k == b {
+				r.recent = append(append(r.recent[:i:i], r.recent[i+1:]...), b)
+				break
+			}
+		}
+		return d, nil
+	}
+	from := b * rangeBlock
+	to := min(from+rangeBlock, r.o.size)
+	body, err := r.o.get(r.ctx, fmt.Sprintf("bytes=%d-%d", from, to-1))
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+	data := make([]byte, to-from)
+	if _, err := io.ReadFull(body, data); err != nil {
+		return nil, fmt.Errorf("ranged read at %d: %w", from, err)
+	}
+	if len(r.recent) >= rangeBlocks {
+		delete(r.blocks, r.recent[0])
+		r.recent = r.recent[1:]
+	}
+	r.blocks[b] = data
+	r.recent = append(r.recent, b)
+	return data, nil
 }
