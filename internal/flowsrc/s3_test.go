@@ -425,3 +425,24 @@ func TestRangeReader(t *testing.T) {
 		t.Errorf("read past the end: %d, %v", n, err)
 	}
 }
+
+// A bad line of an S3 object is reported as s3://bucket/key:line.
+func TestS3BadLineNamed(t *testing.T) {
+	t.Parallel()
+	ts := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	text := records(ts, 3, 1)
+	lines := strings.SplitAfter(text, "\n")
+	bad := strings.Join(lines[:3], "") + "5 111122223333 eni-1 not-an-address\n" + strings.Join(lines[3:], "")
+	s := awstest.NewS3(t)
+	s.AddBucket("flowbucket", "eu-west-1")
+	key := std + "2026/11/29/" + fileName("eu-west-1", ts, ".log.gz")
+	s.Put("flowbucket", key, gzipped(t, bad))
+	l, err := ListS3(context.Background(), testConfig(s.URL, "eu-west-1"), "s3://flowbucket/logs", S3Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _ := flowlog.Aggregate(context.Background(), nil, flowlog.Options{Objects: l.Objects, MaxBadRatio: -1})
+	if res == nil || len(res.Stats.BadLineExamples) != 1 || !strings.HasPrefix(res.Stats.BadLineExamples[0].String(), "s3://flowbucket/"+key+":4: ") {
+		t.Fatalf("bad lines: %+v", res.Stats.BadLineExamples)
+	}
+}
