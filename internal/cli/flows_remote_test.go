@@ -232,3 +232,30 @@ func TestRemoteProgress(t *testing.T) {
 		}
 	}
 }
+
+// Remote sources read one region with at most one role.
+func TestRemoteFlagsBounds(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ args, want string }{
+		{"--region eu-west-1,us-east-1", "--region eu-west-1,us-east-1: this source reads one region; name one"},
+		{"--region all", "--region all: this source reads one region; name it"},
+		{"--role-arn arn:aws:iam::1:role/a,arn:aws:iam::2:role/b", "remote flow sources are read with one role; name one"},
+	} {
+		args := append([]string{"observe", "--flows", "s3://flow-bucket/logs"}, strings.Fields(c.args)...)
+		_, errOut, code := run(t, args...)
+		if code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%s: exit %d, stderr %q", c.args, code, errOut)
+		}
+	}
+}
+
+// Without credentials a remote source is bad usage, saying how to give them.
+func TestRemoteNoCredentials(t *testing.T) {
+	fakeAWSEnv(t, nil)
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	_, errOut, code := run(t, "observe", "--flows", "s3://flow-bucket/logs")
+	if code != 2 || !strings.Contains(errOut, "no usable AWS credentials") || !strings.Contains(errOut, "--profile NAME") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
