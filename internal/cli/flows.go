@@ -157,7 +157,7 @@ func listS3(ctx context.Context, ios *IOStreams, cfg aws.Config, url string, w f
 	opts := flowsrc.S3Options{Window: w}
 	if ios.showProgress() {
 		bar := newProgress(ios.ErrOut, "listing "+url)
-		defer bar.Clear()
+		defer stopProgress(bar)
 		opts.Listed = func(n int, bytes int64) {
 			bar.Describe(fmt.Sprintf("walls: listing %s: %d objects", url, n))
 			bar.Set64(bytes)
@@ -310,7 +310,7 @@ func aggregate(ctx context.Context, ios *IOStreams, sources []string, opts flowl
 	}
 	if ios.showProgress() {
 		bar := newProgress(ios.ErrOut, "reading flow logs")
-		defer bar.Clear()
+		defer stopProgress(bar)
 		opts.Progress = func(pr flowlog.Progress) {
 			if pr.Total > 0 {
 				bar.ChangeMax64(pr.Total)
@@ -354,6 +354,14 @@ func newProgress(w io.Writer, what string) *progressbar.ProgressBar {
 		progressbar.OptionSetWidth(30),
 		progressbar.OptionSetRenderBlankState(true), // show it at once, before the first report
 		progressbar.OptionClearOnFinish())
+}
+
+// stopProgress finishes a bar and clears its line. Clear alone would
+// leave the bar's spinner goroutine (a bar of unknown length has one)
+// drawing on stderr after the command ends.
+func stopProgress(bar *progressbar.ProgressBar) {
+	bar.Finish()
+	bar.Clear()
 }
 
 // aggregateFlows reads the flow sources into observations for the commands
