@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 )
 
 // Options are the AWS flags the live commands share.
@@ -52,6 +53,11 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 	opts := []func(*config.LoadOptions) error{
 		config.WithRetryMode(aws.RetryModeAdaptive),
 		config.WithRetryMaxAttempts(attempts),
+		// The SDK logs to the process's stderr by default (an IMDSv1
+		// fallback, a response without a checksum): walls says what
+		// matters itself, in its own words, and keeps stderr for that.
+		config.WithLogger(logging.Nop{}),
+		config.WithClientLogMode(0),
 	}
 	if o.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(o.Profile))

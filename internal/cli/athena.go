@@ -87,19 +87,7 @@ func aggregateAthena(ctx context.Context, ios *IOStreams, src athena.Source, opt
 	if af == nil {
 		af = &awsFlags{}
 	}
-	region, err := af.region()
-	if err != nil {
-		return nil, err
-	}
-	role := ""
-	switch len(af.RoleARNs) {
-	case 0:
-	case 1:
-		role = af.RoleARNs[0]
-	default:
-		return nil, badInputf("--role-arn: an athena:// source runs one query; name one role")
-	}
-	cfg, err := af.config(ctx, region, role)
+	cfg, err := af.sourceConfig(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +102,7 @@ func aggregateAthena(ctx context.Context, ios *IOStreams, src athena.Source, opt
 	}
 	res, st, warnings, err := athena.Aggregate(ctx, r, src, opts)
 	if bar != nil {
-		bar.Clear()
+		stopProgress(bar)
 	}
 	for _, w := range warnings {
 		fmt.Fprintln(ios.ErrOut, "walls: warning: "+w)
@@ -131,19 +119,6 @@ func aggregateAthena(ctx context.Context, ios *IOStreams, src athena.Source, opt
 		return res, err // with a result: too many malformed records
 	}
 	return res, nil
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 // dollars renders a price: cents, or six decimals below a cent.

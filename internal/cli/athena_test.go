@@ -107,7 +107,7 @@ func TestObserveAthenaMatchesFiles(t *testing.T) {
 		if remote != local || !strings.Contains(remote, "198.51.100.7") {
 			t.Errorf("%s: athena:\n%s\nlocal files:\n%s", format, remote, local)
 		}
-		if !strings.Contains(errs, "scanned 1.0 TiB") || !strings.Contains(errs, "$5.00 at $5.00 per TB") {
+		if !strings.Contains(errs, "scanned 1.10 TB") || !strings.Contains(errs, "$5.00 at $5.00 per TB") {
 			t.Errorf("no data scanned and cost on stderr: %s", errs)
 		}
 		if strings.Contains(errs+remote, "test-secret-never-printed") || strings.Contains(errs+remote, "AKIDTESTONLY") {
@@ -172,7 +172,7 @@ func TestAthenaProgress(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, errb.String())
 		}
-		drawn := strings.Contains(errb.String(), "walls: Athena query succeeded, ") && strings.Contains(errb.String(), "s, 5.0 MiB scanned:")
+		drawn := strings.Contains(errb.String(), "walls: Athena query succeeded, ") && strings.Contains(errb.String(), "s, 5.2 MB scanned:")
 		if drawn != tc.want {
 			t.Errorf("tty %v quiet %v: progress drawn %v:\n%q", tc.tty, tc.quiet, drawn, errb.String())
 		}

@@ -74,6 +74,7 @@ Exit codes: 0 done (no finding at or above --fail-on), 1 findings at or above
 	f.StringSliceVar(&o.Checks, "checks", nil, "run only these check IDs (comma-separated)")
 	o.addFlags(f, "use")
 	o.AWS.addFlags(f)
+	o.flowFlags.AWS = &o.AWS // remote flow sources read with the same flags
 	f.Lookup("flows").Usage += "; enables the WALLS-FLOW checks"
 	f.StringVar(&o.ClientPorts, policy.ClientPortsFlag, policy.DefaultClientPorts.String(), policy.ClientPortsUsage)
 	f.IntVar(&o.RuleQuota, "sg-rule-quota", 60, "security group rules quota per direction and address family")

@@ -197,3 +197,22 @@ func (f *awsFlags) liveInputs(ios *IOStreams, paths []string) (_ []string, done 
 	}
 	return append(paths[:len(paths):len(paths)], tmp), done, nil
 }
+
+// sourceConfig is the SDK configuration of a remote flow source (s3://,
+// cloudwatch://, athena://): one region (or the configured one) and at
+// most one role.
+func (f *awsFlags) sourceConfig(ctx context.Context) (aws.Config, error) {
+	region, err := f.region()
+	if err != nil {
+		return aws.Config{}, err
+	}
+	role := ""
+	switch len(f.RoleARNs) {
+	case 0:
+	case 1:
+		role = f.RoleARNs[0]
+	default:
+		return aws.Config{}, badInputf("--role-arn %s: remote flow sources are read with one role; name one", strings.Join(f.RoleARNs, ","))
+	}
+	return f.config(ctx, region, role)
+}

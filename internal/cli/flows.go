@@ -6,15 +6,20 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/pflag"
 
 	"github.com/walls-dev/walls/internal/flowlog"
+	"github.com/walls-dev/walls/internal/flowsrc"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -28,6 +33,11 @@ type flowFlags struct {
 	MaxBadLines string
 	Workers     int
 	athena      athenaFlags // athena.go
+	// AWS reaches remote sources (s3://, cloudwatch://, athena://):
+	// profile, region and role. It points at the command's own awsFlags
+	// (registered with --aws), so the flags are one set; nil reads as the
+	// SDK's defaults.
+	AWS *awsFlags
 	// now is the clock for relative --since/--until; tests set it.
 	now func() time.Time
 }
@@ -35,13 +45,201 @@ type flowFlags struct {
 // addFlags registers the flow flags; verb says what the command does with
 // the records in a window ("keep", "learn from", "replay").
 func (f *flowFlags) addFlags(fs *pflag.FlagSet, verb string) {
-	fs.StringSliceVar(&f.Flows, "flows", nil, "flow log sources: files, folders, or - for stdin (repeatable, comma-separated)")
+	fs.StringSliceVar(&f.Flows, "flows", nil, "flow log sources: files, folders, - for stdin, s3://BUCKET[/PREFIX], cloudwatch://LOG-GROUP[/STREAM-PREFIX] (repeatable, comma-separated)")
 	fs.StringVar(&f.Since, "since", "", verb+" records from this time: RFC 3339, YYYY-MM-DD, Unix seconds, or a duration ago (24h)")
 	fs.StringVar(&f.Until, "until", "", verb+" records before this time (same forms as --since)")
 	fs.StringVar(&f.FlowFormat, "flow-format", "", "field order of sources without a header line, as AWS LogFormat: '${version} ${account-id} ...'")
 	fs.StringVar(&f.MaxBadLines, "max-bad-lines", "1%", "fail (exit 2) when more than this share of lines is malformed")
 	fs.IntVar(&f.Workers, "workers", 0, "parsing goroutines, 1 to "+strconv.Itoa(flowlog.MaxWorkers)+" (default: all cores)")
 	f.athena.addFlags(fs)
+}
+
+// aggregate reads f.Flows: remote sources are resolved into objects
+// (S3 listed now), then everything goes through flowlog.Aggregate.
+func (f *flowFlags) aggregate(ctx context.Context, ios *IOStreams, opts flowlog.Options) (*flowlog.Result, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if src, ok, err := athenaSource(f.Flows); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return aggregateAthena(ctx, ios, src, opts, f.aws())
+	}
+	local, err := f.remoteSources(ctx, ios, &opts)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err() // interrupted while listing: not bad input
+		}
+		return nil, err
+	}
+	return aggregate(ctx, ios, local, opts)
+}
+
+// remoteSources dispatches the values of --flows on their scheme: local
+// paths are returned, remote ones become opts.Objects. Every value is
+// checked before AWS is contacted.
+func (f *flowFlags) remoteSources(ctx context.Context, ios *IOStreams, opts *flowlog.Options) (local []string, err error) {
+	var remote []string
+	for _, v := range f.Flows {
+		switch scheme := flowsrc.Scheme(v); scheme {
+		case "":
+			local = append(local, v)
+		case "s3":
+			if _, _, err := flowsrc.ParseS3URL(v); err != nil {
+				return nil, badInputf("--flows %v", err)
+			}
+			remote = append(remote, v)
+		case "cloudwatch":
+			if _, _, err := flowsrc.ParseCloudWatchURL(v); err != nil {
+				return nil, badInputf("--flows %v", err)
+			}
+			remote = append(remote, v)
+		default:
+			return nil, badInputf("--flows %q: unknown source scheme %s://; expected a file, a folder, -, s3://BUCKET[/PREFIX] or cloudwatch://LOG-GROUP[/STREAM-PREFIX]", v, scheme)
+		}
+	}
+	if len(remote) == 0 {
+		return local, nil
+	}
+	cfg, err := f.awsConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w := flowsrc.Window{Since: opts.Since, Until: opts.Until}
+	for _, v := range remote {
+		var objs []flowlog.Object
+		switch flowsrc.Scheme(v) {
+		case "s3":
+			objs, err = listS3(ctx, ios, cfg, v, w)
+		case "cloudwatch":
+			objs, err = f.cloudWatch(ctx, ios, cfg, v, w, opts.Format)
+		}
+		if err != nil {
+			return nil, err
+		}
+		opts.Objects = append(opts.Objects, objs...)
+	}
+	return local, nil
+}
+
+// aws is the AWS flags remote sources use: the command's, or none.
+func (f *flowFlags) aws() *awsFlags {
+	if f.AWS == nil {
+		return &awsFlags{}
+	}
+	return f.AWS
+}
+
+// awsConfig loads the SDK configuration for remote sources: one region
+// (or the configured one) and at most one role.
+func (f *flowFlags) awsConfig(ctx context.Context) (aws.Config, error) {
+	return f.aws().sourceConfig(ctx)
+}
+
+// listS3 lists an s3:// source, with a spinner on a terminal, and says on
+// stderr what was found and left out.
+func listS3(ctx context.Context, ios *IOStreams, cfg aws.Config, url string, w flowsrc.Window) ([]flowlog.Object, error) {
+	opts := flowsrc.S3Options{Window: w}
+	if ios.showProgress() {
+		bar := newProgress(ios.ErrOut, "listing "+url)
+		defer stopProgress(bar)
+		opts.Listed = func(n int, bytes int64) {
+			bar.Describe(fmt.Sprintf("walls: listing %s: %d objects", url, n))
+			bar.Set64(bytes)
+		}
+	}
+	l, err := flowsrc.ListS3(ctx, cfg, url, opts)
+	if err != nil {
+		var ue *flowsrc.URLError
+		if errors.As(err, &ue) {
+			return nil, badInputf("--flows %v", err)
+		}
+		return nil, badInputf("--flows %s: %v", url, err)
+	}
+	for _, n := range l.Notes {
+		fmt.Fprintf(ios.ErrOut, "walls: note: %s\n", n)
+	}
+	pruned := ""
+	if l.Pruned > 0 {
+		pruned = fmt.Sprintf(", %d folders and files outside the time window left out", l.Pruned)
+	}
+	layout := "the AWSLogs delivery layout"
+	if l.Layout == "flat" {
+		layout = "no delivery layout (every object under the prefix)"
+	}
+	fmt.Fprintf(ios.ErrOut, "walls: note: %s: %d objects, %s, bucket in %s, %s (%d list requests%s)\n",
+		url, len(l.Objects), humanBytes(l.Bytes), l.Region, layout, l.Requests, pruned)
+	if len(l.Objects) == 0 {
+		return nil, badInputf("--flows %s: no flow log objects found%s", url, windowWords(w))
+	}
+	return l.Objects, nil
+}
+
+func windowWords(w flowsrc.Window) string {
+	if w.Since.IsZero() && w.Until.IsZero() {
+		return ""
+	}
+	return " for the --since/--until window"
+}
+
+// humanBytes renders a size in decimal units.
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1e12:
+		return fmt.Sprintf("%.2f TB", float64(n)/1e12)
+	case n >= 1e9:
+		return fmt.Sprintf("%.2f GB", float64(n)/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case n >= 1e3:
+		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// cloudWatch makes a cloudwatch:// source an object with its format: the
+// flow log definition's (ec2:DescribeFlowLogs), else --flow-format, else
+// the default; it says which on stderr. A denied DescribeFlowLogs is a
+// note; a group fed by flow logs of different formats needs --flow-format.
+func (f *flowFlags) cloudWatch(ctx context.Context, ios *IOStreams, cfg aws.Config, url string, w flowsrc.Window, flag *flowlog.Format) ([]flowlog.Object, error) {
+	group, prefix, _ := flowsrc.ParseCloudWatchURL(url)
+	if cfg.Region == "" {
+		return nil, badInputf("--flows %s: no AWS region: give --region or set AWS_REGION (a log group lives in one region)", url)
+	}
+	cw := &flowsrc.CloudWatch{Client: cloudwatchlogs.NewFromConfig(cfg), Group: group, StreamPrefix: prefix, Window: w}
+	formats, err := flowsrc.FlowLogFormats(ctx, ec2.NewFromConfig(cfg), group)
+	fallback := "the default version-2 format"
+	if flag != nil {
+		fallback = "--flow-format"
+	}
+	switch {
+	case err != nil:
+		fmt.Fprintf(ios.ErrOut, "walls: note: %s: the flow log definition could not be read (ec2:DescribeFlowLogs: %v); records read in %s\n", url, err, fallback)
+	case len(formats) == 0:
+		fmt.Fprintf(ios.ErrOut, "walls: note: %s: no flow log in %s delivers to this group (ec2:DescribeFlowLogs); records read in %s\n", url, cfg.Region, fallback)
+	case len(formats) == 1:
+		for text, ids := range formats {
+			if cw.Fields, err = flowlog.ParseLogFormat(text); err != nil {
+				return nil, badInputf("--flows %s: the format of flow log %s cannot be read: %v", url, strings.Join(ids, ", "), err)
+			}
+			fmt.Fprintf(ios.ErrOut, "walls: note: %s: records read in the format of flow log %s (ec2:DescribeFlowLogs)\n", url, strings.Join(ids, ", "))
+			if flag != nil {
+				fmt.Fprintf(ios.ErrOut, "walls: note: %s: --flow-format is not used for this group\n", url)
+			}
+		}
+	default:
+		var list []string
+		for text, ids := range formats {
+			list = append(list, strings.Join(ids, ",")+": "+text)
+		}
+		sort.Strings(list)
+		if flag == nil {
+			return nil, badInputf("--flows %s: flow logs of %d formats deliver to this group (%s); name the one to read with --flow-format", url, len(formats), strings.Join(list, "; "))
+		}
+		fmt.Fprintf(ios.ErrOut, "walls: note: %s: flow logs of %d formats deliver to this group; records read in --flow-format\n", url, len(formats))
+	}
+	return []flowlog.Object{cw}, nil
 }
 
 // options turns the flags into flowlog options; every problem is bad
@@ -82,12 +280,6 @@ func aggregate(ctx context.Context, ios *IOStreams, sources []string, opts flowl
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if src, ok, err := athenaSource(sources); ok || err != nil {
-		if err != nil {
-			return nil, err
-		}
-		return aggregateAthena(ctx, ios, src, opts, nil)
-	}
 	defer gcWhileSmall()()
 	var stdin *countingReader
 	for _, src := range sources {
@@ -106,12 +298,15 @@ func aggregate(ctx context.Context, ios *IOStreams, sources []string, opts flowl
 	}
 	if ios.showProgress() {
 		bar := newProgress(ios.ErrOut, "reading flow logs")
-		defer bar.Clear()
-		opts.Progress = func(read, total int64) {
-			if total > 0 {
-				bar.ChangeMax64(total)
+		defer stopProgress(bar)
+		opts.Progress = func(pr flowlog.Progress) {
+			if pr.Total > 0 {
+				bar.ChangeMax64(pr.Total)
 			}
-			bar.Set64(read)
+			if pr.Sources > 1 {
+				bar.Describe(fmt.Sprintf("walls: reading flow logs: %d/%d sources:", pr.Done, pr.Sources))
+			}
+			bar.Set64(pr.Read)
 		}
 	}
 	res, err = flowlog.Aggregate(ctx, sources, opts)
@@ -149,6 +344,14 @@ func newProgress(w io.Writer, what string) *progressbar.ProgressBar {
 		progressbar.OptionClearOnFinish())
 }
 
+// stopProgress finishes a bar and clears its line. Clear alone would
+// leave the bar's spinner goroutine (a bar of unknown length has one)
+// drawing on stderr after the command ends.
+func stopProgress(bar *progressbar.ProgressBar) {
+	bar.Finish()
+	bar.Clear()
+}
+
 // aggregateFlows reads the flow sources into observations for the commands
 // that need all of them (learn, replay, audit), reporting what could not be
 // used on stderr. Any problem with the input is bad input (exit 2).
@@ -158,7 +361,14 @@ func aggregateFlows(ctx context.Context, ios *IOStreams, inv *vpc.Inventory, f *
 		return nil, opts, err
 	}
 	opts.Inventory = inv
-	res, aggErr := aggregate(ctx, ios, f.Flows, opts)
+	res, aggErr := f.aggregate(ctx, ios, opts)
+	var ee *exitError
+	if res == nil && ctx != nil && ctx.Err() != nil {
+		return nil, opts, ctx.Err()
+	}
+	if res == nil && errors.As(aggErr, &ee) {
+		return nil, opts, aggErr // a remote source refused, already worded
+	}
 	if res == nil || aggErr != nil {
 		return nil, opts, badInputf("--flows: %v", aggErr)
 	}

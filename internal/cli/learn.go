@@ -102,6 +102,7 @@ printed with its group), 2 bad usage or bad input.`,
 	f.StringVarP(&o.Output, "output", "o", "", "write the plan file here (- for stdout, as --format json)")
 	f.StringVar(&o.Format, "format", "table", "output format: table or json (the plan)")
 	o.AWS.addFlags(f)
+	o.flowFlags.AWS = &o.AWS // remote flow sources read with the same flags
 	return cmd
 }
 

@@ -61,6 +61,7 @@ Exit codes: 0 success, 2 bad usage or bad input (more malformed lines than
 	o.addFlags(f, "keep")
 	f.StringVar(&o.Format, "format", "table", "output format: table, json or csv")
 	o.AWS.addFlags(f)
+	o.flowFlags.AWS = &o.AWS // remote flow sources read with the same flags
 	return cmd
 }
 
@@ -86,7 +87,7 @@ func runObserve(ctx context.Context, o *ObserveOptions) error {
 			return err
 		}
 	}
-	res, aggErr := aggregate(ctx, o.IO, o.Flows, opts)
+	res, aggErr := o.flowFlags.aggregate(ctx, o.IO, opts)
 	if err := ctx.Err(); err != nil {
 		return err // interrupted: what was read is partial, so nothing is written
 	}
@@ -132,8 +133,12 @@ func writeObservations(w io.Writer, format string, res *flowlog.Result, inv *vpc
 
 // reportObserveStats prints what could not be used to stderr.
 func reportObserveStats(w io.Writer, st *flowlog.Stats) {
-	fmt.Fprintf(w, "walls: %d records in %d files -> %d observations (initiator: %d exact, %d by rules, %d heuristic, %d ambiguous records; %d rejected)\n",
-		st.Records, st.Files, st.Observations, st.ExactRecords, st.ByRulesRecords, st.HeuristicRecords, st.UndecidedRecords, st.Rejected)
+	in := fmt.Sprintf(" in %d files", st.Files)
+	if st.Files == 0 {
+		in = "" // an Athena query: its own line says what it read
+	}
+	fmt.Fprintf(w, "walls: %d records%s -> %d observations (initiator: %d exact, %d by rules, %d heuristic, %d ambiguous records; %d rejected)\n",
+		st.Records, in, st.Observations, st.ExactRecords, st.ByRulesRecords, st.HeuristicRecords, st.UndecidedRecords, st.Rejected)
 	if st.Records == 0 {
 		fmt.Fprintf(w, "walls: warning: no flow records read from any source (%s, %s: %d malformed, %d outside --since/--until, "+
 			"%d NODATA or SKIPDATA): there is no traffic to work from\n", plural(st.Files, "file"), plural(int(st.Lines), "line"),

@@ -73,6 +73,7 @@ unattributed, 2 bad usage, bad input or a stale plan.`,
 		"pass although traffic of interfaces missing from the inventory or whose groups' rules are not loaded was not checked")
 	f.StringVar(&o.Format, "format", "table", "output format: table or json")
 	o.AWS.addFlags(f)
+	o.flowFlags.AWS = &o.AWS // remote flow sources read with the same flags
 	return cmd
 }
 

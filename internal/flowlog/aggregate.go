@@ -38,16 +38,33 @@ type Options struct {
 	MaxBadExamples int
 	// ChunkSize is the size of the pieces input is cut into; 0 means 8 MiB.
 	ChunkSize int
+	// Objects are remote inputs (S3 objects, CloudWatch Logs groups) read
+	// after the local sources, with the same parsers.
+	Objects []Object
+	// Prefetch bounds the remote objects opened ahead of the workers
+	// reading them (their requests in flight while earlier objects are
+	// parsed); 0 means 8, under the SDK client's 10 idle connections per
+	// host so that connections are reused.
+	Prefetch int
 	// Progress, when set, is called about five times a second from its own
-	// goroutine with the bytes of input read so far (compressed bytes for
-	// gzip and Parquet) and the total size of the input files (0 for stdin).
-	Progress func(read, total int64)
+	// goroutine, and once at the end.
+	Progress func(Progress)
 
 	flushAt int // worker table size that triggers a flush; tests lower it
 	// taskHook, when set, runs at the start of every chunk and stream a
 	// worker takes: tests make it panic.
 	taskHook     func()
 	parquetLimit int64 // below MaxStreamedParquet in tests
+}
+
+// Progress is what Options.Progress reports.
+type Progress struct {
+	// Read is the input read so far in bytes as stored (compressed bytes
+	// for gzip and Parquet); Total is the size of the inputs whose size is
+	// known beforehand (files and listed objects; not stdin or CloudWatch).
+	Read, Total int64
+	// Done of Sources inputs are finished.
+	Done, Sources int
 }
 
 // MaxWorkers bounds Options.Workers: each worker holds its own tables
@@ -85,9 +102,20 @@ func Aggregate(ctx context.Context, sources []string, opts Options) (*Result, er
 	if opts.Workers < 0 || opts.Workers > MaxWorkers {
 		return nil, fmt.Errorf("%d workers: expected 1 to %d (0 means one per core)", opts.Workers, MaxWorkers)
 	}
-	srcs, skipped, err := expandSources(sources)
-	if err != nil {
-		return nil, err
+	var srcs []*source
+	var skipped []string
+	if len(sources) > 0 || len(opts.Objects) == 0 {
+		var err error
+		if srcs, skipped, err = expandSources(sources); err != nil {
+			return nil, err
+		}
+	}
+	for _, o := range opts.Objects {
+		s := &source{name: o.Name(), obj: o}
+		if fo, ok := o.(FormattedObject); ok {
+			s.def = fo.Format()
+		}
+		srcs = append(srcs, s)
 	}
 	nw := opts.Workers
 	if nw == 0 {
@@ -117,6 +145,14 @@ func Aggregate(ctx context.Context, sources []string, opts Options) (*Result, er
 	p := &pipeline{ctx: ctx, cancel: cancel, opts: &opts, srcs: srcs,
 		tasks: make(chan task, 4*nw), chunks: make(chan *chunk),
 		streamsDone: make(chan struct{}), book: newLineBook(len(srcs))}
+	if len(opts.Objects) > 0 {
+		n := opts.Prefetch
+		if n <= 0 {
+			n = 8
+		}
+		p.pre = make([]chan opened, len(srcs))
+		p.slots = make(chan struct{}, n)
+	}
 	st := newStore()
 	workers := make([]*worker, nw)
 	var wg sync.WaitGroup

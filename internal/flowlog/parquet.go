@@ -38,7 +38,7 @@ func (p *pipeline) readParquetStream(w *worker, i int, r io.Reader) error {
 			return err
 		}
 	}
-	return p.readParquet(w, i, &pieces, pieces.size)
+	return p.readParquet(w, i, &pieces, pieces.size, 0)
 }
 
 // piecesReaderAt reads at offsets of consecutive byte slices.
@@ -83,7 +83,10 @@ func (pr *piecesReaderAt) ReadAt(b []byte, off int64) (int, error) {
 // A malformed object is an error, never a crash: the footer's claimed size
 // is checked against the file's before anything is allocated for it, and a
 // panic of the Parquet decoder on corrupt data is turned into an error.
-func (p *pipeline) readParquet(w *worker, i int, r io.ReaderAt, size int64) (err error) {
+//
+// bufSize is the decoder's read size (0 for its default, right for local
+// files; remote objects read larger pieces, each read being a request).
+func (p *pipeline) readParquet(w *worker, i int, r io.ReaderAt, size int64, bufSize int) (err error) {
 	res := chunkResult{src: i}
 	var ln int64
 	defer func() {
@@ -97,7 +100,11 @@ func (p *pipeline) readParquet(w *worker, i int, r io.ReaderAt, size int64) (err
 	if err := checkParquetFooter(r, size); err != nil {
 		return fmt.Errorf("not a readable Parquet file: %w", err)
 	}
-	pf, err := parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	popts := []parquet.FileOption{parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true)}
+	if bufSize > 0 {
+		popts = append(popts, parquet.ReadBufferSize(bufSize), parquet.OptimisticRead(true))
+	}
+	pf, err := parquet.OpenFile(r, size, popts...)
 	if err != nil {
 		return fmt.Errorf("not a readable Parquet file: %w", err)
 	}

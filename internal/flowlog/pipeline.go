@@ -21,10 +21,12 @@ import (
 	"github.com/walls-dev/walls/internal/safe"
 )
 
-// source is one input: a file or stdin.
+// source is one input: a file, stdin or a remote object.
 type source struct {
 	name  string // as reported in messages
 	stdin bool
+	obj   Object  // a remote object, read through its own reader
+	def   *Format // field order without a header line; nil for Options.Format
 }
 
 // MaxLineLength is the longest line read as a record, in bytes (its newline
@@ -158,7 +160,10 @@ type pipeline struct {
 	mu   sync.Mutex
 	errs map[int]error
 
-	read atomic.Int64 // input bytes consumed, for Options.Progress
+	pre   []chan opened // remote objects opened ahead, by source
+	slots chan struct{} // bounds pre
+	read  atomic.Int64  // input bytes consumed, for Options.Progress
+	done  atomic.Int64  // sources finished, for Options.Progress
 
 	// A panic in a worker (a bug) is kept here and raised again by
 	// Aggregate; cancel winds the run down meanwhile, and the worker goes
@@ -182,9 +187,18 @@ func (p *pipeline) startProgress() (stop func()) {
 	}
 	var total int64
 	for _, s := range p.srcs {
-		if fi, err := os.Stat(s.name); err == nil && !s.stdin && fi.Mode().IsRegular() {
-			total += fi.Size()
+		switch {
+		case s.obj != nil:
+			total += max(s.obj.Size(), 0)
+		case s.stdin:
+		default:
+			if fi, err := os.Stat(s.name); err == nil && fi.Mode().IsRegular() {
+				total += fi.Size()
+			}
 		}
+	}
+	report := func() {
+		p.opts.Progress(Progress{Read: p.read.Load(), Total: total, Done: int(p.done.Load()), Sources: len(p.srcs)})
 	}
 	done := make(chan struct{})
 	finished := make(chan struct{})
@@ -196,10 +210,10 @@ func (p *pipeline) startProgress() (stop func()) {
 		for {
 			select {
 			case <-done:
-				p.opts.Progress(p.read.Load(), total)
+				report()
 				return
 			case <-t.C:
-				p.opts.Progress(p.read.Load(), total)
+				report()
 			}
 		}
 	}()
@@ -249,8 +263,11 @@ func (p *pipeline) produce() {
 		if p.ctx.Err() != nil {
 			break
 		}
-		if !s.stdin && p.mapText(i, s) {
+		if !s.stdin && s.obj == nil && p.mapText(i, s) {
 			continue
+		}
+		if s.obj != nil && !p.rangedParquet(s) && !p.prefetch(i, s) {
+			break
 		}
 		p.streamWG.Add(1)
 		p.tasks <- task{stream: i}
@@ -260,17 +277,49 @@ func (p *pipeline) produce() {
 	close(p.streamsDone)
 }
 
+// opened is a remote object opened ahead of the worker that reads it.
+type opened struct {
+	rc  io.ReadCloser
+	err error
+}
+
+// prefetch opens object i in the background, within Options.Prefetch
+// objects open at once, so that request latency overlaps the parsing of
+// the objects before it. It returns false when the run was cancelled.
+func (p *pipeline) prefetch(i int, s *source) bool {
+	select {
+	case p.slots <- struct{}{}:
+	case <-p.ctx.Done():
+		return false
+	}
+	ch := make(chan opened, 1)
+	p.pre[i] = ch // written before the task is queued: the worker sees it
+	go func() {
+		rc, err := s.obj.Open(p.ctx)
+		ch <- opened{rc, err}
+	}()
+	return true
+}
+
+// rangedParquet reports whether an object is read by ranged reads.
+func (p *pipeline) rangedParquet(s *source) bool {
+	_, ranged := s.obj.(RangeObject)
+	return ranged && s.obj.Size() >= 0 && looksParquet(s.name)
+}
+
 // mapText memory-maps a plain-text file and queues its chunks. It returns
 // false when the file must be streamed instead (compressed, Parquet, not
 // mappable), and true when it was queued or failed (the error recorded).
-func (p *pipeline) mapText(i int, s *source) bool {
+func (p *pipeline) mapText(i int, s *source) (queued bool) {
 	f, fi, err := openRegular(s.name)
 	if err != nil {
 		p.fail(i, err)
+		p.done.Add(1)
 		return true
 	}
 	defer f.Close()
 	if fi.Size() == 0 {
+		p.done.Add(1)
 		return true // empty file: nothing to do
 	}
 	var magic [4]byte
@@ -282,10 +331,11 @@ func (p *pipeline) mapText(i int, s *source) bool {
 	if err != nil {
 		return false
 	}
-	format, skip, header, err := p.detectFormat(data)
+	format, skip, header, err := p.detectFormat(data, i)
 	if err != nil {
 		unmap()
 		p.fail(i, fmt.Errorf("%s:1: %w", s.name, err))
+		p.done.Add(1)
 		return true
 	}
 	size := p.opts.ChunkSize
@@ -307,6 +357,7 @@ func (p *pipeline) mapText(i int, s *source) bool {
 	done := func() {
 		if left.Add(-1) == 0 {
 			unmap()
+			p.done.Add(1)
 		}
 	}
 	for seq, d := range pieces {
@@ -317,10 +368,11 @@ func (p *pipeline) mapText(i int, s *source) bool {
 }
 
 // detectFormat reads the first line: a header line gives the format,
-// anything else means the configured one. A header line walls cannot use
+// anything else means the source's own (a FormattedObject) or the
+// configured one. A header line walls cannot use
 // is an error naming the field at fault: reading the file in another
 // format would misread every record.
-func (p *pipeline) detectFormat(data []byte) (f *Format, skipFirst bool, header []byte, err error) {
+func (p *pipeline) detectFormat(data []byte, src int) (f *Format, skipFirst bool, header []byte, err error) {
 	first := data
 	if j := bytes.IndexByte(first, '\n'); j >= 0 {
 		first = first[:j]
@@ -334,6 +386,9 @@ func (p *pipeline) detectFormat(data []byte) (f *Format, skipFirst bool, header 
 		if isHeader {
 			return nil, false, nil, fmt.Errorf("header line refused: %w", err)
 		}
+	}
+	if def := p.srcs[src].def; def != nil {
+		return def, false, nil, nil
 	}
 	return p.opts.Format, false, nil, nil
 }
@@ -370,6 +425,7 @@ func (p *pipeline) run(w *worker) {
 
 func (p *pipeline) streamTask(w *worker, i int) {
 	defer p.streamWG.Done()
+	defer p.done.Add(1)
 	defer p.catch()
 	if p.opts.taskHook != nil {
 		p.opts.taskHook()
@@ -407,8 +463,12 @@ func (p *pipeline) getBuf(min int) *[]byte {
 func (p *pipeline) stream(w *worker, i int) {
 	s := p.srcs[i]
 	var in io.Reader
-	var file *os.File
+	var at io.ReaderAt
 	var size int64
+	if s.obj != nil {
+		p.streamObject(w, i, s)
+		return
+	}
 	if s.stdin {
 		if p.opts.Stdin == nil {
 			p.fail(i, errors.New("-: no standard input"))
@@ -422,8 +482,53 @@ func (p *pipeline) stream(w *worker, i int) {
 			return
 		}
 		defer f.Close()
-		in, file, size = f, f, fi.Size()
+		in, at, size = f, f, fi.Size()
 	}
+	p.decode(w, i, in, at, size, false)
+}
+
+// streamObject reads a remote object: Parquet by ranged reads when its
+// name says so and its first bytes agree, anything else as a stream.
+func (p *pipeline) streamObject(w *worker, i int, s *source) {
+	ro, ranged := s.obj.(RangeObject)
+	size := s.obj.Size()
+	var rc io.ReadCloser
+	var err error
+	if ch := p.pre[i]; ch != nil {
+		defer func() { <-p.slots }()
+		o := <-ch
+		rc, err = o.rc, o.err
+	}
+	if p.rangedParquet(s) {
+		at := ro.ReaderAt(p.ctx)
+		var magic [4]byte
+		if n, _ := at.ReadAt(magic[:], 0); n == 4 && string(magic[:]) == "PAR1" {
+			if err := p.readParquet(w, i, countingReaderAt{at, &p.read}, size, remoteParquetBuffer); err != nil {
+				p.fail(i, fmt.Errorf("%s: %w", s.name, err))
+			}
+			return
+		}
+	}
+	if rc == nil && err == nil {
+		rc, err = s.obj.Open(p.ctx)
+	}
+	if err != nil {
+		p.fail(i, fmt.Errorf("%s: %w", s.name, err))
+		return
+	}
+	defer rc.Close()
+	var at io.ReaderAt
+	if ranged && size >= 0 {
+		at = ro.ReaderAt(p.ctx)
+	}
+	p.decode(w, i, rc, at, size, true)
+}
+
+// decode reads one source by its content: gzip and plain text as
+// streams, Parquet through at when there is one (else held in memory,
+// within MaxStreamedParquet).
+func (p *pipeline) decode(w *worker, i int, in io.Reader, at io.ReaderAt, size int64, remote bool) {
+	s := p.srcs[i]
 	br := bufio.NewReaderSize(countingReader{in, &p.read}, 64<<10)
 	magic, _ := br.Peek(4)
 	switch {
@@ -437,8 +542,12 @@ func (p *pipeline) stream(w *worker, i int) {
 		p.streamText(w, i, zr)
 	case string(magic) == "PAR1":
 		var err error
-		if file != nil {
-			err = p.readParquet(w, i, countingReaderAt{file, &p.read}, size)
+		if at != nil {
+			buf := 0
+			if remote {
+				buf = remoteParquetBuffer
+			}
+			err = p.readParquet(w, i, countingReaderAt{at, &p.read}, size, buf)
 		} else {
 			err = p.readParquetStream(w, i, br)
 		}
@@ -525,7 +634,7 @@ func (p *pipeline) streamText(w *worker, i int, r io.Reader) {
 				format = p.opts.Format
 			} else {
 				var ferr error
-				if format, skip, header, ferr = p.detectFormat(data); ferr != nil {
+				if format, skip, header, ferr = p.detectFormat(data, i); ferr != nil {
 					p.bufs.Put(buf)
 					p.fail(i, fmt.Errorf("%s:1: %w", name, ferr))
 					return

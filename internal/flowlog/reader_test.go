@@ -225,10 +225,10 @@ func TestFormats(t *testing.T) {
 func TestProgress(t *testing.T) {
 	t.Parallel()
 	p := writeFile(t, t.TempDir(), "flows.log", handmadeV2)
-	var last, total int64
-	aggregate(t, []string{p}, Options{Progress: func(r, tot int64) { last, total = r, tot }})
-	if last != int64(len(handmadeV2)) || total != last {
-		t.Errorf("progress %d of %d, want %d of %d", last, total, len(handmadeV2), len(handmadeV2))
+	var last Progress
+	aggregate(t, []string{p}, Options{Progress: func(pr Progress) { last = pr }})
+	if want := (Progress{Read: int64(len(handmadeV2)), Total: int64(len(handmadeV2)), Done: 1, Sources: 1}); last != want {
+		t.Errorf("progress %+v, want %+v", last, want)
 	}
 }
 
