@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -64,10 +65,15 @@ func LoadShowJSON(file string, data []byte, inv *vpc.Inventory) error {
 	if fv == nil || fv.Kind != iac.String {
 		return iac.Errorf(vpc.Location{File: file, Line: root.Line}, "missing format_version: want terraform show -json output of a plan or state")
 	}
-	if major, _, _ := strings.Cut(fv.Str, "."); major != "1" {
-		return iac.Errorf(vpc.Location{File: file, Path: "format_version", Line: fv.Line}, "format_version %q: want 1.x", fv.Str)
+	if !readableFormat(fv.Str) {
+		return iac.Errorf(vpc.Location{File: file, Path: "format_version", Line: fv.Line}, "format_version %q: want 0.1, 0.2 or 1.x (the layouts walls reads; a later major version may move what it reads)", fv.Str)
 	}
-	s := &showLoader{file: file, ids: map[string]string{}, unknownAt: map[string]*iac.Node{}, config: map[string]*iac.Node{}}
+	s := &showLoader{file: file, ids: map[string]string{}, unknownAt: map[string]*iac.Node{}, config: map[string]*iac.Node{},
+		calls: map[string]*moduleCall{}, instances: map[string][]string{}, folders: map[string]*tfFolder{}}
+	s.oneLine = bytes.Count(bytes.TrimSpace(data), []byte("\n")) == 0
+	if file != "" && file != "-" {
+		s.dir = filepath.Dir(file)
+	}
 	values, path := root.Get("planned_values"), "planned_values"
 	if values.IsNull() {
 		values, path = root.Get("values"), "values"
@@ -86,7 +92,18 @@ func LoadShowJSON(file string, data []byte, inv *vpc.Inventory) error {
 		return err
 	}
 	for i := range s.res {
-		s.ids[s.res[i].Addr] = idOf(&s.res[i])
+		a := s.res[i].Addr
+		s.ids[a] = idOf(&s.res[i])
+		base := a
+		if strings.HasSuffix(a, "]") {
+			if j := strings.LastIndex(a, "["); j > 0 {
+				base = a[:j]
+			}
+		}
+		s.instances[base] = append(s.instances[base], a)
+	}
+	for i := range s.res {
+		s.locate(&s.res[i])
 	}
 	for i := range s.res {
 		s.resolve(&s.res[i])
@@ -101,6 +118,29 @@ type showLoader struct {
 	ids       map[string]string    // address -> model id
 	unknownAt map[string]*iac.Node // address -> change.after_unknown
 	config    map[string]*iac.Node // config address (no index) -> expressions
+	// calls are the module blocks by config prefix ("module.net.").
+	calls map[string]*moduleCall
+	// instances lists the instance addresses of each resource address
+	// without its own index ("module.m[0].aws_security_group.x").
+	instances map[string][]string
+	// dir is the plan file's folder, where the root module's .tf files
+	// may be; folders caches what was read of them, by config prefix.
+	dir     string
+	folders map[string]*tfFolder
+	// oneLine: the document is one line (as terraform show -json writes
+	// it), so a line number says nothing: locations name the resource
+	// address instead.
+	oneLine bool
+}
+
+// readableFormat: the format versions whose layout walls reads. 0.1
+// (Terraform 0.12) and 0.2 (0.15–1.0) differ from 1.x in what walls does
+// not read (1.0 added the output changes' sensitivity, 1.1+ checks and
+// relevant_attributes); planned_values, resource_changes and
+// configuration are laid out the same.
+func readableFormat(v string) bool {
+	major, minor, _ := strings.Cut(v, ".")
+	return major == "1" || major == "0" && (minor == "1" || minor == "2")
 }
 
 func (s *showLoader) indexChanges(rc *iac.Node) {
@@ -126,7 +166,13 @@ func (s *showLoader) indexConfig(mod *iac.Node, prefix string) {
 	}
 	if calls := mod.Get("module_calls"); calls != nil && calls.Kind == iac.Object {
 		for _, name := range calls.Keys {
-			if m := calls.Map[name].Get("module"); m != nil {
+			c := calls.Map[name]
+			call := &moduleCall{args: c.Get("expressions"), outputs: c.Get("module").Get("outputs")}
+			if src := c.Get("source"); src != nil && src.Kind == iac.String {
+				call.source = src.Str
+			}
+			s.calls[prefix+"module."+name+"."] = call
+			if m := c.Get("module"); m != nil {
 				s.indexConfig(m, prefix+"module."+name+".")
 			}
 		}
@@ -197,7 +243,12 @@ func (s *showLoader) resource(r *iac.Node, path string) error {
 	if vals.Kind != iac.Object {
 		return iac.Errorf(vpc.Location{File: s.file, Path: path + ".values", Line: vals.Line}, "want an object of attribute values")
 	}
-	body, _ := s.value(vals, path+".values", r.Line).(*object)
+	vpath := path + ".values"
+	if s.oneLine {
+		vpath = addr.Str
+		loc = vpc.Location{File: s.file, Path: addr.Str}
+	}
+	body, _ := s.value(vals, vpath, r.Line).(*object)
 	body.Loc = loc
 	if au := s.unknownAt[addr.Str]; au != nil {
 		markUnknown(body, au, 0)
@@ -227,15 +278,69 @@ func (s *showLoader) value(n *iac.Node, path string, line int) any {
 		}
 		return out
 	case iac.Object:
-		o := newObject(vpc.Location{File: s.file, Path: path, Line: line})
+		o := newObject(s.loc(path, line))
 		for _, k := range n.Keys {
 			c := n.Map[k]
 			o.Fields[k] = s.value(c, path+"."+k, c.Line)
-			o.AttrLoc[k] = vpc.Location{File: s.file, Path: path + "." + k, Line: c.Line}
+			o.AttrLoc[k] = s.loc(path+"."+k, c.Line)
 		}
 		return o
 	}
 	return nil
+}
+
+func (s *showLoader) loc(path string, line int) vpc.Location {
+	if s.oneLine {
+		line = 0
+	}
+	return vpc.Location{File: s.file, Path: path, Line: line}
+}
+
+// locate points a resource and its attributes at the .tf block that
+// declares it, when the module's .tf files are at hand.
+func (s *showLoader) locate(r *resource) {
+	mod := modOf(r)
+	f := s.folder(mod)
+	if f == nil {
+		return
+	}
+	cfg := strings.TrimPrefix(indexRE.ReplaceAllString(r.Addr, ""), cfgPrefix(mod))
+	at, ok := f.blocks[cfg]
+	if !ok {
+		return
+	}
+	var walk func(v any, depth int)
+	walk = func(v any, depth int) {
+		switch t := v.(type) {
+		case *object:
+			t.Loc = at
+			for k := range t.AttrLoc {
+				t.AttrLoc[k] = at
+			}
+			for _, c := range t.Fields {
+				walk(c, depth+1)
+			}
+		case []any:
+			for _, c := range t {
+				walk(c, depth+1)
+			}
+		}
+	}
+	walk(r.Body, 0)
+	for k, l := range f.attrs[cfg] {
+		if _, ok := r.Body.Fields[k]; ok {
+			r.Body.AttrLoc[k] = l
+		}
+	}
+}
+
+// modOf is the module instance prefix of a resource address
+// ("module.net[0]."), "" in the root module.
+func modOf(r *resource) string {
+	if i := strings.LastIndex(r.Addr, "."+r.Type+"."); i > 0 {
+		return r.Addr[:i+1]
+	}
+	return ""
 }
 
 // markUnknown replaces the values that after_unknown marks true.
@@ -284,11 +389,20 @@ func (s *showLoader) resolve(r *resource) {
 	}
 	// References inside a module are relative to its instance
 	// (module.net[0].), which the resource's own address starts with.
-	mod := ""
-	if i := strings.LastIndex(r.Addr, "."+r.Type+"."); i > 0 {
-		mod = r.Addr[:i+1]
-	}
+	mod := modOf(r)
 	s.resolveObject(r.Body, exprs, mod, 0)
+	if _, u := r.Body.Fields["security_group_id"].(unknown); u && exprs.Get("security_group_id") != nil {
+		e := exprs.Get("security_group_id")
+		key := "" // the rule's own instance key: [0] or ["ssh"]
+		if rest := strings.TrimPrefix(r.Addr, mod+r.Type+"."); strings.Contains(rest, "[") {
+			key = rest[strings.Index(rest, "["):]
+		}
+		if id, ok := s.groupFor(e, mod, key); ok {
+			r.Body.Fields["security_group_id"] = id
+		} else {
+			r.Body.Fields["security_group_id"] = unknown{ref: refText(e, mod)}
+		}
+	}
 	// An unknown attribute the configuration does not set is computed by
 	// the provider. For the rule blocks of a group or NACL that means "none
 	// declared inline" (standalone rule resources add the rules, docs/semantics.md#inputs);
