@@ -131,6 +131,9 @@ type showLoader struct {
 	// it), so a line number says nothing: locations name the resource
 	// address instead.
 	oneLine bool
+	// cur and key: the resource being resolved and its instance key.
+	cur *resource
+	key string
 }
 
 // readableFormat: the format versions whose layout walls reads. 0.1
@@ -390,14 +393,14 @@ func (s *showLoader) resolve(r *resource) {
 	// References inside a module are relative to its instance
 	// (module.net[0].), which the resource's own address starts with.
 	mod := modOf(r)
+	s.cur, s.key = r, "" // the resource and its own instance key: [0] or ["ssh"]
+	if rest := strings.TrimPrefix(r.Addr, mod+r.Type+"."); strings.Contains(rest, "[") {
+		s.key = rest[strings.Index(rest, "["):]
+	}
 	s.resolveObject(r.Body, exprs, mod, 0)
 	if _, u := r.Body.Fields["security_group_id"].(unknown); u && exprs.Get("security_group_id") != nil {
 		e := exprs.Get("security_group_id")
-		key := "" // the rule's own instance key: [0] or ["ssh"]
-		if rest := strings.TrimPrefix(r.Addr, mod+r.Type+"."); strings.Contains(rest, "[") {
-			key = rest[strings.Index(rest, "["):]
-		}
-		if id, ok := s.groupFor(e, mod, key); ok {
+		if id, ok := s.groupFor(e, mod, s.key); ok {
 			r.Body.Fields["security_group_id"] = id
 		} else {
 			r.Body.Fields["security_group_id"] = unknown{ref: refText(e, mod)}
@@ -434,6 +437,10 @@ func (s *showLoader) resolveObject(o *object, exprs *iac.Node, mod string, depth
 			}
 			if r := s.fromExpr(e, k, mod); r != nil {
 				o.Fields[k] = r
+			} else if depth == 0 && listAttrs[k] {
+				if ids, ok := s.splatIDs(s.cur, mod, k); ok {
+					o.Fields[k] = ids
+				}
 			}
 		case []any:
 			if e.Kind == iac.Array { // nested blocks
@@ -590,39 +597,132 @@ func (s *showLoader) fromExpr(e *iac.Node, name, mod string) any {
 }
 
 // refIDs resolves an expression's references. It succeeds only when every
-// reference names a resource of this plan (type.name[.attr]) and at least
-// one names its id (or a default NACL/SG of a VPC).
+// reference leads to a resource of this plan (type.name[.attr]), through
+// module outputs, module inputs and locals (see showrefs.go), and at least
+// one names its id (or a default NACL/SG of a VPC). A bare resource
+// reference next to count.index or each.key is the rule's own instance
+// (aws_security_group.x[count.index].id is listed that way).
 func (s *showLoader) refIDs(e *iac.Node, mod string) ([]string, bool) {
-	refs := e.Get("references")
-	if refs == nil || refs.Kind != iac.Array || len(refs.Items) == 0 {
+	return s.refIDsFrom(refsOf(e), mod, s.key, 0)
+}
+
+func (s *showLoader) refIDsFrom(refs []string, mod, key string, depth int) ([]string, bool) {
+	if len(refs) == 0 || depth > 16 {
 		return nil, false
 	}
-	var ids []string
-	for _, r := range refs.Items {
-		if r.Kind != iac.String {
-			return nil, false
+	byKey, withAttr := false, map[string]bool{}
+	for _, r := range refs {
+		switch r {
+		case "count.index", "each.key":
+			byKey = true
 		}
-		target, attr, ok := splitRef(r.Str)
+		if t, a, ok := splitRef(r); ok && a != "" {
+			withAttr[t] = true
+		}
+	}
+	var ids []string
+	for _, r := range refs {
+		var sub []string
+		ok := true
+		switch {
+		case r == "count.index" || r == "each.key":
+			continue
+		case strings.HasPrefix(r, "module."):
+			name, idx, out, okm := splitModuleRef(r)
+			if !okm {
+				return nil, false
+			}
+			if out == "" {
+				continue // the bare module reference accompanying module.x.out
+			}
+			call := s.calls[cfgPrefix(mod)+"module."+name+"."]
+			child := mod + "module." + name + idx + "."
+			if idx == "" {
+				child = s.onlyInstance(mod + "module." + name)
+			}
+			if call == nil || child == "" {
+				return nil, false
+			}
+			sub, ok = s.refIDsFrom(refsOf(call.outputs.Get(out).Get("expression")), child, "", depth+1)
+		case strings.HasPrefix(r, "var.") && mod != "":
+			parent, name := parentOf(mod)
+			call := s.calls[cfgPrefix(parent)+"module."+name+"."]
+			if call == nil {
+				return nil, false
+			}
+			sub, ok = s.refIDsFrom(refsOf(call.args.Get(firstName(strings.TrimPrefix(r, "var.")))), parent, "", depth+1)
+		case strings.HasPrefix(r, "local."):
+			f := s.folder(mod)
+			if f == nil {
+				return nil, false
+			}
+			sub, ok = s.refIDsFrom(f.locals[firstName(strings.TrimPrefix(r, "local."))], mod, "", depth+1)
+		default:
+			target, attr, okr := splitRef(r)
+			if !okr {
+				return nil, false
+			}
+			if attr == "" {
+				if withAttr[target] {
+					continue // the bare resource reference accompanying target.attr
+				}
+				if !byKey || key == "" || strings.HasSuffix(target, "]") {
+					continue
+				}
+				target, attr = target+key, "id"
+			}
+			id, found := s.ids[mod+target]
+			if !found {
+				return nil, false
+			}
+			switch attr {
+			case "id":
+				sub = []string{id}
+			case "default_network_acl_id", "default_security_group_id":
+				sub = []string{id + "." + attr}
+			default:
+				return nil, false
+			}
+		}
 		if !ok {
 			return nil, false
 		}
-		if attr == "" {
-			continue // the bare resource reference accompanying target.attr
-		}
-		id, found := s.ids[mod+target]
-		if !found {
-			return nil, false
-		}
-		switch attr {
-		case "id":
-			ids = append(ids, id)
-		case "default_network_acl_id", "default_security_group_id":
-			ids = append(ids, id+"."+attr)
-		default:
-			return nil, false
-		}
+		ids = append(ids, sub...)
 	}
 	return ids, len(ids) > 0
+}
+
+func firstName(s string) string {
+	if i := strings.IndexAny(s, ".["); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// splatIDs resolves a list attribute written as a splat of one resource's
+// ids (aws_subnet.private[*].id, aws_subnet.private.*.id), which the
+// configuration section lists only as "aws_subnet.private": the .tf file,
+// when at hand, says it is that splat; then it is the ids of every
+// instance of the resource.
+func (s *showLoader) splatIDs(r *resource, mod, attr string) ([]any, bool) {
+	f := s.folder(mod)
+	if f == nil {
+		return nil, false
+	}
+	cfg := strings.TrimPrefix(indexRE.ReplaceAllString(r.Addr, ""), cfgPrefix(mod))
+	target := f.splats[cfg][attr]
+	if target == "" {
+		return nil, false
+	}
+	addrs := s.instances[mod+target]
+	if len(addrs) == 0 {
+		return nil, false
+	}
+	out := make([]any, len(addrs))
+	for i, a := range addrs {
+		out[i] = s.ids[a]
+	}
+	return out, true
 }
 
 // splitRef splits "aws_security_group.web[0].id" into the resource address

@@ -41,6 +41,9 @@ type tfFolder struct {
 	locals map[string][]string
 	blocks map[string]vpc.Location            // resource address in the module -> block
 	attrs  map[string]map[string]vpc.Location // resource address -> attribute -> line
+	// splats: resource address -> attribute -> the resource whose ids the
+	// attribute is a splat of (subnet_ids = aws_subnet.private[*].id).
+	splats map[string]map[string]string
 }
 
 // splitModuleRef splits "module.net[0].sg_id" into "net", "[0]" and
@@ -273,7 +276,7 @@ func readTFFolder(dir string) *tfFolder {
 	if err != nil {
 		return nil
 	}
-	f := &tfFolder{locals: map[string][]string{}, blocks: map[string]vpc.Location{}, attrs: map[string]map[string]vpc.Location{}}
+	f := &tfFolder{locals: map[string][]string{}, blocks: map[string]vpc.Location{}, attrs: map[string]map[string]vpc.Location{}, splats: map[string]map[string]string{}}
 	parser := hclparse.NewParser()
 	var names []string
 	for _, e := range ents {
@@ -305,11 +308,14 @@ func readTFFolder(dir string) *tfFolder {
 			case blk.Type == "resource" && len(blk.Labels) == 2:
 				addr := blk.Labels[0] + "." + blk.Labels[1]
 				f.blocks[addr] = vpc.Location{File: p, Line: blk.DefRange().Start.Line}
-				al := map[string]vpc.Location{}
+				al, sp := map[string]vpc.Location{}, map[string]string{}
 				for name, a := range blk.Body.Attributes {
 					al[name] = vpc.Location{File: p, Line: a.SrcRange.Start.Line}
+					if t := idSplat(a.Expr); t != "" {
+						sp[name] = t
+					}
 				}
-				f.attrs[addr] = al
+				f.attrs[addr], f.splats[addr] = al, sp
 			}
 		}
 	}
@@ -371,4 +377,28 @@ func refText(e *iac.Node, mod string) string {
 		return mod + r
 	}
 	return ""
+}
+
+// idSplat returns "aws_subnet.private" for the expressions
+// aws_subnet.private[*].id and aws_subnet.private.*.id, else "".
+func idSplat(e hcl.Expression) string {
+	sp, ok := e.(*hclsyntax.SplatExpr)
+	if !ok {
+		return ""
+	}
+	src, ok := sp.Source.(*hclsyntax.ScopeTraversalExpr)
+	if !ok || len(src.Traversal) != 2 {
+		return ""
+	}
+	each, ok := sp.Each.(*hclsyntax.RelativeTraversalExpr)
+	if !ok || len(each.Traversal) != 1 {
+		return ""
+	}
+	if a, ok := each.Traversal[0].(hcl.TraverseAttr); !ok || a.Name != "id" {
+		return ""
+	}
+	if _, ok := each.Source.(*hclsyntax.AnonSymbolExpr); !ok {
+		return ""
+	}
+	return renderTraversal(src.Traversal)
 }
