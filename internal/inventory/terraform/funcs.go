@@ -137,7 +137,7 @@ func lookup(args []cty.Value) (cty.Value, error) {
 		return cty.NilVal, fmt.Errorf("lookup: want at most three arguments")
 	}
 	m, key := args[0], args[1]
-	if !m.IsWhollyKnown() || !key.IsKnown() {
+	if !m.IsKnown() || !key.IsKnown() {
 		return cty.DynamicVal, nil
 	}
 	m, mm := m.Unmark()

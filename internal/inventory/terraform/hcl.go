@@ -256,8 +256,11 @@ type hclModule struct {
 	outputs   map[string]hcl.Expression
 	resources []*hclResource
 	calls     []*hclCall
-	notes     []vpc.Warning
-	ctx       *hcl.EvalContext
+	// unread are the module calls not read (not local): references to
+	// their outputs are unknown, not errors.
+	unread []string
+	notes  []vpc.Warning
+	ctx    *hcl.EvalContext
 }
 
 func newModule(prefix, dir string, depth int) *hclModule {
@@ -327,6 +330,8 @@ func (m *hclModule) read(file string, body *hclsyntax.Body) error {
 			}
 			if c := m.call(file, name, blk); c != nil {
 				m.calls = append(m.calls, c)
+			} else {
+				m.unread = append(m.unread, name)
 			}
 		case "resource":
 			if len(blk.Labels) != 2 {
@@ -405,8 +410,11 @@ func (m *hclModule) step() cty.Value {
 	}
 	ctx.Variables["local"] = objectOf(m.localVals)
 	snapshot := map[string]cty.Value{"local": ctx.Variables["local"]}
-	if len(m.calls) > 0 {
+	if len(m.calls)+len(m.unread) > 0 {
 		mods := map[string]cty.Value{}
+		for _, n := range m.unread {
+			mods[n] = cty.DynamicVal
+		}
 		var children []cty.Value
 		for _, c := range m.calls {
 			v, snap := m.stepCall(c)
@@ -561,6 +569,14 @@ func instanceCtx(ctx *hcl.EvalContext, in hclInstance) *hcl.EvalContext {
 // knows of as unknown. A representative instance (unknown count or
 // for_each) is unknown to references.
 func (m *hclModule) refValue(r *hclResource, ctx *hcl.EvalContext) cty.Value {
+	if len(r.instances) == 0 && r.counted {
+		// count = 0 or an empty for_each: known to be none, so
+		// concat(aws_x.y.*.id, …) and aws_x.y[*].id stay known.
+		if r.block.Body.Attributes["for_each"] != nil {
+			return cty.EmptyObjectVal
+		}
+		return cty.EmptyTupleVal
+	}
 	if len(r.instances) == 0 || r.instances[0].rep {
 		return cty.DynamicVal
 	}

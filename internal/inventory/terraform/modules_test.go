@@ -234,3 +234,58 @@ output "security_group_id" { value = local.sg_id }
 		t.Errorf("nothing here is unknown:\n%s", w)
 	}
 }
+
+// The security-group module's idioms: the group id through
+// concat(a.*.id, b.*.id, [""])[0] where b has count = 0; lookup in a list
+// element that also holds a value unknown (a remote module's output);
+// a remote module's output is unknown, not an error that hides the rest of
+// the argument.
+func TestHCLModuleIdioms(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "main.tf"), `
+module "vpc" {
+  source = "terraform-aws-modules/vpc/aws"
+}
+module "sg" {
+  source = "./sg"
+  rules = [
+    { from_port = 22, to_port = 22, cidr_blocks = "0.0.0.0/0" },
+    { from_port = 5432, to_port = 5432, cidr_blocks = module.vpc.vpc_cidr_block },
+  ]
+}`)
+	write(t, filepath.Join(dir, "sg", "main.tf"), `
+variable "rules" { default = [] }
+variable "use_prefix" { default = false }
+locals {
+  this_sg_id = concat(aws_security_group.this.*.id, aws_security_group.prefixed.*.id, [""])[0]
+}
+resource "aws_security_group" "this" {
+  count = var.use_prefix ? 0 : 1
+  name  = "named"
+}
+resource "aws_security_group" "prefixed" {
+  count       = var.use_prefix ? 1 : 0
+  name_prefix = "p-"
+}
+resource "aws_security_group_rule" "in" {
+  count             = length(var.rules)
+  type              = "ingress"
+  security_group_id = local.this_sg_id
+  protocol          = lookup(var.rules[count.index], "protocol", "tcp")
+  from_port         = lookup(var.rules[count.index], "from_port", 0)
+  to_port           = lookup(var.rules[count.index], "to_port", 0)
+  cidr_blocks       = split(",", lookup(var.rules[count.index], "cidr_blocks", ""))
+}`)
+	inv := vpc.New()
+	if err := LoadHCLDir(dir, inv); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(rules(inv.Groups["module.sg.aws_security_group.this[0]"]), " | "); got != "ingress tcp 22 from 0.0.0.0/0" {
+		t.Errorf("rules %q; groups %v\n%s", got, keys(inv.Groups), warningsText(inv))
+	}
+	w := warningsText(inv)
+	if !strings.Contains(w, "module.sg.aws_security_group_rule.in[1]: cidr_blocks is unknown") {
+		t.Errorf("the rule whose peer comes from a remote module must say so:\n%s", w)
+	}
+}
