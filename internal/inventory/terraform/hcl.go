@@ -105,7 +105,8 @@ func LoadHCLFiles(files map[string][]byte, inv *vpc.Inventory) ([]Suppression, e
 	if err != nil {
 		return nil, err
 	}
-	m := newModule("", dir, 0)
+	budget := maxModuleInstances
+	m := newModule("", dir, 0, &budget)
 	if err := m.readFiles(parsed); err != nil {
 		return nil, err
 	}
@@ -261,10 +262,13 @@ type hclModule struct {
 	unread []string
 	notes  []vpc.Warning
 	ctx    *hcl.EvalContext
+	// budget counts the module instances the whole tree may still make,
+	// shared by every module of one load.
+	budget *int
 }
 
-func newModule(prefix, dir string, depth int) *hclModule {
-	return &hclModule{prefix: prefix, dir: dir, depth: depth, defaults: map[string]cty.Value{}, vars: map[string]cty.Value{},
+func newModule(prefix, dir string, depth int, budget *int) *hclModule {
+	return &hclModule{prefix: prefix, dir: dir, depth: depth, budget: budget, defaults: map[string]cty.Value{}, vars: map[string]cty.Value{},
 		locals: map[string]hcl.Expression{}, localVals: map[string]cty.Value{}, outputs: map[string]hcl.Expression{}}
 }
 

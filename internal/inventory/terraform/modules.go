@@ -26,6 +26,10 @@ import (
 // chain of folders would otherwise never end).
 const maxModuleDepth = 8
 
+// maxModuleInstances bounds the module instances of one load (count and
+// for_each on modules multiply).
+const maxModuleInstances = 256
+
 // hclCall is one module block.
 type hclCall struct {
 	name  string
@@ -40,6 +44,7 @@ type hclCall struct {
 	instances []*hclModule
 	keys      string // the instances' address suffixes, to see a change
 	rep       bool
+	refused   bool // more instances than the load's bound
 }
 
 // call records a module block; a source that is not a local folder gives
@@ -145,11 +150,23 @@ func (m *hclModule) stepCall(c *hclCall) (cty.Value, []cty.Value) {
 	for _, in := range ins {
 		sig += in.addr + "\x00"
 	}
+	if c.refused && sig == c.keys {
+		return cty.DynamicVal, nil
+	}
 	if sig != c.keys || len(c.instances) != len(ins) {
-		c.keys, c.rep = sig, !ok
+		c.keys, c.rep, c.refused = sig, !ok, false
+		*m.budget += len(c.instances) // made again below
 		c.instances = nil
+		if len(ins) > *m.budget {
+			m.notes = append(m.notes, vpc.Warning{Code: "module-not-read", Resource: base,
+				Message: fmt.Sprintf("%s: %d instances would pass the bound of %d module instances in one load; not read", base, len(ins), maxModuleInstances),
+				Source:  vpc.Location{File: c.file, Line: c.block.DefRange().Start.Line}})
+			c.refused = true
+			return cty.DynamicVal, nil
+		}
+		*m.budget -= len(ins)
 		for _, in := range ins {
-			child := newModule(in.addr+".", c.dir, m.depth+1)
+			child := newModule(in.addr+".", c.dir, m.depth+1, m.budget)
 			if err := child.readFiles(c.files); err != nil {
 				continue // the files parsed; read only refuses unlabeled resources, as the root does
 			}

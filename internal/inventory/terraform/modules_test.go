@@ -289,3 +289,33 @@ resource "aws_security_group_rule" "in" {
 		t.Errorf("the rule whose peer comes from a remote module must say so:\n%s", w)
 	}
 }
+
+// Modules calling themselves stop at the depth bound, and count on modules
+// cannot multiply past the bound on instances: the load ends, quickly, with
+// warnings.
+func TestHCLModuleBounds(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "main.tf"), `
+module "self" {
+  source = "./"
+  count  = 200
+}
+resource "aws_security_group" "g" {
+  name = "g"
+}`)
+	inv := vpc.New()
+	if err := LoadHCLDir(dir, inv); err != nil {
+		t.Fatal(err)
+	}
+	w := warningsText(inv)
+	if !strings.Contains(w, "module instances in one load; not read") {
+		t.Errorf("no bound reported:\n%.2000s", w)
+	}
+	if len(inv.Groups) > maxModuleInstances+1 {
+		t.Errorf("%d groups", len(inv.Groups))
+	}
+	if inv.Groups["aws_security_group.g"] == nil || inv.Groups["module.self[199].aws_security_group.g"] == nil {
+		t.Errorf("the instances within the bound are read: %d groups", len(inv.Groups))
+	}
+}
