@@ -241,8 +241,28 @@ func (s *showLoader) folder(mod string) *tfFolder {
 		return nil
 	}
 	f := readTFFolder(dir)
+	if f != nil && !s.matches(key, f) {
+		f = nil
+	}
 	s.folders[key] = f
 	return f
+}
+
+// matches reports whether the .tf files found declare every managed
+// resource the plan's configuration holds for the module at config
+// prefix key: .tf files next to a plan that are not its configuration
+// must not tie or locate anything.
+func (s *showLoader) matches(key string, f *tfFolder) bool {
+	for addr := range s.config {
+		rest, ok := strings.CutPrefix(addr, key)
+		if !ok || strings.HasPrefix(rest, "module.") || strings.HasPrefix(rest, "data.") {
+			continue
+		}
+		if _, ok := f.blocks[rest]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *showLoader) moduleDir(key string, depth int) string {

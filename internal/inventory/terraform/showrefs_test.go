@@ -45,8 +45,9 @@ func TestShowJSONTiesRulesToPlannedGroups(t *testing.T) {
 	for _, atHand := range []bool{false, true} {
 		dir := t.TempDir()
 		if atHand {
-			write(t, filepath.Join(dir, "main.tf"), "locals {\n  sg = aws_security_group.a.id\n}\nresource \"aws_security_group_rule\" \"l\" {\n  type = \"ingress\"\n}\n")
-			write(t, filepath.Join(dir, "mod", "main.tf"), "variable \"create\" {}\nlocals {\n  this_id = var.create ? concat(aws_security_group.this.*.id, [\"\"])[0] : var.id\n}\n")
+			write(t, filepath.Join(dir, "main.tf"), "locals {\n  sg = aws_security_group.a.id\n}\nresource \"aws_security_group_rule\" \"l\" {\n  type = \"ingress\"\n}\n"+
+				"resource \"aws_security_group_rule\" \"c\" {}\nresource \"aws_vpc_security_group_ingress_rule\" \"f\" {}\nresource \"aws_security_group_rule\" \"m\" {}\n")
+			write(t, filepath.Join(dir, "mod", "main.tf"), "variable \"create\" {}\nlocals {\n  this_id = var.create ? concat(aws_security_group.this.*.id, [\"\"])[0] : var.id\n}\nresource \"aws_security_group_rule\" \"in\" {}\n")
 		}
 		file := filepath.Join(dir, "plan.json")
 		inv := vpc.New()
@@ -109,5 +110,23 @@ func TestShowJSONFormatVersions(t *testing.T) {
 		if err != nil && !strings.Contains(err.Error(), `"`+v+`"`) {
 			t.Errorf("refusal must name the version: %v", err)
 		}
+	}
+}
+
+// .tf files next to a plan that are not its configuration (they lack
+// resources the plan's configuration holds) neither tie nor locate.
+func TestShowJSONIgnoresForeignTF(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "main.tf"), "locals {\n  sg = aws_security_group.a.id\n}\nresource \"aws_security_group_rule\" \"l\" {\n  type = \"ingress\"\n}\n")
+	inv := vpc.New()
+	if err := LoadShowJSON(filepath.Join(dir, "plan.json"), []byte(refsPlan), inv); err != nil {
+		t.Fatal(err)
+	}
+	if g := inv.Groups["local.sg"]; g == nil || len(g.Ingress) != 1 {
+		t.Errorf("a foreign .tf folder must not resolve locals: groups %v", keys(inv.Groups))
+	}
+	if l := inv.Groups["local.sg"].Ingress[0].Source; l.File != filepath.Join(dir, "plan.json") {
+		t.Errorf("located at %+v", l)
 	}
 }
