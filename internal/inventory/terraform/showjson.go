@@ -127,6 +127,8 @@ type showLoader struct {
 	// may be; folders caches what was read of them, by config prefix.
 	dir     string
 	folders map[string]*tfFolder
+	// manifest: modules terraform init installed (installedModules).
+	manifest map[string]string
 	// oneLine: the document is one line (as terraform show -json writes
 	// it), so a line number says nothing: locations name the resource
 	// address instead.
@@ -398,6 +400,15 @@ func (s *showLoader) resolve(r *resource) {
 		s.key = rest[strings.Index(rest, "["):]
 	}
 	s.resolveObject(r.Body, exprs, mod, 0)
+	// A rule's peer group: the same references, left unknown when they
+	// do not lead to exactly one group of the plan.
+	for _, k := range []string{"source_security_group_id", "referenced_security_group_id"} {
+		if _, u := r.Body.Fields[k].(unknown); u && exprs.Get(k) != nil {
+			if id, ok := s.groupFor(exprs.Get(k), mod, s.key); ok {
+				r.Body.Fields[k] = id
+			}
+		}
+	}
 	if _, u := r.Body.Fields["security_group_id"].(unknown); u && exprs.Get("security_group_id") != nil {
 		e := exprs.Get("security_group_id")
 		if id, ok := s.groupFor(e, mod, s.key); ok {

@@ -13,6 +13,7 @@ package terraform
 // and module sources relative to it).
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"sort"
@@ -272,6 +273,9 @@ func (s *showLoader) moduleDir(key string, depth int) string {
 	if depth > 16 {
 		return ""
 	}
+	if d, ok := s.installedModules()[manifestKey(key)]; ok {
+		return d
+	}
 	call := s.calls[key]
 	if call == nil || !isLocalSource(call.source) {
 		return ""
@@ -421,4 +425,49 @@ func idSplat(e hcl.Expression) string {
 		return ""
 	}
 	return renderTraversal(src.Traversal)
+}
+
+// installedModules reads .terraform/modules/modules.json next to the plan,
+// where `terraform init` records the folder of every module it installed
+// (registry and repository sources included): module key ("net",
+// "net.sg") -> folder.
+func (s *showLoader) installedModules() map[string]string {
+	if s.manifest != nil {
+		return s.manifest
+	}
+	s.manifest = map[string]string{}
+	data, err := readfile.Read(filepath.Join(s.dir, ".terraform", "modules", "modules.json"))
+	if err != nil {
+		return s.manifest
+	}
+	var m struct {
+		Modules []struct{ Key, Dir string }
+	}
+	if json.Unmarshal(data, &m) != nil {
+		return s.manifest
+	}
+	for _, e := range m.Modules {
+		if e.Key == "" || e.Dir == "" {
+			continue
+		}
+		d := filepath.FromSlash(e.Dir)
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(s.dir, d)
+		}
+		s.manifest[e.Key] = d
+	}
+	return s.manifest
+}
+
+// manifestKey turns a config prefix "module.a.module.b." into the
+// modules.json key "a.b".
+func manifestKey(prefix string) string {
+	parts := strings.Split(strings.TrimSuffix(prefix, "."), "module.")
+	var names []string
+	for _, p := range parts {
+		if p = strings.Trim(p, "."); p != "" {
+			names = append(names, p)
+		}
+	}
+	return strings.Join(names, ".")
 }

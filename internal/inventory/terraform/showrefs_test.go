@@ -130,3 +130,36 @@ func TestShowJSONIgnoresForeignTF(t *testing.T) {
 		t.Errorf("located at %+v", l)
 	}
 }
+
+// A registry module's folder is found through .terraform/modules/modules.json
+// (where terraform init installed it), so its locals tie its rules; a
+// peer group is tied through a module output the same way.
+func TestShowJSONInstalledModules(t *testing.T) {
+	t.Parallel()
+	plan := `{"format_version":"1.2","planned_values":{"root_module":{"child_modules":[` +
+		`{"address":"module.sg","resources":[` +
+		`{"address":"module.sg.aws_security_group.this[0]","mode":"managed","type":"aws_security_group","name":"this","index":0,"values":{"name":"sg"}},` +
+		`{"address":"module.sg.aws_security_group_rule.in[0]","mode":"managed","type":"aws_security_group_rule","name":"in","index":0,"values":{"type":"ingress","protocol":"tcp","from_port":5432,"to_port":5432}}]},` +
+		`{"address":"module.app","resources":[` +
+		`{"address":"module.app.aws_security_group.this[0]","mode":"managed","type":"aws_security_group","name":"this","index":0,"values":{"name":"app"}}]}]}},` +
+		`"resource_changes":[{"address":"module.sg.aws_security_group_rule.in[0]","change":{"after_unknown":{"security_group_id":true,"source_security_group_id":true}}}],` +
+		`"configuration":{"root_module":{"module_calls":{` +
+		`"app":{"source":"terraform-aws-modules/security-group/aws","module":{"outputs":{"id":{"expression":{"references":["local.this_id"]}}},` +
+		`"resources":[{"address":"aws_security_group.this","expressions":{}}]}},` +
+		`"sg":{"source":"terraform-aws-modules/security-group/aws","expressions":{"peer":{"references":["module.app.id","module.app"]}},"module":{` +
+		`"resources":[{"address":"aws_security_group.this","expressions":{}},{"address":"aws_security_group_rule.in","expressions":{` +
+		`"security_group_id":{"references":["local.this_id"]},"source_security_group_id":{"references":["var.peer"]}}}]}}}}}}`
+	dir := t.TempDir()
+	mod := "locals {\n  this_id = concat(aws_security_group.this.*.id, [\"\"])[0]\n}\nresource \"aws_security_group\" \"this\" {}\nresource \"aws_security_group_rule\" \"in\" {}\n"
+	write(t, filepath.Join(dir, ".terraform", "modules", "sg", "main.tf"), mod)
+	write(t, filepath.Join(dir, ".terraform", "modules", "app", "main.tf"), mod)
+	write(t, filepath.Join(dir, ".terraform", "modules", "modules.json"),
+		`{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"sg","Dir":".terraform/modules/sg"},{"Key":"app","Dir":".terraform/modules/app"}]}`)
+	inv := vpc.New()
+	if err := LoadShowJSON(filepath.Join(dir, "plan.json"), []byte(plan), inv); err != nil {
+		t.Fatal(err)
+	}
+	if got := rules(inv.Groups["module.sg.aws_security_group.this[0]"]); len(got) != 1 || got[0] != "ingress tcp 5432 from module.app.aws_security_group.this[0]" {
+		t.Errorf("rules %v; groups %v\n%s", got, keys(inv.Groups), warningsText(inv))
+	}
+}
