@@ -107,6 +107,7 @@ func LoadHCLFiles(files map[string][]byte, inv *vpc.Inventory) ([]Suppression, e
 	}
 	budget := maxModuleInstances
 	m := newModule("", dir, 0, &budget)
+	m.installed = readModuleManifest(dir)
 	if err := m.readFiles(parsed); err != nil {
 		return nil, err
 	}
@@ -265,6 +266,9 @@ type hclModule struct {
 	// budget counts the module instances the whole tree may still make,
 	// shared by every module of one load.
 	budget *int
+	// installed: the modules terraform init installed for the root
+	// folder (.terraform/modules/modules.json), by module key.
+	installed map[string]string
 }
 
 func newModule(prefix, dir string, depth int, budget *int) *hclModule {

@@ -59,8 +59,13 @@ func (m *hclModule) call(file, name string, blk *hclsyntax.Block) *hclCall {
 		}
 	}
 	if !isLocalSource(src) {
+		// terraform init installs registry and repository modules and
+		// records where.
+		if d, ok := m.installed[manifestKey(cfgPrefix(m.prefix)+"module."+name+".")]; ok {
+			return &hclCall{name: name, file: file, block: blk, dir: d}
+		}
 		m.notes = append(m.notes, vpc.Warning{Code: "module-not-read", Resource: addr,
-			Message: fmt.Sprintf("%s: source %q is not a local folder; its resources are not read (terraform show -json of a plan has them)", addr, src),
+			Message: fmt.Sprintf("%s: source %q is not a local folder, and terraform init has not installed it here (.terraform/modules); its resources are not read (terraform show -json of a plan has them)", addr, src),
 			Source:  loc})
 		return nil
 	}
@@ -167,6 +172,7 @@ func (m *hclModule) stepCall(c *hclCall) (cty.Value, []cty.Value) {
 		*m.budget -= len(ins)
 		for _, in := range ins {
 			child := newModule(in.addr+".", c.dir, m.depth+1, m.budget)
+			child.installed = m.installed
 			if err := child.readFiles(c.files); err != nil {
 				continue // the files parsed; read only refuses unlabeled resources, as the root does
 			}

@@ -319,3 +319,37 @@ resource "aws_security_group" "g" {
 		t.Errorf("the instances within the bound are read: %d groups", len(inv.Groups))
 	}
 }
+
+// A registry module that terraform init installed is read from
+// .terraform/modules, where modules.json says it is.
+func TestHCLInstalledModule(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "main.tf"), `
+module "sg" {
+  source  = "terraform-aws-modules/security-group/aws"
+  version = "5.0.0"
+  name    = "web"
+}`)
+	write(t, filepath.Join(dir, ".terraform", "modules", "modules.json"),
+		`{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"sg","Source":"registry.terraform.io/terraform-aws-modules/security-group/aws","Version":"5.0.0","Dir":".terraform/modules/sg"}]}`)
+	write(t, filepath.Join(dir, ".terraform", "modules", "sg", "main.tf"), `
+variable "name" {}
+resource "aws_security_group" "this" {
+  name = var.name
+  egress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}`)
+	inv := vpc.New()
+	if err := LoadHCLDir(dir, inv); err != nil {
+		t.Fatal(err)
+	}
+	g := inv.Groups["module.sg.aws_security_group.this"]
+	if got := rules(g); g == nil || g.Name != "web" || len(got) != 1 || got[0] != "egress all to 0.0.0.0/0" {
+		t.Errorf("installed module: %+v\n%s", g, warningsText(inv))
+	}
+}

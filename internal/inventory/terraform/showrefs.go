@@ -432,19 +432,25 @@ func idSplat(e hcl.Expression) string {
 // (registry and repository sources included): module key ("net",
 // "net.sg") -> folder.
 func (s *showLoader) installedModules() map[string]string {
-	if s.manifest != nil {
-		return s.manifest
+	if s.manifest == nil {
+		s.manifest = readModuleManifest(s.dir)
 	}
-	s.manifest = map[string]string{}
-	data, err := readfile.Read(filepath.Join(s.dir, ".terraform", "modules", "modules.json"))
+	return s.manifest
+}
+
+// readModuleManifest reads dir/.terraform/modules/modules.json: module key
+// -> folder; empty when there is none.
+func readModuleManifest(dir string) map[string]string {
+	out := map[string]string{}
+	data, err := readfile.Read(filepath.Join(dir, ".terraform", "modules", "modules.json"))
 	if err != nil {
-		return s.manifest
+		return out
 	}
 	var m struct {
 		Modules []struct{ Key, Dir string }
 	}
 	if json.Unmarshal(data, &m) != nil {
-		return s.manifest
+		return out
 	}
 	for _, e := range m.Modules {
 		if e.Key == "" || e.Dir == "" {
@@ -452,11 +458,11 @@ func (s *showLoader) installedModules() map[string]string {
 		}
 		d := filepath.FromSlash(e.Dir)
 		if !filepath.IsAbs(d) {
-			d = filepath.Join(s.dir, d)
+			d = filepath.Join(dir, d)
 		}
-		s.manifest[e.Key] = d
+		out[e.Key] = d
 	}
-	return s.manifest
+	return out
 }
 
 // manifestKey turns a config prefix "module.a.module.b." into the
