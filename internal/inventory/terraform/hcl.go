@@ -798,12 +798,13 @@ func functions() map[string]function.Function {
 }
 
 // exprRef names what an unknown expression comes from: its first reference
-// that is not an instance key or a variable ("data.aws_security_group.db.id",
-// "module.net.sg_id"), prefixed with the module instance; "" when none.
+// that is not an instance key ("data.aws_security_group.db.id",
+// "module.net.sg_id", "var.sg_id"), prefixed with the module instance; ""
+// when none.
 func exprRef(e hcl.Expression, prefix string) string {
 	for _, t := range e.Variables() {
 		switch t.RootName() {
-		case "count", "each", "var", "path", "terraform", "self":
+		case "count", "each", "path", "terraform", "self":
 			continue
 		}
 		return prefix + renderTraversal(t)

@@ -131,6 +131,15 @@ resource "aws_security_group" "per_az" {
     cidr_blocks = ["0.0.0.0/0"]
   }
 }
+variable "existing_sg" {}
+resource "aws_security_group_rule" "by_var" {
+  type              = "egress"
+  security_group_id = var.existing_sg
+  protocol          = "-1"
+  from_port         = 0
+  to_port           = 0
+  cidr_blocks       = ["0.0.0.0/0"]
+}
 resource "aws_vpc_security_group_ingress_rule" "rdp" {
   security_group_id = data.aws_security_group.shared.id
   ip_protocol       = "tcp"
@@ -144,6 +153,9 @@ resource "aws_vpc_security_group_ingress_rule" "rdp" {
 	g := inv.Groups["data.aws_security_group.shared.id"]
 	if got := rules(g); g == nil || g.RulesKnown || len(got) != 1 || got[0] != "ingress tcp 3389 from 0.0.0.0/0" {
 		t.Errorf("undeclared group: %+v", g)
+	}
+	if got := rules(inv.Groups["var.existing_sg"]); len(got) != 1 || got[0] != "egress all to 0.0.0.0/0" {
+		t.Errorf("a group given by a variable without value: %v; groups %v", got, keys(inv.Groups))
 	}
 	w := warningsText(inv)
 	for _, want := range []string{"aws_security_group.per_az: for_each is unknown: not resolvable statically; audited once as a representative", "undeclared-group"} {
