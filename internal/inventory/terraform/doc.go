@@ -26,6 +26,14 @@
 // (associations, sorted NACL entries, interfaces' VPCs), is written once
 // for this loader and the CloudFormation one, in internal/iac.
 //
+// Plans: unknown references are followed through the configuration
+// section (showrefs.go); .tf folders: local modules, count/for_each,
+// variable files and Terraform's functions (hcl.go, modules.go, funcs.go).
+// A standalone rule whose group cannot be known is kept on a placeholder
+// group (RulesKnown false, an "undeclared-group" warning) named by the
+// reference its security_group_id makes, as a rule of a literal sg-… id of
+// a group the input does not declare is.
+//
 // Model ids are real ids when known, else resource addresses
 // ("aws_security_group.web", "module.net.aws_subnet.a[0]"), and every
 // reference to a resource resolves to the same string. What is not known

@@ -171,8 +171,16 @@ func (b *builder) ruleGroupID(r *resource, o *object) (gid string, ok bool, err 
 	}
 	switch {
 	case st == isUnknown:
-		b.warnUnknown(r, o, "security_group_id", "rule skipped")
-		return "", false, nil
+		u, _ := o.Fields["security_group_id"].(unknown)
+		if u.ref == "" {
+			u.ref = r.Addr + ".security_group_id"
+		}
+		// The rule's openness does not depend on its group: it is kept as
+		// a rule of a group this input does not declare (a placeholder
+		// with RulesKnown false, as for a literal sg-… id), named by the
+		// reference the configuration writes.
+		b.warnUnknown(r, o, "security_group_id", fmt.Sprintf("the rule is read as a rule of the undeclared group %q", u.ref))
+		return u.ref, true, nil
 	case st == absent || gid == "":
 		return "", false, iac.Errorf(o.Loc, "%s: missing security_group_id: want the id of the group the rule belongs to", r.Addr)
 	}

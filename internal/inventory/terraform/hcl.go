@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/dynblock"
+	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -55,7 +56,7 @@ func LoadHCLDirWithSuppressions(dir string, inv *vpc.Inventory) ([]Suppression, 
 		if !e.IsDir() && strings.HasSuffix(n, ".tf.json") {
 			skipped = append(skipped, n)
 		}
-		autoVars := n == "terraform.tfvars" || strings.HasSuffix(n, ".auto.tfvars")
+		autoVars := isVarFile(n)
 		if e.IsDir() || !strings.HasSuffix(n, ".tf") && !autoVars {
 			continue
 		}
@@ -84,61 +85,44 @@ func LoadHCLDirWithSuppressions(dir string, inv *vpc.Inventory) ([]Suppression, 
 
 // LoadHCLFiles is LoadHCLDirWithSuppressions over files given as name →
 // content, all of one Terraform module. Names are used in locations.
-// Files named terraform.tfvars or *.auto.tfvars set variables, as
-// Terraform loads them without being asked (other -var-file files are not
-// read).
+// Variable files are read as Terraform loads them without being asked, in
+// its order, a later file overriding an earlier one: terraform.tfvars,
+// terraform.tfvars.json, then the *.auto.tfvars and *.auto.tfvars.json in
+// lexical order of their names (other -var-file files are not read).
+// Modules with a local source ("./net") are read from the folder next to
+// the files (see hclCall).
 func LoadHCLFiles(files map[string][]byte, inv *vpc.Inventory) ([]Suppression, error) {
-	m := &hclModule{vars: map[string]cty.Value{}, locals: map[string]hcl.Expression{}}
 	names := make([]string, 0, len(files))
 	for n := range files {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	parser := hclparse.NewParser()
-	var sups []Suppression
-	sort.SliceStable(names, func(i, j int) bool { // terraform.tfvars before *.auto.tfvars
-		return filepath.Base(names[i]) == "terraform.tfvars" && filepath.Base(names[j]) != "terraform.tfvars"
-	})
-	tfvars := map[string]cty.Value{}
-	for _, name := range names {
-		if line := deepNesting(files[name], MaxNesting); line > 0 {
-			return nil, &vpc.InputError{Loc: vpc.Location{File: name, Line: line},
-				Msg: fmt.Sprintf("nested more than %d levels deep (brackets, parentheses, braces, template interpolations and operators in one expression); refused before parsing, as the HCL parser recurses once per level", MaxNesting)}
-		}
-		f, diags := parser.ParseHCL(files[name], name)
-		if diags.HasErrors() {
-			return nil, diagError(name, diags)
-		}
-		if strings.HasSuffix(name, ".tfvars") {
-			attrs, _ := f.Body.JustAttributes()
-			for n, a := range attrs {
-				if v, diags := a.Expr.Value(nil); !diags.HasErrors() && !tooBig(v) {
-					tfvars[n] = v
-				}
-			}
-			continue
-		}
-		body, ok := f.Body.(*hclsyntax.Body)
-		if !ok {
-			continue
-		}
-		if err := m.read(name, body); err != nil {
-			return nil, err
-		}
-		sups = append(sups, m.suppressions(name, files[name], body, inv)...)
+	dir := "."
+	if len(names) > 0 {
+		dir = filepath.Dir(names[0])
+	}
+	parsed, tfvars, err := parseModuleFiles(names, files)
+	if err != nil {
+		return nil, err
+	}
+	budget := maxModuleInstances
+	m := newModule("", dir, 0, &budget)
+	m.installed = readModuleManifest(dir)
+	if err := m.readFiles(parsed); err != nil {
+		return nil, err
 	}
 	for n, v := range tfvars {
-		if _, declared := m.vars[n]; declared {
-			m.vars[n] = v
+		if _, declared := m.defaults[n]; declared {
+			m.defaults[n] = v
 		}
 	}
-	for _, w := range m.notes {
-		inv.Warn(w)
+	res, sups, err := m.evaluateAll(inv)
+	if err != nil {
+		return nil, err
 	}
-	res := m.evaluate(inv)
 	b := &builder{inv: inv, why: "unknown: not resolvable statically"}
 	if len(names) > 0 {
-		b.unit, b.unitDir = filepath.ToSlash(filepath.Dir(names[0])), true
+		b.unit, b.unitDir = filepath.ToSlash(dir), true
 	}
 	if err := b.build(res); err != nil {
 		return nil, err
@@ -152,6 +136,90 @@ func LoadHCLFiles(files map[string][]byte, inv *vpc.Inventory) ([]Suppression, e
 		}
 	}
 	return sups, nil
+}
+
+// parsedFile is one parsed .tf file of a module.
+type parsedFile struct {
+	name string
+	src  []byte
+	body *hclsyntax.Body
+}
+
+// isVarFile reports whether Terraform reads a variables file of this name
+// without being asked.
+func isVarFile(n string) bool {
+	return n == "terraform.tfvars" || n == "terraform.tfvars.json" ||
+		strings.HasSuffix(n, ".auto.tfvars") || strings.HasSuffix(n, ".auto.tfvars.json")
+}
+
+// varFileRank orders variable files as Terraform applies them.
+func varFileRank(n string) int {
+	switch filepath.Base(n) {
+	case "terraform.tfvars":
+		return 0
+	case "terraform.tfvars.json":
+		return 1
+	}
+	return 2
+}
+
+// parseModuleFiles parses a module's .tf files and reads its variable
+// files into one set of values.
+func parseModuleFiles(names []string, files map[string][]byte) ([]parsedFile, map[string]cty.Value, error) {
+	parser := hclparse.NewParser()
+	var varFiles []string
+	var out []parsedFile
+	for _, name := range names {
+		if isVarFile(filepath.Base(name)) {
+			varFiles = append(varFiles, name)
+			continue
+		}
+		if strings.HasSuffix(name, ".tfvars") || strings.HasSuffix(name, ".tfvars.json") {
+			continue // read only when named with -var-file
+		}
+		if line := deepNesting(files[name], MaxNesting); line > 0 {
+			return nil, nil, &vpc.InputError{Loc: vpc.Location{File: name, Line: line},
+				Msg: fmt.Sprintf("nested more than %d levels deep (brackets, parentheses, braces, template interpolations and operators in one expression); refused before parsing, as the HCL parser recurses once per level", MaxNesting)}
+		}
+		f, diags := parser.ParseHCL(files[name], name)
+		if diags.HasErrors() {
+			return nil, nil, diagError(name, diags)
+		}
+		if body, ok := f.Body.(*hclsyntax.Body); ok {
+			out = append(out, parsedFile{name: name, src: files[name], body: body})
+		}
+	}
+	sort.SliceStable(varFiles, func(i, j int) bool {
+		ri, rj := varFileRank(varFiles[i]), varFileRank(varFiles[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return filepath.Base(varFiles[i]) < filepath.Base(varFiles[j])
+	})
+	tfvars := map[string]cty.Value{}
+	for _, name := range varFiles {
+		var f *hcl.File
+		var diags hcl.Diagnostics
+		if strings.HasSuffix(name, ".json") {
+			f, diags = parser.ParseJSON(files[name], name)
+		} else {
+			if line := deepNesting(files[name], MaxNesting); line > 0 {
+				return nil, nil, &vpc.InputError{Loc: vpc.Location{File: name, Line: line},
+					Msg: fmt.Sprintf("nested more than %d levels deep; refused before parsing", MaxNesting)}
+			}
+			f, diags = parser.ParseHCL(files[name], name)
+		}
+		if diags.HasErrors() {
+			return nil, nil, diagError(name, diags)
+		}
+		attrs, _ := f.Body.JustAttributes()
+		for n, a := range attrs {
+			if v, diags := a.Expr.Value(nil); !diags.HasErrors() && !tooBig(v) {
+				tfvars[n] = v
+			}
+		}
+	}
+	return out, tfvars, nil
 }
 
 func diagError(file string, diags hcl.Diagnostics) error {
@@ -172,12 +240,40 @@ func diagError(file string, diags hcl.Diagnostics) error {
 	return &vpc.InputError{Loc: vpc.Location{File: file}, Msg: "invalid Terraform (HCL)"}
 }
 
-// hclModule is one folder's declarations.
+// hclModule is one instance of a module: the root folder, or a local
+// module called by a module block (one per count/for_each instance).
 type hclModule struct {
+	// prefix is the instance's address prefix: "" for the root,
+	// "module.net." or "module.net[0]." for a call.
+	prefix string
+	dir    string
+	depth  int
+	files  []parsedFile
+	// defaults are the declared variables' defaults (tfvars applied for
+	// the root); vars adds the module block's arguments.
+	defaults  map[string]cty.Value
 	vars      map[string]cty.Value
 	locals    map[string]hcl.Expression
+	localVals map[string]cty.Value
+	outputs   map[string]hcl.Expression
 	resources []*hclResource
-	notes     []vpc.Warning
+	calls     []*hclCall
+	// unread are the module calls not read (not local): references to
+	// their outputs are unknown, not errors.
+	unread []string
+	notes  []vpc.Warning
+	ctx    *hcl.EvalContext
+	// budget counts the module instances the whole tree may still make,
+	// shared by every module of one load.
+	budget *int
+	// installed: the modules terraform init installed for the root
+	// folder (.terraform/modules/modules.json), by module key.
+	installed map[string]string
+}
+
+func newModule(prefix, dir string, depth int, budget *int) *hclModule {
+	return &hclModule{prefix: prefix, dir: dir, depth: depth, budget: budget, defaults: map[string]cty.Value{}, vars: map[string]cty.Value{},
+		locals: map[string]hcl.Expression{}, localVals: map[string]cty.Value{}, outputs: map[string]hcl.Expression{}}
 }
 
 type hclResource struct {
@@ -197,6 +293,20 @@ type hclInstance struct {
 	addr string
 	key  cty.Value // count index or each key, cty.NilVal when single
 	each cty.Value
+	// rep: count or for_each is unknown; this one instance stands for
+	// every instance, with count.index, each.key and each.value unknown.
+	rep bool
+}
+
+// readFiles reads the module's declarations.
+func (m *hclModule) readFiles(files []parsedFile) error {
+	m.files = files
+	for _, f := range files {
+		if err := m.read(f.name, f.body); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (m *hclModule) read(file string, body *hclsyntax.Body) error {
@@ -212,19 +322,25 @@ func (m *hclModule) read(file string, body *hclsyntax.Body) error {
 					v = val
 				}
 			}
-			m.vars[blk.Labels[0]] = v
+			m.defaults[blk.Labels[0]] = v
 		case "locals":
 			for name, a := range blk.Body.Attributes {
 				m.locals[name] = a.Expr
+			}
+		case "output":
+			if a := blk.Body.Attributes["value"]; a != nil && len(blk.Labels) == 1 {
+				m.outputs[blk.Labels[0]] = a.Expr
 			}
 		case "module":
 			name := ""
 			if len(blk.Labels) > 0 {
 				name = blk.Labels[0]
 			}
-			m.notes = append(m.notes, vpc.Warning{Code: "module-not-read", Resource: "module." + name,
-				Message: fmt.Sprintf("module.%s: resources of modules are not read from .tf folders; use terraform show -json of a plan for them", name),
-				Source:  vpc.Location{File: file, Line: blk.DefRange().Start.Line}})
+			if c := m.call(file, name, blk); c != nil {
+				m.calls = append(m.calls, c)
+			} else {
+				m.unread = append(m.unread, name)
+			}
 		case "resource":
 			if len(blk.Labels) != 2 {
 				return &vpc.InputError{Loc: vpc.Location{File: file, Line: blk.DefRange().Start.Line}, Msg: "resource block: want two labels, type and name"}
@@ -235,60 +351,118 @@ func (m *hclModule) read(file string, body *hclsyntax.Body) error {
 	return nil
 }
 
-// evaluate resolves locals and resources in a few passes (references may
-// point forward) and returns the resources walls reads.
-func (m *hclModule) evaluate(inv *vpc.Inventory) []resource {
-	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: functions()}
-	ctx.Variables["var"] = objectOf(m.vars)
-	for _, k := range []string{"data", "module", "count", "each", "self", "terraform"} {
-		ctx.Variables[k] = cty.DynamicVal
+// evaluateAll evaluates the module tree and returns its resources, its
+// suppressions and the notes of every module instance as warnings.
+func (m *hclModule) evaluateAll(inv *vpc.Inventory) ([]resource, []Suppression, error) {
+	if err := m.loadCalls(); err != nil {
+		return nil, nil, err
 	}
-	ctx.Variables["path"] = cty.ObjectVal(map[string]cty.Value{
-		"module": cty.StringVal("."), "root": cty.StringVal("."), "cwd": cty.StringVal("."),
-	})
-	locals := map[string]cty.Value{}
-	for n := range m.locals {
-		locals[n] = cty.DynamicVal
-	}
-	for _, r := range m.resources {
-		r.value = cty.DynamicVal
-	}
-	passes := len(m.locals) + 3
-	if passes > 12 {
-		passes = 12
-	}
+	m.initAll()
 	var prev cty.Value
-	for pass := 0; pass < passes; pass++ {
-		ctx.Variables["local"] = objectOf(locals)
-		for n, e := range m.locals {
-			if v, diags := e.Value(ctx); !diags.HasErrors() && !tooBig(v) {
-				locals[n] = v
-			}
-		}
-		ctx.Variables["local"] = objectOf(locals)
-		types := map[string]map[string]cty.Value{}
-		for _, r := range m.resources {
-			m.expand(r, ctx)
-			r.value = m.refValue(r, ctx)
-			if types[r.typ] == nil {
-				types[r.typ] = map[string]cty.Value{}
-			}
-			types[r.typ][r.name] = r.value
-		}
-		snapshot := map[string]cty.Value{"local": ctx.Variables["local"]}
-		for t, byName := range types {
-			ctx.Variables[t] = objectOf(byName)
-			snapshot[t] = ctx.Variables[t]
-		}
-		// Stop once a pass changes nothing: every reference is as resolved
-		// as it will get.
-		cur := cty.ObjectVal(snapshot)
+	for pass := 0; pass < maxPasses; pass++ {
+		cur := m.step()
+		// Stop once a pass changes nothing: every reference is as
+		// resolved as it will get.
 		if prev != cty.NilVal && prev.RawEquals(cur) {
 			break
 		}
 		prev = cur
 	}
-	var out []resource
+	var res []resource
+	var sups []Suppression
+	m.collect(inv, &res, &sups)
+	return res, sups, nil
+}
+
+// maxPasses bounds the evaluation passes: references may point forward,
+// through locals and modules, each pass resolving one more step.
+const maxPasses = 16
+
+// initAll sets up the evaluation contexts of m (children are set up when
+// they are made).
+func (m *hclModule) initAll() {
+	m.ctx = &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: functions()}
+	for _, k := range []string{"data", "module", "count", "each", "self", "terraform"} {
+		m.ctx.Variables[k] = cty.DynamicVal
+	}
+	rel := "."
+	if m.depth > 0 {
+		rel = filepath.ToSlash(m.dir)
+	}
+	m.ctx.Variables["path"] = cty.ObjectVal(map[string]cty.Value{
+		"module": cty.StringVal(rel), "root": cty.StringVal("."), "cwd": cty.StringVal("."),
+	})
+	for n, v := range m.defaults {
+		if _, set := m.vars[n]; !set {
+			m.vars[n] = v
+		}
+	}
+	for n := range m.locals {
+		m.localVals[n] = cty.DynamicVal
+	}
+	for _, r := range m.resources {
+		r.value = cty.DynamicVal
+	}
+}
+
+// step is one evaluation pass over the module and its children; it
+// returns what the pass resolved, to see when a pass changes nothing.
+func (m *hclModule) step() cty.Value {
+	ctx := m.ctx
+	ctx.Variables["var"] = objectOf(m.vars)
+	ctx.Variables["local"] = objectOf(m.localVals)
+	for n, e := range m.locals {
+		if v, diags := e.Value(ctx); !diags.HasErrors() && !tooBig(v) {
+			m.localVals[n] = v
+		}
+	}
+	ctx.Variables["local"] = objectOf(m.localVals)
+	snapshot := map[string]cty.Value{"local": ctx.Variables["local"]}
+	if len(m.calls)+len(m.unread) > 0 {
+		mods := map[string]cty.Value{}
+		for _, n := range m.unread {
+			mods[n] = cty.DynamicVal
+		}
+		var children []cty.Value
+		for _, c := range m.calls {
+			v, snap := m.stepCall(c)
+			mods[c.name] = v
+			children = append(children, snap...)
+		}
+		ctx.Variables["module"] = objectOf(mods)
+		snapshot["module"] = ctx.Variables["module"]
+		if len(children) > 0 {
+			snapshot["children"] = cty.TupleVal(children)
+		}
+	}
+	types := map[string]map[string]cty.Value{}
+	for _, r := range m.resources {
+		m.expand(r, ctx)
+		r.value = m.refValue(r, ctx)
+		if types[r.typ] == nil {
+			types[r.typ] = map[string]cty.Value{}
+		}
+		types[r.typ][r.name] = r.value
+	}
+	for t, byName := range types {
+		ctx.Variables[t] = objectOf(byName)
+		snapshot["resource "+t] = ctx.Variables[t]
+	}
+	return cty.ObjectVal(snapshot)
+}
+
+// collect appends the module's resources (and its children's), its
+// suppressions and its warnings.
+func (m *hclModule) collect(inv *vpc.Inventory, out *[]resource, sups *[]Suppression) {
+	for _, w := range m.notes {
+		inv.Warn(w)
+	}
+	for _, f := range m.files {
+		for _, s := range m.suppressions(f.name, f.src, f.body, inv) {
+			s.Resource = m.prefix + s.Resource
+			*sups = append(*sups, s)
+		}
+	}
 	for _, r := range m.resources {
 		if !Supported(r.typ) {
 			continue
@@ -296,61 +470,91 @@ func (m *hclModule) evaluate(inv *vpc.Inventory) []resource {
 		if len(r.instances) == 0 && r.counted {
 			continue // count = 0 or an empty for_each: known to be none
 		}
-		if len(r.instances) == 0 {
-			what := "count"
-			if r.block.Body.Attributes["for_each"] != nil {
-				what = "for_each"
-			}
-			inv.Warn(vpc.Warning{Code: "unknown-value", Resource: r.typ + "." + r.name,
-				Message: fmt.Sprintf("%s.%s: %s is unknown: not resolvable statically; resource skipped", r.typ, r.name, what),
-				Source:  vpc.Location{File: r.file, Line: r.block.DefRange().Start.Line}})
-			continue
-		}
 		for _, in := range r.instances {
-			out = append(out, resource{Addr: in.addr, Type: r.typ, Body: bodyObject(r.file, r.block.Body, r.block.DefRange().Start.Line, instanceCtx(ctx, in))})
+			if in.rep {
+				what := "count"
+				if r.block.Body.Attributes["for_each"] != nil {
+					what = "for_each"
+				}
+				inv.Warn(vpc.Warning{Code: "unknown-value", Resource: in.addr,
+					Message: fmt.Sprintf("%s: %s is unknown: not resolvable statically; audited once as a representative of every instance (what it allows, each instance allows; values that depend on the instance are unknown)", in.addr, what),
+					Source:  vpc.Location{File: r.file, Line: r.block.DefRange().Start.Line}})
+			}
+			*out = append(*out, resource{Addr: in.addr, Type: r.typ, Body: bodyObject(r.file, r.block.Body, r.block.DefRange().Start.Line, instanceCtx(m.ctx, in), m.prefix)})
 		}
 	}
-	return out
+	for _, c := range m.calls {
+		for _, child := range c.instances {
+			child.collect(inv, out, sups)
+		}
+	}
 }
 
-// expand decides the resource's instances from count or for_each.
+// expand decides the resource's instances from count or for_each; an
+// unknown count or for_each gives one representative instance.
 func (m *hclModule) expand(r *hclResource, ctx *hcl.EvalContext) {
-	base := r.typ + "." + r.name
+	base := m.prefix + r.typ + "." + r.name
+	keys, ok, isCount := instanceKeys(r.block.Body, ctx)
 	r.instances, r.counted = nil, false
-	if a := r.block.Body.Attributes["count"]; a != nil {
+	switch {
+	case !ok:
+		r.instances = []hclInstance{{addr: base, key: cty.UnknownVal(cty.Number), rep: true}}
+		if !isCount {
+			r.instances[0].key, r.instances[0].each = cty.UnknownVal(cty.String), cty.DynamicVal
+		}
+	case keys == nil:
+		r.instances = []hclInstance{{addr: base}}
+	default:
+		r.counted = true
+		for _, k := range keys {
+			r.instances = append(r.instances, hclInstance{addr: base + k.suffix, key: k.key, each: k.each})
+		}
+	}
+}
+
+type instanceKey struct {
+	suffix    string // [0] or ["k"]
+	key, each cty.Value
+}
+
+// instanceKeys evaluates a body's count or for_each: keys nil and ok for
+// neither (a single instance), ok false when the value is unknown.
+func instanceKeys(body *hclsyntax.Body, ctx *hcl.EvalContext) (keys []instanceKey, ok, isCount bool) {
+	if a := body.Attributes["count"]; a != nil {
 		v, diags := a.Expr.Value(ctx)
 		if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() || !v.Type().Equals(cty.Number) {
-			return
+			return nil, false, true
 		}
 		n, acc := v.AsBigFloat().Int64()
 		if acc != 0 || n < 0 || n > 1000 {
-			return
+			return nil, false, true
 		}
+		keys = []instanceKey{}
 		for i := int64(0); i < n; i++ {
-			r.instances = append(r.instances, hclInstance{addr: fmt.Sprintf("%s[%d]", base, i), key: cty.NumberIntVal(i)})
+			keys = append(keys, instanceKey{suffix: fmt.Sprintf("[%d]", i), key: cty.NumberIntVal(i)})
 		}
-		r.counted = true
-		return
+		return keys, true, true
 	}
-	if a := r.block.Body.Attributes["for_each"]; a != nil {
+	if a := body.Attributes["for_each"]; a != nil {
 		v, diags := a.Expr.Value(ctx)
 		if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() || !(v.Type().IsMapType() || v.Type().IsObjectType() || v.Type().IsSetType()) || v.LengthInt() > 1000 {
-			return
+			return nil, false, false
 		}
+		keys = []instanceKey{}
 		for it := v.ElementIterator(); it.Next(); {
 			k, val := it.Element()
 			if v.Type().IsSetType() {
 				k = val
 			}
-			if k.Type() != cty.String {
-				return
+			k, _ = k.Unmark()
+			if k.Type() != cty.String || k.IsNull() {
+				return nil, false, false
 			}
-			r.instances = append(r.instances, hclInstance{addr: fmt.Sprintf("%s[%q]", base, k.AsString()), key: k, each: val})
+			keys = append(keys, instanceKey{suffix: fmt.Sprintf("[%q]", k.AsString()), key: k, each: val})
 		}
-		r.counted = true
-		return
+		return keys, true, false
 	}
-	r.instances = []hclInstance{{addr: base}}
+	return nil, true, false
 }
 
 // instanceCtx adds count.index or each.key/each.value for one instance.
@@ -370,9 +574,18 @@ func instanceCtx(ctx *hcl.EvalContext, in hclInstance) *hcl.EvalContext {
 
 // refValue is what a reference to the resource sees: its literal top-level
 // attributes, id = the instance address, and the computed attributes walls
-// knows of as unknown.
+// knows of as unknown. A representative instance (unknown count or
+// for_each) is unknown to references.
 func (m *hclModule) refValue(r *hclResource, ctx *hcl.EvalContext) cty.Value {
-	if len(r.instances) == 0 {
+	if len(r.instances) == 0 && r.counted {
+		// count = 0 or an empty for_each: known to be none, so
+		// concat(aws_x.y.*.id, …) and aws_x.y[*].id stay known.
+		if r.block.Body.Attributes["for_each"] != nil {
+			return cty.EmptyObjectVal
+		}
+		return cty.EmptyTupleVal
+	}
+	if len(r.instances) == 0 || r.instances[0].rep {
 		return cty.DynamicVal
 	}
 	one := func(in hclInstance) cty.Value {
@@ -431,7 +644,6 @@ func (m *hclModule) refValue(r *hclResource, ctx *hcl.EvalContext) cty.Value {
 	}
 	return cty.ObjectVal(byKey)
 }
-
 func objectOf(m map[string]cty.Value) cty.Value {
 	if len(m) == 0 {
 		return cty.EmptyObjectVal
@@ -445,14 +657,16 @@ var nestedBlocks = []hcl.BlockHeaderSchema{
 }
 
 // bodyObject evaluates a resource or nested block body into an object.
-func bodyObject(file string, body *hclsyntax.Body, line int, ctx *hcl.EvalContext) *object {
+// An unknown top-level attribute remembers the reference it comes from,
+// prefixed with the module instance (prefix).
+func bodyObject(file string, body *hclsyntax.Body, line int, ctx *hcl.EvalContext, prefix string) *object {
 	o := newObject(vpc.Location{File: file, Line: line})
 	for name, a := range body.Attributes {
 		loc := vpc.Location{File: file, Line: a.SrcRange.Start.Line}
 		o.AttrLoc[name] = loc
 		v, diags := a.Expr.Value(ctx)
-		if diags.HasErrors() {
-			o.Fields[name] = unknown{}
+		if diags.HasErrors() || !v.IsKnown() {
+			o.Fields[name] = unknown{ref: exprRef(a.Expr, prefix)}
 			continue
 		}
 		o.Fields[name] = fromCty(v, loc, 0)
@@ -550,21 +764,50 @@ func fromCty(v cty.Value, loc vpc.Location, depth int) any {
 	return unknown{}
 }
 
-// functions are the Terraform functions a static reading can evaluate.
+// functions are the Terraform functions a static reading can evaluate:
+// go-cty's standard library and hcl's try/can where they behave as
+// Terraform's, and the few Terraform defines itself (funcs.go).
 func functions() map[string]function.Function {
 	return map[string]function.Function{
 		"concat": stdlib.ConcatFunc, "flatten": stdlib.FlattenFunc, "format": guardedFormat(stdlib.FormatFunc),
 		"join": stdlib.JoinFunc, "lower": stdlib.LowerFunc, "upper": stdlib.UpperFunc,
-		"length": stdlib.LengthFunc, "merge": stdlib.MergeFunc, "lookup": stdlib.LookupFunc,
+		"length": stdlib.LengthFunc, "merge": stdlib.MergeFunc, "lookup": lookupFunc,
 		"element": stdlib.ElementFunc, "distinct": stdlib.DistinctFunc, "coalesce": stdlib.CoalesceFunc,
+		"coalescelist": stdlib.CoalesceListFunc, "zipmap": stdlib.ZipmapFunc,
 		"compact": stdlib.CompactFunc, "split": stdlib.SplitFunc, "replace": stdlib.ReplaceFunc,
 		"trimspace": stdlib.TrimSpaceFunc, "keys": stdlib.KeysFunc, "values": stdlib.ValuesFunc,
+		"trim": stdlib.TrimFunc, "trimprefix": stdlib.TrimPrefixFunc, "trimsuffix": stdlib.TrimSuffixFunc,
+		"title": stdlib.TitleFunc, "substr": stdlib.SubstrFunc, "chomp": stdlib.ChompFunc,
 		"contains": stdlib.ContainsFunc, "range": stdlib.RangeFunc, "setunion": stdlib.SetUnionFunc,
+		"setintersection": stdlib.SetIntersectionFunc, "setsubtract": stdlib.SetSubtractFunc,
+		"setproduct": stdlib.SetProductFunc, "chunklist": stdlib.ChunklistFunc,
+		"slice": stdlib.SliceFunc, "reverse": stdlib.ReverseListFunc, "sort": stdlib.SortFunc,
+		"abs": stdlib.AbsoluteFunc, "ceil": stdlib.CeilFunc, "floor": stdlib.FloorFunc,
+		"signum": stdlib.SignumFunc, "parseint": stdlib.ParseIntFunc,
+		"regex": stdlib.RegexFunc, "regexall": stdlib.RegexAllFunc,
+		"jsonencode": stdlib.JSONEncodeFunc, "jsondecode": stdlib.JSONDecodeFunc,
 		"tostring": stdlib.MakeToFunc(cty.String), "tonumber": stdlib.MakeToFunc(cty.Number),
+		"tobool": stdlib.MakeToFunc(cty.Bool),
 		"tolist": stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
 		"toset":  stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)),
 		"tomap":  stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
 		"min":    stdlib.MinFunc, "max": stdlib.MaxFunc, "formatlist": guardedFormat(stdlib.FormatListFunc),
-		"cidrsubnet": cidrSubnetFunc,
+		"try": tryfunc.TryFunc, "can": tryfunc.CanFunc, "one": oneFunc,
+		"cidrsubnet": cidrSubnetFunc, "cidrhost": cidrHostFunc, "cidrnetmask": cidrNetmaskFunc,
 	}
+}
+
+// exprRef names what an unknown expression comes from: its first reference
+// that is not an instance key ("data.aws_security_group.db.id",
+// "module.net.sg_id", "var.sg_id"), prefixed with the module instance; ""
+// when none.
+func exprRef(e hcl.Expression, prefix string) string {
+	for _, t := range e.Variables() {
+		switch t.RootName() {
+		case "count", "each", "path", "terraform", "self":
+			continue
+		}
+		return prefix + renderTraversal(t)
+	}
+	return ""
 }

@@ -17,7 +17,7 @@ func (b *builder) addrs(r *resource, o *object, dst *[]netip.Addr, fields ...str
 		var unk int
 		var st state
 		var err error
-		if _, isList := o.Fields[f].([]any); isList || o.Fields[f] == (unknown{}) {
+		if _, isList := o.Fields[f].([]any); isList || isUnknownValue(o.Fields[f]) {
 			vals, unk, st, err = o.strList(f)
 		} else {
 			var s string

@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -64,10 +65,15 @@ func LoadShowJSON(file string, data []byte, inv *vpc.Inventory) error {
 	if fv == nil || fv.Kind != iac.String {
 		return iac.Errorf(vpc.Location{File: file, Line: root.Line}, "missing format_version: want terraform show -json output of a plan or state")
 	}
-	if major, _, _ := strings.Cut(fv.Str, "."); major != "1" {
-		return iac.Errorf(vpc.Location{File: file, Path: "format_version", Line: fv.Line}, "format_version %q: want 1.x", fv.Str)
+	if !readableFormat(fv.Str) {
+		return iac.Errorf(vpc.Location{File: file, Path: "format_version", Line: fv.Line}, "format_version %q: want 0.1, 0.2 or 1.x (the layouts walls reads; a later major version may move what it reads)", fv.Str)
 	}
-	s := &showLoader{file: file, ids: map[string]string{}, unknownAt: map[string]*iac.Node{}, config: map[string]*iac.Node{}}
+	s := &showLoader{file: file, ids: map[string]string{}, unknownAt: map[string]*iac.Node{}, config: map[string]*iac.Node{},
+		calls: map[string]*moduleCall{}, instances: map[string][]string{}, folders: map[string]*tfFolder{}}
+	s.oneLine = bytes.Count(bytes.TrimSpace(data), []byte("\n")) == 0
+	if file != "" && file != "-" {
+		s.dir = filepath.Dir(file)
+	}
 	values, path := root.Get("planned_values"), "planned_values"
 	if values.IsNull() {
 		values, path = root.Get("values"), "values"
@@ -86,7 +92,18 @@ func LoadShowJSON(file string, data []byte, inv *vpc.Inventory) error {
 		return err
 	}
 	for i := range s.res {
-		s.ids[s.res[i].Addr] = idOf(&s.res[i])
+		a := s.res[i].Addr
+		s.ids[a] = idOf(&s.res[i])
+		base := a
+		if strings.HasSuffix(a, "]") {
+			if j := strings.LastIndex(a, "["); j > 0 {
+				base = a[:j]
+			}
+		}
+		s.instances[base] = append(s.instances[base], a)
+	}
+	for i := range s.res {
+		s.locate(&s.res[i])
 	}
 	for i := range s.res {
 		s.resolve(&s.res[i])
@@ -101,6 +118,34 @@ type showLoader struct {
 	ids       map[string]string    // address -> model id
 	unknownAt map[string]*iac.Node // address -> change.after_unknown
 	config    map[string]*iac.Node // config address (no index) -> expressions
+	// calls are the module blocks by config prefix ("module.net.").
+	calls map[string]*moduleCall
+	// instances lists the instance addresses of each resource address
+	// without its own index ("module.m[0].aws_security_group.x").
+	instances map[string][]string
+	// dir is the plan file's folder, where the root module's .tf files
+	// may be; folders caches what was read of them, by config prefix.
+	dir     string
+	folders map[string]*tfFolder
+	// manifest: modules terraform init installed (installedModules).
+	manifest map[string]string
+	// oneLine: the document is one line (as terraform show -json writes
+	// it), so a line number says nothing: locations name the resource
+	// address instead.
+	oneLine bool
+	// cur and key: the resource being resolved and its instance key.
+	cur *resource
+	key string
+}
+
+// readableFormat: the format versions whose layout walls reads. 0.1
+// (Terraform 0.12) and 0.2 (0.15–1.0) differ from 1.x in what walls does
+// not read (1.0 added the output changes' sensitivity, 1.1+ checks and
+// relevant_attributes); planned_values, resource_changes and
+// configuration are laid out the same.
+func readableFormat(v string) bool {
+	major, minor, _ := strings.Cut(v, ".")
+	return major == "1" || major == "0" && (minor == "1" || minor == "2")
 }
 
 func (s *showLoader) indexChanges(rc *iac.Node) {
@@ -126,7 +171,13 @@ func (s *showLoader) indexConfig(mod *iac.Node, prefix string) {
 	}
 	if calls := mod.Get("module_calls"); calls != nil && calls.Kind == iac.Object {
 		for _, name := range calls.Keys {
-			if m := calls.Map[name].Get("module"); m != nil {
+			c := calls.Map[name]
+			call := &moduleCall{args: c.Get("expressions"), outputs: c.Get("module").Get("outputs")}
+			if src := c.Get("source"); src != nil && src.Kind == iac.String {
+				call.source = src.Str
+			}
+			s.calls[prefix+"module."+name+"."] = call
+			if m := c.Get("module"); m != nil {
 				s.indexConfig(m, prefix+"module."+name+".")
 			}
 		}
@@ -197,7 +248,12 @@ func (s *showLoader) resource(r *iac.Node, path string) error {
 	if vals.Kind != iac.Object {
 		return iac.Errorf(vpc.Location{File: s.file, Path: path + ".values", Line: vals.Line}, "want an object of attribute values")
 	}
-	body, _ := s.value(vals, path+".values", r.Line).(*object)
+	vpath := path + ".values"
+	if s.oneLine {
+		vpath = addr.Str
+		loc = vpc.Location{File: s.file, Path: addr.Str}
+	}
+	body, _ := s.value(vals, vpath, r.Line).(*object)
 	body.Loc = loc
 	if au := s.unknownAt[addr.Str]; au != nil {
 		markUnknown(body, au, 0)
@@ -227,15 +283,69 @@ func (s *showLoader) value(n *iac.Node, path string, line int) any {
 		}
 		return out
 	case iac.Object:
-		o := newObject(vpc.Location{File: s.file, Path: path, Line: line})
+		o := newObject(s.loc(path, line))
 		for _, k := range n.Keys {
 			c := n.Map[k]
 			o.Fields[k] = s.value(c, path+"."+k, c.Line)
-			o.AttrLoc[k] = vpc.Location{File: s.file, Path: path + "." + k, Line: c.Line}
+			o.AttrLoc[k] = s.loc(path+"."+k, c.Line)
 		}
 		return o
 	}
 	return nil
+}
+
+func (s *showLoader) loc(path string, line int) vpc.Location {
+	if s.oneLine {
+		line = 0
+	}
+	return vpc.Location{File: s.file, Path: path, Line: line}
+}
+
+// locate points a resource and its attributes at the .tf block that
+// declares it, when the module's .tf files are at hand.
+func (s *showLoader) locate(r *resource) {
+	mod := modOf(r)
+	f := s.folder(mod)
+	if f == nil {
+		return
+	}
+	cfg := strings.TrimPrefix(indexRE.ReplaceAllString(r.Addr, ""), cfgPrefix(mod))
+	at, ok := f.blocks[cfg]
+	if !ok {
+		return
+	}
+	var walk func(v any, depth int)
+	walk = func(v any, depth int) {
+		switch t := v.(type) {
+		case *object:
+			t.Loc = at
+			for k := range t.AttrLoc {
+				t.AttrLoc[k] = at
+			}
+			for _, c := range t.Fields {
+				walk(c, depth+1)
+			}
+		case []any:
+			for _, c := range t {
+				walk(c, depth+1)
+			}
+		}
+	}
+	walk(r.Body, 0)
+	for k, l := range f.attrs[cfg] {
+		if _, ok := r.Body.Fields[k]; ok {
+			r.Body.AttrLoc[k] = l
+		}
+	}
+}
+
+// modOf is the module instance prefix of a resource address
+// ("module.net[0]."), "" in the root module.
+func modOf(r *resource) string {
+	if i := strings.LastIndex(r.Addr, "."+r.Type+"."); i > 0 {
+		return r.Addr[:i+1]
+	}
+	return ""
 }
 
 // markUnknown replaces the values that after_unknown marks true.
@@ -284,11 +394,29 @@ func (s *showLoader) resolve(r *resource) {
 	}
 	// References inside a module are relative to its instance
 	// (module.net[0].), which the resource's own address starts with.
-	mod := ""
-	if i := strings.LastIndex(r.Addr, "."+r.Type+"."); i > 0 {
-		mod = r.Addr[:i+1]
+	mod := modOf(r)
+	s.cur, s.key = r, "" // the resource and its own instance key: [0] or ["ssh"]
+	if rest := strings.TrimPrefix(r.Addr, mod+r.Type+"."); strings.Contains(rest, "[") {
+		s.key = rest[strings.Index(rest, "["):]
 	}
 	s.resolveObject(r.Body, exprs, mod, 0)
+	// A rule's peer group: the same references, left unknown when they
+	// do not lead to exactly one group of the plan.
+	for _, k := range []string{"source_security_group_id", "referenced_security_group_id"} {
+		if _, u := r.Body.Fields[k].(unknown); u && exprs.Get(k) != nil {
+			if id, ok := s.groupFor(exprs.Get(k), mod, s.key); ok {
+				r.Body.Fields[k] = id
+			}
+		}
+	}
+	if _, u := r.Body.Fields["security_group_id"].(unknown); u && exprs.Get("security_group_id") != nil {
+		e := exprs.Get("security_group_id")
+		if id, ok := s.groupFor(e, mod, s.key); ok {
+			r.Body.Fields["security_group_id"] = id
+		} else {
+			r.Body.Fields["security_group_id"] = unknown{ref: refText(e, mod)}
+		}
+	}
 	// An unknown attribute the configuration does not set is computed by
 	// the provider. For the rule blocks of a group or NACL that means "none
 	// declared inline" (standalone rule resources add the rules, docs/semantics.md#inputs);
@@ -320,6 +448,10 @@ func (s *showLoader) resolveObject(o *object, exprs *iac.Node, mod string, depth
 			}
 			if r := s.fromExpr(e, k, mod); r != nil {
 				o.Fields[k] = r
+			} else if depth == 0 && listAttrs[k] {
+				if ids, ok := s.splatIDs(s.cur, mod, k); ok {
+					o.Fields[k] = ids
+				}
 			}
 		case []any:
 			if e.Kind == iac.Array { // nested blocks
@@ -476,39 +608,132 @@ func (s *showLoader) fromExpr(e *iac.Node, name, mod string) any {
 }
 
 // refIDs resolves an expression's references. It succeeds only when every
-// reference names a resource of this plan (type.name[.attr]) and at least
-// one names its id (or a default NACL/SG of a VPC).
+// reference leads to a resource of this plan (type.name[.attr]), through
+// module outputs, module inputs and locals (see showrefs.go), and at least
+// one names its id (or a default NACL/SG of a VPC). A bare resource
+// reference next to count.index or each.key is the rule's own instance
+// (aws_security_group.x[count.index].id is listed that way).
 func (s *showLoader) refIDs(e *iac.Node, mod string) ([]string, bool) {
-	refs := e.Get("references")
-	if refs == nil || refs.Kind != iac.Array || len(refs.Items) == 0 {
+	return s.refIDsFrom(refsOf(e), mod, s.key, 0)
+}
+
+func (s *showLoader) refIDsFrom(refs []string, mod, key string, depth int) ([]string, bool) {
+	if len(refs) == 0 || depth > 16 {
 		return nil, false
 	}
-	var ids []string
-	for _, r := range refs.Items {
-		if r.Kind != iac.String {
-			return nil, false
+	byKey, withAttr := false, map[string]bool{}
+	for _, r := range refs {
+		switch r {
+		case "count.index", "each.key":
+			byKey = true
 		}
-		target, attr, ok := splitRef(r.Str)
+		if t, a, ok := splitRef(r); ok && a != "" {
+			withAttr[t] = true
+		}
+	}
+	var ids []string
+	for _, r := range refs {
+		var sub []string
+		ok := true
+		switch {
+		case r == "count.index" || r == "each.key":
+			continue
+		case strings.HasPrefix(r, "module."):
+			name, idx, out, okm := splitModuleRef(r)
+			if !okm {
+				return nil, false
+			}
+			if out == "" {
+				continue // the bare module reference accompanying module.x.out
+			}
+			call := s.calls[cfgPrefix(mod)+"module."+name+"."]
+			child := mod + "module." + name + idx + "."
+			if idx == "" {
+				child = s.onlyInstance(mod + "module." + name)
+			}
+			if call == nil || child == "" {
+				return nil, false
+			}
+			sub, ok = s.refIDsFrom(refsOf(call.outputs.Get(out).Get("expression")), child, "", depth+1)
+		case strings.HasPrefix(r, "var.") && mod != "":
+			parent, name := parentOf(mod)
+			call := s.calls[cfgPrefix(parent)+"module."+name+"."]
+			if call == nil {
+				return nil, false
+			}
+			sub, ok = s.refIDsFrom(refsOf(call.args.Get(firstName(strings.TrimPrefix(r, "var.")))), parent, "", depth+1)
+		case strings.HasPrefix(r, "local."):
+			f := s.folder(mod)
+			if f == nil {
+				return nil, false
+			}
+			sub, ok = s.refIDsFrom(f.locals[firstName(strings.TrimPrefix(r, "local."))], mod, "", depth+1)
+		default:
+			target, attr, okr := splitRef(r)
+			if !okr {
+				return nil, false
+			}
+			if attr == "" {
+				if withAttr[target] {
+					continue // the bare resource reference accompanying target.attr
+				}
+				if !byKey || key == "" || strings.HasSuffix(target, "]") {
+					continue
+				}
+				target, attr = target+key, "id"
+			}
+			id, found := s.ids[mod+target]
+			if !found {
+				return nil, false
+			}
+			switch attr {
+			case "id":
+				sub = []string{id}
+			case "default_network_acl_id", "default_security_group_id":
+				sub = []string{id + "." + attr}
+			default:
+				return nil, false
+			}
+		}
 		if !ok {
 			return nil, false
 		}
-		if attr == "" {
-			continue // the bare resource reference accompanying target.attr
-		}
-		id, found := s.ids[mod+target]
-		if !found {
-			return nil, false
-		}
-		switch attr {
-		case "id":
-			ids = append(ids, id)
-		case "default_network_acl_id", "default_security_group_id":
-			ids = append(ids, id+"."+attr)
-		default:
-			return nil, false
-		}
+		ids = append(ids, sub...)
 	}
 	return ids, len(ids) > 0
+}
+
+func firstName(s string) string {
+	if i := strings.IndexAny(s, ".["); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// splatIDs resolves a list attribute written as a splat of one resource's
+// ids (aws_subnet.private[*].id, aws_subnet.private.*.id), which the
+// configuration section lists only as "aws_subnet.private": the .tf file,
+// when at hand, says it is that splat; then it is the ids of every
+// instance of the resource.
+func (s *showLoader) splatIDs(r *resource, mod, attr string) ([]any, bool) {
+	f := s.folder(mod)
+	if f == nil {
+		return nil, false
+	}
+	cfg := strings.TrimPrefix(indexRE.ReplaceAllString(r.Addr, ""), cfgPrefix(mod))
+	target := f.splats[cfg][attr]
+	if target == "" {
+		return nil, false
+	}
+	addrs := s.instances[mod+target]
+	if len(addrs) == 0 {
+		return nil, false
+	}
+	out := make([]any, len(addrs))
+	for i, a := range addrs {
+		out[i] = s.ids[a]
+	}
+	return out, true
 }
 
 // splitRef splits "aws_security_group.web[0].id" into the resource address

@@ -98,15 +98,20 @@ func TestShowJSONPlanUnknowns(t *testing.T) {
 	if err := LoadShowJSON("plan.json", []byte(plan), inv); err != nil {
 		t.Fatal(err)
 	}
-	for _, g := range inv.Groups {
-		if len(g.Ingress)+len(g.Egress) > 0 {
-			t.Errorf("unknown peers or groups must not yield rules: %v", rules(g))
-		}
+	if g := inv.Groups["sg-1"]; g == nil || len(g.Egress) != 0 {
+		t.Errorf("unknown peers must not yield rules: %+v", g)
+	}
+	// A group the plan cannot tie is kept as an undeclared group named by
+	// the reference, so the rule is still audited.
+	g := inv.Groups["module.base.sg_id"]
+	if got := rules(g); g == nil || g.RulesKnown || len(got) != 1 || got[0] != "egress tcp 22 to 10.0.0.0/8" {
+		t.Errorf("rule of an unresolved group: %+v", g)
 	}
 	w := warningsText(inv)
 	for _, want := range []string{
-		"plan.json:3 unknown-value aws_security_group_rule.r: cidr_blocks is unknown at plan time; peers skipped",
-		"aws_security_group_rule.s: security_group_id is unknown at plan time; rule skipped",
+		"unknown-value aws_security_group_rule.r: cidr_blocks is unknown at plan time; peers skipped",
+		`aws_security_group_rule.s: security_group_id is unknown at plan time; the rule is read as a rule of the undeclared group "module.base.sg_id"`,
+		"undeclared-group aws_security_group_rule.s",
 	} {
 		if !strings.Contains(w, want) {
 			t.Errorf("warnings lack %q:\n%s", want, w)
@@ -119,7 +124,7 @@ func TestShowJSONErrors(t *testing.T) {
 	tests := []struct{ name, doc, want string }{
 		{"not json", "{\n\"format_version\": \"1.0\",\n", "f.json:3: want terraform show -json output"},
 		{"no format_version", `{"values": {}}`, "missing format_version"},
-		{"future format", `{"format_version": "2.0", "values": {}}`, `f.json:1: format_version: format_version "2.0": want 1.x`},
+		{"future format", `{"format_version": "2.0", "values": {}}`, `f.json:1: format_version: format_version "2.0": want 0.1, 0.2 or 1.x`},
 		{"resources not a list", `{"format_version": "1.0", "values": {"root_module": {"resources": {}}}}`, "values.root_module.resources: want a list of resources"},
 		{"bad cidr", `{"format_version": "1.0", "values": {"root_module": {"resources": [
   {"address": "aws_subnet.s", "mode": "managed", "type": "aws_subnet", "name": "s",

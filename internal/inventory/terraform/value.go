@@ -30,8 +30,13 @@ func newObject(loc vpc.Location) *object {
 }
 
 // unknown marks a value that is not known: computed at apply time in a plan,
-// or an expression a .tf reader cannot evaluate.
-type unknown struct{}
+// or an expression a .tf reader cannot evaluate. ref, when set, is the
+// reference the value comes from as the configuration writes it
+// ("data.aws_security_group.db.id", "module.net.local.sg"): what names a
+// group that this input does not declare.
+type unknown struct{ ref string }
+
+func isUnknownValue(v any) bool { _, ok := v.(unknown); return ok }
 
 // resource is one managed resource instance.
 type resource struct {
