@@ -44,6 +44,8 @@ type EC2 struct {
 	calls   map[string]int
 	pageCap int
 	nKeys   int
+	nth     []*nthFault // FailNth
+	nRules  int         // rule ids handed out by AuthorizeSecurityGroupEgress
 }
 
 // identity is who an access key id belongs to.
@@ -214,8 +216,13 @@ func (s *EC2) serve(w http.ResponseWriter, r *http.Request) {
 	if q := s.faults[action]; len(q) > 0 {
 		fault, s.faults[action] = q[0], q[1:]
 	}
+	nth := s.nthFaultFor(action)
 	id, known := s.keys[akid]
 	s.mu.Unlock()
+	if nth != nil && service == "ec2" {
+		ec2Error(w, nth.status, nth.code, nth.msg)
+		return
+	}
 	if service == "sts" {
 		s.serveSTS(w, r, action, id, known, fault)
 		return
@@ -260,6 +267,10 @@ func (s *EC2) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		b.close("regionInfo")
 		writeEC2(w, action, b.Bytes())
+		return
+	}
+	if mutating[action] {
+		s.serveMutation(w, r.PostForm, action, id.account+"/"+region)
 		return
 	}
 	lim, ok := pageLimits[action]
