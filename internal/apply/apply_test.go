@@ -63,7 +63,7 @@ func world(t *testing.T) (*awstest.EC2, *recorder, []string) {
 	srv.Place(acct, region).Fill(acct, region, 3, 0)
 	c := ec2.New(ec2.Options{Region: region, BaseEndpoint: aws.String(srv.URL),
 		Credentials: credentials.NewStaticCredentialsProvider(key, "secret", ""),
-		Retryer: retry.NewStandard(func(o *retry.StandardOptions) { o.Backoff = noBackoff{}; o.MaxAttempts = 5 })})
+		Retryer:     retry.NewStandard(func(o *retry.StandardOptions) { o.Backoff = noBackoff{}; o.MaxAttempts = 5 })})
 	var groups []string
 	for _, g := range srv.Place(acct, region).SecurityGroups {
 		groups = append(groups, aws.ToString(g.GroupId))
