@@ -146,7 +146,7 @@ func (pr *Proof) Holds() bool {
 func (pr *Proof) Failures() []string {
 	out := append([]string(nil), pr.Lines...)
 	if r := pr.Evidence; r != nil && r.Blocked > 0 {
-		head := fmt.Sprintf("the plan's own evidence, replayed on the live rules, would be blocked: %d connections", r.BlockedObservations)
+		head := fmt.Sprintf("the plan's own evidence, replayed on the live rules, would be blocked (connections: %d)", r.BlockedObservations)
 		out = append(out, head)
 		for i, b := range r.BlockedBy {
 			if i == 10 {
