@@ -46,6 +46,7 @@ type EC2 struct {
 	nKeys   int
 	nth     []*nthFault // FailNth
 	nRules  int         // rule ids handed out by AuthorizeSecurityGroupEgress
+	before  func(action string)
 }
 
 // identity is who an access key id belongs to.
@@ -137,6 +138,15 @@ func (s *EC2) Fail(action string, status, n int) {
 	}
 }
 
+// BeforeEach makes the server call f with each request's action before
+// serving it (outside its lock, so f may call the server's methods or
+// wait); nil removes it.
+func (s *EC2) BeforeEach(f func(action string)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.before = f
+}
+
 // PageCap makes every page hold at most n items whatever MaxResults asks
 // (EC2 may return fewer items than asked); 0 removes the cap.
 func (s *EC2) PageCap(n int) {
@@ -210,6 +220,12 @@ func (s *EC2) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	action := r.PostForm.Get("Action")
 	akid, region, service := SigV4Scope(r)
+	s.mu.Lock()
+	before := s.before
+	s.mu.Unlock()
+	if before != nil {
+		before(action)
+	}
 	s.mu.Lock()
 	s.calls[service+":"+action]++
 	var fault int

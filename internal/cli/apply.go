@@ -18,6 +18,7 @@ import (
 
 	"github.com/walls-dev/walls/internal/apply"
 	"github.com/walls-dev/walls/internal/inventory"
+	"github.com/walls-dev/walls/internal/live"
 	"github.com/walls-dev/walls/internal/plan"
 	"github.com/walls-dev/walls/internal/render"
 	"github.com/walls-dev/walls/internal/vpc"
@@ -34,12 +35,15 @@ type ApplyOptions struct {
 	Yes    bool
 	Format string
 	AWS    awsFlags
+	// PrintPolicy prints the IAM statement apply needs besides the
+	// read-only policy, and exits.
+	PrintPolicy bool
 }
 
 func newApplyCmd(io *IOStreams) *cobra.Command {
 	o := &ApplyOptions{IO: io}
 	cmd := &cobra.Command{
-		Use:   "apply --plan FILE [--dry-run] [--backup FILE] [--yes]",
+		Use:   "apply --plan FILE [--dry-run] [--backup FILE] [--yes] | --print-policy",
 		Short: "Make a plan's proposed egress the account's, with proof, backup and rollback",
 		Long: `Change the account's security group egress to what a plan proposes,
 through the EC2 API. The account is always read live first (one account
@@ -72,9 +76,9 @@ itself is trusted:
 Applying a plan already applied changes nothing and says so. Throttled
 calls are retried by the AWS SDK (adaptive mode).
 
-IAM: the read-only policy of walls snapshot --print-policy, plus
-ec2:AuthorizeSecurityGroupEgress and ec2:RevokeSecurityGroupEgress
-(its statement WallsApplyEgressChanges).
+IAM: the read-only policy of walls snapshot --print-policy, plus the
+statement walls apply --print-policy prints (WallsApplyEgressChanges:
+ec2:AuthorizeSecurityGroupEgress and ec2:RevokeSecurityGroupEgress).
 
 Exit codes: 0 applied (or nothing to change, or a dry run EC2 would
 allow), 1 the plan does not hold on the live rules, the dry run would be
@@ -85,6 +89,10 @@ the report), 2 bad usage, bad input, no credentials, no terminal without
   walls apply --plan plan.json --profile prod --region eu-west-1
   walls apply --plan plan.json --yes --backup before-egress.json --format json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.PrintPolicy {
+				_, err := o.IO.Out.Write(live.ApplyPolicy())
+				return err
+			}
 			if len(args) > 0 {
 				return badInputf("apply takes no INPUT: it reads the account live (%s)", strings.Join(args, " "))
 			}
@@ -97,6 +105,7 @@ the report), 2 bad usage, bad input, no credentials, no terminal without
 	f.BoolVar(&o.DryRun, "dry-run", false, "ask EC2 whether each change would be allowed (DryRun) and change nothing")
 	f.BoolVar(&o.Yes, "yes", false, "change without asking (needed without a terminal)")
 	f.StringVar(&o.Format, "format", "table", "output format: table or json")
+	f.BoolVar(&o.PrintPolicy, "print-policy", false, "print the IAM statement apply and rollback need besides the read-only policy, and exit")
 	o.AWS.addFlags(f)
 	f.MarkHidden("aws") // always live
 	return cmd
@@ -364,7 +373,9 @@ func change(ctx context.Context, ios *IOStreams, acct *targetAccount, changes []
 	out.Backup = path
 	fmt.Fprintf(ios.ErrOut, "walls: %s: backup of the %d groups' egress rules written to %s (walls rollback --backup %s restores them)\n",
 		cr.command, len(b.Groups), path, path)
+	changing.Add(1)
 	rep := apply.Run(ctx, acct.client, changes, apply.Options{})
+	changing.Add(-1)
 	out.Groups = apply.Groups(changes, rep)
 	out.RolledBack, out.Left = rep.RolledBack, rep.Left
 	if rep.Err == nil {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/walls-dev/walls/internal/apply"
 	"github.com/walls-dev/walls/internal/awstest"
+	"github.com/walls-dev/walls/internal/live"
 	"github.com/walls-dev/walls/internal/plan"
 	"github.com/walls-dev/walls/internal/vpc"
 )
@@ -479,5 +480,76 @@ func TestApplyPartlyApplied(t *testing.T) {
 	}
 	if b, err := apply.ReadBackup("both.json"); err != nil || len(b.Groups) != 1 || b.Groups[0].GroupID != groups[1] {
 		t.Errorf("backup %+v %v: want the one group changed", b, err)
+	}
+}
+
+// apply --print-policy prints the change statement apart from the
+// read-only policy, README holds it, and apply and rollback call nothing
+// the two documents do not list.
+func TestApplyPolicy(t *testing.T) {
+	out, _, code := run(t, "apply", "--print-policy")
+	if code != 0 || out != string(live.ApplyPolicy()) || !strings.Contains(out, `"Sid": "WallsApplyEgressChanges"`) {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	if strings.Contains(string(live.Policy()), "Authorize") || strings.Contains(string(live.Policy()), "Revoke") {
+		t.Error("the read-only policy lists a change")
+	}
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), out) {
+		t.Error("README.md does not hold the statement `walls apply --print-policy` prints")
+	}
+	srv := applyWorld(t)
+	planPath := writeTestPlan(t, groupsOf(srv, 2), nil)
+	for _, args := range [][]string{{"apply", "--plan", planPath, "--dry-run"}, {"apply", "--plan", planPath, "--yes", "--backup", "b.json"},
+		{"rollback", "--backup", "b.json", "--yes"}} {
+		if _, errOut, code := run(t, args...); code != 0 {
+			t.Fatalf("%v: %s", args, errOut)
+		}
+	}
+	allowed := map[string]bool{}
+	for _, a := range append(live.PolicyActions(), live.ApplyActions()...) {
+		allowed[a] = true
+	}
+	for _, a := range srv.Actions() {
+		if !allowed[a] {
+			t.Errorf("%s is called but in no policy", a)
+		}
+	}
+	for _, a := range live.ApplyActions() {
+		if srv.Calls()[a] == 0 {
+			t.Errorf("%s is in the policy but never called", a)
+		}
+	}
+}
+
+// Ctrl-C while apply changes the account: apply stops between calls and
+// undoes its changes, and Main waits for that past its grace period
+// instead of abandoning the change half-made.
+func TestApplyInterruptedUndoes(t *testing.T) {
+	srv := applyWorld(t)
+	groups := groupsOf(srv, 3)
+	planPath := writeTestPlan(t, groups, nil)
+	before := rulesNow(srv)
+	old := stopGrace
+	stopGrace = time.Millisecond
+	t.Cleanup(func() { stopGrace = old })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv.BeforeEach(func(action string) {
+		if action == "AuthorizeSecurityGroupEgress" || action == "RevokeSecurityGroupEgress" {
+			cancel()
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+	var out, errOut bytes.Buffer
+	code := Main(ctx, []string{"apply", "--plan", planPath, "--yes", "--backup", "b.json"}, &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	if code != ExitInterrupted || !strings.Contains(out.String(), "Undone:") {
+		t.Fatalf("exit %d: %s\n%s", code, errOut.String(), out.String())
+	}
+	if got := rulesNow(srv); !reflect.DeepEqual(got, before) {
+		t.Fatalf("rules after the interrupted apply differ from before")
 	}
 }
