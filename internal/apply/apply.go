@@ -11,6 +11,7 @@
 // fails, no further call starts, and what this run did is undone in the
 // same order (re-authorize what it revoked, then revoke what it
 // authorized); the report says both, and what is left when undoing fails.
+// What this relies on in the EC2 API: docs/semantics.md#apply-api.
 package apply
 
 import (
@@ -45,6 +46,10 @@ type Change struct {
 	Add       []vpc.Rule `json:"-"`
 	Remove    []vpc.Rule `json:"-"`
 	Keep      []vpc.Rule `json:"-"`
+	// DescriptionsDiffer names the kept rules whose description is not
+	// the one wanted (Restore): a description is changed by neither
+	// authorize nor revoke, so the change leaves them as they are.
+	DescriptionsDiffer []string `json:"-"`
 }
 
 // Changed reports whether the group changes at all.
@@ -434,6 +439,10 @@ func Restore(groupID, groupName string, now, want []vpc.Rule) Change {
 			have[k] = idx[1:]
 			used[idx[0]] = true
 			c.Keep = append(c.Keep, now[idx[0]])
+			if now[idx[0]].Description != want[i].Description {
+				c.DescriptionsDiffer = append(c.DescriptionsDiffer, fmt.Sprintf("%s: %s has the description %q, the rules wanted %q",
+					groupID, strings.TrimPrefix(now[idx[0]].String(), "egress "), now[idx[0]].Description, want[i].Description))
+			}
 			continue
 		}
 		r := want[i]

@@ -9,6 +9,9 @@
 // MaxResults, errors as <Response><Errors><Error>) and STS
 // (GetCallerIdentity, AssumeRole) on one server, since both speak the
 // query protocol; the service is told by the request's SigV4 scope.
+// mutate.go: the two calls that change egress (AuthorizeSecurityGroupEgress,
+// RevokeSecurityGroupEgress) with DryRun and EC2's error codes, and faults
+// planned for the n-th call (FailNth).
 package awstest
 
 import (

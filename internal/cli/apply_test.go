@@ -553,3 +553,87 @@ func TestApplyInterruptedUndoes(t *testing.T) {
 		t.Fatalf("rules after the interrupted apply differ from before")
 	}
 }
+
+// rollback refuses a backup of another region, one whose group is gone,
+// and an unreadable one; its dry run changes nothing; a description that
+// differs is named, not silently kept.
+func TestRollbackRefusals(t *testing.T) {
+	srv := applyWorld(t)
+	groups := groupsOf(srv, 1)
+	planPath := writeTestPlan(t, groups, nil)
+	if _, errOut, code := run(t, "apply", "--plan", planPath, "--yes", "--backup", "b.json"); code != 0 {
+		t.Fatal(errOut)
+	}
+	applied := rulesNow(srv)
+	out, errOut, code := run(t, "rollback", "--backup", "b.json", "--dry-run")
+	if code != 0 || !strings.Contains(out, "would succeed") {
+		t.Fatalf("dry run: exit %d: %s\n%s", code, errOut, out)
+	}
+	if _, _, code := run(t, "rollback", "--backup", "b.json"); code != 2 {
+		t.Errorf("no terminal, no --yes: exit %d", code)
+	}
+	if got := rulesNow(srv); !reflect.DeepEqual(got, applied) {
+		t.Fatal("a dry run or a refused rollback changed the rules")
+	}
+	data, _ := os.ReadFile("b.json")
+	other := strings.Replace(string(data), `"region": "eu-west-1"`, `"region": "us-east-1"`, 1)
+	os.WriteFile("other.json", []byte(other), 0o600)
+	if _, errOut, code := run(t, "rollback", "--backup", "other.json", "--region", "eu-west-1", "--yes"); code != 2 || !strings.Contains(errOut, "us-east-1") {
+		t.Errorf("another region: exit %d: %s", code, errOut)
+	}
+	gone := strings.Replace(string(data), groups[0], "sg-0000000000gone", -1)
+	os.WriteFile("gone.json", []byte(gone), 0o600)
+	if _, errOut, code := run(t, "rollback", "--backup", "gone.json", "--yes"); code != 2 || !strings.Contains(errOut, "sg-0000000000gone is not in") {
+		t.Errorf("a group gone: exit %d: %s", code, errOut)
+	}
+	os.WriteFile("bad.json", []byte(strings.Replace(string(data), `"IpProtocol": "-1"`, `"IpProtocol": "bogus"`, 1)), 0o600)
+	if _, errOut, code := run(t, "rollback", "--backup", "bad.json", "--yes"); code != 2 || !strings.Contains(errOut, "IpProtocol") {
+		t.Errorf("bad backup: exit %d: %s", code, errOut)
+	}
+	// The kept prefix-list rule with another description in the backup.
+	var b apply.Backup
+	json.Unmarshal(data, &b)
+	for i, r := range b.Groups[0].Egress {
+		if r.PrefixListID != "" {
+			b.Groups[0].Egress[i].Description = "ssh to the office"
+		}
+	}
+	if err := apply.WriteBackup("desc.json", &b); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code = run(t, "rollback", "--backup", "desc.json", "--yes")
+	if code != 0 || !strings.Contains(errOut, `the rules wanted "ssh to the office"; rollback leaves descriptions as they are`) {
+		t.Errorf("description: exit %d: %s", code, errOut)
+	}
+	if got := rulesNow(srv); reflect.DeepEqual(got, applied) {
+		t.Error("the rollback changed nothing")
+	}
+	noSecrets(t, out, errOut, string(data))
+}
+
+// A rollback that fails at any call leaves the rules as it found them.
+func TestRollbackFailurePartWayAtEveryPosition(t *testing.T) {
+	for n := 1; ; n++ {
+		srv := applyWorld(t)
+		groups := groupsOf(srv, 2)
+		planPath := writeTestPlan(t, groups, nil)
+		if _, errOut, code := run(t, "apply", "--plan", planPath, "--yes", "--backup", "b.json"); code != 0 {
+			t.Fatal(errOut)
+		}
+		applied := rulesNow(srv)
+		srv.FailNth(n, http.StatusForbidden, "UnauthorizedOperation", "no", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupEgress")
+		out, errOut, code := run(t, "rollback", "--backup", "b.json", "--yes")
+		if code == 0 {
+			if n < 4 {
+				t.Fatalf("rollback made only %d calls", n-1)
+			}
+			return // n is past the last call
+		}
+		if code != 1 || !strings.Contains(errOut, "rollback failed part-way") {
+			t.Fatalf("call %d: exit %d: %s\n%s", n, code, errOut, out)
+		}
+		if got := rulesNow(srv); !reflect.DeepEqual(got, applied) {
+			t.Fatalf("call %d failed: rules differ from before the rollback", n)
+		}
+	}
+}

@@ -103,7 +103,11 @@ func runRollback(ctx context.Context, o *RollbackOptions) error {
 			return badInputf("--backup %s: %s is not in %s/%s (or its rules could not be read): nothing changed",
 				o.Backup, g.GroupID, acct.account, acct.region)
 		}
-		changes = append(changes, apply.Restore(g.GroupID, g.GroupName, lg.Egress, want))
+		c := apply.Restore(g.GroupID, g.GroupName, lg.Egress, want)
+		for _, d := range c.DescriptionsDiffer {
+			fmt.Fprintf(o.IO.ErrOut, "walls: note: %s; rollback leaves descriptions as they are\n", d)
+		}
+		changes = append(changes, c)
 	}
 	out := applyOutput{Command: "rollback", BackupRead: o.Backup, Account: acct.account, Region: acct.region, DryRun: o.DryRun, Groups: []apply.GroupReport{}}
 	fmt.Fprintf(o.IO.ErrOut, "walls: rollback: restoring %d security groups from %s (backup of %s)\n", len(b.Groups), o.Backup, b.Created.Format("2006-01-02 15:04:05Z"))
