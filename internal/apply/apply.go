@@ -422,6 +422,29 @@ func Permission(r *vpc.Rule, withDescription bool) (types.IpPermission, error) {
 	return p, nil
 }
 
+// Check finds, before any call, a rule no call can carry (a group
+// reference without an sg- id, a rule without a peer), so that a change
+// is not started only to fail on it.
+func Check(changes []Change) error {
+	for i := range changes {
+		c := &changes[i]
+		for j := range c.Add {
+			if _, err := Permission(&c.Add[j], true); err != nil {
+				return fmt.Errorf("%s: cannot authorize: %w", c.GroupID, err)
+			}
+		}
+		for j := range c.Remove {
+			if ruleID(&c.Remove[j]) != "" {
+				continue
+			}
+			if _, err := Permission(&c.Remove[j], false); err != nil {
+				return fmt.Errorf("%s: cannot revoke: %w", c.GroupID, err)
+			}
+		}
+	}
+	return nil
+}
+
 // Restore is the change from the rules a group has now to want, matched
 // by what they allow (plan.Key): the rules want has that now lacks are
 // added, the rules now has that want lacks removed.

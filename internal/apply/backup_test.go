@@ -134,3 +134,23 @@ func FuzzParseBackup(f *testing.F) {
 		}
 	})
 }
+
+// Check refuses, before any call, a rule no call can carry.
+func TestCheck(t *testing.T) {
+	ok := []Change{{GroupID: "sg-a", Add: sampleRules("sg-a"), Remove: sampleRules("sg-a")}}
+	if err := Check(ok); err != nil {
+		t.Fatal(err)
+	}
+	bad := sampleRules("sg-a")[3]
+	bad.Peer.Group.GroupID = "aws_security_group.web"
+	if err := Check([]Change{{GroupID: "sg-a", Add: []vpc.Rule{bad}}}); err == nil || !strings.Contains(err.Error(), "aws_security_group.web") {
+		t.Errorf("add: %v", err)
+	}
+	if err := Check([]Change{{GroupID: "sg-a", Remove: []vpc.Rule{bad}}}); err == nil || !strings.Contains(err.Error(), "cannot revoke") {
+		t.Errorf("remove: %v", err)
+	}
+	bad.ID = "sgr-1" // revoked by id: its peer need not be carried
+	if err := Check([]Change{{GroupID: "sg-a", Remove: []vpc.Rule{bad}}}); err != nil {
+		t.Errorf("remove by id: %v", err)
+	}
+}

@@ -302,6 +302,9 @@ func change(ctx context.Context, ios *IOStreams, acct *targetAccount, changes []
 		out.Message = cr.nothing + fmt.Sprintf(" (%s/%s); nothing changed", acct.account, acct.region)
 		return emit()
 	}
+	if err := apply.Check(changes); err != nil {
+		return badInputf("nothing changed: %v", err)
+	}
 	planned := apply.Planned(changes)
 	if cr.dryRun {
 		rep := apply.Run(ctx, acct.client, changes, apply.Options{DryRun: true})
