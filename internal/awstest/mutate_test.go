@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"reflect"
 	"testing"
 
@@ -104,4 +105,40 @@ func TestEC2EgressChanges(t *testing.T) {
 	if code(err) != "InvalidGroup.NotFound" {
 		t.Errorf("unknown group: %v", err)
 	}
+}
+
+// FuzzReadPermissions: no form body panics the permission reader, and
+// each rule it returns has one peer and a protocol EC2 stores.
+func FuzzReadPermissions(f *testing.F) {
+	f.Add("IpPermissions.1.IpProtocol=tcp&IpPermissions.1.FromPort=443&IpPermissions.1.ToPort=443&IpPermissions.1.IpRanges.1.CidrIp=10.0.0.1%2F8&IpPermissions.1.IpRanges.1.Description=web")
+	f.Add("IpPermissions.1.IpProtocol=-1&IpPermissions.1.Ipv6Ranges.1.CidrIpv6=%3A%3A%2F0&IpPermissions.1.PrefixListIds.1.PrefixListId=pl-1&IpPermissions.1.Groups.1.GroupId=sg-1")
+	f.Add("IpPermissions.1.IpProtocol=udp&IpPermissions.1.FromPort=x")
+	f.Add("IpPermissions.2.IpProtocol=icmp")
+	f.Fuzz(func(t *testing.T, body string) {
+		form, err := url.ParseQuery(body)
+		if err != nil {
+			return
+		}
+		rules, err := readPermissions(form)
+		if err != nil {
+			return
+		}
+		for _, r := range rules {
+			n := 0
+			for _, p := range []*string{r.CidrIpv4, r.CidrIpv6, r.PrefixListId} {
+				if p != nil {
+					n++
+				}
+			}
+			if r.ReferencedGroupInfo != nil {
+				n++
+			}
+			if n != 1 {
+				t.Fatalf("%d peers in %+v", n, r)
+			}
+			if _, err := protocolName(aws.ToString(r.IpProtocol)); err != nil {
+				t.Fatalf("protocol %q", aws.ToString(r.IpProtocol))
+			}
+		}
+	})
 }
