@@ -284,3 +284,50 @@ func TestRunInterruptedRollsBack(t *testing.T) {
 		t.Fatalf("rules %v", got)
 	}
 }
+
+// A call carried out whose answer is lost: retried, the authorize answers
+// InvalidPermission.Duplicate and the run goes on; not retried, its
+// outcome is uncertain and undoing it goes by what the rule allows.
+func TestRunLostAnswer(t *testing.T) {
+	srv, c, groups := world(t)
+	changes, want := tighten(t, srv, groups)
+	srv.DropNth(1, "AuthorizeSecurityGroupEgress")
+	rep := Run(context.Background(), c, changes, Options{})
+	if rep.Err != nil {
+		t.Fatal(rep.Err)
+	}
+	there := 0
+	for _, s := range rep.Steps {
+		if s.Outcome == AlreadyThere {
+			there++
+		}
+	}
+	if there != 1 {
+		t.Errorf("steps %+v: want the retried authorize already there", rep.Steps)
+	}
+	if got := snapshot(srv, groups); !reflect.DeepEqual(got, want) {
+		t.Fatalf("rules %v, want %v", got, want)
+	}
+
+	srv, c, groups = world(t)
+	before := snapshot(srv, groups)
+	changes, _ = tighten(t, srv, groups)
+	c.Client = ec2.New(c.Client.Options(), func(o *ec2.Options) { o.Retryer = aws.NopRetryer{} })
+	srv.DropNth(2, "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupEgress")
+	rep = Run(context.Background(), c, changes, Options{Concurrency: 1})
+	if rep.Err == nil || rep.RollbackErr != nil {
+		t.Fatalf("err %v, rollback %v", rep.Err, rep.RollbackErr)
+	}
+	uncertain := 0
+	for _, s := range rep.Steps {
+		if s.Outcome == Uncertain {
+			uncertain++
+		}
+	}
+	if uncertain != 1 {
+		t.Errorf("steps %+v", rep.Steps)
+	}
+	if got := snapshot(srv, groups); !reflect.DeepEqual(got, before) {
+		t.Fatalf("rules %v, want %v", got, before)
+	}
+}

@@ -238,9 +238,13 @@ func (s *EC2) serve(w http.ResponseWriter, r *http.Request) {
 	nth := s.nthFaultFor(action)
 	id, known := s.keys[akid]
 	s.mu.Unlock()
+	var dropAnswer bool
 	if nth != nil && service == "ec2" {
-		ec2Error(w, nth.status, nth.code, nth.msg)
-		return
+		if nth.code != dropCode {
+			ec2Error(w, nth.status, nth.code, nth.msg)
+			return
+		}
+		dropAnswer = true
 	}
 	if service == "sts" {
 		s.serveSTS(w, r, action, id, known, fault)
@@ -289,6 +293,11 @@ func (s *EC2) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if mutating[action] {
+		if dropAnswer {
+			s.serveMutation(&discard{h: http.Header{}}, r.PostForm, action, id.account+"/"+region)
+			drop(w)
+			return
+		}
 		s.serveMutation(w, r.PostForm, action, id.account+"/"+region)
 		return
 	}

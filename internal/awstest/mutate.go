@@ -45,6 +45,36 @@ func (s *EC2) FailNth(n, status int, code, msg string, actions ...string) {
 	s.nth = append(s.nth, f)
 }
 
+// DropNth makes the n-th call (1-based, counted from now) among actions
+// (of the two that change egress)
+// be carried out but answered by closing the connection: the client
+// cannot tell whether it happened (the SDK retries such a call).
+func (s *EC2) DropNth(n int, actions ...string) {
+	s.FailNth(n, 0, dropCode, "", actions...)
+}
+
+// dropCode marks a planned fault that carries the call out and drops
+// the answer.
+const dropCode = "(dropped)"
+
+// discard is a ResponseWriter that keeps nothing.
+type discard struct{ h http.Header }
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discard) WriteHeader(int)             {}
+
+// drop closes the connection of w without an answer.
+func drop(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
+
 // nthFaultFor counts a call of action against the planned faults and
 // returns the one that falls on it (nil for none). Called under s.mu.
 func (s *EC2) nthFaultFor(action string) *nthFault {
