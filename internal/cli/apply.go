@@ -229,6 +229,15 @@ func runApply(ctx context.Context, o *ApplyOptions) error {
 		}
 		return badInputf("--plan %s: %v", o.Plan, err)
 	}
+	pending := 0
+	for _, st := range states {
+		if st == apply.Pending {
+			pending++
+		}
+	}
+	if fp := plan.Fingerprint(acct.inv); pending == len(states) && p.Inventory.Fingerprint != "" && fp != p.Inventory.Fingerprint {
+		fmt.Fprintln(o.IO.ErrOut, "walls: note: the account changed since the plan was made (other groups, members or prefix lists); the planned groups' rules are unchanged, and the proof below is made on the account as it is now")
+	}
 	proof, err := apply.Prove(acct.inv, p, states)
 	if err != nil {
 		return badInputf("--plan %s: %v", o.Plan, err)

@@ -637,3 +637,18 @@ func TestRollbackFailurePartWayAtEveryPosition(t *testing.T) {
 		}
 	}
 }
+
+// A plan made against another state of the account's other parts is
+// noted, and proved on the account as it is.
+func TestApplyNotesAnotherInventory(t *testing.T) {
+	srv := applyWorld(t)
+	planPath := writeTestPlan(t, groupsOf(srv, 1), func(p *plan.Plan) { p.Inventory.Fingerprint = "sha256:another" })
+	_, errOut, code := run(t, "apply", "--plan", planPath, "--dry-run")
+	if code != 0 || !strings.Contains(errOut, "the account changed since the plan was made") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	planPath = writeTestPlan(t, groupsOf(srv, 1), nil)
+	if _, errOut, _ := run(t, "apply", "--plan", planPath, "--dry-run"); strings.Contains(errOut, "changed since") {
+		t.Errorf("noted without a fingerprint: %s", errOut)
+	}
+}
