@@ -9,6 +9,9 @@
 // MaxResults, errors as <Response><Errors><Error>) and STS
 // (GetCallerIdentity, AssumeRole) on one server, since both speak the
 // query protocol; the service is told by the request's SigV4 scope.
+// mutate.go: the two calls that change egress (AuthorizeSecurityGroupEgress,
+// RevokeSecurityGroupEgress) with DryRun and EC2's error codes, and faults
+// planned for the n-th call (FailNth).
 package awstest
 
 import (
@@ -44,6 +47,9 @@ type EC2 struct {
 	calls   map[string]int
 	pageCap int
 	nKeys   int
+	nth     []*nthFault // FailNth
+	nRules  int         // rule ids handed out by AuthorizeSecurityGroupEgress
+	before  func(action string)
 }
 
 // identity is who an access key id belongs to.
@@ -135,6 +141,15 @@ func (s *EC2) Fail(action string, status, n int) {
 	}
 }
 
+// BeforeEach makes the server call f with each request's action before
+// serving it (outside its lock, so f may call the server's methods or
+// wait); nil removes it.
+func (s *EC2) BeforeEach(f func(action string)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.before = f
+}
+
 // PageCap makes every page hold at most n items whatever MaxResults asks
 // (EC2 may return fewer items than asked); 0 removes the cap.
 func (s *EC2) PageCap(n int) {
@@ -209,13 +224,28 @@ func (s *EC2) serve(w http.ResponseWriter, r *http.Request) {
 	action := r.PostForm.Get("Action")
 	akid, region, service := SigV4Scope(r)
 	s.mu.Lock()
+	before := s.before
+	s.mu.Unlock()
+	if before != nil {
+		before(action)
+	}
+	s.mu.Lock()
 	s.calls[service+":"+action]++
 	var fault int
 	if q := s.faults[action]; len(q) > 0 {
 		fault, s.faults[action] = q[0], q[1:]
 	}
+	nth := s.nthFaultFor(action)
 	id, known := s.keys[akid]
 	s.mu.Unlock()
+	var dropAnswer bool
+	if nth != nil && service == "ec2" {
+		if nth.code != dropCode {
+			ec2Error(w, nth.status, nth.code, nth.msg)
+			return
+		}
+		dropAnswer = true
+	}
 	if service == "sts" {
 		s.serveSTS(w, r, action, id, known, fault)
 		return
@@ -260,6 +290,15 @@ func (s *EC2) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		b.close("regionInfo")
 		writeEC2(w, action, b.Bytes())
+		return
+	}
+	if mutating[action] {
+		if dropAnswer {
+			s.serveMutation(&discard{h: http.Header{}}, r.PostForm, action, id.account+"/"+region)
+			drop(w)
+			return
+		}
+		s.serveMutation(w, r.PostForm, action, id.account+"/"+region)
 		return
 	}
 	lim, ok := pageLimits[action]

@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -153,10 +154,15 @@ func Main(ctx context.Context, args []string, ios *IOStreams) (code int) {
 		select {
 		case r = <-done:
 		case <-grace.C:
-			out.stop()
-			errOut.stop()
-			fmt.Fprintln(ios.ErrOut, interruptedMessage(ctx))
-			return interruptedCode(ctx)
+			if changing.Load() == 0 {
+				out.stop()
+				errOut.stop()
+				fmt.Fprintln(ios.ErrOut, interruptedMessage(ctx))
+				return interruptedCode(ctx)
+			}
+			// A change to an AWS account is never abandoned half-made:
+			// apply and rollback stop between calls and undo what they did.
+			r = <-done
 		}
 	}
 	if r.panic != nil {
@@ -171,6 +177,10 @@ func Main(ctx context.Context, args []string, ios *IOStreams) (code int) {
 	}
 	return r.code
 }
+
+// changing counts the changes to an AWS account under way (apply,
+// rollback): Main waits for them past stopGrace.
+var changing atomic.Int32
 
 // execute runs the command tree and turns its error into an exit code. A
 // command that fails once ctx is cancelled was interrupted, whatever its

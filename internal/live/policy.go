@@ -84,3 +84,32 @@ func Policy() []byte {
 	b, _ := json.MarshalIndent(doc, "", "  ") // a fixed document always marshals
 	return append(b, '\n')
 }
+
+// applyActions are what walls apply and walls rollback call to change
+// egress (and, with --dry-run, ask about), besides the inventory reads.
+var applyActions = []string{
+	"ec2:AuthorizeSecurityGroupEgress",
+	"ec2:RevokeSecurityGroupEgress",
+}
+
+// ApplyActions lists, sorted, the actions that change egress.
+func ApplyActions() []string {
+	out := append([]string(nil), applyActions...)
+	sort.Strings(out)
+	return out
+}
+
+// ApplyPolicy is the IAM policy document walls apply and walls rollback
+// need besides Policy's read statement: one statement, labelled
+// WallsApplyEgressChanges, with the two actions that change egress. It is
+// apart so that the read-only policy stays read-only; narrow its Resource
+// to the security groups walls may change
+// (arn:aws:ec2:REGION:ACCOUNT:security-group/sg-…).
+func ApplyPolicy() []byte {
+	doc := struct {
+		Version   string      `json:"Version"`
+		Statement []statement `json:"Statement"`
+	}{"2012-10-17", []statement{{"WallsApplyEgressChanges", "Allow", ApplyActions(), "*"}}}
+	b, _ := json.MarshalIndent(doc, "", "  ") // a fixed document always marshals
+	return append(b, '\n')
+}
