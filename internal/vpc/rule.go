@@ -164,7 +164,12 @@ type Rule struct {
 	// Assumed marks a rule the input does not state but the tool that
 	// deploys it adds (CloudFormation's default allow-all egress), docs/semantics.md#sg-pool.
 	Assumed bool
-	Source  Location
+	// When is the CloudFormation condition under which the rule exists,
+	// in words ("condition IsProd", "not condition IsProd"), for a rule
+	// read from one branch of an Fn::If whose condition the template
+	// leaves undecidable; "" otherwise.
+	When   string
+	Source Location
 	// Declared is the Terraform or CloudFormation resource (or inline block
 	// of its group's resource) the rule was read from, when it was.
 	Declared Declared

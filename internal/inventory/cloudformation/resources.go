@@ -2,6 +2,7 @@ package cloudformation
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/walls-dev/walls/internal/inventory/internal/iac"
 	"github.com/walls-dev/walls/internal/vpc"
@@ -83,7 +84,11 @@ func (l *loader) group(p props) error {
 			continue
 		}
 		for _, it := range items {
-			if err := l.rule(it, g, egress, false); err != nil {
+			if err := l.variants(it.n, func(when string) error {
+				v := it
+				v.when = joinWhen(it.when, when)
+				return l.rule(v, g, egress, false)
+			}); err != nil {
 				return err
 			}
 		}
@@ -110,7 +115,7 @@ func (l *loader) rule(p props, g *vpc.SecurityGroup, egress, standalone bool) er
 	}
 	desc, _, _, _ := l.str(p, "Description")
 	r := vpc.Rule{GroupID: g.ID, Egress: egress, Protocol: proto, FromPort: from, ToPort: to, Peer: peers[0], Description: desc,
-		Source: vpc.Location{File: l.file, Path: p.path, Line: p.line}}
+		When: p.when, Source: vpc.Location{File: l.file, Path: p.path, Line: p.line}}
 	if standalone {
 		r.ID = l.id(p.res)
 		r.Source = l.resLoc(p)
@@ -148,9 +153,13 @@ func (l *loader) standaloneRule(p props, egress bool) error {
 	if err != nil {
 		return err
 	}
+	undeclared := false
 	if st == isUnknown {
-		l.warnUnknown(p, "GroupId", u, "rule skipped")
-		return nil
+		if gid = l.asWritten(p.n.Get("GroupId")); gid == "" {
+			l.warnUnknown(p, "GroupId", u, "rule skipped")
+			return nil
+		}
+		undeclared = true
 	}
 	if gid == "" && !egress {
 		if name, _, _, _ := l.str(p, "GroupName"); name != "" {
@@ -161,16 +170,21 @@ func (l *loader) standaloneRule(p props, egress bool) error {
 		return iac.Errorf(l.loc(p, ""), "missing GroupId: want the id of the group the rule belongs to")
 	}
 	g := l.inv.Groups[gid]
-	if g == nil {
-		g = &vpc.SecurityGroup{ID: gid, Name: gid, Source: l.resLoc(p)}
-		l.inv.Groups[gid] = g
-		l.inv.Warn(vpc.Warning{Code: "undeclared-group", Resource: p.res,
-			Message: fmt.Sprintf("%s: security group %s is not declared in this template; only its standalone rules are known", p.res, gid),
-			Source:  l.resLoc(p)})
+	if g == nil || undeclared {
+		if g == nil {
+			l.inv.Warn(vpc.Warning{Code: "undeclared-group", Resource: p.res, Note: true,
+				Message: fmt.Sprintf("%s: security group %s is not declared in this template; its rules here are audited on their own", p.res, gid),
+				Source:  l.resLoc(p)})
+		}
+		g = vpc.UndeclaredGroup(l.inv, gid, l.resLoc(p))
 	}
 	l.inv.Loaded[vpc.KindSecurityGroupRules] = true
 	p.line = l.resources[p.res].Line
-	return l.rule(p, g, egress, true)
+	return l.variants(p.n, func(when string) error {
+		v := p
+		v.when = joinWhen(p.when, when)
+		return l.rule(v, g, egress, true)
+	})
 }
 
 func (l *loader) nacl(p props) error {
@@ -380,3 +394,32 @@ func (l *loader) fillInterface(res, p props, eni *vpc.Interface, groupsKey strin
 
 // finish applies NACL associations, sorts entries and fills derived fields.
 func (l *loader) finish() error { return l.pending.Finish(l.inv) }
+
+// asWritten names a group reference the template cannot resolve but that
+// certainly names one existing group, as written: "!ImportValue
+// net-WebSG" (an export of another stack), "!Ref WebSGParam" (a parameter
+// without Default). Other unknown values give "".
+func (l *loader) asWritten(n *iac.Node) string {
+	if n == nil || n.Kind != iac.Object || len(n.Keys) != 1 {
+		return ""
+	}
+	arg := n.Map[n.Keys[0]]
+	switch n.Keys[0] {
+	case "Fn::ImportValue":
+		switch v := l.eval(arg, 0).(type) {
+		case string:
+			return "!ImportValue " + v
+		case float64:
+			return "!ImportValue " + strconv.FormatFloat(v, 'f', -1, 64)
+		}
+		if s := arg.Get("Fn::Sub"); s != nil && s.Kind == iac.String {
+			return "!ImportValue " + s.Str // names an export by its pattern
+		}
+		return ""
+	case "Ref":
+		if arg.Kind == iac.String && l.params[arg.Str] != nil {
+			return "!Ref " + arg.Str
+		}
+	}
+	return ""
+}

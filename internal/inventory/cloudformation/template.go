@@ -56,6 +56,7 @@ func LoadTemplate(file string, data []byte, inv *vpc.Inventory) error {
 		}
 	}
 	l.mappings = root.Get("Mappings")
+	l.conditions = root.Get("Conditions")
 	rs := root.Get("Resources")
 	if rs == nil || rs.Kind != iac.Object {
 		return iac.Errorf(vpc.Location{File: file, Line: root.Line}, "missing Resources: want a CloudFormation template with a Resources object")
@@ -66,15 +67,38 @@ func LoadTemplate(file string, data []byte, inv *vpc.Inventory) error {
 		n   *iac.Node
 	}
 	var items []item
-	for _, id := range rs.Keys {
+	keys, err := l.expandForEach(rs)
+	if err != nil {
+		return err
+	}
+	for _, id := range keys {
 		r := rs.Map[id]
 		loc := vpc.Location{File: file, Path: "Resources." + id, Line: r.Line}
 		if r.Kind != iac.Object {
-			return iac.Errorf(loc, "want a resource object with Type and Properties")
+			if err := iac.SkipResource(inv, id, iac.Errorf(loc, "want a resource object with Type and Properties")); err != nil {
+				return err
+			}
+			continue
 		}
 		t := r.Get("Type")
-		if t == nil || t.Kind != iac.String {
-			return iac.Errorf(loc, "missing Type: want a resource type such as AWS::EC2::SecurityGroup")
+		switch {
+		case t == nil || t.Kind == iac.Null:
+			if err := iac.SkipResource(inv, id, iac.Errorf(loc, "missing Type: want a resource type such as AWS::EC2::SecurityGroup")); err != nil {
+				return err
+			}
+			continue
+		case t.Kind == iac.Object && len(t.Keys) == 1:
+			// A tag of another tool (Rain's !Rain::Module) or an intrinsic
+			// where CloudFormation wants a literal type.
+			tag := strings.TrimPrefix(t.Keys[0], "Fn::")
+			inv.Warn(vpc.Warning{Code: "skipped-resource", Resource: id, Source: loc, Skipped: vpc.SkippedResource,
+				Message: fmt.Sprintf("%s: Type is !%s, a construct walls does not expand (a Rain module or another tool's tag); resource skipped", id, tag)})
+			continue
+		case t.Kind != iac.String:
+			if err := iac.SkipResource(inv, id, iac.Errorf(loc, "Type: want a resource type such as AWS::EC2::SecurityGroup")); err != nil {
+				return err
+			}
+			continue
 		}
 		l.resources[id] = r
 		l.types[id] = t.Str
@@ -100,15 +124,25 @@ func LoadTemplate(file string, data []byte, inv *vpc.Inventory) error {
 		if p.n != nil && p.n.Kind != iac.Object {
 			p.n = l.asObject(p.n)
 			if p.n == nil {
-				return iac.Errorf(l.loc(p, ""), "Properties: want an object")
+				if err := iac.SkipResource(inv, it.id, iac.Errorf(l.loc(p, ""), "Properties: want an object")); err != nil {
+					return err
+				}
+				continue
 			}
 		}
 		if c := it.n.Get("Condition"); c != nil && c.Kind == iac.String {
-			l.inv.Warn(vpc.Warning{Code: "conditional-resource", Resource: it.id,
-				Message: fmt.Sprintf("%s exists only when condition %s holds; walls loads it as declared", it.id, c.Str),
-				Source:  vpc.Location{File: file, Path: "Resources." + it.id, Line: it.n.Line}})
+			loc := vpc.Location{File: file, Path: "Resources." + it.id, Line: it.n.Line}
+			switch holds, ok, why := l.condition(c.Str, 0); {
+			case ok && !holds:
+				l.inv.Warn(vpc.Warning{Code: "conditional-resource", Resource: it.id, Note: true, Source: loc,
+					Message: fmt.Sprintf("%s: condition %s is false with the parameters' defaults; the resource is not created and not audited", it.id, c.Str)})
+				continue
+			case !ok:
+				l.inv.Warn(vpc.Warning{Code: "conditional-resource", Resource: it.id, Note: true, Source: loc,
+					Message: fmt.Sprintf("%s exists only when condition %s holds (%s); walls audits it as declared", it.id, c.Str, why)})
+			}
 		}
-		if err := l.resource(it.typ, p); err != nil {
+		if err := iac.SkipResource(inv, it.id, l.resource(it.typ, p)); err != nil {
 			return err
 		}
 	}
@@ -142,6 +176,11 @@ type loader struct {
 	evaluating map[string]bool
 	// pending holds associations, NACLs and interfaces for finish.
 	pending iac.Pending
+	// conditions is the template's Conditions section; assume fixes the
+	// value of undecidable conditions while one branch of their Fn::If is
+	// read (see variants).
+	conditions *iac.Node
+	assume     map[string]bool
 }
 
 // id is the model id of the resource with logical id logical.
@@ -153,6 +192,9 @@ type props struct {
 	path string
 	res  string // logical id of the resource
 	line int    // fallback line
+	// when is the undecidable condition (in words) under which this
+	// object exists: a branch of an Fn::If item (vpc.Rule.When).
+	when string
 }
 
 func (l *loader) loc(p props, key string) vpc.Location {
@@ -303,6 +345,14 @@ func (l *loader) objectsOf(p props, key string, warnItems bool) (out []props, un
 	for i, it := range n.Items {
 		path := fmt.Sprintf("%s.%s[%d]", p.path, key, i)
 		o := it
+		if branches := l.ifBranches(it); branches != nil {
+			for _, b := range branches {
+				if ob, ok := l.eval(b.n, 0).(*iac.Node); ok && ob.Kind == iac.Object {
+					out = append(out, props{n: ob, path: path, res: p.res, line: it.Line, when: joinWhen(p.when, b.when)})
+				}
+			}
+			continue
+		}
 		if it.Kind != iac.Object || len(it.Keys) == 1 && (it.Keys[0] == "Ref" || strings.HasPrefix(it.Keys[0], "Fn::")) {
 			v := l.eval(it, 0)
 			if iu, ok := v.(unknown); ok {
@@ -324,7 +374,7 @@ func (l *loader) objectsOf(p props, key string, warnItems bool) (out []props, un
 			}
 			o = ob
 		}
-		out = append(out, props{n: o, path: path, res: p.res, line: it.Line})
+		out = append(out, props{n: o, path: path, res: p.res, line: it.Line, when: p.when})
 	}
 	return out, unk, known, u, nil
 }
