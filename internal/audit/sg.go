@@ -33,6 +33,9 @@ func (s *scan) internetRules(rules []vpc.Rule) []prule {
 }
 
 func groupLabel(g *vpc.SecurityGroup) string {
+	if g.Undeclared {
+		return g.ID + " (a group the input does not declare)"
+	}
 	if g.Name != "" && g.Name != g.ID {
 		return g.ID + " (" + g.Name + ")"
 	}
@@ -69,8 +72,34 @@ func (s *scan) groupsWithRules() []*vpc.SecurityGroup {
 	return out
 }
 
-// ruleFinding fills the rule and location of a finding from the first rule.
+// groupsForRules yields, in id order, the groups whose rules can be judged
+// one by one: those whose rules were loaded, and undeclared groups
+// (vpc.UndeclaredGroup), whose listed rules are real even though the group
+// may have others. Openness to the internet does not depend on the group.
+func (s *scan) groupsForRules() []*vpc.SecurityGroup {
+	var out []*vpc.SecurityGroup
+	for _, id := range s.inv.SortedGroupIDs() {
+		if g := s.inv.Groups[id]; g != nil && (g.RulesKnown || g.Undeclared) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// ruleFinding fills the rule and location of a finding from the first
+// rule. A finding that rests on rules of one branch of an undecidable
+// CloudFormation condition says which (vpc.Rule.When).
 func ruleFinding(f Finding, g *vpc.SecurityGroup, used []*vpc.Rule) Finding {
+	var when []string
+	for _, r := range used {
+		if r.When != "" && !slices.Contains(when, r.When) {
+			when = append(when, r.When)
+		}
+	}
+	if len(when) > 0 {
+		f.Message = strings.TrimSuffix(f.Message, ".") + " (only when " + strings.Join(when, "; or when ") + ")."
+		f.key += "|" + strings.Join(when, ";")
+	}
 	f.ResourceID = g.ID
 	if len(used) > 0 {
 		f.Rule = ruleJSON(used[0])
@@ -86,7 +115,7 @@ func ruleFinding(f Finding, g *vpc.SecurityGroup, used []*vpc.Rule) Finding {
 
 // checkOpenEgress: WALLS-SG-001.
 func checkOpenEgress(s *scan) {
-	for _, g := range s.groupsWithRules() {
+	for _, g := range s.groupsForRules() {
 		rs := s.internetRules(g.Egress)
 		if len(rs) == 0 {
 			continue
@@ -125,7 +154,7 @@ func checkOpenEgress(s *scan) {
 // On egress, a family open to all traffic is left to WALLS-SG-001, which
 // says more in one line than a list of every risky port would.
 func portFindings(s *scan, egress bool, ports []Port, verb string) {
-	for _, g := range s.groupsWithRules() {
+	for _, g := range s.groupsForRules() {
 		rs := s.internetRules(g.Rules(egress))
 		if len(rs) == 0 {
 			continue

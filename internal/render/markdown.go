@@ -40,6 +40,9 @@ func AuditMarkdown(w io.Writer, rep *audit.Report) error {
 	if len(rep.Suppressed) > 0 {
 		fmt.Fprintf(&b, " %d suppressed.", len(rep.Suppressed))
 	}
+	if sk := SkipSummary(rep.Summary); sk != "" {
+		b.WriteString(" " + mdEscape(sk))
+	}
 	b.WriteString("\n\n")
 	if len(rep.Findings) > 0 {
 		writeMDTable(&b, rep.Findings, false)

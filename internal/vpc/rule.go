@@ -165,7 +165,7 @@ type Rule struct {
 	// deploys it adds (CloudFormation's default allow-all egress), docs/semantics.md#sg-pool.
 	Assumed bool
 	// When is the CloudFormation condition under which the rule exists,
-	// in words ("condition IsProd", "not condition IsProd"), for a rule
+	// in words ("condition IsProd is false"), for a rule
 	// read from one branch of an Fn::If whose condition the template
 	// leaves undecidable; "" otherwise.
 	When   string

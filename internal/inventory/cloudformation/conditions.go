@@ -169,7 +169,7 @@ func (l *loader) undecided(n *iac.Node) []string {
 
 // variants reads n once per assignment of its undecidable conditions
 // (once, with when "", when it has none): read gets the assignment in
-// words ("IsProd", "not IsProd"). Beyond maxVariants conditions, it is read
+// words ("condition IsProd is true"). Beyond maxVariants conditions, it is read
 // once and the Fn::If stay unknown.
 func (l *loader) variants(n *iac.Node, read func(when string) error) error {
 	conds := l.undecided(n)
@@ -188,9 +188,9 @@ func (l *loader) variants(n *iac.Node, read func(when string) error) error {
 			v := mask&(1<<i) == 0 // true first
 			l.assume[c] = v
 			if v {
-				words = append(words, "condition "+c)
+				words = append(words, "condition "+c+" is true")
 			} else {
-				words = append(words, "not condition "+c)
+				words = append(words, "condition "+c+" is false")
 			}
 		}
 		if err := read(strings.Join(words, " and ")); err != nil {
@@ -352,7 +352,7 @@ func (l *loader) ifBranches(n *iac.Node) []branch {
 	if _, ok, _ := l.condition(c, 0); ok {
 		return nil
 	}
-	return []branch{{arg.Items[1], "condition " + c}, {arg.Items[2], "not condition " + c}}
+	return []branch{{arg.Items[1], "condition " + c + " is true"}, {arg.Items[2], "condition " + c + " is false"}}
 }
 
 func joinWhen(a, b string) string {

@@ -183,7 +183,7 @@ Resources:
 	for _, r := range inv.Groups["G"].Ingress {
 		when[r.Peer.Prefix.String()+"/"+r.PortText()] = r.When
 	}
-	if when["0.0.0.0/0/443"] != "condition Prod" || when["10.0.0.0/8/443"] != "not condition Prod" || when["0.0.0.0/0/1"] != "condition Prod" || when["0.0.0.0/0/80"] != "" {
+	if when["0.0.0.0/0/443"] != "condition Prod is true" || when["10.0.0.0/8/443"] != "condition Prod is false" || when["0.0.0.0/0/1"] != "condition Prod is true" || when["0.0.0.0/0/80"] != "" {
 		t.Errorf("conditions %v", when)
 	}
 	w := warnings(inv)
