@@ -31,11 +31,14 @@ func AuditTable(w io.Writer, rep *audit.Report, opts AuditTableOptions) error {
 			s += fmt.Sprintf(", %d suppressed", len(rep.Suppressed))
 		}
 		s += ")."
-		if sk := SkipSummary(rep.Summary); sk != "" {
+		sk := SkipSummary(rep.Summary)
+		if sk != "" {
 			s = "No findings in what could be read (" + strings.TrimPrefix(s, "No findings (")
-			s += " " + sk
 		}
 		d.Line("", s)
+		if sk != "" {
+			d.Line("", sk)
+		}
 		return d.Err()
 	}
 	t := &Table{Style: Boxed, Header: []string{"SEVERITY", "CHECK", "RESOURCE", "FINDING", "LOCATION"}, Prose: []int{3}}
