@@ -38,8 +38,8 @@ func warningText(inv *vpc.Inventory) string {
 func TestKeepGoingSkipsBadFiles(t *testing.T) {
 	t.Parallel()
 	dir := writeFiles(t, map[string]string{
-		"good.yaml": "Resources:\n  G:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: g\n      SecurityGroupEgress:\n        - {IpProtocol: '-1', CidrIp: 0.0.0.0/0}\n",
-		"bad.json":  `{"SecurityGroups": [{"GroupId": "sg-1", "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 99999, "ToPort": 1}]}]}`,
+		"good.yaml":   "Resources:\n  G:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: g\n      SecurityGroupEgress:\n        - {IpProtocol: '-1', CidrIp: 0.0.0.0/0}\n",
+		"bad.json":    `{"SecurityGroups": [{"GroupId": "sg-1", "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 99999, "ToPort": 1}]}]}`,
 		"broken.yaml": "Resources:\n  X: [unclosed\n",
 		"tf/main.tf": `resource "aws_security_group" "ok" {
   egress {
