@@ -115,8 +115,21 @@ func ruleFinding(f Finding, g *vpc.SecurityGroup, used []*vpc.Rule) Finding {
 
 // checkOpenEgress: WALLS-SG-001.
 func checkOpenEgress(s *scan) {
+	defaults := map[string][]*vpc.SecurityGroup{} // by template file
+	var files []string
 	for _, g := range s.groupsForRules() {
-		rs := s.internetRules(g.Egress)
+		stated := make([]vpc.Rule, 0, len(g.Egress))
+		for _, r := range g.Egress {
+			if r.Assumed {
+				if defaults[r.Source.File] == nil {
+					files = append(files, r.Source.File)
+				}
+				defaults[r.Source.File] = append(defaults[r.Source.File], g)
+				continue
+			}
+			stated = append(stated, r)
+		}
+		rs := s.internetRules(stated)
 		if len(rs) == 0 {
 			continue
 		}
@@ -147,6 +160,9 @@ func checkOpenEgress(s *scan) {
 				groupLabel(g), joinAnd(parts)),
 			key: strings.Join(keys, ","),
 		}, g, used))
+	}
+	for _, file := range files {
+		defaultEgressFinding(s, file, defaults[file])
 	}
 }
 
@@ -446,4 +462,43 @@ func plural(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// defaultEgressFinding says once per template what CloudFormation's
+// implicit egress is: every group declared without SecurityGroupEgress
+// keeps the allow-all rule AWS gives a new group (docs/semantics.md#inputs).
+// One finding lists the groups; its rule reference is "default-egress", so
+// a suppression can cover it alone.
+func defaultEgressFinding(s *scan, file string, groups []*vpc.SecurityGroup) {
+	var ids []string
+	var used []*vpc.Rule
+	for _, g := range groups {
+		ids = append(ids, g.ID)
+		for i := range g.Egress {
+			if g.Egress[i].Assumed {
+				used = append(used, &g.Egress[i])
+				break
+			}
+		}
+	}
+	shown := ids
+	more := ""
+	if len(shown) > 8 {
+		more = fmt.Sprintf(" and %d more", len(shown)-8)
+		shown = shown[:8]
+	}
+	f := Finding{
+		ResourceID: file,
+		Message: fmt.Sprintf("%s declared without SecurityGroupEgress (%s%s) keep the egress AWS gives every new group, all traffic to 0.0.0.0/0: CloudFormation removes it only when the template declares egress rules.",
+			plural(len(ids), "group"), joinAnd(shown), more),
+		Rule:     ruleJSON(used[0]),
+		RuleRef:  "default-egress",
+		Location: locationOf(groups[0].Source),
+		Related:  ids,
+		key:      "default-egress",
+	}
+	if len(ids) == 1 {
+		f.Message = strings.Replace(f.Message, " keep the egress", " keeps the egress", 1)
+	}
+	s.add(f)
 }

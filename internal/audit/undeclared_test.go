@@ -72,3 +72,38 @@ func TestReportCountsSkips(t *testing.T) {
 		t.Errorf("warnings %+v", rep.Warnings)
 	}
 }
+
+// CloudFormation's implicit egress is one finding per template listing its
+// groups, with the rule reference "default-egress" a suppression can name.
+func TestDefaultEgressOncePerTemplate(t *testing.T) {
+	inv := vpc.New()
+	inv.Loaded[vpc.KindSecurityGroups] = true
+	for _, id := range []string{"A", "B", "C"} {
+		g := &vpc.SecurityGroup{ID: id, Name: id, RulesKnown: true, Source: vpc.Location{File: "t.yaml", Line: 2}}
+		if id != "C" {
+			g.Egress = []vpc.Rule{{GroupID: id, Egress: true, Protocol: vpc.ProtoAll, FromPort: -1, ToPort: -1, Peer: cidr("0.0.0.0/0"), Assumed: true, Source: g.Source}}
+		} else {
+			g.Egress = []vpc.Rule{rule(id, true, vpc.ProtoAll, -1, -1, cidr("0.0.0.0/0"), 0)}
+		}
+		inv.Groups[id] = g
+	}
+	rep := Run(inv, Options{Now: now, Checks: []string{OpenEgress}})
+	if len(rep.Findings) != 2 {
+		t.Fatalf("findings:\n%s", messages(rep))
+	}
+	var tmpl *Finding
+	for i := range rep.Findings {
+		if rep.Findings[i].RuleRef == "default-egress" {
+			tmpl = &rep.Findings[i]
+		}
+	}
+	if tmpl == nil || tmpl.ResourceID != "t.yaml" || strings.Join(tmpl.Related, ",") != "A,B" ||
+		!strings.Contains(tmpl.Message, "2 groups declared without SecurityGroupEgress (A and B)") || tmpl.Severity != Critical {
+		t.Errorf("template finding %+v", tmpl)
+	}
+	sup := Suppression{CheckID: OpenEgress, Resource: "default-egress", Reason: "stacks keep AWS's default on purpose"}
+	rep = Run(inv, Options{Now: now, Checks: []string{OpenEgress}, Suppressions: []Suppression{sup}})
+	if len(rep.Findings) != 1 || rep.Findings[0].ResourceID != "C" {
+		t.Errorf("a default-egress suppression hid more or less than the template finding:\n%s", messages(rep))
+	}
+}

@@ -2,6 +2,7 @@ package cloudformation
 
 import (
 	"fmt"
+	"strings"
 	"strconv"
 
 	"github.com/walls-dev/walls/internal/inventory/internal/iac"
@@ -77,9 +78,7 @@ func (l *loader) group(p props) error {
 				iac.AddRule(g, vpc.Rule{GroupID: g.ID, Egress: true, Protocol: vpc.ProtoAll, FromPort: -1, ToPort: -1,
 					Peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netipAll4}, Description: AssumedDefaultEgress, Assumed: true, Source: g.Source,
 					Declared: vpc.Declared{Tool: vpc.ToolCloudFormation, Address: p.res, Type: "AWS::EC2::SecurityGroup", Inline: true}})
-				l.inv.Warn(vpc.Warning{Code: "assumed-default-egress", Resource: g.ID,
-					Message: fmt.Sprintf("%s declares no SecurityGroupEgress: CloudFormation keeps AWS's default egress, assumed to be all traffic to 0.0.0.0/0", g.ID),
-					Source:  g.Source})
+				l.defaultEgress = append(l.defaultEgress, g.ID)
 			}
 			continue
 		}
@@ -393,7 +392,19 @@ func (l *loader) fillInterface(res, p props, eni *vpc.Interface, groupsKey strin
 }
 
 // finish applies NACL associations, sorts entries and fills derived fields.
-func (l *loader) finish() error { return l.pending.Finish(l.inv) }
+func (l *loader) finish() error {
+	if n := len(l.defaultEgress); n > 0 {
+		// Normal in CloudFormation: said once per template, as a note.
+		what := fmt.Sprintf("%d groups declare", n)
+		if n == 1 {
+			what = "1 group declares"
+		}
+		l.inv.Warn(vpc.Warning{Code: "assumed-default-egress", Note: true, Source: vpc.Location{File: l.file},
+			Message: fmt.Sprintf("%s: %s no SecurityGroupEgress (%s): CloudFormation keeps AWS's default egress, all traffic to 0.0.0.0/0, which walls adds to them",
+				l.file, what, strings.Join(l.defaultEgress, ", "))})
+	}
+	return l.pending.Finish(l.inv)
+}
 
 // asWritten names a group reference the template cannot resolve but that
 // certainly names one existing group, as written: "!ImportValue

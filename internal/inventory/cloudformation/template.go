@@ -181,6 +181,9 @@ type loader struct {
 	// read (see variants).
 	conditions *iac.Node
 	assume     map[string]bool
+	// defaultEgress lists the groups declared without
+	// SecurityGroupEgress, for the template's one note about them.
+	defaultEgress []string
 }
 
 // id is the model id of the resource with logical id logical.
