@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -182,8 +183,9 @@ func portFindings(s *scan, egress bool, ports []Port, verb string) {
 				skip[f] = opens[f].all
 			}
 		}
-		var labels []string
+		var labels, advice []string
 		var used []*vpc.Rule
+		var sev Severity
 		for _, p := range ports {
 			var fams []string
 			for _, f := range []family{v4, v6} {
@@ -197,6 +199,10 @@ func portFindings(s *scan, egress bool, ports []Port, verb string) {
 			}
 			if len(fams) > 0 {
 				labels = append(labels, p.Label()+" ("+strings.Join(fams, ", ")+")")
+				sev = max(sev, cmp.Or(p.Severity, s.check.Severity))
+				if p.Advice != "" && !slices.Contains(advice, p.Advice) {
+					advice = append(advice, p.Advice)
+				}
 			}
 		}
 		if len(labels) == 0 {
@@ -212,11 +218,12 @@ func portFindings(s *scan, egress bool, ports []Port, verb string) {
 		if len(labels) > 1 {
 			word = "ports"
 		}
-		f := ruleFinding(Finding{
-			Message: fmt.Sprintf("%s %s on %d %s: %s%s.", groupLabel(g), verb, len(labels), word,
-				strings.Join(shown, ", "), more),
-			key: strings.Join(labels, ","),
-		}, g, used)
+		msg := fmt.Sprintf("%s %s on %d %s: %s%s.", groupLabel(g), verb, len(labels), word,
+			strings.Join(shown, ", "), more)
+		if len(advice) > 0 {
+			msg += " " + strings.Join(advice, "; ") + "."
+		}
+		f := ruleFinding(Finding{Message: msg, Severity: sev, key: strings.Join(labels, ",")}, g, used)
 		f.Related = append(refs(used), labels...)
 		s.add(f)
 	}

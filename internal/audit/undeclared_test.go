@@ -107,3 +107,24 @@ func TestDefaultEgressOncePerTemplate(t *testing.T) {
 		t.Errorf("a default-egress suppression hid more or less than the template finding:\n%s", messages(rep))
 	}
 }
+
+// WALLS-SG-003 rates egress by what the port carries: FTP to mirrors is
+// medium with a remedy; SMTP makes the finding high.
+func TestRiskyEgressRatedByPort(t *testing.T) {
+	inv := egressGroup(rule("", true, vpc.ProtoTCP, 20, 21, cidr("0.0.0.0/0"), 0))
+	rep := Run(inv, Options{Now: now, Checks: []string{RiskyEgress}})
+	if len(rep.Findings) != 1 || rep.Findings[0].Severity != Medium || !strings.Contains(rep.Findings[0].Message, "prefer HTTPS mirrors") {
+		t.Errorf("ftp: %+v", rep.Findings)
+	}
+	inv = egressGroup(rule("", true, vpc.ProtoTCP, 20, 21, cidr("0.0.0.0/0"), 0), rule("", true, vpc.ProtoTCP, 25, 25, cidr("0.0.0.0/0"), 1))
+	rep = Run(inv, Options{Now: now, Checks: []string{RiskyEgress}})
+	if len(rep.Findings) != 1 || rep.Findings[0].Severity != High {
+		t.Errorf("ftp+smtp: %+v", rep.Findings)
+	}
+	c, _ := Lookup(RiskyEgress)
+	for _, r := range c.References {
+		if r.ID == "EC2.19" {
+			t.Error("WALLS-SG-003 cites EC2.19, an ingress control")
+		}
+	}
+}
