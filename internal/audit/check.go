@@ -59,6 +59,7 @@ const (
 	RedundantRule       = "WALLS-SG-010"
 	RedundantAcross     = "WALLS-SG-011"
 	GroupNearQuota      = "WALLS-SG-012"
+	SlashZeroTypo       = "WALLS-SG-013"
 	NACLShadowed        = "WALLS-NACL-001"
 	NACLReturnBlocked   = "WALLS-NACL-002"
 	NACLAdminIngress    = "WALLS-NACL-003"
@@ -274,6 +275,20 @@ func Catalog() []Check {
 			},
 			NeedsAny: sgKinds,
 			run:      checkGroupQuota,
+		},
+		{
+			ID:       SlashZeroTypo,
+			Title:    "CIDR block written with host bits and a /0 mask",
+			Severity: High,
+			Resource: "security group",
+			Rationale: "A block such as 192.168.1.0/0 sets address bits that a /0 mask ignores: AWS stores it as 0.0.0.0/0, the whole internet. " +
+				"Nobody writes an address to mean every address: a /24 or a /32 was almost certainly meant, and the rule is open to the world by a typo.",
+			Remediation: "Write the prefix length that was meant (192.168.1.0/24), or 0.0.0.0/0 if the whole internet really is the peer.",
+			References: []Reference{
+				{Source: "AWS docs", URL: "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html"},
+			},
+			NeedsAny: sgKinds,
+			run:      checkSlashZeroTypo,
 		},
 		{
 			ID:       NACLShadowed,

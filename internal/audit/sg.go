@@ -509,3 +509,32 @@ func defaultEgressFinding(s *scan, file string, groups []*vpc.SecurityGroup) {
 	}
 	s.add(f)
 }
+
+// checkSlashZeroTypo: WALLS-SG-013. The input wrote a block with address
+// bits under a /0 mask; AWS reads the whole internet.
+func checkSlashZeroTypo(s *scan) {
+	for _, g := range s.groupsForRules() {
+		for _, egress := range []bool{false, true} {
+			rules := g.Rules(egress)
+			for i := range rules {
+				r := &rules[i]
+				if r.Peer.Kind != vpc.PeerCIDR || r.Peer.Written == "" {
+					continue
+				}
+				dir := "from"
+				if egress {
+					dir = "to"
+				}
+				what := "all traffic"
+				if r.Protocol != vpc.ProtoAll {
+					what = r.Protocol.String() + " " + r.PortText()
+				}
+				s.add(ruleFinding(Finding{
+					Message: fmt.Sprintf("%s allows %s %s %s: a /0 mask ignores the address, so AWS opens the rule to the whole internet (%s); a longer prefix was almost certainly meant.",
+						groupLabel(g), what, dir, r.Peer.Written, r.Peer.Prefix),
+					key: dirWord(egress) + "/" + r.Peer.Written + "/" + r.PortText(),
+				}, g, []*vpc.Rule{r}))
+			}
+		}
+	}
+}

@@ -107,6 +107,11 @@ type Peer struct {
 	Prefix       netip.Prefix // PeerCIDR: canonical (masked) prefix, IPv4 or IPv6
 	PrefixListID string       // PeerPrefixList
 	Group        GroupRef     // PeerGroup
+	// Written is the CIDR block as the input wrote it when the input set
+	// host bits under a /0 mask ("192.168.1.0/0"): AWS stores the
+	// canonical Prefix, the whole internet, which is almost never what was
+	// meant. Empty otherwise.
+	Written string
 }
 
 // String renders the peer as AWS writes it: a CIDR, pl-…, or sg-… (with
