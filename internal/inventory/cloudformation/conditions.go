@@ -24,6 +24,9 @@ func (l *loader) condition(name string, depth int) (holds, ok bool, why string) 
 	if v, set := l.assume[name]; set {
 		return v, true, ""
 	}
+	if r, done := l.condCache[name]; done {
+		return r.holds, r.ok, r.why
+	}
 	if depth > maxEval {
 		return false, false, "condition " + name + " nests too deeply"
 	}
@@ -31,13 +34,29 @@ func (l *loader) condition(name string, depth int) (holds, ok bool, why string) 
 	if c == nil {
 		return false, false, "no condition named " + name
 	}
-	return l.condValue(c, depth+1)
+	holds, ok, why = l.condValue(c, depth+1)
+	if l.condCache == nil {
+		l.condCache = map[string]condResult{}
+	}
+	l.condCache[name] = condResult{holds, ok, why}
+	return holds, ok, why
+}
+
+// condResult is a condition's value, cached for the assumptions in force
+// (conditions fan out: Fn::And of conditions of conditions).
+type condResult struct {
+	holds, ok bool
+	why       string
 }
 
 // condValue evaluates a condition function.
 func (l *loader) condValue(n *iac.Node, depth int) (bool, bool, string) {
 	if depth > maxEval {
 		return false, false, "conditions nest too deeply"
+	}
+	l.steps++
+	if l.steps > maxSteps {
+		return false, false, "the template is too complex to evaluate statically"
 	}
 	if n.Kind == iac.Bool {
 		return n.Bool, true, ""
@@ -176,9 +195,10 @@ func (l *loader) variants(n *iac.Node, read func(when string) error) error {
 	if len(conds) == 0 || len(conds) > maxVariants {
 		return read("")
 	}
-	saved := l.assume
-	defer func() { l.assume = saved }()
+	saved, savedCache := l.assume, l.condCache
+	defer func() { l.assume, l.condCache = saved, savedCache }()
 	for mask := 0; mask < 1<<len(conds); mask++ {
+		l.condCache = nil // cached values hold for other assumptions
 		l.assume = map[string]bool{}
 		for k, v := range saved {
 			l.assume[k] = v
@@ -249,6 +269,12 @@ func (l *loader) expandForEach(rs *iac.Node) ([]string, error) {
 			vals = append(vals, s)
 		}
 		tmpl := n.Items[2]
+		if size := countNodes(tmpl, maxNodes); len(vals)*size > maxNodes-l.expanded {
+			skip(fmt.Sprintf("the loop would expand to more than %d values", maxNodes))
+			continue
+		} else {
+			l.expanded += len(vals) * size
+		}
 		for _, v := range vals {
 			for _, tk := range tmpl.Keys {
 				id := substIdent(tk, ident, v)
@@ -363,4 +389,25 @@ func joinWhen(a, b string) string {
 		return a
 	}
 	return a + " and " + b
+}
+
+// countNodes counts the values of n, stopping past limit.
+func countNodes(n *iac.Node, limit int) int {
+	if n == nil {
+		return 0
+	}
+	c := 1
+	for _, it := range n.Items {
+		if c > limit {
+			return c
+		}
+		c += countNodes(it, limit-c)
+	}
+	for _, k := range n.Keys {
+		if c > limit {
+			return c
+		}
+		c += countNodes(n.Map[k], limit-c)
+	}
+	return c
 }

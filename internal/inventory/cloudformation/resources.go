@@ -344,7 +344,7 @@ func (l *loader) fillInterface(res, p props, eni *vpc.Interface, groupsKey strin
 				eni.GroupIDs = append(eni.GroupIDs, l.groupByName(n))
 			}
 		} else {
-			l.inv.Warn(vpc.Warning{Code: "default-group-assumed", Resource: res.res,
+			l.inv.Warn(vpc.Warning{Code: "default-group-assumed", Resource: res.res, Note: true,
 				Message: fmt.Sprintf("%s: no security groups: AWS attaches the VPC's default security group, whose id is not known here", res.res),
 				Source:  eni.Source})
 		}
@@ -381,7 +381,7 @@ func (l *loader) fillInterface(res, p props, eni *vpc.Interface, groupsKey strin
 		}
 	}
 	if len(eni.PrivateIPs) == 0 && len(eni.IPv6s) == 0 && p.n.Get("PrivateIpAddress") == nil {
-		l.inv.Warn(vpc.Warning{Code: "unknown-value", Resource: res.res,
+		l.inv.Warn(vpc.Warning{Code: "unknown-value", Resource: res.res, Note: true,
 			Message: fmt.Sprintf("%s: no PrivateIpAddress: AWS assigns the address at launch, so the interface has no known address", res.res),
 			Source:  eni.Source})
 	}

@@ -220,3 +220,29 @@ Resources:
 		t.Errorf("warnings:\n%s", w)
 	}
 }
+
+// Normal situations are notes, not warnings: an instance whose address AWS
+// assigns, one without groups, a template's groups keeping the default
+// egress (one note for the template).
+func TestNormalSituationsAreNotes(t *testing.T) {
+	t.Parallel()
+	inv := keepGoing(t, `
+Resources:
+  A: {Type: AWS::EC2::SecurityGroup, Properties: {GroupDescription: a}}
+  B: {Type: AWS::EC2::SecurityGroup, Properties: {GroupDescription: b}}
+  I: {Type: AWS::EC2::Instance, Properties: {ImageId: ami-1}}
+`)
+	notes := 0
+	for _, w := range inv.Warnings {
+		if !w.Note {
+			t.Errorf("warning, want a note: %+v", w)
+		}
+		notes++
+		if w.Code == "assumed-default-egress" && !strings.Contains(w.Message, "2 groups declare no SecurityGroupEgress (A, B)") {
+			t.Errorf("default egress note %q", w.Message)
+		}
+	}
+	if notes != 3 {
+		t.Errorf("%d notes, want 3:\n%s", notes, warnings(inv))
+	}
+}

@@ -181,6 +181,9 @@ type loader struct {
 	// read (see variants).
 	conditions *iac.Node
 	assume     map[string]bool
+	condCache  map[string]condResult
+	// expanded counts the values Fn::ForEach loops added, against maxNodes.
+	expanded int
 	// defaultEgress lists the groups declared without
 	// SecurityGroupEgress, for the template's one note about them.
 	defaultEgress []string
