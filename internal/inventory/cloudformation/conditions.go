@@ -312,7 +312,8 @@ func substIdent(s, ident, v string) string {
 }
 
 // substNode copies a loop's resource with the identifier replaced: a Ref
-// to it becomes its value, and ${ident} / &{ident} in Fn::Sub strings.
+// to it becomes its value, and ${ident} / &{ident} in every string (the
+// loop replaces them throughout its output value, Fn::Sub or not).
 func substNode(n *iac.Node, ident, v string) *iac.Node {
 	if n == nil {
 		return nil
@@ -330,32 +331,17 @@ func substNode(n *iac.Node, ident, v string) *iac.Node {
 		}
 		out := &iac.Node{Kind: iac.Object, Map: map[string]*iac.Node{}, Line: n.Line}
 		for _, k := range n.Keys {
-			c := n.Map[k]
-			if k == "Fn::Sub" {
-				c = subSub(c, ident, v)
-			} else {
-				c = substNode(c, ident, v)
-			}
-			out.Set(k, c)
+			out.Set(k, substNode(n.Map[k], ident, v))
 		}
 		return out
+	case iac.String:
+		if s := substIdent(n.Str, ident, v); s != n.Str {
+			return &iac.Node{Kind: iac.String, Str: s, Line: n.Line}
+		}
 	}
 	return n
 }
 
-func subSub(n *iac.Node, ident, v string) *iac.Node {
-	switch n.Kind {
-	case iac.String:
-		return &iac.Node{Kind: iac.String, Str: substIdent(n.Str, ident, v), Line: n.Line}
-	case iac.Array:
-		out := substNode(n, ident, v)
-		if len(out.Items) > 0 && out.Items[0].Kind == iac.String {
-			out.Items[0] = &iac.Node{Kind: iac.String, Str: substIdent(out.Items[0].Str, ident, v), Line: out.Items[0].Line}
-		}
-		return out
-	}
-	return substNode(n, ident, v)
-}
 
 // branch is one side of an Fn::If and the condition, in words, under
 // which it is the value.
