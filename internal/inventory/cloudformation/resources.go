@@ -78,7 +78,7 @@ func (l *loader) group(p props) error {
 				iac.AddRule(g, vpc.Rule{GroupID: g.ID, Egress: true, Protocol: vpc.ProtoAll, FromPort: -1, ToPort: -1,
 					Peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netipAll4}, Description: AssumedDefaultEgress, Assumed: true, Source: g.Source,
 					Declared: vpc.Declared{Tool: vpc.ToolCloudFormation, Address: p.res, Type: "AWS::EC2::SecurityGroup", Inline: true}})
-				l.defaultEgress = append(l.defaultEgress, g.ID)
+				l.defaultEgress = append(l.defaultEgress, p.res)
 			}
 			continue
 		}
