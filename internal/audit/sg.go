@@ -477,10 +477,11 @@ func plural(n int, what string) string {
 // One finding lists the groups; its rule reference is "default-egress", so
 // a suppression can cover it alone.
 func defaultEgressFinding(s *scan, file string, groups []*vpc.SecurityGroup) {
-	var ids []string
+	var ids, names []string
 	var used []*vpc.Rule
 	for _, g := range groups {
 		ids = append(ids, g.ID)
+		names = append(names, cmp.Or(g.Declared.Address, g.ID)) // the template's own name
 		for i := range g.Egress {
 			if g.Egress[i].Assumed {
 				used = append(used, &g.Egress[i])
@@ -488,7 +489,7 @@ func defaultEgressFinding(s *scan, file string, groups []*vpc.SecurityGroup) {
 			}
 		}
 	}
-	shown := ids
+	shown := names
 	more := ""
 	if len(shown) > 8 {
 		more = fmt.Sprintf(" and %d more", len(shown)-8)
