@@ -342,7 +342,6 @@ func substNode(n *iac.Node, ident, v string) *iac.Node {
 	return n
 }
 
-
 // branch is one side of an Fn::If and the condition, in words, under
 // which it is the value.
 type branch struct {
