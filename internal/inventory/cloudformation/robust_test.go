@@ -246,3 +246,23 @@ Resources:
 		t.Errorf("%d notes, want 3:\n%s", notes, warnings(inv))
 	}
 }
+
+// A rule whose peer group comes from another stack is kept, the peer named
+// as written.
+func TestImportedPeerGroupKeepsTheRule(t *testing.T) {
+	t.Parallel()
+	inv := keepGoing(t, `
+Resources:
+  G:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: g
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 5432, ToPort: 5432, SourceSecurityGroupId: !ImportValue app-sg}
+      SecurityGroupEgress:
+        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, DestinationSecurityGroupId: !ImportValue {"Fn::Sub": "${AWS::StackName}-proxy"}}
+`)
+	if got := rules(inv.Groups["G"]); got != "egress tcp 443 to !ImportValue ${AWS::StackName}-proxy; ingress tcp 5432 from !ImportValue app-sg" {
+		t.Errorf("rules %s\n%s", got, warnings(inv))
+	}
+}
