@@ -73,6 +73,21 @@ func (s *scan) groupsWithRules() []*vpc.SecurityGroup {
 	return out
 }
 
+// withWhen adds to a finding the CloudFormation conditions under which the
+// rules it rests on exist (vpc.Rule.When), if any.
+func withWhen(f *Finding, used []*vpc.Rule) {
+	var when []string
+	for _, r := range used {
+		if r.When != "" && !slices.Contains(when, r.When) {
+			when = append(when, r.When)
+		}
+	}
+	if len(when) > 0 {
+		f.Message = strings.TrimSuffix(f.Message, ".") + " (only when " + strings.Join(when, "; or when ") + ")."
+		f.key += "|" + strings.Join(when, ";")
+	}
+}
+
 // groupsForRules yields, in id order, the groups whose rules can be judged
 // one by one: those whose rules were loaded, and undeclared groups
 // (vpc.UndeclaredGroup), whose listed rules are real even though the group
@@ -91,16 +106,7 @@ func (s *scan) groupsForRules() []*vpc.SecurityGroup {
 // rule. A finding that rests on rules of one branch of an undecidable
 // CloudFormation condition says which (vpc.Rule.When).
 func ruleFinding(f Finding, g *vpc.SecurityGroup, used []*vpc.Rule) Finding {
-	var when []string
-	for _, r := range used {
-		if r.When != "" && !slices.Contains(when, r.When) {
-			when = append(when, r.When)
-		}
-	}
-	if len(when) > 0 {
-		f.Message = strings.TrimSuffix(f.Message, ".") + " (only when " + strings.Join(when, "; or when ") + ")."
-		f.key += "|" + strings.Join(when, ";")
-	}
+	withWhen(&f, used)
 	f.ResourceID = g.ID
 	if len(used) > 0 {
 		f.Rule = ruleJSON(used[0])
@@ -508,6 +514,7 @@ func defaultEgressFinding(s *scan, file string, groups []*vpc.SecurityGroup) {
 	if len(ids) == 1 {
 		f.Message = strings.Replace(f.Message, " keep the egress", " keeps the egress", 1)
 	}
+	withWhen(&f, used)
 	s.add(f)
 }
 

@@ -76,7 +76,7 @@ func (l *loader) group(p props) error {
 			}
 			if egress { // "any egress rule" suppresses the default: none is not any
 				iac.AddRule(g, vpc.Rule{GroupID: g.ID, Egress: true, Protocol: vpc.ProtoAll, FromPort: -1, ToPort: -1,
-					Peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netipAll4}, Description: AssumedDefaultEgress, Assumed: true, Source: g.Source,
+					Peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netipAll4}, Description: AssumedDefaultEgress, Assumed: true, When: l.resWhen, Source: g.Source,
 					Declared: vpc.Declared{Tool: vpc.ToolCloudFormation, Address: p.res, Type: "AWS::EC2::SecurityGroup", Inline: true}})
 				l.defaultEgress = append(l.defaultEgress, p.res)
 			}
@@ -114,7 +114,7 @@ func (l *loader) rule(p props, g *vpc.SecurityGroup, egress, standalone bool) er
 	}
 	desc, _, _, _ := l.str(p, "Description")
 	r := vpc.Rule{GroupID: g.ID, Egress: egress, Protocol: proto, FromPort: from, ToPort: to, Peer: peers[0], Description: desc,
-		When: p.when, Source: vpc.Location{File: l.file, Path: p.path, Line: p.line}}
+		When: joinWhen(l.resWhen, p.when), Source: vpc.Location{File: l.file, Path: p.path, Line: p.line}}
 	if standalone {
 		r.ID = l.id(p.res)
 		r.Source = l.resLoc(p)

@@ -266,3 +266,30 @@ Resources:
 		t.Errorf("rules %s\n%s", got, warnings(inv))
 	}
 }
+
+// A resource whose Condition is undecidable is read with the condition
+// holding, and its rules (the assumed default egress included) say so.
+func TestUndecidableResourceCondition(t *testing.T) {
+	t.Parallel()
+	inv := keepGoing(t, `
+Conditions:
+  East: !Equals [!Ref "AWS::Region", us-east-1]
+Resources:
+  G:
+    Type: AWS::EC2::SecurityGroup
+    Condition: East
+    Properties:
+      GroupDescription: g
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !If [East, 0.0.0.0/0, 10.0.0.0/8]}
+`)
+	g := inv.Groups["G"]
+	if got := rules(g); got != "egress all to 0.0.0.0/0; ingress tcp 22 from 0.0.0.0/0" {
+		t.Errorf("rules %s", got)
+	}
+	for _, r := range append(append([]vpc.Rule{}, g.Ingress...), g.Egress...) {
+		if r.When != "condition East is true" {
+			t.Errorf("rule %s: condition %q", r.String(), r.When)
+		}
+	}
+}

@@ -130,6 +130,7 @@ func LoadTemplate(file string, data []byte, inv *vpc.Inventory) error {
 				continue
 			}
 		}
+		l.resWhen = ""
 		if c := it.n.Get("Condition"); c != nil && c.Kind == iac.String {
 			loc := vpc.Location{File: file, Path: "Resources." + it.id, Line: it.n.Line}
 			switch holds, ok, why := l.condition(c.Str, 0); {
@@ -139,10 +140,11 @@ func LoadTemplate(file string, data []byte, inv *vpc.Inventory) error {
 				continue
 			case !ok:
 				l.inv.Warn(vpc.Warning{Code: "conditional-resource", Resource: it.id, Note: true, Source: loc,
-					Message: fmt.Sprintf("%s exists only when condition %s holds (%s); walls audits it as declared", it.id, c.Str, why)})
+					Message: fmt.Sprintf("%s exists only when condition %s holds (%s); walls audits it, and its findings say so", it.id, c.Str, why)})
+				l.resWhen = "condition " + c.Str + " is true"
 			}
 		}
-		if err := iac.SkipResource(inv, it.id, l.resource(it.typ, p)); err != nil {
+		if err := iac.SkipResource(inv, it.id, l.readResource(it.typ, p, it.n.Get("Condition"))); err != nil {
 			return err
 		}
 	}
@@ -184,6 +186,9 @@ type loader struct {
 	condCache  map[string]condResult
 	// expanded counts the values Fn::ForEach loops added, against maxNodes.
 	expanded int
+	// resWhen is the undecidable Condition of the resource being read,
+	// in words, which its rules carry (vpc.Rule.When).
+	resWhen string
 	// defaultEgress lists the groups declared without
 	// SecurityGroupEgress, for the template's one note about them.
 	defaultEgress []string
@@ -404,6 +409,22 @@ func (l *loader) tags(p props) map[string]string {
 // ref reads a reference-like property; unknown gives "" after a warning.
 func (l *loader) refProp(p props, key, consequence string) (string, error) {
 	return iac.Ref(newBody(l, p), key, consequence)
+}
+
+// readResource reads a resource. Inside a resource that exists only when
+// an undecidable condition holds, the condition holds: an Fn::If on it
+// takes its true branch.
+func (l *loader) readResource(typ string, p props, cond *iac.Node) error {
+	if l.resWhen == "" || cond == nil || cond.Kind != iac.String {
+		return l.resource(typ, p)
+	}
+	saved, savedCache := l.assume, l.condCache
+	defer func() { l.assume, l.condCache = saved, savedCache }()
+	l.assume, l.condCache = map[string]bool{cond.Str: true}, nil
+	for k, v := range saved {
+		l.assume[k] = v
+	}
+	return l.resource(typ, p)
 }
 
 func (l *loader) resource(typ string, p props) error {

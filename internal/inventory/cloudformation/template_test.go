@@ -176,14 +176,35 @@ Resources:
 `)
 	// The Fn::If on an undecidable condition is read both ways, each rule
 	// saying under which condition it exists.
-	if got := rules(inv.Groups["G"]); got != "ingress tcp 1 from 0.0.0.0/0; ingress tcp 443 from 0.0.0.0/0; ingress tcp 443 from 10.0.0.0/8; ingress tcp 80 from 0.0.0.0/0" {
+	// Inside G, which exists only when Prod holds, Prod holds: its Fn::If
+	// take their true branch, and every rule says the condition.
+	if got := rules(inv.Groups["G"]); got != "ingress tcp 1 from 0.0.0.0/0; ingress tcp 443 from 0.0.0.0/0; ingress tcp 80 from 0.0.0.0/0" {
 		t.Errorf("rules %s", got)
 	}
-	when := map[string]string{}
 	for _, r := range inv.Groups["G"].Ingress {
+		if r.When != "condition Prod is true" {
+			t.Errorf("rule %s: condition %q", r.String(), r.When)
+		}
+	}
+	// Outside a conditional resource, an undecidable Fn::If is read both
+	// ways, each rule saying under which condition it exists.
+	inv2 := mustLoad(t, `
+Conditions:
+  East: !Equals [!Ref "AWS::Region", us-east-1]
+Resources:
+  H:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: h
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: !If [East, 0.0.0.0/0, 10.0.0.0/8]}
+        - {IpProtocol: tcp, FromPort: 80, ToPort: 80, CidrIp: 0.0.0.0/0}
+`)
+	when := map[string]string{}
+	for _, r := range inv2.Groups["H"].Ingress {
 		when[r.Peer.Prefix.String()+"/"+r.PortText()] = r.When
 	}
-	if when["0.0.0.0/0/443"] != "condition Prod is true" || when["10.0.0.0/8/443"] != "condition Prod is false" || when["0.0.0.0/0/1"] != "condition Prod is true" || when["0.0.0.0/0/80"] != "" {
+	if len(when) != 3 || when["0.0.0.0/0/443"] != "condition East is true" || when["10.0.0.0/8/443"] != "condition East is false" || when["0.0.0.0/0/80"] != "" {
 		t.Errorf("conditions %v", when)
 	}
 	w := warnings(inv)
