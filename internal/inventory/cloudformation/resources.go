@@ -409,7 +409,8 @@ func (l *loader) finish() error {
 // asWritten names a group reference the template cannot resolve but that
 // certainly names one existing group, as written: "!ImportValue
 // net-WebSG" (an export of another stack), "!Ref WebSGParam" (a parameter
-// without Default). Other unknown values give "".
+// without Default), "!GetAtt Network.Outputs.WebSG" (an output of a nested
+// stack). Other unknown values give "".
 func (l *loader) asWritten(n *iac.Node) string {
 	if n == nil || n.Kind != iac.Object || len(n.Keys) != 1 {
 		return ""
@@ -430,6 +431,18 @@ func (l *loader) asWritten(n *iac.Node) string {
 	case "Ref":
 		if arg.Kind == iac.String && l.params[arg.Str] != nil {
 			return "!Ref " + arg.Str
+		}
+	case "Fn::GetAtt":
+		// An output of a nested stack (AWS::CloudFormation::Stack).
+		var res, attr string
+		switch {
+		case arg.Kind == iac.String:
+			res, attr, _ = strings.Cut(arg.Str, ".")
+		case arg.Kind == iac.Array && len(arg.Items) == 2 && arg.Items[0].Kind == iac.String && arg.Items[1].Kind == iac.String:
+			res, attr = arg.Items[0].Str, arg.Items[1].Str
+		}
+		if l.types[res] == "AWS::CloudFormation::Stack" && strings.HasPrefix(attr, "Outputs.") {
+			return "!GetAtt " + res + "." + attr
 		}
 	}
 	return ""

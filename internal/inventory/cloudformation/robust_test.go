@@ -293,3 +293,21 @@ Resources:
 		}
 	}
 }
+
+// A group that is an output of a nested stack is an undeclared group.
+func TestNestedStackOutputGroup(t *testing.T) {
+	t.Parallel()
+	inv := keepGoing(t, `
+Resources:
+  Network:
+    Type: AWS::CloudFormation::Stack
+    Properties: {TemplateURL: https://example.com/network.yaml}
+  SSH:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties: {GroupId: !GetAtt Network.Outputs.BastionSG, IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}
+`)
+	g := inv.Groups["!GetAtt Network.Outputs.BastionSG"]
+	if g == nil || !g.Undeclared || rules(g) != "ingress tcp 22 from 0.0.0.0/0" {
+		t.Errorf("group %+v\n%s", g, warnings(inv))
+	}
+}
