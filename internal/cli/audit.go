@@ -152,7 +152,7 @@ func runAudit(ctx context.Context, o *AuditOptions) error {
 	if err != nil {
 		return badInput(err)
 	}
-	reportInventory(o.IO, inv)
+	reportAuditInventory(o.IO, inv)
 	inv = inv.Current()
 	inline, err := inlineSuppressions(inv)
 	if err != nil {
@@ -226,4 +226,28 @@ func inlineSuppressions(inv *vpc.Inventory) ([]audit.Suppression, error) {
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// reportAuditInventory is reportInventory for audit, whose inputs are often
+// folders of many templates: loader notes (one per template, say) are
+// capped like warnings, at maxWarningsShown each on stderr; the JSON and
+// SARIF output carry every one.
+func reportAuditInventory(io *IOStreams, inv *vpc.Inventory) {
+	capped := *inv
+	capped.Warnings = nil
+	notes := 0
+	for _, w := range inv.Warnings {
+		if w.Note {
+			notes++
+			if notes > maxWarningsShown {
+				continue
+			}
+		}
+		capped.Warnings = append(capped.Warnings, w)
+	}
+	if notes > maxWarningsShown {
+		capped.Warnings = append(capped.Warnings, vpc.Warning{Note: true,
+			Message: fmt.Sprintf("… and %d more notes (every note and warning is in --format json and sarif)", notes-maxWarningsShown)})
+	}
+	reportInventory(io, &capped)
 }

@@ -157,3 +157,23 @@ func TestAuditUndeclaredGroups(t *testing.T) {
 		}
 	}
 }
+
+// Loader notes are capped on stderr like warnings (a folder of templates
+// makes one each); the JSON has them all.
+func TestAuditCapsNotes(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i < 15; i++ {
+		body := fmt.Sprintf("Resources:\n  G%d:\n    Type: AWS::EC2::SecurityGroup\n    Properties: {GroupDescription: g}\n", i)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("t%02d.yaml", i)), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, errOut, _ := run(t, "audit", dir)
+	if n := strings.Count(errOut, "declares no SecurityGroupEgress"); n != 10 || !strings.Contains(errOut, "… and 5 more notes") {
+		t.Errorf("%d default-egress notes on stderr, want 10 and a count of the rest:\n%s", n, errOut)
+	}
+	out, _, _ := run(t, "audit", dir, "--format", "json")
+	if n := strings.Count(out, `"code": "assumed-default-egress"`); n != 15 {
+		t.Errorf("%d notes in the JSON, want 15", n)
+	}
+}
