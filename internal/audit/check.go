@@ -59,6 +59,7 @@ const (
 	RedundantRule       = "WALLS-SG-010"
 	RedundantAcross     = "WALLS-SG-011"
 	GroupNearQuota      = "WALLS-SG-012"
+	SlashZeroTypo       = "WALLS-SG-013"
 	NACLShadowed        = "WALLS-NACL-001"
 	NACLReturnBlocked   = "WALLS-NACL-002"
 	NACLAdminIngress    = "WALLS-NACL-003"
@@ -117,11 +118,14 @@ func Catalog() []Check {
 			Severity: High,
 			Resource: "security group",
 			Rationale: "Databases, SMTP, SMB, Telnet, SSH and RDP outbound, IRC, Tor, proxy, mining and common command-and-control ports " +
-				"are how an intruder exfiltrates data, spreads, or takes orders. Few workloads need to start connections to them on the internet.",
-			Remediation: "Remove the port from the egress rules, or restrict the destination to the specific servers the workload talks to. " +
-				"(A group open to all traffic over a family is reported by WALLS-SG-001 alone.)",
+				"are how an intruder exfiltrates data, spreads, or takes orders. Few workloads need to start connections to them on the internet. " +
+				"Severity follows what the port carries: cleartext file transfer (FTP 20-21, TFTP 69), which package mirrors still offer, is medium; " +
+				"the rest, mail, chat, anonymity, mining, file sharing and shells among them, is high.",
+			Remediation: "Remove the port from the egress rules, or restrict the destination to the specific servers the workload talks to; " +
+				"fetch packages from HTTPS mirrors rather than FTP. (A group open to all traffic over a family is reported by WALLS-SG-001 alone.)",
 			References: []Reference{
-				{Source: "AWS Security Hub", ID: "EC2.19", URL: securityHubControls},
+				{Source: "AWS Well-Architected", ID: "SEC05-BP02", URL: "https://docs.aws.amazon.com/wellarchitected/latest/security-pillar/sec_network_protection_layered.html"},
+				{Source: "NIST SP 800-41 Rev. 1", ID: "egress filtering", URL: "https://csrc.nist.gov/pubs/sp/800/41/r1/final"},
 			},
 			Equivalents: []Equivalent{
 				{Tool: "trivy", ID: "AVD-AWS-0104", Difference: "trivy does not distinguish ports; walls names the risky ports a group opens to the internet, from a documented list."},
@@ -271,6 +275,20 @@ func Catalog() []Check {
 			},
 			NeedsAny: sgKinds,
 			run:      checkGroupQuota,
+		},
+		{
+			ID:       SlashZeroTypo,
+			Title:    "CIDR block written with host bits and a /0 mask",
+			Severity: High,
+			Resource: "security group",
+			Rationale: "A block such as 192.168.1.0/0 sets address bits that a /0 mask ignores: AWS stores it as 0.0.0.0/0, the whole internet. " +
+				"Nobody writes an address to mean every address: a /24 or a /32 was almost certainly meant, and the rule is open to the world by a typo.",
+			Remediation: "Write the prefix length that was meant (192.168.1.0/24), or 0.0.0.0/0 if the whole internet really is the peer.",
+			References: []Reference{
+				{Source: "AWS docs", URL: "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html"},
+			},
+			NeedsAny: sgKinds,
+			run:      checkSlashZeroTypo,
 		},
 		{
 			ID:       NACLShadowed,

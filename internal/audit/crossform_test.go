@@ -30,6 +30,14 @@ func canonical(inv *vpc.Inventory, id string) string {
 func summary(inv *vpc.Inventory, rep *audit.Report) []string {
 	var out []string
 	for _, f := range rep.Findings {
+		if f.RuleRef == "default-egress" {
+			// CloudFormation's implicit egress is one finding per
+			// template listing its groups: compare it group by group.
+			for _, g := range f.Related {
+				out = append(out, fmt.Sprintf("%s %s %s", f.CheckID, f.Severity, canonical(inv, g)))
+			}
+			continue
+		}
 		out = append(out, fmt.Sprintf("%s %s %s", f.CheckID, f.Severity, canonical(inv, f.ResourceID)))
 	}
 	slices.Sort(out)

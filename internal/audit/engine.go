@@ -88,6 +88,10 @@ type Report struct {
 	Notes      []Note    `json:"notes,omitempty"`
 	// Checks lists the IDs of the checks that ran.
 	Checks []string `json:"checks"`
+	// Summary counts the files, resources and rules the audit could not
+	// see; Warnings holds every inventory warning, notes included.
+	Summary  Summary   `json:"summary"`
+	Warnings []Warning `json:"warnings,omitempty"`
 }
 
 // Max returns the highest severity among the (unsuppressed) findings, or 0.
@@ -206,16 +210,9 @@ func Run(inv *vpc.Inventory, opts Options) *Report {
 		all[i].Fingerprint = fingerprint(&all[i])
 	}
 	// What the loaders could not resolve is said, never guessed (issue #5):
-	// their unknown values travel with the report.
-	for _, w := range inv.Warnings {
-		if w.Code == "unknown-value" || strings.HasPrefix(w.Code, "assumed-default") || w.Code == "default-group-assumed" {
-			msg := w.Message
-			if l := w.Source.String(); l != "" {
-				msg = l + ": " + msg
-			}
-			rep.Notes = append(rep.Notes, Note{Message: msg})
-		}
-	}
+	// every warning travels with the report, and the summary counts what
+	// was left out (issue #15).
+	rep.Warnings, rep.Summary = summarize(inv.Warnings)
 	kept, suppressed, extra := applySuppressions(all, opts.Suppressions, opts.Now)
 	rep.Findings = append(rep.Findings, kept...)
 	rep.Findings = append(rep.Findings, extra...)

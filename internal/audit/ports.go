@@ -11,6 +11,18 @@ type Port struct {
 	From, To int32
 	// Why says what an attacker does with the port open, in one phrase.
 	Why string
+	// Severity rates what the port carries, for WALLS-SG-003 (egress); 0
+	// is the check's own severity. A finding takes the highest of its
+	// ports'.
+	Severity Severity
+	// Advice is the remedy a finding on this port adds to its message.
+	Advice string
+}
+
+// rated sets what a port carries on egress is worth.
+func (p Port) rated(s Severity, advice string) Port {
+	p.Severity, p.Advice = s, advice
+	return p
 }
 
 // Label renders "SMTP 25/tcp" or "IRC 6660-6669/tcp".
@@ -81,13 +93,13 @@ func AdminPorts() []Port {
 // ports.
 func EgressRiskyPorts() []Port {
 	ps := []Port{
-		tcp("FTP", 20, 21, "exfiltration; cleartext"),
+		tcp("FTP", 20, 21, "cleartext file transfer; exfiltration").rated(Medium, "FTP is cleartext file transfer: prefer HTTPS mirrors"),
 		tcp("SSH", 22, 22, "outbound shells and tunnels; onward attacks"),
 		tcp("Telnet", 23, 23, "cleartext shells; IoT botnets"),
 		tcp("SMTP", 25, 25, "spam and exfiltration by mail"),
 		tcp("DNS", 53, 53, "DNS tunnels to outside resolvers; the VPC resolver needs no rule"),
 		udp("DNS", 53, 53, "DNS tunnels to outside resolvers; the VPC resolver needs no rule"),
-		udp("TFTP", 69, 69, "exfiltration; payload download"),
+		udp("TFTP", 69, 69, "cleartext file transfer; payload download").rated(Medium, "TFTP is cleartext file transfer: prefer HTTPS"),
 		tcp("NetBIOS", 137, 139, "credential leaks to outside file servers"),
 		udp("NetBIOS", 137, 139, "credential leaks to outside file servers"),
 		tcp("IRC", 194, 194, "botnet command and control"),

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -33,6 +34,9 @@ func (s *scan) internetRules(rules []vpc.Rule) []prule {
 }
 
 func groupLabel(g *vpc.SecurityGroup) string {
+	if g.Undeclared {
+		return g.ID + " (a group the input does not declare)"
+	}
 	if g.Name != "" && g.Name != g.ID {
 		return g.ID + " (" + g.Name + ")"
 	}
@@ -69,8 +73,40 @@ func (s *scan) groupsWithRules() []*vpc.SecurityGroup {
 	return out
 }
 
-// ruleFinding fills the rule and location of a finding from the first rule.
+// withWhen adds to a finding the CloudFormation conditions under which the
+// rules it rests on exist (vpc.Rule.When), if any.
+func withWhen(f *Finding, used []*vpc.Rule) {
+	var when []string
+	for _, r := range used {
+		if r.When != "" && !slices.Contains(when, r.When) {
+			when = append(when, r.When)
+		}
+	}
+	if len(when) > 0 {
+		f.Message = strings.TrimSuffix(f.Message, ".") + " (only when " + strings.Join(when, "; or when ") + ")."
+		f.key += "|" + strings.Join(when, ";")
+	}
+}
+
+// groupsForRules yields, in id order, the groups whose rules can be judged
+// one by one: those whose rules were loaded, and undeclared groups
+// (vpc.UndeclaredGroup), whose listed rules are real even though the group
+// may have others. Openness to the internet does not depend on the group.
+func (s *scan) groupsForRules() []*vpc.SecurityGroup {
+	var out []*vpc.SecurityGroup
+	for _, id := range s.inv.SortedGroupIDs() {
+		if g := s.inv.Groups[id]; g != nil && (g.RulesKnown || g.Undeclared) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// ruleFinding fills the rule and location of a finding from the first
+// rule. A finding that rests on rules of one branch of an undecidable
+// CloudFormation condition says which (vpc.Rule.When).
 func ruleFinding(f Finding, g *vpc.SecurityGroup, used []*vpc.Rule) Finding {
+	withWhen(&f, used)
 	f.ResourceID = g.ID
 	if len(used) > 0 {
 		f.Rule = ruleJSON(used[0])
@@ -86,8 +122,21 @@ func ruleFinding(f Finding, g *vpc.SecurityGroup, used []*vpc.Rule) Finding {
 
 // checkOpenEgress: WALLS-SG-001.
 func checkOpenEgress(s *scan) {
-	for _, g := range s.groupsWithRules() {
-		rs := s.internetRules(g.Egress)
+	defaults := map[string][]*vpc.SecurityGroup{} // by template file
+	var files []string
+	for _, g := range s.groupsForRules() {
+		stated := make([]vpc.Rule, 0, len(g.Egress))
+		for _, r := range g.Egress {
+			if r.Assumed {
+				if defaults[r.Source.File] == nil {
+					files = append(files, r.Source.File)
+				}
+				defaults[r.Source.File] = append(defaults[r.Source.File], g)
+				continue
+			}
+			stated = append(stated, r)
+		}
+		rs := s.internetRules(stated)
 		if len(rs) == 0 {
 			continue
 		}
@@ -119,13 +168,16 @@ func checkOpenEgress(s *scan) {
 			key: strings.Join(keys, ","),
 		}, g, used))
 	}
+	for _, file := range files {
+		defaultEgressFinding(s, file, defaults[file])
+	}
 }
 
 // portFindings runs a port list against one direction of every group.
 // On egress, a family open to all traffic is left to WALLS-SG-001, which
 // says more in one line than a list of every risky port would.
 func portFindings(s *scan, egress bool, ports []Port, verb string) {
-	for _, g := range s.groupsWithRules() {
+	for _, g := range s.groupsForRules() {
 		rs := s.internetRules(g.Rules(egress))
 		if len(rs) == 0 {
 			continue
@@ -137,8 +189,9 @@ func portFindings(s *scan, egress bool, ports []Port, verb string) {
 				skip[f] = opens[f].all
 			}
 		}
-		var labels []string
+		var labels, advice []string
 		var used []*vpc.Rule
+		var sev Severity
 		for _, p := range ports {
 			var fams []string
 			for _, f := range []family{v4, v6} {
@@ -152,6 +205,10 @@ func portFindings(s *scan, egress bool, ports []Port, verb string) {
 			}
 			if len(fams) > 0 {
 				labels = append(labels, p.Label()+" ("+strings.Join(fams, ", ")+")")
+				sev = max(sev, cmp.Or(p.Severity, s.check.Severity))
+				if p.Advice != "" && !slices.Contains(advice, p.Advice) {
+					advice = append(advice, p.Advice)
+				}
 			}
 		}
 		if len(labels) == 0 {
@@ -167,11 +224,12 @@ func portFindings(s *scan, egress bool, ports []Port, verb string) {
 		if len(labels) > 1 {
 			word = "ports"
 		}
-		f := ruleFinding(Finding{
-			Message: fmt.Sprintf("%s %s on %d %s: %s%s.", groupLabel(g), verb, len(labels), word,
-				strings.Join(shown, ", "), more),
-			key: strings.Join(labels, ","),
-		}, g, used)
+		msg := fmt.Sprintf("%s %s on %d %s: %s%s.", groupLabel(g), verb, len(labels), word,
+			strings.Join(shown, ", "), more)
+		if len(advice) > 0 {
+			msg += " " + strings.Join(advice, "; ") + "."
+		}
+		f := ruleFinding(Finding{Message: msg, Severity: sev, key: strings.Join(labels, ",")}, g, used)
 		f.Related = append(refs(used), labels...)
 		s.add(f)
 	}
@@ -417,4 +475,74 @@ func plural(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// defaultEgressFinding says once per template what CloudFormation's
+// implicit egress is: every group declared without SecurityGroupEgress
+// keeps the allow-all rule AWS gives a new group (docs/semantics.md#inputs).
+// One finding lists the groups; its rule reference is "default-egress", so
+// a suppression can cover it alone.
+func defaultEgressFinding(s *scan, file string, groups []*vpc.SecurityGroup) {
+	var ids, names []string
+	var used []*vpc.Rule
+	for _, g := range groups {
+		ids = append(ids, g.ID)
+		names = append(names, cmp.Or(g.Declared.Address, g.ID)) // the template's own name
+		for i := range g.Egress {
+			if g.Egress[i].Assumed {
+				used = append(used, &g.Egress[i])
+				break
+			}
+		}
+	}
+	shown := names
+	more := ""
+	if len(shown) > 8 {
+		more = fmt.Sprintf(" and %d more", len(shown)-8)
+		shown = shown[:8]
+	}
+	f := Finding{
+		ResourceID: file,
+		Message: fmt.Sprintf("%s declared without SecurityGroupEgress (%s%s) keep the egress AWS gives every new group, all traffic to 0.0.0.0/0: CloudFormation removes it only when the template declares egress rules.",
+			plural(len(ids), "group"), joinAnd(shown), more),
+		Rule:     ruleJSON(used[0]),
+		RuleRef:  "default-egress",
+		Location: locationOf(groups[0].Source),
+		Related:  ids,
+		key:      "default-egress",
+	}
+	if len(ids) == 1 {
+		f.Message = strings.Replace(f.Message, " keep the egress", " keeps the egress", 1)
+	}
+	withWhen(&f, used)
+	s.add(f)
+}
+
+// checkSlashZeroTypo: WALLS-SG-013. The input wrote a block with address
+// bits under a /0 mask; AWS reads the whole internet.
+func checkSlashZeroTypo(s *scan) {
+	for _, g := range s.groupsForRules() {
+		for _, egress := range []bool{false, true} {
+			rules := g.Rules(egress)
+			for i := range rules {
+				r := &rules[i]
+				if r.Peer.Kind != vpc.PeerCIDR || r.Peer.Written == "" {
+					continue
+				}
+				dir := "from"
+				if egress {
+					dir = "to"
+				}
+				what := "all traffic"
+				if r.Protocol != vpc.ProtoAll {
+					what = r.Protocol.String() + " " + r.PortText()
+				}
+				s.add(ruleFinding(Finding{
+					Message: fmt.Sprintf("%s allows %s %s %s: a /0 mask ignores the address, so AWS opens the rule to the whole internet (%s); a longer prefix was almost certainly meant.",
+						groupLabel(g), what, dir, r.Peer.Written, r.Peer.Prefix),
+					key: dirWord(egress) + "/" + r.Peer.Written + "/" + r.PortText(),
+				}, g, []*vpc.Rule{r}))
+			}
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/walls-dev/walls/internal/audit"
+	"github.com/walls-dev/walls/internal/inventory"
 	"github.com/walls-dev/walls/internal/policy"
 	"github.com/walls-dev/walls/internal/render"
 	"github.com/walls-dev/walls/internal/vpc"
@@ -30,6 +31,12 @@ type AuditOptions struct {
 	RuleQuota   int
 	NACLQuota   int
 	ListChecks  bool
+	// Strict makes anything skipped (files, resources, rules) a failure:
+	// exit 1, as a finding at --fail-on would.
+	Strict bool
+	// FailOnParseError restores the abort: a file or resource walls cannot
+	// accept is bad input (exit 2) instead of a warning.
+	FailOnParseError bool
 	// Now fixes the date suppressions expire against (tests); zero is now.
 	Now time.Time
 }
@@ -56,8 +63,18 @@ above a resource suppresses that check on it. Expired suppressions are findings.
 With --flows, the rules no observed traffic used in the window and the groups
 whose egress the observed traffic shows can be tightened are reported too.
 
-Exit codes: 0 done (no finding at or above --fail-on), 1 findings at or above
---fail-on, 2 bad input.`,
+A file found in a folder that walls cannot read (invalid, or another tool's)
+and a resource AWS would reject are left out with a warning naming file, line
+and why; everything else is audited, and the summary counts what was skipped
+(files, resources, and rules whose values are unknown). Findings alone decide
+the exit code; --strict makes anything skipped a failure (exit 1), and
+--fail-on-parse-error restores the abort on the first unreadable file or
+resource (exit 2). A file named on the command line is read or refused.
+
+Exit codes: 0 done (no finding at or above --fail-on, nothing skipped under
+--strict), 1 findings at or above --fail-on (or, with --strict, something
+skipped), 2 bad input (with --fail-on-parse-error: any file or resource walls
+cannot accept).`,
 		Example: `  walls audit inventory/
   walls audit infra/ --format sarif > walls.sarif
   walls audit plan.json --fail-on high --suppressions walls-suppressions.yaml
@@ -80,6 +97,8 @@ Exit codes: 0 done (no finding at or above --fail-on), 1 findings at or above
 	f.IntVar(&o.RuleQuota, "sg-rule-quota", 60, "security group rules quota per direction and address family")
 	f.IntVar(&o.NACLQuota, "nacl-rule-quota", 20, "network ACL entries quota per direction and address family")
 	f.BoolVar(&o.ListChecks, "list-checks", false, "print the catalogue of checks and exit")
+	f.BoolVar(&o.Strict, "strict", false, "exit 1 when files, resources or rules were skipped (unreadable, rejected by AWS, or with unknown values)")
+	f.BoolVar(&o.FailOnParseError, "fail-on-parse-error", false, "exit 2 on the first file or resource walls cannot accept, instead of skipping it with a warning")
 	return cmd
 }
 
@@ -132,10 +151,11 @@ func runAudit(ctx context.Context, o *AuditOptions) error {
 	if len(o.Inputs) == 0 && !o.AWS.Live {
 		return badInputf("no input: pass --aws or files or folders of AWS CLI output, terraform show -json, .tf folders or CloudFormation templates")
 	}
-	inv, err := loadCurrentInputs(o.IO, o.Inputs, &o.AWS)
+	inv, err := loadInputsWith(o.IO, o.Inputs, &o.AWS, inventory.Options{KeepGoing: !o.FailOnParseError}, reportAuditInventory)
 	if err != nil {
 		return err
 	}
+	inv = inv.Current()
 	inline, err := inlineSuppressions(inv)
 	if err != nil {
 		return badInput(err)
@@ -160,6 +180,10 @@ func runAudit(ctx context.Context, o *AuditOptions) error {
 		return err
 	}
 	if failOn != 0 && rep.CountAtLeast(failOn) > 0 {
+		return verdict()
+	}
+	if o.Strict && rep.Summary.Skipped() > 0 {
+		fmt.Fprintf(o.IO.ErrOut, "walls: --strict: %s\n", render.SkipSummary(rep.Summary))
 		return verdict()
 	}
 	return nil
@@ -204,4 +228,28 @@ func inlineSuppressions(inv *vpc.Inventory) ([]audit.Suppression, error) {
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// reportAuditInventory is reportInventory for audit, whose inputs are often
+// folders of many templates: loader notes (one per template, say) are
+// capped like warnings, at maxWarningsShown each on stderr; the JSON and
+// SARIF output carry every one.
+func reportAuditInventory(io *IOStreams, inv *vpc.Inventory) {
+	capped := *inv
+	capped.Warnings = nil
+	notes := 0
+	for _, w := range inv.Warnings {
+		if w.Note {
+			notes++
+			if notes > maxWarningsShown {
+				continue
+			}
+		}
+		capped.Warnings = append(capped.Warnings, w)
+	}
+	if notes > maxWarningsShown {
+		capped.Warnings = append(capped.Warnings, vpc.Warning{Note: true,
+			Message: fmt.Sprintf("… and %d more notes (every note and warning is in --format json and sarif)", notes-maxWarningsShown)})
+	}
+	reportInventory(io, &capped)
 }

@@ -36,19 +36,30 @@ func loadInventory(io *IOStreams, paths []string) (*vpc.Inventory, error) {
 // locations (findings, warnings, errors), not by the temporary folder it
 // passed through, which is gone when the command prints.
 func loadInputs(io *IOStreams, paths []string, a *awsFlags) (*vpc.Inventory, error) {
+	return loadInputsWith(io, paths, a, inventory.Options{}, reportInventory)
+}
+
+// loadInputsWith is loadInputs with load options and the reporter of the
+// inventory's notes and warnings (audit keeps going past bad files and
+// reports in its own way).
+func loadInputsWith(io *IOStreams, paths []string, a *awsFlags, lo inventory.Options, report func(*IOStreams, *vpc.Inventory)) (*vpc.Inventory, error) {
 	all, done, err := a.liveInputs(io, paths)
 	if err != nil {
 		return nil, err
 	}
 	defer done()
-	if len(all) == len(paths) {
-		return loadInventory(io, paths)
-	}
-	tmp := all[len(all)-1] + string(filepath.Separator)
-	inv, err := inventory.Load(all)
+	inv, err := inventory.LoadWith(all, lo)
 	if cerr := io.runContext().Err(); cerr != nil {
 		return nil, cerr
 	}
+	if len(all) == len(paths) { // nothing read live
+		if err != nil {
+			return nil, badInput(err)
+		}
+		report(io, inv)
+		return inv, nil
+	}
+	tmp := all[len(all)-1] + string(filepath.Separator)
 	if err != nil {
 		return nil, badInput(errors.New(strings.ReplaceAll(err.Error(), tmp, liveLabel)))
 	}
@@ -56,7 +67,7 @@ func loadInputs(io *IOStreams, paths []string, a *awsFlags) (*vpc.Inventory, err
 	for i, w := range inv.Warnings {
 		inv.Warnings[i].Message = strings.ReplaceAll(w.Message, tmp, liveLabel)
 	}
-	reportInventory(io, inv)
+	report(io, inv)
 	return inv, nil
 }
 

@@ -31,7 +31,19 @@ const maxErrors = 20
 // Load reads the inventory from files and folders (walked recursively) and
 // returns the merged, indexed model. Errors are *vpc.InputError values,
 // joined when there are several.
-func Load(paths []string) (*vpc.Inventory, error) {
+func Load(paths []string) (*vpc.Inventory, error) { return LoadWith(paths, Options{}) }
+
+// Options tunes a load.
+type Options struct {
+	// KeepGoing leaves out, with a warning, a file found in a folder that
+	// cannot be read (an invalid one, one of another tool) and a resource
+	// AWS would reject, and reads the rest (vpc.Inventory.KeepGoing). A
+	// file named on the command line is still read or refused.
+	KeepGoing bool
+}
+
+// LoadWith is Load with options.
+func LoadWith(paths []string, opts Options) (*vpc.Inventory, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("no inventory given: pass files or folders of `aws ec2 describe-*` JSON output")
 	}
@@ -62,9 +74,9 @@ func Load(paths []string) (*vpc.Inventory, error) {
 		return nil, joinErrors(serrs)
 	}
 	if snaps != nil {
-		return loadSnapshots(snaps, shared, mwarnings)
+		return loadSnapshots(snaps, shared, mwarnings, opts)
 	}
-	inv, errs := build(results, dirs)
+	inv, errs := build(results, dirs, opts)
 	if len(errs) > 0 {
 		return nil, joinErrors(errs)
 	}
@@ -74,13 +86,21 @@ func Load(paths []string) (*vpc.Inventory, error) {
 }
 
 // build merges parsed files and Terraform folders into one inventory.
-func build(results []*parsed, dirs []string) (*vpc.Inventory, []error) {
+func build(results []*parsed, dirs []string, opts Options) (*vpc.Inventory, []error) {
 	inv := vpc.New()
+	inv.KeepGoing = opts.KeepGoing
 	m := newMerger(inv)
 	var errs []error
 	for _, r := range results {
-		errs = append(errs, r.errs...)
 		inv.Warnings = append(inv.Warnings, r.warnings...)
+		if len(r.errs) > 0 {
+			if r.explicit || !opts.KeepGoing {
+				errs = append(errs, r.errs...)
+			} else {
+				skipFile(inv, r.file, r.errs...)
+			}
+			continue
+		}
 		if r.skipped {
 			continue
 		}
@@ -91,7 +111,11 @@ func build(results []*parsed, dirs []string) (*vpc.Inventory, []error) {
 		}
 		if r.load != nil {
 			if err := r.load(inv); err != nil {
-				errs = append(errs, err)
+				if r.explicit || !opts.KeepGoing {
+					errs = append(errs, err)
+				} else {
+					skipFile(inv, r.file, err)
+				}
 			}
 		}
 	}
@@ -105,6 +129,29 @@ func build(results []*parsed, dirs []string) (*vpc.Inventory, []error) {
 	}
 	m.finish()
 	return inv, nil
+}
+
+// skipFile records a file found in a folder that walls cannot read as a
+// warning naming it, where and why, and leaves it out: one bad or foreign
+// file does not hide the rest of the folder (docs/semantics.md#inputs).
+// A file named on the command line is read or refused, never skipped.
+func skipFile(inv *vpc.Inventory, file string, errs ...error) {
+	for _, err := range errs {
+		var ies []error
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			ies = j.Unwrap()
+		} else {
+			ies = []error{err}
+		}
+		for _, e := range ies {
+			loc, msg := vpc.Location{File: file}, e.Error()
+			var ie *vpc.InputError
+			if errors.As(e, &ie) {
+				loc, msg = ie.Loc, ie.Msg
+			}
+			inv.Warn(vpc.Warning{Code: "skipped-file", Source: loc, Skipped: vpc.SkippedFile, Message: msg + "; file skipped"})
+		}
+	}
 }
 
 // joinErrors joins input errors, at most maxErrors of them.
@@ -243,7 +290,7 @@ func parseFile(f inputFile) *parsed {
 	r := &parsed{file: f.path, explicit: f.explicit}
 	if f.special != "" {
 		r.skipped = true
-		r.warnings = append(r.warnings, vpc.Warning{Code: "skipped-file", Source: vpc.Location{File: f.path},
+		r.warnings = append(r.warnings, vpc.Warning{Code: "skipped-file", Source: vpc.Location{File: f.path}, Skipped: vpc.SkippedFile,
 			Message: readfile.Refusal(f.special) + "; skipped"})
 		return r
 	}
@@ -301,7 +348,7 @@ func (r *parsed) unreadable(f inputFile, err error) *parsed {
 		ie = &vpc.InputError{Loc: vpc.Location{File: f.path}, Msg: err.Error()}
 	}
 	r.skipped = true
-	r.warnings = append(r.warnings, vpc.Warning{Code: "skipped-file", Source: ie.Loc, Message: ie.Msg + "; skipped"})
+	r.warnings = append(r.warnings, vpc.Warning{Code: "skipped-file", Source: ie.Loc, Skipped: vpc.SkippedFile, Message: ie.Msg + "; skipped"})
 	return r
 }
 
@@ -312,7 +359,7 @@ func (r *parsed) notInventory(f inputFile, why string) *parsed {
 		return r
 	}
 	r.skipped = true
-	r.warnings = append(r.warnings, vpc.Warning{Code: "skipped-file", Source: vpc.Location{File: f.path},
+	r.warnings = append(r.warnings, vpc.Warning{Code: "skipped-file", Source: vpc.Location{File: f.path}, Skipped: vpc.SkippedFile,
 		Message: why + "; skipped"})
 	return r
 }

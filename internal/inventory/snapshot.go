@@ -367,11 +367,11 @@ func groupSnapshots(results []*parsed, tfDirs, manifests []string) ([]*snapshot,
 // newest snapshot knowing them recorded them; groups they carry that the
 // current inventory lacks are added from the newest snapshot holding them,
 // marked gone too.
-func loadSnapshots(snaps []*snapshot, shared *snapshot, pre []vpc.Warning) (*vpc.Inventory, error) {
+func loadSnapshots(snaps []*snapshot, shared *snapshot, pre []vpc.Warning, opts Options) (*vpc.Inventory, error) {
 	var errs []error
 	built := make([]*vpc.Inventory, len(snaps))
 	for i, s := range snaps {
-		o, es := build(s.files, s.tfDirs)
+		o, es := build(s.files, s.tfDirs, opts)
 		errs = append(errs, es...)
 		built[i] = o
 	}
@@ -397,7 +397,7 @@ func loadSnapshots(snaps []*snapshot, shared *snapshot, pre []vpc.Warning) (*vpc
 		olderSnaps = append(olderSnaps, s)
 		olds = append(olds, built[i])
 	}
-	inv, es := build(curFiles, curTF)
+	inv, es := build(curFiles, curTF, opts)
 	if len(es) > 0 {
 		return nil, joinErrors(es)
 	}

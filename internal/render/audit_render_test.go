@@ -262,3 +262,27 @@ func TestArtifactURIIsAValidURIReference(t *testing.T) {
 		}
 	}
 }
+
+// A pull-request comment says what was skipped and lists the warnings with
+// their place; notes stay out of the warnings list.
+func TestAuditMarkdownWarnings(t *testing.T) {
+	rep := &audit.Report{Findings: []audit.Finding{}, Checks: []string{"WALLS-SG-001"},
+		Summary: audit.Summary{FilesSkipped: 1, RulesSkipped: 2},
+		Warnings: []audit.Warning{
+			{Code: "skipped-file", Message: "invalid YAML; file skipped", Location: &audit.Location{File: "x.yaml", Line: 3}, Skipped: "file"},
+			{Code: "undeclared-group", Message: "a note", Note: true},
+		}}
+	var b strings.Builder
+	if err := AuditMarkdown(&b, rep); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"Not audited: 1 file and 2 rules skipped", "<summary>1 warning</summary>", "- `x.yaml:3`: invalid YAML; file skipped"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "a note") {
+		t.Errorf("a note listed as a warning:\n%s", out)
+	}
+}

@@ -30,7 +30,15 @@ func AuditTable(w io.Writer, rep *audit.Report, opts AuditTableOptions) error {
 		if len(rep.Suppressed) > 0 {
 			s += fmt.Sprintf(", %d suppressed", len(rep.Suppressed))
 		}
-		d.Line("", s+").")
+		s += ")."
+		sk := SkipSummary(rep.Summary)
+		if sk != "" {
+			s = "No findings in what could be read (" + strings.TrimPrefix(s, "No findings (")
+		}
+		d.Line("", s)
+		if sk != "" {
+			d.Line("", sk)
+		}
 		return d.Err()
 	}
 	t := &Table{Style: Boxed, Header: []string{"SEVERITY", "CHECK", "RESOURCE", "FINDING", "LOCATION"}, Prose: []int{3}}
@@ -43,6 +51,9 @@ func AuditTable(w io.Writer, rep *audit.Report, opts AuditTableOptions) error {
 	}
 	d.Table(t)
 	d.Line("", auditSummary(rep))
+	if sk := SkipSummary(rep.Summary); sk != "" {
+		d.Line("", sk)
+	}
 	return d.Err()
 }
 
@@ -101,4 +112,46 @@ func findingCounts(rep *audit.Report) (count, bySeverity string) {
 		word = "finding"
 	}
 	return fmt.Sprintf("%d %s", len(rep.Findings), word), strings.Join(parts, ", ")
+}
+
+// SkipSummary words what an audit could not see ("Not audited: 2 files,
+// 1 resource and 3 rules skipped; 4 values unknown; see the warnings."), or
+// "" when it saw everything. A run with skips never says only "No
+// findings".
+func SkipSummary(sum audit.Summary) string {
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{sum.FilesSkipped, "file"}, {sum.ResourcesSkipped, "resource"}, {sum.RulesSkipped, "rule"}} {
+		if c.n > 0 {
+			w := c.what
+			if c.n > 1 {
+				w += "s"
+			}
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, w))
+		}
+	}
+	var out []string
+	if len(parts) > 0 {
+		out = append(out, joinList(parts)+" skipped")
+	}
+	if sum.UnknownValues > 0 {
+		w := "values"
+		if sum.UnknownValues == 1 {
+			w = "value"
+		}
+		out = append(out, fmt.Sprintf("%d %s unknown", sum.UnknownValues, w))
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return "Not audited: " + strings.Join(out, "; ") + " (see the warnings; --strict makes this a failure)."
+}
+
+func joinList(xs []string) string {
+	if len(xs) <= 1 {
+		return strings.Join(xs, "")
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
 }

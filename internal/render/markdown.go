@@ -40,6 +40,9 @@ func AuditMarkdown(w io.Writer, rep *audit.Report) error {
 	if len(rep.Suppressed) > 0 {
 		fmt.Fprintf(&b, " %d suppressed.", len(rep.Suppressed))
 	}
+	if sk := SkipSummary(rep.Summary); sk != "" {
+		b.WriteString(" " + mdEscape(sk))
+	}
 	b.WriteString("\n\n")
 	if len(rep.Findings) > 0 {
 		writeMDTable(&b, rep.Findings, false)
@@ -52,6 +55,28 @@ func AuditMarkdown(w io.Writer, rep *audit.Report) error {
 		fmt.Fprintf(&b, "<details><summary>%d suppressed %s</summary>\n\n", len(rep.Suppressed), word)
 		writeMDTable(&b, rep.Suppressed, true)
 		b.WriteString("</details>\n\n")
+	}
+	var warns []audit.Warning
+	for _, w := range rep.Warnings {
+		if !w.Note {
+			warns = append(warns, w)
+		}
+	}
+	if len(warns) > 0 {
+		// What the loaders skipped or left unknown, each with its place.
+		word := "warnings"
+		if len(warns) == 1 {
+			word = "warning"
+		}
+		fmt.Fprintf(&b, "<details><summary>%d %s</summary>\n\n", len(warns), word)
+		for _, w := range warns {
+			if l := w.Location.String(); l != "" {
+				fmt.Fprintf(&b, "- `%s`: %s\n", l, mdEscape(w.Message))
+				continue
+			}
+			fmt.Fprintf(&b, "- %s\n", mdEscape(w.Message))
+		}
+		b.WriteString("\n</details>\n\n")
 	}
 	if len(rep.Notes) > 0 {
 		fmt.Fprintf(&b, "<details><summary>%d notes</summary>\n\n", len(rep.Notes))

@@ -128,6 +128,32 @@ func AuditSARIF(w io.Writer, rep *audit.Report, opts SARIFOptions) error {
 	for _, f := range rep.Suppressed {
 		add(f)
 	}
+	// Every inventory warning reaches the SARIF too, as a notification of
+	// the run with its location: a skipped file or rule is visible where
+	// the results are read, not only on a terminal.
+	inv := &sarif.Invocation{ExecutionSuccessful: ptr(true), ToolExecutionNotifications: []*sarif.Notification{}}
+	for _, w := range rep.Warnings {
+		level := "warning"
+		if w.Note {
+			level = "note"
+		}
+		n := &sarif.Notification{Level: level, Message: &sarif.Message{Text: ptr(w.Message)}}
+		n.Properties = sarif.Properties{"code": w.Code}
+		if w.Skipped != "" {
+			n.Properties["skipped"] = w.Skipped
+		}
+		if w.Location != nil && w.Location.File != "" {
+			line := max(w.Location.Line, 1)
+			n.Locations = []*sarif.Location{{PhysicalLocation: &sarif.PhysicalLocation{
+				ArtifactLocation: &sarif.ArtifactLocation{URI: ptr(artifactURI(base, w.Location.File)), URIBaseId: ptr("%SRCROOT%")},
+				Region:           &sarif.Region{StartLine: ptr(line)},
+			}}}
+		}
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
+	}
+	if len(inv.ToolExecutionNotifications) > 0 {
+		run.Invocations = []*sarif.Invocation{inv}
+	}
 	report.AddRun(run)
 	return report.PrettyWrite(w)
 }

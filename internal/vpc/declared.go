@@ -25,3 +25,22 @@ type Declared struct {
 	// SecurityGroupEgress property of AWS::EC2::SecurityGroup.
 	Inline bool
 }
+
+// UndeclaredGroup is a security group that rules in the input attach to
+// but that the input does not declare: a literal sg-… id in a Terraform
+// rule, a data.aws_security_group, a CloudFormation !ImportValue or a
+// parameter without Default. Its ID is the reference as written ("sg-0abc",
+// "!ImportValue net-WebSG"), Undeclared is set and RulesKnown is not: the
+// rules the input holds are real AWS rules, so every check that judges a
+// rule on its own (is it open to the internet, on which ports) audits
+// them, while checks that need the group's whole rule set (redundancy,
+// quota, IPv6 left open) leave the group alone. Loaders make one with
+// this function, so both IaC readers represent such groups alike.
+func UndeclaredGroup(inv *Inventory, id string, src Location) *SecurityGroup {
+	if g := inv.Groups[id]; g != nil {
+		return g
+	}
+	g := &SecurityGroup{ID: id, Name: id, Undeclared: true, Source: src}
+	inv.Groups[id] = g
+	return g
+}

@@ -35,7 +35,18 @@ type Warning struct {
 	// Note marks information rather than a problem (how many inventory
 	// snapshots were read, say); commands print it as a note.
 	Note bool
+	// Skipped says what the problem made walls leave out of the model:
+	// SkippedFile, SkippedResource, SkippedRule; "" when nothing was left
+	// out. Audit counts these in its summary (docs/semantics.md#inputs).
+	Skipped string
 }
+
+// What a warning says was left out of the model (Warning.Skipped).
+const (
+	SkippedFile     = "file"
+	SkippedResource = "resource"
+	SkippedRule     = "rule"
+)
 
 // Inventory is the whole loaded network model. Build it, then call Index
 // once before evaluating; the maps are not to be mutated afterwards.
@@ -52,6 +63,11 @@ type Inventory struct {
 	// Suppressions are the inline `# walls:ignore` annotations found in
 	// infrastructure code while loading it.
 	Suppressions []Suppression
+	// KeepGoing asks the loaders to leave out, with a warning, a file or
+	// resource they cannot accept (one AWS would reject, a file of another
+	// tool) and read the rest, rather than fail the whole load. walls
+	// audit sets it unless --fail-on-parse-error.
+	KeepGoing bool
 
 	idx *Index
 }
@@ -349,6 +365,7 @@ func (inv *Inventory) Current() *Inventory {
 		Loaded:       inv.Loaded,
 		Warnings:     inv.Warnings,
 		Suppressions: inv.Suppressions,
+		KeepGoing:    inv.KeepGoing,
 	}
 	for id, g := range inv.Groups {
 		if !g.Gone {

@@ -21,6 +21,10 @@ type SecurityGroup struct {
 	// RulesKnown is false when the group is known only by reference (for
 	// example from an ENI's Groups list) and none of its rules were loaded.
 	RulesKnown bool
+	// Undeclared marks a group the input refers to without declaring it
+	// (see UndeclaredGroup): the rules listed are real, the group may have
+	// others.
+	Undeclared bool
 	Source     Location
 	// Declared is the Terraform or CloudFormation resource that declares
 	// the group, when it was read from one.

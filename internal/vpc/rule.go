@@ -107,6 +107,11 @@ type Peer struct {
 	Prefix       netip.Prefix // PeerCIDR: canonical (masked) prefix, IPv4 or IPv6
 	PrefixListID string       // PeerPrefixList
 	Group        GroupRef     // PeerGroup
+	// Written is the CIDR block as the input wrote it when the input set
+	// host bits under a /0 mask ("192.168.1.0/0"): AWS stores the
+	// canonical Prefix, the whole internet, which is almost never what was
+	// meant. Empty otherwise.
+	Written string
 }
 
 // String renders the peer as AWS writes it: a CIDR, pl-…, or sg-… (with
@@ -166,7 +171,12 @@ type Rule struct {
 	// Assumed marks a rule the input does not state but the tool that
 	// deploys it adds (CloudFormation's default allow-all egress), docs/semantics.md#sg-pool.
 	Assumed bool
-	Source  Location
+	// When is the CloudFormation condition under which the rule exists,
+	// in words ("condition IsProd is false"), for a rule
+	// read from one branch of an Fn::If whose condition the template
+	// leaves undecidable; "" otherwise.
+	When   string
+	Source Location
 	// Declared is the Terraform or CloudFormation resource (or inline block
 	// of its group's resource) the rule was read from, when it was.
 	Declared Declared

@@ -28,6 +28,14 @@ func (c *body) note(field string, st state, u unknown) {
 
 func (c *body) Str(field string) (string, iac.State, error) {
 	s, st, u, err := c.l.str(c.p, field)
+	if st == isUnknown && (field == "SourceSecurityGroupId" || field == "DestinationSecurityGroupId") {
+		// A peer group from another stack (!ImportValue) or a parameter
+		// without Default certainly is one group: the rule is kept, its
+		// peer named as written (an undeclared group, vpc.UndeclaredGroup).
+		if w := c.l.asWritten(c.p.n.Get(field)); w != "" {
+			return w, iac.Known, nil
+		}
+	}
 	c.note(field, st, u)
 	return s, st, err
 }

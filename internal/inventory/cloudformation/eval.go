@@ -90,7 +90,9 @@ func (l *loader) eval(n *iac.Node, depth int) any {
 		return out
 	case "Fn::FindInMap":
 		return l.findInMap(arg, depth)
-	case "Fn::If", "Fn::GetAZs", "Fn::ImportValue", "Fn::Cidr", "Fn::Base64", "Fn::Transform",
+	case "Fn::If":
+		return l.fnIf(arg, depth)
+	case "Fn::GetAZs", "Fn::ImportValue", "Fn::Cidr", "Fn::Base64", "Fn::Transform",
 		"Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not", "Condition", "Fn::Length", "Fn::ToJsonString", "Fn::GetParam":
 		return unknown{fn + " is not evaluated"}
 	}

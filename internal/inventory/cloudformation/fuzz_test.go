@@ -33,5 +33,15 @@ func FuzzLoadTemplate(f *testing.F) {
 			}
 		}
 		Detect(data)
+		// Keep-going loads skip what they cannot accept and never fail
+		// on a resource.
+		kg := vpc.New()
+		kg.KeepGoing = true
+		if err := LoadTemplate("t", data, kg); err != nil {
+			var ie *vpc.InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("keep-going error %v (%T) is not a *vpc.InputError", err, err)
+			}
+		}
 	})
 }

@@ -2,6 +2,8 @@ package cloudformation
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/walls-dev/walls/internal/inventory/internal/iac"
 	"github.com/walls-dev/walls/internal/vpc"
@@ -74,16 +76,18 @@ func (l *loader) group(p props) error {
 			}
 			if egress { // "any egress rule" suppresses the default: none is not any
 				iac.AddRule(g, vpc.Rule{GroupID: g.ID, Egress: true, Protocol: vpc.ProtoAll, FromPort: -1, ToPort: -1,
-					Peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netipAll4}, Description: AssumedDefaultEgress, Assumed: true, Source: g.Source,
+					Peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netipAll4}, Description: AssumedDefaultEgress, Assumed: true, When: l.resWhen, Source: g.Source,
 					Declared: vpc.Declared{Tool: vpc.ToolCloudFormation, Address: p.res, Type: "AWS::EC2::SecurityGroup", Inline: true}})
-				l.inv.Warn(vpc.Warning{Code: "assumed-default-egress", Resource: g.ID,
-					Message: fmt.Sprintf("%s declares no SecurityGroupEgress: CloudFormation keeps AWS's default egress, assumed to be all traffic to 0.0.0.0/0", g.ID),
-					Source:  g.Source})
+				l.defaultEgress = append(l.defaultEgress, p.res)
 			}
 			continue
 		}
 		for _, it := range items {
-			if err := l.rule(it, g, egress, false); err != nil {
+			if err := l.variants(it.n, func(when string) error {
+				v := it
+				v.when = joinWhen(it.when, when)
+				return l.rule(v, g, egress, false)
+			}); err != nil {
 				return err
 			}
 		}
@@ -110,7 +114,7 @@ func (l *loader) rule(p props, g *vpc.SecurityGroup, egress, standalone bool) er
 	}
 	desc, _, _, _ := l.str(p, "Description")
 	r := vpc.Rule{GroupID: g.ID, Egress: egress, Protocol: proto, FromPort: from, ToPort: to, Peer: peers[0], Description: desc,
-		Source: vpc.Location{File: l.file, Path: p.path, Line: p.line}}
+		When: joinWhen(l.resWhen, p.when), Source: vpc.Location{File: l.file, Path: p.path, Line: p.line}}
 	if standalone {
 		r.ID = l.id(p.res)
 		r.Source = l.resLoc(p)
@@ -148,9 +152,13 @@ func (l *loader) standaloneRule(p props, egress bool) error {
 	if err != nil {
 		return err
 	}
+	undeclared := false
 	if st == isUnknown {
-		l.warnUnknown(p, "GroupId", u, "rule skipped")
-		return nil
+		if gid = l.asWritten(p.n.Get("GroupId")); gid == "" {
+			l.warnUnknown(p, "GroupId", u, "rule skipped")
+			return nil
+		}
+		undeclared = true
 	}
 	if gid == "" && !egress {
 		if name, _, _, _ := l.str(p, "GroupName"); name != "" {
@@ -161,16 +169,21 @@ func (l *loader) standaloneRule(p props, egress bool) error {
 		return iac.Errorf(l.loc(p, ""), "missing GroupId: want the id of the group the rule belongs to")
 	}
 	g := l.inv.Groups[gid]
-	if g == nil {
-		g = &vpc.SecurityGroup{ID: gid, Name: gid, Source: l.resLoc(p)}
-		l.inv.Groups[gid] = g
-		l.inv.Warn(vpc.Warning{Code: "undeclared-group", Resource: p.res,
-			Message: fmt.Sprintf("%s: security group %s is not declared in this template; only its standalone rules are known", p.res, gid),
-			Source:  l.resLoc(p)})
+	if g == nil || undeclared {
+		if g == nil {
+			l.inv.Warn(vpc.Warning{Code: "undeclared-group", Resource: p.res, Note: true,
+				Message: fmt.Sprintf("%s: security group %s is not declared in this template; its rules here are audited on their own", p.res, gid),
+				Source:  l.resLoc(p)})
+		}
+		g = vpc.UndeclaredGroup(l.inv, gid, l.resLoc(p))
 	}
 	l.inv.Loaded[vpc.KindSecurityGroupRules] = true
 	p.line = l.resources[p.res].Line
-	return l.rule(p, g, egress, true)
+	return l.variants(p.n, func(when string) error {
+		v := p
+		v.when = joinWhen(p.when, when)
+		return l.rule(v, g, egress, true)
+	})
 }
 
 func (l *loader) nacl(p props) error {
@@ -331,7 +344,7 @@ func (l *loader) fillInterface(res, p props, eni *vpc.Interface, groupsKey strin
 				eni.GroupIDs = append(eni.GroupIDs, l.groupByName(n))
 			}
 		} else {
-			l.inv.Warn(vpc.Warning{Code: "default-group-assumed", Resource: res.res,
+			l.inv.Warn(vpc.Warning{Code: "default-group-assumed", Resource: res.res, Note: true,
 				Message: fmt.Sprintf("%s: no security groups: AWS attaches the VPC's default security group, whose id is not known here", res.res),
 				Source:  eni.Source})
 		}
@@ -368,7 +381,7 @@ func (l *loader) fillInterface(res, p props, eni *vpc.Interface, groupsKey strin
 		}
 	}
 	if len(eni.PrivateIPs) == 0 && len(eni.IPv6s) == 0 && p.n.Get("PrivateIpAddress") == nil {
-		l.inv.Warn(vpc.Warning{Code: "unknown-value", Resource: res.res,
+		l.inv.Warn(vpc.Warning{Code: "unknown-value", Resource: res.res, Note: true,
 			Message: fmt.Sprintf("%s: no PrivateIpAddress: AWS assigns the address at launch, so the interface has no known address", res.res),
 			Source:  eni.Source})
 	}
@@ -379,4 +392,58 @@ func (l *loader) fillInterface(res, p props, eni *vpc.Interface, groupsKey strin
 }
 
 // finish applies NACL associations, sorts entries and fills derived fields.
-func (l *loader) finish() error { return l.pending.Finish(l.inv) }
+func (l *loader) finish() error {
+	if n := len(l.defaultEgress); n > 0 {
+		// Normal in CloudFormation: said once per template, as a note.
+		what := fmt.Sprintf("%d groups declare", n)
+		if n == 1 {
+			what = "1 group declares"
+		}
+		l.inv.Warn(vpc.Warning{Code: "assumed-default-egress", Note: true, Source: vpc.Location{File: l.file},
+			Message: fmt.Sprintf("%s: %s no SecurityGroupEgress (%s): CloudFormation keeps AWS's default egress, all traffic to 0.0.0.0/0, which walls adds to them",
+				l.file, what, strings.Join(l.defaultEgress, ", "))})
+	}
+	return l.pending.Finish(l.inv)
+}
+
+// asWritten names a group reference the template cannot resolve but that
+// certainly names one existing group, as written: "!ImportValue
+// net-WebSG" (an export of another stack), "!Ref WebSGParam" (a parameter
+// without Default), "!GetAtt Network.Outputs.WebSG" (an output of a nested
+// stack). Other unknown values give "".
+func (l *loader) asWritten(n *iac.Node) string {
+	if n == nil || n.Kind != iac.Object || len(n.Keys) != 1 {
+		return ""
+	}
+	arg := n.Map[n.Keys[0]]
+	switch n.Keys[0] {
+	case "Fn::ImportValue":
+		switch v := l.eval(arg, 0).(type) {
+		case string:
+			return "!ImportValue " + v
+		case float64:
+			return "!ImportValue " + strconv.FormatFloat(v, 'f', -1, 64)
+		}
+		if s := arg.Get("Fn::Sub"); s != nil && s.Kind == iac.String {
+			return "!ImportValue " + s.Str // names an export by its pattern
+		}
+		return ""
+	case "Ref":
+		if arg.Kind == iac.String && l.params[arg.Str] != nil {
+			return "!Ref " + arg.Str
+		}
+	case "Fn::GetAtt":
+		// An output of a nested stack (AWS::CloudFormation::Stack).
+		var res, attr string
+		switch {
+		case arg.Kind == iac.String:
+			res, attr, _ = strings.Cut(arg.Str, ".")
+		case arg.Kind == iac.Array && len(arg.Items) == 2 && arg.Items[0].Kind == iac.String && arg.Items[1].Kind == iac.String:
+			res, attr = arg.Items[0].Str, arg.Items[1].Str
+		}
+		if l.types[res] == "AWS::CloudFormation::Stack" && strings.HasPrefix(attr, "Outputs.") {
+			return "!GetAtt " + res + "." + attr
+		}
+	}
+	return ""
+}

@@ -56,6 +56,7 @@ func LoadTemplate(file string, data []byte, inv *vpc.Inventory) error {
 		}
 	}
 	l.mappings = root.Get("Mappings")
+	l.conditions = root.Get("Conditions")
 	rs := root.Get("Resources")
 	if rs == nil || rs.Kind != iac.Object {
 		return iac.Errorf(vpc.Location{File: file, Line: root.Line}, "missing Resources: want a CloudFormation template with a Resources object")
@@ -66,15 +67,38 @@ func LoadTemplate(file string, data []byte, inv *vpc.Inventory) error {
 		n   *iac.Node
 	}
 	var items []item
-	for _, id := range rs.Keys {
+	keys, err := l.expandForEach(rs)
+	if err != nil {
+		return err
+	}
+	for _, id := range keys {
 		r := rs.Map[id]
 		loc := vpc.Location{File: file, Path: "Resources." + id, Line: r.Line}
 		if r.Kind != iac.Object {
-			return iac.Errorf(loc, "want a resource object with Type and Properties")
+			if err := iac.SkipResource(inv, id, iac.Errorf(loc, "want a resource object with Type and Properties")); err != nil {
+				return err
+			}
+			continue
 		}
 		t := r.Get("Type")
-		if t == nil || t.Kind != iac.String {
-			return iac.Errorf(loc, "missing Type: want a resource type such as AWS::EC2::SecurityGroup")
+		switch {
+		case t == nil || t.Kind == iac.Null:
+			if err := iac.SkipResource(inv, id, iac.Errorf(loc, "missing Type: want a resource type such as AWS::EC2::SecurityGroup")); err != nil {
+				return err
+			}
+			continue
+		case t.Kind == iac.Object && len(t.Keys) == 1:
+			// A tag of another tool (Rain's !Rain::Module) or an intrinsic
+			// where CloudFormation wants a literal type.
+			tag := strings.TrimPrefix(t.Keys[0], "Fn::")
+			inv.Warn(vpc.Warning{Code: "skipped-resource", Resource: id, Source: loc, Skipped: vpc.SkippedResource,
+				Message: fmt.Sprintf("%s: Type is !%s, a construct walls does not expand (a Rain module or another tool's tag); resource skipped", id, tag)})
+			continue
+		case t.Kind != iac.String:
+			if err := iac.SkipResource(inv, id, iac.Errorf(loc, "Type: want a resource type such as AWS::EC2::SecurityGroup")); err != nil {
+				return err
+			}
+			continue
 		}
 		l.resources[id] = r
 		l.types[id] = t.Str
@@ -100,15 +124,27 @@ func LoadTemplate(file string, data []byte, inv *vpc.Inventory) error {
 		if p.n != nil && p.n.Kind != iac.Object {
 			p.n = l.asObject(p.n)
 			if p.n == nil {
-				return iac.Errorf(l.loc(p, ""), "Properties: want an object")
+				if err := iac.SkipResource(inv, it.id, iac.Errorf(l.loc(p, ""), "Properties: want an object")); err != nil {
+					return err
+				}
+				continue
 			}
 		}
+		l.resWhen = ""
 		if c := it.n.Get("Condition"); c != nil && c.Kind == iac.String {
-			l.inv.Warn(vpc.Warning{Code: "conditional-resource", Resource: it.id,
-				Message: fmt.Sprintf("%s exists only when condition %s holds; walls loads it as declared", it.id, c.Str),
-				Source:  vpc.Location{File: file, Path: "Resources." + it.id, Line: it.n.Line}})
+			loc := vpc.Location{File: file, Path: "Resources." + it.id, Line: it.n.Line}
+			switch holds, ok, why := l.condition(c.Str, 0); {
+			case ok && !holds:
+				l.inv.Warn(vpc.Warning{Code: "conditional-resource", Resource: it.id, Note: true, Source: loc,
+					Message: fmt.Sprintf("%s: condition %s is false with the parameters' defaults; the resource is not created and not audited", it.id, c.Str)})
+				continue
+			case !ok:
+				l.inv.Warn(vpc.Warning{Code: "conditional-resource", Resource: it.id, Note: true, Source: loc,
+					Message: fmt.Sprintf("%s exists only when condition %s holds (%s); walls audits it, and its findings say so", it.id, c.Str, why)})
+				l.resWhen = "condition " + c.Str + " is true"
+			}
 		}
-		if err := l.resource(it.typ, p); err != nil {
+		if err := iac.SkipResource(inv, it.id, l.readResource(it.typ, p, it.n.Get("Condition"))); err != nil {
 			return err
 		}
 	}
@@ -142,6 +178,20 @@ type loader struct {
 	evaluating map[string]bool
 	// pending holds associations, NACLs and interfaces for finish.
 	pending iac.Pending
+	// conditions is the template's Conditions section; assume fixes the
+	// value of undecidable conditions while one branch of their Fn::If is
+	// read (see variants).
+	conditions *iac.Node
+	assume     map[string]bool
+	condCache  map[string]condResult
+	// expanded counts the values Fn::ForEach loops added, against maxNodes.
+	expanded int
+	// resWhen is the undecidable Condition of the resource being read,
+	// in words, which its rules carry (vpc.Rule.When).
+	resWhen string
+	// defaultEgress lists the groups declared without
+	// SecurityGroupEgress, for the template's one note about them.
+	defaultEgress []string
 }
 
 // id is the model id of the resource with logical id logical.
@@ -153,6 +203,9 @@ type props struct {
 	path string
 	res  string // logical id of the resource
 	line int    // fallback line
+	// when is the undecidable condition (in words) under which this
+	// object exists: a branch of an Fn::If item (vpc.Rule.When).
+	when string
 }
 
 func (l *loader) loc(p props, key string) vpc.Location {
@@ -303,6 +356,14 @@ func (l *loader) objectsOf(p props, key string, warnItems bool) (out []props, un
 	for i, it := range n.Items {
 		path := fmt.Sprintf("%s.%s[%d]", p.path, key, i)
 		o := it
+		if branches := l.ifBranches(it); branches != nil {
+			for _, b := range branches {
+				if ob, ok := l.eval(b.n, 0).(*iac.Node); ok && ob.Kind == iac.Object {
+					out = append(out, props{n: ob, path: path, res: p.res, line: it.Line, when: joinWhen(p.when, b.when)})
+				}
+			}
+			continue
+		}
 		if it.Kind != iac.Object || len(it.Keys) == 1 && (it.Keys[0] == "Ref" || strings.HasPrefix(it.Keys[0], "Fn::")) {
 			v := l.eval(it, 0)
 			if iu, ok := v.(unknown); ok {
@@ -324,7 +385,7 @@ func (l *loader) objectsOf(p props, key string, warnItems bool) (out []props, un
 			}
 			o = ob
 		}
-		out = append(out, props{n: o, path: path, res: p.res, line: it.Line})
+		out = append(out, props{n: o, path: path, res: p.res, line: it.Line, when: p.when})
 	}
 	return out, unk, known, u, nil
 }
@@ -348,6 +409,22 @@ func (l *loader) tags(p props) map[string]string {
 // ref reads a reference-like property; unknown gives "" after a warning.
 func (l *loader) refProp(p props, key, consequence string) (string, error) {
 	return iac.Ref(newBody(l, p), key, consequence)
+}
+
+// readResource reads a resource. Inside a resource that exists only when
+// an undecidable condition holds, the condition holds: an Fn::If on it
+// takes its true branch.
+func (l *loader) readResource(typ string, p props, cond *iac.Node) error {
+	if l.resWhen == "" || cond == nil || cond.Kind != iac.String {
+		return l.resource(typ, p)
+	}
+	saved, savedCache := l.assume, l.condCache
+	defer func() { l.assume, l.condCache = saved, savedCache }()
+	l.assume, l.condCache = map[string]bool{cond.Str: true}, nil
+	for k, v := range saved {
+		l.assume[k] = v
+	}
+	return l.resource(typ, p)
 }
 
 func (l *loader) resource(typ string, p props) error {

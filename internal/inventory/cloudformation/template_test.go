@@ -174,16 +174,44 @@ Resources:
       SecurityGroupEgress:
         - {IpProtocol: tcp, FromPort: !GetAtt G.SomethingElse, ToPort: 1, CidrIp: 0.0.0.0/0}
 `)
-	if got := rules(inv.Groups["G"]); got != "ingress tcp 80 from 0.0.0.0/0" {
+	// The Fn::If on an undecidable condition is read both ways, each rule
+	// saying under which condition it exists.
+	// Inside G, which exists only when Prod holds, Prod holds: its Fn::If
+	// take their true branch, and every rule says the condition.
+	if got := rules(inv.Groups["G"]); got != "ingress tcp 1 from 0.0.0.0/0; ingress tcp 443 from 0.0.0.0/0; ingress tcp 80 from 0.0.0.0/0" {
 		t.Errorf("rules %s", got)
+	}
+	for _, r := range inv.Groups["G"].Ingress {
+		if r.When != "condition Prod is true" {
+			t.Errorf("rule %s: condition %q", r.String(), r.When)
+		}
+	}
+	// Outside a conditional resource, an undecidable Fn::If is read both
+	// ways, each rule saying under which condition it exists.
+	inv2 := mustLoad(t, `
+Conditions:
+  East: !Equals [!Ref "AWS::Region", us-east-1]
+Resources:
+  H:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: h
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: !If [East, 0.0.0.0/0, 10.0.0.0/8]}
+        - {IpProtocol: tcp, FromPort: 80, ToPort: 80, CidrIp: 0.0.0.0/0}
+`)
+	when := map[string]string{}
+	for _, r := range inv2.Groups["H"].Ingress {
+		when[r.Peer.Prefix.String()+"/"+r.PortText()] = r.When
+	}
+	if len(when) != 3 || when["0.0.0.0/0/443"] != "condition East is true" || when["10.0.0.0/8/443"] != "condition East is false" || when["0.0.0.0/0/80"] != "" {
+		t.Errorf("conditions %v", when)
 	}
 	w := warnings(inv)
 	for _, want := range []string{
 		"t.yaml:7 conditional-resource G exists only when condition Prod holds",
 		"t.yaml:12 unknown-value G: Properties.VpcId is unknown (Fn::ImportValue is not evaluated)",
 		"t.yaml:14 unknown-value G: Properties.SecurityGroupIngress[0].CidrIp is unknown (parameter Office has no Default); rule skipped",
-		"t.yaml:15 unknown-value G: Properties.SecurityGroupIngress[1].CidrIp is unknown (Fn::If is not evaluated); rule skipped",
-		"t.yaml:17 unknown-value G: Properties.SecurityGroupIngress[3] is unknown (Fn::If is not evaluated); item skipped",
 		"t.yaml:19 unknown-value G: Properties.SecurityGroupEgress[0].FromPort is unknown (Fn::GetAtt G.SomethingElse is known only at deploy time); rule skipped",
 	} {
 		if !strings.Contains(w, want) {

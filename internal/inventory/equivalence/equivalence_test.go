@@ -101,8 +101,8 @@ func TestWarnings(t *testing.T) {
 		}
 	}
 	w := forms["cloudformation"].Warnings[0]
-	if w.Code != "assumed-default-egress" || w.Resource != "UnusedSG" {
-		t.Errorf("cloudformation warning = %+v, want assumed-default-egress on UnusedSG", w)
+	if w.Code != "assumed-default-egress" || !w.Note || !strings.Contains(w.Message, "(UnusedSG)") {
+		t.Errorf("cloudformation warning = %+v, want the template's assumed-default-egress note naming UnusedSG", w)
 	}
 }
 

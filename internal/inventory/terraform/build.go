@@ -112,7 +112,9 @@ func (b *builder) build(rs []resource) error {
 		case "aws_network_interface_attachment":
 			err = b.eniAttachment(r)
 		}
-		if err != nil {
+		// A resource AWS would reject is left out with a warning; the
+		// others are still read (iac.SkipResource).
+		if err := iac.SkipResource(b.inv, r.Addr, err); err != nil {
 			return err
 		}
 	}

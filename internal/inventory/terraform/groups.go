@@ -111,11 +111,10 @@ func (b *builder) targetGroup(r *resource, id string) *vpc.SecurityGroup {
 	if g := b.inv.Groups[id]; g != nil {
 		return g
 	}
-	g := &vpc.SecurityGroup{ID: id, Name: id, Source: r.Body.Loc}
-	b.inv.Groups[id] = g
+	g := vpc.UndeclaredGroup(b.inv, id, r.Body.Loc)
 	b.groups = append(b.groups, g)
-	b.inv.Warn(vpc.Warning{Code: "undeclared-group", Resource: r.Addr,
-		Message: fmt.Sprintf("%s: security group %s is not declared in this input; only its standalone rules are known", r.Addr, id),
+	b.inv.Warn(vpc.Warning{Code: "undeclared-group", Resource: r.Addr, Note: true,
+		Message: fmt.Sprintf("%s: security group %s is not declared in this input; its rules here are audited on their own", r.Addr, id),
 		Source:  r.Body.Loc})
 	return g
 }

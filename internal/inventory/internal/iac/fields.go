@@ -1,6 +1,11 @@
 package iac
 
-import "github.com/walls-dev/walls/internal/vpc"
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/walls-dev/walls/internal/vpc"
+)
 
 // State says whether a field was absent (or null), known, or present but
 // unknown (computed at apply time, or an expression a loader cannot
@@ -128,7 +133,13 @@ func Peers(b Body, f PeerFields, selfID string) ([]vpc.Peer, error) {
 	cidr := func(family int) func(string) (vpc.Peer, error) {
 		return func(s string) (vpc.Peer, error) {
 			p, err := ParsePrefix(s, family)
-			return vpc.Peer{Kind: vpc.PeerCIDR, Prefix: p}, err
+			peer := vpc.Peer{Kind: vpc.PeerCIDR, Prefix: p}
+			if err == nil && p.Bits() == 0 {
+				if w, perr := netip.ParsePrefix(strings.TrimSpace(s)); perr == nil && !w.Addr().IsUnspecified() {
+					peer.Written = strings.TrimSpace(s) // host bits under /0 (WALLS-SG-013)
+				}
+			}
+			return peer, err
 		}
 	}
 	group := func(byName bool) func(string) (vpc.Peer, error) {

@@ -288,11 +288,17 @@ func (p *Pending) Finish(inv *vpc.Inventory) error {
 			}
 		}
 		if dup := SortNACL(n); dup != nil {
+			// AWS refuses the second entry of a number: the NACL as written
+			// cannot exist, so it is left out, with a warning, and the
+			// rest of the input is still read.
 			dir := "inbound"
 			if dup.Egress {
 				dir = "outbound"
 			}
-			return Errorf(dup.Source, "network ACL %s: rule number %d used twice in the %s direction: want unique rule numbers", n.ID, dup.RuleNumber, dir)
+			delete(inv.NACLs, n.ID)
+			if err := SkipResource(inv, n.ID, Errorf(dup.Source, "network ACL %s: rule number %d used twice in the %s direction: want unique rule numbers", n.ID, dup.RuleNumber, dir)); err != nil {
+				return err
+			}
 		}
 	}
 	for _, eni := range p.ENIs {
