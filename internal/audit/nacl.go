@@ -678,10 +678,12 @@ func (s *scan) membersIn(group, subnet string) []*vpc.Interface {
 	return out
 }
 
-// peerAddrs resolves a rule's peer to prefixes: the CIDR, the prefix list's
-// entries, or the private addresses of the referenced group's members.
+// peerAddrs resolves a rule's peer to prefixes exactly (policy.PeerAddrs):
+// the CIDR, the prefix list's entries, or the private addresses of the
+// referenced group's members; what cannot be resolved reaches nothing
+// here, as NACL-002 reports only traps it can show.
 func (s *scan) peerAddrs(r *vpc.Rule) []netip.Prefix {
-	ps, _ := s.inv.PeerPrefixes(r.Peer)
+	ps, _ := policy.PeerAddrs(s.inv, r.Peer)
 	return ps
 }
 
