@@ -19,11 +19,9 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -33,18 +31,13 @@ import (
 // inventory of several accounts and regions. Its methods may be called
 // while it serves.
 type EC2 struct {
-	// URL is the endpoint: set it as AWS_ENDPOINT_URL (or BaseEndpoint).
-	URL string
-	srv *httptest.Server
+	server // calls counted per IAM action ("ec2:DescribeVpcs")
 
-	mu      sync.Mutex
 	places  map[string]*Place // "account/region"
 	keys    map[string]identity
 	roles   map[string]bool
 	regions []string
 	denied  map[string]bool // "account/region/Action", region "*" for all
-	faults  map[string][]int
-	calls   map[string]int
 	pageCap int
 	nKeys   int
 	nth     []*nthFault // FailNth
@@ -75,10 +68,8 @@ type Place struct {
 // are us-east-1 and eu-west-1 until SetRegions says otherwise.
 func NewEC2(t testing.TB) *EC2 {
 	s := &EC2{places: map[string]*Place{}, keys: map[string]identity{}, roles: map[string]bool{},
-		regions: []string{"eu-west-1", "us-east-1"}, denied: map[string]bool{}, faults: map[string][]int{}, calls: map[string]int{}}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	s.URL = s.srv.URL
-	t.Cleanup(s.srv.Close)
+		regions: []string{"eu-west-1", "us-east-1"}, denied: map[string]bool{}}
+	s.start(t, s.serve)
 	return s
 }
 
@@ -134,11 +125,7 @@ func (s *EC2) Deny(account, region, action string) {
 // with status: 503 answers RequestLimitExceeded (EC2's throttling), any
 // other status InternalError. The SDK retries both.
 func (s *EC2) Fail(action string, status, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.faults[action] = append(s.faults[action], status)
-	}
+	s.addFault(action, n, status, "")
 }
 
 // BeforeEach makes the server call f with each request's action before
@@ -193,25 +180,6 @@ var pageLimits = map[string][2]int{
 	"GetManagedPrefixListEntries": {1, 100},
 }
 
-// SigV4Scope reads the access key id, region and service of a request's
-// SigV4 Authorization header ("" when absent).
-func SigV4Scope(r *http.Request) (accessKeyID, region, service string) {
-	h := r.Header.Get("Authorization")
-	i := strings.Index(h, "Credential=")
-	if i < 0 {
-		return "", "", ""
-	}
-	cred := h[i+len("Credential="):]
-	if j := strings.IndexAny(cred, ", "); j >= 0 {
-		cred = cred[:j]
-	}
-	parts := strings.Split(cred, "/")
-	if len(parts) < 5 {
-		return "", "", ""
-	}
-	return parts[0], parts[2], parts[3]
-}
-
 func (s *EC2) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		http.Error(w, "query protocol: POST expected", http.StatusMethodNotAllowed)
@@ -232,8 +200,8 @@ func (s *EC2) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls[service+":"+action]++
 	var fault int
-	if q := s.faults[action]; len(q) > 0 {
-		fault, s.faults[action] = q[0], q[1:]
+	if f := s.takeFault(action); f != nil {
+		fault = f.status
 	}
 	nth := s.nthFaultFor(action)
 	id, known := s.keys[akid]
@@ -254,15 +222,7 @@ func (s *EC2) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "service "+service+" is not served here", http.StatusNotFound)
 		return
 	}
-	switch {
-	case fault == http.StatusServiceUnavailable:
-		ec2Error(w, fault, "RequestLimitExceeded", "Request limit exceeded.")
-		return
-	case fault != 0:
-		ec2Error(w, fault, "InternalError", "An internal error has occurred.")
-		return
-	case !known:
-		ec2Error(w, http.StatusUnauthorized, "AuthFailure", "AWS was not able to validate the provided access credentials")
+	if ec2Dialect.refuse(w, fault, known) {
 		return
 	}
 	s.mu.Lock()
@@ -376,39 +336,16 @@ func encodePage[T any](b *xmlBuf, wrapper string, items []T, start, size int, en
 		end = start + size
 	}
 	b.open(wrapper)
-	for i := min(start, len(items)); i < end; i++ {
-		b.open("item")
-		enc(b, &items[i])
-		b.close("item")
-	}
+	encodeItems(b, items[min(start, len(items)):end], enc)
 	b.close(wrapper)
 	return len(items)
 }
 
-func writeEC2(w http.ResponseWriter, action string, body []byte) {
-	w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
-	var out bytes.Buffer
-	out.Grow(len(body) + 200)
-	out.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<" + action + `Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">`)
-	out.WriteString("<requestId>11111111-2222-3333-4444-555555555555</requestId>")
-	out.Write(body)
-	out.WriteString("</" + action + "Response>")
-	w.Write(out.Bytes())
-}
-
-// ec2Error writes EC2's error document.
-func ec2Error(w http.ResponseWriter, status int, code, msg string) {
-	var b xmlBuf
-	b.raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<Response><Errors><Error>")
-	b.text("Code", code)
-	b.text("Message", msg)
-	b.raw("</Error></Errors>")
-	b.text("RequestID", "11111111-2222-3333-4444-555555555555")
-	b.raw("</Response>")
-	w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
-	w.WriteHeader(status)
-	w.Write(b.Bytes())
-}
+// writeEC2 writes action's result; ec2Error EC2's error document.
+var (
+	writeEC2 = ec2Dialect.result
+	ec2Error = ec2Dialect.error
+)
 
 // xmlBuf builds XML text.
 type xmlBuf struct{ bytes.Buffer }
@@ -453,12 +390,17 @@ func list[T any](b *xmlBuf, n string, items []T, enc func(*xmlBuf, *T)) {
 		return
 	}
 	b.open(n)
+	encodeItems(b, items, enc)
+	b.close(n)
+}
+
+// encodeItems writes each of items as <item>…</item>.
+func encodeItems[T any](b *xmlBuf, items []T, enc func(*xmlBuf, *T)) {
 	for i := range items {
 		b.open("item")
 		enc(b, &items[i])
 		b.close("item")
 	}
-	b.close(n)
 }
 
 func encodeTag(b *xmlBuf, t *types.Tag) {
@@ -510,12 +452,7 @@ func encodeSGRule(b *xmlBuf, r *types.SecurityGroupRule) {
 	b.str("groupId", r.GroupId)
 	b.str("groupOwnerId", r.GroupOwnerId)
 	b.bool("isEgress", r.IsEgress)
-	b.str("ipProtocol", r.IpProtocol)
-	b.i32("fromPort", r.FromPort)
-	b.i32("toPort", r.ToPort)
-	b.str("cidrIpv4", r.CidrIpv4)
-	b.str("cidrIpv6", r.CidrIpv6)
-	b.str("prefixListId", r.PrefixListId)
+	encodeRuleMatch(b, r)
 	if g := r.ReferencedGroupInfo; g != nil {
 		b.open("referencedGroupInfo")
 		b.str("groupId", g.GroupId)
@@ -527,6 +464,17 @@ func encodeSGRule(b *xmlBuf, r *types.SecurityGroupRule) {
 	}
 	b.str("description", r.Description)
 	list(b, "tagSet", r.Tags, encodeTag)
+}
+
+// encodeRuleMatch writes what a rule matches but a referenced group: the
+// protocol, the ports and a CIDR or prefix-list peer.
+func encodeRuleMatch(b *xmlBuf, r *types.SecurityGroupRule) {
+	b.str("ipProtocol", r.IpProtocol)
+	b.i32("fromPort", r.FromPort)
+	b.i32("toPort", r.ToPort)
+	b.str("cidrIpv4", r.CidrIpv4)
+	b.str("cidrIpv6", r.CidrIpv6)
+	b.str("prefixListId", r.PrefixListId)
 }
 
 func encodeENIAssociation(b *xmlBuf, a *types.NetworkInterfaceAssociation) {
@@ -624,13 +572,7 @@ func encodeSubnet(b *xmlBuf, s *types.Subnet) {
 	b.str("availabilityZone", s.AvailabilityZone)
 	b.bool("ipv6Native", s.Ipv6Native)
 	list(b, "ipv6CidrBlockAssociationSet", s.Ipv6CidrBlockAssociationSet, func(b *xmlBuf, a *types.SubnetIpv6CidrBlockAssociation) {
-		b.str("associationId", a.AssociationId)
-		b.str("ipv6CidrBlock", a.Ipv6CidrBlock)
-		if st := a.Ipv6CidrBlockState; st != nil {
-			b.open("ipv6CidrBlockState")
-			b.enum("state", string(st.State))
-			b.close("ipv6CidrBlockState")
-		}
+		encodeCIDRAssociation(b, a.AssociationId, "ipv6CidrBlock", a.Ipv6CidrBlock, a.Ipv6CidrBlockState)
 	})
 	list(b, "tagSet", s.Tags, encodeTag)
 }
@@ -642,24 +584,39 @@ func encodeVPC(b *xmlBuf, v *types.Vpc) {
 	b.str("cidrBlock", v.CidrBlock)
 	b.bool("isDefault", v.IsDefault)
 	list(b, "cidrBlockAssociationSet", v.CidrBlockAssociationSet, func(b *xmlBuf, a *types.VpcCidrBlockAssociation) {
-		b.str("associationId", a.AssociationId)
-		b.str("cidrBlock", a.CidrBlock)
-		if st := a.CidrBlockState; st != nil {
-			b.open("cidrBlockState")
-			b.enum("state", string(st.State))
-			b.close("cidrBlockState")
-		}
+		encodeCIDRAssociation(b, a.AssociationId, "cidrBlock", a.CidrBlock, a.CidrBlockState)
 	})
 	list(b, "ipv6CidrBlockAssociationSet", v.Ipv6CidrBlockAssociationSet, func(b *xmlBuf, a *types.VpcIpv6CidrBlockAssociation) {
-		b.str("associationId", a.AssociationId)
-		b.str("ipv6CidrBlock", a.Ipv6CidrBlock)
-		if st := a.Ipv6CidrBlockState; st != nil {
-			b.open("ipv6CidrBlockState")
-			b.enum("state", string(st.State))
-			b.close("ipv6CidrBlockState")
-		}
+		encodeCIDRAssociation(b, a.AssociationId, "ipv6CidrBlock", a.Ipv6CidrBlock, a.Ipv6CidrBlockState)
 	})
 	list(b, "tagSet", v.Tags, encodeTag)
+}
+
+// encodeCIDRAssociation writes a VPC's or subnet's CIDR block
+// association: its id, the block as element cidrName and the state
+// (*types.VpcCidrBlockState or *types.SubnetCidrBlockState, nil when
+// unknown) as element cidrName+"State".
+func encodeCIDRAssociation(b *xmlBuf, id *string, cidrName string, cidr *string, state any) {
+	b.str("associationId", id)
+	b.str(cidrName, cidr)
+	var code string
+	switch st := state.(type) {
+	case *types.VpcCidrBlockState:
+		if st == nil {
+			return
+		}
+		code = string(st.State)
+	case *types.SubnetCidrBlockState:
+		if st == nil {
+			return
+		}
+		code = string(st.State)
+	default:
+		return
+	}
+	b.open(cidrName + "State")
+	b.enum("state", code)
+	b.close(cidrName + "State")
 }
 
 func encodePrefixList(b *xmlBuf, p *types.ManagedPrefixList) {

@@ -4,11 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -17,16 +15,11 @@ import (
 // PageSize events a page with nextToken. Errors are JSON documents with
 // __type, as the service sends them.
 type Logs struct {
-	// URL is the server's endpoint, for BaseEndpoint.
-	URL string
+	server
 	// PageSize is the events per FilterLogEvents page (default 100).
 	PageSize int
 
-	srv      *httptest.Server
-	mu       sync.Mutex
 	groups   map[string][]LogEvent
-	calls    map[string]int
-	faults   []logsFault
 	requests []FilterRequest
 }
 
@@ -47,18 +40,10 @@ type FilterRequest struct {
 	Limit               int    `json:"limit"`
 }
 
-type logsFault struct {
-	op   string
-	code string
-	left int
-}
-
 // NewLogs starts a CloudWatch Logs server, closed when the test ends.
 func NewLogs(t testing.TB) *Logs {
-	l := &Logs{PageSize: 100, groups: map[string][]LogEvent{}, calls: map[string]int{}}
-	l.srv = httptest.NewServer(http.HandlerFunc(l.serve))
-	l.URL = l.srv.URL
-	t.Cleanup(l.srv.Close)
+	l := &Logs{PageSize: 100, groups: map[string][]LogEvent{}}
+	l.start(t, l.serve)
 	return l
 }
 
@@ -73,16 +58,14 @@ func (l *Logs) Add(group string, events ...LogEvent) {
 // ThrottlingException, ServiceUnavailableException (HTTP 500/503) or any
 // other (HTTP 400).
 func (l *Logs) Fail(op string, n int, code string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.faults = append(l.faults, logsFault{op: op, code: code, left: n})
-}
-
-// Calls returns how many requests of op were served (faults included).
-func (l *Logs) Calls(op string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.calls[op]
+	status := http.StatusBadRequest
+	switch code {
+	case "ServiceUnavailableException":
+		status = http.StatusServiceUnavailable
+	case "InternalFailure":
+		status = http.StatusInternalServerError
+	}
+	l.addFault(op, n, status, code)
 }
 
 // Requests returns the FilterLogEvents requests answered with a page.
@@ -109,20 +92,10 @@ func (l *Logs) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	l.mu.Lock()
 	l.calls[op]++
-	for i := range l.faults {
-		if f := &l.faults[i]; f.op == op && f.left > 0 {
-			f.left--
-			l.mu.Unlock()
-			status := http.StatusBadRequest
-			switch f.code {
-			case "ServiceUnavailableException":
-				status = http.StatusServiceUnavailable
-			case "InternalFailure":
-				status = http.StatusInternalServerError
-			}
-			LogsError(w, status, f.code, "injected fault")
-			return
-		}
+	if f := l.takeFault(op); f != nil {
+		l.mu.Unlock()
+		LogsError(w, f.status, f.code, "injected fault")
+		return
 	}
 	l.mu.Unlock()
 	if op != "FilterLogEvents" {

@@ -242,12 +242,7 @@ func (s *EC2) serveMutation(w http.ResponseWriter, form url.Values, action, key 
 			b.str("securityGroupRuleId", r.SecurityGroupRuleId)
 			b.str("groupId", r.GroupId)
 			b.bool("isEgress", r.IsEgress)
-			b.str("ipProtocol", r.IpProtocol)
-			b.i32("fromPort", r.FromPort)
-			b.i32("toPort", r.ToPort)
-			b.str("cidrIpv4", r.CidrIpv4)
-			b.str("cidrIpv6", r.CidrIpv6)
-			b.str("prefixListId", r.PrefixListId)
+			encodeRuleMatch(&b, &r)
 			if g := r.ReferencedGroupInfo; g != nil {
 				b.str("referencedGroupId", g.GroupId)
 			}

@@ -10,11 +10,9 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -26,18 +24,13 @@ import (
 // If-Match). Errors are S3's XML error documents. Operations are named
 // "HeadBucket", "ListObjectsV2" and "GetObject" in Calls and Fail.
 type S3 struct {
-	// URL is the server's endpoint, for BaseEndpoint (path-style).
-	URL string
+	server // path-style URL
 	// MaxKeys caps every ListObjectsV2 page (S3's own cap is 1000).
 	MaxKeys int
 
-	srv      *httptest.Server
-	mu       sync.Mutex
 	buckets  map[string]*s3Bucket
-	calls    map[string]int
-	listed   int   // keys and common prefixes returned by ListObjectsV2
-	served   int64 // object bytes sent by GetObject
-	faults   []s3Fault
+	listed   int            // keys and common prefixes returned by ListObjectsV2
+	served   int64          // object bytes sent by GetObject
 	cuts     map[string]int // key -> GetObject bodies still to cut short
 	prefixes []string       // prefixes listed, in order
 	regions  map[string]bool
@@ -51,19 +44,10 @@ type s3Bucket struct {
 	etags   map[string]string
 }
 
-type s3Fault struct {
-	op     string
-	status int
-	code   string
-	left   int
-}
-
 // NewS3 starts an S3 server, closed when the test ends.
 func NewS3(t testing.TB) *S3 {
-	s := &S3{MaxKeys: 1000, buckets: map[string]*s3Bucket{}, calls: map[string]int{}, cuts: map[string]int{}, regions: map[string]bool{}, fetched: map[string]bool{}}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	s.URL = s.srv.URL
-	t.Cleanup(s.srv.Close)
+	s := &S3{MaxKeys: 1000, buckets: map[string]*s3Bucket{}, cuts: map[string]int{}, regions: map[string]bool{}, fetched: map[string]bool{}}
+	s.start(t, s.serve)
 	return s
 }
 
@@ -93,9 +77,7 @@ func (s *S3) Deny(bucket string) {
 // Fail makes the next n requests of op fail with the HTTP status and S3
 // error code given (503 SlowDown, 500 InternalError, …).
 func (s *S3) Fail(op string, n, status int, code string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, s3Fault{op: op, status: status, code: code, left: n})
+	s.addFault(op, n, status, code)
 }
 
 // CutBody makes the next n whole-object GetObject responses of key stop
@@ -105,13 +87,6 @@ func (s *S3) CutBody(key string, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.cuts[key] = n
-}
-
-// Calls returns how many requests of op were served (faults included).
-func (s *S3) Calls(op string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls[op]
 }
 
 // Listed returns how many keys and common prefixes ListObjectsV2 returned.
@@ -156,36 +131,16 @@ func (s *S3) Signed(op, region string) bool {
 	return s.regions[op+" "+region]
 }
 
-// SigningRegion is the region of a SigV4 request's credential scope
-// (Credential=AKID/date/region/service/aws4_request), or "".
-func SigningRegion(r *http.Request) string {
-	_, cred, ok := strings.Cut(r.Header.Get("Authorization"), "Credential=")
-	if !ok {
-		return ""
-	}
-	parts := strings.Split(strings.SplitN(cred, ",", 2)[0], "/")
-	if len(parts) < 5 {
-		return ""
-	}
-	return parts[2]
-}
-
 // S3Error writes an S3 XML error document.
 func S3Error(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/xml")
 	w.Header().Set("x-amz-request-id", "TESTREQUEST")
-	w.WriteHeader(status)
 	if r.Method == http.MethodHead {
-		return // HEAD responses have no body; the SDK goes by the status
+		// HEAD responses have no body; the SDK goes by the status.
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(status)
+		return
 	}
-	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>
-<Error><Code>%s</Code><Message>%s</Message><RequestId>TESTREQUEST</RequestId><HostId>test</HostId></Error>`, code, xmlEscape(msg))
-}
-
-func xmlEscape(s string) string {
-	var b strings.Builder
-	xml.EscapeText(&b, []byte(s))
-	return b.String()
+	writeXMLError(w, status, "application/xml", xmlProlog+"<Error>", code, msg, "<RequestId>TESTREQUEST</RequestId><HostId>test</HostId></Error>")
 }
 
 func (s *S3) serve(w http.ResponseWriter, r *http.Request) {
@@ -208,13 +163,10 @@ func (s *S3) serve(w http.ResponseWriter, r *http.Request) {
 	if r := SigningRegion(r); r != "" {
 		s.regions[op+" "+r] = true
 	}
-	for i := range s.faults {
-		if f := &s.faults[i]; f.op == op && f.left > 0 {
-			f.left--
-			s.mu.Unlock()
-			S3Error(w, r, f.status, f.code, "injected fault")
-			return
-		}
+	if f := s.takeFault(op); f != nil {
+		s.mu.Unlock()
+		S3Error(w, r, f.status, f.code, "injected fault")
+		return
 	}
 	b := s.buckets[bucket]
 	if b == nil {

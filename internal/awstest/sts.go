@@ -14,15 +14,7 @@ import (
 // serveSTS answers STS's query-protocol calls: GetCallerIdentity and
 // AssumeRole. Errors use STS's <ErrorResponse> document.
 func (s *EC2) serveSTS(w http.ResponseWriter, r *http.Request, action string, id identity, known bool, fault int) {
-	switch {
-	case fault == http.StatusServiceUnavailable:
-		stsError(w, fault, "Throttling", "Rate exceeded")
-		return
-	case fault != 0:
-		stsError(w, fault, "InternalFailure", "An internal error has occurred.")
-		return
-	case !known:
-		stsError(w, http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
+	if stsDialect.refuse(w, fault, known) {
 		return
 	}
 	var b xmlBuf
@@ -64,10 +56,7 @@ func (s *EC2) serveSTS(w http.ResponseWriter, r *http.Request, action string, id
 		stsError(w, http.StatusBadRequest, "InvalidAction", "Could not find operation "+action)
 		return
 	}
-	w.Header().Set("Content-Type", "text/xml")
-	w.Write([]byte("<" + action + `Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/">`))
-	w.Write(b.Bytes())
-	w.Write([]byte("<ResponseMetadata><RequestId>11111111-2222-3333-4444-555555555555</RequestId></ResponseMetadata></" + action + "Response>"))
+	stsDialect.result(w, action, b.Bytes())
 }
 
 // AssumedKeys returns the access key ids AssumeRole handed out, so tests
@@ -84,18 +73,8 @@ func (s *EC2) AssumedKeys() []string {
 	return out
 }
 
-func stsError(w http.ResponseWriter, status int, code, msg string) {
-	var b xmlBuf
-	b.raw(`<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>`)
-	b.text("Code", code)
-	b.text("Message", msg)
-	b.raw("</Error>")
-	b.text("RequestId", "11111111-2222-3333-4444-555555555555")
-	b.raw("</ErrorResponse>")
-	w.Header().Set("Content-Type", "text/xml")
-	w.WriteHeader(status)
-	w.Write(b.Bytes())
-}
+// stsError writes STS's error document.
+var stsError = stsDialect.error
 
 // roleAccount is the account of arn:aws:iam::ACCOUNT:role/NAME.
 func roleAccount(arn string) string {
