@@ -3,43 +3,14 @@ package awsconf
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/walls-dev/walls/internal/awstest"
 )
 
-// isolate points the SDK at empty config files, no credentials in the
-// environment, and an instance-metadata endpoint that refuses at once.
-func isolate(t *testing.T) {
-	t.Helper()
-	dir := t.TempDir()
-	imds := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "no role here", http.StatusNotFound)
-	}))
-	t.Cleanup(imds.Close)
-	for k, v := range map[string]string{
-		"AWS_CONFIG_FILE":                        filepath.Join(dir, "config"),
-		"AWS_SHARED_CREDENTIALS_FILE":            filepath.Join(dir, "credentials"),
-		"AWS_ACCESS_KEY_ID":                      "",
-		"AWS_SECRET_ACCESS_KEY":                  "",
-		"AWS_SESSION_TOKEN":                      "",
-		"AWS_PROFILE":                            "",
-		"AWS_DEFAULT_PROFILE":                    "",
-		"AWS_WEB_IDENTITY_TOKEN_FILE":            "",
-		"AWS_ROLE_ARN":                           "",
-		"AWS_CONTAINER_CREDENTIALS_FULL_URI":     "",
-		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
-		"AWS_EC2_METADATA_SERVICE_ENDPOINT":      imds.URL,
-		"AWS_REGION":                             "eu-west-1",
-	} {
-		t.Setenv(k, v)
-	}
-}
-
 func TestVerifyWithoutCredentials(t *testing.T) {
-	isolate(t)
+	awstest.Isolate(t, "", "eu-west-1", "", "", "")
 	cfg, err := Load(context.Background(), Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +26,7 @@ func TestVerifyWithoutCredentials(t *testing.T) {
 }
 
 func TestVerifyStaticCredentials(t *testing.T) {
-	isolate(t)
+	awstest.Isolate(t, "", "eu-west-1", "", "", "")
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret-never-printed")
 	cfg, err := Load(context.Background(), Options{Region: "us-east-2"})
@@ -71,7 +42,7 @@ func TestVerifyStaticCredentials(t *testing.T) {
 }
 
 func TestUnknownProfile(t *testing.T) {
-	isolate(t)
+	awstest.Isolate(t, "", "eu-west-1", "", "", "")
 	_, err := Load(context.Background(), Options{Profile: "nosuch"})
 	var ce *ConfigError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "nosuch") {
