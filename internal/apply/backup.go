@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/walls-dev/walls/internal/jsonpos"
+	"github.com/walls-dev/walls/internal/plan"
 	"github.com/walls-dev/walls/internal/vpc"
 )
 
@@ -70,22 +71,13 @@ func NewBackupGroup(id, name string, rules []vpc.Rule) BackupGroup {
 	g := BackupGroup{GroupID: id, GroupName: name, Egress: []BackupRule{}}
 	for i := range rules {
 		r := &rules[i]
-		b := BackupRule{SecurityGroupRuleID: ruleID(r), IPProtocol: r.Protocol.String(), FromPort: r.FromPort, ToPort: r.ToPort, Description: r.Description}
-		if !r.Protocol.HasPorts() && !r.Protocol.IsICMP() {
-			b.FromPort, b.ToPort = -1, -1
-		}
-		switch r.Peer.Kind {
-		case vpc.PeerCIDR:
-			if r.Peer.Prefix.Addr().Is4() {
-				b.CidrIPv4 = r.Peer.Prefix.String()
-			} else {
-				b.CidrIPv6 = r.Peer.Prefix.String()
-			}
-		case vpc.PeerPrefixList:
-			b.PrefixListID = r.Peer.PrefixListID
-		case vpc.PeerGroup:
-			p := r.Peer.Group
-			b.ReferencedGroupInfo = &BackupGroupRef{GroupID: p.GroupID, UserID: p.UserID, VpcID: p.VpcID, VpcPeeringConnectionID: p.PeeringConnectionID}
+		// The plan's JSON form of the rule, less IsEgress and the
+		// peering status.
+		p := plan.FromVPC(r)
+		b := BackupRule{SecurityGroupRuleID: ruleID(r), IPProtocol: p.IPProtocol, FromPort: p.FromPort, ToPort: p.ToPort,
+			CidrIPv4: p.CidrIPv4, CidrIPv6: p.CidrIPv6, PrefixListID: p.PrefixListID, Description: p.Description}
+		if ref := p.ReferencedGroupInfo; ref != nil {
+			b.ReferencedGroupInfo = &BackupGroupRef{GroupID: ref.GroupID, UserID: ref.UserID, VpcID: ref.VpcID, VpcPeeringConnectionID: ref.VpcPeeringConnectionID}
 		}
 		g.Egress = append(g.Egress, b)
 	}

@@ -28,41 +28,30 @@ type Rule struct {
 	Evidence *Evidence `json:"evidence,omitempty"`
 }
 
-// GroupInfo is the AWS ReferencedGroupInfo of an SG-reference rule.
-type GroupInfo struct {
-	GroupID                string `json:"GroupId"`
-	UserID                 string `json:"UserId,omitempty"`
-	VpcID                  string `json:"VpcId,omitempty"`
-	VpcPeeringConnectionID string `json:"VpcPeeringConnectionId,omitempty"`
-	PeeringStatus          string `json:"PeeringStatus,omitempty"`
-}
+// GroupInfo is the AWS ReferencedGroupInfo of an SG-reference rule, as
+// the model writes it.
+type GroupInfo = vpc.ReferencedGroupJSON
 
 // FromVPC renders a model rule in the plan's JSON shape.
+// It is the model's own JSON form (vpc.Rule.JSON) without GroupId, with
+// ports -1 for a protocol that has neither ports nor ICMP types, as AWS
+// writes them.
 func FromVPC(r *vpc.Rule) Rule {
+	j := r.JSON()
 	out := Rule{
-		SecurityGroupRuleID: r.ID,
-		IPProtocol:          r.Protocol.String(),
-		FromPort:            r.FromPort,
-		ToPort:              r.ToPort,
-		Description:         r.Description,
-		IsEgress:            r.Egress,
+		SecurityGroupRuleID: j.SecurityGroupRuleID,
+		IPProtocol:          j.IPProtocol,
+		FromPort:            j.FromPort,
+		ToPort:              j.ToPort,
+		CidrIPv4:            j.CidrIPv4,
+		CidrIPv6:            j.CidrIPv6,
+		PrefixListID:        j.PrefixListID,
+		ReferencedGroupInfo: j.ReferencedGroupInfo,
+		Description:         j.Description,
+		IsEgress:            j.IsEgress,
 	}
-	if r.Protocol == vpc.ProtoAll || !r.Protocol.HasPorts() && !r.Protocol.IsICMP() {
+	if !r.Protocol.HasPorts() && !r.Protocol.IsICMP() {
 		out.FromPort, out.ToPort = -1, -1
-	}
-	switch r.Peer.Kind {
-	case vpc.PeerCIDR:
-		if r.Peer.Prefix.Addr().Is4() {
-			out.CidrIPv4 = r.Peer.Prefix.String()
-		} else {
-			out.CidrIPv6 = r.Peer.Prefix.String()
-		}
-	case vpc.PeerPrefixList:
-		out.PrefixListID = r.Peer.PrefixListID
-	case vpc.PeerGroup:
-		g := r.Peer.Group
-		out.ReferencedGroupInfo = &GroupInfo{GroupID: g.GroupID, UserID: g.UserID, VpcID: g.VpcID,
-			VpcPeeringConnectionID: g.PeeringConnectionID, PeeringStatus: g.PeeringStatus}
 	}
 	return out
 }
