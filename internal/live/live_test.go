@@ -69,6 +69,16 @@ func setupB(t testing.TB, region string) (*awstest.EC2, Options) {
 	return srv, o
 }
 
+// sortedKeys returns the keys of m, sorted (nil when m is empty).
+func sortedKeys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // compare checks that inv holds exactly what the model place holds, kind
 // by kind.
 func compare(t *testing.T, p *awstest.Place, inv *vpc.Inventory) {
@@ -81,47 +91,16 @@ func compare(t *testing.T, p *awstest.Place, inv *vpc.Inventory) {
 		sort.Strings(out)
 		return out
 	}
-	keys := func(m any) []string {
-		var out []string
-		switch m := m.(type) {
-		case map[string]*vpc.SecurityGroup:
-			for k := range m {
-				out = append(out, k)
-			}
-		case map[string]*vpc.Interface:
-			for k := range m {
-				out = append(out, k)
-			}
-		case map[string]*vpc.NACL:
-			for k := range m {
-				out = append(out, k)
-			}
-		case map[string]*vpc.Subnet:
-			for k := range m {
-				out = append(out, k)
-			}
-		case map[string]*vpc.VPC:
-			for k := range m {
-				out = append(out, k)
-			}
-		case map[string]*vpc.PrefixList:
-			for k := range m {
-				out = append(out, k)
-			}
-		}
-		sort.Strings(out)
-		return out
-	}
 	for _, c := range []struct {
 		kind      string
 		want, got []string
 	}{
-		{"security groups", ids(len(p.SecurityGroups), func(i int) string { return *p.SecurityGroups[i].GroupId }), keys(inv.Groups)},
-		{"interfaces", ids(len(p.NetworkInterfaces), func(i int) string { return *p.NetworkInterfaces[i].NetworkInterfaceId }), keys(inv.Interfaces)},
-		{"NACLs", ids(len(p.NetworkAcls), func(i int) string { return *p.NetworkAcls[i].NetworkAclId }), keys(inv.NACLs)},
-		{"subnets", ids(len(p.Subnets), func(i int) string { return *p.Subnets[i].SubnetId }), keys(inv.Subnets)},
-		{"VPCs", ids(len(p.Vpcs), func(i int) string { return *p.Vpcs[i].VpcId }), keys(inv.VPCs)},
-		{"prefix lists", ids(len(p.PrefixLists), func(i int) string { return *p.PrefixLists[i].PrefixListId }), keys(inv.PrefixLists)},
+		{"security groups", ids(len(p.SecurityGroups), func(i int) string { return *p.SecurityGroups[i].GroupId }), sortedKeys(inv.Groups)},
+		{"interfaces", ids(len(p.NetworkInterfaces), func(i int) string { return *p.NetworkInterfaces[i].NetworkInterfaceId }), sortedKeys(inv.Interfaces)},
+		{"NACLs", ids(len(p.NetworkAcls), func(i int) string { return *p.NetworkAcls[i].NetworkAclId }), sortedKeys(inv.NACLs)},
+		{"subnets", ids(len(p.Subnets), func(i int) string { return *p.Subnets[i].SubnetId }), sortedKeys(inv.Subnets)},
+		{"VPCs", ids(len(p.Vpcs), func(i int) string { return *p.Vpcs[i].VpcId }), sortedKeys(inv.VPCs)},
+		{"prefix lists", ids(len(p.PrefixLists), func(i int) string { return *p.PrefixLists[i].PrefixListId }), sortedKeys(inv.PrefixLists)},
 	} {
 		if !slices.Equal(c.want, c.got) {
 			t.Errorf("%s: loaded %d %v…, model has %d %v…", c.kind, len(c.got), c.got[:min(3, len(c.got))], len(c.want), c.want[:min(3, len(c.want))])
