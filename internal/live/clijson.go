@@ -145,6 +145,23 @@ func present(v reflect.Value) bool {
 	return true
 }
 
+// member starts member n (from 0) of a list or object at depth: a comma
+// after the first, then a new line indented one level deeper.
+func (e *cliEncoder) member(n, depth int) {
+	if n > 0 {
+		e.raw(",")
+	}
+	e.raw("\n")
+	e.indent(depth + 1)
+}
+
+// end closes a list or object at depth that holds members.
+func (e *cliEncoder) end(depth int, closing string) {
+	e.raw("\n")
+	e.indent(depth)
+	e.raw(closing)
+}
+
 func (e *cliEncoder) value(v reflect.Value, depth int) {
 	if v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 		if v.IsNil() {
@@ -185,16 +202,10 @@ func (e *cliEncoder) value(v reflect.Value, depth int) {
 		}
 		e.raw("[")
 		for i := 0; i < v.Len(); i++ {
-			if i > 0 {
-				e.raw(",")
-			}
-			e.raw("\n")
-			e.indent(depth + 1)
+			e.member(i, depth)
 			e.value(v.Index(i), depth+1)
 		}
-		e.raw("\n")
-		e.indent(depth)
-		e.raw("]")
+		e.end(depth, "]")
 	case reflect.Map:
 		keys := v.MapKeys()
 		sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i].Interface()) < fmt.Sprint(keys[j].Interface()) })
@@ -204,21 +215,15 @@ func (e *cliEncoder) value(v reflect.Value, depth int) {
 		}
 		e.raw("{")
 		for i, k := range keys {
-			if i > 0 {
-				e.raw(",")
-			}
-			e.raw("\n")
-			e.indent(depth + 1)
+			e.member(i, depth)
 			e.str(fmt.Sprint(k.Interface()))
 			e.raw(": ")
 			e.value(v.MapIndex(k), depth+1)
 		}
-		e.raw("\n")
-		e.indent(depth)
-		e.raw("}")
+		e.end(depth, "}")
 	case reflect.Struct:
 		t := v.Type()
-		first := true
+		n := 0
 		e.raw("{")
 		for i := 0; i < t.NumField(); i++ {
 			f := t.Field(i)
@@ -229,21 +234,17 @@ func (e *cliEncoder) value(v reflect.Value, depth int) {
 			if !present(fv) {
 				continue
 			}
-			if !first {
-				e.raw(",")
-			}
-			first = false
-			e.raw("\n")
-			e.indent(depth + 1)
+			e.member(n, depth)
+			n++
 			e.str(f.Name)
 			e.raw(": ")
 			e.value(fv, depth+1)
 		}
-		if !first {
-			e.raw("\n")
-			e.indent(depth)
+		if n == 0 {
+			e.raw("}")
+		} else {
+			e.end(depth, "}")
 		}
-		e.raw("}")
 	default:
 		if e.err == nil {
 			e.err = fmt.Errorf("cannot write a %s as AWS CLI JSON", v.Type())

@@ -397,82 +397,52 @@ var kinds = []kind{
 	{vpc.KindSecurityGroups, "DescribeSecurityGroups", FileSecurityGroups,
 		"group names, owners and VPCs not known (rules are read from ec2:DescribeSecurityGroupRules)",
 		func(ctx context.Context, c *ec2.Client, path string) error {
-			p := ec2.NewDescribeSecurityGroupsPaginator(c, &ec2.DescribeSecurityGroupsInput{MaxResults: aws.Int32(maxPage)})
-			return pages(ctx, path, "SecurityGroups", p.HasMorePages, func(ctx context.Context) ([]types.SecurityGroup, error) {
-				out, err := p.NextPage(ctx)
-				if err != nil {
-					return nil, err
-				}
-				return out.SecurityGroups, nil
-			})
+			return pages(ctx, path, "SecurityGroups", ec2.NewDescribeSecurityGroupsPaginator(c, &ec2.DescribeSecurityGroupsInput{MaxResults: aws.Int32(maxPage)}),
+				func(o *ec2.DescribeSecurityGroupsOutput) []types.SecurityGroup { return o.SecurityGroups })
 		}},
 	{vpc.KindSecurityGroupRules, "DescribeSecurityGroupRules", FileSecurityGroupRules,
 		"rules are read from ec2:DescribeSecurityGroups, without rule ids",
 		func(ctx context.Context, c *ec2.Client, path string) error {
-			p := ec2.NewDescribeSecurityGroupRulesPaginator(c, &ec2.DescribeSecurityGroupRulesInput{MaxResults: aws.Int32(maxPage)})
-			return pages(ctx, path, "SecurityGroupRules", p.HasMorePages, func(ctx context.Context) ([]types.SecurityGroupRule, error) {
-				out, err := p.NextPage(ctx)
-				if err != nil {
-					return nil, err
-				}
-				return out.SecurityGroupRules, nil
-			})
+			return pages(ctx, path, "SecurityGroupRules", ec2.NewDescribeSecurityGroupRulesPaginator(c, &ec2.DescribeSecurityGroupRulesInput{MaxResults: aws.Int32(maxPage)}),
+				func(o *ec2.DescribeSecurityGroupRulesOutput) []types.SecurityGroupRule { return o.SecurityGroupRules })
 		}},
 	{vpc.KindNetworkInterfaces, "DescribeNetworkInterfaces", FileNetworkInterfaces,
 		"addresses are not resolved to interfaces and their groups; interface hops not evaluated",
 		func(ctx context.Context, c *ec2.Client, path string) error {
-			p := ec2.NewDescribeNetworkInterfacesPaginator(c, &ec2.DescribeNetworkInterfacesInput{MaxResults: aws.Int32(maxPage)})
-			return pages(ctx, path, "NetworkInterfaces", p.HasMorePages, func(ctx context.Context) ([]types.NetworkInterface, error) {
-				out, err := p.NextPage(ctx)
-				if err != nil {
-					return nil, err
-				}
-				return out.NetworkInterfaces, nil
-			})
+			return pages(ctx, path, "NetworkInterfaces", ec2.NewDescribeNetworkInterfacesPaginator(c, &ec2.DescribeNetworkInterfacesInput{MaxResults: aws.Int32(maxPage)}),
+				func(o *ec2.DescribeNetworkInterfacesOutput) []types.NetworkInterface { return o.NetworkInterfaces })
 		}},
 	{vpc.KindNetworkACLs, "DescribeNetworkAcls", FileNetworkACLs,
 		"NACL hops not evaluated",
 		func(ctx context.Context, c *ec2.Client, path string) error {
-			p := ec2.NewDescribeNetworkAclsPaginator(c, &ec2.DescribeNetworkAclsInput{MaxResults: aws.Int32(maxPageSmall)})
-			return pages(ctx, path, "NetworkAcls", p.HasMorePages, func(ctx context.Context) ([]types.NetworkAcl, error) {
-				out, err := p.NextPage(ctx)
-				if err != nil {
-					return nil, err
-				}
-				return out.NetworkAcls, nil
-			})
+			return pages(ctx, path, "NetworkAcls", ec2.NewDescribeNetworkAclsPaginator(c, &ec2.DescribeNetworkAclsInput{MaxResults: aws.Int32(maxPageSmall)}),
+				func(o *ec2.DescribeNetworkAclsOutput) []types.NetworkAcl { return o.NetworkAcls })
 		}},
 	{vpc.KindSubnets, "DescribeSubnets", FileSubnets,
 		"subnet ranges not known; checks that need them are not evaluated",
 		func(ctx context.Context, c *ec2.Client, path string) error {
-			p := ec2.NewDescribeSubnetsPaginator(c, &ec2.DescribeSubnetsInput{MaxResults: aws.Int32(maxPage)})
-			return pages(ctx, path, "Subnets", p.HasMorePages, func(ctx context.Context) ([]types.Subnet, error) {
-				out, err := p.NextPage(ctx)
-				if err != nil {
-					return nil, err
-				}
-				return out.Subnets, nil
-			})
+			return pages(ctx, path, "Subnets", ec2.NewDescribeSubnetsPaginator(c, &ec2.DescribeSubnetsInput{MaxResults: aws.Int32(maxPage)}),
+				func(o *ec2.DescribeSubnetsOutput) []types.Subnet { return o.Subnets })
 		}},
 	{vpc.KindVPCs, "DescribeVpcs", FileVPCs,
 		"VPC ranges not known; checks that need them are not evaluated",
 		func(ctx context.Context, c *ec2.Client, path string) error {
-			p := ec2.NewDescribeVpcsPaginator(c, &ec2.DescribeVpcsInput{MaxResults: aws.Int32(maxPage)})
-			return pages(ctx, path, "Vpcs", p.HasMorePages, func(ctx context.Context) ([]types.Vpc, error) {
-				out, err := p.NextPage(ctx)
-				if err != nil {
-					return nil, err
-				}
-				return out.Vpcs, nil
-			})
+			return pages(ctx, path, "Vpcs", ec2.NewDescribeVpcsPaginator(c, &ec2.DescribeVpcsInput{MaxResults: aws.Int32(maxPage)}),
+				func(o *ec2.DescribeVpcsOutput) []types.Vpc { return o.Vpcs })
 		}},
+}
+
+// paginator is an SDK paginator of EC2 answers O.
+type paginator[O any] interface {
+	HasMorePages() bool
+	NextPage(context.Context, ...func(*ec2.Options)) (O, error)
 }
 
 // pages reads every page of one call and writes the items to path as
 // they come, one list as the CLI prints a merged result. The file is
 // created with the first page and removed when a later page fails, so a
 // refused or failed kind leaves no file behind.
-func pages[T any](ctx context.Context, path, key string, more func() bool, next func(context.Context) ([]T, error)) (err error) {
+func pages[O, T any](ctx context.Context, path, key string, p paginator[O], items func(O) []T) (err error) {
 	var f *os.File
 	var w *cliWriter
 	defer func() {
@@ -481,12 +451,14 @@ func pages[T any](ctx context.Context, path, key string, more func() bool, next 
 			os.Remove(path)
 		}
 	}()
-	for first := true; first || more(); first = false {
+	for first := true; first || p.HasMorePages(); first = false {
 		var page []T
-		if more() {
-			if page, err = next(ctx); err != nil {
+		if p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			if err != nil {
 				return err
 			}
+			page = items(out)
 		}
 		if f == nil {
 			if f, err = os.Create(path); err != nil {
@@ -644,13 +616,8 @@ func prefixLists(ctx context.Context, c *ec2.Client, dir string) (*inventory.Mis
 				return
 			}
 			ep := ec2.NewGetManagedPrefixListEntriesPaginator(c, &ec2.GetManagedPrefixListEntriesInput{PrefixListId: aws.String(id), MaxResults: aws.Int32(maxPageSmall)})
-			err := pages(ctx, filepath.Join(dir, id+".json"), "Entries", ep.HasMorePages, func(ctx context.Context) ([]types.PrefixListEntry, error) {
-				out, err := ep.NextPage(ctx)
-				if err != nil {
-					return nil, err
-				}
-				return out.Entries, nil
-			})
+			err := pages(ctx, filepath.Join(dir, id+".json"), "Entries", ep,
+				func(o *ec2.GetManagedPrefixListEntriesOutput) []types.PrefixListEntry { return o.Entries })
 			if err == nil {
 				return
 			}
