@@ -285,6 +285,17 @@ func TestRunInterruptedRollsBack(t *testing.T) {
 	}
 }
 
+// countOutcome counts the steps that ended in o.
+func countOutcome(steps []Step, o string) int {
+	n := 0
+	for _, s := range steps {
+		if s.Outcome == o {
+			n++
+		}
+	}
+	return n
+}
+
 // A call carried out whose answer is lost: retried, the authorize answers
 // InvalidPermission.Duplicate and the run goes on; not retried, its
 // outcome is uncertain and undoing it goes by what the rule allows.
@@ -296,13 +307,7 @@ func TestRunLostAnswer(t *testing.T) {
 	if rep.Err != nil {
 		t.Fatal(rep.Err)
 	}
-	there := 0
-	for _, s := range rep.Steps {
-		if s.Outcome == AlreadyThere {
-			there++
-		}
-	}
-	if there != 1 {
+	if countOutcome(rep.Steps, AlreadyThere) != 1 {
 		t.Errorf("steps %+v: want the retried authorize already there", rep.Steps)
 	}
 	if got := snapshot(srv, groups); !reflect.DeepEqual(got, want) {
@@ -318,13 +323,7 @@ func TestRunLostAnswer(t *testing.T) {
 	if rep.Err == nil || rep.RollbackErr != nil {
 		t.Fatalf("err %v, rollback %v", rep.Err, rep.RollbackErr)
 	}
-	uncertain := 0
-	for _, s := range rep.Steps {
-		if s.Outcome == Uncertain {
-			uncertain++
-		}
-	}
-	if uncertain != 1 {
+	if countOutcome(rep.Steps, Uncertain) != 1 {
 		t.Errorf("steps %+v", rep.Steps)
 	}
 	if got := snapshot(srv, groups); !reflect.DeepEqual(got, before) {

@@ -48,6 +48,20 @@ func applyWorld(t *testing.T) *awstest.EC2 {
 	return srv
 }
 
+// appliedWorld is applyWorld with the plan of writeTestPlan for its
+// first n groups applied and backed up in backup; it returns the groups
+// and the plan's path.
+func appliedWorld(t *testing.T, n int, backup string) (*awstest.EC2, []string, string) {
+	t.Helper()
+	srv := applyWorld(t)
+	groups := groupsOf(srv, n)
+	planPath := writeTestPlan(t, groups, nil)
+	if _, errOut, code := run(t, "apply", "--plan", planPath, "--yes", "--backup", backup); code != 0 {
+		t.Fatal(errOut)
+	}
+	return srv, groups, planPath
+}
+
 // groupsOf lists the first n group ids of the endpoint.
 func groupsOf(srv *awstest.EC2, n int) []string {
 	var out []string
@@ -382,12 +396,7 @@ func TestApplyNeverOverwritesABackup(t *testing.T) {
 // A failure at any call position leaves the rules as they were, and the
 // report says what failed and what was undone.
 func TestApplyFailurePartWayAtEveryPosition(t *testing.T) {
-	srv := applyWorld(t)
-	groups := groupsOf(srv, 2)
-	planPath := writeTestPlan(t, groups, nil)
-	if _, errOut, code := run(t, "apply", "--plan", planPath, "--yes", "--backup", "count.json"); code != 0 {
-		t.Fatal(errOut)
-	}
+	srv, groups, _ := appliedWorld(t, 2, "count.json")
 	calls := srv.Calls()
 	total := calls["ec2:AuthorizeSecurityGroupEgress"] + calls["ec2:RevokeSecurityGroupEgress"]
 	if total < 4 {
@@ -558,12 +567,7 @@ func TestApplyInterruptedUndoes(t *testing.T) {
 // and an unreadable one; its dry run changes nothing; a description that
 // differs is named, not silently kept.
 func TestRollbackRefusals(t *testing.T) {
-	srv := applyWorld(t)
-	groups := groupsOf(srv, 1)
-	planPath := writeTestPlan(t, groups, nil)
-	if _, errOut, code := run(t, "apply", "--plan", planPath, "--yes", "--backup", "b.json"); code != 0 {
-		t.Fatal(errOut)
-	}
+	srv, groups, _ := appliedWorld(t, 1, "b.json")
 	applied := rulesNow(srv)
 	out, errOut, code := run(t, "rollback", "--backup", "b.json", "--dry-run")
 	if code != 0 || !strings.Contains(out, "would succeed") {
@@ -614,12 +618,7 @@ func TestRollbackRefusals(t *testing.T) {
 // A rollback that fails at any call leaves the rules as it found them.
 func TestRollbackFailurePartWayAtEveryPosition(t *testing.T) {
 	for n := 1; ; n++ {
-		srv := applyWorld(t)
-		groups := groupsOf(srv, 2)
-		planPath := writeTestPlan(t, groups, nil)
-		if _, errOut, code := run(t, "apply", "--plan", planPath, "--yes", "--backup", "b.json"); code != 0 {
-			t.Fatal(errOut)
-		}
+		srv, _, _ := appliedWorld(t, 2, "b.json")
 		applied := rulesNow(srv)
 		srv.FailNth(n, http.StatusForbidden, "UnauthorizedOperation", "no", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupEgress")
 		out, errOut, code := run(t, "rollback", "--backup", "b.json", "--yes")
