@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/walls-dev/walls/internal/export"
 )
 
 // GroupReport is one group's part of a run, for printing.
@@ -91,7 +93,7 @@ func WriteText(w io.Writer, groups []GroupReport) error {
 }
 
 func stepLine(sign string, s Step) string {
-	line := "  " + sign + " " + oneLine(s.RuleText)
+	line := "  " + sign + " " + export.OneLine(s.RuleText)
 	if s.RuleID != "" {
 		line += " " + s.RuleID
 	}
@@ -99,7 +101,7 @@ func stepLine(sign string, s Step) string {
 		line += ": " + s.Outcome
 	}
 	if s.Error != "" {
-		line += " (" + oneLine(s.Error) + ")"
+		line += " (" + export.OneLine(s.Error) + ")"
 	}
 	return line + "\n"
 }
@@ -108,25 +110,15 @@ func stepLine(sign string, s Step) string {
 func StepLines(steps []Step) []string {
 	out := make([]string, 0, len(steps))
 	for _, s := range steps {
-		l := fmt.Sprintf("%s %s %s", s.GroupID, s.Action, oneLine(s.RuleText))
+		l := fmt.Sprintf("%s %s %s", s.GroupID, s.Action, export.OneLine(s.RuleText))
 		if s.RuleID != "" {
 			l += " " + s.RuleID
 		}
 		l += ": " + s.Outcome
 		if s.Error != "" {
-			l += " (" + oneLine(s.Error) + ")"
+			l += " (" + export.OneLine(s.Error) + ")"
 		}
 		out = append(out, l)
 	}
 	return out
-}
-
-// oneLine keeps text from the account on one line.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029' {
-			return ' '
-		}
-		return r
-	}, s)
 }

@@ -158,7 +158,7 @@ func groupName(c *Change) string {
 }
 
 func shComment(s string) string {
-	s = strings.TrimRight(oneLine(s), " ")
+	s = strings.TrimRight(OneLine(s), " ")
 	if s == "" {
 		return "#\n"
 	}

@@ -181,7 +181,7 @@ func listCap(s []string, n int) string {
 
 // oneLine keeps text on one comment line: control characters become
 // spaces.
-func oneLine(s string) string {
+func OneLine(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029' {
 			return ' '
@@ -196,7 +196,7 @@ func ruleText(r *vpc.Rule) string {
 	if id := RuleID(r); id != "" {
 		s += " (" + id + ")"
 	}
-	return oneLine(s)
+	return OneLine(s)
 }
 
 // ruleTextDesc is ruleText with the rule's description, to recognise a
@@ -205,5 +205,5 @@ func ruleTextDesc(r *vpc.Rule) string {
 	if r.Description == "" {
 		return ruleText(r)
 	}
-	return ruleText(r) + oneLine(fmt.Sprintf(" %q", r.Description))
+	return ruleText(r) + OneLine(fmt.Sprintf(" %q", r.Description))
 }

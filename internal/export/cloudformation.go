@@ -265,7 +265,7 @@ func commentText(lines []string) string {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		l = strings.TrimRight(oneLine(l), " ")
+		l = strings.TrimRight(OneLine(l), " ")
 		if l == "" {
 			b.WriteString("#")
 		} else {

@@ -174,7 +174,7 @@ func groupHeading(c *Change) []string {
 	if c.GroupName != "" && c.GroupName != c.GroupID {
 		name += " (" + c.GroupName + ")"
 	}
-	h := fmt.Sprintf("%s: %d egress rules to add, %d that stay, %d to remove", oneLine(name), len(c.Add), len(c.Keep), len(c.Remove))
+	h := fmt.Sprintf("%s: %d egress rules to add, %d that stay, %d to remove", OneLine(name), len(c.Add), len(c.Keep), len(c.Remove))
 	out := []string{h}
 	if c.Group != nil && c.Group.Declared.Address != "" {
 		out = append(out, fmt.Sprintf("declared as %s at %s", c.Group.Declared.Address, c.Group.Source))
@@ -390,7 +390,7 @@ func bullets(s []string) []string {
 func comment(body *hclwrite.Body, lines ...string) {
 	var b bytes.Buffer
 	for _, l := range lines {
-		l = strings.TrimRight(oneLine(l), " ")
+		l = strings.TrimRight(OneLine(l), " ")
 		if l == "" {
 			b.WriteString("#\n")
 			continue
