@@ -127,8 +127,9 @@ func load(t *testing.T, paths ...string) *vpc.Inventory {
 	return inv
 }
 
-// checkHolds fails unless the plan holds against inv, as export requires.
-func checkHolds(t *testing.T, inv *vpc.Inventory, p *plan.Plan) {
+// changesOf fails unless the plan holds against inv, as export requires,
+// and returns its changes.
+func changesOf(t *testing.T, inv *vpc.Inventory, p *plan.Plan) []export.Change {
 	t.Helper()
 	if err := plan.CheckDrift(inv, p); err != nil {
 		t.Fatal(err)
@@ -136,6 +137,11 @@ func checkHolds(t *testing.T, inv *vpc.Inventory, p *plan.Plan) {
 	if _, failures := plan.Recheck(inv, p); len(failures) > 0 {
 		t.Fatalf("the test's plan does not hold: %v", failures)
 	}
+	changes, err := export.Changes(p, inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return changes
 }
 
 // sameRules fails unless got is exactly the proposed rules of group id:
@@ -333,11 +339,7 @@ func TestThreeTierTerraform(t *testing.T) {
 			r("icmp", 3, 4, "10.0.0.0/8", "fragmentation needed"),
 		},
 	})
-	checkHolds(t, inv, p)
-	changes, err := export.Changes(p, inv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	changes := changesOf(t, inv, p)
 	out := export.Terraform(changes, inv, header)
 	golden(t, "threetier.tf", out)
 	checkHCL(t, out)
@@ -381,11 +383,7 @@ func TestThreeTierCloudFormation(t *testing.T) {
 			r("-1", -1, -1, "10.0.0.0/16", "whole vpc"),
 		},
 	})
-	checkHolds(t, inv, p)
-	changes, err := export.Changes(p, inv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	changes := changesOf(t, inv, p)
 	out, err := export.CloudFormation(changes, inv, header)
 	if err != nil {
 		t.Fatal(err)
@@ -650,11 +648,7 @@ func TestTerraformState(t *testing.T) {
 		r("tcp", 8080, 8080, "sg-0ccc", ""),
 		r("tcp", 443, 443, "0.0.0.0/0", "https"),
 	}})
-	checkHolds(t, inv, p)
-	changes, err := export.Changes(p, inv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	changes := changesOf(t, inv, p)
 	out := export.Terraform(changes, inv, header)
 	golden(t, "state.tf", out)
 	checkHCL(t, out)
