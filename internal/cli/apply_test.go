@@ -48,14 +48,20 @@ func applyWorld(t *testing.T) *awstest.EC2 {
 	return srv
 }
 
-// appliedWorld is applyWorld with the plan of writeTestPlan for its
-// first n groups applied and backed up in backup; it returns the groups
-// and the plan's path.
-func appliedWorld(t *testing.T, n int, backup string) (*awstest.EC2, []string, string) {
+// plannedWorld is applyWorld with a plan of writeTestPlan for its first n
+// groups; it returns the groups and the plan's path.
+func plannedWorld(t *testing.T, n int) (*awstest.EC2, []string, string) {
 	t.Helper()
 	srv := applyWorld(t)
 	groups := groupsOf(srv, n)
-	planPath := writeTestPlan(t, groups, nil)
+	return srv, groups, writeTestPlan(t, groups, nil)
+}
+
+// appliedWorld is plannedWorld with the plan applied and backed up in backup; it returns the groups
+// and the plan's path.
+func appliedWorld(t *testing.T, n int, backup string) (*awstest.EC2, []string, string) {
+	t.Helper()
+	srv, groups, planPath := plannedWorld(t, n)
 	if _, errOut, code := run(t, "apply", "--plan", planPath, "--yes", "--backup", backup); code != 0 {
 		t.Fatal(errOut)
 	}
@@ -175,9 +181,7 @@ func noSecrets(t *testing.T, texts ...string) {
 }
 
 func TestApplyChangesProvesAndBacksUp(t *testing.T) {
-	srv := applyWorld(t)
-	groups := groupsOf(srv, 3)
-	planPath := writeTestPlan(t, groups, nil)
+	srv, groups, planPath := plannedWorld(t, 3)
 	before := rulesNow(srv)
 	want := map[string][]string{}
 	for id, rules := range before {
@@ -268,8 +272,7 @@ func TestApplyChangesProvesAndBacksUp(t *testing.T) {
 }
 
 func TestApplyDryRunChangesNothing(t *testing.T) {
-	srv := applyWorld(t)
-	planPath := writeTestPlan(t, groupsOf(srv, 2), nil)
+	srv, _, planPath := plannedWorld(t, 2)
 	before := rulesNow(srv)
 	out, errOut, code := run(t, "apply", "--plan", planPath, "--dry-run")
 	if code != 0 || !strings.Contains(out, "EC2 would allow all") || !strings.Contains(out, "would succeed") {
@@ -289,9 +292,7 @@ func TestApplyDryRunChangesNothing(t *testing.T) {
 }
 
 func TestApplyRefusesDrift(t *testing.T) {
-	srv := applyWorld(t)
-	groups := groupsOf(srv, 2)
-	planPath := writeTestPlan(t, groups, nil)
+	srv, groups, planPath := plannedWorld(t, 2)
 	c := ec2.New(ec2.Options{Region: liveRegion, BaseEndpoint: aws.String(srv.URL), Credentials: awsStatic()})
 	if _, err := c.AuthorizeSecurityGroupEgress(context.Background(), &ec2.AuthorizeSecurityGroupEgressInput{GroupId: aws.String(groups[1]),
 		IpPermissions: []types.IpPermission{{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(5432), ToPort: aws.Int32(5432),
@@ -341,9 +342,7 @@ func TestApplyRefusesAWideningPlan(t *testing.T) {
 }
 
 func TestApplyConfirmation(t *testing.T) {
-	srv := applyWorld(t)
-	groups := groupsOf(srv, 1)
-	planPath := writeTestPlan(t, groups, nil)
+	srv, groups, planPath := plannedWorld(t, 1)
 	before := rulesNow(srv)
 	// No terminal, no --yes: refused.
 	_, errOut, code := run(t, "apply", "--plan", planPath)
@@ -377,8 +376,7 @@ func TestApplyConfirmation(t *testing.T) {
 }
 
 func TestApplyNeverOverwritesABackup(t *testing.T) {
-	srv := applyWorld(t)
-	planPath := writeTestPlan(t, groupsOf(srv, 1), nil)
+	srv, _, planPath := plannedWorld(t, 1)
 	before := rulesNow(srv)
 	os.WriteFile("b.json", []byte("precious"), 0o600)
 	_, errOut, code := run(t, "apply", "--plan", planPath, "--yes", "--backup", "b.json")
@@ -424,9 +422,7 @@ func TestApplyFailurePartWayAtEveryPosition(t *testing.T) {
 
 // When undoing fails too, the report lists what is left and the backup.
 func TestApplyRollbackFailureSaysWhatIsLeft(t *testing.T) {
-	srv := applyWorld(t)
-	groups := groupsOf(srv, 1)
-	planPath := writeTestPlan(t, groups, nil)
+	srv, groups, planPath := plannedWorld(t, 1)
 	// Call 1 authorizes tcp 443, call 2 revokes a rule and fails, call 3
 	// (undoing the authorize) fails too.
 	srv.FailNth(2, http.StatusForbidden, "UnauthorizedOperation", "no", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupEgress")
@@ -510,8 +506,7 @@ func TestApplyPolicy(t *testing.T) {
 	if !strings.Contains(string(readme), out) {
 		t.Error("README.md does not hold the statement `walls apply --print-policy` prints")
 	}
-	srv := applyWorld(t)
-	planPath := writeTestPlan(t, groupsOf(srv, 2), nil)
+	srv, _, planPath := plannedWorld(t, 2)
 	for _, args := range [][]string{{"apply", "--plan", planPath, "--dry-run"}, {"apply", "--plan", planPath, "--yes", "--backup", "b.json"},
 		{"rollback", "--backup", "b.json", "--yes"}} {
 		if _, errOut, code := run(t, args...); code != 0 {
@@ -538,9 +533,7 @@ func TestApplyPolicy(t *testing.T) {
 // undoes its changes, and Main waits for that past its grace period
 // instead of abandoning the change half-made.
 func TestApplyInterruptedUndoes(t *testing.T) {
-	srv := applyWorld(t)
-	groups := groupsOf(srv, 3)
-	planPath := writeTestPlan(t, groups, nil)
+	srv, _, planPath := plannedWorld(t, 3)
 	before := rulesNow(srv)
 	old := stopGrace
 	stopGrace = time.Millisecond
