@@ -9,10 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
@@ -25,10 +23,6 @@ const (
 	region = "eu-west-1"
 	key    = "AKIAWALLSAPPLYTEST01"
 )
-
-type noBackoff struct{}
-
-func (noBackoff) BackoffDelay(int, error) (time.Duration, error) { return 0, nil }
 
 // recorder is an *ec2.Client that notes each call's action and group, in
 // the order they were sent.
@@ -63,7 +57,7 @@ func world(t *testing.T) (*awstest.EC2, *recorder, []string) {
 	srv.Place(acct, region).Fill(acct, region, 3, 0)
 	c := ec2.New(ec2.Options{Region: region, BaseEndpoint: aws.String(srv.URL),
 		Credentials: credentials.NewStaticCredentialsProvider(key, "secret", ""),
-		Retryer:     retry.NewStandard(func(o *retry.StandardOptions) { o.Backoff = noBackoff{}; o.MaxAttempts = 5 })})
+		Retryer:     awstest.Retryer(5)})
 	var groups []string
 	for _, g := range srv.Place(acct, region).SecurityGroups {
 		groups = append(groups, aws.ToString(g.GroupId))

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -30,10 +29,6 @@ import (
 
 const liveRegion = "eu-west-1"
 
-type noWait struct{}
-
-func (noWait) BackoffDelay(int, error) (time.Duration, error) { return 0, nil }
-
 // applyWorld is the live test endpoint, the SDK pointed at it, the EC2
 // client of apply retrying without waits, and the working folder a
 // temporary one (default backups land there).
@@ -41,7 +36,7 @@ func applyWorld(t *testing.T) *awstest.EC2 {
 	t.Helper()
 	srv := liveServer(t)
 	applyClientOptions = func(o *ec2.Options) {
-		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) { so.Backoff = noWait{}; so.MaxAttempts = 5 })
+		o.Retryer = awstest.Retryer(5)
 	}
 	t.Cleanup(func() { applyClientOptions = nil })
 	t.Chdir(t.TempDir())

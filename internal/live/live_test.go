@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/walls-dev/walls/internal/awsconf"
@@ -28,15 +27,6 @@ const (
 	testSecret  = "wallsTestSecretNeverPrinted/0123456789"
 	testToken   = "wallsTestSessionTokenNeverWritten"
 )
-
-// noBackoff retries at once. The tests check that awsconf configures the
-// adaptive mode, then retry with the standard mode it builds on (the same
-// retryable codes and statuses) without its waits: the adaptive mode's
-// client-side rate limiter sleeps seconds after a throttle, which is the
-// SDK's behaviour to test, not walls'.
-type noBackoff struct{}
-
-func (noBackoff) BackoffDelay(int, error) (time.Duration, error) { return 0, nil }
 
 // setup starts the test endpoint, isolates the SDK's environment and
 // returns options reading through awsconf as the CLI does.
@@ -58,12 +48,13 @@ func setupB(t testing.TB, region string) (*awstest.EC2, Options) {
 			if cfg.RetryMode != aws.RetryModeAdaptive {
 				return aws.Config{}, fmt.Errorf("retry mode %q, want adaptive", cfg.RetryMode)
 			}
-			cfg.Retryer = func() aws.Retryer {
-				return retry.NewStandard(func(so *retry.StandardOptions) {
-					so.Backoff = noBackoff{}
-					so.MaxAttempts = 10
-				})
-			}
+			// The tests check that awsconf configures the adaptive mode,
+			// then retry with the standard mode it builds on (the same
+			// retryable codes and statuses) without its waits: the
+			// adaptive mode's client-side rate limiter sleeps seconds
+			// after a throttle, which is the SDK's behaviour to test, not
+			// walls'.
+			cfg.Retryer = func() aws.Retryer { return awstest.Retryer(10) }
 			return cfg, awsconf.Verify(ctx, cfg)
 		}}
 	return srv, o
