@@ -39,6 +39,18 @@ func Groups(changes []Change, rep *Report) []GroupReport {
 			done[s.GroupID+"|"+s.Action+"|"+s.RuleText] = s
 		}
 	}
+	// outcome is the step as run: the reported one, or a planned one
+	// never sent.
+	outcome := func(s Step) Step {
+		s.Outcome = "planned"
+		if rep != nil {
+			s.Outcome = NotMade
+			if d, ok := done[s.GroupID+"|"+s.Action+"|"+s.RuleText]; ok {
+				return d
+			}
+		}
+		return s
+	}
 	var out []GroupReport
 	for i := range changes {
 		c := &changes[i]
@@ -47,24 +59,10 @@ func Groups(changes []Change, rep *Report) []GroupReport {
 		}
 		g := GroupReport{GroupID: c.GroupID, GroupName: c.GroupName, Kept: len(c.Keep), Authorize: []Step{}, Revoke: []Step{}}
 		for j := range c.Add {
-			s := Step{GroupID: c.GroupID, Action: Authorize, Rule: c.Add[j], RuleText: RuleText(&c.Add[j]), Outcome: "planned"}
-			if rep != nil {
-				s.Outcome = NotMade
-				if d, ok := done[c.GroupID+"|"+Authorize+"|"+s.RuleText]; ok {
-					s = d
-				}
-			}
-			g.Authorize = append(g.Authorize, s)
+			g.Authorize = append(g.Authorize, outcome(Step{GroupID: c.GroupID, Action: Authorize, Rule: c.Add[j], RuleText: RuleText(&c.Add[j])}))
 		}
 		for j := range c.Remove {
-			s := Step{GroupID: c.GroupID, Action: Revoke, Rule: c.Remove[j], RuleText: RuleText(&c.Remove[j]), RuleID: ruleID(&c.Remove[j]), Outcome: "planned"}
-			if rep != nil {
-				s.Outcome = NotMade
-				if d, ok := done[c.GroupID+"|"+Revoke+"|"+s.RuleText]; ok {
-					s = d
-				}
-			}
-			g.Revoke = append(g.Revoke, s)
+			g.Revoke = append(g.Revoke, outcome(Step{GroupID: c.GroupID, Action: Revoke, Rule: c.Remove[j], RuleText: RuleText(&c.Remove[j]), RuleID: ruleID(&c.Remove[j])}))
 		}
 		out = append(out, g)
 	}
