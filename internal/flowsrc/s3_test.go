@@ -170,6 +170,22 @@ func writeCorpus(t testing.TB, c corpus) string {
 	return dir
 }
 
+// localAndRemote aggregates the corpus as local files and the listed
+// objects, with the same options.
+func localAndRemote(t *testing.T, c corpus, objects []flowlog.Object, o flowlog.Options) (local, remote *flowlog.Result) {
+	t.Helper()
+	local, err := flowlog.Aggregate(context.Background(), []string{writeCorpus(t, c)}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Objects = objects
+	remote, err = flowlog.Aggregate(context.Background(), nil, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return local, remote
+}
+
 // summary renders a result for comparison: observations and counts.
 func summary(t *testing.T, r *flowlog.Result) string {
 	t.Helper()
@@ -207,14 +223,7 @@ func TestS3EqualsLocal(t *testing.T) {
 	}; strings.Join(l.Notes, "\n") != strings.Join(want, "\n") {
 		t.Errorf("notes:\n%s\nwant:\n%s", strings.Join(l.Notes, "\n"), strings.Join(want, "\n"))
 	}
-	local, err := flowlog.Aggregate(ctx, []string{writeCorpus(t, c)}, flowlog.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	remote, err := flowlog.Aggregate(ctx, nil, flowlog.Options{Objects: l.Objects})
-	if err != nil {
-		t.Fatal(err)
-	}
+	local, remote := localAndRemote(t, c, l.Objects, flowlog.Options{})
 	if len(local.Observations) == 0 || summary(t, local) != summary(t, remote) {
 		t.Errorf("S3 and local results differ:\nlocal  %s\nremote %s", summary(t, local), summary(t, remote))
 	}
@@ -262,14 +271,7 @@ func TestS3Pruning(t *testing.T) {
 		t.Error("nothing counted as pruned")
 	}
 	// The same window over local files gives the same result.
-	local, err := flowlog.Aggregate(context.Background(), []string{writeCorpus(t, c)}, flowlog.Options{Since: since, Until: until})
-	if err != nil {
-		t.Fatal(err)
-	}
-	remote, err := flowlog.Aggregate(context.Background(), nil, flowlog.Options{Objects: l.Objects, Since: since, Until: until})
-	if err != nil {
-		t.Fatal(err)
-	}
+	local, remote := localAndRemote(t, c, l.Objects, flowlog.Options{Since: since, Until: until})
 	if got := s.Fetched(); len(got) != 3 {
 		t.Errorf("objects read: %v, want the 3 listed", got)
 	}
@@ -299,14 +301,7 @@ func TestS3Faults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	remote, err := flowlog.Aggregate(ctx, nil, flowlog.Options{Objects: l.Objects})
-	if err != nil {
-		t.Fatal(err)
-	}
-	local, err := flowlog.Aggregate(ctx, []string{writeCorpus(t, c)}, flowlog.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	local, remote := localAndRemote(t, c, l.Objects, flowlog.Options{})
 	if summary(t, local) != summary(t, remote) {
 		t.Error("S3 result under faults differs from local")
 	}
