@@ -11,10 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 )
 
 // server is embedded by each protocol server.
@@ -188,15 +184,4 @@ func writeXMLError(w http.ResponseWriter, status int, contentType, head, code, m
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
 	w.Write(b.Bytes())
-}
-
-// Retryer is the SDK's standard retryer making at most maxAttempts
-// attempts with no wait between them: a test keeps the SDK's own
-// decisions of what to retry (codes, statuses, lost connections) without
-// its back-off delays.
-func Retryer(maxAttempts int) aws.Retryer {
-	return retry.NewStandard(func(o *retry.StandardOptions) {
-		o.MaxAttempts = maxAttempts
-		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
-	})
 }

@@ -4,10 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
-	"testing"
 	"time"
 )
 
@@ -94,37 +91,4 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// Isolate points the SDK of the test's process at endpoint for every
-// service, with static credentials accessKeyID/secret (and session token
-// when not empty) in region, and nothing else: no config or credentials
-// files, no profile, and an instance-metadata endpoint that refuses at
-// once. Pass an empty accessKeyID for a machine without credentials.
-func Isolate(t testing.TB, endpoint, region, accessKeyID, secret, token string) {
-	t.Helper()
-	dir := t.TempDir()
-	imds := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "no role here", http.StatusNotFound)
-	}))
-	t.Cleanup(imds.Close)
-	for k, v := range map[string]string{
-		"AWS_CONFIG_FILE":                        filepath.Join(dir, "config"),
-		"AWS_SHARED_CREDENTIALS_FILE":            filepath.Join(dir, "credentials"),
-		"AWS_ACCESS_KEY_ID":                      accessKeyID,
-		"AWS_SECRET_ACCESS_KEY":                  secret,
-		"AWS_SESSION_TOKEN":                      token,
-		"AWS_PROFILE":                            "",
-		"AWS_DEFAULT_PROFILE":                    "",
-		"AWS_WEB_IDENTITY_TOKEN_FILE":            "",
-		"AWS_ROLE_ARN":                           "",
-		"AWS_CONTAINER_CREDENTIALS_FULL_URI":     "",
-		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
-		"AWS_EC2_METADATA_SERVICE_ENDPOINT":      imds.URL,
-		"AWS_REGION":                             region,
-		"AWS_DEFAULT_REGION":                     "",
-		"AWS_ENDPOINT_URL":                       endpoint,
-	} {
-		t.Setenv(k, v)
-	}
 }

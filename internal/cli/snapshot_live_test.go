@@ -171,18 +171,7 @@ func TestSnapshotWritesNoCredential(t *testing.T) {
 			t.Errorf("output holds %q", s)
 		}
 	}
-	filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() {
-			return err
-		}
-		b, _ := os.ReadFile(path)
-		for _, s := range secrets {
-			if strings.Contains(string(b), s) {
-				t.Errorf("%s holds a credential", path)
-			}
-		}
-		return nil
-	})
+	awstest.NoSecretsUnder(t, dir, secrets...)
 	if _, err := os.Stat(filepath.Join(dir, "444455556666", "eu-west-1", "manifest.json")); err != nil {
 		t.Error(err)
 	}

@@ -210,24 +210,7 @@ func TestSnapshotEqualsModel(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	noSecrets(t, dir, testKey, testSecret, testToken)
-}
-
-// noSecrets fails when any file under dir holds one of the secrets.
-func noSecrets(t *testing.T, dir string, secrets ...string) {
-	t.Helper()
-	filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() {
-			return err
-		}
-		b, _ := os.ReadFile(path)
-		for _, s := range secrets {
-			if s != "" && strings.Contains(string(b), s) {
-				t.Errorf("%s holds a credential", path)
-			}
-		}
-		return nil
-	})
+	awstest.NoSecretsUnder(t, dir, testKey, testSecret, testToken)
 }
 
 func TestSnapshotWritesCLIShape(t *testing.T) {
@@ -409,7 +392,7 @@ func TestSnapshotAssumedRolesAndAllRegions(t *testing.T) {
 	}
 	secrets := []string{testKey, testSecret, testToken}
 	secrets = append(secrets, srv.AssumedKeys()...)
-	noSecrets(t, dir, secrets...)
+	awstest.NoSecretsUnder(t, dir, secrets...)
 	if got := srv.Actions(); !slices.Equal(got, PolicyActions()) {
 		t.Errorf("the server saw %v; the policy lists %v", got, PolicyActions())
 	}
