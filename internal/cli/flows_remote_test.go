@@ -17,18 +17,10 @@ import (
 )
 
 // fakeAWSEnv points the SDK's standard configuration at test servers with
-// fake credentials and no shared files; endpoints maps the service part
-// of AWS_ENDPOINT_URL_<SERVICE> to a URL.
+// fake credentials and no shared files (awstest.Isolate); endpoints maps
+// the service part of AWS_ENDPOINT_URL_<SERVICE> to a URL.
 func fakeAWSEnv(t *testing.T, endpoints map[string]string) {
-	dir := t.TempDir()
-	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "not-a-secret", "AWS_SESSION_TOKEN": "",
-		"AWS_REGION": "eu-west-1", "AWS_PROFILE": "", "AWS_EC2_METADATA_DISABLED": "true",
-		"AWS_CONFIG_FILE": filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials"),
-		"AWS_ENDPOINT_URL": "",
-	} {
-		t.Setenv(k, v)
-	}
+	awstest.Isolate(t, "", "eu-west-1", "AKIDTEST", "not-a-secret", "")
 	for svc, url := range endpoints {
 		t.Setenv("AWS_ENDPOINT_URL_"+svc, url)
 	}
