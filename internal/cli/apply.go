@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"time"
 
@@ -159,13 +158,8 @@ func readAccount(ctx context.Context, ios *IOStreams, a *awsFlags) (*targetAccou
 	if cerr := ios.runContext().Err(); cerr != nil {
 		return nil, cerr
 	}
-	prefix := tmp + string(filepath.Separator)
-	if err != nil {
-		return nil, badInput(errors.New(strings.ReplaceAll(err.Error(), prefix, liveLabel)))
-	}
-	relabel(reflect.ValueOf(inv), prefix)
-	for i, w := range inv.Warnings {
-		inv.Warnings[i].Message = strings.ReplaceAll(w.Message, prefix, liveLabel)
+	if inv, err = fromLive(inv, err, tmp+string(filepath.Separator)); err != nil {
+		return nil, err
 	}
 	reportInventory(ios, inv)
 	role := ""

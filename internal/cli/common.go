@@ -59,15 +59,24 @@ func loadInputsWith(io *IOStreams, paths []string, a *awsFlags, lo inventory.Opt
 		report(io, inv)
 		return inv, nil
 	}
-	tmp := all[len(all)-1] + string(filepath.Separator)
-	if err != nil {
-		return nil, badInput(errors.New(strings.ReplaceAll(err.Error(), tmp, liveLabel)))
-	}
-	relabel(reflect.ValueOf(inv), tmp)
-	for i, w := range inv.Warnings {
-		inv.Warnings[i].Message = strings.ReplaceAll(w.Message, tmp, liveLabel)
+	if inv, err = fromLive(inv, err, all[len(all)-1]+string(filepath.Separator)); err != nil {
+		return nil, err
 	}
 	report(io, inv)
+	return inv, nil
+}
+
+// fromLive is the load of a live snapshot's temporary folder (prefix, a
+// path ending in a separator) with what it read named liveLabel instead,
+// in the load's error, the locations and the warnings.
+func fromLive(inv *vpc.Inventory, err error, prefix string) (*vpc.Inventory, error) {
+	if err != nil {
+		return nil, badInput(errors.New(strings.ReplaceAll(err.Error(), prefix, liveLabel)))
+	}
+	relabel(reflect.ValueOf(inv), prefix)
+	for i, w := range inv.Warnings {
+		inv.Warnings[i].Message = strings.ReplaceAll(w.Message, prefix, liveLabel)
+	}
 	return inv, nil
 }
 
