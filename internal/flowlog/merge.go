@@ -41,22 +41,22 @@ import (
 
 // eniState is what the merge knows about one interface.
 type eniState struct {
-	name    string
-	id      uint32
-	groups  map[string]*vpc.SecurityGroup
-	addrs   eniAddrs
-	skip    span
-	iface   *vpc.Interface
-	own     map[[16]byte]bool // inventory addresses
+	name   string
+	id     uint32
+	groups map[string]*vpc.SecurityGroup
+	addrs  eniAddrs
+	skip   span
+	iface  *vpc.Interface
+	own    map[[16]byte]bool // inventory addresses
 	// transit: the interface forwards others' packets (forwarderIface, or
 	// without its inventory entry: records with instance-id "-" and pkt-*
 	// addresses that differ); its records become Forwarded rows.
 	transit bool
-	inst    uint8 // instDash, instNamed: what its records' instance-id showed
-	pktDiff bool  // a fact with a pkt-* address unlike srcaddr/dstaddr
-	local   [16]byte          // learned own address
-	learned int8              // 1: local is known; 0: ambiguous
-	vpc     string            // its VPC, from the inventory or its records
+	inst    uint8    // instDash, instNamed: what its records' instance-id showed
+	pktDiff bool     // a fact with a pkt-* address unlike srcaddr/dstaddr
+	local   [16]byte // learned own address
+	learned int8     // 1: local is known; 0: ambiguous
+	vpc     string   // its VPC, from the inventory or its records
 }
 
 // transitTypes are interface types that forward traffic of others.

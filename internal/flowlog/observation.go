@@ -95,7 +95,7 @@ type Result struct {
 	// gateways, Gateway Load Balancer endpoints), sorted by
 	// compareForwarded: apart from the observations, never a need.
 	Forwarded []Forwarded
-	Stats        Stats
+	Stats     Stats
 	// Interfaces holds what the records (version 3 and later) tell of
 	// each interface they name, by interface id: how to find one that no
 	// inventory knows any more.
