@@ -88,6 +88,9 @@ func TestObserveBadInput(t *testing.T) {
 		{"bad format", []string{"observe", "--flows", obsDir + "flows-v5.log", "--format", "xml"}, "--format"},
 		{"bad since", []string{"observe", "--flows", obsDir + "flows-v5.log", "--since", "yesterday"}, "--since"},
 		{"bad flow format", []string{"observe", "--flows", obsDir + "flows-v5.log", "--flow-format", "${srcaddr}"}, "--flow-format"},
+		{"flow format without ports, protocol or action", []string{"observe", "--flows", "-", "--flow-format", "${interface-id} ${srcaddr} ${dstaddr} ${dst-port}"},
+			`--flow-format: flow format lacks the required fields srcport, dstport, protocol, action (it names fields walls does not know: "dst-port")`},
+		{"header without protocol", []string{"observe", "--flows", obsDir + "no-protocol.log"}, "no-protocol.log:1: header line refused: flow format lacks the required field protocol"},
 		{"until before since", []string{"observe", "--flows", obsDir + "flows-v5.log", "--since", "2026-01-02", "--until", "2026-01-01"}, "--until"},
 	}
 	for _, tt := range tests {
