@@ -648,7 +648,7 @@ func (e *eniState) setup(inv *vpc.Inventory) {
 			for _, a := range iface.PrivateAddrs() {
 				e.own[a.As16()] = true
 			}
-			e.transit = transitTypes[iface.Type]
+			e.transit = forwarderIface(iface)
 		}
 	}
 	switch e.addrs.n {
