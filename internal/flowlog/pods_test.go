@@ -2,6 +2,7 @@ package flowlog
 
 import (
 	"bytes"
+	"context"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -216,5 +217,27 @@ func TestUndeterminedLocalV2(t *testing.T) {
 		// With the interface in the inventory the side is known: one row.
 		res = aggregate(t, []string{src}, Options{Inventory: eniInv(map[string][]string{"eni-v2": {"10.0.6.6"}})})
 		equalLines(t, rows(res), []string{"eni-v2 inbound tcp/22 10.0.5.5 accept heuristic flows=2 pkts=18 bytes=3000"})
+	}
+}
+
+// A Parquet file whose columns lack the protocol and ports is refused,
+// naming them, rather than read as protocol "unknown", port 0.
+func TestParquetWithoutRequiredColumns(t *testing.T) {
+	t.Parallel()
+	type row struct {
+		InterfaceID string `parquet:"interface_id"`
+		Srcaddr     string `parquet:"srcaddr"`
+		Dstaddr     string `parquet:"dstaddr"`
+		Action      string `parquet:"action"`
+		LogStatus   string `parquet:"log_status"`
+	}
+	var buf bytes.Buffer
+	if err := parquet.Write(&buf, []row{{"eni-1", "10.0.0.1", "10.0.0.2", "ACCEPT", "OK"}}); err != nil {
+		t.Fatal(err)
+	}
+	p := writeFile(t, t.TempDir(), "thin.parquet", buf.String())
+	_, err := Aggregate(context.Background(), []string{p}, Options{})
+	if err == nil || !strings.Contains(err.Error(), "thin.parquet") || !strings.Contains(err.Error(), "lacks the required fields srcport, dstport, protocol") {
+		t.Errorf("err = %v", err)
 	}
 }
