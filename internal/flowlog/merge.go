@@ -500,9 +500,74 @@ func (r *mergeRun) buildObservations() {
 		}
 		m.ents, m.rows = nil, nil
 	})
+	if r.adm != nil {
+		obs = r.attributeBranches(obs)
+	}
 	r.res.Observations = obs
 	r.res.Stats.Observations = len(obs)
 	r.buildForwarded()
+}
+
+// attributeBranches gives a pod's observations to its own interface: when
+// the local address (a pkt-* address) is a branch interface's of the same
+// VPC in the inventory (security groups for pods), the pod's groups are
+// the ones its traffic passed, so learn and replay must see that
+// interface. Rows that then share a key are summed. Only with an
+// inventory that has branch interfaces does anything move.
+func (r *mergeRun) attributeBranches(obs []Observation) []Observation {
+	moved := false
+	for i := range obs {
+		ob := &obs[i]
+		if ob.LocalUndetermined || !ob.Local.IsValid() {
+			continue
+		}
+		b := r.adm.Interface(ob.Local)
+		if b == nil || b.Type != "branch" || b.ID == ob.InterfaceID {
+			continue
+		}
+		if e := &r.enis[r.ids[ob.InterfaceID]]; b.VpcID != e.vpc {
+			continue
+		}
+		ob.InterfaceID, moved = b.ID, true
+	}
+	if !moved {
+		return obs
+	}
+	slices.SortStableFunc(obs, func(a, b Observation) int { return compareKeyOf(&a, &b) })
+	out := obs[:0]
+	for i := range obs {
+		if n := len(out); n > 0 && compareKeyOf(&out[n-1], &obs[i]) == 0 {
+			foldObservation(&out[n-1], &obs[i])
+			continue
+		}
+		out = append(out, obs[i])
+	}
+	return out
+}
+
+// compareKeyOf is compareObservations without the local address: the
+// order and identity of observation keys.
+func compareKeyOf(a, b *Observation) int {
+	x, y := *a, *b
+	x.Local, y.Local = netip.Addr{}, netip.Addr{}
+	return compareObservations(&x, &y)
+}
+
+// foldObservation adds b, an observation of the same key, into a.
+func foldObservation(a, b *Observation) {
+	a.Flows += b.Flows
+	a.Packets += b.Packets
+	a.Bytes += b.Bytes
+	if !b.FirstSeen.IsZero() && (a.FirstSeen.IsZero() || b.FirstSeen.Before(a.FirstSeen)) {
+		a.FirstSeen = b.FirstSeen
+	}
+	if b.LastSeen.After(a.LastSeen) {
+		a.LastSeen = b.LastSeen
+	}
+	a.Confidence = min(a.Confidence, b.Confidence)
+	if b.Local.Less(a.Local) {
+		a.Local = b.Local
+	}
 }
 
 // buildForwarded lists the forwarding interfaces' traffic, sorted.

@@ -100,29 +100,36 @@ func TestPodsAndForwardersV5(t *testing.T) {
 	p := writeFile(t, dir, "pods.log", podsV5)
 	wantLocals := []string{"10.0.1.200", "10.0.1.200", "10.0.1.201", "10.0.1.200"}
 	for _, tc := range []struct {
-		name string
-		inv  *vpc.Inventory
-		want []string
+		name   string
+		inv    *vpc.Inventory
+		want   []string
+		locals []string
 	}{
 		// Without an inventory: the node names its instance, so its pods
 		// keep their connections; the NAT interface names none.
-		{"no inventory", nil, podRows},
+		{"no inventory", nil, podRows, nil},
 		// The inventory's trunk interface has groups open both ways: the
 		// flagless pair stays ambiguous; the NAT interface is recognised by
 		// its requester-managed description.
-		{"inventory", podsInventory(false), podRows},
+		{"inventory", podsInventory(false), podRows, nil},
 		// The pod's own branch interface: its group admits only the pod's
-		// egress to tcp/31000, so the rules decide that pair.
+		// egress to tcp/31000, so the rules decide that pair, and the pod's
+		// observations are its interface's, whose groups learn tightens.
 		{"inventory with the pod's branch interface", podsInventory(true), []string{
-			podRows[0], "eni-node outbound tcp/31000 10.0.2.60 accept by-rules flows=1 pkts=2 bytes=100", podRows[2]}},
+			podRows[2], "eni-pod outbound tcp/5432 10.0.2.50 accept exact flows=2 pkts=6 bytes=360",
+			"eni-pod outbound tcp/31000 10.0.2.60 accept by-rules flows=1 pkts=2 bytes=100"}, []string{"10.0.1.201", "10.0.1.200", "10.0.1.200"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			res := aggregate(t, []string{p}, Options{Inventory: tc.inv})
 			equalLines(t, rows(res), tc.want)
 			equalLines(t, forwardedRows(res), natRows)
-			if got := locals(res); !slices.Equal(got, wantLocals[:len(tc.want)]) {
-				t.Errorf("local addresses %v, want the pods' %v", got, wantLocals)
+			want := tc.locals
+			if want == nil {
+				want = wantLocals
+			}
+			if got := locals(res); !slices.Equal(got, want) {
+				t.Errorf("local addresses %v, want the pods' %v", got, want)
 			}
 			st := res.Stats
 			if st.ForwardedRecords != 4 || st.UndeterminedLocalRecords != 0 || st.Records != 9 ||
