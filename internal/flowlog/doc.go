@@ -37,7 +37,8 @@
 //     endpoints, never observations. Otherwise the interface's own side of
 //     a record comes from flow-direction, else from the inventory's
 //     addresses, else from the address shared by every record of that
-//     interface; where none of these decides the fact becomes one row per
+//     interface, else from the side where pkt-* differs (AWS writes the
+//     interface's primary address there); where none of these decides the fact becomes one row per
 //     end, marked LocalUndetermined (Stats.UndeterminedInterfaces), never
 //     guessed and never dropped. The local address is the packet's (a pod's
 //     or a secondary address) where pkt-* gives one. The initiator is then decided

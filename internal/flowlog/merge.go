@@ -52,8 +52,13 @@ type eniState struct {
 	// without its inventory entry: records with instance-id "-" and pkt-*
 	// addresses that differ); its records become Forwarded rows.
 	transit bool
-	inst    uint8    // instDash, instNamed: what its records' instance-id showed
-	pktDiff bool     // a fact with a pkt-* address unlike srcaddr/dstaddr
+	inst    uint8 // instDash, instNamed: what its records' instance-id showed
+	pktDiff bool  // a fact with a pkt-* address unlike srcaddr/dstaddr
+	// pktOwn is the address on the side where a fact's pkt-* address
+	// differs (the other side's equal): AWS writes the interface's primary
+	// address there. pktOwnN: 0 none seen, 1 one address, 2 several.
+	pktOwn  [16]byte
+	pktOwnN uint8
 	local   [16]byte // learned own address
 	learned int8     // 1: local is known; 0: ambiguous
 	vpc     string   // its VPC, from the inventory or its records
@@ -62,6 +67,17 @@ type eniState struct {
 // transitTypes are interface types that forward traffic of others.
 var transitTypes = map[string]bool{"natGateway": true, "nat_gateway": true, "transit_gateway": true,
 	"gateway_load_balancer": true, "gateway_load_balancer_endpoint": true}
+
+// notePktOwn records an address a fact's packet addresses show as the
+// interface's own; several different ones decide nothing.
+func (e *eniState) notePktOwn(a [16]byte) {
+	switch {
+	case e.pktOwnN == 0:
+		e.pktOwn, e.pktOwnN = a, 1
+	case e.pktOwn != a:
+		e.pktOwnN = 2
+	}
+}
 
 // forwarderIface reports whether the inventory shows the interface
 // forwarding others' packets: by its type, or, for a requester-managed
@@ -252,7 +268,14 @@ func (r *mergeRun) gatherFacts() {
 			g := set.remap[k.eni]
 			r.perEni[g]++
 			if k.psrc != ([16]byte{}) || k.pdst != ([16]byte{}) {
-				r.enis[g].pktDiff = true
+				e := &r.enis[g]
+				e.pktDiff = true
+				switch {
+				case k.pdst == ([16]byte{}):
+					e.notePktOwn(k.src)
+				case k.psrc == ([16]byte{}):
+					e.notePktOwn(k.dst)
+				}
 			}
 		})
 		set.each4(func(k *key4, _ *factVal) {
@@ -262,7 +285,14 @@ func (r *mergeRun) gatherFacts() {
 			g := set.remap[k.eni()]
 			r.perEni[g]++
 			if k[1] != 0 {
-				r.enis[g].pktDiff = true
+				e := &r.enis[g]
+				e.pktDiff = true
+				switch {
+				case k[1]>>32 == 0:
+					e.notePktOwn(v4word16(k[0] & 0xffffffff))
+				case k[1]&0xffffffff == 0:
+					e.notePktOwn(v4word16(k[0] >> 32))
+				}
 			}
 		})
 	}
@@ -281,6 +311,13 @@ func (r *mergeRun) setupInterfaces() {
 			// transit gateway's (an instance's pods and secondary
 			// addresses come with its instance id).
 			e.transit = true
+		}
+		if e.learned == 0 && e.pktOwnN == 1 {
+			// The records' addresses do not tell the interface's own, but
+			// a packet address unlike srcaddr/dstaddr on one side does:
+			// that side shows the interface's primary address
+			// (docs/semantics.md#flowlog-local).
+			e.local, e.learned = e.pktOwn, 1
 		}
 		e.vpc = r.res.Interfaces[e.name].VpcID
 		if e.iface != nil {

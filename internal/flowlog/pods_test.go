@@ -248,3 +248,23 @@ func TestParquetWithoutRequiredColumns(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// An interface seen with one private peer and no flow-direction: its own
+// address is the one on the side where pkt-* differs (AWS writes the
+// interface's primary address there), so a pod's connection is not left
+// undetermined.
+func TestPktAddressTellsOwnSide(t *testing.T) {
+	t.Parallel()
+	format := strings.ReplaceAll(podsHeader, " flow-direction", "")
+	var b strings.Builder
+	b.WriteString(format + "\n")
+	for _, line := range strings.Split(strings.TrimSpace(podsV5), "\n")[1:3] {
+		f := strings.Fields(line)
+		b.WriteString(strings.Join(f[:len(f)-1], " ") + "\n")
+	}
+	res := aggregate(t, []string{writeFile(t, t.TempDir(), "pod.log", b.String())}, Options{})
+	equalLines(t, rows(res), podRows[:1])
+	if got := locals(res); !slices.Equal(got, []string{"10.0.1.200"}) || len(res.Stats.UndeterminedInterfaces) != 0 {
+		t.Errorf("locals %v, undetermined %v", got, res.Stats.UndeterminedInterfaces)
+	}
+}

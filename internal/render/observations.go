@@ -312,6 +312,8 @@ func ObservationsTable(w io.Writer, res *flowlog.Result, inv *vpc.Inventory, wid
 		DropOrder: []int{7, 8, 11, 10, 14, 12, 13}}
 	if inv != nil {
 		t.Header = append(t.Header, "INSTANCE", "GROUPS", "REMOTE INTERFACE")
+	} else {
+		t.DropOrder = t.DropOrder[:4] // 12 and up: the inventory's columns
 	}
 	undetermined := false
 	for i := range res.Observations {
@@ -334,13 +336,16 @@ func ObservationsTable(w io.Writer, res *flowlog.Result, inv *vpc.Inventory, wid
 		if undetermined {
 			local := dash(j.Local)
 			if j.LocalUndetermined {
-				local += " (undetermined)"
+				local += "?"
 			}
 			row = append(row, local)
 		}
 		t.Rows = append(t.Rows, row)
 	}
 	dropped, err := t.Render(w, width)
+	if err == nil && undetermined {
+		_, err = io.WriteString(w, "LOCAL ending in ?: the interface's own side is undetermined; shown with either end as the interface\n")
+	}
 	if err != nil || len(res.Forwarded) == 0 {
 		return dropped, err
 	}
@@ -356,7 +361,7 @@ func ObservationsTable(w io.Writer, res *flowlog.Result, inv *vpc.Inventory, wid
 		ft.Rows = append(ft.Rows, []string{by, protocolCell(j.Protocol), strconv.Itoa(int(j.Port)), j.Initiator, j.Responder, j.Action,
 			u64(j.Flows), u64(j.Packets), u64(j.Bytes), j.Confidence, dash(j.FirstSeen), dash(j.LastSeen)})
 	}
-	if _, err := io.WriteString(w, "\nForwarded traffic (NAT and transit gateways, load balancer endpoints: no security group of their own)\n"); err != nil {
+	if _, err := io.WriteString(w, "\nForwarded traffic (NAT and transit gateways, GWLB endpoints: no security group of their own)\n"); err != nil {
 		return dropped, err
 	}
 	more, err := ft.Render(w, width)
