@@ -486,6 +486,13 @@ func coverage(t *testing.T, res *flowlog.Result, inventory, flags bool) {
 	if !pods && flags {
 		t.Error("no observation with a pod's address as the local one")
 	}
+	branch := false
+	for _, o := range res.Observations {
+		branch = branch || o.InterfaceID == "eni-0p"
+	}
+	if inventory && flags && !branch {
+		t.Error("no observation given to the pod's branch interface")
+	}
 }
 
 func TestQueryMatchesLocalEngine(t *testing.T) {
