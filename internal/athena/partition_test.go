@@ -113,6 +113,17 @@ func TestTableRefused(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 	tb = DocumentedTable("flows", "t")
+	var kept []Column
+	for _, c := range tb.Columns {
+		if c.Name != "protocol" && c.Name != "action" {
+			kept = append(kept, c)
+		}
+	}
+	tb.Columns = kept
+	if _, _, err := SQL(tb, Query{}); err == nil || !strings.Contains(err.Error(), "no column protocol, action: observations need") {
+		t.Errorf("table without protocol and action: error %v", err)
+	}
+	tb = DocumentedTable("flows", "t")
 	tb.Columns[5].Type = "string" // srcport
 	if _, _, err := SQL(tb, Query{}); err == nil || !strings.Contains(err.Error(), "srcport is string, expected an integer") {
 		t.Errorf("error %v", err)

@@ -43,7 +43,9 @@ type rec [23]string
 // SYN-ACK, FIN only, none, absent (v2-like); TCP, UDP, SCTP, ICMP,
 // ICMPv6, GRE, no protocol; both ends of a connection logged, one end
 // only; accepted and rejected; NODATA and SKIPDATA; malformed records;
-// IPv6; a forwarding interface (NAT gateway) and pkt-* addresses; flow
+// IPv6; a forwarding interface (NAT gateway, typed in the inventory, and
+// interfaces naming no instance) and pkt-* addresses (pods, one with its
+// own branch interface); interfaces whose own address is undetermined; flow
 // direction given or not; times in and out of a window.
 func sample(seed uint64, n int) []rec {
 	rnd := rand.New(rand.NewPCG(seed, 7))
@@ -59,6 +61,8 @@ func sample(seed uint64, n int) []rec {
 		{id: "eni-06", local: "2001:db8:1::10", v6: true, meta: [3]string{"vpc-1", "subnet-6", "-"}},
 		{id: "eni-0n", local: "10.0.3.5", meta: [3]string{"vpc-1", "subnet-3", "-"}},
 		{id: "eni-0x", anywhere: true, meta: [3]string{"-", "-", "-"}},
+		// an instance's interface whose own address the records do not tell
+		{id: "eni-0y", anywhere: true, meta: [3]string{"vpc-1", "subnet-1", "i-0y"}},
 	}
 	peers4 := []string{"10.0.1.10", "10.0.1.11", "10.0.2.20", "198.51.100.7", "203.0.113.9", "10.0.9.9"}
 	peers6 := []string{"2001:db8::1", "2001:db8::2", "2001:db8:1::10"}
@@ -383,6 +387,9 @@ func sameResult(t *testing.T, got, want *flowlog.Result, checkOutside bool) {
 			bad++
 		}
 	}
+	if g, w := fmt.Sprintf("%+v", got.Forwarded), fmt.Sprintf("%+v", want.Forwarded); g != w {
+		t.Errorf("forwarded:\n athena: %s\n  local: %s", g, w)
+	}
 	gs, ws := got.Stats, want.Stats
 	for _, s := range []*flowlog.Stats{&gs, &ws} {
 		s.Files, s.Lines, s.BytesRead, s.BadLineExamples, s.SkippedFiles = 0, 0, 0, nil, nil
@@ -425,6 +432,9 @@ func sampleInventory() *vpc.Inventory {
 	add("eni-0b", "interface", "10.0.1.11", "sg-db")
 	add("eni-06", "interface", "2001:db8:1::10", "sg-web")
 	add("eni-0n", "natGateway", "10.0.3.5")
+	// A pod with its own security group (a branch interface): its address
+	// shows as pkt-* on eni-0a's records.
+	add("eni-0p", "branch", "10.0.1.200", "sg-db")
 	rule := func(g string, egress bool, proto vpc.Protocol, from, to int32, cidr string) vpc.Rule {
 		return vpc.Rule{GroupID: g, Egress: egress, Protocol: proto, FromPort: from, ToPort: to,
 			Peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netip.MustParsePrefix(cidr)}}
@@ -462,8 +472,26 @@ func coverage(t *testing.T, res *flowlog.Result, inventory, flags bool) {
 	if st.Rejected == 0 || st.NoData == 0 || st.SkipData == 0 || st.BadLines == 0 || len(st.SkipDataInterfaces) == 0 {
 		t.Errorf("the sample misses a record class: %+v", st)
 	}
-	if inventory && st.Transit == 0 {
-		t.Errorf("no transit records: %+v", st)
+	if flags && (st.ForwardedRecords == 0 || len(res.Forwarded) == 0) {
+		t.Errorf("no forwarded records: %+v", st)
+	}
+	undetermined, pods := false, false
+	for _, o := range res.Observations {
+		undetermined = undetermined || o.LocalUndetermined
+		pods = pods || o.Local.String() == "10.0.1.200"
+	}
+	if !undetermined && !inventory {
+		t.Error("no observation with an undetermined local side")
+	}
+	if !pods && flags {
+		t.Error("no observation with a pod's address as the local one")
+	}
+	branch := false
+	for _, o := range res.Observations {
+		branch = branch || o.InterfaceID == "eni-0p"
+	}
+	if inventory && flags && !branch {
+		t.Error("no observation given to the pod's branch interface")
 	}
 }
 

@@ -72,9 +72,9 @@ var used = []struct {
 }{
 	{"interface_id", false, true}, {"srcaddr", false, true}, {"dstaddr", false, true},
 	{"pkt_srcaddr", false, false}, {"pkt_dstaddr", false, false},
-	{"srcport", true, false}, {"dstport", true, false}, {"protocol", true, false},
+	{"srcport", true, true}, {"dstport", true, true}, {"protocol", true, true},
 	{"packets", true, false}, {"bytes", true, false}, {"start", true, false}, {"end", true, false},
-	{"action", false, false}, {"log_status", false, false}, {"tcp_flags", true, false},
+	{"action", false, true}, {"log_status", false, false}, {"tcp_flags", true, false},
 	{"flow_direction", false, false}, {"instance_id", false, false}, {"subnet_id", false, false},
 	{"vpc_id", false, false},
 }
@@ -105,11 +105,12 @@ func SQL(t *Table, q Query) (sql string, warnings []string, err error) {
 		have[strings.ToLower(c.Name)] = c
 	}
 	expr := map[string]string{}
+	var missing []string
 	for _, u := range used {
 		c, ok := have[u.name]
 		switch {
 		case !ok && u.required:
-			return "", nil, fmt.Errorf("table %s.%s has no column %s: not a VPC flow-log table (see AWS's CREATE TABLE for flow logs)", t.Database, t.Name, u.name)
+			missing = append(missing, u.name)
 		case !ok && u.number:
 			expr[u.name] = "CAST(NULL AS BIGINT)"
 		case !ok:
@@ -125,7 +126,13 @@ func SQL(t *Table, q Query) (sql string, warnings []string, err error) {
 			expr[u.name] = "NULLIF(" + quoteIdent(c.Name) + ", '-')"
 		}
 	}
-	_, hasAction := have["action"]
+	if len(missing) > 0 {
+		// flowlog.RequiredFields, as columns: without them no observation
+		// means anything.
+		return "", nil, fmt.Errorf("table %s.%s has no column %s: observations need interface_id, srcaddr, dstaddr, srcport, dstport, protocol and action"+
+			" (AWS's CREATE TABLE for flow logs has them all)", t.Database, t.Name, strings.Join(missing, ", "))
+	}
+	_, hasInstance := have["instance_id"]
 	where, warnings := partitionPredicate(t, q)
 
 	svc := "%s < 1024"
@@ -165,9 +172,7 @@ func SQL(t *Table, q Query) (sql string, warnings []string, err error) {
 	w("      WHEN w_action IS NOT NULL AND w_action NOT IN ('ACCEPT', 'REJECT') THEN 'bad'\n")
 	w("      WHEN w_status = 'OK' AND (w_eni IS NULL OR w_src IS NULL OR w_dst IS NULL) THEN 'bad'\n")
 	w("      WHEN w_status = 'OK' AND (CASE WHEN w_src LIKE '%%:%%' THEN 1 ELSE 0 END) <> (CASE WHEN w_dst LIKE '%%:%%' THEN 1 ELSE 0 END) THEN 'bad'\n")
-	if hasAction {
-		w("      WHEN w_status = 'OK' AND w_action IS NULL THEN 'bad'\n")
-	}
+	w("      WHEN w_status = 'OK' AND w_action IS NULL THEN 'bad'\n")
 	w("      WHEN w_status = 'OK' AND w_t1 < w_t0 AND w_t1 <> 0 THEN 'bad'\n")
 	if !q.Since.IsZero() {
 		w("      WHEN w_t1 <> 0 AND w_t1 < %d THEN 'out'\n", q.Since.Unix())
@@ -211,7 +216,9 @@ func SQL(t *Table, q Query) (sql string, warnings []string, err error) {
 	w("    CASE k.k WHEN %d THEN f_dst WHEN %d THEN w_subnet END AS a2,\n", kindFact, kindMeta)
 	w("    CASE k.k WHEN %d THEN f_psrc WHEN %d THEN w_vpc END AS a3,\n", kindFact, kindMeta)
 	w("    CASE k.k WHEN %d THEN f_pdst END AS a4,\n", kindFact)
-	w("    CASE k.k WHEN %d THEN f_sp WHEN %d THEN (CASE WHEN w_cls = 'ok' THEN 1 - w_acc ELSE 0 END) END AS n1,\n", kindFact, kindCount)
+	// n1 of a metadata row: 1 when the table has instance_id, so that a
+	// NULL a1 there means "-": no instance (flowlog.MetaRow.InstanceField).
+	w("    CASE k.k WHEN %d THEN f_sp WHEN %d THEN (CASE WHEN w_cls = 'ok' THEN 1 - w_acc ELSE 0 END) WHEN %d THEN %d END AS n1,\n", kindFact, kindCount, kindMeta, b2i(hasInstance))
 	w("    CASE k.k WHEN %d THEN f_dp END AS n2,\n", kindFact)
 	w("    CASE k.k WHEN %d THEN w_proto END AS n3,\n", kindFact)
 	w("    CASE k.k WHEN %d THEN f_info END AS n4,\n", kindFact)
@@ -229,7 +236,13 @@ func SQL(t *Table, q Query) (sql string, warnings []string, err error) {
 	w(") k\n")
 	w("  WHERE (k.k IN (%d, %d) AND w_cls = 'ok')\n", kindFact, kindAddrSrc)
 	w("     OR (k.k = %d AND w_cls = 'ok' AND w_dst <> w_src)\n", kindAddrDst)
-	w("     OR (k.k = %d AND w_cls = 'ok' AND (w_inst IS NOT NULL OR w_subnet IS NOT NULL OR w_vpc IS NOT NULL))\n", kindMeta)
+	if hasInstance {
+		// Every OK record: whether any names an instance decides, without
+		// an inventory, whether an interface forwards others' packets.
+		w("     OR (k.k = %d AND w_cls = 'ok')\n", kindMeta)
+	} else {
+		w("     OR (k.k = %d AND w_cls = 'ok' AND (w_subnet IS NOT NULL OR w_vpc IS NOT NULL))\n", kindMeta)
+	}
 	w("     OR (k.k = %d AND w_cls = 'skip' AND w_eni IS NOT NULL)\n", kindSkip)
 	w("     OR k.k = %d\n)\n", kindCount)
 	w("SELECT kind, eni, a1, a2, a3, a4, n1, n2, n3, n4,\n")
@@ -237,6 +250,13 @@ func SQL(t *Table, q Query) (sql string, warnings []string, err error) {
 	w("  MIN(NULLIF(f_drop, 0)) AS eph_lo, MAX(f_drop) AS eph_hi\n")
 	w("FROM g\nGROUP BY kind, eni, a1, a2, a3, a4, n1, n2, n3, n4\n")
 	return b.String(), warnings, nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // partitionPredicate bounds the table's date partitions by the window

@@ -44,7 +44,8 @@ func (c *Facts) Add(row []*string) error {
 		c.f.Addrs = append(c.f.Addrs, flowlog.AddrCount{Interface: eni, Addr: p.addr("a1"), Records: uint64(p.int("flows", 1, 1<<62))})
 	case kindMeta:
 		c.f.Meta = append(c.f.Meta, flowlog.MetaRow{Interface: eni,
-			Meta: flowlog.InterfaceMeta{InstanceID: p.opt("a1"), SubnetID: p.opt("a2"), VpcID: p.opt("a3")}})
+			Meta:          flowlog.InterfaceMeta{InstanceID: p.opt("a1"), SubnetID: p.opt("a2"), VpcID: p.opt("a3")},
+			InstanceField: p.optInt("n1", 1) == 1})
 	case kindSkip:
 		c.f.Skips = append(c.f.Skips, flowlog.SkipRow{Interface: eni, First: p.optInt("first_seen", 1<<40), Last: p.optInt("last_seen", 1<<40)})
 	case kindCount:

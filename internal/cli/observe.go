@@ -162,14 +162,16 @@ func reportObserveStats(w io.Writer, st *flowlog.Stats) {
 			fmt.Fprintf(w, "  %s\n", b)
 		}
 	}
-	if len(st.AmbiguousInterfaces) > 0 {
-		fmt.Fprintf(w, "walls: warning: %d records of %d interfaces left out: their own address is ambiguous (give the inventory or use flow-direction): %s\n",
-			st.AmbiguousRecords, len(st.AmbiguousInterfaces), strings.Join(st.AmbiguousInterfaces, ", "))
+	if len(st.UndeterminedInterfaces) > 0 {
+		fmt.Fprintf(w, "walls: note: %d records of %d interfaces have an undetermined local side: their own address is not told by their records "+
+			"(give the inventory or use flow-direction); each is reported with either end as the interface, marked \"local undetermined\": %s\n",
+			st.UndeterminedLocalRecords, len(st.UndeterminedInterfaces), strings.Join(st.UndeterminedInterfaces, ", "))
 	}
 	if st.SkipData > 0 {
 		fmt.Fprintf(w, "walls: warning: %d SKIPDATA windows on %s: flows may be missing there\n", st.SkipData, strings.Join(st.SkipDataInterfaces, ", "))
 	}
-	if st.Transit > 0 {
-		fmt.Fprintf(w, "walls: note: %d records of forwarding interfaces (NAT, transit gateway) left out\n", st.Transit)
+	if st.ForwardedRecords > 0 {
+		fmt.Fprintf(w, "walls: note: %d records of forwarding interfaces (NAT or transit gateway, Gateway Load Balancer endpoint) are reported "+
+			"apart as forwarded traffic (%d rows: JSON \"forwarded\", the table's second section; not in CSV), never as needs of a security group\n", st.ForwardedRecords, st.ForwardedFlows)
 	}
 }

@@ -21,6 +21,11 @@ func TestObserveGolden(t *testing.T) {
 		{"json with inventory", []string{"observe", obsDir + "enis.json", "--flows", obsDir + "flows-v5.log", "--format", "json"}, "observe/v5-inventory.json"},
 		{"json v2 tolerated bad line", []string{"observe", "--flows", obsDir + "flows-v2.log", "--format", "json", "--max-bad-lines", "20%"}, "observe/v2.json"},
 		{"csv v2", []string{"observe", "--flows", obsDir + "flows-v2.log", "--format", "csv", "--max-bad-lines", "-1"}, "observe/v2.csv"},
+		// #14: a pod's connections (pkt-* addresses on its node's interface),
+		// a NAT gateway's forwarded traffic, an interface whose own side the
+		// records do not tell.
+		{"table forwarded and undetermined", []string{"observe", "--flows", obsDir + "forwarding.log"}, "observe/forwarding.txt"},
+		{"json forwarded and undetermined", []string{"observe", "--flows", obsDir + "forwarding.log", "--format", "json"}, "observe/forwarding.json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,6 +93,9 @@ func TestObserveBadInput(t *testing.T) {
 		{"bad format", []string{"observe", "--flows", obsDir + "flows-v5.log", "--format", "xml"}, "--format"},
 		{"bad since", []string{"observe", "--flows", obsDir + "flows-v5.log", "--since", "yesterday"}, "--since"},
 		{"bad flow format", []string{"observe", "--flows", obsDir + "flows-v5.log", "--flow-format", "${srcaddr}"}, "--flow-format"},
+		{"flow format without ports, protocol or action", []string{"observe", "--flows", "-", "--flow-format", "${interface-id} ${srcaddr} ${dstaddr} ${dst-port}"},
+			`--flow-format: flow format lacks the required fields srcport, dstport, protocol, action (it names fields walls does not know: "dst-port")`},
+		{"header without protocol", []string{"observe", "--flows", obsDir + "no-protocol.log"}, "no-protocol.log:1: header line refused: flow format lacks the required field protocol"},
 		{"until before since", []string{"observe", "--flows", obsDir + "flows-v5.log", "--since", "2026-01-02", "--until", "2026-01-01"}, "--until"},
 	}
 	for _, tt := range tests {

@@ -13,21 +13,28 @@ func TestAWSExamples(t *testing.T) {
 	t.Parallel()
 	const eni = "eni-1235b8ca123456789"
 	tests := []struct {
-		name       string
-		file       string
-		inv        *vpc.Inventory
-		want       []string
-		ambiguous  []string
-		transit    int64
-		nodata     int64
-		skipdata   int64
-		skipdataIn []string
+		name         string
+		file         string
+		inv          *vpc.Inventory
+		want         []string
+		forwarded    []string
+		undetermined []string
+		nodata       int64
+		skipdata     int64
+		skipdataIn   []string
 	}{{
 		// Without an inventory the two records share no address (the
 		// documentation's examples use different ENI addresses), so the
-		// interface stays ambiguous: reported, not guessed.
+		// interface's own side is undetermined: each connection is
+		// reported once with each end as the local side, marked.
 		name: "v2 default, no inventory", file: "v2-default.log",
-		ambiguous: []string{eni}, nodata: 1, skipdata: 1, skipdataIn: []string{"eni-11111111aaaaaaaaa"},
+		want: []string{
+			eni + " outbound tcp/22 172.31.16.21 accept heuristic flows=1 pkts=20 bytes=4249 local=172.31.16.139 undetermined",
+			eni + " inbound tcp/22 172.31.16.139 accept heuristic flows=1 pkts=20 bytes=4249 local=172.31.16.21 undetermined",
+			eni + " outbound tcp/3389 172.31.9.12 reject heuristic flows=1 pkts=20 bytes=4249 local=172.31.9.69 undetermined",
+			eni + " inbound tcp/3389 172.31.9.69 reject heuristic flows=1 pkts=20 bytes=4249 local=172.31.9.12 undetermined",
+		},
+		undetermined: []string{eni}, nodata: 1, skipdata: 1, skipdataIn: []string{"eni-11111111aaaaaaaaa"},
 	}, {
 		name: "v2 default, inventory", file: "v2-default.log",
 		inv: eniInv(map[string][]string{eni: {"172.31.16.21", "172.31.9.12"}}),
@@ -51,7 +58,11 @@ func TestAWSExamples(t *testing.T) {
 		want: []string{eni + " inbound tcp/22 2001:db8:1234:a100:8d6e:3477:df66:f105 accept heuristic flows=1 pkts=54 bytes=8855"},
 	}, {
 		name: "v2 IPv6 SSH, no inventory: one peer, two public addresses", file: "v2-ipv6.log",
-		ambiguous: []string{eni},
+		want: []string{
+			eni + " outbound tcp/22 2001:db8:1234:a102:3304:8879:34cf:4071 accept heuristic flows=1 pkts=54 bytes=8855 local=2001:db8:1234:a100:8d6e:3477:df66:f105 undetermined",
+			eni + " inbound tcp/22 2001:db8:1234:a100:8d6e:3477:df66:f105 accept heuristic flows=1 pkts=54 bytes=8855 local=2001:db8:1234:a102:3304:8879:34cf:4071 undetermined",
+		},
+		undetermined: []string{eni},
 	}, {
 		// The tcp-flags sequence: SYN from the client, SYN-ACK from the
 		// server (exact), a later window with FIN only, a short connection
@@ -62,25 +73,27 @@ func TestAWSExamples(t *testing.T) {
 		name: "v5 instance calls S3", file: "v5-s3.log",
 		want: []string{eni + " outbound tcp/80 52.95.128.179 accept exact flows=2 pkts=21 bytes=15515"},
 	}, {
-		// NAT gateway: on the NAT ENI the packets are forwarded (transit);
-		// on the instance the NAT is invisible: the instance talks to
-		// 203.0.113.5. The format has no ports, protocol or times, so
-		// nothing tells who started the pair: one row per direction, both
-		// ambiguous.
+		// NAT gateway: the NAT ENI's records are forwarded traffic, between
+		// the original endpoints (both legs: the instance's and the
+		// translated one); on the instance the NAT is invisible: the
+		// instance talks to 203.0.113.5.
 		name: "NAT gateway, inventory", file: "nat.log",
-		inv: eniInv(map[string][]string{eni + ":natGateway": {"10.0.0.220"}, "eni-1111aaaa2222bbbb3": {"10.0.1.5"}}),
-		want: []string{"eni-1111aaaa2222bbbb3 outbound unknown/0 203.0.113.5 accept ambiguous flows=2 pkts=0 bytes=0",
-			"eni-1111aaaa2222bbbb3 inbound unknown/0 203.0.113.5 accept ambiguous flows=2 pkts=0 bytes=0"},
-		transit: 4,
-	}, {
-		name: "NAT gateway, no inventory: forwarded legs are transit", file: "nat.log",
-		want: []string{
-			"eni-1111aaaa2222bbbb3 outbound unknown/0 203.0.113.5 accept ambiguous flows=2 pkts=0 bytes=0",
-			"eni-1111aaaa2222bbbb3 inbound unknown/0 203.0.113.5 accept ambiguous flows=2 pkts=0 bytes=0",
-			eni + " outbound unknown/0 203.0.113.5 accept ambiguous flows=2 pkts=0 bytes=0",
-			eni + " inbound unknown/0 203.0.113.5 accept ambiguous flows=2 pkts=0 bytes=0",
+		inv:  eniInv(map[string][]string{eni + ":natGateway": {"10.0.0.220"}, "eni-1111aaaa2222bbbb3": {"10.0.1.5"}}),
+		want: []string{"eni-1111aaaa2222bbbb3 outbound tcp/443 203.0.113.5 accept heuristic flows=2 pkts=0 bytes=0"},
+		forwarded: []string{
+			eni + " tcp/443 10.0.0.220 -> 203.0.113.5 accept heuristic flows=2",
+			eni + " tcp/443 10.0.1.5 -> 203.0.113.5 accept heuristic flows=2",
 		},
-		transit: 2,
+	}, {
+		// Without the inventory the records that name no instance
+		// (instance-id "-") and carry other packet addresses are a
+		// forwarder's.
+		name: "NAT gateway, no inventory", file: "nat.log",
+		want: []string{"eni-1111aaaa2222bbbb3 outbound tcp/443 203.0.113.5 accept heuristic flows=2 pkts=0 bytes=0"},
+		forwarded: []string{
+			eni + " tcp/443 10.0.0.220 -> 203.0.113.5 accept heuristic flows=2",
+			eni + " tcp/443 10.0.1.5 -> 203.0.113.5 accept heuristic flows=2",
+		},
 	}, {
 		name: "transit gateway, inventory", file: "tgw.log",
 		inv: eniInv(map[string][]string{
@@ -88,23 +101,43 @@ func TestAWSExamples(t *testing.T) {
 			"eni-11111111111111111:transit_gateway": {"10.40.1.175"},
 			"eni-22222222222222222:transit_gateway": {"10.40.2.31"},
 		}),
-		want:    []string{"eni-33333333333333333 inbound tcp/80 10.20.33.164 accept exact flows=2 pkts=0 bytes=0"},
-		transit: 2,
+		want: []string{"eni-33333333333333333 inbound tcp/80 10.20.33.164 accept exact flows=2 pkts=0 bytes=0"},
+		forwarded: []string{
+			"eni-11111111111111111 tcp/80 10.20.33.164 -> 10.40.2.236 accept exact flows=1",
+			"eni-22222222222222222 tcp/80 10.20.33.164 -> 10.40.2.236 accept exact flows=1",
+		},
 	}, {
+		// The web server's records name one peer, both private: which is
+		// the server's own address is undetermined; the connection (who
+		// started it, to which port) is exact either way.
 		name: "transit gateway, no inventory", file: "tgw.log",
-		ambiguous: []string{"eni-11111111111111111", "eni-22222222222222222", "eni-33333333333333333"},
+		want: []string{
+			"eni-33333333333333333 outbound tcp/80 10.40.2.236 accept exact flows=2 pkts=0 bytes=0 local=10.20.33.164 undetermined",
+			"eni-33333333333333333 inbound tcp/80 10.20.33.164 accept exact flows=2 pkts=0 bytes=0 local=10.40.2.236 undetermined",
+		},
+		forwarded: []string{
+			"eni-11111111111111111 tcp/80 10.20.33.164 -> 10.40.2.236 accept exact flows=1",
+			"eni-22222222222222222 tcp/80 10.20.33.164 -> 10.40.2.236 accept exact flows=1",
+		},
+		undetermined: []string{"eni-33333333333333333"},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			res := aggregate(t, []string{"testdata/aws/" + tt.file}, Options{Inventory: tt.inv})
 			equalLines(t, rows(res), tt.want)
+			equalLines(t, forwardedRows(res), tt.forwarded)
 			st := res.Stats
-			if !slices.Equal(st.AmbiguousInterfaces, tt.ambiguous) {
-				t.Errorf("ambiguous interfaces = %v, want %v", st.AmbiguousInterfaces, tt.ambiguous)
+			if !slices.Equal(st.UndeterminedInterfaces, tt.undetermined) {
+				t.Errorf("undetermined interfaces = %v, want %v", st.UndeterminedInterfaces, tt.undetermined)
 			}
-			if st.Transit != tt.transit || st.NoData != tt.nodata || st.SkipData != tt.skipdata {
-				t.Errorf("transit/nodata/skipdata = %d/%d/%d, want %d/%d/%d", st.Transit, st.NoData, st.SkipData, tt.transit, tt.nodata, tt.skipdata)
+			var fwd uint64
+			for _, f := range res.Forwarded {
+				fwd += f.Flows
+			}
+			if st.ForwardedRecords != int64(fwd) || st.ForwardedFlows != len(res.Forwarded) || st.NoData != tt.nodata || st.SkipData != tt.skipdata {
+				t.Errorf("forwarded/rows/nodata/skipdata = %d/%d/%d/%d, want %d/%d/%d/%d", st.ForwardedRecords, st.ForwardedFlows, st.NoData, st.SkipData,
+					fwd, len(res.Forwarded), tt.nodata, tt.skipdata)
 			}
 			if !slices.Equal(st.SkipDataInterfaces, tt.skipdataIn) {
 				t.Errorf("skipdata interfaces = %v, want %v", st.SkipDataInterfaces, tt.skipdataIn)

@@ -30,13 +30,18 @@
 //     flushes it into one shared table when that is free, so memory holds
 //     each fact about once plus a bounded table per worker; the merge
 //     reads the shared table and the workers' last tables.
-//  2. Classify and aggregate (at merge time). The interface's own side of
+//  2. Classify and aggregate (at merge time). A forwarding interface (NAT
+//     or transit gateway, GWLB endpoint: by the inventory's type, or,
+//     without its entry, records naming no instance with packet addresses
+//     unlike srcaddr/dstaddr) gives Forwarded rows between the original
+//     endpoints, never observations. Otherwise the interface's own side of
 //     a record comes from flow-direction, else from the inventory's
 //     addresses, else from the address shared by every record of that
-//     interface; an interface where none of these decides is reported in
-//     Stats.AmbiguousInterfaces, never guessed. Forwarded packets (NAT,
-//     transit gateway: pkt-* address differs on the interface's side) are
-//     counted as transit and left out. The initiator is then decided
+//     interface, else from the side where pkt-* differs (AWS writes the
+//     interface's primary address there); where none of these decides the fact becomes one row per
+//     end, marked LocalUndetermined (Stats.UndeterminedInterfaces), never
+//     guessed and never dropped. The local address is the packet's (a pod's
+//     or a secondary address) where pkt-* gives one. The initiator is then decided
 //     proof before guess (merge.go): tcp-flags, of the record or of the
 //     same 5-tuple elsewhere (exact); the current security groups of both
 //     ends, which an accepted record passed, so a direction they could not

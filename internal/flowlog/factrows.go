@@ -67,10 +67,14 @@ type AddrCount struct {
 }
 
 // MetaRow is one distinct (instance, subnet, VPC) triple an interface's OK
-// records name; the smallest wins, as between workers.
+// records name; the smallest wins, as between workers. InstanceField says
+// the records carried instance-id (so an empty Meta.InstanceID is "-":
+// no instance), which decides, without an inventory, whether an interface
+// with packet addresses unlike its own forwards them.
 type MetaRow struct {
-	Interface string
-	Meta      InterfaceMeta
+	Interface     string
+	Meta          InterfaceMeta
+	InstanceField bool
 }
 
 // SkipRow is an interface's SKIPDATA records: the earliest start and the
@@ -194,6 +198,13 @@ func MergeFacts(f *Facts, opts Options) (*Result, error) {
 		e, ok := w.in.ids[m.Interface]
 		if !ok {
 			return nil, fmt.Errorf("metadata row for %s, an interface without records", m.Interface)
+		}
+		if m.InstanceField {
+			if m.Meta.InstanceID == "" {
+				w.meta[e].inst |= instDash
+			} else {
+				w.meta[e].inst |= instNamed
+			}
 		}
 		if m.Meta == (InterfaceMeta{}) {
 			continue

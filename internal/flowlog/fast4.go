@@ -264,7 +264,7 @@ func (w *worker) fast4(f *Format, l *lineCols) bool {
 		w.n.rejected++
 	}
 	e := w.eni(iface)
-	if !w.meta[e].seen {
+	if !w.meta[e].done {
 		w.noteMeta(e, p, l.col)
 	}
 	w.addrs[e].observe(addrFromBits(src), addrFromBits(dst))

@@ -271,24 +271,41 @@ func newFormat(names []string) (*Format, error) {
 		}
 		f.pos[fld] = int16(i)
 	}
+	if err := f.checkRequired(unknown); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// RequiredFields are the fields every observation rests on: the interface,
+// both addresses, the protocol, both ports and the action. A format
+// without one of them cannot tell what was allowed to whom, so walls
+// refuses it rather than report protocol "unknown" or port 0.
+var RequiredFields = []Field{FieldInterfaceID, FieldSrcAddr, FieldDstAddr, FieldSrcPort, FieldDstPort, FieldProtocol, FieldAction}
+
+// checkRequired names the required fields the format lacks, what a
+// useful format holds, and the names it did not know (often the same
+// fields misspelt).
+func (f *Format) checkRequired(unknown []string) error {
 	var missing []string
-	for _, fld := range []Field{FieldInterfaceID, FieldSrcAddr, FieldDstAddr} {
+	for _, fld := range RequiredFields {
 		if f.pos[fld] < 0 {
 			missing = append(missing, fld.String())
 		}
 	}
-	if len(missing) > 0 {
-		msg := fmt.Sprintf("flow format lacks the required field %s", strings.Join(missing, " and "))
-		if len(missing) > 1 {
-			msg = fmt.Sprintf("flow format lacks the required fields %s", strings.Join(missing, " and "))
-		}
-		msg += ": observations are per interface and need both addresses"
-		if len(unknown) > 0 {
-			msg += fmt.Sprintf(" (names walls does not know here: %s)", strings.Join(unknown, ", "))
-		}
-		return nil, errors.New(msg)
+	if len(missing) == 0 {
+		return nil
 	}
-	return f, nil
+	msg := fmt.Sprintf("flow format lacks the required field %s", strings.Join(missing, ", "))
+	if len(missing) > 1 {
+		msg = fmt.Sprintf("flow format lacks the required fields %s", strings.Join(missing, ", "))
+	}
+	if len(unknown) > 0 {
+		msg += fmt.Sprintf(" (it names fields walls does not know: %s)", strings.Join(unknown, ", "))
+	}
+	msg += "; observations need interface-id, srcaddr, dstaddr, srcport, dstport, protocol and action, as the default" +
+		" version-2 format has them (tcp-flags, flow-direction and pkt-srcaddr/pkt-dstaddr, version 3 and later, make them exact)"
+	return errors.New(msg)
 }
 
 // Len is the number of columns.

@@ -67,7 +67,7 @@ func TestHandmadeConnections(t *testing.T) {
 			p := writeFile(t, t.TempDir(), "flows.log", tt.data)
 			res := aggregate(t, []string{p}, Options{Format: tt.format})
 			equalLines(t, rows(res), tt.want)
-			if len(res.Stats.AmbiguousInterfaces) > 0 || res.Stats.BadLines > 0 {
+			if len(res.Stats.UndeterminedInterfaces) > 0 || res.Stats.BadLines > 0 {
 				t.Errorf("stats: %+v", res.Stats)
 			}
 			ob := res.Observations[1]

@@ -301,8 +301,9 @@ func TestHeaderRefusals(t *testing.T) {
 	for i, tc := range []struct{ header, want string }{
 		{"version interface-id srcaddr srcaddr", `field "srcaddr" appears twice (columns 3 and 4)`},
 		{"version interface-id tcp-flags srcaddr dstaddr tcp_flags", `column 6 "tcp_flags" is field tcp-flags again (column 3 "tcp-flags")`},
-		{"version interface-id srcadr dstaddr", `lacks the required field srcaddr: observations are per interface and need both addresses (names walls does not know here: "srcadr")`},
-		{"version srcaddr dstaddr", "lacks the required field interface-id"},
+		{"version interface-id srcadr dstaddr srcport dstport protocol action", `lacks the required field srcaddr (it names fields walls does not know: "srcadr"); observations need interface-id, srcaddr, dstaddr, srcport, dstport, protocol and action`},
+		{"version srcaddr dstaddr srcport dstport protocol action", "lacks the required field interface-id;"},
+		{"version interface-id srcaddr dstaddr dst-port protocol action", `lacks the required fields srcport, dstport (it names fields walls does not know: "dst-port")`},
 		{"version Interface-ID srcaddr dstaddr", `column 2 "Interface-ID" is not a field name (lower-case letters, digits, - and _, starting with a letter); did you mean "interface-id"?`},
 		{"version interface-id srcaddr dstaddr $foo", `column 5 "$foo" is not a field name`},
 	} {

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/walls-dev/walls/internal/policy"
@@ -40,22 +41,62 @@ import (
 
 // eniState is what the merge knows about one interface.
 type eniState struct {
-	name    string
-	id      uint32
-	groups  map[string]*vpc.SecurityGroup
-	addrs   eniAddrs
-	skip    span
-	iface   *vpc.Interface
-	own     map[[16]byte]bool // inventory addresses
-	transit bool              // a forwarding interface type
-	local   [16]byte          // learned own address
-	learned int8              // 1: local is known; 0: ambiguous
-	vpc     string            // its VPC, from the inventory or its records
+	name   string
+	id     uint32
+	groups map[string]*vpc.SecurityGroup
+	addrs  eniAddrs
+	skip   span
+	iface  *vpc.Interface
+	own    map[[16]byte]bool // inventory addresses
+	// transit: the interface forwards others' packets (forwarderIface, or
+	// without its inventory entry: records with instance-id "-" and pkt-*
+	// addresses that differ); its records become Forwarded rows.
+	transit bool
+	inst    uint8 // instDash, instNamed: what its records' instance-id showed
+	pktDiff bool  // a fact with a pkt-* address unlike srcaddr/dstaddr
+	// pktOwn is the address on the side where a fact's pkt-* address
+	// differs (the other side's equal): AWS writes the interface's primary
+	// address there. pktOwnN: 0 none seen, 1 one address, 2 several.
+	pktOwn  [16]byte
+	pktOwnN uint8
+	local   [16]byte // learned own address
+	learned int8     // 1: local is known; 0: ambiguous
+	vpc     string   // its VPC, from the inventory or its records
 }
 
 // transitTypes are interface types that forward traffic of others.
 var transitTypes = map[string]bool{"natGateway": true, "nat_gateway": true, "transit_gateway": true,
 	"gateway_load_balancer": true, "gateway_load_balancer_endpoint": true}
+
+// notePktOwn records an address a fact's packet addresses show as the
+// interface's own; several different ones decide nothing.
+func (e *eniState) notePktOwn(a [16]byte) {
+	switch {
+	case e.pktOwnN == 0:
+		e.pktOwn, e.pktOwnN = a, 1
+	case e.pktOwn != a:
+		e.pktOwnN = 2
+	}
+}
+
+// forwarderIface reports whether the inventory shows the interface
+// forwarding others' packets: by its type, or, for a requester-managed
+// interface whose type says nothing more ("interface"), by the description
+// AWS gives it (docs/semantics.md#flowlog-pkt).
+func forwarderIface(i *vpc.Interface) bool {
+	if transitTypes[i.Type] {
+		return true
+	}
+	if !i.RequesterManaged || i.InstanceID != "" {
+		return false
+	}
+	for _, p := range []string{"Interface for NAT Gateway", "Network Interface for Transit Gateway Attachment", "ELB gwy/"} {
+		if strings.HasPrefix(i.Description, p) {
+			return true
+		}
+	}
+	return false
+}
 
 type tuple5 struct {
 	a, b   [16]byte // initiator (or sender), responder (or receiver)
@@ -71,11 +112,22 @@ type svcKey struct {
 }
 
 type obsKey struct {
-	remote   [16]byte
+	remote       [16]byte
+	eni          uint32
+	port         uint16
+	proto        uint8
+	dir          Direction
+	accepted     bool
+	undetermined bool // one of the two readings of a fact whose local side is undetermined
+}
+
+// fwdKey is one row of forwarded traffic: the original initiator a and
+// responder b.
+type fwdKey struct {
+	a, b     [16]byte
 	eni      uint32
 	port     uint16
 	proto    uint8
-	dir      Direction
 	accepted bool
 }
 
@@ -160,6 +212,7 @@ func (r *mergeRun) numberInterfaces() {
 					meta[name] = m.InterfaceMeta
 				}
 			}
+			r.enis[g].inst |= w.meta[l].inst
 			r.enis[g].addrs.merge(&w.addrs[l])
 			if s := w.skips[l]; s.first != 0 || s.last != 0 {
 				r.enis[g].skip.add(s.first, s.last)
@@ -212,13 +265,35 @@ func (r *mergeRun) gatherFacts() {
 			if k.evidence() == evUndecided {
 				r.undecidedTotal++
 			}
-			r.perEni[set.remap[k.eni]]++
+			g := set.remap[k.eni]
+			r.perEni[g]++
+			if k.psrc != ([16]byte{}) || k.pdst != ([16]byte{}) {
+				e := &r.enis[g]
+				e.pktDiff = true
+				switch {
+				case k.pdst == ([16]byte{}):
+					e.notePktOwn(k.src)
+				case k.psrc == ([16]byte{}):
+					e.notePktOwn(k.dst)
+				}
+			}
 		})
 		set.each4(func(k *key4, _ *factVal) {
 			if k.evidence() == evUndecided {
 				r.undecidedTotal++
 			}
-			r.perEni[set.remap[k.eni()]]++
+			g := set.remap[k.eni()]
+			r.perEni[g]++
+			if k[1] != 0 {
+				e := &r.enis[g]
+				e.pktDiff = true
+				switch {
+				case k[1]>>32 == 0:
+					e.notePktOwn(v4word16(k[0] & 0xffffffff))
+				case k[1]&0xffffffff == 0:
+					e.notePktOwn(v4word16(k[0] >> 32))
+				}
+			}
 		})
 	}
 }
@@ -230,6 +305,20 @@ func (r *mergeRun) setupInterfaces() {
 	for i := range r.enis {
 		e := &r.enis[i]
 		e.setup(r.inv)
+		if e.iface == nil && e.inst == instDash && e.pktDiff {
+			// No inventory entry: records that name no instance, with
+			// packet addresses unlike the interface's, are a NAT or
+			// transit gateway's (an instance's pods and secondary
+			// addresses come with its instance id).
+			e.transit = true
+		}
+		if e.learned == 0 && e.pktOwnN == 1 {
+			// The records' addresses do not tell the interface's own, but
+			// a packet address unlike srcaddr/dstaddr on one side does:
+			// that side shows the interface's primary address
+			// (docs/semantics.md#flowlog-local).
+			e.local, e.learned = e.pktOwn, 1
+		}
 		e.vpc = r.res.Interfaces[e.name].VpcID
 		if e.iface != nil {
 			e.vpc = e.iface.VpcID
@@ -272,7 +361,7 @@ func (r *mergeRun) cutShards() {
 		// mid-merge.
 		n := shardFacts[i]
 		r.shards[i] = &mergeShard{
-			m: &merger{enis: r.enis, st: &Stats{}, ambiguous: map[string]bool{}, adm: r.adm,
+			m: &merger{enis: r.enis, st: &Stats{}, undetermined: map[string]bool{}, fwd: map[fwdKey]*obsAcc{}, adm: r.adm,
 				ents: make([]obsEntry, 0, n), rows: make([]obsAcc, 0, n)},
 			undecided: map[factKey]*factVal{},
 			kn: &knowledge{exact5: map[tuple5]bool{}, anyExact: map[tuple5]bool{}, services: map[svcKey]bool{}, seen: map[tuple5]uint8{},
@@ -360,12 +449,11 @@ func (r *mergeRun) resolveUndecided() {
 		sh := shards[si]
 		sh.kn.services, sh.kn.listeners, sh.kn.anyExact = services, listeners, anyExact
 		for k, v := range sh.undecided {
-			senderLocal, ok := orient(&k, &r.enis[k.eni])
-			if !ok {
-				sh.m.add(&k, v, false, Ambiguous) // counted as ambiguous
-				continue
-			}
-			sh.resolve(&k, v, senderLocal)
+			e := &r.enis[k.eni]
+			senderLocal, ok := orient(&k, e)
+			// The rules decide only for an interface with security groups
+			// whose side is known.
+			sh.resolve(&k, v, senderLocal, ok && !e.transit)
 		}
 		sh.undecided, sh.kn = nil, nil
 	})
@@ -391,8 +479,8 @@ func (r *mergeRun) groupRows() {
 	st := &r.res.Stats
 	for si, sh := range r.shards {
 		r.offsets[si+1] = r.offsets[si] + sh.groups
-		st.Transit += sh.m.st.Transit
-		st.AmbiguousRecords += sh.m.st.AmbiguousRecords
+		st.ForwardedRecords += sh.m.st.ForwardedRecords
+		st.UndeterminedLocalRecords += sh.m.st.UndeterminedLocalRecords
 		st.ExactRecords += sh.m.st.ExactRecords
 		st.ByRulesRecords += sh.m.st.ByRulesRecords
 		st.HeuristicRecords += sh.m.st.HeuristicRecords
@@ -400,16 +488,16 @@ func (r *mergeRun) groupRows() {
 		st.RuleConflictRecords += sh.m.st.RuleConflictRecords
 		st.UnrecoveredPortRecords += sh.m.st.UnrecoveredPortRecords
 	}
-	ambiguous := map[string]bool{}
+	undetermined := map[string]bool{}
 	for _, sh := range r.shards {
-		for name := range sh.m.ambiguous {
-			ambiguous[name] = true
+		for name := range sh.m.undetermined {
+			undetermined[name] = true
 		}
 	}
-	for name := range ambiguous {
-		st.AmbiguousInterfaces = append(st.AmbiguousInterfaces, name)
+	for name := range undetermined {
+		st.UndeterminedInterfaces = append(st.UndeterminedInterfaces, name)
 	}
-	sort.Strings(st.AmbiguousInterfaces)
+	sort.Strings(st.UndeterminedInterfaces)
 }
 
 // buildObservations folds each group of rows into its observation, the
@@ -437,6 +525,7 @@ func (r *mergeRun) buildObservations() {
 				InterfaceID: r.enis[k.eni].name, Direction: k.dir, Protocol: k.proto, Port: k.port,
 				Remote: addrOf(k.remote), Local: addrOf(a.local), Accepted: k.accepted,
 				Flows: a.v.flows, Packets: a.v.packets, Bytes: a.v.bytes, Confidence: conf,
+				LocalUndetermined: k.undetermined,
 			}
 			if a.v.first != 0 {
 				ob.FirstSeen = time.Unix(a.v.first, 0).UTC()
@@ -448,8 +537,101 @@ func (r *mergeRun) buildObservations() {
 		}
 		m.ents, m.rows = nil, nil
 	})
+	if r.adm != nil {
+		obs = r.attributeBranches(obs)
+	}
 	r.res.Observations = obs
 	r.res.Stats.Observations = len(obs)
+	r.buildForwarded()
+}
+
+// attributeBranches gives a pod's observations to its own interface: when
+// the local address (a pkt-* address) is a branch interface's of the same
+// VPC in the inventory (security groups for pods), the pod's groups are
+// the ones its traffic passed, so learn and replay must see that
+// interface. Rows that then share a key are summed. Only with an
+// inventory that has branch interfaces does anything move.
+func (r *mergeRun) attributeBranches(obs []Observation) []Observation {
+	moved := false
+	for i := range obs {
+		ob := &obs[i]
+		if ob.LocalUndetermined || !ob.Local.IsValid() {
+			continue
+		}
+		b := r.adm.Interface(ob.Local)
+		if b == nil || b.Type != "branch" || b.ID == ob.InterfaceID {
+			continue
+		}
+		if e := &r.enis[r.ids[ob.InterfaceID]]; b.VpcID != e.vpc {
+			continue
+		}
+		ob.InterfaceID, moved = b.ID, true
+	}
+	if !moved {
+		return obs
+	}
+	slices.SortStableFunc(obs, func(a, b Observation) int { return compareKeyOf(&a, &b) })
+	out := obs[:0]
+	for i := range obs {
+		if n := len(out); n > 0 && compareKeyOf(&out[n-1], &obs[i]) == 0 {
+			foldObservation(&out[n-1], &obs[i])
+			continue
+		}
+		out = append(out, obs[i])
+	}
+	return out
+}
+
+// compareKeyOf is compareObservations without the local address: the
+// order and identity of observation keys.
+func compareKeyOf(a, b *Observation) int {
+	x, y := *a, *b
+	x.Local, y.Local = netip.Addr{}, netip.Addr{}
+	return compareObservations(&x, &y)
+}
+
+// foldObservation adds b, an observation of the same key, into a.
+func foldObservation(a, b *Observation) {
+	a.Flows += b.Flows
+	a.Packets += b.Packets
+	a.Bytes += b.Bytes
+	if !b.FirstSeen.IsZero() && (a.FirstSeen.IsZero() || b.FirstSeen.Before(a.FirstSeen)) {
+		a.FirstSeen = b.FirstSeen
+	}
+	if b.LastSeen.After(a.LastSeen) {
+		a.LastSeen = b.LastSeen
+	}
+	a.Confidence = min(a.Confidence, b.Confidence)
+	if b.Local.Less(a.Local) {
+		a.Local = b.Local
+	}
+}
+
+// buildForwarded lists the forwarding interfaces' traffic, sorted.
+func (r *mergeRun) buildForwarded() {
+	var fwd []Forwarded
+	for _, sh := range r.shards {
+		for k, a := range sh.m.fwd {
+			conf := a.conf
+			if conf == Exact && r.enis[k.eni].skip.overlaps(a.v.first, a.v.last) {
+				conf = Heuristic
+			}
+			f := Forwarded{InterfaceID: r.enis[k.eni].name, Protocol: k.proto, Port: k.port, Accepted: k.accepted,
+				Confidence: conf, Initiator: addrOf(k.a), Responder: addrOf(k.b),
+				Flows: a.v.flows, Packets: a.v.packets, Bytes: a.v.bytes}
+			if a.v.first != 0 {
+				f.FirstSeen = time.Unix(a.v.first, 0).UTC()
+			}
+			if a.v.last != 0 {
+				f.LastSeen = time.Unix(a.v.last, 0).UTC()
+			}
+			fwd = append(fwd, f)
+		}
+		sh.m.fwd = nil
+	}
+	slices.SortFunc(fwd, func(a, b Forwarded) int { return compareForwarded(&a, &b) })
+	r.res.Forwarded = fwd
+	r.res.Stats.ForwardedFlows = len(fwd)
 }
 
 // factSet is one table of facts the merge reads (the store's, or a
@@ -471,8 +653,8 @@ type mergeShard struct {
 }
 
 type obsEntry struct {
-	// The key as three integers in compareKeys' order: interface, accepted
-	// first, direction, protocol, port and IPv6-after-IPv4 in sk; the
+	// The key as three integers in compareKeys' order: interface, local
+	// side determined first, accepted first, direction, protocol, port and IPv6-after-IPv4 in sk; the
 	// remote address's bytes in r1, r2. Sorting compares these (32-byte
 	// entries, no key comparison function); key() gives the key back, i
 	// is the row with the fact's sums.
@@ -482,9 +664,12 @@ type obsEntry struct {
 
 func newObsEntry(k obsKey, i uint32) obsEntry {
 	e := obsEntry{i: i, r1: binary.BigEndian.Uint64(k.remote[:8]), r2: binary.BigEndian.Uint64(k.remote[8:])}
-	e.sk = uint64(k.eni)<<28 | uint64(k.dir&3)<<25 | uint64(k.proto)<<17 | uint64(k.port)<<1
+	e.sk = uint64(k.eni)<<29 | uint64(k.dir&3)<<25 | uint64(k.proto)<<17 | uint64(k.port)<<1
 	if !k.accepted {
 		e.sk |= 1 << 27
+	}
+	if k.undetermined {
+		e.sk |= 1 << 28
 	}
 	if [12]byte(k.remote[:12]) != v4InV6Prefix {
 		e.sk |= 1
@@ -493,8 +678,8 @@ func newObsEntry(k obsKey, i uint32) obsEntry {
 }
 
 func (e *obsEntry) key() obsKey {
-	k := obsKey{eni: uint32(e.sk >> 28), dir: Direction(e.sk >> 25 & 3), proto: uint8(e.sk >> 17),
-		port: uint16(e.sk >> 1), accepted: e.sk&(1<<27) == 0}
+	k := obsKey{eni: uint32(e.sk >> 29), dir: Direction(e.sk >> 25 & 3), proto: uint8(e.sk >> 17),
+		port: uint16(e.sk >> 1), accepted: e.sk&(1<<27) == 0, undetermined: e.sk&(1<<28) != 0}
 	binary.BigEndian.PutUint64(k.remote[:8], e.r1)
 	binary.BigEndian.PutUint64(k.remote[8:], e.r2)
 	return k
@@ -565,7 +750,7 @@ func (e *eniState) setup(inv *vpc.Inventory) {
 			for _, a := range iface.PrivateAddrs() {
 				e.own[a.As16()] = true
 			}
-			e.transit = transitTypes[iface.Type]
+			e.transit = forwarderIface(iface)
 		}
 	}
 	switch e.addrs.n {
@@ -588,12 +773,13 @@ func (e *eniState) setup(inv *vpc.Inventory) {
 
 // merger sums classified facts into observations.
 type merger struct {
-	enis      []eniState
-	st        *Stats
-	ents      []obsEntry // one per classified fact, sorted at the end
-	rows      []obsAcc   // the sums of ents[k].i
-	ambiguous map[string]bool
-	adm       *policy.Admission // nil without an inventory
+	enis         []eniState
+	st           *Stats
+	ents         []obsEntry // one per classified fact, sorted at the end
+	rows         []obsAcc   // the sums of ents[k].i
+	undetermined map[string]bool
+	fwd          map[fwdKey]*obsAcc // forwarded traffic
+	adm          *policy.Admission  // nil without an inventory
 }
 
 // add classifies one fact whose initiator is known: the src slot's side
@@ -603,27 +789,41 @@ func (m *merger) add(k *factKey, v *factVal, recvInit bool, conf Confidence) {
 }
 
 // addRow is add; count is false for the second row of an ambiguous fact,
-// whose records the first row counted.
+// whose records the first row counted. A forwarding interface's fact
+// becomes forwarded traffic; a fact whose local side is undetermined
+// becomes one row for each side it may be (docs/semantics.md#flowlog-local).
 func (m *merger) addRow(k *factKey, v *factVal, recvInit bool, conf Confidence, count bool) {
 	e := &m.enis[k.eni]
 	st := m.st
-	senderLocal, ok := orient(k, e)
-	if !ok {
+	if e.transit {
 		if count {
-			st.AmbiguousRecords += int64(v.flows)
+			st.ForwardedRecords += int64(v.flows)
 		}
-		m.ambiguous[e.name] = true
+		m.addForwarded(k, v, recvInit, conf)
 		return
 	}
+	if count {
+		st.countDecided(v.flows, conf)
+	}
+	if senderLocal, ok := orient(k, e); ok {
+		m.addOriented(k, v, recvInit, conf, senderLocal, false)
+		return
+	}
+	if count {
+		st.UndeterminedLocalRecords += int64(v.flows)
+	}
+	m.undetermined[e.name] = true
+	m.addOriented(k, v, recvInit, conf, true, true)
+	m.addOriented(k, v, recvInit, conf, false, true)
+}
+
+// addOriented adds the row of a fact whose local side is the sender's
+// (senderLocal) or the receiver's. The local address is the packet's
+// (pkt-*: a pod's or secondary address) when the record gives one.
+func (m *merger) addOriented(k *factKey, v *factVal, recvInit bool, conf Confidence, senderLocal, undetermined bool) {
 	localA, pktLocal, remoteA, pktRemote := k.dst, k.pdst, k.src, k.psrc
 	if senderLocal {
 		localA, pktLocal, remoteA, pktRemote = k.src, k.psrc, k.dst, k.pdst
-	}
-	if isTransit(e, localA, pktLocal) {
-		if count {
-			st.Transit += int64(v.flows)
-		}
-		return
 	}
 	local, remote := localA, remoteA
 	if pktLocal != ([16]byte{}) {
@@ -631,9 +831,6 @@ func (m *merger) addRow(k *factKey, v *factVal, recvInit bool, conf Confidence, 
 	}
 	if pktRemote != ([16]byte{}) {
 		remote = pktRemote
-	}
-	if count {
-		st.countDecided(v.flows, conf)
 	}
 	dir := Inbound
 	if recvInit != senderLocal { // the initiator is the local side
@@ -646,9 +843,35 @@ func (m *merger) addRow(k *factKey, v *factVal, recvInit bool, conf Confidence, 
 	if !hasPorts(k.proto) {
 		port = 0
 	}
-	key := obsKey{remote: remote, eni: k.eni, port: port, proto: k.proto, dir: dir, accepted: k.accepted()}
+	key := obsKey{remote: remote, eni: k.eni, port: port, proto: k.proto, dir: dir, accepted: k.accepted(), undetermined: undetermined}
 	m.ents = append(m.ents, newObsEntry(key, uint32(len(m.rows))))
 	m.rows = append(m.rows, obsAcc{v: *v, local: local, hasLocal: true, conf: conf})
+}
+
+// addForwarded adds a forwarding interface's fact as forwarded traffic
+// between its original endpoints: the packet addresses where the record
+// gives them.
+func (m *merger) addForwarded(k *factKey, v *factVal, recvInit bool, conf Confidence) {
+	a, pa, b, pb, port := k.src, k.psrc, k.dst, k.pdst, k.dport
+	if recvInit {
+		a, pa, b, pb, port = b, pb, a, pa, k.sport
+	}
+	if pa != ([16]byte{}) {
+		a = pa
+	}
+	if pb != ([16]byte{}) {
+		b = pb
+	}
+	if !hasPorts(k.proto) {
+		port = 0
+	}
+	fk := fwdKey{a: a, b: b, eni: k.eni, port: port, proto: k.proto, accepted: k.accepted()}
+	acc := m.fwd[fk]
+	if acc == nil {
+		acc = &obsAcc{}
+		m.fwd[fk] = acc
+	}
+	acc.fold(&obsAcc{v: *v, conf: conf})
 }
 
 // fold adds one row of an observation into its accumulator: sums, the
@@ -791,6 +1014,11 @@ func compareKeys(x, y *obsKey) int {
 	switch {
 	case x.eni != y.eni:
 		return cmp.Compare(x.eni, y.eni)
+	case x.undetermined != y.undetermined:
+		if y.undetermined {
+			return -1
+		}
+		return 1
 	case x.accepted != y.accepted:
 		if x.accepted {
 			return -1
@@ -848,24 +1076,6 @@ func orient(k *factKey, e *eniState) (senderLocal, ok bool) {
 	return false, false
 }
 
-// isTransit reports whether the record is about packets the interface
-// forwards rather than sends or receives itself (docs/semantics.md#flowlog-pkt, #flowlog-direction).
-func isTransit(e *eniState, local, pktLocal [16]byte) bool {
-	if e.transit {
-		return true
-	}
-	if e.own != nil {
-		if pktLocal != ([16]byte{}) {
-			return !e.own[pktLocal]
-		}
-		return !e.own[local]
-	}
-	// Without the inventory a different packet address on the interface's
-	// side is a forwarded packet (NAT, TGW); pod addresses need the
-	// inventory to be recognised as the interface's own.
-	return pktLocal != ([16]byte{})
-}
-
 // mayStart reports whether the current rules could have let the src slot
 // (fromSrc) or the dst slot start the fact's connection to the other
 // slot's ports lo..hi; true without an inventory.
@@ -884,9 +1094,9 @@ func (m *merger) mayStart(k *factKey, senderLocal, fromSrc bool, lo, hi uint16) 
 	src, dst := addrOf(srcA), addrOf(dstA)
 	var srcIf, dstIf *vpc.Interface
 	if senderLocal {
-		srcIf, dstIf = e.iface, m.remoteIf(e, dst)
+		srcIf, dstIf = m.localIf(e, src, k.psrc), m.remoteIf(e, dst)
 	} else {
-		srcIf, dstIf = m.remoteIf(e, src), e.iface
+		srcIf, dstIf = m.remoteIf(e, src), m.localIf(e, dst, k.pdst)
 	}
 	if !hasPorts(k.proto) {
 		lo, hi = 0, 0
@@ -895,6 +1105,19 @@ func (m *merger) mayStart(k *factKey, senderLocal, fromSrc bool, lo, hi uint16) 
 		return m.adm.MayStart(srcIf, src, dstIf, dst, k.proto, lo, hi)
 	}
 	return m.adm.MayStart(dstIf, dst, srcIf, src, k.proto, lo, hi)
+}
+
+// localIf is the interface whose security groups the local address a
+// passed: the interface's own, or, for a packet address (pkt) the
+// inventory shows on a branch interface of the same VPC, that branch
+// interface's (security groups for pods: docs/semantics.md#flowlog-pkt).
+func (m *merger) localIf(e *eniState, a netip.Addr, pkt [16]byte) *vpc.Interface {
+	if pkt != ([16]byte{}) {
+		if r := m.adm.Interface(a); r != nil && r.Type == "branch" && r.VpcID == e.vpc {
+			return r
+		}
+	}
+	return e.iface
 }
 
 // remoteIf is the inventory interface holding the remote address a, when
@@ -914,13 +1137,13 @@ func (m *merger) remoteIf(e *eniState, a netip.Addr) *vpc.Interface {
 // leave it a heuristic, or prove the other side started it, to the
 // dropped ports.
 func (m *merger) addH1(k *factKey, v *factVal) {
-	if m.adm == nil || !k.accepted() {
+	if m.adm == nil || !k.accepted() || m.enis[k.eni].transit {
 		m.add(k, v, false, Heuristic)
 		return
 	}
 	senderLocal, ok := orient(k, &m.enis[k.eni])
 	if !ok {
-		m.add(k, v, false, Heuristic) // counted as ambiguous
+		m.add(k, v, false, Heuristic) // its local side is undetermined: two rows
 		return
 	}
 	fwd := m.mayStart(k, senderLocal, true, k.dport, k.dport)
@@ -955,7 +1178,9 @@ func (m *merger) addH1(k *factKey, v *factVal) {
 // resolve names the initiator of an undecided fact with what the whole
 // data set taught (see the list at the top of this file) and adds its
 // rows: one when a direction is decided, one per direction otherwise.
-func (sh *mergeShard) resolve(k *factKey, v *factVal, senderLocal bool) {
+// rules is false when the security groups cannot decide: the interface's
+// local side is undetermined, or it forwards others' packets.
+func (sh *mergeShard) resolve(k *factKey, v *factVal, senderLocal, rules bool) {
 	m, kn := sh.m, sh.kn
 	fwdT := tuple5{a: k.src, ap: k.sport, b: k.dst, bp: k.dport, eni: k.eni, proto: k.proto}
 	revT := tuple5{a: k.dst, ap: k.dport, b: k.src, bp: k.sport, eni: k.eni, proto: k.proto}
@@ -989,14 +1214,16 @@ func (sh *mergeShard) resolve(k *factKey, v *factVal, senderLocal bool) {
 		return
 	}
 	// b. the rules of both ends
-	fwd := m.mayStart(k, senderLocal, true, k.dport, k.dport)
-	rev := m.mayStart(k, senderLocal, false, k.sport, k.sport)
-	if fwd != rev {
-		m.add(k, v, rev, ByRules)
-		return
-	}
-	if !fwd {
-		m.st.RuleConflictRecords += int64(v.flows)
+	if rules {
+		fwd := m.mayStart(k, senderLocal, true, k.dport, k.dport)
+		rev := m.mayStart(k, senderLocal, false, k.sport, k.sport)
+		if fwd != rev {
+			m.add(k, v, rev, ByRules)
+			return
+		}
+		if !fwd {
+			m.st.RuleConflictRecords += int64(v.flows)
+		}
 	}
 	// c. what the data taught. Accepted packets one way and only rejected
 	// ones back: the sender started it (an answer needs a request that got

@@ -19,6 +19,7 @@ func (m *merger) add4(k *key4, g uint32, v *factVal, conf Confidence) {
 		// orient without flow-direction: the inventory, then the address
 		// the interface's records share.
 		switch {
+		case e.transit:
 		case e.own != nil && e.own[v4word16(src)]:
 			senderLocal = true
 		case e.own != nil && e.own[v4word16(dst)]:
@@ -26,23 +27,19 @@ func (m *merger) add4(k *key4, g uint32, v *factVal, conf Confidence) {
 			senderLocal = true
 		case e.learned == 1 && e.local == v4word16(dst):
 		default:
-			st.AmbiguousRecords += int64(v.flows)
-			m.ambiguous[e.name] = true
-			return
+			e = nil // undetermined: the general path makes its two rows
 		}
+	}
+	if e == nil || e.transit {
+		u := k.unpack()
+		kf := u.full()
+		kf.eni = g
+		m.add(&kf, v, false, conf)
+		return
 	}
 	localA, pktLocal, remoteA, pktRemote := dst, pdst, src, psrc
 	if senderLocal {
 		localA, pktLocal, remoteA, pktRemote = src, psrc, dst, pdst
-	}
-	// isTransit, on words (0 is "no packet address").
-	switch {
-	case e.transit,
-		e.own != nil && pktLocal != 0 && !e.own[v4word16(pktLocal)],
-		e.own != nil && pktLocal == 0 && !e.own[v4word16(localA)],
-		e.own == nil && pktLocal != 0:
-		st.Transit += int64(v.flows)
-		return
 	}
 	local, remote := localA, remoteA
 	if pktLocal != 0 {
@@ -61,7 +58,7 @@ func (m *merger) add4(k *key4, g uint32, v *factVal, conf Confidence) {
 	if !hasPorts(proto) {
 		port = 0
 	}
-	sk := uint64(g)<<28 | uint64(dir&3)<<25 | uint64(proto)<<17 | uint64(port)<<1
+	sk := uint64(g)<<29 | uint64(dir&3)<<25 | uint64(proto)<<17 | uint64(port)<<1
 	if info&infoAccepted == 0 {
 		sk |= 1 << 27
 	}

@@ -3,6 +3,8 @@ package flowlog
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -22,8 +24,8 @@ func TestAdd4MatchesAdd(t *testing.T) {
 		{name: "eni-nat", transit: true, own: map[[16]byte]bool{v4word16(0x0a000003): true}},
 		{name: "eni-both", learned: 1, local: v4word16(0x0a000002), own: map[[16]byte]bool{v4word16(0x0a000003): true}},
 	}
-	general := &merger{enis: enis, st: &Stats{}, ambiguous: map[string]bool{}}
-	packed := &merger{enis: enis, st: &Stats{}, ambiguous: map[string]bool{}}
+	general := &merger{enis: enis, st: &Stats{}, undetermined: map[string]bool{}, fwd: map[fwdKey]*obsAcc{}}
+	packed := &merger{enis: enis, st: &Stats{}, undetermined: map[string]bool{}, fwd: map[fwdKey]*obsAcc{}}
 	for n := 0; n < 50000; n++ {
 		var psrc, pdst uint64
 		if r.IntN(3) == 0 {
@@ -57,9 +59,17 @@ func TestAdd4MatchesAdd(t *testing.T) {
 		general.add(&fk, &v, false, conf)
 		packed.add4(&k, g, &v, conf)
 		last := func(m *merger) string {
-			s := fmt.Sprint(len(m.ents), len(m.rows), *m.st, len(m.ambiguous))
+			s := fmt.Sprint(len(m.ents), len(m.rows), *m.st, len(m.undetermined), len(m.fwd))
 			if len(m.ents) > 0 {
 				s += fmt.Sprint(m.ents[len(m.ents)-1], m.rows[len(m.rows)-1])
+			}
+			if n == 49999 {
+				var fw []string
+				for k, a := range m.fwd {
+					fw = append(fw, fmt.Sprint(k, *a))
+				}
+				slices.Sort(fw)
+				s += strings.Join(fw, " ")
 			}
 			return s
 		}

@@ -14,6 +14,7 @@ type (
 	Confidence    = traffic.Confidence
 	Observation   = traffic.Observation
 	InterfaceMeta = traffic.InterfaceMeta
+	Forwarded     = traffic.Forwarded
 )
 
 // Directions and confidences: see package traffic.
@@ -31,6 +32,12 @@ const (
 func compareObservations(a, b *Observation) int {
 	if c := cmp.Compare(a.InterfaceID, b.InterfaceID); c != 0 {
 		return c
+	}
+	if a.LocalUndetermined != b.LocalUndetermined {
+		if b.LocalUndetermined {
+			return -1
+		}
+		return 1
 	}
 	if a.Accepted != b.Accepted {
 		if a.Accepted {
@@ -53,6 +60,30 @@ func compareObservations(a, b *Observation) int {
 	return a.Local.Compare(b.Local)
 }
 
+// compareForwarded orders forwarded rows: interface, accepted before
+// rejected, protocol, port, initiator, responder.
+func compareForwarded(a, b *Forwarded) int {
+	if c := cmp.Compare(a.InterfaceID, b.InterfaceID); c != 0 {
+		return c
+	}
+	if a.Accepted != b.Accepted {
+		if a.Accepted {
+			return -1
+		}
+		return 1
+	}
+	if c := cmp.Compare(a.Protocol, b.Protocol); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Port, b.Port); c != 0 {
+		return c
+	}
+	if c := a.Initiator.Compare(b.Initiator); c != 0 {
+		return c
+	}
+	return a.Responder.Compare(b.Responder)
+}
+
 // ProtocolName renders an IANA protocol number as walls' JSON does: tcp,
 // udp, icmp, icmpv6, or the number.
 func ProtocolName(p uint8) string { return traffic.ProtocolName(p) }
@@ -60,7 +91,11 @@ func ProtocolName(p uint8) string { return traffic.ProtocolName(p) }
 // Result is the outcome of Aggregate.
 type Result struct {
 	Observations []Observation // sorted by compareObservations
-	Stats        Stats
+	// Forwarded is the traffic of forwarding interfaces (NAT and transit
+	// gateways, Gateway Load Balancer endpoints), sorted by
+	// compareForwarded: apart from the observations, never a need.
+	Forwarded []Forwarded
+	Stats     Stats
 	// Interfaces holds what the records (version 3 and later) tell of
 	// each interface they name, by interface id: how to find one that no
 	// inventory knows any more.
@@ -87,16 +122,20 @@ type Stats struct {
 	OutsideTimeRange   int64     `json:"outsideTimeRange"`
 	BadLines           int64     `json:"badLines"`
 	BadLineExamples    []BadLine `json:"badLineExamples,omitempty"`
-	// Transit counts records of interfaces that forward others' packets
-	// (NAT gateway, transit gateway, load balancer hops): left out.
-	Transit int64 `json:"transitRecords"`
-	// AmbiguousInterfaces are interfaces whose own address could not be
+	// ForwardedRecords are the records of interfaces that forward others'
+	// packets (NAT and transit gateways, Gateway Load Balancer endpoints):
+	// reported in Result.Forwarded, ForwardedFlows rows.
+	ForwardedRecords int64 `json:"forwardedRecords"`
+	ForwardedFlows   int   `json:"forwardedRows,omitempty"`
+	// UndeterminedInterfaces are interfaces whose own address could not be
 	// told from their records (no inventory entry, no flow-direction); their
-	// AmbiguousRecords are reported, not guessed.
-	AmbiguousInterfaces []string `json:"ambiguousInterfaces,omitempty"`
-	AmbiguousRecords    int64    `json:"ambiguousRecords"`
-	// ExactRecords and HeuristicRecords count how each record's initiator
-	// was decided.
+	// UndeterminedLocalRecords are reported with either end as the local
+	// side, both rows marked LocalUndetermined.
+	UndeterminedInterfaces   []string `json:"undeterminedLocalInterfaces,omitempty"`
+	UndeterminedLocalRecords int64    `json:"undeterminedLocalRecords"`
+	// ExactRecords, ByRulesRecords, HeuristicRecords and UndecidedRecords
+	// count how the initiator of each record that is not forwarded was
+	// decided: with ForwardedRecords they sum to Records.
 	ExactRecords     int64 `json:"exactRecords"`
 	ByRulesRecords   int64 `json:"byRulesRecords"`
 	HeuristicRecords int64 `json:"heuristicRecords"`

@@ -197,8 +197,8 @@ func TestFormats(t *testing.T) {
 	if got := DefaultFormat().String(); got != DefaultLogFormat {
 		t.Errorf("default format = %q", got)
 	}
-	h, err := ParseHeader("version account-id interface-id srcaddr dstaddr future-field")
-	if err != nil || h.Len() != 6 || h.Column(5) != FieldUnknown || h.Version() != 2 {
+	h, err := ParseHeader("version account-id interface-id srcaddr dstaddr srcport dstport protocol action future-field")
+	if err != nil || h.Len() != 10 || h.Column(9) != FieldUnknown || h.Version() != 2 {
 		t.Errorf("header with an unknown field: %v %v", h, err)
 	}
 	v5, _ := ParseLogFormat(hmV5Format)

@@ -20,8 +20,27 @@ func row(o Observation) string {
 	if !o.Accepted {
 		act = "reject"
 	}
-	return fmt.Sprintf("%s %s %s/%d %s %s %s flows=%d pkts=%d bytes=%d", o.InterfaceID, o.Direction,
+	s := fmt.Sprintf("%s %s %s/%d %s %s %s flows=%d pkts=%d bytes=%d", o.InterfaceID, o.Direction,
 		ProtocolName(o.Protocol), o.Port, o.Remote, act, o.Confidence, o.Flows, o.Packets, o.Bytes)
+	if o.LocalUndetermined {
+		s += fmt.Sprintf(" local=%s undetermined", o.Local)
+	}
+	return s
+}
+
+// forwardedRows renders forwarded traffic as
+// "eni-1 tcp/443 10.0.1.5 -> 203.0.113.5 accept exact flows=2".
+func forwardedRows(r *Result) []string {
+	var out []string
+	for _, f := range r.Forwarded {
+		act := "accept"
+		if !f.Accepted {
+			act = "reject"
+		}
+		out = append(out, fmt.Sprintf("%s %s/%d %s -> %s %s %s flows=%d", f.InterfaceID, ProtocolName(f.Protocol), f.Port,
+			f.Initiator, f.Responder, act, f.Confidence, f.Flows))
+	}
+	return out
 }
 
 func rows(r *Result) []string {

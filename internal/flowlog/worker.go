@@ -94,32 +94,49 @@ func (w *worker) eni(id []byte) uint32 {
 }
 
 // eniMeta is an interface's InterfaceMeta as a worker collects it; seen
-// once a record named any of its ids.
+// once a record named any of its ids. inst says what the records' instance-id
+// column showed (instDash, instNamed); done once nothing more is to learn.
 type eniMeta struct {
 	InterfaceMeta
 	seen bool
+	inst uint8
+	done bool
 }
 
+// Bits of eniMeta.inst: a record carried instance-id and it was "-" (no
+// instance: a requester-managed interface, NAT or transit gateway among
+// them), or it named an instance.
+const (
+	instDash  = 1 << 0
+	instNamed = 1 << 1
+)
+
 // noteMeta keeps the instance, subnet and VPC ids col gives for the
-// interface e, once.
+// interface e, once, and whether any record names an instance.
 func (w *worker) noteMeta(e uint32, pos *[numFields]int16, col func(i int16) []byte) {
 	m := &w.meta[e]
-	if m.seen {
-		return
-	}
-	m.seen = true
-	get := func(f Field) string {
-		if i := pos[f]; i >= 0 {
-			if c := col(i); len(c) > 0 && !(len(c) == 1 && c[0] == '-') {
-				return string(c)
-			}
+	if i := pos[FieldInstanceID]; i >= 0 {
+		if c := col(i); len(c) == 0 || len(c) == 1 && c[0] == '-' {
+			m.inst |= instDash
+		} else {
+			m.inst |= instNamed
 		}
-		return ""
 	}
-	m.InstanceID, m.SubnetID, m.VpcID = get(FieldInstanceID), get(FieldSubnetID), get(FieldVpcID)
-	if m.InstanceID == "" && m.SubnetID == "" && m.VpcID == "" {
-		m.seen = false // a later record may name them
+	if !m.seen {
+		get := func(f Field) string {
+			if i := pos[f]; i >= 0 {
+				if c := col(i); len(c) > 0 && !(len(c) == 1 && c[0] == '-') {
+					return string(c)
+				}
+			}
+			return ""
+		}
+		m.InstanceID, m.SubnetID, m.VpcID = get(FieldInstanceID), get(FieldSubnetID), get(FieldVpcID)
+		m.seen = m.InstanceID != "" || m.SubnetID != "" || m.VpcID != ""
 	}
+	// An interface that names an instance is an instance's: later records
+	// add nothing (the hot path then skips this call).
+	m.done = m.seen && m.inst&instNamed != 0
 }
 
 // addRecord folds one parsed record into the worker's tables.
@@ -145,7 +162,7 @@ func (w *worker) addRecord(f *Format, r *Record) {
 		w.n.rejected++
 	}
 	e := w.eni(r.InterfaceID)
-	if !w.meta[e].seen {
+	if !w.meta[e].done {
 		w.noteMeta(e, &f.pos, func(i int16) []byte { return r.Column(int(i)) })
 	}
 	w.addrs[e].observe(r.SrcAddr, r.DstAddr)

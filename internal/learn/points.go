@@ -46,6 +46,12 @@ func (a *acc) add(o *traffic.Observation) {
 	if c < traffic.Exact || c > traffic.Ambiguous {
 		c = traffic.Heuristic // an unset confidence proved nothing
 	}
+	if o.LocalUndetermined {
+		// The interface may be either end of the connection: this row is
+		// what it needs if it is the initiator, its twin what it needs if
+		// it is the responder. Kept, never taken as proof.
+		c = traffic.Ambiguous
+	}
 	if a.weakest == 0 || c > a.weakest {
 		a.weakest = c
 	}

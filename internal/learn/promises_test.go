@@ -148,6 +148,28 @@ func TestAmbiguousKeptApart(t *testing.T) {
 	}
 }
 
+// A connection whose interface's own side is undetermined arrives as two
+// rows, one with each end as the interface, both marked: learn keeps what
+// the interface needs if it started it, as not proven, whatever the
+// confidence of the direction.
+func TestUndeterminedLocalKeptApart(t *testing.T) {
+	t.Parallel()
+	o := out("eni-w1", tcp, 50000, "10.0.2.10", 4)
+	o.LocalUndetermined = true
+	i := in("eni-w1", tcp, 50000, "10.0.2.10", 4)
+	i.LocalUndetermined = true
+	p := mustLearn(t, seedInv(), append(seedObs(), o, i), Options{})
+	var ev *plan.Evidence
+	for _, r := range p.Group("sg-workers").ProposedEgress {
+		if r.FromPort == 50000 {
+			ev = r.Evidence
+		}
+	}
+	if ev == nil || ev.Direction != plan.DirectionNotProven || ev.Confidence != "ambiguous" {
+		t.Errorf("tcp 50000 evidence %+v, want kept, direction not proven, confidence ambiguous", ev)
+	}
+}
+
 // Accepted outbound rows the current rules deny are blamed on a rules
 // change only when their direction was proved; otherwise the warning says
 // the other direction may be the true one.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ type observationJSON struct {
 	Port                 uint16   `json:"port"`
 	Remote               string   `json:"remote"`
 	Local                string   `json:"local,omitempty"`
+	LocalUndetermined    bool     `json:"localUndetermined,omitempty"`
 	Action               string   `json:"action"`
 	Flows                uint64   `json:"flows"`
 	Packets              uint64   `json:"packets"`
@@ -52,6 +54,7 @@ func annotate(ob *flowlog.Observation, inv *vpc.Inventory) observationJSON {
 	if ob.Local.IsValid() {
 		j.Local = ob.Local.String()
 	}
+	j.LocalUndetermined = ob.LocalUndetermined
 	if !ob.FirstSeen.IsZero() {
 		j.FirstSeen = string(appendRFC3339(nil, ob.FirstSeen))
 	}
@@ -66,6 +69,48 @@ func annotate(ob *flowlog.Observation, inv *vpc.Inventory) observationJSON {
 	}
 	if e, _ := inv.Index().InterfaceByIP(ob.Remote); e != nil {
 		j.RemoteInterfaceID, j.RemoteSecurityGroups = e.ID, e.GroupIDs
+	}
+	return j
+}
+
+// forwardedJSON is one row of forwarded traffic in the shape README.md
+// documents for observe --format json.
+type forwardedJSON struct {
+	InterfaceID string `json:"interfaceId"`
+	// Kind is the interface type from the inventory (natGateway,
+	// transit_gateway, ...), when known.
+	Kind       string `json:"interfaceType,omitempty"`
+	Protocol   string `json:"protocol"`
+	Port       uint16 `json:"port"`
+	Initiator  string `json:"initiator"`
+	Responder  string `json:"responder"`
+	Action     string `json:"action"`
+	Flows      uint64 `json:"flows"`
+	Packets    uint64 `json:"packets"`
+	Bytes      uint64 `json:"bytes"`
+	FirstSeen  string `json:"firstSeen,omitempty"`
+	LastSeen   string `json:"lastSeen,omitempty"`
+	Confidence string `json:"confidence"`
+}
+
+func annotateForwarded(f *flowlog.Forwarded, inv *vpc.Inventory) forwardedJSON {
+	act := "ACCEPT"
+	if !f.Accepted {
+		act = "REJECT"
+	}
+	j := forwardedJSON{InterfaceID: f.InterfaceID, Protocol: flowlog.ProtocolName(f.Protocol), Port: f.Port,
+		Initiator: f.Initiator.String(), Responder: f.Responder.String(), Action: act,
+		Flows: f.Flows, Packets: f.Packets, Bytes: f.Bytes, Confidence: f.Confidence.String()}
+	if !f.FirstSeen.IsZero() {
+		j.FirstSeen = string(appendRFC3339(nil, f.FirstSeen))
+	}
+	if !f.LastSeen.IsZero() {
+		j.LastSeen = string(appendRFC3339(nil, f.LastSeen))
+	}
+	if inv != nil {
+		if e := inv.Interfaces[f.InterfaceID]; e != nil {
+			j.Kind = e.Type
+		}
 	}
 	return j
 }
@@ -92,8 +137,18 @@ func ObservationsJSON(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inventory, 
 	if len(res.Observations) > 0 {
 		w.WriteString("\n  ")
 	}
-	w.WriteString("],\n  \"stats\": ")
-	b, err := json.MarshalIndent(res.Stats, "  ", "  ")
+	w.WriteString("],\n  \"forwarded\": ")
+	fw := make([]forwardedJSON, len(res.Forwarded))
+	for i := range res.Forwarded {
+		fw[i] = annotateForwarded(&res.Forwarded[i], inv)
+	}
+	b, err := json.MarshalIndent(fw, "  ", "  ")
+	if err != nil {
+		return err
+	}
+	w.Write(b)
+	w.WriteString(",\n  \"stats\": ")
+	b, err = json.MarshalIndent(res.Stats, "  ", "  ")
 	if err != nil {
 		return err
 	}
@@ -107,7 +162,7 @@ func ObservationsJSON(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inventory, 
 // be nil), streamed as ObservationsJSON does.
 func ObservationsCSV(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inventory) error {
 	w.WriteString("interfaceId,direction,protocol,port,remote,local,action,flows,packets,bytes,firstSeen,lastSeen," +
-		"confidence,instanceId,subnetId,securityGroups,remoteInterfaceId,remoteSecurityGroups\n")
+		"confidence,instanceId,subnetId,securityGroups,remoteInterfaceId,remoteSecurityGroups,localUndetermined\n")
 	return writeRows(w, len(res.Observations), func(b []byte, i int) []byte {
 		return appendObservationCSV(b, &res.Observations[i], inv)
 	})
@@ -195,6 +250,10 @@ func appendObservationCSV(b []byte, ob *flowlog.Observation, inv *vpc.Inventory)
 	} else {
 		b = append(b, ",,,,"...)
 	}
+	b = append(b, ',')
+	if ob.LocalUndetermined {
+		b = append(b, "true"...)
+	}
 	return append(b, '\n')
 }
 
@@ -243,7 +302,8 @@ func appendCSV(b []byte, s string) []byte {
 
 // ObservationsTable writes the result as observe's table does, for people,
 // fitted to width by leaving out the least needed columns (ColumnTable),
-// which it returns.
+// which it returns. A LOCAL column appears when some observation's local
+// side is undetermined; forwarded traffic follows in its own section.
 func ObservationsTable(w io.Writer, res *flowlog.Result, inv *vpc.Inventory, width int) ([]string, error) {
 	t := ColumnTable{Header: []string{"INTERFACE", "DIRECTION", "PROTO", "PORT", "REMOTE", "ACTION", "FLOWS",
 		"PACKETS", "BYTES", "CONFIDENCE", "FIRST SEEN", "LAST SEEN"},
@@ -252,6 +312,15 @@ func ObservationsTable(w io.Writer, res *flowlog.Result, inv *vpc.Inventory, wid
 		DropOrder: []int{7, 8, 11, 10, 14, 12, 13}}
 	if inv != nil {
 		t.Header = append(t.Header, "INSTANCE", "GROUPS", "REMOTE INTERFACE")
+	} else {
+		t.DropOrder = t.DropOrder[:4] // 12 and up: the inventory's columns
+	}
+	undetermined := false
+	for i := range res.Observations {
+		undetermined = undetermined || res.Observations[i].LocalUndetermined
+	}
+	if undetermined {
+		t.Header = append(t.Header, "LOCAL")
 	}
 	for i := range res.Observations {
 		j := annotate(&res.Observations[i], inv)
@@ -264,9 +333,44 @@ func ObservationsTable(w io.Writer, res *flowlog.Result, inv *vpc.Inventory, wid
 			}
 			row = append(row, dash(j.InstanceID), dash(strings.Join(j.SecurityGroups, ",")), dash(remote))
 		}
+		if undetermined {
+			local := dash(j.Local)
+			if j.LocalUndetermined {
+				local += "?"
+			}
+			row = append(row, local)
+		}
 		t.Rows = append(t.Rows, row)
 	}
-	return t.Render(w, width)
+	dropped, err := t.Render(w, width)
+	if err == nil && undetermined {
+		_, err = io.WriteString(w, "LOCAL ending in ?: the interface's own side is undetermined; shown with either end as the interface\n")
+	}
+	if err != nil || len(res.Forwarded) == 0 {
+		return dropped, err
+	}
+	ft := ColumnTable{Header: []string{"FORWARDED BY", "PROTO", "PORT", "INITIATOR", "RESPONDER", "ACTION", "FLOWS",
+		"PACKETS", "BYTES", "CONFIDENCE", "FIRST SEEN", "LAST SEEN"},
+		DropOrder: []int{7, 8, 11, 10}}
+	for i := range res.Forwarded {
+		j := annotateForwarded(&res.Forwarded[i], inv)
+		by := j.InterfaceID
+		if j.Kind != "" {
+			by += " (" + j.Kind + ")"
+		}
+		ft.Rows = append(ft.Rows, []string{by, protocolCell(j.Protocol), strconv.Itoa(int(j.Port)), j.Initiator, j.Responder, j.Action,
+			u64(j.Flows), u64(j.Packets), u64(j.Bytes), j.Confidence, dash(j.FirstSeen), dash(j.LastSeen)})
+	}
+	if _, err := io.WriteString(w, "\nForwarded traffic (NAT and transit gateways, GWLB endpoints: no security group of their own)\n"); err != nil {
+		return dropped, err
+	}
+	more, err := ft.Render(w, width)
+	for _, d := range more {
+		if !slices.Contains(dropped, d) {
+			dropped = append(dropped, d)
+		}
+	}
+	return dropped, err
 }
 
 // u64 and dash format table cells: a count, and a text that is "-" when empty.

@@ -55,6 +55,11 @@ func appendObservationJSON(b []byte, j *observationJSON) []byte {
 	b = num(b, "port", uint64(j.Port))
 	b = str(b, "remote", j.Remote, false)
 	b = str(b, "local", j.Local, true)
+	if j.LocalUndetermined {
+		b = append(b, ',')
+		b = append(b, in...)
+		b = append(b, `"localUndetermined": true`...)
+	}
 	b = str(b, "action", j.Action, false)
 	b = num(b, "flows", j.Flows)
 	b = num(b, "packets", j.Packets)

@@ -13,6 +13,8 @@ import (
 func TestAppendObservationJSON(t *testing.T) {
 	cases := []observationJSON{
 		{InterfaceID: "eni-1", Direction: "outbound", Protocol: "tcp", Port: 443, Remote: "203.0.113.7", Action: "ACCEPT", Confidence: "exact"},
+		{InterfaceID: "eni-1", Direction: "inbound", Protocol: "tcp", Port: 22, Remote: "10.0.0.7", Local: "10.0.0.8", LocalUndetermined: true,
+			Action: "ACCEPT", Confidence: "ambiguous"},
 		{InterfaceID: "eni-\"<&>\\\x01\t\n\u2028é\xff", Direction: "inbound", Protocol: "47", Remote: "::1", Local: "::2",
 			Action: "REJECT", Flows: 1 << 40, Packets: 2, Bytes: 3, FirstSeen: "2026-01-01T00:00:00Z", LastSeen: "x",
 			Confidence: "heuristic", InstanceID: "i-1", SubnetID: "subnet-1", SecurityGroups: []string{"sg-1", "sg-2"},

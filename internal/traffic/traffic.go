@@ -120,9 +120,17 @@ type Observation struct {
 	Accepted   bool
 	Confidence Confidence
 	Remote     netip.Addr
-	// Local is the interface's own address seen (the lowest one when the
-	// records showed several, for example secondary or pod addresses).
-	Local                 netip.Addr
+	// Local is the interface's own address seen: the packet's address
+	// (pkt-srcaddr/pkt-dstaddr) where the record gives one, so a pod's or
+	// a secondary address rather than the primary one; the lowest when
+	// the records showed several.
+	Local netip.Addr
+	// LocalUndetermined marks an observation whose interface's own address
+	// could not be told (no flow-direction, no inventory entry, and records
+	// that all name the same two private addresses): the connection is
+	// reported once with each end as the local side, both rows marked, and
+	// Local is the end this row takes for the interface.
+	LocalUndetermined     bool
 	Flows, Packets, Bytes uint64
 	FirstSeen, LastSeen   time.Time
 }
@@ -151,4 +159,23 @@ type InterfaceMeta struct {
 	InstanceID string `json:"instanceId,omitempty"`
 	SubnetID   string `json:"subnetId,omitempty"`
 	VpcID      string `json:"vpcId,omitempty"`
+}
+
+// Forwarded is traffic an interface forwards for others (a NAT gateway, a
+// transit gateway attachment, a Gateway Load Balancer endpoint): rows of
+// one interface, protocol, service port and pair of original endpoints.
+// The interface has no security group of its own, so forwarded traffic
+// never becomes a need for one.
+type Forwarded struct {
+	InterfaceID string
+	Protocol    uint8
+	Port        uint16 // the initiator's destination port (0 without ports)
+	Accepted    bool
+	Confidence  Confidence // how the initiator was decided
+	// Initiator and Responder are the original endpoints: the packet
+	// addresses (pkt-srcaddr, pkt-dstaddr) where the records give them,
+	// else srcaddr and dstaddr.
+	Initiator, Responder  netip.Addr
+	Flows, Packets, Bytes uint64
+	FirstSeen, LastSeen   time.Time
 }
