@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+
 	"github.com/walls-dev/walls/internal/awstest"
 )
 
@@ -47,5 +49,24 @@ func TestUnknownProfile(t *testing.T) {
 	var ce *ConfigError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "nosuch") {
 		t.Fatalf("Load = %v, want a ConfigError naming the profile", err)
+	}
+}
+
+// TestLoadKeepsTheSDKTransport: the plain-body wrapper must wrap the SDK's
+// own client (10 idle connections a host), not net/http's default (2), or
+// concurrent reads of one endpoint keep reconnecting.
+func TestLoadKeepsTheSDKTransport(t *testing.T) {
+	awstest.Isolate(t, "http://127.0.0.1:1", "eu-west-1", "AKIDEXAMPLE", "secret", "")
+	t.Setenv("AWS_CA_BUNDLE", "")
+	cfg, err := Load(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, ok := cfg.HTTPClient.(plainBodyClient)
+	if !ok {
+		t.Fatalf("HTTPClient is %T, want plainBodyClient", cfg.HTTPClient)
+	}
+	if _, ok := pb.inner.(*awshttp.BuildableClient); !ok {
+		t.Fatalf("wrapped client is %T, want the SDK's *http.BuildableClient", pb.inner)
 	}
 }

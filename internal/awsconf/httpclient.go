@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 )
 
 // plainBodyClient sends requests whose body offers only Read and Close.
@@ -37,7 +38,11 @@ func (r readCloser) Close() error               { return r.rc.Close() }
 // withPlainBodies returns cfg sending through plainBodyClient.
 func withPlainBodies(cfg aws.Config) aws.Config {
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = http.DefaultClient
+		// The client each service would make for itself: the SDK's
+		// transport (10 idle connections a host, its timeouts), not
+		// net/http's default one (2 idle connections a host, so
+		// concurrent S3 reads would keep opening connections).
+		cfg.HTTPClient = awshttp.NewBuildableClient()
 	}
 	if _, ok := cfg.HTTPClient.(plainBodyClient); !ok {
 		cfg.HTTPClient = plainBodyClient{inner: cfg.HTTPClient}
