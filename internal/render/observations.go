@@ -157,14 +157,26 @@ func ObservationsJSON(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inventory, 
 	return err
 }
 
-// ObservationsCSV writes the result as observe --format csv does: a header
-// and one row per observation, every field, annotated from inv (which may
-// be nil), streamed as ObservationsJSON does.
+// ObservationsCSV writes the result as observe --format csv does: one
+// header, one row per observation, then one per row of forwarded traffic,
+// every field, annotated from inv (which may be nil), streamed as
+// ObservationsJSON does. The kind column tells the two apart
+// ("connection", "forwarded"); each kind leaves the other's columns empty
+// (a forwarded row has no direction, remote or local address; a
+// connection row no initiator, responder or interface type), so every
+// column holds one type for any CSV reader.
 func ObservationsCSV(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inventory) error {
 	w.WriteString("interfaceId,direction,protocol,port,remote,local,action,flows,packets,bytes,firstSeen,lastSeen," +
-		"confidence,instanceId,subnetId,securityGroups,remoteInterfaceId,remoteSecurityGroups,localUndetermined\n")
-	return writeRows(w, len(res.Observations), func(b []byte, i int) []byte {
+		"confidence,instanceId,subnetId,securityGroups,remoteInterfaceId,remoteSecurityGroups,localUndetermined," +
+		"kind,initiator,responder,interfaceType\n")
+	err := writeRows(w, len(res.Observations), func(b []byte, i int) []byte {
 		return appendObservationCSV(b, &res.Observations[i], inv)
+	})
+	if err != nil {
+		return err
+	}
+	return writeRows(w, len(res.Forwarded), func(b []byte, i int) []byte {
+		return appendForwardedCSV(b, &res.Forwarded[i], inv)
 	})
 }
 
@@ -254,6 +266,39 @@ func appendObservationCSV(b []byte, ob *flowlog.Observation, inv *vpc.Inventory)
 	if ob.LocalUndetermined {
 		b = append(b, "true"...)
 	}
+	return append(b, ",connection,,,\n"...)
+}
+
+// appendForwardedCSV appends one row of forwarded traffic in the columns
+// ObservationsCSV names: the shared ones, kind "forwarded", the original
+// endpoints and the forwarder's type from inv.
+func appendForwardedCSV(b []byte, f *flowlog.Forwarded, inv *vpc.Inventory) []byte {
+	j := annotateForwarded(f, inv)
+	b = appendCSV(b, j.InterfaceID)
+	b = append(b, ',', ',')
+	b = appendCSV(b, j.Protocol)
+	b = append(b, ',')
+	b = strconv.AppendUint(b, uint64(j.Port), 10)
+	b = append(b, ",,,"...)
+	b = append(b, j.Action...)
+	b = append(b, ',')
+	b = strconv.AppendUint(b, j.Flows, 10)
+	b = append(b, ',')
+	b = strconv.AppendUint(b, j.Packets, 10)
+	b = append(b, ',')
+	b = strconv.AppendUint(b, j.Bytes, 10)
+	b = append(b, ',')
+	b = append(b, j.FirstSeen...)
+	b = append(b, ',')
+	b = append(b, j.LastSeen...)
+	b = append(b, ',')
+	b = append(b, j.Confidence...)
+	b = append(b, ",,,,,,,forwarded,"...)
+	b = append(b, j.Initiator...)
+	b = append(b, ',')
+	b = append(b, j.Responder...)
+	b = append(b, ',')
+	b = appendCSV(b, j.Kind)
 	return append(b, '\n')
 }
 
