@@ -31,6 +31,10 @@ func TestObserveGolden(t *testing.T) {
 		// records do not tell.
 		{"table forwarded and undetermined", []string{"observe", "--flows", obsDir + "forwarding.log"}, "observe/forwarding.txt"},
 		{"json forwarded and undetermined", []string{"observe", "--flows", obsDir + "forwarding.log", "--format", "json"}, "observe/forwarding.json"},
+		// Several pods of one node interface reach the same database port:
+		// a row each, told apart by the LOCAL column.
+		{"table several pods", []string{"observe", "--flows", obsDir + "pods.log"}, "observe/pods.txt"},
+		{"csv several pods", []string{"observe", "--flows", obsDir + "pods.log", "--format", "csv"}, "observe/pods.csv"},
 		{"csv forwarded and undetermined", []string{"observe", "--flows", obsDir + "forwarding.log", "--format", "csv"}, "observe/forwarding.csv"},
 	}
 	for _, tt := range tests {

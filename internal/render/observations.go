@@ -348,7 +348,9 @@ func appendCSV(b []byte, s string) []byte {
 // ObservationsTable writes the result as observe's table does, for people,
 // fitted to width by leaving out the least needed columns (ColumnTable),
 // which it returns. A LOCAL column appears when some observation's local
-// side is undetermined; forwarded traffic follows in its own section.
+// side is undetermined, or when observations differ only in their local
+// address (pods or secondary addresses of one interface); forwarded
+// traffic follows in its own section.
 func ObservationsTable(w io.Writer, res *flowlog.Result, inv *vpc.Inventory, width int) ([]string, error) {
 	t := ColumnTable{Header: []string{"INTERFACE", "DIRECTION", "PROTO", "PORT", "REMOTE", "ACTION", "FLOWS",
 		"PACKETS", "BYTES", "CONFIDENCE", "FIRST SEEN", "LAST SEEN"},
@@ -360,11 +362,13 @@ func ObservationsTable(w io.Writer, res *flowlog.Result, inv *vpc.Inventory, wid
 	} else {
 		t.DropOrder = t.DropOrder[:4] // 12 and up: the inventory's columns
 	}
-	undetermined := false
+	undetermined, showLocal := false, false
 	for i := range res.Observations {
 		undetermined = undetermined || res.Observations[i].LocalUndetermined
+		showLocal = showLocal || i > 0 && sameKeyButLocal(&res.Observations[i-1], &res.Observations[i])
 	}
-	if undetermined {
+	showLocal = showLocal || undetermined
+	if showLocal {
 		t.Header = append(t.Header, "LOCAL")
 	}
 	for i := range res.Observations {
@@ -378,7 +382,7 @@ func ObservationsTable(w io.Writer, res *flowlog.Result, inv *vpc.Inventory, wid
 			}
 			row = append(row, dash(j.InstanceID), dash(strings.Join(j.SecurityGroups, ",")), dash(remote))
 		}
-		if undetermined {
+		if showLocal {
 			local := dash(j.Local)
 			if j.LocalUndetermined {
 				local += "?"
@@ -416,6 +420,13 @@ func ObservationsTable(w io.Writer, res *flowlog.Result, inv *vpc.Inventory, wid
 		}
 	}
 	return dropped, err
+}
+
+// sameKeyButLocal reports whether two observations are the same
+// connection but for their local address, which the table must then show.
+func sameKeyButLocal(a, b *flowlog.Observation) bool {
+	return a.InterfaceID == b.InterfaceID && a.LocalUndetermined == b.LocalUndetermined && a.Accepted == b.Accepted &&
+		a.Direction == b.Direction && a.Protocol == b.Protocol && a.Port == b.Port && a.Remote == b.Remote
 }
 
 // u64 and dash format table cells: a count, and a text that is "-" when empty.
