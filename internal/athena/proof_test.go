@@ -146,11 +146,17 @@ func sample(seed uint64, n int) []rec {
 		case rnd.IntN(10) == 0:
 			psrc, pdst = "-", "-"
 		case rnd.IntN(15) == 0:
-			// pod addresses behind the interface
+			// pod addresses behind the interface: two pods, told apart by
+			// the client port (no draw, so the rest of the sample stays),
+			// so that pods of one interface share observation keys
+			pod := "10.0.1.200"
+			if cp%2 == 1 {
+				pod = "10.0.1.201"
+			}
 			if src == local {
-				psrc = "10.0.1.200"
+				psrc = pod
 			} else {
-				pdst = "10.0.1.200"
+				pdst = pod
 			}
 		}
 		ports := [2]string{strconv.Itoa(sp), strconv.Itoa(dp)}
@@ -479,6 +485,20 @@ func coverage(t *testing.T, res *flowlog.Result, inventory, flags bool) {
 	for _, o := range res.Observations {
 		undetermined = undetermined || o.LocalUndetermined
 		pods = pods || o.Local.String() == "10.0.1.200"
+	}
+	// Several pods of one interface under one key (interface, direction,
+	// protocol, port, remote): each its own observation.
+	sharedKey := false
+	for i := 1; i < len(res.Observations); i++ {
+		a, b := &res.Observations[i-1], &res.Observations[i]
+		if a.InterfaceID == b.InterfaceID && a.Direction == b.Direction && a.Protocol == b.Protocol && a.Port == b.Port &&
+			a.Accepted == b.Accepted && a.Remote == b.Remote && a.LocalUndetermined == b.LocalUndetermined &&
+			a.Local != b.Local && strings.HasPrefix(b.Local.String(), "10.0.1.20") {
+			sharedKey = true
+		}
+	}
+	if flags && !sharedKey {
+		t.Error("no observation key shared by several local addresses of one interface, pods among them")
 	}
 	if !undetermined && !inventory {
 		t.Error("no observation with an undetermined local side")

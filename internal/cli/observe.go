@@ -172,6 +172,6 @@ func reportObserveStats(w io.Writer, st *flowlog.Stats) {
 	}
 	if st.ForwardedRecords > 0 {
 		fmt.Fprintf(w, "walls: note: %d records of forwarding interfaces (NAT or transit gateway, Gateway Load Balancer endpoint) are reported "+
-			"apart as forwarded traffic (%d rows: JSON \"forwarded\", the table's second section; not in CSV), never as needs of a security group\n", st.ForwardedRecords, st.ForwardedFlows)
+			"apart as forwarded traffic (%d rows: JSON \"forwarded\", the table's second section, CSV rows of kind \"forwarded\"), never as needs of a security group\n", st.ForwardedRecords, st.ForwardedFlows)
 	}
 }

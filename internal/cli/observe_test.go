@@ -3,10 +3,15 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/parquet-go/parquet-go"
 )
 
 const obsDir = "testdata/observe/"
@@ -26,6 +31,11 @@ func TestObserveGolden(t *testing.T) {
 		// records do not tell.
 		{"table forwarded and undetermined", []string{"observe", "--flows", obsDir + "forwarding.log"}, "observe/forwarding.txt"},
 		{"json forwarded and undetermined", []string{"observe", "--flows", obsDir + "forwarding.log", "--format", "json"}, "observe/forwarding.json"},
+		// Several pods of one node interface reach the same database port:
+		// a row each, told apart by the LOCAL column.
+		{"table several pods", []string{"observe", "--flows", obsDir + "pods.log"}, "observe/pods.txt"},
+		{"csv several pods", []string{"observe", "--flows", obsDir + "pods.log", "--format", "csv"}, "observe/pods.csv"},
+		{"csv forwarded and undetermined", []string{"observe", "--flows", obsDir + "forwarding.log", "--format", "csv"}, "observe/forwarding.csv"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,5 +145,114 @@ func TestObserveQuietDrawsNoProgress(t *testing.T) {
 		&IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, ErrTTY: true})
 	if code != 0 || strings.Contains(errOut.String(), "reading flow logs") {
 		t.Errorf("exit %d, stderr %q", code, errOut.String())
+	}
+}
+
+// TestObserveCSVForwarded: the CSV holds the forwarded rows after the
+// connections under its one header, kind telling them apart, each row as
+// many fields as the header, the columns of the other kind empty - as any
+// CSV reader (encoding/csv here, csvkit, DuckDB) reads it.
+func TestObserveCSVForwarded(t *testing.T) {
+	out, errOut, code := run(t, "observe", "--flows", obsDir+"forwarding.log", "--format", "csv")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	if col["interfaceId"] != 0 || col["localUndetermined"] != 18 || col["kind"] != 19 {
+		t.Fatalf("header %v: the existing columns must keep their places, kind after them", rows[0])
+	}
+	kinds := map[string]int{}
+	var fwd []string
+	for _, r := range rows[1:] {
+		kinds[r[col["kind"]]]++
+		if r[col["kind"]] == "forwarded" {
+			fwd = r
+			continue
+		}
+		if r[col["initiator"]] != "" || r[col["responder"]] != "" || r[col["direction"]] == "" {
+			t.Errorf("connection row %v", r)
+		}
+	}
+	if kinds["forwarded"] != 1 || kinds["connection"] == 0 || len(kinds) != 2 {
+		t.Fatalf("kinds %v:\n%s", kinds, out)
+	}
+	want := map[string]string{"interfaceId": "eni-0b00000000000000nat", "direction": "", "remote": "", "local": "",
+		"protocol": "tcp", "port": "443", "initiator": "10.0.1.5", "responder": "203.0.113.5", "action": "ACCEPT",
+		"flows": "2", "packets": "10", "bytes": "1000", "confidence": "exact"}
+	for k, v := range want {
+		if fwd[col[k]] != v {
+			t.Errorf("forwarded %s = %q, want %q", k, fwd[col[k]], v)
+		}
+	}
+	if !strings.Contains(errOut, `CSV rows of kind "forwarded"`) {
+		t.Errorf("stderr does not say where the forwarded rows went: %s", errOut)
+	}
+}
+
+// TestObserveCSVForwardedParquet: the same records as Parquet, as AWS
+// delivers them (no "-": absent values are nulls), give the same CSV,
+// forwarded rows included.
+func TestObserveCSVForwardedParquet(t *testing.T) {
+	type row struct {
+		Version     int32   `parquet:"version"`
+		InterfaceID string  `parquet:"interface_id"`
+		InstanceID  *string `parquet:"instance_id,optional"`
+		Srcaddr     string  `parquet:"srcaddr"`
+		Dstaddr     string  `parquet:"dstaddr"`
+		Srcport     int32   `parquet:"srcport"`
+		Dstport     int32   `parquet:"dstport"`
+		Protocol    int32   `parquet:"protocol"`
+		Packets     int64   `parquet:"packets"`
+		Bytes       int64   `parquet:"bytes"`
+		Start       int64   `parquet:"start"`
+		End         int64   `parquet:"end"`
+		Action      string  `parquet:"action"`
+		LogStatus   string  `parquet:"log_status"`
+		TCPFlags    *int32  `parquet:"tcp_flags,optional"`
+		PktSrcaddr  string  `parquet:"pkt_srcaddr"`
+		PktDstaddr  string  `parquet:"pkt_dstaddr"`
+	}
+	data, err := os.ReadFile(obsDir + "forwarding.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []row
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n")[1:] {
+		f := strings.Fields(line)
+		n := func(i int) int64 { v, _ := strconv.ParseInt(f[i], 10, 64); return v }
+		r := row{Version: 5, InterfaceID: f[1], Srcaddr: f[3], Dstaddr: f[4], Srcport: int32(n(5)), Dstport: int32(n(6)),
+			Protocol: int32(n(7)), Packets: n(8), Bytes: n(9), Start: n(10), End: n(11), Action: f[12], LogStatus: f[13],
+			PktSrcaddr: f[15], PktDstaddr: f[16]}
+		if f[2] != "-" {
+			r.InstanceID = &f[2]
+		}
+		if f[14] != "-" {
+			fl := int32(n(14))
+			r.TCPFlags = &fl
+		}
+		rows = append(rows, r)
+	}
+	p := filepath.Join(t.TempDir(), "forwarding.parquet")
+	var buf bytes.Buffer
+	if err := parquet.Write(&buf, rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := run(t, "observe", "--flows", p, "--format", "csv")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	want, _, _ := run(t, "observe", "--flows", obsDir+"forwarding.log", "--format", "csv")
+	if out != want || !strings.Contains(out, ",forwarded,10.0.1.5,203.0.113.5,") {
+		t.Errorf("Parquet gives:\n%s\ntext gives:\n%s", out, want)
 	}
 }

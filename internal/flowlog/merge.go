@@ -505,10 +505,15 @@ func (r *mergeRun) groupRows() {
 func (r *mergeRun) buildObservations() {
 	nsh := len(r.shards)
 	obs := make([]Observation, r.offsets[nsh])
+	used := make([]int, nsh)
 	parallel(nsh, func(si int) {
 		m := r.shards[si].m
 		ents, rows := m.ents, m.rows
 		out := obs[r.offsets[si]:r.offsets[si+1]]
+		used[si] = len(out)
+		if len(m.localAddrs) > 0 {
+			defer func() { used[si] = orderLocals(out) }()
+		}
 		for i, o := 0, 0; i < len(ents); o++ {
 			var a obsAcc
 			j := i
@@ -537,6 +542,15 @@ func (r *mergeRun) buildObservations() {
 		}
 		m.ents, m.rows = nil, nil
 	})
+	// Folding left some shards shorter: close the gaps.
+	n := 0
+	for si := range nsh {
+		if n != r.offsets[si] {
+			copy(obs[n:], obs[r.offsets[si]:r.offsets[si]+used[si]])
+		}
+		n += used[si]
+	}
+	obs = obs[:n]
 	if r.adm != nil {
 		obs = r.attributeBranches(obs)
 	}
@@ -570,10 +584,16 @@ func (r *mergeRun) attributeBranches(obs []Observation) []Observation {
 	if !moved {
 		return obs
 	}
-	slices.SortStableFunc(obs, func(a, b Observation) int { return compareKeyOf(&a, &b) })
+	slices.SortStableFunc(obs, func(a, b Observation) int { return compareObservations(&a, &b) })
+	return foldEqual(obs)
+}
+
+// foldEqual folds neighbours that are the same observation (the same key
+// and local address) in sorted obs, in place.
+func foldEqual(obs []Observation) []Observation {
 	out := obs[:0]
 	for i := range obs {
-		if n := len(out); n > 0 && compareKeyOf(&out[n-1], &obs[i]) == 0 {
+		if n := len(out); n > 0 && compareObservations(&out[n-1], &obs[i]) == 0 {
 			foldObservation(&out[n-1], &obs[i])
 			continue
 		}
@@ -582,15 +602,39 @@ func (r *mergeRun) attributeBranches(obs []Observation) []Observation {
 	return out
 }
 
-// compareKeyOf is compareObservations without the local address: the
-// order and identity of observation keys.
-func compareKeyOf(a, b *Observation) int {
-	x, y := *a, *b
-	x.Local, y.Local = netip.Addr{}, netip.Addr{}
-	return compareObservations(&x, &y)
+// orderLocals puts the observations of one key but several local
+// addresses (the interface's own, pods' and secondary ones) in
+// local-address order, as compareObservations sorts them; out is
+// otherwise sorted. Two with the same local address cannot come from
+// distinct loc numbers, but would be folded. It returns how many
+// observations are left at the start of out.
+func orderLocals(out []Observation) int {
+	n := 0
+	for i := 0; i < len(out); {
+		j := i + 1
+		for j < len(out) && sameKeyOf(&out[i], &out[j]) {
+			j++
+		}
+		run := out[i:j]
+		if len(run) > 1 {
+			slices.SortFunc(run, func(a, b Observation) int { return a.Local.Compare(b.Local) })
+			run = foldEqual(run)
+		}
+		n += copy(out[n:], run)
+		i = j
+	}
+	return n
 }
 
-// foldObservation adds b, an observation of the same key, into a.
+// sameKeyOf reports whether two observations share their key (all but the
+// local address and the sums).
+func sameKeyOf(a, b *Observation) bool {
+	return a.InterfaceID == b.InterfaceID && a.LocalUndetermined == b.LocalUndetermined && a.Accepted == b.Accepted &&
+		a.Direction == b.Direction && a.Protocol == b.Protocol && a.Port == b.Port && a.Remote == b.Remote
+}
+
+// foldObservation adds b, an observation of the same key and local
+// address, into a.
 func foldObservation(a, b *Observation) {
 	a.Flows += b.Flows
 	a.Packets += b.Packets
@@ -602,9 +646,6 @@ func foldObservation(a, b *Observation) {
 		a.LastSeen = b.LastSeen
 	}
 	a.Confidence = min(a.Confidence, b.Confidence)
-	if b.Local.Less(a.Local) {
-		a.Local = b.Local
-	}
 }
 
 // buildForwarded lists the forwarding interfaces' traffic, sorted.
@@ -660,10 +701,18 @@ type obsEntry struct {
 	// is the row with the fact's sums.
 	sk, r1, r2 uint64
 	i          uint32
+	// loc is 0 for a row whose local address is the one the interface's
+	// records all share (its primary address: the common case), else 1 +
+	// the index of its local address (a pod's or a secondary address from
+	// pkt-*, another of its own addresses) in the shard's merger.locals:
+	// each local address is its own observation. It sorts after the
+	// remote; buildObservations puts the rows of one key in local-address
+	// order.
+	loc uint32
 }
 
-func newObsEntry(k obsKey, i uint32) obsEntry {
-	e := obsEntry{i: i, r1: binary.BigEndian.Uint64(k.remote[:8]), r2: binary.BigEndian.Uint64(k.remote[8:])}
+func newObsEntry(k obsKey, i, loc uint32) obsEntry {
+	e := obsEntry{i: i, loc: loc, r1: binary.BigEndian.Uint64(k.remote[:8]), r2: binary.BigEndian.Uint64(k.remote[8:])}
 	e.sk = uint64(k.eni)<<29 | uint64(k.dir&3)<<25 | uint64(k.proto)<<17 | uint64(k.port)<<1
 	if !k.accepted {
 		e.sk |= 1 << 27
@@ -685,17 +734,25 @@ func (e *obsEntry) key() obsKey {
 	return k
 }
 
-func (e *obsEntry) sameKey(o *obsEntry) bool { return e.sk == o.sk && e.r1 == o.r1 && e.r2 == o.r2 }
+func (e *obsEntry) sameKey(o *obsEntry) bool {
+	return e.sk == o.sk && e.r1 == o.r1 && e.r2 == o.r2 && e.loc == o.loc
+}
 
-// compareEntries orders entries as compareKeys orders their keys.
+// sameRemote reports whether two entries share their key but for loc.
+func (e *obsEntry) sameRemote(o *obsEntry) bool { return e.sk == o.sk && e.r1 == o.r1 && e.r2 == o.r2 }
+
+// compareEntries orders entries as compareKeys orders their keys, then by
+// loc.
 func compareEntries(x, y obsEntry) int {
 	switch {
 	case x.sk != y.sk:
 		return cmp.Compare(x.sk, y.sk)
 	case x.r1 != y.r1:
 		return cmp.Compare(x.r1, y.r1)
+	case x.r2 != y.r2:
+		return cmp.Compare(x.r2, y.r2)
 	}
-	return cmp.Compare(x.r2, y.r2)
+	return cmp.Compare(x.loc, y.loc)
 }
 
 // take folds one fact into the shard.
@@ -780,6 +837,30 @@ type merger struct {
 	undetermined map[string]bool
 	fwd          map[fwdKey]*obsAcc // forwarded traffic
 	adm          *policy.Admission  // nil without an inventory
+	// locals numbers the local addresses of rows other than the
+	// interface's learned one (pods', secondary ones): obsEntry.loc - 1
+	// indexes localAddrs.
+	locals     map[[16]byte]uint32
+	localAddrs [][16]byte
+}
+
+// localLoc is obsEntry.loc for a row of interface e whose local address
+// is a: 0 for the address all of e's records share, a number of its own
+// for any other.
+func (m *merger) localLoc(e *eniState, a [16]byte) uint32 {
+	if e.learned == 1 && a == e.local {
+		return 0
+	}
+	if l, ok := m.locals[a]; ok {
+		return l
+	}
+	if m.locals == nil {
+		m.locals = map[[16]byte]uint32{}
+	}
+	m.localAddrs = append(m.localAddrs, a)
+	l := uint32(len(m.localAddrs))
+	m.locals[a] = l
+	return l
 }
 
 // add classifies one fact whose initiator is known: the src slot's side
@@ -829,6 +910,7 @@ func (m *merger) addOriented(k *factKey, v *factVal, recvInit bool, conf Confide
 	if pktLocal != ([16]byte{}) {
 		local = pktLocal
 	}
+	loc := m.localLoc(&m.enis[k.eni], local)
 	if pktRemote != ([16]byte{}) {
 		remote = pktRemote
 	}
@@ -844,7 +926,7 @@ func (m *merger) addOriented(k *factKey, v *factVal, recvInit bool, conf Confide
 		port = 0
 	}
 	key := obsKey{remote: remote, eni: k.eni, port: port, proto: k.proto, dir: dir, accepted: k.accepted(), undetermined: undetermined}
-	m.ents = append(m.ents, newObsEntry(key, uint32(len(m.rows))))
+	m.ents = append(m.ents, newObsEntry(key, uint32(len(m.rows)), loc))
 	m.rows = append(m.rows, obsAcc{v: *v, local: local, hasLocal: true, conf: conf})
 }
 

@@ -45,6 +45,11 @@ func (m *merger) add4(k *key4, g uint32, v *factVal, conf Confidence) {
 	if pktLocal != 0 {
 		local = pktLocal
 	}
+	local16 := v4word16(local)
+	loc := uint32(0)
+	if e.learned != 1 || local16 != e.local {
+		loc = m.localLoc(e, local16)
+	}
 	if pktRemote != 0 {
 		remote = pktRemote
 	}
@@ -62,8 +67,8 @@ func (m *merger) add4(k *key4, g uint32, v *factVal, conf Confidence) {
 	if info&infoAccepted == 0 {
 		sk |= 1 << 27
 	}
-	m.ents = append(m.ents, obsEntry{sk: sk, r2: 0xffff<<32 | remote, i: uint32(len(m.rows))})
-	m.rows = append(m.rows, obsAcc{v: *v, local: v4word16(local), hasLocal: true, conf: conf})
+	m.ents = append(m.ents, obsEntry{sk: sk, r2: 0xffff<<32 | remote, i: uint32(len(m.rows)), loc: loc})
+	m.rows = append(m.rows, obsAcc{v: *v, local: local16, hasLocal: true, conf: conf})
 }
 
 // v4word16 is an IPv4 address word as the 16-byte (v4-mapped) form.

@@ -38,7 +38,7 @@ func TestCompareEntries(t *testing.T) {
 	}
 	for i := 0; i < 100000; i++ {
 		xk, yk := key(), key()
-		xe, ye := newObsEntry(xk, 1), newObsEntry(yk, 2)
+		xe, ye := newObsEntry(xk, 1, 0), newObsEntry(yk, 2, 0)
 		if xe.key() != xk {
 			t.Fatalf("key round trip: %+v -> %+v", xk, xe.key())
 		}

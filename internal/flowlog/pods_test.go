@@ -139,43 +139,7 @@ func TestPodsAndForwardersV5(t *testing.T) {
 		})
 	}
 	// The same records written as Parquet, as AWS delivers them.
-	type pqPod struct {
-		Version     int32   `parquet:"version"`
-		InterfaceID string  `parquet:"interface_id"`
-		InstanceID  *string `parquet:"instance_id,optional"`
-		Srcaddr     string  `parquet:"srcaddr"`
-		Dstaddr     string  `parquet:"dstaddr"`
-		Srcport     int32   `parquet:"srcport"`
-		Dstport     int32   `parquet:"dstport"`
-		Protocol    int32   `parquet:"protocol"`
-		Packets     int64   `parquet:"packets"`
-		Bytes       int64   `parquet:"bytes"`
-		Start       int64   `parquet:"start"`
-		End         int64   `parquet:"end"`
-		Action      string  `parquet:"action"`
-		LogStatus   string  `parquet:"log_status"`
-		TCPFlags    int32   `parquet:"tcp_flags"`
-		PktSrcaddr  string  `parquet:"pkt_srcaddr"`
-		PktDstaddr  string  `parquet:"pkt_dstaddr"`
-		FlowDir     string  `parquet:"flow_direction"`
-	}
-	var pq []pqPod
-	for _, line := range strings.Split(strings.TrimSpace(podsV5), "\n")[1:] {
-		f := strings.Fields(line)
-		n := func(i int) int64 { v, _ := strconv.ParseInt(f[i], 10, 64); return v }
-		r := pqPod{Version: 5, InterfaceID: f[1], Srcaddr: f[3], Dstaddr: f[4], Srcport: int32(n(5)), Dstport: int32(n(6)),
-			Protocol: int32(n(7)), Packets: n(8), Bytes: n(9), Start: n(10), End: n(11), Action: f[12], LogStatus: f[13],
-			TCPFlags: int32(n(14)), PktSrcaddr: f[15], PktDstaddr: f[16], FlowDir: f[17]}
-		if f[2] != "-" {
-			r.InstanceID = &f[2] // AWS's Parquet holds no "-": the value is absent
-		}
-		pq = append(pq, r)
-	}
-	var buf bytes.Buffer
-	if err := parquet.Write(&buf, pq); err != nil {
-		t.Fatal(err)
-	}
-	res := aggregate(t, []string{writeFile(t, dir, "pods.parquet", buf.String())}, Options{})
+	res := aggregate(t, []string{writeFile(t, dir, "pods.parquet", podsParquet(t, podsV5))}, Options{})
 	equalLines(t, rows(res), podRows)
 	equalLines(t, forwardedRows(res), natRows)
 }
@@ -266,5 +230,143 @@ func TestPktAddressTellsOwnSide(t *testing.T) {
 	equalLines(t, rows(res), podRows[:1])
 	if got := locals(res); !slices.Equal(got, []string{"10.0.1.200"}) || len(res.Stats.UndeterminedInterfaces) != 0 {
 		t.Errorf("locals %v, undetermined %v", got, res.Stats.UndeterminedInterfaces)
+	}
+}
+
+// podsParquet writes records in podsHeader's format as Parquet, as AWS
+// delivers them: instance-id "-" is an absent value.
+func podsParquet(t *testing.T, text string) string {
+	t.Helper()
+	type pqPod struct {
+		Version     int32   `parquet:"version"`
+		InterfaceID string  `parquet:"interface_id"`
+		InstanceID  *string `parquet:"instance_id,optional"`
+		Srcaddr     string  `parquet:"srcaddr"`
+		Dstaddr     string  `parquet:"dstaddr"`
+		Srcport     int32   `parquet:"srcport"`
+		Dstport     int32   `parquet:"dstport"`
+		Protocol    int32   `parquet:"protocol"`
+		Packets     int64   `parquet:"packets"`
+		Bytes       int64   `parquet:"bytes"`
+		Start       int64   `parquet:"start"`
+		End         int64   `parquet:"end"`
+		Action      string  `parquet:"action"`
+		LogStatus   string  `parquet:"log_status"`
+		TCPFlags    int32   `parquet:"tcp_flags"`
+		PktSrcaddr  string  `parquet:"pkt_srcaddr"`
+		PktDstaddr  string  `parquet:"pkt_dstaddr"`
+		FlowDir     string  `parquet:"flow_direction"`
+	}
+	var pq []pqPod
+	for _, line := range strings.Split(strings.TrimSpace(text), "\n")[1:] {
+		f := strings.Fields(line)
+		n := func(i int) int64 { v, _ := strconv.ParseInt(f[i], 10, 64); return v }
+		r := pqPod{Version: 5, InterfaceID: f[1], Srcaddr: f[3], Dstaddr: f[4], Srcport: int32(n(5)), Dstport: int32(n(6)),
+			Protocol: int32(n(7)), Packets: n(8), Bytes: n(9), Start: n(10), End: n(11), Action: f[12], LogStatus: f[13],
+			TCPFlags: int32(n(14)), PktSrcaddr: f[15], PktDstaddr: f[16], FlowDir: f[17]}
+		if f[2] != "-" {
+			r.InstanceID = &f[2] // AWS's Parquet holds no "-": the value is absent
+		}
+		pq = append(pq, r)
+	}
+	var buf bytes.Buffer
+	if err := parquet.Write(&buf, pq); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+// severalPodsV5: three pods of one node interface (eni-node, primary
+// 10.0.1.10) and the node itself open tcp/5432 to the same database, and
+// 10.0.3.7 reaches two pods on tcp/8080: the same observation key
+// (interface, direction, protocol, port, remote) with several local
+// addresses. Pod 10.0.1.202 opens two connections.
+const severalPodsV5 = podsHeader + `
+5 eni-node i-node 10.0.1.10 10.0.2.50 40001 5432 6 3 180 1700000000 1700000060 ACCEPT OK 2 10.0.1.201 10.0.2.50 egress
+5 eni-node i-node 10.0.1.10 10.0.2.50 40002 5432 6 1 60 1700000000 1700000060 ACCEPT OK 2 10.0.1.200 10.0.2.50 egress
+5 eni-node i-node 10.0.1.10 10.0.2.50 40003 5432 6 2 120 1700000000 1700000060 ACCEPT OK 2 10.0.1.10 10.0.2.50 egress
+5 eni-node i-node 10.0.1.10 10.0.2.50 40004 5432 6 4 240 1700000000 1700000060 ACCEPT OK 2 10.0.1.202 10.0.2.50 egress
+5 eni-node i-node 10.0.1.10 10.0.2.50 40005 5432 6 5 300 1700000100 1700000160 ACCEPT OK 2 10.0.1.202 10.0.2.50 egress
+5 eni-node i-node 10.0.3.7 10.0.1.10 51000 8080 6 4 400 1700000000 1700000060 ACCEPT OK 2 10.0.3.7 10.0.1.201 ingress
+5 eni-node i-node 10.0.3.7 10.0.1.10 51001 8080 6 6 600 1700000000 1700000060 ACCEPT OK 2 10.0.3.7 10.0.1.200 ingress
+`
+
+// Several pods of one interface behind one observation key: each pod is
+// its own observation with its own local address (before, the rows were
+// summed under the lowest one, and a pod with its own branch interface
+// lent it the others' traffic or lost its own), in v5 text and Parquet.
+func TestSeveralPodsOneInterface(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	text := writeFile(t, dir, "pods.log", severalPodsV5)
+	pq := writeFile(t, dir, "pods.parquet", podsParquet(t, severalPodsV5))
+	want := []string{
+		"eni-node outbound tcp/5432 10.0.2.50 accept exact flows=1 pkts=2 bytes=120 local=10.0.1.10",
+		"eni-node outbound tcp/5432 10.0.2.50 accept exact flows=1 pkts=1 bytes=60 local=10.0.1.200",
+		"eni-node outbound tcp/5432 10.0.2.50 accept exact flows=1 pkts=3 bytes=180 local=10.0.1.201",
+		"eni-node outbound tcp/5432 10.0.2.50 accept exact flows=2 pkts=9 bytes=540 local=10.0.1.202",
+		"eni-node inbound tcp/8080 10.0.3.7 accept exact flows=1 pkts=6 bytes=600 local=10.0.1.200",
+		"eni-node inbound tcp/8080 10.0.3.7 accept exact flows=1 pkts=4 bytes=400 local=10.0.1.201",
+	}
+	// With pod 10.0.1.200's own branch interface, exactly its rows move.
+	branch := []string{
+		"eni-node outbound tcp/5432 10.0.2.50 accept exact flows=1 pkts=2 bytes=120 local=10.0.1.10",
+		"eni-node outbound tcp/5432 10.0.2.50 accept exact flows=1 pkts=3 bytes=180 local=10.0.1.201",
+		"eni-node outbound tcp/5432 10.0.2.50 accept exact flows=2 pkts=9 bytes=540 local=10.0.1.202",
+		"eni-node inbound tcp/8080 10.0.3.7 accept exact flows=1 pkts=4 bytes=400 local=10.0.1.201",
+		"eni-pod outbound tcp/5432 10.0.2.50 accept exact flows=1 pkts=1 bytes=60 local=10.0.1.200",
+		"eni-pod inbound tcp/8080 10.0.3.7 accept exact flows=1 pkts=6 bytes=600 local=10.0.1.200",
+	}
+	withLocal := func(r *Result) []string {
+		out := rows(r)
+		for i, o := range r.Observations {
+			out[i] += " local=" + o.Local.String()
+		}
+		return out
+	}
+	for _, src := range []string{text, pq} {
+		for _, workers := range []int{1, 3} {
+			res := aggregate(t, []string{src}, Options{Workers: workers})
+			equalLines(t, withLocal(res), want)
+			if res.Stats.Observations != len(want) || res.Stats.ExactRecords != 7 {
+				t.Errorf("%s: stats %+v", src, res.Stats)
+			}
+			res = aggregate(t, []string{src}, Options{Workers: workers, Inventory: podsInventory(true)})
+			equalLines(t, withLocal(res), branch)
+		}
+	}
+}
+
+// A packet address that other records of the interface show as
+// srcaddr/dstaddr is one local address, not two rows: its observations
+// fold, and the shards' results close up around the folded row.
+func TestPodAddressAlsoInterfaceAddress(t *testing.T) {
+	t.Parallel()
+	const recs = podsHeader + `
+5 eni-a i-a 10.0.1.10 10.0.2.50 40001 5432 6 3 180 1700000000 1700000060 ACCEPT OK 2 10.0.1.200 10.0.2.50 egress
+5 eni-a i-a 10.0.1.200 10.0.2.50 40002 5432 6 1 60 1700000000 1700000060 ACCEPT OK 2 10.0.1.200 10.0.2.50 egress
+5 eni-a i-a 10.0.1.10 10.0.2.50 40003 5432 6 2 120 1700000000 1700000060 ACCEPT OK 2 10.0.1.10 10.0.2.50 egress
+5 eni-b i-b 10.0.4.4 10.0.2.50 40004 5432 6 4 240 1700000000 1700000060 ACCEPT OK 2 10.0.4.4 10.0.2.50 egress
+5 eni-b i-b 10.0.4.4 10.0.2.51 40005 5432 6 5 300 1700000000 1700000060 ACCEPT OK 2 10.0.4.9 10.0.2.51 egress
+`
+	want := []string{
+		"eni-a outbound tcp/5432 10.0.2.50 accept exact flows=1 pkts=2 bytes=120 local=10.0.1.10",
+		"eni-a outbound tcp/5432 10.0.2.50 accept exact flows=2 pkts=4 bytes=240 local=10.0.1.200",
+		"eni-b outbound tcp/5432 10.0.2.50 accept exact flows=1 pkts=4 bytes=240 local=10.0.4.4",
+		"eni-b outbound tcp/5432 10.0.2.51 accept exact flows=1 pkts=5 bytes=300 local=10.0.4.9",
+	}
+	dir := t.TempDir()
+	for _, src := range []string{writeFile(t, dir, "pods.log", recs), writeFile(t, dir, "pods.parquet", podsParquet(t, recs))} {
+		for _, workers := range []int{1, 2} {
+			res := aggregate(t, []string{src}, Options{Workers: workers})
+			got := rows(res)
+			for i, o := range res.Observations {
+				got[i] += " local=" + o.Local.String()
+			}
+			equalLines(t, got, want)
+			if res.Stats.Observations != len(want) {
+				t.Errorf("%s, %d workers: stats.observations %d", src, workers, res.Stats.Observations)
+			}
+		}
 	}
 }

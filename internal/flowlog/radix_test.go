@@ -11,7 +11,7 @@ import (
 func TestSortEntries(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 9))
 	for _, n := range []int{0, 1, 100, 511, 512, 5000, 70000} {
-		for variant := 0; variant < 4; variant++ {
+		for variant := 0; variant < 5; variant++ {
 			ents := make([]obsEntry, n)
 			for i := range ents {
 				e := &ents[i]
@@ -25,7 +25,9 @@ func TestSortEntries(t *testing.T) {
 				case 2: // few distinct keys: many equal ones
 					e.sk, e.r2 = uint64(r.IntN(3)), uint64(r.IntN(3))
 				case 3: // everything random
-					e.sk, e.r1, e.r2 = r.Uint64(), r.Uint64(), r.Uint64()
+					e.sk, e.r1, e.r2, e.loc = r.Uint64(), r.Uint64(), r.Uint64(), r.Uint32()
+				case 4: // pods: few keys, several packet addresses each
+					e.sk, e.r2, e.loc = uint64(r.IntN(3)), uint64(r.IntN(3)), uint32(r.IntN(5))
 				}
 				e.i = uint32(i)
 			}

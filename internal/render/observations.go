@@ -157,14 +157,26 @@ func ObservationsJSON(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inventory, 
 	return err
 }
 
-// ObservationsCSV writes the result as observe --format csv does: a header
-// and one row per observation, every field, annotated from inv (which may
-// be nil), streamed as ObservationsJSON does.
+// ObservationsCSV writes the result as observe --format csv does: one
+// header, one row per observation, then one per row of forwarded traffic,
+// every field, annotated from inv (which may be nil), streamed as
+// ObservationsJSON does. The kind column tells the two apart
+// ("connection", "forwarded"); each kind leaves the other's columns empty
+// (a forwarded row has no direction, remote or local address; a
+// connection row no initiator, responder or interface type), so every
+// column holds one type for any CSV reader.
 func ObservationsCSV(w *bufio.Writer, res *flowlog.Result, inv *vpc.Inventory) error {
 	w.WriteString("interfaceId,direction,protocol,port,remote,local,action,flows,packets,bytes,firstSeen,lastSeen," +
-		"confidence,instanceId,subnetId,securityGroups,remoteInterfaceId,remoteSecurityGroups,localUndetermined\n")
-	return writeRows(w, len(res.Observations), func(b []byte, i int) []byte {
+		"confidence,instanceId,subnetId,securityGroups,remoteInterfaceId,remoteSecurityGroups,localUndetermined," +
+		"kind,initiator,responder,interfaceType\n")
+	err := writeRows(w, len(res.Observations), func(b []byte, i int) []byte {
 		return appendObservationCSV(b, &res.Observations[i], inv)
+	})
+	if err != nil {
+		return err
+	}
+	return writeRows(w, len(res.Forwarded), func(b []byte, i int) []byte {
+		return appendForwardedCSV(b, &res.Forwarded[i], inv)
 	})
 }
 
@@ -254,6 +266,39 @@ func appendObservationCSV(b []byte, ob *flowlog.Observation, inv *vpc.Inventory)
 	if ob.LocalUndetermined {
 		b = append(b, "true"...)
 	}
+	return append(b, ",connection,,,\n"...)
+}
+
+// appendForwardedCSV appends one row of forwarded traffic in the columns
+// ObservationsCSV names: the shared ones, kind "forwarded", the original
+// endpoints and the forwarder's type from inv.
+func appendForwardedCSV(b []byte, f *flowlog.Forwarded, inv *vpc.Inventory) []byte {
+	j := annotateForwarded(f, inv)
+	b = appendCSV(b, j.InterfaceID)
+	b = append(b, ',', ',')
+	b = appendCSV(b, j.Protocol)
+	b = append(b, ',')
+	b = strconv.AppendUint(b, uint64(j.Port), 10)
+	b = append(b, ",,,"...)
+	b = append(b, j.Action...)
+	b = append(b, ',')
+	b = strconv.AppendUint(b, j.Flows, 10)
+	b = append(b, ',')
+	b = strconv.AppendUint(b, j.Packets, 10)
+	b = append(b, ',')
+	b = strconv.AppendUint(b, j.Bytes, 10)
+	b = append(b, ',')
+	b = append(b, j.FirstSeen...)
+	b = append(b, ',')
+	b = append(b, j.LastSeen...)
+	b = append(b, ',')
+	b = append(b, j.Confidence...)
+	b = append(b, ",,,,,,,forwarded,"...)
+	b = append(b, j.Initiator...)
+	b = append(b, ',')
+	b = append(b, j.Responder...)
+	b = append(b, ',')
+	b = appendCSV(b, j.Kind)
 	return append(b, '\n')
 }
 
@@ -303,7 +348,9 @@ func appendCSV(b []byte, s string) []byte {
 // ObservationsTable writes the result as observe's table does, for people,
 // fitted to width by leaving out the least needed columns (ColumnTable),
 // which it returns. A LOCAL column appears when some observation's local
-// side is undetermined; forwarded traffic follows in its own section.
+// side is undetermined, or when observations differ only in their local
+// address (pods or secondary addresses of one interface); forwarded
+// traffic follows in its own section.
 func ObservationsTable(w io.Writer, res *flowlog.Result, inv *vpc.Inventory, width int) ([]string, error) {
 	t := ColumnTable{Header: []string{"INTERFACE", "DIRECTION", "PROTO", "PORT", "REMOTE", "ACTION", "FLOWS",
 		"PACKETS", "BYTES", "CONFIDENCE", "FIRST SEEN", "LAST SEEN"},
@@ -315,11 +362,13 @@ func ObservationsTable(w io.Writer, res *flowlog.Result, inv *vpc.Inventory, wid
 	} else {
 		t.DropOrder = t.DropOrder[:4] // 12 and up: the inventory's columns
 	}
-	undetermined := false
+	undetermined, showLocal := false, false
 	for i := range res.Observations {
 		undetermined = undetermined || res.Observations[i].LocalUndetermined
+		showLocal = showLocal || i > 0 && sameKeyButLocal(&res.Observations[i-1], &res.Observations[i])
 	}
-	if undetermined {
+	showLocal = showLocal || undetermined
+	if showLocal {
 		t.Header = append(t.Header, "LOCAL")
 	}
 	for i := range res.Observations {
@@ -333,7 +382,7 @@ func ObservationsTable(w io.Writer, res *flowlog.Result, inv *vpc.Inventory, wid
 			}
 			row = append(row, dash(j.InstanceID), dash(strings.Join(j.SecurityGroups, ",")), dash(remote))
 		}
-		if undetermined {
+		if showLocal {
 			local := dash(j.Local)
 			if j.LocalUndetermined {
 				local += "?"
@@ -371,6 +420,13 @@ func ObservationsTable(w io.Writer, res *flowlog.Result, inv *vpc.Inventory, wid
 		}
 	}
 	return dropped, err
+}
+
+// sameKeyButLocal reports whether two observations are the same
+// connection but for their local address, which the table must then show.
+func sameKeyButLocal(a, b *flowlog.Observation) bool {
+	return a.InterfaceID == b.InterfaceID && a.LocalUndetermined == b.LocalUndetermined && a.Accepted == b.Accepted &&
+		a.Direction == b.Direction && a.Protocol == b.Protocol && a.Port == b.Port && a.Remote == b.Remote
 }
 
 // u64 and dash format table cells: a count, and a text that is "-" when empty.

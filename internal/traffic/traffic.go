@@ -122,8 +122,9 @@ type Observation struct {
 	Remote     netip.Addr
 	// Local is the interface's own address seen: the packet's address
 	// (pkt-srcaddr/pkt-dstaddr) where the record gives one, so a pod's or
-	// a secondary address rather than the primary one; the lowest when
-	// the records showed several.
+	// a secondary address rather than the primary one. Each local address
+	// is its own observation: two pods of one interface reaching the same
+	// remote and port are two.
 	Local netip.Addr
 	// LocalUndetermined marks an observation whose interface's own address
 	// could not be told (no flow-direction, no inventory entry, and records
