@@ -188,3 +188,30 @@ func TestTFJSONDirAndModule(t *testing.T) {
 		t.Errorf("warnings:\n%s", w)
 	}
 }
+
+// Next to a plan, .tf.json files tie rules through locals and locate
+// findings, as .tf files do.
+func TestShowJSONWithTFJSONAtHand(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "main.tf.json"), `{
+  "locals": {"sg": "${aws_security_group.a.id}"},
+  "resource": {"aws_security_group_rule": {
+    "l": {"type": "ingress"},
+    "c": {}, "m": {}
+  },
+  "aws_vpc_security_group_ingress_rule": {"f": {}}}
+}`)
+	write(t, filepath.Join(dir, "mod", "main.tf"), "variable \"create\" {}\nlocals {\n  this_id = var.create ? concat(aws_security_group.this.*.id, [\"\"])[0] : var.id\n}\nresource \"aws_security_group_rule\" \"in\" {}\n")
+	inv := vpc.New()
+	if err := LoadShowJSON(filepath.Join(dir, "plan.json"), []byte(refsPlan), inv); err != nil {
+		t.Fatal(err)
+	}
+	g := inv.Groups["aws_security_group.a"]
+	if got := strings.Join(rules(g), " "); got != "ingress tcp 80 from 0.0.0.0/0" {
+		t.Fatalf("the local in main.tf.json must tie rule l to group a: %q", got)
+	}
+	if want := (vpc.Location{File: filepath.Join(dir, "main.tf.json"), Line: 4}); g.Ingress[0].Source != want {
+		t.Errorf("rule located at %+v, want %+v", g.Ingress[0].Source, want)
+	}
+}
