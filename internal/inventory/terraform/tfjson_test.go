@@ -2,7 +2,6 @@ package terraform
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -165,16 +164,8 @@ func TestTFJSONErrors(t *testing.T) {
 func TestTFJSONDirAndModule(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	write := func(p, s string) {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(filepath.Join(dir, "main.tf.json"), `{"module": {"web": {"source": "./sg", "peer": "0.0.0.0/0"}}}`)
-	write(filepath.Join(dir, "sg", "sg.tf.json"), `{"variable": {"peer": {}},
+	write(t, filepath.Join(dir, "main.tf.json"), `{"module": {"web": {"source": "./sg", "peer": "0.0.0.0/0"}}}`)
+	write(t, filepath.Join(dir, "sg", "sg.tf.json"), `{"variable": {"peer": {}},
  "resource": {"aws_security_group": {"this": {"ingress": {"protocol": "tcp", "from_port": 3389, "to_port": 3389, "cidr_blocks": ["${var.peer}"]}}}}}`)
 	inv := vpc.New()
 	if err := LoadHCLDir(dir, inv); err != nil {
