@@ -206,3 +206,38 @@ func TestShowJSONWithTFJSONAtHand(t *testing.T) {
 		t.Errorf("rule located at %+v, want %+v", g.Ingress[0].Source, want)
 	}
 }
+
+// A dynamic block counts as its type on either side of an override.
+func TestOverrideDynamicBlocks(t *testing.T) {
+	t.Parallel()
+	inv, err := loadFiles(t, map[string]string{
+		"main.tf": `resource "aws_security_group" "a" {
+  dynamic "ingress" {
+    for_each = [22, 3389]
+    content {
+      protocol    = "tcp"
+      from_port   = ingress.value
+      to_port     = ingress.value
+      cidr_blocks = ["0.0.0.0/0"]
+    }
+  }
+  egress {
+    protocol    = "-1"
+    from_port   = 0
+    to_port     = 0
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}`,
+		"main_override.tf.json": `{"resource": {"aws_security_group": {"a": {
+  "ingress": {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["10.0.0.0/8"]},
+  "dynamic": {"egress": {"for_each": "${[53]}", "content": {"protocol": "udp", "from_port": "${egress.value}", "to_port": "${egress.value}", "cidr_blocks": ["10.0.0.2/32"]}}}
+}}}}`,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "egress udp 53 to 10.0.0.2/32;ingress tcp 443 from 10.0.0.0/8"
+	if got := strings.Join(rules(inv.Groups["aws_security_group.a"]), ";"); got != want {
+		t.Errorf("rules\n got %s\nwant %s", got, want)
+	}
+}
