@@ -210,7 +210,13 @@ func collect(paths []string) ([]inputFile, []string, []string, error) {
 			}
 			ext := strings.ToLower(filepath.Ext(name))
 			read := name == manifestName || ext == ".json" || ext == ".yaml" || ext == ".yml" || ext == ".template"
-			if ext == ".tf" || strings.HasSuffix(strings.ToLower(name), ".tf.json") {
+			lower := strings.ToLower(name)
+			if strings.HasSuffix(lower, ".tfvars.json") {
+				// Terraform's variable values: the Terraform loader reads
+				// the ones of a .tf folder; they are not inventories.
+				return nil
+			}
+			if ext == ".tf" || strings.HasSuffix(lower, ".tf.json") {
 				// The Terraform loader reads the folder and skips what is
 				// not a regular file, with a warning.
 				tfDirs[filepath.Dir(path)] = true
