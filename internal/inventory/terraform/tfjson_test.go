@@ -20,11 +20,29 @@ func loadFiles(t *testing.T, files map[string]string) (*vpc.Inventory, error) {
 	return inv, err
 }
 
+// groupWithRules loads files and returns aws_security_group.a, checking
+// its rules (sorted, joined by ";").
+func groupWithRules(t *testing.T, files map[string]string, want string) *vpc.SecurityGroup {
+	t.Helper()
+	inv, err := loadFiles(t, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := inv.Groups["aws_security_group.a"]
+	if got := strings.Join(rules(g), ";"); got != want {
+		t.Fatalf("rules\n got %s\nwant %s\nwarnings:\n%s", got, want, warningsText(inv))
+	}
+	if w := warningsText(inv); w != "" {
+		t.Errorf("warnings:\n%s", w)
+	}
+	return g
+}
+
 // A .tf.json file is read as its .tf form: references across the two
 // syntaxes, variables, count, dynamic blocks, and file:line locations.
 func TestTFJSONMixedWithHCL(t *testing.T) {
 	t.Parallel()
-	inv, err := loadFiles(t, map[string]string{
+	g := groupWithRules(t, map[string]string{
 		"vars.tf": `variable "open" { default = "0.0.0.0/0" }`,
 		"main.tf.json": `{
   "//": "a comment",
@@ -63,15 +81,7 @@ func TestTFJSONMixedWithHCL(t *testing.T) {
       }
     }
   }
-}`})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := inv.Groups["aws_security_group.a"]
-	want := "egress tcp 443 to 10.0.0.0/8;egress tcp 80 to 10.0.0.0/8;ingress tcp 22 from 0.0.0.0/0;ingress udp 53 from 192.0.2.0/24;ingress udp 54 from 192.0.2.0/24"
-	if got := strings.Join(rules(g), ";"); got != want {
-		t.Errorf("rules\n got %s\nwant %s", got, want)
-	}
+}`}, "egress tcp 443 to 10.0.0.0/8;egress tcp 80 to 10.0.0.0/8;ingress tcp 22 from 0.0.0.0/0;ingress udp 53 from 192.0.2.0/24;ingress udp 54 from 192.0.2.0/24")
 	if g.Source.String() != "main.tf.json:5" {
 		t.Errorf("group at %s", g.Source)
 	}
@@ -80,9 +90,6 @@ func TestTFJSONMixedWithHCL(t *testing.T) {
 			t.Errorf("ssh rule at %s, want main.tf.json:8 (its first argument)", r.Source)
 		}
 	}
-	if len(inv.Warnings) != 0 {
-		t.Errorf("warnings:\n%s", warningsText(inv))
-	}
 }
 
 // Override files, in either syntax, merge into the block they name:
@@ -90,7 +97,7 @@ func TestTFJSONMixedWithHCL(t *testing.T) {
 // type, locals and variable defaults are overridden by name.
 func TestTFJSONOverrides(t *testing.T) {
 	t.Parallel()
-	inv, err := loadFiles(t, map[string]string{
+	g := groupWithRules(t, map[string]string{
 		"main.tf": `variable "port" { default = 22 }
 locals { peer = "10.0.0.0/8" }
 resource "aws_security_group" "a" {
@@ -116,15 +123,7 @@ resource "aws_security_group" "a" {
 		"z_override.tf": `resource "aws_security_group" "a" {
   name = "b"
 }`,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := inv.Groups["aws_security_group.a"]
-	want := "egress tcp 443 to 198.51.100.0/24;ingress tcp 443 from 192.0.2.0/24"
-	if got := strings.Join(rules(g), ";"); got != want {
-		t.Errorf("rules\n got %s\nwant %s", got, want)
-	}
+	}, "egress tcp 443 to 198.51.100.0/24;ingress tcp 443 from 192.0.2.0/24")
 	if g.Name != "b" {
 		t.Errorf("name %q: the last override must win", g.Name)
 	}
@@ -210,7 +209,7 @@ func TestShowJSONWithTFJSONAtHand(t *testing.T) {
 // A dynamic block counts as its type on either side of an override.
 func TestOverrideDynamicBlocks(t *testing.T) {
 	t.Parallel()
-	inv, err := loadFiles(t, map[string]string{
+	groupWithRules(t, map[string]string{
 		"main.tf": `resource "aws_security_group" "a" {
   dynamic "ingress" {
     for_each = [22, 3389]
@@ -232,12 +231,5 @@ func TestOverrideDynamicBlocks(t *testing.T) {
   "ingress": {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["10.0.0.0/8"]},
   "dynamic": {"egress": {"for_each": "${[53]}", "content": {"protocol": "udp", "from_port": "${egress.value}", "to_port": "${egress.value}", "cidr_blocks": ["10.0.0.2/32"]}}}
 }}}}`,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := "egress udp 53 to 10.0.0.2/32;ingress tcp 443 from 10.0.0.0/8"
-	if got := strings.Join(rules(inv.Groups["aws_security_group.a"]), ";"); got != want {
-		t.Errorf("rules\n got %s\nwant %s", got, want)
-	}
+	}, "egress udp 53 to 10.0.0.2/32;ingress tcp 443 from 10.0.0.0/8")
 }
