@@ -64,6 +64,7 @@ const (
 	NACLReturnBlocked   = "WALLS-NACL-002"
 	NACLAdminIngress    = "WALLS-NACL-003"
 	NACLNearQuota       = "WALLS-NACL-004"
+	NACLSlashZeroTypo   = "WALLS-NACL-005"
 	UnusedRule          = "WALLS-FLOW-001"
 	LearnWouldTighten   = "WALLS-FLOW-002"
 	ExpiredSuppression  = "WALLS-META-001"
@@ -350,6 +351,21 @@ func Catalog() []Check {
 			},
 			Needs: []vpc.Kind{vpc.KindNetworkACLs},
 			run:   checkNACLQuota,
+		},
+		{
+			ID:       NACLSlashZeroTypo,
+			Title:    "Network ACL entry CIDR block written with host bits and a /0 mask",
+			Severity: High,
+			Resource: "network ACL",
+			Rationale: "WALLS-SG-013 for network ACL entries: a block such as 10.0.0.0/0 sets address bits that a /0 mask ignores, so AWS " +
+				"applies the entry to the whole internet. An allow opens the subnet to the world, a deny closes it to everyone; either way a " +
+				"/16 or a /24 was almost certainly meant.",
+			Remediation: "Write the prefix length that was meant (10.0.0.0/16), or 0.0.0.0/0 if the entry really is for every address.",
+			References: []Reference{
+				{Source: "AWS docs", URL: "https://docs.aws.amazon.com/vpc/latest/userguide/nacl-rules.html"},
+			},
+			Needs: []vpc.Kind{vpc.KindNetworkACLs},
+			run:   checkNACLSlashZeroTypo,
 		},
 		{
 			ID:       UnusedRule,

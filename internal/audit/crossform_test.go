@@ -54,6 +54,7 @@ func TestSameNetworkSameFindings(t *testing.T) {
 	forms := map[string]string{
 		"awscli":         filepath.Join(equivalent, "awscli"),
 		"terraform":      filepath.Join(equivalent, "terraform"),
+		"terraform-json": "../inventory/equivalence/testdata/terraform-json", // the same folder as .tf.json
 		"terraform-show": filepath.Join(equivalent, "terraform-show", "plan.json"),
 		"cloudformation": filepath.Join(equivalent, "cloudformation", "template.yaml"),
 	}

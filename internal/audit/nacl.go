@@ -892,3 +892,30 @@ var notNACLFiltered = sync.OnceValue(func() []netip.Prefix {
 	}
 	return out
 })
+
+// checkNACLSlashZeroTypo: WALLS-NACL-005, WALLS-SG-013 for NACL entries:
+// an entry whose block sets address bits under a /0 mask applies to the
+// whole internet.
+func checkNACLSlashZeroTypo(s *scan) {
+	for _, id := range s.inv.SortedNACLIDs() {
+		n := s.inv.NACLs[id]
+		for _, egress := range []bool{false, true} {
+			es := n.Entries(egress)
+			for i := range es {
+				e := &es[i]
+				if e.Written == "" {
+					continue
+				}
+				f := Finding{
+					ResourceID: n.ID, Location: locationOf(e.Source), Entry: entryJSON(n, e),
+					Message: slashZeroMessage(fmt.Sprintf("%s %s entry %s is written as", n.ID, map[bool]string{false: "inbound", true: "outbound"}[egress], e), e.Written, "applies the entry", e.Prefix),
+					key:     dirWord(egress) + "/" + e.RuleLabel(),
+				}
+				if f.Location == nil {
+					f.Location = locationOf(n.Source)
+				}
+				s.add(f)
+			}
+		}
+	}
+}

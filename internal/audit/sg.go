@@ -518,6 +518,15 @@ func defaultEgressFinding(s *scan, file string, groups []*vpc.SecurityGroup) {
 	s.add(f)
 }
 
+// slashZeroMessage words a block written with address bits under a /0
+// mask (WALLS-SG-013 on rules, WALLS-NACL-005 on NACL entries): what
+// holds it ("sg-1 (web) allows tcp 22 from"), the block as written, what
+// AWS does with it ("opens the rule") and the block AWS reads.
+func slashZeroMessage(subject, written, does string, read netip.Prefix) string {
+	return fmt.Sprintf("%s %s: a /0 mask ignores the address, so AWS %s to the whole internet (%s); a longer prefix was almost certainly meant.",
+		subject, written, does, read)
+}
+
 // checkSlashZeroTypo: WALLS-SG-013. The input wrote a block with address
 // bits under a /0 mask; AWS reads the whole internet.
 func checkSlashZeroTypo(s *scan) {
@@ -538,9 +547,8 @@ func checkSlashZeroTypo(s *scan) {
 					what = r.Protocol.String() + " " + r.PortText()
 				}
 				s.add(ruleFinding(Finding{
-					Message: fmt.Sprintf("%s allows %s %s %s: a /0 mask ignores the address, so AWS opens the rule to the whole internet (%s); a longer prefix was almost certainly meant.",
-						groupLabel(g), what, dir, r.Peer.Written, r.Peer.Prefix),
-					key: dirWord(egress) + "/" + r.Peer.Written + "/" + r.PortText(),
+					Message: slashZeroMessage(groupLabel(g)+" allows "+what+" "+dir, r.Peer.Written, "opens the rule", r.Peer.Prefix),
+					key:     dirWord(egress) + "/" + r.Peer.Written + "/" + r.PortText(),
 				}, g, []*vpc.Rule{r}))
 			}
 		}

@@ -175,7 +175,7 @@ type inputFile struct {
 }
 
 // collect expands folders into files, in a stable order, the folders that
-// hold Terraform .tf files, and the snapshot manifests (manifest.json) found
+// hold Terraform .tf or .tf.json files, and the snapshot manifests (manifest.json) found
 // in folders.
 func collect(paths []string) ([]inputFile, []string, []string, error) {
 	var files []inputFile
@@ -190,7 +190,7 @@ func collect(paths []string) ([]inputFile, []string, []string, error) {
 			if what := readfile.NotRegular(st.Mode()); what != "" {
 				return nil, nil, nil, &vpc.InputError{Loc: vpc.Location{File: p}, Msg: readfile.Refusal(what)}
 			}
-			if strings.HasSuffix(p, ".tf") {
+			if strings.HasSuffix(p, ".tf") || strings.HasSuffix(p, ".tf.json") {
 				tfDirs[filepath.Dir(p)] = true
 				continue
 			}
@@ -210,7 +210,13 @@ func collect(paths []string) ([]inputFile, []string, []string, error) {
 			}
 			ext := strings.ToLower(filepath.Ext(name))
 			read := name == manifestName || ext == ".json" || ext == ".yaml" || ext == ".yml" || ext == ".template"
-			if ext == ".tf" {
+			lower := strings.ToLower(name)
+			if strings.HasSuffix(lower, ".tfvars.json") {
+				// Terraform's variable values: the Terraform loader reads
+				// the ones of a .tf folder; they are not inventories.
+				return nil
+			}
+			if ext == ".tf" || strings.HasSuffix(lower, ".tf.json") {
 				// The Terraform loader reads the folder and skips what is
 				// not a regular file, with a warning.
 				tfDirs[filepath.Dir(path)] = true

@@ -62,6 +62,10 @@ type NACLEntry struct {
 	FromPort, ToPort   int32
 	ICMPType, ICMPCode int32
 	Source             Location
+	// Written is the block as the input wrote it when the input set host
+	// bits under a /0 mask ("10.0.0.0/0"), as Peer.Written; empty
+	// otherwise.
+	Written string
 }
 
 // IsDefaultDeny reports whether this is the built-in catch-all deny (the

@@ -247,33 +247,10 @@ func (l *loader) expandForEach(rs *iac.Node) ([]string, error) {
 			skip("want [identifier, collection, {logical id template: resource}]")
 			continue
 		}
-		ident := n.Items[0].Str
-		coll := l.eval(n.Items[1], 0)
-		list, ok := coll.([]any)
-		if !ok {
-			why := "the collection is not a list"
-			if u, isU := coll.(unknown); isU {
-				why = "the collection is not known (" + u.why + ")"
-			}
+		ident, vals, tmpl, why := l.loop(n)
+		if why != "" {
 			skip(why)
 			continue
-		}
-		var vals []string
-		for _, v := range list {
-			s, ok := scalarText(v)
-			if !ok {
-				skip("the collection holds a value that is not a string")
-				vals = nil
-				break
-			}
-			vals = append(vals, s)
-		}
-		tmpl := n.Items[2]
-		if size := countNodes(tmpl, maxNodes); len(vals)*size > maxNodes-l.expanded {
-			skip(fmt.Sprintf("the loop would expand to more than %d values", maxNodes))
-			continue
-		} else {
-			l.expanded += len(vals) * size
 		}
 		for _, v := range vals {
 			for _, tk := range tmpl.Keys {
@@ -288,6 +265,126 @@ func (l *loader) expandForEach(rs *iac.Node) ([]string, error) {
 		}
 	}
 	return keys, nil
+}
+
+// loop evaluates a well-formed Fn::ForEach value [identifier, collection,
+// template]: its values, a literal list or a list parameter's default, as
+// strings, counted against maxNodes. why says why it cannot be expanded.
+func (l *loader) loop(n *iac.Node) (ident string, vals []string, tmpl *iac.Node, why string) {
+	ident = n.Items[0].Str
+	coll := l.eval(n.Items[1], 0)
+	list, ok := coll.([]any)
+	if !ok {
+		why := "the collection is not a list"
+		if u, isU := coll.(unknown); isU {
+			why = "the collection is not known (" + u.why + ")"
+		}
+		return "", nil, nil, why
+	}
+	for _, v := range list {
+		s, ok := scalarText(v)
+		if !ok {
+			return "", nil, nil, "the collection holds a value that is not a string"
+		}
+		vals = append(vals, s)
+	}
+	tmpl = n.Items[2]
+	if size := countNodes(tmpl, maxNodes); len(vals)*size > maxNodes-l.expanded {
+		return "", nil, nil, fmt.Sprintf("the loop would expand to more than %d values", maxNodes)
+	}
+	l.expanded += len(vals) * countNodes(tmpl, maxNodes)
+	return ident, vals, tmpl, ""
+}
+
+// expandPropertyLoops expands the Fn::ForEach loops inside a resource's
+// Properties, at any depth, as the AWS::LanguageExtensions transform does:
+// each loop's output keys, the identifier replaced, join the object that
+// holds the loop (a loop under Properties makes properties such as
+// SecurityGroupIngress; one in a rule item makes that item's fields). A
+// loop whose collection is not a literal list or a parameter's default is
+// removed with a warning naming the resource and the loop, and the keys
+// it would make are remembered (skippedKeys) so nothing is assumed of
+// them.
+func (l *loader) expandPropertyLoops(n *iac.Node, res, path string, depth int) {
+	if n == nil || depth > maxPropertyDepth {
+		return
+	}
+	switch n.Kind {
+	case iac.Array:
+		for i, it := range n.Items {
+			l.expandPropertyLoops(it, res, fmt.Sprintf("%s[%d]", path, i), depth+1)
+		}
+		return
+	case iac.Object:
+	default:
+		return
+	}
+	var loops []string
+	for _, k := range n.Keys {
+		if strings.HasPrefix(k, forEachPrefix) {
+			loops = append(loops, k)
+		}
+	}
+	for _, k := range loops {
+		ln := n.Map[k]
+		removeKey(n, k)
+		loc := vpc.Location{File: l.file, Path: path + "." + k, Line: ln.Line}
+		skip := func(why string) {
+			l.inv.Warn(vpc.Warning{Code: "unknown-value", Resource: res, Source: loc,
+				Message: fmt.Sprintf("%s: %s: %s; the properties the loop makes are skipped", res, strings.TrimPrefix(loc.Path, "Resources."+res+"."), why)})
+		}
+		if ln.Kind != iac.Array || len(ln.Items) != 3 || ln.Items[0].Kind != iac.String || ln.Items[2].Kind != iac.Object {
+			skip("want [identifier, collection, {key template: value}]")
+			continue
+		}
+		ident, vals, tmpl, why := l.loop(ln)
+		if why != "" {
+			if l.skippedKeys == nil {
+				l.skippedKeys = map[*iac.Node][]string{}
+			}
+			l.skippedKeys[n] = append(l.skippedKeys[n], ln.Items[2].Keys...)
+			skip(why)
+			continue
+		}
+		for _, v := range vals {
+			for _, tk := range tmpl.Keys {
+				key := substIdent(tk, ident, v)
+				if _, dup := n.Map[key]; dup {
+					skip(fmt.Sprintf("the loop makes %s, which the object already has", key))
+					continue
+				}
+				n.Set(key, substNode(tmpl.Map[tk], ident, v))
+			}
+		}
+	}
+	for _, k := range n.Keys {
+		l.expandPropertyLoops(n.Map[k], res, path+"."+k, depth+1)
+	}
+}
+
+// maxPropertyDepth bounds the walk over a resource's properties.
+const maxPropertyDepth = 256
+
+// mayHaveMade reports whether a loop removed from object n, its
+// collection unknown, could have made key.
+func (l *loader) mayHaveMade(n *iac.Node, key string) bool {
+	for _, tk := range l.skippedKeys[n] {
+		if tk == key || strings.Contains(tk, "${") || strings.Contains(tk, "&{") {
+			return true
+		}
+	}
+	return false
+}
+
+// removeKey deletes an object member.
+func removeKey(n *iac.Node, key string) {
+	delete(n.Map, key)
+	for i, k := range n.Keys {
+		if k == key {
+			n.Keys = append(n.Keys[:i:i], n.Keys[i+1:]...)
+			return
+		}
+	}
 }
 
 // substIdent replaces ${ident} by v and &{ident} by v without its

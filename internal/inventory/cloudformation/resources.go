@@ -74,6 +74,13 @@ func (l *loader) group(p props) error {
 			if raw := p.n.Get(key); st == known && (len(items) > 0 || !egress || raw.Kind == iac.Array && len(raw.Items) > 0) {
 				break // declared rules, or items already reported unknown
 			}
+			if st == absent && l.mayHaveMade(p.n, key) {
+				// A loop the loader could not expand may make the
+				// rules (its warning names it): neither none nor the
+				// default egress is known.
+				g.RulesKnown = false
+				continue
+			}
 			if egress { // "any egress rule" suppresses the default: none is not any
 				iac.AddRule(g, vpc.Rule{GroupID: g.ID, Egress: true, Protocol: vpc.ProtoAll, FromPort: -1, ToPort: -1,
 					Peer: vpc.Peer{Kind: vpc.PeerCIDR, Prefix: netipAll4}, Description: AssumedDefaultEgress, Assumed: true, When: l.resWhen, Source: g.Source,

@@ -120,6 +120,9 @@ func LoadTemplate(file string, data []byte, inv *vpc.Inventory) error {
 		break
 	}
 	for _, it := range items {
+		l.expandPropertyLoops(it.n.Get("Properties"), it.id, "Resources."+it.id+".Properties", 0)
+	}
+	for _, it := range items {
 		p := props{n: it.n.Get("Properties"), path: "Resources." + it.id + ".Properties", res: it.id, line: it.n.Line}
 		if p.n != nil && p.n.Kind != iac.Object {
 			p.n = l.asObject(p.n)
@@ -186,6 +189,9 @@ type loader struct {
 	condCache  map[string]condResult
 	// expanded counts the values Fn::ForEach loops added, against maxNodes.
 	expanded int
+	// skippedKeys: the key templates of the Fn::ForEach loops removed
+	// from a properties object because their collection is not known.
+	skippedKeys map[*iac.Node][]string
 	// resWhen is the undecidable Condition of the resource being read,
 	// in words, which its rules carry (vpc.Rule.When).
 	resWhen string

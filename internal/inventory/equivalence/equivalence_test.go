@@ -29,6 +29,13 @@ func loadForms(t *testing.T) map[string]*vpc.Inventory {
 	}
 	forms["terraform"] = inv
 
+	// The same folder in Terraform's JSON syntax, with an override file.
+	inv = vpc.New()
+	if err := terraform.LoadHCLDir("testdata/terraform-json", inv); err != nil {
+		t.Fatal(err)
+	}
+	forms["terraform-json"] = inv
+
 	inv = vpc.New()
 	data, err := os.ReadFile(dir + "terraform-show/plan.json")
 	if err != nil {
@@ -55,7 +62,7 @@ func TestFormsAreEquivalent(t *testing.T) {
 	t.Parallel()
 	forms := loadForms(t)
 	want := canon(forms["awscli"])
-	for _, name := range []string{"terraform", "terraform-show", "cloudformation"} {
+	for _, name := range []string{"terraform", "terraform-json", "terraform-show", "cloudformation"} {
 		if got := canon(forms[name]); got != want {
 			t.Errorf("%s differs from awscli:\n%s", name, diff(want, got))
 		}
@@ -131,6 +138,7 @@ func TestLocations(t *testing.T) {
 	}
 	tf, show, cfn := forms["terraform"], forms["terraform-show"], forms["cloudformation"]
 	tfDir, cfnFile := dir+"terraform/", dir+"cloudformation/template.yaml"
+	tfj, tfjDir := forms["terraform-json"], "testdata/terraform-json/"
 	tests := []struct {
 		name string
 		got  vpc.Location
@@ -143,6 +151,10 @@ func TestLocations(t *testing.T) {
 		{"tf nacl entry 110", tf.NACLs["aws_network_acl.private"].Inbound[1].Source, tfDir + "network.tf:58"},
 		{"tf subnet", tf.Subnets["aws_subnet.private"].Source, tfDir + "network.tf:35"},
 		{"tf instance", tf.Interfaces["aws_instance.web"].Source, tfDir + "instances.tf:1"},
+		{"tf.json workers group", byName(tfj, "workers").Source, tfjDir + "groups.tf.json:5"},
+		{"tf.json workers ssh block", rule(byName(tfj, "workers"), false, 22).Source, tfjDir + "groups.tf.json:11"},
+		{"tf.json web rdp rule resource", rule(byName(tfj, "web"), true, 3389).Source, tfjDir + "groups.tf.json:146"},
+		{"tf.json nacl entry 110", tfj.NACLs["aws_network_acl.private"].Inbound[1].Source, tfjDir + "network.tf.json:65"},
 		{"plan web group", byName(show, "web").Source, dir + "terraform-show/plan.json:309"},
 		{"cfn web group", byName(cfn, "web").Source, cfnFile + ":153"},
 		{"cfn web ingress item", rule(byName(cfn, "web"), false, 443).Source, cfnFile + ":160"},

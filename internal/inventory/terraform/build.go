@@ -17,6 +17,8 @@ type builder struct {
 	// why words unknown values: "unknown at plan time" for plans,
 	// "unknown: not resolvable statically" for .tf folders.
 	why string
+	// plan: the resources come from terraform show -json of a plan.
+	plan bool
 	// unit names what the resources were read from (a .tf folder or a
 	// terraform show -json file). Addresses are unique within one unit
 	// only: when the unit's addresses are already taken by another unit,
@@ -194,13 +196,31 @@ func (b *builder) qualify(rs []resource, prefix string) {
 }
 
 // warnUnknown records that a value is unknown and what was done about it.
+// Values a plan normally cannot know (normalInPlan) are notes there, not
+// warnings: nothing the audit checks is lost.
 func (b *builder) warnUnknown(r *resource, o *object, path, consequence string) {
 	b.inv.Warn(vpc.Warning{
 		Code:     "unknown-value",
 		Resource: r.Addr,
 		Message:  fmt.Sprintf("%s is %s; %s", where(r, path), b.why, consequence),
 		Source:   o.loc(lastName(path)),
+		Note:     b.plan && normalInPlan[r.Type][path],
 	})
+}
+
+// normalInPlan are the top-level fields whose value a plan that creates
+// the resource's containers cannot know, by resource type: the VPC id of
+// what is made in a new VPC, the IPv6 block AWS assigns a new VPC and the
+// addresses AWS assigns at launch. They place resources; no rule, peer or
+// entry depends on them.
+var normalInPlan = map[string]map[string]bool{
+	"aws_security_group":                  {"vpc_id": true},
+	"aws_network_acl":                     {"vpc_id": true},
+	"aws_subnet":                          {"vpc_id": true},
+	"aws_vpc":                             {"ipv6_cidr_block": true},
+	"aws_vpc_ipv6_cidr_block_association": {"ipv6_cidr_block": true},
+	"aws_instance":                        {"private_ip": true, "ipv6_addresses": true, "secondary_private_ips": true},
+	"aws_network_interface":               {"private_ip": true, "private_ips": true, "ipv6_addresses": true, "ipv6_address_list": true},
 }
 
 func lastName(path string) string {

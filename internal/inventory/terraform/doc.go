@@ -1,7 +1,7 @@
 // Package terraform reads Terraform into walls' vpc model: the JSON of
 // `terraform show -json` for a plan or a state (LoadShowJSON), and folders
-// of .tf files read statically with the HCL parser (LoadHCLDir,
-// LoadHCLDirWithSuppressions).
+// of .tf and .tf.json files, override files merged in (blocks.go), read
+// statically with the HCL parser (LoadHCLDir, LoadHCLDirWithSuppressions).
 //
 // Both readers reduce their input to one value tree and share one builder,
 // so the AWS provider's semantics (docs/semantics.md#inputs) are written once:

@@ -80,3 +80,15 @@ func FuzzLoadHCL(f *testing.F) {
 		checkLoaded(t, inv, err)
 	})
 }
+
+// FuzzLoadTFJSON reads a module of one .tf.json file and one override.
+func FuzzLoadTFJSON(f *testing.F) {
+	addSeeds(f, "../equivalence/testdata/terraform-json/*.tf.json")
+	f.Add([]byte(`{"resource": {"aws_security_group": {"a": {"ingress": [{"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ["0.0.0.0/0"]}]}}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		inv := vpc.New()
+		_, err := LoadHCLFiles(map[string][]byte{"main.tf.json": data,
+			"override.tf.json": []byte(`{"resource": {"aws_security_group": {"a": {"egress": []}}}}`)}, inv)
+		checkLoaded(t, inv, err)
+	})
+}

@@ -29,7 +29,8 @@ func LoadHCLDir(dir string, inv *vpc.Inventory) error {
 	return err
 }
 
-// LoadHCLDirWithSuppressions reads the .tf files of dir with the HCL
+// LoadHCLDirWithSuppressions reads the .tf and .tf.json files of dir
+// (override files merged in as Terraform does, see blocks.go) with the HCL
 // parser and evaluates what can be known without running Terraform:
 // literals, variable defaults, locals, references between the folder's
 // resources (aws_security_group.web.id is the group's model id, its address
@@ -50,14 +51,10 @@ func LoadHCLDirWithSuppressions(dir string, inv *vpc.Inventory) ([]Suppression, 
 		return nil, &vpc.InputError{Loc: vpc.Location{File: dir}, Msg: fmt.Sprintf("want a folder of .tf files: %v", err)}
 	}
 	files := map[string][]byte{}
-	var skipped []string
 	for _, e := range ents {
 		n := e.Name()
-		if !e.IsDir() && strings.HasSuffix(n, ".tf.json") {
-			skipped = append(skipped, n)
-		}
 		autoVars := isVarFile(n)
-		if e.IsDir() || !strings.HasSuffix(n, ".tf") && !autoVars {
+		if e.IsDir() || !isConfigFile(n) && !autoVars {
 			continue
 		}
 		p := filepath.Join(dir, e.Name())
@@ -76,9 +73,6 @@ func LoadHCLDirWithSuppressions(dir string, inv *vpc.Inventory) ([]Suppression, 
 			return nil, err
 		}
 		files[p] = data
-	}
-	for _, n := range skipped {
-		inv.Warn(vpc.Warning{Code: "file-not-read", Message: n + ": Terraform JSON syntax (.tf.json) is not read", Source: vpc.Location{File: filepath.Join(dir, n)}})
 	}
 	return LoadHCLFiles(files, inv)
 }
@@ -138,11 +132,13 @@ func LoadHCLFiles(files map[string][]byte, inv *vpc.Inventory) ([]Suppression, e
 	return sups, nil
 }
 
-// parsedFile is one parsed .tf file of a module.
+// parsedFile is one parsed .tf or .tf.json file of a module.
 type parsedFile struct {
 	name string
 	src  []byte
-	body *hclsyntax.Body
+	body hcl.Body
+	// syn is the native syntax body, nil for JSON.
+	syn *hclsyntax.Body
 }
 
 // isVarFile reports whether Terraform reads a variables file of this name
@@ -181,12 +177,20 @@ func parseModuleFiles(names []string, files map[string][]byte) ([]parsedFile, ma
 			return nil, nil, &vpc.InputError{Loc: vpc.Location{File: name, Line: line},
 				Msg: fmt.Sprintf("nested more than %d levels deep (brackets, parentheses, braces, template interpolations and operators in one expression); refused before parsing, as the HCL parser recurses once per level", MaxNesting)}
 		}
+		if strings.HasSuffix(name, ".json") {
+			f, diags := parser.ParseJSON(files[name], name)
+			if diags.HasErrors() {
+				return nil, nil, diagError(name, diags)
+			}
+			out = append(out, parsedFile{name: name, src: files[name], body: f.Body})
+			continue
+		}
 		f, diags := parser.ParseHCL(files[name], name)
 		if diags.HasErrors() {
 			return nil, nil, diagError(name, diags)
 		}
 		if body, ok := f.Body.(*hclsyntax.Body); ok {
-			out = append(out, parsedFile{name: name, src: files[name], body: body})
+			out = append(out, parsedFile{name: name, src: files[name], body: body, syn: body})
 		}
 	}
 	sort.SliceStable(varFiles, func(i, j int) bool {
@@ -235,9 +239,17 @@ func diagError(file string, diags hcl.Diagnostics) error {
 		if d.Detail != "" {
 			msg += ": " + d.Detail
 		}
-		return &vpc.InputError{Loc: loc, Msg: "invalid Terraform (HCL): " + msg}
+		return &vpc.InputError{Loc: loc, Msg: "invalid Terraform (" + syntaxName(file) + "): " + msg}
 	}
-	return &vpc.InputError{Loc: vpc.Location{File: file}, Msg: "invalid Terraform (HCL)"}
+	return &vpc.InputError{Loc: vpc.Location{File: file}, Msg: "invalid Terraform (" + syntaxName(file) + ")"}
+}
+
+// syntaxName names a file's Terraform syntax for messages.
+func syntaxName(file string) string {
+	if strings.HasSuffix(file, ".json") {
+		return "JSON"
+	}
+	return "HCL"
 }
 
 // hclModule is one instance of a module: the root folder, or a local
@@ -279,7 +291,7 @@ func newModule(prefix, dir string, depth int, budget *int) *hclModule {
 type hclResource struct {
 	typ, name string
 	file      string
-	block     *hclsyntax.Block
+	block     *tfBlock
 	// instances are filled by evaluate: one per count/for_each element.
 	instances []hclInstance
 	// counted: count or for_each was known, so no instances means none
@@ -301,34 +313,34 @@ type hclInstance struct {
 // readFiles reads the module's declarations.
 func (m *hclModule) readFiles(files []parsedFile) error {
 	m.files = files
-	for _, f := range files {
-		if err := m.read(f.name, f.body); err != nil {
-			return err
-		}
+	blocks, err := moduleBlocks(files)
+	if err != nil {
+		return err
 	}
-	return nil
+	return m.read(blocks)
 }
 
-func (m *hclModule) read(file string, body *hclsyntax.Body) error {
-	for _, blk := range body.Blocks {
+func (m *hclModule) read(blocks []*tfBlock) error {
+	for _, blk := range blocks {
+		file := blk.File
 		switch blk.Type {
 		case "variable":
 			if len(blk.Labels) != 1 {
 				continue
 			}
 			v := cty.DynamicVal
-			if a := blk.Body.Attributes["default"]; a != nil {
+			if a := blk.Attrs["default"]; a != nil {
 				if val, diags := a.Expr.Value(nil); !diags.HasErrors() && !tooBig(val) {
 					v = val
 				}
 			}
 			m.defaults[blk.Labels[0]] = v
 		case "locals":
-			for name, a := range blk.Body.Attributes {
+			for name, a := range blk.Attrs {
 				m.locals[name] = a.Expr
 			}
 		case "output":
-			if a := blk.Body.Attributes["value"]; a != nil && len(blk.Labels) == 1 {
+			if a := blk.Attrs["value"]; a != nil && len(blk.Labels) == 1 {
 				m.outputs[blk.Labels[0]] = a.Expr
 			}
 		case "module":
@@ -343,7 +355,7 @@ func (m *hclModule) read(file string, body *hclsyntax.Body) error {
 			}
 		case "resource":
 			if len(blk.Labels) != 2 {
-				return &vpc.InputError{Loc: vpc.Location{File: file, Line: blk.DefRange().Start.Line}, Msg: "resource block: want two labels, type and name"}
+				return &vpc.InputError{Loc: vpc.Location{File: file, Line: blk.Line}, Msg: "resource block: want two labels, type and name"}
 			}
 			m.resources = append(m.resources, &hclResource{typ: blk.Labels[0], name: blk.Labels[1], file: file, block: blk})
 		}
@@ -458,7 +470,10 @@ func (m *hclModule) collect(inv *vpc.Inventory, out *[]resource, sups *[]Suppres
 		inv.Warn(w)
 	}
 	for _, f := range m.files {
-		for _, s := range m.suppressions(f.name, f.src, f.body, inv) {
+		if f.syn == nil {
+			continue // JSON has no comments to hold walls:ignore
+		}
+		for _, s := range m.suppressions(f.name, f.src, f.syn, inv) {
 			s.Resource = m.prefix + s.Resource
 			*sups = append(*sups, s)
 		}
@@ -473,14 +488,14 @@ func (m *hclModule) collect(inv *vpc.Inventory, out *[]resource, sups *[]Suppres
 		for _, in := range r.instances {
 			if in.rep {
 				what := "count"
-				if r.block.Body.Attributes["for_each"] != nil {
+				if r.block.Attrs["for_each"] != nil {
 					what = "for_each"
 				}
 				inv.Warn(vpc.Warning{Code: "unknown-value", Resource: in.addr,
 					Message: fmt.Sprintf("%s: %s is unknown: not resolvable statically; audited once as a representative of every instance (what it allows, each instance allows; values that depend on the instance are unknown)", in.addr, what),
-					Source:  vpc.Location{File: r.file, Line: r.block.DefRange().Start.Line}})
+					Source:  vpc.Location{File: r.file, Line: r.block.Line}})
 			}
-			*out = append(*out, resource{Addr: in.addr, Type: r.typ, Body: bodyObject(r.file, r.block.Body, r.block.DefRange().Start.Line, instanceCtx(m.ctx, in), m.prefix)})
+			*out = append(*out, resource{Addr: in.addr, Type: r.typ, Body: bodyObject(r.file, r.block, instanceCtx(m.ctx, in), m.prefix)})
 		}
 	}
 	for _, c := range m.calls {
@@ -494,7 +509,7 @@ func (m *hclModule) collect(inv *vpc.Inventory, out *[]resource, sups *[]Suppres
 // unknown count or for_each gives one representative instance.
 func (m *hclModule) expand(r *hclResource, ctx *hcl.EvalContext) {
 	base := m.prefix + r.typ + "." + r.name
-	keys, ok, isCount := instanceKeys(r.block.Body, ctx)
+	keys, ok, isCount := instanceKeys(r.block.Attrs, ctx)
 	r.instances, r.counted = nil, false
 	switch {
 	case !ok:
@@ -519,8 +534,8 @@ type instanceKey struct {
 
 // instanceKeys evaluates a body's count or for_each: keys nil and ok for
 // neither (a single instance), ok false when the value is unknown.
-func instanceKeys(body *hclsyntax.Body, ctx *hcl.EvalContext) (keys []instanceKey, ok, isCount bool) {
-	if a := body.Attributes["count"]; a != nil {
+func instanceKeys(attrs map[string]*hcl.Attribute, ctx *hcl.EvalContext) (keys []instanceKey, ok, isCount bool) {
+	if a := attrs["count"]; a != nil {
 		v, diags := a.Expr.Value(ctx)
 		if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() || !v.Type().Equals(cty.Number) {
 			return nil, false, true
@@ -535,7 +550,7 @@ func instanceKeys(body *hclsyntax.Body, ctx *hcl.EvalContext) (keys []instanceKe
 		}
 		return keys, true, true
 	}
-	if a := body.Attributes["for_each"]; a != nil {
+	if a := attrs["for_each"]; a != nil {
 		v, diags := a.Expr.Value(ctx)
 		if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() || !(v.Type().IsMapType() || v.Type().IsObjectType() || v.Type().IsSetType()) || v.LengthInt() > 1000 {
 			return nil, false, false
@@ -580,7 +595,7 @@ func (m *hclModule) refValue(r *hclResource, ctx *hcl.EvalContext) cty.Value {
 	if len(r.instances) == 0 && r.counted {
 		// count = 0 or an empty for_each: known to be none, so
 		// concat(aws_x.y.*.id, …) and aws_x.y[*].id stay known.
-		if r.block.Body.Attributes["for_each"] != nil {
+		if r.block.Attrs["for_each"] != nil {
 			return cty.EmptyObjectVal
 		}
 		return cty.EmptyTupleVal
@@ -591,7 +606,7 @@ func (m *hclModule) refValue(r *hclResource, ctx *hcl.EvalContext) cty.Value {
 	one := func(in hclInstance) cty.Value {
 		ictx := instanceCtx(ctx, in)
 		attrs := map[string]cty.Value{}
-		for name, a := range r.block.Body.Attributes {
+		for name, a := range r.block.Attrs {
 			if name == "count" || name == "for_each" || name == "depends_on" || name == "provider" {
 				continue
 			}
@@ -659,10 +674,11 @@ var nestedBlocks = []hcl.BlockHeaderSchema{
 // bodyObject evaluates a resource or nested block body into an object.
 // An unknown top-level attribute remembers the reference it comes from,
 // prefixed with the module instance (prefix).
-func bodyObject(file string, body *hclsyntax.Body, line int, ctx *hcl.EvalContext, prefix string) *object {
-	o := newObject(vpc.Location{File: file, Line: line})
-	for name, a := range body.Attributes {
-		loc := vpc.Location{File: file, Line: a.SrcRange.Start.Line}
+func bodyObject(file string, blk *tfBlock, ctx *hcl.EvalContext, prefix string) *object {
+	o := newObject(vpc.Location{File: file, Line: blk.Line})
+	body := blk.Body
+	for name, a := range blk.Attrs {
+		loc := vpc.Location{File: fileOf(a.Range, file), Line: a.Range.Start.Line}
 		o.AttrLoc[name] = loc
 		v, diags := a.Expr.Value(ctx)
 		if diags.HasErrors() || !v.IsKnown() {
@@ -677,7 +693,7 @@ func bodyObject(file string, body *hclsyntax.Body, line int, ctx *hcl.EvalContex
 		return o
 	}
 	for _, blk := range content.Blocks {
-		loc := vpc.Location{File: file, Line: blk.DefRange.Start.Line}
+		loc := vpc.Location{File: fileOf(blk.DefRange, file), Line: nestedLine(blk)}
 		var v any
 		if u, ok := blk.Body.(interface{ Unknown() bool }); ok && u.Unknown() {
 			v = unknown{}
@@ -691,6 +707,36 @@ func bodyObject(file string, body *hclsyntax.Body, line int, ctx *hcl.EvalContex
 		}
 	}
 	return o
+}
+
+// nestedLine is the line of a nested block. A JSON array of blocks
+// ("ingress": [{…}, {…}]) gives every element the array's range, so a
+// JSON block is placed at its first argument instead.
+func nestedLine(blk *hcl.Block) int {
+	line := blk.DefRange.Start.Line
+	if !strings.HasSuffix(blk.DefRange.Filename, ".json") {
+		return line
+	}
+	attrs, diags := blk.Body.JustAttributes()
+	if diags.HasErrors() || len(attrs) == 0 {
+		return line
+	}
+	first := 0
+	for _, a := range attrs {
+		if l := a.NameRange.Start.Line; first == 0 || l < first {
+			first = l
+		}
+	}
+	return first
+}
+
+// fileOf is the file a range is in (an override file's argument is in
+// that file), else the block's.
+func fileOf(r hcl.Range, file string) string {
+	if r.Filename != "" {
+		return r.Filename
+	}
+	return file
 }
 
 // blockAttrs are the attributes walls reads in nested blocks. Asking for

@@ -45,9 +45,9 @@ func (b *builder) addrs(r *resource, o *object, dst *[]netip.Addr, fields ...str
 	return nil
 }
 
-// noAddress warns about an interface declared without a private address:
-// AWS picks one at launch, so references to its groups cannot be matched
-// to it.
+// noAddress notes an interface declared without a private address: AWS
+// picks one at launch (the usual case, so a note), so references to its
+// groups cannot be matched to it.
 func (b *builder) noAddress(r *resource, o *object, eni *vpc.Interface, field string) {
 	if len(eni.PrivateIPs) > 0 || len(eni.IPv6s) > 0 {
 		return
@@ -57,7 +57,7 @@ func (b *builder) noAddress(r *resource, o *object, eni *vpc.Interface, field st
 			return // already reported as unknown
 		}
 	}
-	b.inv.Warn(vpc.Warning{Code: "unknown-value", Resource: r.Addr,
+	b.inv.Warn(vpc.Warning{Code: "unknown-value", Resource: r.Addr, Note: true,
 		Message: fmt.Sprintf("%s: %s not set: AWS assigns the address at launch, so the interface has no known address", r.Addr, field),
 		Source:  o.Loc})
 }

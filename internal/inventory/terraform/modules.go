@@ -13,9 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/walls-dev/walls/internal/readfile"
@@ -34,7 +32,7 @@ const maxModuleInstances = 256
 type hclCall struct {
 	name  string
 	file  string
-	block *hclsyntax.Block
+	block *tfBlock
 	dir   string // the local source folder
 	// files are the module's parsed files (read once), defaults its
 	// variables with their defaults.
@@ -49,11 +47,11 @@ type hclCall struct {
 
 // call records a module block; a source that is not a local folder gives
 // a note and no call.
-func (m *hclModule) call(file, name string, blk *hclsyntax.Block) *hclCall {
-	loc := vpc.Location{File: file, Line: blk.DefRange().Start.Line}
+func (m *hclModule) call(file, name string, blk *tfBlock) *hclCall {
+	loc := vpc.Location{File: file, Line: blk.Line}
 	addr := m.prefix + "module." + name
 	src := ""
-	if a := blk.Body.Attributes["source"]; a != nil {
+	if a := blk.Attrs["source"]; a != nil {
 		if v, diags := a.Expr.Value(nil); !diags.HasErrors() && v.Type() == cty.String && v.IsKnown() && !v.IsNull() {
 			src = v.AsString()
 		}
@@ -76,7 +74,7 @@ func (m *hclModule) call(file, name string, blk *hclsyntax.Block) *hclCall {
 func (m *hclModule) loadCalls() error {
 	kept := m.calls[:0]
 	for _, c := range m.calls {
-		loc := vpc.Location{File: c.file, Line: c.block.DefRange().Start.Line}
+		loc := vpc.Location{File: c.file, Line: c.block.Line}
 		addr := m.prefix + "module." + c.name
 		if m.depth >= maxModuleDepth {
 			m.notes = append(m.notes, vpc.Warning{Code: "module-not-read", Resource: addr,
@@ -104,7 +102,7 @@ func (m *hclModule) loadCalls() error {
 	return nil
 }
 
-// readTFFiles reads the .tf files of a module folder (variable files are
+// readTFFiles reads the .tf and .tf.json files of a module folder (variable files are
 // the root module's only).
 func readTFFiles(dir string) ([]string, map[string][]byte, error) {
 	ents, err := os.ReadDir(dir)
@@ -114,7 +112,7 @@ func readTFFiles(dir string) ([]string, map[string][]byte, error) {
 	var names []string
 	files := map[string][]byte{}
 	for _, e := range ents {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".tf") {
+		if e.IsDir() || !isConfigFile(e.Name()) {
 			continue
 		}
 		p := filepath.Join(dir, e.Name())
@@ -135,7 +133,7 @@ func readTFFiles(dir string) ([]string, map[string][]byte, error) {
 // snapshots.
 func (m *hclModule) stepCall(c *hclCall) (cty.Value, []cty.Value) {
 	base := m.prefix + "module." + c.name
-	keys, ok, isCount := instanceKeys(c.block.Body, m.ctx)
+	keys, ok, isCount := instanceKeys(c.block.Attrs, m.ctx)
 	var ins []hclInstance
 	switch {
 	case !ok:
@@ -165,7 +163,7 @@ func (m *hclModule) stepCall(c *hclCall) (cty.Value, []cty.Value) {
 		if len(ins) > *m.budget {
 			m.notes = append(m.notes, vpc.Warning{Code: "module-not-read", Resource: base,
 				Message: fmt.Sprintf("%s: %d instances would pass the bound of %d module instances in one load; not read", base, len(ins), maxModuleInstances),
-				Source:  vpc.Location{File: c.file, Line: c.block.DefRange().Start.Line}})
+				Source:  vpc.Location{File: c.file, Line: c.block.Line}})
 			c.refused = true
 			return cty.DynamicVal, nil
 		}
@@ -184,12 +182,12 @@ func (m *hclModule) stepCall(c *hclCall) (cty.Value, []cty.Value) {
 		}
 		if c.rep && len(c.instances) > 0 {
 			what := "count"
-			if c.block.Body.Attributes["for_each"] != nil {
+			if c.block.Attrs["for_each"] != nil {
 				what = "for_each"
 			}
 			c.instances[0].notes = append(c.instances[0].notes, vpc.Warning{Code: "unknown-value", Resource: base,
 				Message: fmt.Sprintf("%s: %s is unknown: not resolvable statically; the module is audited once as a representative of every instance", base, what),
-				Source:  vpc.Location{File: c.file, Line: c.block.DefRange().Start.Line}})
+				Source:  vpc.Location{File: c.file, Line: c.block.Line}})
 		}
 	}
 	if len(c.instances) != len(ins) {
@@ -199,7 +197,7 @@ func (m *hclModule) stepCall(c *hclCall) (cty.Value, []cty.Value) {
 	var snaps []cty.Value
 	for i, child := range c.instances {
 		ictx := instanceCtx(m.ctx, ins[i])
-		for name, a := range c.block.Body.Attributes {
+		for name, a := range c.block.Attrs {
 			if _, declared := child.defaults[name]; !declared {
 				continue // source, version, count, for_each, providers, depends_on, or undeclared
 			}

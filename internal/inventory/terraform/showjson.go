@@ -108,7 +108,7 @@ func LoadShowJSON(file string, data []byte, inv *vpc.Inventory) error {
 	for i := range s.res {
 		s.resolve(&s.res[i])
 	}
-	b := &builder{inv: inv, why: "unknown at plan time", unit: filepath.ToSlash(file)}
+	b := &builder{inv: inv, why: "unknown at plan time", plan: true, unit: filepath.ToSlash(file)}
 	return b.build(s.res)
 }
 

@@ -20,7 +20,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/walls-dev/walls/internal/inventory/internal/iac"
@@ -292,59 +291,58 @@ func isLocalSource(src string) bool {
 	return strings.HasPrefix(src, "./") || strings.HasPrefix(src, "../")
 }
 
-// readTFFolder parses the .tf files of dir for locals and block lines;
-// files that do not parse are passed over (the plan is the input, the .tf
-// files only help to tie and locate it). nil when there are none.
+// readTFFolder parses the .tf and .tf.json files of dir (override files
+// merged in) for locals and block lines; files that do not parse are
+// passed over (the plan is the input, the .tf files only help to tie and
+// locate it). nil when there are none.
 func readTFFolder(dir string) *tfFolder {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return nil
 	}
 	f := &tfFolder{locals: map[string][]string{}, blocks: map[string]vpc.Location{}, attrs: map[string]map[string]vpc.Location{}, splats: map[string]map[string]string{}}
-	parser := hclparse.NewParser()
-	var names []string
+	var parsed []parsedFile
 	for _, e := range ents {
-		if !e.IsDir() && strings.HasSuffix(e.Name(), ".tf") {
-			names = append(names, e.Name())
+		if e.IsDir() || !isConfigFile(e.Name()) {
+			continue
 		}
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		p := filepath.Join(dir, n)
+		p := filepath.Join(dir, e.Name())
 		data, err := readfile.Read(p)
-		if err != nil || deepNesting(data, MaxNesting) > 0 {
+		if err != nil {
 			continue
 		}
-		file, diags := parser.ParseHCL(data, p)
-		if diags.HasErrors() {
+		pf, _, err := parseModuleFiles([]string{p}, map[string][]byte{p: data})
+		if err != nil {
 			continue
 		}
-		body, ok := file.Body.(*hclsyntax.Body)
-		if !ok {
-			continue
-		}
-		for _, blk := range body.Blocks {
-			switch {
-			case blk.Type == "locals":
-				for name, a := range blk.Body.Attributes {
-					f.locals[name] = traversalRefs(a.Expr)
-				}
-			case blk.Type == "resource" && len(blk.Labels) == 2:
-				addr := blk.Labels[0] + "." + blk.Labels[1]
-				f.blocks[addr] = vpc.Location{File: p, Line: blk.DefRange().Start.Line}
-				al, sp := map[string]vpc.Location{}, map[string]string{}
-				for name, a := range blk.Body.Attributes {
-					al[name] = vpc.Location{File: p, Line: a.SrcRange.Start.Line}
-					if t := idSplat(a.Expr); t != "" {
-						sp[name] = t
-					}
-				}
-				f.attrs[addr], f.splats[addr] = al, sp
-			}
-		}
+		parsed = append(parsed, pf...)
 	}
-	if len(names) == 0 {
+	if len(parsed) == 0 {
 		return nil
+	}
+	sort.Slice(parsed, func(i, j int) bool { return parsed[i].name < parsed[j].name })
+	blocks, err := moduleBlocks(parsed)
+	if err != nil {
+		return nil
+	}
+	for _, blk := range blocks {
+		switch {
+		case blk.Type == "locals":
+			for name, a := range blk.Attrs {
+				f.locals[name] = traversalRefs(a.Expr)
+			}
+		case blk.Type == "resource" && len(blk.Labels) == 2:
+			addr := blk.Labels[0] + "." + blk.Labels[1]
+			f.blocks[addr] = vpc.Location{File: blk.File, Line: blk.Line}
+			al, sp := map[string]vpc.Location{}, map[string]string{}
+			for name, a := range blk.Attrs {
+				al[name] = vpc.Location{File: fileOf(a.Range, blk.File), Line: a.Range.Start.Line}
+				if t := idSplat(a.Expr); t != "" {
+					sp[name] = t
+				}
+			}
+			f.attrs[addr], f.splats[addr] = al, sp
+		}
 	}
 	return f
 }

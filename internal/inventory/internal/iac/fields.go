@@ -134,10 +134,8 @@ func Peers(b Body, f PeerFields, selfID string) ([]vpc.Peer, error) {
 		return func(s string) (vpc.Peer, error) {
 			p, err := ParsePrefix(s, family)
 			peer := vpc.Peer{Kind: vpc.PeerCIDR, Prefix: p}
-			if err == nil && p.Bits() == 0 {
-				if w, perr := netip.ParsePrefix(strings.TrimSpace(s)); perr == nil && !w.Addr().IsUnspecified() {
-					peer.Written = strings.TrimSpace(s) // host bits under /0 (WALLS-SG-013)
-				}
+			if err == nil {
+				peer.Written = SlashZeroTypo(s, p) // WALLS-SG-013
 			}
 			return peer, err
 		}
@@ -209,4 +207,18 @@ func AddRule(g *vpc.SecurityGroup, r vpc.Rule) {
 		r.Index = len(g.Ingress)
 		g.Ingress = append(g.Ingress, r)
 	}
+}
+
+// SlashZeroTypo returns the block as written when it sets address bits
+// under a /0 mask ("192.168.1.0/0", read as p, the whole internet), else
+// "": the typo WALLS-SG-013 and WALLS-NACL-005 report.
+func SlashZeroTypo(written string, p netip.Prefix) string {
+	if p.Bits() != 0 {
+		return ""
+	}
+	w := strings.TrimSpace(written)
+	if wp, err := netip.ParsePrefix(w); err == nil && !wp.Addr().IsUnspecified() {
+		return w
+	}
+	return ""
 }

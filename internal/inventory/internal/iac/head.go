@@ -89,11 +89,11 @@ func NACLEntry(b Body, f EntryFields) (e vpc.NACLEntry, ok bool, err error) {
 	if e.Protocol, ok, err = protocol(b, f.Protocol, want, skipped); !ok {
 		return e, false, err
 	}
-	p4, st4, err := prefix(b, f.CIDR4, 4)
+	p4, w4, st4, err := writtenPrefix(b, f.CIDR4, 4)
 	if err != nil {
 		return e, false, err
 	}
-	p6, st6, err := prefix(b, f.CIDR6, 6)
+	p6, w6, st6, err := writtenPrefix(b, f.CIDR6, 6)
 	if err != nil {
 		return e, false, err
 	}
@@ -107,9 +107,9 @@ func NACLEntry(b Body, f EntryFields) (e vpc.NACLEntry, ok bool, err error) {
 	case st4 == Known && st6 == Known:
 		return e, false, b.Errorf("both %s and %s set: want exactly one", f.CIDR4, f.CIDR6)
 	case st4 == Known:
-		e.Prefix = p4
+		e.Prefix, e.Written = p4, SlashZeroTypo(w4, p4)
 	case st6 == Known:
-		e.Prefix = p6
+		e.Prefix, e.Written = p6, SlashZeroTypo(w6, p6)
 	default:
 		return e, false, b.Errorf("missing %s or %s: want exactly one", f.CIDR4, f.CIDR6)
 	}
@@ -268,16 +268,22 @@ func ints(b Body, skipped string, fields ...string) ([]Int, bool, error) {
 // (terraform show -json writes "" for a block that is not set), as it does
 // for rule peers.
 func prefix(b Body, field string, family int) (netip.Prefix, State, error) {
+	p, _, st, err := writtenPrefix(b, field, family)
+	return p, st, err
+}
+
+// writtenPrefix is prefix with the block as the input wrote it.
+func writtenPrefix(b Body, field string, family int) (netip.Prefix, string, State, error) {
 	s, st, err := b.Str(field)
 	if err != nil || st == Unknown {
-		return netip.Prefix{}, st, err
+		return netip.Prefix{}, "", st, err
 	}
 	if st != Known || s == "" {
-		return netip.Prefix{}, Absent, nil
+		return netip.Prefix{}, "", Absent, nil
 	}
 	p, err := ParsePrefix(s, family)
 	if err != nil {
-		return netip.Prefix{}, st, b.FieldErrorf(field, "%v", err)
+		return netip.Prefix{}, "", st, b.FieldErrorf(field, "%v", err)
 	}
-	return p, Known, nil
+	return p, s, Known, nil
 }
