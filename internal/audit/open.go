@@ -72,17 +72,11 @@ func (s *scan) openTo(rs []prule, f family) *opening {
 	// closed when missing holds any address on it.
 	missing := internet.Subtract(allowed.Set())
 	o.all = missing.IsEmpty()
-	var closed netspace.Builder
-	var last netspace.Box
-	for i, bx := range missing.Boxes() {
-		if i > 0 && bx.ProtoLo == last.ProtoLo && bx.ProtoHi == last.ProtoHi && bx.PortLo == last.PortLo && bx.PortHi == last.PortHi {
-			continue // the same run, another address block
-		}
-		last = bx
-		closed.Add(netspace.Box{ProtoLo: bx.ProtoLo, ProtoHi: bx.ProtoHi, PortLo: bx.PortLo, PortHi: bx.PortHi,
-			Prefix: netip.PrefixFrom(netip.IPv4Unspecified(), 32)}.Set())
-	}
-	o.region = placeholderBox(-1, -1, -1).Subtract(closed.Set())
+	// The closed runs are missing projected onto protocol × port; asking
+	// netspace for the projection avoids listing missing box by box (one
+	// per CIDR of the internet's many ranges, per run).
+	closed := missing.Over(placeholder)
+	o.region = placeholderBox(-1, -1, -1).Subtract(closed)
 	return o
 }
 
