@@ -3,6 +3,7 @@ package audit
 import (
 	"net/netip"
 	"slices"
+	"sync"
 
 	"go4.org/netipx"
 
@@ -34,6 +35,18 @@ func placeholderBox(protocol int, from, to int32) netspace.Set {
 	return s
 }
 
+// wholeInternet is every packet to the internet of each family (IPv4,
+// IPv6), and everyRun every protocol and port over placeholder: the same
+// for every group, built once.
+var wholeInternet = sync.OnceValue(func() [2]netspace.Set {
+	in4, in6 := internetSets()
+	s4, _ := netspace.PortSet(-1, -1, -1, in4)
+	s6, _ := netspace.PortSet(-1, -1, -1, in6)
+	return [2]netspace.Set{s4, s6}
+})
+
+var everyRun = sync.OnceValue(func() netspace.Set { return placeholderBox(-1, -1, -1) })
+
 // opening is what one direction's internet rules open to the whole
 // internet of one family.
 type opening struct {
@@ -62,12 +75,10 @@ func (s *scan) openTo(rs []prule, f family) *opening {
 			allowed.Add(set)
 		}
 	}
-	in4, in6 := internetSets()
-	in := in4
+	internet := wholeInternet()[0]
 	if f == v6 {
-		in = in6
+		internet = wholeInternet()[1]
 	}
-	internet, _ := netspace.PortSet(-1, -1, -1, in)
 	// missing: the internet packets no rule allows. A protocol and port is
 	// closed when missing holds any address on it.
 	missing := internet.Subtract(allowed.Set())
@@ -76,13 +87,31 @@ func (s *scan) openTo(rs []prule, f family) *opening {
 	// netspace for the projection avoids listing missing box by box (one
 	// per CIDR of the internet's many ranges, per run).
 	closed := missing.Over(placeholder)
-	o.region = placeholderBox(-1, -1, -1).Subtract(closed)
+	o.region = everyRun().Subtract(closed)
 	return o
 }
 
 // ports lists the open port runs of a tcp or udp within from..to.
 func (o *opening) ports(proto vpc.Protocol, from, to int32) [][2]int32 {
 	var out [][2]int32
+	if proto == vpc.ProtoTCP || proto == vpc.ProtoUDP {
+		// The region's port runs of proto cut to from..to: what
+		// intersecting with that box and listing it gives, without
+		// building either set.
+		if from == -1 {
+			from, to = 0, 65535
+		}
+		if from < 0 || from > to || to > 65535 {
+			return nil
+		}
+		for _, run := range o.region.PortRuns(uint8(proto)) {
+			lo, hi := max(int32(run[0]), from), min(int32(run[1]), to)
+			if lo <= hi {
+				out = append(out, [2]int32{lo, hi})
+			}
+		}
+		return out
+	}
 	for _, b := range o.region.Intersect(placeholderBox(int(proto), from, to)).Boxes() {
 		out = append(out, [2]int32{int32(b.PortLo), int32(b.PortHi)})
 	}
@@ -241,8 +270,8 @@ func (sp space) parts() []string {
 	}
 	var parts []string
 	for _, proto := range []vpc.Protocol{vpc.ProtoTCP, vpc.ProtoUDP} {
-		for _, b := range sp.region.Intersect(placeholderBox(int(proto), -1, -1)).Boxes() {
-			parts = append(parts, proto.String()+" "+vpc.PortText(proto, int32(b.PortLo), int32(b.PortHi)))
+		for _, run := range sp.region.PortRuns(uint8(proto)) {
+			parts = append(parts, proto.String()+" "+vpc.PortText(proto, int32(run[0]), int32(run[1])))
 		}
 	}
 	for _, pr := range sp.others {

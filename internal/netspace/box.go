@@ -261,3 +261,20 @@ func (s Set) Over(addrs *netipx.IPSet) Set {
 	}
 	return Set{protos: protos}
 }
+
+// PortRuns returns the sorted, disjoint, maximal port runs on which s holds
+// some packet of protocol, whatever its address: the port projection of
+// one protocol, read without building a set. Runs of an ICMP protocol are
+// packed type and code (see ICMPPort); a protocol without ports gives
+// 0-65535 when s holds it.
+func (s Set) PortRuns(protocol uint8) [][2]uint16 {
+	var out [][2]uint16
+	for _, pt := range find(s.protos, protocol) {
+		if n := len(out); n > 0 && int(out[n-1][1])+1 == int(pt.lo) {
+			out[n-1][1] = pt.hi
+			continue
+		}
+		out = append(out, [2]uint16{pt.lo, pt.hi})
+	}
+	return out
+}

@@ -39,3 +39,30 @@ func TestOverIsBoxProjection(t *testing.T) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 }
+
+// TestPortRunsIsProjection checks PortRuns against Over: the runs of a
+// protocol are the port runs of the set projected onto one address.
+func TestPortRunsIsProjection(t *testing.T) {
+	t.Parallel()
+	var ab netipx.IPSetBuilder
+	ab.Add(netip.MustParseAddr("192.0.2.1"))
+	one, _ := ab.IPSet()
+	for i := range 300 {
+		rng := rand.New(rand.NewPCG(uint64(i), 8))
+		s := buildSet(t, validRules(randomRules(rng, 8)))
+		proj := s.Over(one)
+		for _, p := range []uint8{0, 1, 6, 17, 58, 200} {
+			var want [][2]uint16
+			for _, pt := range find(proj.protos, p) {
+				want = append(want, [2]uint16{pt.lo, pt.hi})
+			}
+			if got := s.PortRuns(p); !reflect.DeepEqual(got, want) {
+				t.Fatalf("set %v protocol %d: PortRuns %v, want %v", s, p, got, want)
+			}
+		}
+	}
+	s := box(6, 6, 0, 79, allAddrs()).Union(box(6, 6, 80, 80, allAddrs()[:1])).Union(box(6, 6, 443, 443, allAddrs()))
+	if got, want := s.PortRuns(6), [][2]uint16{{0, 80}, {443, 443}}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}
