@@ -138,6 +138,8 @@ type scan struct {
 	notes []Note
 	// groupSets caches resolved group references (WALLS-NACL-002).
 	groupSets map[string][2]*netipx.IPSet
+	// blockSets caches resolved CIDR and prefix-list peers (WALLS-NACL-002).
+	blockSets map[peerKey][2]*netipx.IPSet
 }
 
 func (s *scan) note(format string, a ...any) {

@@ -42,6 +42,22 @@ type naclSets struct {
 	dirs  map[dirKey]netspace.Set
 	cache map[naclKey]*netipx.IPSet
 	full  map[fullKey]bool
+	// judged keeps judge's answer per connection class and client subnet:
+	// it depends on nothing else, and groups sharing rules and subnets
+	// ask it again and again.
+	judged map[judgeKey]judgment
+}
+
+type judgeKey struct {
+	cl     *connClass
+	subnet string
+}
+
+type judgment struct {
+	service, text string
+	entry         *EntryJSON
+	reached       *netipx.IPSet
+	bad           bool
 }
 
 func (c *naclSets) allowed(n *vpc.NACL, egress bool, proto vpc.Protocol, port int32, f family) *netipx.IPSet {
@@ -316,7 +332,8 @@ func peerKeyOf(p vpc.Peer) peerKey {
 
 // peerSets resolves a rule's peer to address sets per family (IPv4, IPv6),
 // without the destinations a NACL never sees; nil for an empty family.
-// Group members are resolved once per group and scan.
+// Group members, blocks and prefix lists are resolved once per peer and
+// scan.
 func (s *scan) peerSets(r *vpc.Rule) [2]*netipx.IPSet {
 	if r.Peer.Kind == vpc.PeerGroup {
 		if s.groupSets == nil {
@@ -329,7 +346,16 @@ func (s *scan) peerSets(r *vpc.Rule) [2]*netipx.IPSet {
 		s.groupSets[r.Peer.Group.GroupID] = v
 		return v
 	}
-	return familySets(s.peerAddrs(r))
+	k := peerKeyOf(r.Peer)
+	if v, ok := s.blockSets[k]; ok {
+		return v
+	}
+	if s.blockSets == nil {
+		s.blockSets = map[peerKey][2]*netipx.IPSet{}
+	}
+	v := familySets(s.peerAddrs(r))
+	s.blockSets[k] = v
+	return v
 }
 
 func familySets(ps []netip.Prefix) [2]*netipx.IPSet {
@@ -436,7 +462,7 @@ func within(set *netipx.IPSet, local []netip.Prefix) bool {
 // Connections inside one subnet are not NACL-filtered and are left out. One
 // finding per NACL and rule names the subnets where it bites.
 func checkNACLReturn(s *scan) {
-	c := naclSets{hosts: interfaceAddrs(s.ix)}
+	c := naclSets{hosts: interfaceAddrs(s.ix), judged: map[judgeKey]judgment{}}
 	classes := map[connKey][]*connClass{}
 	for _, gid := range s.inv.SortedGroupIDs() {
 		g := s.inv.Groups[gid]
@@ -540,7 +566,13 @@ func (s *scan) returnFinding(c *naclSets, classes map[connKey][]*connClass, n *v
 				if cl.f == v4 && !has4 || cl.f == v6 && !has6 {
 					continue // no member here has an address of the family: no such connection
 				}
-				svc, txt, ej, rs, bad := s.judge(c, cl, local)
+				jk := judgeKey{cl, sn}
+				j, ok := c.judged[jk]
+				if !ok {
+					j.service, j.text, j.entry, j.reached, j.bad = s.judge(c, cl, local)
+					c.judged[jk] = j
+				}
+				svc, txt, ej, rs, bad := j.service, j.text, j.entry, j.reached, j.bad
 				if !bad {
 					continue
 				}
