@@ -68,20 +68,37 @@ func (p prule) hasFamily(f family) bool {
 
 // openTo computes what rs open to the whole internet of family f.
 func (s *scan) openTo(rs []prule, f family) *opening {
-	o := &opening{rs: rs, f: f}
+	return openFrom(s.allowedBy(rs), rs, f)
+}
+
+// openings is openTo for both families, compiling the rules once.
+func (s *scan) openings(rs []prule) (o4, o6 *opening) {
+	allowed := s.allowedBy(rs)
+	return openFrom(allowed, rs, v4), openFrom(allowed, rs, v6)
+}
+
+// allowedBy is what rs allow, their peers read as policy.Listed.
+func (s *scan) allowedBy(rs []prule) netspace.Set {
 	var allowed netspace.Builder
 	for _, p := range rs {
 		if set, err := policy.RuleSet(s.inv, p.r, policy.Listed); err == nil {
 			allowed.Add(set)
 		}
 	}
+	return allowed.Set()
+}
+
+// openFrom is what allowed, the set rs allow, opens to the whole internet
+// of family f.
+func openFrom(allowed netspace.Set, rs []prule, f family) *opening {
+	o := &opening{rs: rs, f: f}
 	internet := wholeInternet()[0]
 	if f == v6 {
 		internet = wholeInternet()[1]
 	}
 	// missing: the internet packets no rule allows. A protocol and port is
 	// closed when missing holds any address on it.
-	missing := internet.Subtract(allowed.Set())
+	missing := internet.Subtract(allowed)
 	o.all = missing.IsEmpty()
 	// The closed runs are missing projected onto protocol × port; asking
 	// netspace for the projection avoids listing missing box by box (one

@@ -182,7 +182,8 @@ func portFindings(s *scan, egress bool, ports []Port, verb string) {
 		if len(rs) == 0 {
 			continue
 		}
-		opens := map[family]*opening{v4: s.openTo(rs, v4), v6: s.openTo(rs, v6)}
+		o4, o6 := s.openings(rs)
+		opens := map[family]*opening{v4: o4, v6: o6}
 		skip := map[family]bool{}
 		if egress {
 			for _, f := range []family{v4, v6} {
@@ -268,8 +269,9 @@ func checkIPv6LeftOpen(s *scan) {
 		if !has6 {
 			continue
 		}
-		open4, _ := s.openTo(rs, v4).space()
-		open6, used := s.openTo(rs, v6).space()
+		o4, o6 := s.openings(rs)
+		open4, _ := o4.space()
+		open6, used := o6.space()
 		extra := open6.minus(open4)
 		if extra.empty() {
 			continue
