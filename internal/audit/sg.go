@@ -142,8 +142,9 @@ func checkOpenEgress(s *scan) {
 		}
 		var parts, keys []string
 		var used []*vpc.Rule
-		for _, f := range []family{v4, v6} {
-			o := s.openTo(rs, f)
+		o4, o6 := s.openings(rs)
+		for _, o := range []*opening{o4, o6} {
+			f := o.f
 			if o.all {
 				u := o.allUsed()
 				parts = append(parts, "all traffic to "+peerText(u, f))
