@@ -35,16 +35,7 @@ func placeholderBox(protocol int, from, to int32) netspace.Set {
 	return s
 }
 
-// wholeInternet is every packet to the internet of each family (IPv4,
-// IPv6), and everyRun every protocol and port over placeholder: the same
-// for every group, built once.
-var wholeInternet = sync.OnceValue(func() [2]netspace.Set {
-	in4, in6 := internetSets()
-	s4, _ := netspace.PortSet(-1, -1, -1, in4)
-	s6, _ := netspace.PortSet(-1, -1, -1, in6)
-	return [2]netspace.Set{s4, s6}
-})
-
+// everyRun is every protocol and port over placeholder, built once.
 var everyRun = sync.OnceValue(func() netspace.Set { return placeholderBox(-1, -1, -1) })
 
 // opening is what one direction's internet rules open to the whole
@@ -92,19 +83,16 @@ func (s *scan) allowedBy(rs []prule) netspace.Set {
 // of family f.
 func openFrom(allowed netspace.Set, rs []prule, f family) *opening {
 	o := &opening{rs: rs, f: f}
-	internet := wholeInternet()[0]
+	in4, in6 := internetSets()
+	in := in4
 	if f == v6 {
-		internet = wholeInternet()[1]
+		in = in6
 	}
-	// missing: the internet packets no rule allows. A protocol and port is
-	// closed when missing holds any address on it.
-	missing := internet.Subtract(allowed)
-	o.all = missing.IsEmpty()
-	// The closed runs are missing projected onto protocol × port; asking
-	// netspace for the projection avoids listing missing box by box (one
-	// per CIDR of the internet's many ranges, per run).
-	closed := missing.Over(placeholder)
-	o.region = everyRun().Subtract(closed)
+	// A protocol and port is open when the rules allow every internet
+	// address of the family on it; netspace answers the runs where that
+	// holds without building the set of internet packets no rule allows.
+	o.region = allowed.Covering(in, placeholder)
+	o.all = o.region.Equal(everyRun())
 	return o
 }
 

@@ -232,6 +232,47 @@ func (s Set) String() string {
 	return sb.String()
 }
 
+// Covering returns the protocol × port runs on which s holds every
+// address of addrs, over the addresses of over: every packet (protocol,
+// port, a) with a in over such that (protocol, port, b) is in s for every b
+// in addrs. It is the complement of (full over addrs minus s) projected
+// with Over, without building that difference; audit asks it which
+// protocols and ports a group opens to the whole internet. An empty addrs
+// is covered everywhere.
+func (s Set) Covering(addrs, over *netipx.IPSet) Set {
+	rr := rangesOf(addrs, nil)
+	if len(rr) == 0 {
+		return box(0, 255, 0, 65535, rangesOf(over, nil))
+	}
+	ov := rangesOf(over, nil)
+	if len(ov) == 0 {
+		return Set{}
+	}
+	var protos []protoSeg
+	for _, ps := range s.protos {
+		var ports []portSeg
+		for _, pt := range ps.v {
+			if !subsetRanges(rr, pt.v) {
+				continue
+			}
+			if n := len(ports); n > 0 && int(ports[n-1].hi)+1 == int(pt.lo) {
+				ports[n-1].hi = pt.hi
+				continue
+			}
+			ports = append(ports, portSeg{lo: pt.lo, hi: pt.hi, v: ov})
+		}
+		if len(ports) == 0 {
+			continue
+		}
+		if n := len(protos); n > 0 && int(protos[n-1].hi)+1 == int(ps.lo) && portsEqual(protos[n-1].v, ports) {
+			protos[n-1].hi = ps.hi
+			continue
+		}
+		protos = append(protos, protoSeg{lo: ps.lo, hi: ps.hi, v: ports})
+	}
+	return Set{protos: protos}
+}
+
 // Over returns the protocol × port projection of s over addrs: every
 // packet (protocol, port, a) with a in addrs such that s holds some packet
 // on that protocol and port. It answers "on which protocols and ports does

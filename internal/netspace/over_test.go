@@ -66,3 +66,32 @@ func TestPortRunsIsProjection(t *testing.T) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 }
+
+// TestCoveringIsComplementOfProjection checks Covering against its
+// definition: every run over `over` less the projection of what s misses of
+// addrs.
+func TestCoveringIsComplementOfProjection(t *testing.T) {
+	t.Parallel()
+	var ab, ob netipx.IPSetBuilder
+	ab.AddPrefix(netip.MustParsePrefix("10.0.0.0/9"))
+	ab.AddPrefix(netip.MustParsePrefix("2001:db8::/33"))
+	addrs, _ := ab.IPSet()
+	ob.Add(netip.MustParseAddr("0.0.0.0"))
+	over, _ := ob.IPSet()
+	all, _ := PortSet(-1, -1, -1, addrs)
+	every, _ := PortSet(-1, -1, -1, over)
+	for i := range 300 {
+		rng := rand.New(rand.NewPCG(uint64(i), 9))
+		s := buildSet(t, validRules(randomRules(rng, 8)))
+		want := every.Subtract(all.Subtract(s).Over(over))
+		if got := s.Covering(addrs, over); !reflect.DeepEqual(got.protos, want.protos) {
+			t.Fatalf("set %v\nCovering gave %v\nwant %v", s, got, want)
+		}
+	}
+	if got := Full().Covering(addrs, over); !got.Equal(every) {
+		t.Fatalf("Full covers everything, got %v", got)
+	}
+	if got := (Set{}).Covering(addrs, over); !got.IsEmpty() {
+		t.Fatalf("the empty set covers nothing, got %v", got)
+	}
+}
