@@ -92,7 +92,7 @@ func writeTestPlan(t *testing.T, groups []string, edit func(*plan.Plan)) string 
 	if _, errOut, code := run(t, "snapshot", "--aws", "-o", dir); code != 0 {
 		t.Fatalf("snapshot: %s", errOut)
 	}
-	inv, err := loadInventory(&IOStreams{ErrOut: io.Discard}, []string{dir})
+	inv, err := loadInputs(&IOStreams{ErrOut: io.Discard}, []string{dir}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

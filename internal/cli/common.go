@@ -14,23 +14,10 @@ import (
 // maxWarningsShown bounds how many inventory warnings a command prints.
 const maxWarningsShown = 10
 
-// loadInventory loads INPUT paths, printing warnings and the kinds that
+// loadInputs loads INPUT paths, and the account read live when --aws is
+// given (a nil a reads no account), printing warnings and the kinds that
 // are absent (once) to stderr. Load errors are bad input (exit 2). A run
 // interrupted while loading stops here, before its next phase.
-func loadInventory(io *IOStreams, paths []string) (*vpc.Inventory, error) {
-	inv, err := inventory.Load(paths)
-	if cerr := io.runContext().Err(); cerr != nil {
-		return nil, cerr
-	}
-	if err != nil {
-		return nil, badInput(err)
-	}
-	reportInventory(io, inv)
-	return inv, nil
-}
-
-// loadInputs is loadInventory with the account read live when --aws is
-// given (a nil a reads no account).
 //
 // What was read live is named "aws:<account>/<region>/<file>" in
 // locations (findings, warnings, errors), not by the temporary folder it
@@ -52,14 +39,12 @@ func loadInputsWith(io *IOStreams, paths []string, a *awsFlags, lo inventory.Opt
 	if cerr := io.runContext().Err(); cerr != nil {
 		return nil, cerr
 	}
-	if len(all) == len(paths) { // nothing read live
-		if err != nil {
-			return nil, badInput(err)
-		}
-		report(io, inv)
-		return inv, nil
+	if len(all) > len(paths) { // the last path is the live snapshot
+		inv, err = fromLive(inv, err, all[len(all)-1]+string(filepath.Separator))
+	} else if err != nil {
+		err = badInput(err)
 	}
-	if inv, err = fromLive(inv, err, all[len(all)-1]+string(filepath.Separator)); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	report(io, inv)
@@ -123,21 +108,11 @@ func relabel(v reflect.Value, tmp string) {
 	}
 }
 
-// loadCurrentInputs is loadCurrentInventory with the account read live
-// when --aws is given.
+// loadCurrentInputs is loadInputs for commands that judge today's network
+// (check): interfaces and groups that only older snapshots hold are left
+// out.
 func loadCurrentInputs(io *IOStreams, paths []string, a *awsFlags) (*vpc.Inventory, error) {
 	inv, err := loadInputs(io, paths, a)
-	if err != nil {
-		return nil, err
-	}
-	return inv.Current(), nil
-}
-
-// loadCurrentInventory is loadInventory for commands that judge today's
-// network (audit, check): interfaces and groups that only older snapshots
-// hold are left out.
-func loadCurrentInventory(io *IOStreams, paths []string) (*vpc.Inventory, error) {
-	inv, err := loadInventory(io, paths)
 	if err != nil {
 		return nil, err
 	}

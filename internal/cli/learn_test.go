@@ -129,7 +129,7 @@ func TestLearnDiffReplayBadInput(t *testing.T) {
 
 func TestApplyPlanFile(t *testing.T) {
 	path, _ := learnPlan(t)
-	inv, err := loadInventory(&IOStreams{ErrOut: &strings.Builder{}}, []string{learnInv})
+	inv, err := loadInputs(&IOStreams{ErrOut: &strings.Builder{}}, []string{learnInv}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

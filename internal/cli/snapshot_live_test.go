@@ -75,7 +75,7 @@ func TestSnapshotCommandLoadsAsLive(t *testing.T) {
 		t.Errorf("stdout %q", out)
 	}
 	ios := &IOStreams{ErrOut: &strings.Builder{}}
-	offline, err := loadInventory(ios, []string{dir})
+	offline, err := loadInputs(ios, []string{dir}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
