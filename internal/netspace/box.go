@@ -235,8 +235,8 @@ func (s Set) String() string {
 // Covering returns the protocol × port runs on which s holds every
 // address of addrs, over the addresses of over: every packet (protocol,
 // port, a) with a in over such that (protocol, port, b) is in s for every b
-// in addrs. It is the complement of (full over addrs minus s) projected
-// with Over, without building that difference; audit asks it which
+// in addrs. It is the complement of the protocol × port projection of
+// (full over addrs minus s), without building that difference; audit asks it which
 // protocols and ports a group opens to the whole internet. An empty addrs
 // is covered everywhere.
 func (s Set) Covering(addrs, over *netipx.IPSet) Set {
@@ -263,36 +263,6 @@ func (s Set) Covering(addrs, over *netipx.IPSet) Set {
 		}
 		if len(ports) == 0 {
 			continue
-		}
-		if n := len(protos); n > 0 && int(protos[n-1].hi)+1 == int(ps.lo) && portsEqual(protos[n-1].v, ports) {
-			protos[n-1].hi = ps.hi
-			continue
-		}
-		protos = append(protos, protoSeg{lo: ps.lo, hi: ps.hi, v: ports})
-	}
-	return Set{protos: protos}
-}
-
-// Over returns the protocol × port projection of s over addrs: every
-// packet (protocol, port, a) with a in addrs such that s holds some packet
-// on that protocol and port. It answers "on which protocols and ports does
-// s hold anything" without listing s's boxes, whose number grows with the
-// address ranges s holds; audit uses it with a one-address placeholder.
-// An empty addrs gives the empty set.
-func (s Set) Over(addrs *netipx.IPSet) Set {
-	rr := rangesOf(addrs, nil)
-	if len(rr) == 0 || s.IsEmpty() {
-		return Set{}
-	}
-	var protos []protoSeg
-	for _, ps := range s.protos {
-		var ports []portSeg
-		for _, pt := range ps.v {
-			if n := len(ports); n > 0 && int(ports[n-1].hi)+1 == int(pt.lo) {
-				ports[n-1].hi = pt.hi
-				continue
-			}
-			ports = append(ports, portSeg{lo: pt.lo, hi: pt.hi, v: rr})
 		}
 		if n := len(protos); n > 0 && int(protos[n-1].hi)+1 == int(ps.lo) && portsEqual(protos[n-1].v, ports) {
 			protos[n-1].hi = ps.hi
